@@ -1,0 +1,208 @@
+"""The ``linepack`` command line: a thin layer over the public API.
+
+Exit codes: 0 success, 1 bad input (file, field, option), 3 no feasible or converged solution,
+4 internal error (please report it; set LINEPACK_DEBUG=1 for the traceback).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .errors import ConvergenceError, InputError, LinepackError
+from .io.native import load_default_network, load_network
+from .model.network import Network
+
+app = typer.Typer(
+    name="linepack",
+    help="Gas transmission network simulation. With no FILE, commands use the embedded Pakistan Stream network.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+plot_app = typer.Typer(help="Plots (need the optional extra: pip install 'linepack[plot]').", no_args_is_help=True)
+app.add_typer(plot_app, name="plot")
+
+out = Console()
+err = Console(stderr=True)
+T = TypeVar("T")
+
+EXIT_INPUT, EXIT_INFEASIBLE, EXIT_INTERNAL = 1, 3, 4
+
+
+def _guard(fn: Callable[[], T]) -> T:
+    """Run ``fn``; turn linepack errors into a message and an exit code, never a traceback."""
+    try:
+        return fn()
+    except ConvergenceError as exc:
+        err.print(f"[bold red]no solution:[/] {exc}", highlight=False, markup=True)
+        raise typer.Exit(EXIT_INFEASIBLE) from None
+    except LinepackError as exc:
+        problems = getattr(exc, "problems", [str(exc)])
+        err.print(f"[bold red]error:[/] {len(problems)} problem(s) found" if len(problems) > 1 else "[bold red]error:[/]",
+                  highlight=False)
+        for p in problems:
+            err.print(f"  - {p}", highlight=False, markup=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    except typer.Exit:
+        raise
+    except OSError as exc:
+        err.print(f"[bold red]error:[/] {exc.strerror or exc}: {exc.filename or ''}", highlight=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    except Exception as exc:  # an internal error: say so plainly
+        if os.environ.get("LINEPACK_DEBUG"):
+            raise
+        err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}. This is a bug in linepack; "
+                  "rerun with LINEPACK_DEBUG=1 for the traceback and report it.", highlight=False)
+        raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _network(file: Path | None) -> Network:
+    if file is None:
+        return load_default_network()
+    return load_network(file)
+
+
+def _scenario(net: Network, scenario: str | None) -> str | None:
+    return scenario if scenario is not None else net.default_scenario
+
+
+FileArg = Annotated[Path | None, typer.Argument(help="network file (.yaml or .json); default: embedded PSGP")]
+ScenarioOpt = Annotated[str | None, typer.Option("--scenario", "-s", help="scenario name (see `linepack scenarios`)")]
+
+
+@app.command()
+def run(
+    file: FileArg = None,
+    scenario: ScenarioOpt = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="write the full result (.json or .csv)")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print only the one-line status")] = False,
+) -> None:
+    """Solve the steady state and print a summary (deliveries, compressors, throughput, linepack)."""
+    from .report import print_summary
+    from .solvers.steady import solve_steady
+
+    def go() -> None:
+        if output is not None and output.suffix.lower() not in (".json", ".csv"):
+            raise InputError(f"--output {output}: unknown result file type '{output.suffix}'; use .json or .csv")
+        net = _network(file)
+        result = solve_steady(net, _scenario(net, scenario))
+        if quiet:
+            out.print(f"scenario {result.network.scenario}: converged in {result.iterations} iterations, "
+                      f"{len(result.violations)} violation(s)")
+        else:
+            print_summary(result, out)
+        if output is not None:
+            result.save(output)
+            out.print(f"result written to {output}")
+
+    _guard(go)
+
+
+@app.command()
+def scenarios(file: FileArg = None) -> None:
+    """List the scenarios of a network."""
+
+    def go() -> None:
+        net = _network(file)
+        t = Table(title=f"Scenarios of {net.name or file}")
+        t.add_column("name")
+        t.add_column("base")
+        t.add_column("description")
+        for name, sc in net.scenarios.items():
+            label = f"{name} (default)" if name == net.default_scenario else name
+            t.add_row(label, sc.base or "", sc.description)
+        if not net.scenarios:
+            out.print("no scenarios defined; the network is solved as written")
+        else:
+            out.print(t)
+
+    _guard(go)
+
+
+@app.command()
+def validate(file: Annotated[Path, typer.Argument(help="network file to check (.yaml or .json)")]) -> None:
+    """Check a network file: fields, units, references, scenarios; print every problem found."""
+
+    def go() -> None:
+        net = load_network(file)
+        net.validate()
+        from .compile import compile_network
+
+        for name in [None, *net.scenarios] if not net.scenarios else list(net.scenarios):
+            compile_network(net, name, use_default=False)
+        n = sum(len(c) for c in net.collections.values())
+        out.print(f"[green]valid:[/] {file} ({n} components, {len(net.scenarios)} scenarios)")
+
+    _guard(go)
+
+
+@app.command()
+def describe(kind: Annotated[str, typer.Argument(help="component type: node, pipe, compressor, regulator, valve, "
+                                                       "resistor, short_pipe, source, sink, settings, scenario")]) -> None:
+    """Show the fields of a component type with units, defaults and bounds."""
+    from .model.describe import field_table
+
+    def go() -> None:
+        rows = field_table(kind)
+        t = Table(title=f"{kind} fields")
+        for col in ("field", "type", "unit", "default", "bounds", "description"):
+            t.add_column(col, overflow="fold")
+        for r in rows:
+            t.add_row(*(r[c] for c in ("field", "type", "unit", "default", "bounds", "description")))
+        out.print(t)
+
+    _guard(go)
+
+
+@app.command()
+def schema(output: Annotated[Path | None, typer.Option("--output", "-o", help="write to this file")] = None) -> None:
+    """Print (or write) the JSON Schema of the native network format."""
+    from .io.atomic import atomic_write_text
+    from .model.describe import network_json_schema
+
+    def go() -> None:
+        text = json.dumps(network_json_schema(), indent=2)
+        if output is None:
+            sys.stdout.write(text + "\n")
+        else:
+            atomic_write_text(output, text + "\n")
+            out.print(f"schema written to {output}")
+
+    _guard(go)
+
+
+@plot_app.command("profile")
+def plot_profile_cmd(
+    file: FileArg = None,
+    scenario: ScenarioOpt = None,
+    route: Annotated[str | None, typer.Option(help="comma-separated waypoint node ids; default: the PSGP corridor")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="PNG file to write")] = Path("profile.png"),
+) -> None:
+    """Plot the pressure profile along a route as a PNG."""
+    from .plot.profile import plot_profile
+    from .route import PSGP_CORRIDOR
+    from .solvers.steady import solve_steady
+
+    def go() -> None:
+        if output.suffix.lower() != ".png":
+            raise InputError(f"--output {output}: the profile is written as PNG; use a .png file name")
+        net = _network(file)
+        result = solve_steady(net, _scenario(net, scenario))
+        waypoints: Any = [w.strip() for w in route.split(",") if w.strip()] if route else PSGP_CORRIDOR
+        plot_profile(result, output, waypoints)
+        out.print(f"profile written to {output}")
+
+    _guard(go)
+
+
+def main() -> None:  # pragma: no cover
+    app()

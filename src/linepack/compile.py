@@ -1,0 +1,423 @@
+"""Network + scenario -> CompiledNetwork: frozen SI arrays, index maps and the incidence matrix.
+
+The compiled form is what every solver works on. It is built once per scenario and never modified;
+solvers keep their own state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from .errors import InputError
+from .gas import GasComposition, make_compressibility, make_viscosity
+from .gas import ISO_15C, NORMAL_0C, US_60F
+from .hydraulics import FrictionLaw
+from .model.components import (
+    Compressor,
+    CompressorMode,
+    Driver,
+    Edge,
+    Node,
+    Pipe,
+    PipeLaw,
+    Regulator,
+    RegulatorMode,
+    Resistor,
+    ShortPipe,
+    Sink,
+    Source,
+    SourceMode,
+    Valve,
+)
+from .model.network import Network, NetworkView
+from .units import BAR_PA, R_J_PER_MOL_K, FlowBasis, barg_to_pa, celsius_to_k
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+
+
+class EdgeKind(IntEnum):
+    PIPE = 0
+    COMPRESSOR = 1
+    REGULATOR = 2
+    VALVE = 3
+    RESISTOR = 4
+    SHORT_PIPE = 5
+
+
+class CompMode(IntEnum):
+    """Compressor equation in force (the user's control mode, or a bound that became active)."""
+
+    PRESSURE = 0
+    RATIO = 1
+    POWER = 2
+    FLOW = 3
+    BYPASS = 4
+    OFF = 5
+
+
+class RegMode(IntEnum):
+    PRESSURE = 0
+    OPEN = 1
+    CLOSED = 2
+    FLOW = 3
+
+
+_COMP_MODE = {
+    CompressorMode.PRESSURE: CompMode.PRESSURE,
+    CompressorMode.RATIO: CompMode.RATIO,
+    CompressorMode.POWER: CompMode.POWER,
+    CompressorMode.BYPASS: CompMode.BYPASS,
+    CompressorMode.OFF: CompMode.OFF,
+}
+_REG_MODE = {RegulatorMode.PRESSURE: RegMode.PRESSURE, RegulatorMode.OPEN: RegMode.OPEN,
+             RegulatorMode.CLOSED: RegMode.CLOSED}
+LAWS: tuple[PipeLaw, ...] = tuple(PipeLaw)
+_LAW = {law.value: i for i, law in enumerate(LAWS)}
+
+
+def friction_law_of(code: int) -> FrictionLaw:
+    """The hydraulics friction law for a compiled law code."""
+    return FrictionLaw[LAWS[code].name]
+
+
+def _nan_or(x: float | None, f: Any = float) -> float:
+    return float("nan") if x is None else float(f(x))
+
+
+@dataclass(frozen=True)
+class GasModel:
+    """The gas used by the hydraulics (one quality for the whole network)."""
+
+    name: str
+    molar_mass_kg_per_mol: float
+    temperature_k: float
+    compressibility: Any  # linepack.gas.CompressibilityModel
+    viscosity: Any  # linepack.gas viscosity model
+    kappa: float | None
+    lhv_j_per_kg: float | None
+    basis: FlowBasis
+    composition: GasComposition | None
+
+
+@dataclass(frozen=True)
+class CompiledNetwork:
+    """Immutable SI arrays describing one scenario of a network."""
+
+    name: str
+    scenario: str
+    ambient_pa: float
+    gas: GasModel
+    default_law: int
+    # nodes
+    node_ids: tuple[str, ...]
+    node_names: tuple[str, ...]
+    elevation_m: F64
+    lat: F64
+    lon: F64
+    p_min_pa: F64  # NaN where unbounded
+    p_max_pa: F64
+    # edges (all kinds, in one list)
+    edge_ids: tuple[str, ...]
+    edge_names: tuple[str, ...]
+    edge_kind: NDArray[np.int8]
+    edge_from: I64
+    edge_to: I64
+    # resistive edges: pipes then resistors (edge positions in `res_edge`)
+    res_edge: I64
+    res_is_pipe: NDArray[np.bool_]
+    length_m: F64
+    diameter_m: F64
+    roughness_m: F64
+    efficiency: F64
+    law: I64
+    zeta: F64
+    dh_m: F64
+    maop_pa: F64
+    nominal_diameter_in: F64
+    # compressors
+    comp_edge: I64
+    comp_mode: I64
+    comp_p_set_pa: F64
+    comp_ratio_set: F64
+    comp_power_set_w: F64
+    comp_ratio_max: F64
+    comp_power_max_w: F64
+    comp_flow_max: F64
+    comp_p_suction_min_pa: F64
+    comp_eta_is: F64
+    comp_gas_driven: NDArray[np.bool_]
+    comp_eta_driver: F64
+    # regulators
+    reg_edge: I64
+    reg_mode: I64
+    reg_p_set_pa: F64
+    reg_flow_max: F64
+    # valves and short pipes: open valves and short pipes tie pressures, closed valves block flow
+    tie_edge: I64
+    block_edge: I64
+    # sources and sinks
+    source_ids: tuple[str, ...]
+    source_node: I64
+    source_is_pressure: NDArray[np.bool_]
+    source_p_set_pa: F64
+    source_p_max_pa: F64
+    source_inflow: F64  # kg/s (0 for pressure sources)
+    source_capacity: F64  # kg/s, inf when unbounded
+    source_basis: tuple[FlowBasis, ...]
+    sink_ids: tuple[str, ...]
+    sink_node: I64
+    sink_demand: F64  # kg/s
+    sink_p_min_pa: F64
+    sink_category: tuple[str, ...]
+    incidence: sp.csr_matrix  # n_nodes x n_edges: -1 at from, +1 at to
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.node_ids)
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.edge_ids)
+
+    def node_index(self, node_id: str) -> int:
+        try:
+            return self.node_ids.index(node_id)
+        except ValueError:
+            raise InputError(f"no node '{node_id}' in scenario {self.scenario}") from None
+
+    def edge_index(self, edge_id: str) -> int:
+        try:
+            return self.edge_ids.index(edge_id)
+        except ValueError:
+            raise InputError(f"no element '{edge_id}' in scenario {self.scenario}") from None
+
+
+def _gas_model(network: Network) -> GasModel:
+    st = network.settings
+    t_k = celsius_to_k(st.temperature_c)
+    comp: GasComposition | None = None
+    if st.gas is not None:
+        spec = network.gas_compositions[st.gas]
+        comp = GasComposition.from_mole_fractions(st.gas, spec.mole_fractions)
+    z_spec = st.compressibility
+    params: dict[str, Any] = {}
+    if z_spec.model == "constant":
+        if z_spec.z is None:
+            raise InputError("settings.compressibility: model constant needs z; give z (e.g. 0.9)")
+        params["z"] = z_spec.z
+    if z_spec.model == "linear":
+        if z_spec.offset is None or z_spec.slope_per_bar is None:
+            raise InputError("settings.compressibility: model linear needs offset and slope_per_bar "
+                             "(pandapipes uses offset 1, slope_per_bar -0.0022)")
+        params.update(offset=z_spec.offset, slope_per_bar=z_spec.slope_per_bar)
+    if z_spec.model in ("papay", "aga8_detail", "gerg2008") and comp is None:
+        raise InputError(f"settings.compressibility: model {z_spec.model} needs a gas composition; "
+                         "set settings.gas or choose ideal, constant or linear")
+    zmodel = make_compressibility(z_spec.model, comp, **params)
+    mu_spec = st.viscosity
+    mu_params: dict[str, Any] = {}
+    if mu_spec.model == "constant":
+        if mu_spec.value_pa_s is None:
+            raise InputError("settings.viscosity: model constant needs value_pa_s (e.g. 1.1e-5)")
+        mu_params["mu_pa_s"] = mu_spec.value_pa_s
+    if comp is not None:
+        molar_mass = comp.molar_mass_kg_per_mol
+    elif st.molar_mass_kg_per_mol is not None:
+        molar_mass = st.molar_mass_kg_per_mol
+    else:
+        raise InputError("settings: give gas (a composition) or molar_mass_kg_per_mol")
+    if mu_spec.model == "lee_gonzalez_eakin":
+        mu_params["molar_mass_kg_per_mol"] = molar_mass
+    mumodel = make_viscosity(mu_spec.model, comp, **mu_params)
+    kappa = st.heat_capacity_ratio
+    if kappa is None and comp is not None:
+        kappa = float(comp.ideal_heat_capacity_ratio(t_k))
+    lhv = st.lower_heating_value_mj_per_kg * 1e6 if st.lower_heating_value_mj_per_kg is not None else None
+    if lhv is None and comp is not None:
+        lhv = float(comp.net_heating_value_j_per_kg())
+    name = st.gas or "custom gas"
+    basis = _basis(name, comp, molar_mass)
+    return GasModel(name, molar_mass, t_k, zmodel, mumodel, kappa, lhv, basis, comp)
+
+
+def _basis(name: str, comp: GasComposition | None, molar_mass: float) -> FlowBasis:
+    if comp is not None:
+        return FlowBasis(
+            gas_name=name,
+            density_15c_kg_m3=float(comp.density_standard_kg_per_m3(ISO_15C)),
+            density_60f_kg_m3=float(comp.density_standard_kg_per_m3(US_60F)),
+            density_0c_kg_m3=float(comp.density_standard_kg_per_m3(NORMAL_0C)),
+            hhv_j_per_kg=float(comp.gross_heating_value_j_per_kg()),
+        )
+
+    def ideal(t: float, p: float) -> float:
+        return p * molar_mass / (R_J_PER_MOL_K * t)
+
+    return FlowBasis(name, ideal(288.15, 101325.0), ideal(US_60F.t_k, US_60F.p_pa), ideal(273.15, 101325.0), None)
+
+
+def compile_network(network: Network, scenario: str | None = None, *, use_default: bool = True) -> CompiledNetwork:
+    """Compile ``scenario`` of ``network`` (its default scenario when ``scenario`` is None)."""
+    if scenario is None and use_default:
+        scenario = network.default_scenario
+    view = network.view(scenario)
+    return compile_view(view)
+
+
+def compile_view(view: NetworkView) -> CompiledNetwork:
+    network = view.network
+    gas = _gas_model(network)
+    amb = network.settings.ambient_pressure_bar
+    nodes: list[Node] = view.of_type(Node)
+    if not nodes:
+        raise InputError(f"scenario {view.scenario.name}: no component is in service; nothing to solve")
+    nidx = {n.id: i for i, n in enumerate(nodes)}
+    elev = np.array([n.elevation_m for n in nodes], dtype=float)
+
+    def pa(x: float | None) -> float:
+        return float("nan") if x is None else barg_to_pa(x, amb)
+
+    pipes: list[Pipe] = view.of_type(Pipe)
+    resistors: list[Resistor] = view.of_type(Resistor)
+    comps: list[Compressor] = view.of_type(Compressor)
+    regs: list[Regulator] = view.of_type(Regulator)
+    valves: list[Valve] = view.of_type(Valve)
+    shorts: list[ShortPipe] = view.of_type(ShortPipe)
+    edges: list[Edge] = [*pipes, *resistors, *comps, *regs, *valves, *shorts]
+    kinds = ([EdgeKind.PIPE] * len(pipes) + [EdgeKind.RESISTOR] * len(resistors)
+             + [EdgeKind.COMPRESSOR] * len(comps) + [EdgeKind.REGULATOR] * len(regs)
+             + [EdgeKind.VALVE] * len(valves) + [EdgeKind.SHORT_PIPE] * len(shorts))
+    efrom = np.array([nidx[e.from_node] for e in edges], dtype=np.int64)
+    eto = np.array([nidx[e.to_node] for e in edges], dtype=np.int64)
+    n_e = len(edges)
+    off = 0
+    pipe_pos = np.arange(off, off + len(pipes)); off += len(pipes)
+    res_pos = np.arange(off, off + len(resistors)); off += len(resistors)
+    comp_pos = np.arange(off, off + len(comps)); off += len(comps)
+    reg_pos = np.arange(off, off + len(regs)); off += len(regs)
+    valve_pos = np.arange(off, off + len(valves)); off += len(valves)
+    short_pos = np.arange(off, off + len(shorts))
+    valve_open = np.array([v.open for v in valves], dtype=bool)
+
+    # resistive edges: pipes, then resistors as zero-friction segments with a loss coefficient
+    res_edge = np.concatenate([pipe_pos, res_pos]).astype(np.int64)
+    length = np.array([p.length_km * 1e3 for p in pipes] + [1.0] * len(resistors))
+    diam = np.array([p.inner_diameter_mm * 1e-3 for p in pipes] + [r.diameter_mm * 1e-3 for r in resistors])
+    rough = np.array([p.roughness_mm * 1e-3 for p in pipes] + [0.0] * len(resistors))
+    eff = np.array([p.efficiency for p in pipes] + [1.0] * len(resistors))
+    default_law = _LAW[network.settings.friction_law.value]
+    law = np.array([_LAW[p.law.value] if p.law is not None else default_law for p in pipes]
+                   + [default_law] * len(resistors), dtype=np.int64)
+    zeta = np.array([p.loss_coefficient for p in pipes] + [r.drag_coefficient for r in resistors])
+    dh = np.concatenate([elev[eto[pipe_pos]] - elev[efrom[pipe_pos]], np.zeros(len(resistors))])
+    is_pipe = np.concatenate([np.ones(len(pipes), bool), np.zeros(len(resistors), bool)])
+
+    if comps and gas.kappa is None:
+        raise InputError("settings: compressors need the isentropic exponent; give heat_capacity_ratio "
+                         "or a gas composition")
+    if any(c.driver == Driver.GAS_TURBINE for c in comps) and gas.lhv_j_per_kg is None:
+        raise InputError("settings: gas-turbine compressors burn fuel gas; give lower_heating_value_mj_per_kg "
+                         "or a gas composition")
+
+    sources: list[Source] = view.of_type(Source)
+    sinks: list[Sink] = view.of_type(Sink)
+    bases: dict[str, FlowBasis] = {}
+
+    def basis_for(gname: str | None) -> FlowBasis:
+        if gname is None or gname == network.settings.gas:
+            return gas.basis
+        if gname not in bases:
+            comp = GasComposition.from_mole_fractions(gname, network.gas_compositions[gname].mole_fractions)
+            bases[gname] = _basis(gname, comp, comp.molar_mass_kg_per_mol)
+        return bases[gname]
+
+    sc = view.scenario
+    src_basis = tuple(basis_for(s.gas) for s in sources)
+    inflow = np.array([
+        b.to_kg_s(s.inflow, s.unit, f"source {s.id}") * sc.supply_scale if s.mode == SourceMode.FLOW
+        and s.inflow is not None else 0.0 for s, b in zip(sources, src_basis, strict=True)])
+    capacity = np.array([
+        b.to_kg_s(s.capacity, s.unit, f"source {s.id}") if s.capacity is not None else np.inf
+        for s, b in zip(sources, src_basis, strict=True)])
+    demand = np.array([gas.basis.to_kg_s(k.demand, k.unit, f"sink {k.id}") * sc.demand_scale for k in sinks])
+
+    rows = np.concatenate([efrom, eto])
+    cols = np.concatenate([np.arange(n_e), np.arange(n_e)])
+    vals = np.concatenate([-np.ones(n_e), np.ones(n_e)])
+    incidence = sp.csr_matrix((vals, (rows, cols)), shape=(len(nodes), n_e))
+
+    return CompiledNetwork(
+        name=network.name,
+        scenario=sc.name,
+        ambient_pa=amb * BAR_PA,
+        gas=gas,
+        default_law=default_law,
+        node_ids=tuple(n.id for n in nodes),
+        node_names=tuple(n.name for n in nodes),
+        elevation_m=elev,
+        lat=np.array([_nan_or(n.lat) for n in nodes]),
+        lon=np.array([_nan_or(n.lon) for n in nodes]),
+        p_min_pa=np.array([pa(n.p_min_barg) for n in nodes]),
+        p_max_pa=np.array([pa(n.p_max_barg) for n in nodes]),
+        edge_ids=tuple(e.id for e in edges),
+        edge_names=tuple(e.name for e in edges),
+        edge_kind=np.array(kinds, dtype=np.int8),
+        edge_from=efrom,
+        edge_to=eto,
+        res_edge=res_edge,
+        res_is_pipe=is_pipe,
+        length_m=length,
+        diameter_m=diam,
+        roughness_m=rough,
+        efficiency=eff,
+        law=law,
+        zeta=zeta,
+        dh_m=dh,
+        maop_pa=np.array([pa(p.maop_barg) for p in pipes] + [np.nan] * len(resistors)),
+        nominal_diameter_in=np.array([_nan_or(p.nominal_diameter_in) for p in pipes] + [np.nan] * len(resistors)),
+        comp_edge=comp_pos.astype(np.int64),
+        comp_mode=np.array([_COMP_MODE[c.mode] for c in comps], dtype=np.int64),
+        comp_p_set_pa=np.array([pa(c.p_set_barg) for c in comps]),
+        comp_ratio_set=np.array([_nan_or(c.ratio_set) for c in comps]),
+        comp_power_set_w=np.array([_nan_or(c.power_set_mw) * 1e6 for c in comps]),
+        comp_ratio_max=np.array([c.ratio_max for c in comps], dtype=float),
+        comp_power_max_w=np.array([c.power_max_mw * 1e6 if c.power_max_mw is not None else np.inf for c in comps]),
+        comp_flow_max=np.array([c.flow_max_kg_s if c.flow_max_kg_s is not None else np.inf for c in comps]),
+        comp_p_suction_min_pa=np.array([pa(c.p_suction_min_barg) for c in comps]),
+        comp_eta_is=np.array([c.isentropic_efficiency for c in comps], dtype=float),
+        comp_gas_driven=np.array([c.driver == Driver.GAS_TURBINE for c in comps], dtype=bool),
+        comp_eta_driver=np.array([c.driver_efficiency for c in comps], dtype=float),
+        reg_edge=reg_pos.astype(np.int64),
+        reg_mode=np.array([_REG_MODE[r.mode] for r in regs], dtype=np.int64),
+        reg_p_set_pa=np.array([pa(r.p_set_barg) for r in regs]),
+        reg_flow_max=np.array([r.flow_max_kg_s if r.flow_max_kg_s is not None else np.inf for r in regs]),
+        tie_edge=np.concatenate([valve_pos[valve_open], short_pos]).astype(np.int64),
+        block_edge=valve_pos[~valve_open].astype(np.int64),
+        source_ids=tuple(s.id for s in sources),
+        source_node=np.array([nidx[s.node] for s in sources], dtype=np.int64),
+        source_is_pressure=np.array([s.mode == SourceMode.PRESSURE for s in sources], dtype=bool),
+        source_p_set_pa=np.array([pa(s.p_set_barg) for s in sources]),
+        source_p_max_pa=np.array([pa(s.p_max_barg) for s in sources]),
+        source_inflow=inflow,
+        source_capacity=capacity,
+        source_basis=src_basis,
+        sink_ids=tuple(k.id for k in sinks),
+        sink_node=np.array([nidx[k.node] for k in sinks], dtype=np.int64),
+        sink_demand=demand,
+        sink_p_min_pa=np.array([pa(k.p_min_barg) for k in sinks]),
+        sink_category=tuple(k.category.value for k in sinks),
+        incidence=incidence,
+    )
+
+
+def z_at(cn: CompiledNetwork, p_pa: F64) -> tuple[F64, F64]:
+    """Z and dZ/dp [1/Pa] of the network gas at the network temperature."""
+    z, dz = cn.gas.compressibility.z_and_dz_dp(np.asarray(p_pa, dtype=float), cn.gas.temperature_k)
+    return np.asarray(z, dtype=float), np.asarray(dz, dtype=float)

@@ -1,0 +1,326 @@
+"""Component schemas: one pydantic model per component type.
+
+Each schema is the single description of a component: field names carry their unit where it is not
+SI (``length_km``, ``p_set_barg``), every field has a description, a unit and bounds, and the same
+schema drives validation, the native file format, the published JSON schema and
+``linepack describe``. Unknown fields are errors, NaN and infinity are rejected.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+def _f(description: str, unit: str = "", **kw: Any) -> Any:
+    """A pydantic Field with a unit recorded in the JSON schema."""
+    extra = {"unit": unit} if unit else {}
+    return Field(description=description, json_schema_extra=extra, **kw)
+
+
+class Status(StrEnum):
+    """Project status of a component, used by scenarios to select what is in service."""
+
+    EXISTING = "existing"
+    PLANNED = "planned"
+    HYPOTHETICAL = "hypothetical"
+
+
+class FlowUnit(StrEnum):
+    """Units accepted for supply and demand flows (converted to kg/s at compile time)."""
+
+    KG_S = "kg/s"
+    SM3_H = "Sm3/h"  # 15 C, 1.01325 bar
+    SM3_D = "Sm3/d"
+    NM3_H = "Nm3/h"  # 0 C, 1.01325 bar
+    MMSCFD = "MMSCFD"  # million standard cubic feet per day, 60 F / 14.696 psia
+    MW = "MW"  # energy flow on the gross heating value
+    GJ_D = "GJ/d"
+
+
+ComponentId = Annotated[
+    str,
+    Field(min_length=1, max_length=200, pattern=r"^[^\s]+$", description="unique identifier (no spaces)"),
+]
+
+
+class Component(BaseModel):
+    """Fields shared by every component."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, populate_by_name=True)
+    kind: ClassVar[str] = "component"
+    collection: ClassVar[str] = "components"
+
+    id: ComponentId
+    name: str = _f("human-readable name", default="")
+    in_service: bool = _f("False takes the component out of every scenario", default=True)
+    status: Status = _f("existing, planned or hypothetical; scenarios select by status", default=Status.EXISTING)
+    provenance: str = _f(
+        "provenance tag of the data: S (sourced, with reference keys), D (derived) or A (assumed)", default=""
+    )
+
+
+class Node(Component):
+    """A junction of the network: every edge connects two nodes."""
+
+    kind: ClassVar[str] = "node"
+    collection: ClassVar[str] = "nodes"
+
+    lat: float | None = _f("latitude", "deg", default=None, ge=-90, le=90)
+    lon: float | None = _f("longitude", "deg", default=None, ge=-180, le=180)
+    elevation_m: float = _f("height above sea level", "m", default=0.0, ge=-500, le=9000)
+    p_min_barg: float | None = _f("minimum allowed pressure", "barg", default=None, ge=-1.0)
+    p_max_barg: float | None = _f("maximum allowed pressure (MAOP at the node)", "barg", default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _bounds_ordered(self) -> Node:
+        if self.p_min_barg is not None and self.p_max_barg is not None and self.p_min_barg > self.p_max_barg:
+            raise ValueError(
+                f"p_min_barg ({self.p_min_barg}) is above p_max_barg ({self.p_max_barg}); swap or correct them"
+            )
+        return self
+
+
+class Edge(Component):
+    """A component between two nodes; flow is positive from ``from`` to ``to``."""
+
+    from_node: str = Field(alias="from", min_length=1, description="id of the node the flow leaves (positive)")
+    to_node: str = Field(alias="to", min_length=1, description="id of the node the flow enters (positive)")
+
+    @model_validator(mode="after")
+    def _distinct_ends(self) -> Edge:
+        if self.from_node == self.to_node:
+            raise ValueError(f"from and to are the same node ({self.from_node}); connect two different nodes")
+        return self
+
+
+class PipeLaw(StrEnum):
+    """Friction laws and classic pipe flow equations."""
+
+    COLEBROOK = "colebrook"
+    NIKURADSE = "nikuradse"
+    SWAMEE_JAIN = "swamee_jain"
+    HOFER = "hofer"
+    WEYMOUTH = "weymouth"
+    PANHANDLE_A = "panhandle_a"
+    PANHANDLE_B = "panhandle_b"
+    IGT = "igt"
+    AGA = "aga"
+
+
+class Pipe(Edge):
+    """A pipeline segment (isothermal flow with friction and elevation)."""
+
+    kind: ClassVar[str] = "pipe"
+    collection: ClassVar[str] = "pipes"
+
+    length_km: float = _f("length", "km", gt=0, le=20000)
+    inner_diameter_mm: float = _f("inner diameter", "mm", gt=0, le=5000)
+    roughness_mm: float = _f("absolute internal roughness", "mm", default=0.012, ge=0, le=10)
+    efficiency: float = _f("pipeline efficiency factor E (flow multiplier)", "", default=1.0, gt=0, le=1.2)
+    law: PipeLaw | None = _f("pipe law overriding the network default", default=None)
+    loss_coefficient: float = _f("extra minor-loss coefficient zeta (valves, fittings)", "", default=0.0, ge=0)
+    maop_barg: float | None = _f("maximum allowable operating pressure", "barg", default=None, gt=0)
+    nominal_diameter_in: float | None = _f("nominal (outer) diameter, for reports", "in", default=None, gt=0)
+
+
+class CompressorMode(StrEnum):
+    """How a compressor station is controlled."""
+
+    PRESSURE = "pressure"  # outlet (discharge) pressure set-point
+    RATIO = "ratio"  # fixed compression ratio
+    POWER = "power"  # fixed shaft power
+    BYPASS = "bypass"  # off, gas flows through the bypass (no pressure change)
+    OFF = "off"  # off and closed (no flow)
+
+
+class Driver(StrEnum):
+    GAS_TURBINE = "gas_turbine"  # burns fuel gas drawn at the suction side
+    ELECTRIC = "electric"  # no fuel gas
+
+
+class Compressor(Edge):
+    """A compressor station between a suction node (``from``) and a discharge node (``to``)."""
+
+    kind: ClassVar[str] = "compressor"
+    collection: ClassVar[str] = "compressors"
+
+    mode: CompressorMode = _f("control mode", default=CompressorMode.PRESSURE)
+    p_set_barg: float | None = _f("discharge pressure set-point (mode pressure)", "barg", default=None, gt=0)
+    ratio_set: float | None = _f("compression ratio set-point (mode ratio)", "", default=None, ge=1, le=10)
+    power_set_mw: float | None = _f("shaft power set-point (mode power)", "MW", default=None, ge=0)
+    ratio_max: float = _f("maximum compression ratio", "", default=2.0, ge=1, le=10)
+    power_max_mw: float | None = _f("maximum shaft power (installed)", "MW", default=None, gt=0)
+    flow_max_kg_s: float | None = _f("maximum throughput", "kg/s", default=None, gt=0)
+    p_suction_min_barg: float | None = _f("minimum suction pressure", "barg", default=None, ge=0)
+    isentropic_efficiency: float = _f("isentropic efficiency", "", default=0.8, gt=0, le=1)
+    driver: Driver = _f("driver type", default=Driver.GAS_TURBINE)
+    driver_efficiency: float = _f("driver thermal efficiency (fuel to shaft power)", "", default=0.35, gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _set_point_given(self) -> Compressor:
+        need = {
+            CompressorMode.PRESSURE: "p_set_barg",
+            CompressorMode.RATIO: "ratio_set",
+            CompressorMode.POWER: "power_set_mw",
+        }.get(self.mode)
+        if need is not None and getattr(self, need) is None:
+            raise ValueError(f"mode {self.mode.value} needs {need}; give it or choose another mode")
+        return self
+
+
+class RegulatorMode(StrEnum):
+    PRESSURE = "pressure"  # outlet pressure set-point
+    OPEN = "open"  # fully open, no pressure change
+    CLOSED = "closed"
+
+
+class Regulator(Edge):
+    """A pressure regulator (control valve): holds the outlet pressure, never raises it, no reverse flow."""
+
+    kind: ClassVar[str] = "regulator"
+    collection: ClassVar[str] = "regulators"
+
+    mode: RegulatorMode = _f("control mode", default=RegulatorMode.PRESSURE)
+    p_set_barg: float | None = _f("outlet pressure set-point", "barg", default=None, gt=0)
+    flow_max_kg_s: float | None = _f("maximum throughput", "kg/s", default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _set_point_given(self) -> Regulator:
+        if self.mode == RegulatorMode.PRESSURE and self.p_set_barg is None:
+            raise ValueError("mode pressure needs p_set_barg; give it or choose mode open/closed")
+        return self
+
+
+class Valve(Edge):
+    """An on/off valve: open means no pressure change, closed means no flow."""
+
+    kind: ClassVar[str] = "valve"
+    collection: ClassVar[str] = "valves"
+
+    open: bool = _f("True when the valve is open", default=True)
+
+
+class Resistor(Edge):
+    """A local resistance: pressure loss zeta * rho v^2 / 2 over a given diameter (in both directions)."""
+
+    kind: ClassVar[str] = "resistor"
+    collection: ClassVar[str] = "resistors"
+
+    drag_coefficient: float = _f("loss coefficient zeta", "", gt=0)
+    diameter_mm: float = _f("reference diameter for the velocity", "mm", gt=0, le=5000)
+
+
+class ShortPipe(Edge):
+    """A connection without pressure loss (a short pipe in GasLib's sense)."""
+
+    kind: ClassVar[str] = "short_pipe"
+    collection: ClassVar[str] = "short_pipes"
+
+
+class SourceMode(StrEnum):
+    PRESSURE = "pressure"  # holds the node pressure; supplies what the network draws, up to capacity
+    FLOW = "flow"  # fixed inflow
+
+
+class Source(Component):
+    """A supply: LNG terminal, field, border entry or storage withdrawal, attached to a node."""
+
+    kind: ClassVar[str] = "source"
+    collection: ClassVar[str] = "sources"
+
+    node: str = _f("id of the node where gas enters")
+    mode: SourceMode = _f("pressure (reference node) or flow (fixed inflow)", default=SourceMode.FLOW)
+    p_set_barg: float | None = _f("send-out pressure held in mode pressure", "barg", default=None, gt=0)
+    p_max_barg: float | None = _f("highest pressure the source can deliver against (mode flow)", "barg",
+                                  default=None, gt=0)
+    inflow: float | None = _f("fixed inflow in mode flow, in `unit`", "unit", default=None, ge=0)
+    capacity: float | None = _f("maximum supply, in `unit`", "unit", default=None, ge=0)
+    unit: FlowUnit = _f("unit of inflow and capacity", default=FlowUnit.MMSCFD)
+    gas: str | None = _f("name of the gas composition supplied (for volume and energy units)", default=None)
+
+    @model_validator(mode="after")
+    def _mode_fields(self) -> Source:
+        if self.mode == SourceMode.PRESSURE and self.p_set_barg is None:
+            raise ValueError("mode pressure needs p_set_barg (the send-out pressure); give it or use mode flow")
+        if self.mode == SourceMode.FLOW and self.inflow is None:
+            raise ValueError("mode flow needs inflow; give it or use mode pressure with p_set_barg")
+        if self.inflow is not None and self.capacity is not None and self.inflow > self.capacity * (1 + 1e-12):
+            raise ValueError(f"inflow ({self.inflow}) exceeds capacity ({self.capacity}); lower it or raise capacity")
+        return self
+
+
+class SinkCategory(StrEnum):
+    CITY_GATE = "city_gate"
+    POWER_PLANT = "power_plant"
+    FERTILISER = "fertiliser"
+    INDUSTRY = "industry"
+    EXPORT = "export"
+    OTHER = "other"
+
+
+class Sink(Component):
+    """A demand (city gate, power plant, industry, export point) attached to a node."""
+
+    kind: ClassVar[str] = "sink"
+    collection: ClassVar[str] = "sinks"
+
+    node: str = _f("id of the node where gas leaves")
+    demand: float = _f("demand, in `unit`", "unit", ge=0)
+    unit: FlowUnit = _f("unit of demand", default=FlowUnit.MMSCFD)
+    p_min_barg: float | None = _f("minimum delivery pressure", "barg", default=None, ge=0)
+    category: SinkCategory = _f("consumer class", default=SinkCategory.OTHER)
+
+
+EDGE_TYPES: tuple[type[Edge], ...] = (Pipe, Compressor, Regulator, Valve, Resistor, ShortPipe)
+COMPONENT_TYPES: tuple[type[Component], ...] = (Node, *EDGE_TYPES, Source, Sink)
+TYPES_BY_KIND: dict[str, type[Component]] = {t.kind: t for t in COMPONENT_TYPES}
+TYPES_BY_COLLECTION: dict[str, type[Component]] = {t.collection: t for t in COMPONENT_TYPES}
+
+
+class CompressibilitySpec(BaseModel):
+    """Which compressibility model the hydraulics use."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+    model: Literal["ideal", "constant", "linear", "papay", "aga8_detail", "gerg2008"] = "gerg2008"
+    z: float | None = _f("Z for model constant", "", default=None, gt=0, le=3)
+    offset: float | None = _f("Z at zero pressure for model linear", "", default=None, gt=0, le=3)
+    slope_per_bar: float | None = _f("dZ/dp for model linear", "1/bar", default=None, ge=-1, le=1)
+
+
+class ViscositySpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+    model: Literal["constant", "lee_gonzalez_eakin"] = "lee_gonzalez_eakin"
+    value_pa_s: float | None = _f("viscosity for model constant", "Pa s", default=None, gt=0, lt=1)
+
+
+class Settings(BaseModel):
+    """Network-wide physics settings."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+
+    temperature_c: float = _f("gas temperature (isothermal flow)", "degC", default=15.0, ge=-60, le=150)
+    ambient_pressure_bar: float = _f("ambient pressure for gauge pressures", "bar", default=1.01325, gt=0, le=2)
+    gas: str | None = _f("name of the composition used for the hydraulics (from `gas_compositions`)",
+                         default=None)
+    molar_mass_kg_per_mol: float | None = _f("molar mass when no composition is given", "kg/mol",
+                                             default=None, gt=0.001, lt=0.2)
+    heat_capacity_ratio: float | None = _f("isentropic exponent override for compressors", "", default=None,
+                                           gt=1, lt=2)
+    lower_heating_value_mj_per_kg: float | None = _f("fuel LHV override when no composition is given",
+                                                     "MJ/kg", default=None, gt=0, lt=200)
+    compressibility: CompressibilitySpec = Field(default_factory=CompressibilitySpec)
+    viscosity: ViscositySpec = Field(default_factory=ViscositySpec)
+    friction_law: PipeLaw = _f("default pipe law", default=PipeLaw.COLEBROOK)
+
+    @field_validator("compressibility", mode="before")
+    @classmethod
+    def _z_short(cls, v: Any) -> Any:
+        return {"model": v} if isinstance(v, str) else v
+
+    @field_validator("viscosity", mode="before")
+    @classmethod
+    def _mu_short(cls, v: Any) -> Any:
+        return {"model": v} if isinstance(v, str) else v

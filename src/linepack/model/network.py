@@ -1,0 +1,350 @@
+"""The editable network: named collections of validated components, plus settings and scenarios."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..errors import InputError
+from .components import (
+    COMPONENT_TYPES,
+    TYPES_BY_COLLECTION,
+    Component,
+    Edge,
+    Node,
+    Settings,
+    Sink,
+    Source,
+)
+from .errors import describe_validation_error, suggest
+from .scenario import ResolvedScenario, Scenario, resolve
+
+FORMAT_TAG = "linepack-network/1"
+COLLECTIONS: tuple[str, ...] = tuple(t.collection for t in COMPONENT_TYPES)
+TOP_LEVEL_KEYS = (
+    "format", "name", "description", "settings", "gas_compositions", *COLLECTIONS,
+    "scenarios", "default_scenario", "references", "meta",
+)
+
+
+class GasCompositionSpec(BaseModel):
+    """A named gas composition in mole fractions, with its provenance."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+    mole_fractions: dict[str, float] = Field(description="component name -> mole fraction (sum 1)")
+    provenance: str = Field(default="", description="S, D or A tag with references")
+    note: str = Field(default="", description="free text")
+
+
+class Network:
+    """An editable gas network. Components are immutable; replace them to edit."""
+
+    def __init__(
+        self,
+        name: str = "",
+        description: str = "",
+        settings: Settings | None = None,
+        gas_compositions: Mapping[str, GasCompositionSpec] | None = None,
+        scenarios: Mapping[str, Scenario] | None = None,
+        default_scenario: str | None = None,
+        references: Mapping[str, str] | None = None,
+        meta: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.name = name
+        self.description = description
+        self.settings = settings or Settings()
+        self.gas_compositions: dict[str, GasCompositionSpec] = dict(gas_compositions or {})
+        self.scenarios: dict[str, Scenario] = dict(scenarios or {})
+        self.default_scenario = default_scenario
+        self.references: dict[str, str] = dict(references or {})
+        self.meta: dict[str, Any] = dict(meta or {})
+        self.collections: dict[str, dict[str, Component]] = {c: {} for c in COLLECTIONS}
+
+    # --- editing -------------------------------------------------------------------------------
+    def add(self, component: Component) -> None:
+        """Add a component; its id must be new in the whole network."""
+        if self.find(component.id) is not None:
+            other = self.find(component.id)
+            assert other is not None
+            raise InputError(
+                f"{component.kind} {component.id}: id already used by {other.kind} {other.id}; ids must be unique"
+            )
+        self.collections[component.collection][component.id] = component
+
+    def replace(self, component: Component) -> None:
+        """Replace the component with the same id (and type)."""
+        coll = self.collections[component.collection]
+        if component.id not in coll:
+            raise InputError(f"{component.kind} {component.id}: no such component to replace; use add()")
+        coll[component.id] = component
+
+    def remove(self, component_id: str) -> None:
+        for coll in self.collections.values():
+            if component_id in coll:
+                del coll[component_id]
+                return
+        raise InputError(f"no component with id '{component_id}'")
+
+    def find(self, component_id: str) -> Component | None:
+        for coll in self.collections.values():
+            if component_id in coll:
+                return coll[component_id]
+        return None
+
+    def components(self) -> Iterator[Component]:
+        for coll in self.collections.values():
+            yield from coll.values()
+
+    @property
+    def nodes(self) -> dict[str, Node]:
+        return self.collections["nodes"]  # type: ignore[return-value]
+
+    def edges(self) -> Iterator[Edge]:
+        for c in self.components():
+            if isinstance(c, Edge):
+                yield c
+
+    # --- whole-network checks --------------------------------------------------------------------
+    def check_references(self, components: list[Component] | None = None) -> list[str]:
+        """Problems with references between components (unknown nodes and gases)."""
+        comps = list(self.components()) if components is None else components
+        node_ids = [c.id for c in comps if isinstance(c, Node)]
+        known = set(node_ids)
+        problems: list[str] = []
+        for c in comps:
+            refs: list[tuple[str, str]] = []
+            if isinstance(c, Edge):
+                refs = [("from", c.from_node), ("to", c.to_node)]
+            elif isinstance(c, Source | Sink):
+                refs = [("node", c.node)]
+            for fld, ref in refs:
+                if ref not in known:
+                    problems.append(
+                        f"{c.kind} {c.id}: {fld} refers to unknown node '{ref}'{suggest(ref, node_ids)}; "
+                        "add the node or correct the id"
+                    )
+            if isinstance(c, Source) and c.gas is not None and c.gas not in self.gas_compositions:
+                problems.append(
+                    f"source {c.id}: gas '{c.gas}' is not in gas_compositions"
+                    f"{suggest(c.gas, list(self.gas_compositions))}; define it or correct the name"
+                )
+        gas = self.settings.gas
+        if gas is not None and gas not in self.gas_compositions:
+            problems.append(
+                f"settings: gas '{gas}' is not in gas_compositions{suggest(gas, list(self.gas_compositions))}; "
+                "define it or correct the name"
+            )
+        if gas is None and self.settings.molar_mass_kg_per_mol is None:
+            problems.append(
+                "settings: give either gas (a composition name) or molar_mass_kg_per_mol for the hydraulics"
+            )
+        return problems
+
+    def check_scenarios(self) -> list[str]:
+        problems = []
+        ids = {c.id for c in self.components()}
+        for name, sc in self.scenarios.items():
+            added = {str(item.get("id")) for items in sc.add.values() for item in items}
+            for cid in [*sc.enable, *sc.disable, *sc.set]:
+                if cid not in ids and cid not in added:
+                    problems.append(
+                        f"scenario {name}: refers to unknown component '{cid}'{suggest(cid, sorted(ids))}; "
+                        "correct the id"
+                    )
+            for coll in sc.add:
+                if coll not in TYPES_BY_COLLECTION:
+                    problems.append(
+                        f"scenario {name}: add has unknown collection '{coll}'{suggest(coll, list(COLLECTIONS))}"
+                    )
+            try:
+                resolve(self.scenarios, name)
+            except InputError as exc:
+                problems.extend(exc.problems)
+        if self.default_scenario is not None and self.default_scenario not in self.scenarios:
+            problems.append(
+                f"default_scenario '{self.default_scenario}' is not defined"
+                f"{suggest(self.default_scenario, list(self.scenarios))}"
+            )
+        return problems
+
+    def validate(self) -> None:
+        """Raise :class:`InputError` listing every problem of the whole network."""
+        problems = self.check_references() + self.check_scenarios()
+        for name in self.scenarios:
+            try:
+                self.view(name)
+            except InputError as exc:
+                problems.extend(p for p in exc.problems if p not in problems)
+        if problems:
+            raise InputError(problems)
+
+    # --- scenario view ---------------------------------------------------------------------------
+    def view(self, scenario: str | None = None) -> NetworkView:
+        """The in-service components of a scenario, with patches and additions applied."""
+        resolved = resolve(self.scenarios, scenario)
+        problems: list[str] = []
+        comps: list[Component] = list(self.components())
+        for coll, items in resolved.additions.items():
+            model = TYPES_BY_COLLECTION.get(coll)
+            if model is None:
+                problems.append(f"scenario {resolved.name}: cannot add to unknown collection '{coll}'")
+                continue
+            for item in items:
+                label = f"scenario {resolved.name}: added {model.kind} {item.get('id', '?')}"
+                try:
+                    comps.append(model.model_validate(item))
+                except ValidationError as exc:
+                    problems.extend(describe_validation_error(label, model, exc))
+        seen: dict[str, Component] = {}
+        for c in comps:
+            if c.id in seen:
+                problems.append(f"{c.kind} {c.id}: id already used by {seen[c.id].kind}; ids must be unique")
+            seen[c.id] = c
+        patched: list[Component] = []
+        for c in comps:
+            patch = resolved.patches.get(c.id)
+            if patch:
+                model = type(c)
+                data = c.model_dump(by_alias=True, exclude_unset=False)
+                data.update(patch)
+                try:
+                    c = model.model_validate(data)
+                except ValidationError as exc:
+                    label = f"scenario {resolved.name}: {c.kind} {c.id}"
+                    problems.extend(describe_validation_error(label, model, exc))
+            patched.append(c)
+        problems += self.check_references(patched)
+        if problems:
+            raise InputError(problems)
+        active = [c for c in patched if not isinstance(c, Node) and resolved.in_service(c.id, c.status, c.in_service)]
+        used_nodes: set[str] = set()
+        for c in active:
+            if isinstance(c, Edge):
+                used_nodes.update((c.from_node, c.to_node))
+            elif isinstance(c, Source | Sink):
+                used_nodes.add(c.node)
+        nodes = [c for c in patched if isinstance(c, Node) and c.id in used_nodes]
+        off_nodes = [n.id for n in nodes if not n.in_service or n.id in resolved.disabled]
+        if off_nodes:
+            users = sorted(
+                c.id for c in active
+                if (isinstance(c, Edge) and ({c.from_node, c.to_node} & set(off_nodes)))
+                or (isinstance(c, Source | Sink) and c.node in off_nodes)
+            )
+            raise InputError(
+                f"nodes {', '.join(off_nodes)} are out of service but in-service components use them "
+                f"({', '.join(users[:8])}); take those components out of service too"
+            )
+        return NetworkView(network=self, scenario=resolved, components=[*nodes, *active])
+
+    # --- serialisation -------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The native-format document (round-trips through :meth:`from_dict`)."""
+        doc: dict[str, Any] = {"format": FORMAT_TAG, "name": self.name}
+        if self.description:
+            doc["description"] = self.description
+        doc["settings"] = self.settings.model_dump(mode="json", exclude_defaults=True)
+        if self.gas_compositions:
+            doc["gas_compositions"] = {
+                k: v.model_dump(mode="json", exclude_defaults=True) for k, v in self.gas_compositions.items()
+            }
+        for coll in COLLECTIONS:
+            items = self.collections[coll]
+            if items:
+                doc[coll] = [
+                    c.model_dump(mode="json", by_alias=True, exclude_defaults=True) for c in items.values()
+                ]
+        if self.scenarios:
+            doc["scenarios"] = {
+                k: v.model_dump(mode="json", exclude_defaults=True) for k, v in self.scenarios.items()
+            }
+        if self.default_scenario:
+            doc["default_scenario"] = self.default_scenario
+        if self.references:
+            doc["references"] = dict(self.references)
+        if self.meta:
+            doc["meta"] = dict(self.meta)
+        return doc
+
+    @classmethod
+    def from_dict(cls, doc: Any, source: str = "network") -> Network:
+        """Build and validate a network from a native-format document; every problem is reported."""
+        if not isinstance(doc, dict):
+            raise InputError(f"{source}: the top level must be a mapping with keys such as nodes and pipes, "
+                             f"not {type(doc).__name__}")
+        problems: list[str] = []
+        for key in doc:
+            if key not in TOP_LEVEL_KEYS:
+                problems.append(f"{source}: unknown top-level key '{key}'{suggest(str(key), list(TOP_LEVEL_KEYS))}; "
+                                f"valid keys are {', '.join(TOP_LEVEL_KEYS)}")
+        fmt = doc.get("format", FORMAT_TAG)
+        if fmt != FORMAT_TAG:
+            problems.append(f"{source}: format '{fmt}' is not supported; this version reads '{FORMAT_TAG}'")
+
+        def model_or_problem(model: type[BaseModel], data: Any, label: str) -> Any:
+            try:
+                return model.model_validate(data if data is not None else {})
+            except ValidationError as exc:
+                problems.extend(describe_validation_error(label, model, exc))
+                return None
+
+        settings = model_or_problem(Settings, doc.get("settings"), "settings")
+        gases: dict[str, GasCompositionSpec] = {}
+        for gname, gdata in (doc.get("gas_compositions") or {}).items():
+            spec = model_or_problem(GasCompositionSpec, gdata, f"gas composition {gname}")
+            if spec is not None:
+                gases[str(gname)] = spec
+        scenarios: dict[str, Scenario] = {}
+        raw_sc = doc.get("scenarios") or {}
+        if not isinstance(raw_sc, dict):
+            problems.append(f"{source}: scenarios must be a mapping of name -> overlay")
+            raw_sc = {}
+        for sname, sdata in raw_sc.items():
+            sc = model_or_problem(Scenario, sdata, f"scenario {sname}")
+            if sc is not None:
+                scenarios[str(sname)] = sc
+        net = cls(
+            name=str(doc.get("name", "")),
+            description=str(doc.get("description", "")),
+            settings=settings or Settings(),
+            gas_compositions=gases,
+            scenarios=scenarios,
+            default_scenario=doc.get("default_scenario"),
+            references=doc.get("references") or {},
+            meta=doc.get("meta") or {},
+        )
+        for coll in COLLECTIONS:
+            items = doc.get(coll) or []
+            model = TYPES_BY_COLLECTION[coll]
+            if not isinstance(items, list):
+                problems.append(f"{source}: {coll} must be a list of {model.kind} entries")
+                continue
+            for i, item in enumerate(items):
+                ident = item.get("id", f"#{i + 1}") if isinstance(item, dict) else f"#{i + 1}"
+                comp = model_or_problem(model, item, f"{model.kind} {ident}")
+                if comp is None:
+                    continue
+                try:
+                    net.add(comp)
+                except InputError as exc:
+                    problems.extend(exc.problems)
+        if not problems:
+            problems += net.check_references() + net.check_scenarios()
+        if problems:
+            raise InputError(problems)
+        return net
+
+
+@dataclass(frozen=True)
+class NetworkView:
+    """The components of one scenario (in service, patched); input to :func:`linepack.compile`."""
+
+    network: Network
+    scenario: ResolvedScenario
+    components: list[Component]
+
+    def of_type(self, model: type[Component]) -> list[Any]:
+        return [c for c in self.components if type(c) is model]

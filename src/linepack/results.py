@@ -1,0 +1,238 @@
+"""Frozen steady-state results and their file forms (JSON contract, CSV)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .compile import CompiledNetwork, CompMode, EdgeKind, RegMode
+from .errors import InputError
+from .io.atomic import atomic_write_text
+from .units import BAR_PA, R_J_PER_MOL_K
+
+F64 = NDArray[np.float64]
+
+COMP_MODE_TEXT = {
+    CompMode.PRESSURE: "discharge pressure set-point",
+    CompMode.RATIO: "ratio",
+    CompMode.POWER: "power",
+    CompMode.FLOW: "flow",
+    CompMode.BYPASS: "bypass",
+    CompMode.OFF: "off (closed)",
+}
+REG_MODE_TEXT = {RegMode.PRESSURE: "outlet set-point", RegMode.OPEN: "fully open", RegMode.CLOSED: "closed",
+                 RegMode.FLOW: "flow limit"}
+
+
+def _ro(a: F64) -> F64:
+    b = np.array(a, copy=True)
+    b.setflags(write=False)
+    return b
+
+
+@dataclass(frozen=True)
+class SteadyResult:
+    """The solution of one steady-state case. Arrays are read-only and in SI units."""
+
+    network: CompiledNetwork
+    converged: bool
+    iterations: int
+    outer_iterations: int
+    message: str
+    residual_norms: tuple[float, ...]
+    p_pa: F64  # per node
+    q_kg_s: F64  # per edge
+    source_supply_kg_s: F64  # per source
+    # per resistive edge (pipes, then resistors)
+    z_avg: F64
+    friction_factor: F64
+    reynolds: F64
+    p_mean_pa: F64
+    # per compressor
+    comp_power_w: F64
+    comp_fuel_kg_s: F64
+    comp_mode: NDArray[np.int64]
+    reg_mode: NDArray[np.int64]
+    active_bounds: tuple[str, ...]
+    violations: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+    # --- derived quantities -------------------------------------------------------------------
+    @property
+    def p_barg(self) -> F64:
+        return (self.p_pa - self.network.ambient_pa) / BAR_PA
+
+    def node_injection_kg_s(self) -> F64:
+        """Supply minus demand at every node (compressor fuel not included)."""
+        cn = self.network
+        inj = np.zeros(cn.n_nodes)
+        np.add.at(inj, cn.source_node, self.source_supply_kg_s)
+        np.subtract.at(inj, cn.sink_node, cn.sink_demand)
+        return inj
+
+    def comp_ratio(self) -> F64:
+        cn = self.network
+        ce = cn.comp_edge
+        return self.p_pa[cn.edge_to[ce]] / self.p_pa[cn.edge_from[ce]]
+
+    def pipe_linepack_kg(self) -> F64:
+        """Gas mass stored in each pipe at the steady state: rho(p_m) * volume."""
+        cn = self.network
+        gas = cn.gas
+        rho = self.p_mean_pa * gas.molar_mass_kg_per_mol / (self.z_avg * R_J_PER_MOL_K * gas.temperature_k)
+        vol = np.pi * cn.diameter_m**2 / 4.0 * cn.length_m
+        return np.where(cn.res_is_pipe, rho * vol, 0.0)
+
+    def throughput_kg_s(self) -> float:
+        return float(np.sum(self.source_supply_kg_s))
+
+    def total_demand_kg_s(self) -> float:
+        return float(np.sum(self.network.sink_demand))
+
+    # --- result file contract -----------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The result as documented in README.md (the result-file contract)."""
+        cn = self.network
+        gas = cn.gas
+        pb = self.p_pa / BAR_PA
+        inj = self.node_injection_kg_s()
+        nodes = [
+            {"id": nid, "p_bar": pb[i], "p_barg": pb[i] - cn.ambient_pa / BAR_PA, "injection_kg_s": inj[i],
+             "elevation_m": cn.elevation_m[i],
+             "lat": None if math.isnan(cn.lat[i]) else cn.lat[i],
+             "lon": None if math.isnan(cn.lon[i]) else cn.lon[i]}
+            for i, nid in enumerate(cn.node_ids)
+        ]
+        ef, et = cn.edge_from, cn.edge_to
+        lp = self.pipe_linepack_kg()
+        pipes, resistors = [], []
+        for k, e in enumerate(cn.res_edge):
+            i, j = ef[e], et[e]
+            rec = {
+                "id": cn.edge_ids[e], "from": cn.node_ids[i], "to": cn.node_ids[j],
+                "mass_flow_kg_s": self.q_kg_s[e], "p_in_bar": pb[i], "p_out_bar": pb[j],
+                "length_m": cn.length_m[k], "diameter_m": cn.diameter_m[k],
+                "elevation_change_m": cn.dh_m[k], "friction_factor": self.friction_factor[k],
+                "z_avg": self.z_avg[k], "temperature_k": gas.temperature_k,
+                "molar_mass_kg_per_mol": gas.molar_mass_kg_per_mol,
+                "reynolds": self.reynolds[k],
+                "velocity_in_m_s": self._velocity(k, pb[i] * BAR_PA),
+                "linepack_kg": lp[k],
+            }
+            if cn.res_is_pipe[k]:
+                pipes.append(rec)
+            else:
+                resistors.append({kk: rec[kk] for kk in ("id", "from", "to", "mass_flow_kg_s", "p_in_bar",
+                                                          "p_out_bar")})
+        ratio = self.comp_ratio()
+        compressors = [
+            {"id": cn.edge_ids[e], "from": cn.node_ids[ef[e]], "to": cn.node_ids[et[e]],
+             "mass_flow_kg_s": self.q_kg_s[e], "ratio": ratio[k], "power_mw": self.comp_power_w[k] / 1e6,
+             "fuel_kg_s": self.comp_fuel_kg_s[k], "mode": COMP_MODE_TEXT[CompMode(self.comp_mode[k])]}
+            for k, e in enumerate(cn.comp_edge)
+        ]
+        regulators = [
+            {"id": cn.edge_ids[e], "from": cn.node_ids[ef[e]], "to": cn.node_ids[et[e]],
+             "mass_flow_kg_s": self.q_kg_s[e], "p_in_bar": pb[ef[e]], "p_out_bar": pb[et[e]],
+             "mode": REG_MODE_TEXT[RegMode(self.reg_mode[k])]}
+            for k, e in enumerate(cn.reg_edge)
+        ]
+        valves, short_pipes = [], []
+        for e in np.flatnonzero((cn.edge_kind == EdgeKind.VALVE) | (cn.edge_kind == EdgeKind.SHORT_PIPE)):
+            rec = {"id": cn.edge_ids[e], "from": cn.node_ids[ef[e]], "to": cn.node_ids[et[e]],
+                   "mass_flow_kg_s": self.q_kg_s[e]}
+            if cn.edge_kind[e] == EdgeKind.VALVE:
+                rec["open"] = bool(e in set(cn.tie_edge.tolist()))
+                valves.append(rec)
+            else:
+                short_pipes.append(rec)
+        sources = [
+            {"id": sid, "node": cn.node_ids[cn.source_node[k]], "supply_kg_s": self.source_supply_kg_s[k],
+             "supply_mmscfd": cn.source_basis[k].kg_s_to_mmscfd(self.source_supply_kg_s[k])}
+            for k, sid in enumerate(cn.source_ids)
+        ]
+        sinks = [
+            {"id": kid, "node": cn.node_ids[cn.sink_node[k]], "demand_kg_s": cn.sink_demand[k],
+             "demand_mmscfd": gas.basis.kg_s_to_mmscfd(cn.sink_demand[k]),
+             "p_barg": pb[cn.sink_node[k]] - cn.ambient_pa / BAR_PA}
+            for k, kid in enumerate(cn.sink_ids)
+        ]
+        doc: dict[str, Any] = {
+            "converged": self.converged,
+            "iterations": self.iterations,
+            "scenario": cn.scenario,
+            "network": cn.name,
+            "message": self.message,
+            "gas": {"name": gas.name, "molar_mass_kg_per_mol": gas.molar_mass_kg_per_mol,
+                    "temperature_k": gas.temperature_k,
+                    "compressibility": getattr(gas.compressibility, "name", "")},
+            "throughput_kg_s": self.throughput_kg_s(),
+            "linepack_kg": float(np.sum(lp)),
+            "nodes": nodes, "pipes": pipes, "compressors": compressors, "regulators": regulators,
+            "valves": valves, "short_pipes": short_pipes, "resistors": resistors,
+            "sources": sources, "sinks": sinks,
+            "active_bounds": list(self.active_bounds),
+            "violations": list(self.violations),
+            "warnings": list(self.warnings),
+        }
+        return _clean(doc)
+
+    def _velocity(self, k: int, p_pa: float) -> float:
+        cn = self.network
+        gas = cn.gas
+        rho = p_pa * gas.molar_mass_kg_per_mol / (self.z_avg[k] * R_J_PER_MOL_K * gas.temperature_k)
+        area = np.pi * cn.diameter_m[k] ** 2 / 4.0
+        return float(self.q_kg_s[cn.res_edge[k]] / (rho * area))
+
+    def to_json(self, path: str | Path) -> None:
+        atomic_write_text(path, json.dumps(self.to_dict(), indent=2) + "\n")
+
+    def to_csv_text(self) -> str:
+        """One table: a row per node, pipe, compressor, regulator, valve, source and sink."""
+        doc = self.to_dict()
+        cols = ["kind", "id", "from", "to", "node", "p_bar", "p_barg", "p_in_bar", "p_out_bar", "mass_flow_kg_s",
+                "injection_kg_s", "supply_kg_s", "demand_kg_s", "ratio", "power_mw", "fuel_kg_s", "mode",
+                "length_m", "diameter_m", "elevation_change_m", "friction_factor", "z_avg", "temperature_k",
+                "molar_mass_kg_per_mol", "linepack_kg"]
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
+        w.writeheader()
+        for kind in ("nodes", "pipes", "compressors", "regulators", "valves", "short_pipes", "resistors",
+                     "sources", "sinks"):
+            for rec in doc[kind]:
+                w.writerow({"kind": kind[:-1], **rec})
+        return buf.getvalue()
+
+    def save(self, path: str | Path) -> None:
+        """Write the result as .json or .csv (by suffix), atomically."""
+        p = Path(path)
+        if p.suffix.lower() == ".json":
+            self.to_json(p)
+        elif p.suffix.lower() == ".csv":
+            atomic_write_text(p, self.to_csv_text())
+        else:
+            raise InputError(f"{p}: unknown result file type '{p.suffix}'; use .json or .csv")
+
+
+def _clean(obj: Any) -> Any:
+    """Plain Python types for JSON (numpy scalars to float/int, NaN to None)."""
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, np.bool_ | bool):
+        return bool(obj)
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating | float):
+        f = float(obj)
+        return None if math.isnan(f) or math.isinf(f) else f
+    return obj

@@ -1,0 +1,100 @@
+"""Diagnosis of cases that cannot be solved: islands, supply below demand, collapsing pressures."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+from scipy.sparse.csgraph import connected_components
+
+from ..compile import CompiledNetwork, CompMode, RegMode
+from ..units import BAR_PA
+from .equations import ControlState
+
+MAX_NAMES = 8
+
+
+def names(ids: list[str] | tuple[str, ...], limit: int = MAX_NAMES) -> str:
+    ids = list(ids)
+    text = ", ".join(ids[:limit])
+    return text + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+def flow_blocked_edges(cn: CompiledNetwork, state: ControlState) -> NDArray[np.int64]:
+    """Edges that carry no flow in this control state (closed valves, compressors off, closed regulators)."""
+    off_c = cn.comp_edge[state.comp_mode == CompMode.OFF]
+    off_r = cn.reg_edge[state.reg_mode == RegMode.CLOSED]
+    return np.concatenate([cn.block_edge, off_c, off_r]).astype(np.int64)
+
+
+def islands(cn: CompiledNetwork, state: ControlState) -> tuple[int, NDArray[np.int32]]:
+    """Connected parts of the network through edges that can carry flow."""
+    keep = np.ones(cn.n_edges, dtype=bool)
+    keep[flow_blocked_edges(cn, state)] = False
+    ef, et = cn.edge_from[keep], cn.edge_to[keep]
+    adj = sp.coo_matrix((np.ones(len(ef)), (ef, et)), shape=(cn.n_nodes, cn.n_nodes))
+    n, labels = connected_components(adj, directed=False)
+    return int(n), labels
+
+
+def island_problems(cn: CompiledNetwork, state: ControlState) -> list[str]:
+    """Islands without a pressure reference, named by their nodes."""
+    n, labels = islands(cn, state)
+    has_ref = np.zeros(n, dtype=bool)
+    has_ref[labels[cn.source_node[state.src_pressure]]] = True
+    problems = []
+    for isl in np.flatnonzero(~has_ref):
+        members = [cn.node_ids[i] for i in np.flatnonzero(labels == isl)]
+        problems.append(
+            f"island of {len(members)} node(s) without a pressure reference: {names(members)}; "
+            "connect it to the network or give one of its sources mode pressure with p_set_barg"
+        )
+    return problems
+
+
+def supply_problems(cn: CompiledNetwork, state: ControlState) -> list[str]:
+    """Islands whose demand exceeds fixed supply plus the capacity of their pressure-held sources."""
+    n, labels = islands(cn, state)
+    problems = []
+    basis = cn.gas.basis
+    for isl in range(n):
+        src = labels[cn.source_node] == isl
+        snk = labels[cn.sink_node] == isl
+        demand = float(np.sum(cn.sink_demand[snk]))
+        fixed = float(np.sum(np.where(state.src_pressure, 0.0, state.src_inflow)[src]))
+        cap = float(np.sum(np.where(state.src_pressure, cn.source_capacity, 0.0)[src]))
+        if demand > fixed + cap + 1e-9 * max(demand, 1.0):
+            p_src = [cn.source_ids[k] for k in np.flatnonzero(src & state.src_pressure)]
+            short = demand - fixed - cap
+            problems.append(
+                f"supply below demand: demand {basis.kg_s_to_mmscfd(demand):.0f} MMSCFD ({demand:.1f} kg/s) "
+                f"exceeds fixed supply {basis.kg_s_to_mmscfd(fixed):.0f} MMSCFD plus the capacity "
+                f"{basis.kg_s_to_mmscfd(cap):.0f} MMSCFD of the pressure-held source(s) "
+                f"{names(p_src) or '(none)'}; short by {basis.kg_s_to_mmscfd(short):.0f} MMSCFD "
+                f"({short:.1f} kg/s). Reduce demand or add supply"
+            )
+    return problems
+
+
+def state_problems(cn: CompiledNetwork, p_pa: NDArray[np.float64], state: ControlState) -> list[str]:
+    """What is wrong at a (non-converged) iterate: pressures near zero or below minimum, bounds exceeded."""
+    out = []
+    low = np.flatnonzero(p_pa < 1.0 * BAR_PA)
+    if len(low):
+        out.append(
+            "pressures pushed towards zero at " + names([cn.node_ids[i] for i in low])
+            + ": the network cannot carry the demand to these nodes; reduce demand there, raise supply "
+            "pressure or add compression"
+        )
+    pmin = cn.p_min_pa
+    below = np.flatnonzero(np.isfinite(pmin) & (p_pa < pmin))
+    if len(below) and not len(low):
+        out.append("pressures below their minimum at " + names([cn.node_ids[i] for i in below]))
+    ce = cn.comp_edge
+    if len(ce):
+        r = p_pa[cn.edge_to[ce]] / np.maximum(p_pa[cn.edge_from[ce]], 1.0)
+        hi = np.flatnonzero(r > cn.comp_ratio_max * (1 + 1e-6))
+        if len(hi):
+            out.append("compressor set-points need ratios above the maximum at "
+                       + names([f"{cn.edge_ids[ce[k]]} ({r[k]:.2f} > {cn.comp_ratio_max[k]:.2f})" for k in hi]))
+    return out

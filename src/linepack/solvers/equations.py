@@ -1,0 +1,332 @@
+"""Steady-state equations of a compiled network and their analytic, vectorised Jacobian.
+
+Unknowns ``x = [p (every node, Pa), q (every edge, kg/s), s (supply of each pressure-held source, kg/s)]``,
+all scaled (per-unit) so that Newton is well conditioned. Equations:
+
+* node balance: ``sum(q in) - sum(q out) - fuel + fixed inflow - demand + s = 0`` at every node;
+* one law per edge: pipes and resistors
+  ``p_i^2 - exp(s_h) p_j^2 - Z k1 (lambda L_e/D + zeta) q|q| = 0`` with ``k1 = 16 R T / (pi^2 D^4 M)``,
+  ``s_h = 2 g dh M / (Z R T)``, ``L_e = L (exp(s_h) - 1)/s_h`` and Z at the mean pressure
+  ``p_m = 2/3 (p_i + p_j - p_i p_j/(p_i + p_j))`` (Menon 2005, eq. 2.29 with elevation);
+  compressors, regulators, valves by their control mode (see :class:`ControlState`);
+* ``p = p_set`` at every pressure-held source node.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from ..compile import CompiledNetwork, CompMode, RegMode, friction_law_of, z_at
+from ..hydraulics import compressor_power_w, darcy_friction
+from ..units import G_M_PER_S2, R_J_PER_MOL_K
+
+F64 = NDArray[np.float64]
+RE_LAMINAR_LINEAR = 1.0  # below this Reynolds number the friction term is evaluated in its linear laminar form
+
+
+@dataclass(frozen=True)
+class ControlState:
+    """The equation in force for every controlled element (modes change as bounds become active)."""
+
+    comp_mode: NDArray[np.int64]
+    comp_target: F64  # Pa (pressure), ratio, W (power) or kg/s (flow), by mode
+    reg_mode: NDArray[np.int64]
+    reg_target: F64  # Pa (pressure) or kg/s (flow)
+    src_pressure: NDArray[np.bool_]  # source holds its node pressure
+    src_inflow: F64  # kg/s for sources in flow mode
+
+    @staticmethod
+    def initial(cn: CompiledNetwork) -> ControlState:
+        target = np.where(
+            cn.comp_mode == CompMode.PRESSURE, cn.comp_p_set_pa,
+            np.where(cn.comp_mode == CompMode.RATIO, cn.comp_ratio_set,
+                     np.where(cn.comp_mode == CompMode.POWER, cn.comp_power_set_w, 0.0)))
+        return ControlState(
+            comp_mode=cn.comp_mode.copy(),
+            comp_target=np.asarray(target, dtype=float),
+            reg_mode=cn.reg_mode.copy(),
+            reg_target=np.where(cn.reg_mode == RegMode.PRESSURE, cn.reg_p_set_pa, 0.0),
+            src_pressure=cn.source_is_pressure.copy(),
+            src_inflow=cn.source_inflow.copy(),
+        )
+
+    def with_(self, **kw: object) -> ControlState:
+        return replace(self, **kw)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class ResistiveState:
+    """Per pipe / resistor quantities at a solution (for results and checks)."""
+
+    p_in: F64
+    p_out: F64
+    p_mean: F64
+    z: F64
+    lambda_friction: F64  # Darcy friction of the pipe law (0 for resistors)
+    lambda_equivalent: F64  # friction + zeta D / L_e: satisfies the law in its plain form
+    reynolds: F64
+    exp_s: F64
+    length_eff: F64
+
+
+def _g_and_dg(s: F64) -> tuple[F64, F64]:
+    """g(s) = (e^s - 1)/s and g'(s), with a series near s = 0."""
+    small = np.abs(s) < 1e-5
+    ss = np.where(small, 1.0, s)
+    g = np.where(small, 1.0 + s / 2.0 + s * s / 6.0, np.expm1(ss) / ss)
+    dg = np.where(small, 0.5 + s / 3.0, (np.exp(ss) * ss - np.expm1(ss)) / (ss * ss))
+    return g, dg
+
+
+class SteadySystem:
+    """Residual and Jacobian for one control state and one (lagged) viscosity field."""
+
+    def __init__(self, cn: CompiledNetwork, state: ControlState, mu_res: F64, p_ref: float, m_ref: float) -> None:
+        self.cn = cn
+        self.state = state
+        self.mu = mu_res
+        self.p_ref = p_ref
+        self.m_ref = m_ref
+        n, m = cn.n_nodes, cn.n_edges
+        self.psrc = np.flatnonzero(state.src_pressure)
+        self.n, self.m, self.k = n, m, len(self.psrc)
+        self.size = n + m + self.k
+        self.xscale = np.concatenate([np.full(n, p_ref), np.full(m, m_ref), np.full(self.k, m_ref)])
+        gas = cn.gas
+        self.RT = R_J_PER_MOL_K * gas.temperature_k
+        self.k1 = 16.0 * self.RT / (np.pi**2 * cn.diameter_m**4 * gas.molar_mass_kg_per_mol)
+        self.a_h = 2.0 * G_M_PER_S2 * cn.dh_m * gas.molar_mass_kg_per_mol / self.RT  # s_h = a_h / Z
+        self.rel_rough = cn.roughness_m / cn.diameter_m
+        fixed = np.zeros(n)
+        np.add.at(fixed, cn.source_node, np.where(state.src_pressure, 0.0, state.src_inflow))
+        np.subtract.at(fixed, cn.sink_node, cn.sink_demand)
+        self.fixed_injection = fixed
+        # equation scale of every edge row
+        escale = np.full(m, p_ref)
+        escale[cn.res_edge] = p_ref**2
+        escale[cn.block_edge] = m_ref
+        cm = state.comp_mode
+        ce = cn.comp_edge
+        escale[ce[(cm == CompMode.FLOW) | (cm == CompMode.OFF)]] = m_ref
+        escale[ce[cm == CompMode.POWER]] = np.maximum(state.comp_target[cm == CompMode.POWER], 1e6)
+        rm = state.reg_mode
+        escale[cn.reg_edge[(rm == RegMode.CLOSED) | (rm == RegMode.FLOW)]] = m_ref
+        self.fscale = np.concatenate([np.full(n, m_ref), escale, np.full(self.k, p_ref)])
+
+    # --- unpacking --------------------------------------------------------------------------------
+    def split(self, x: F64) -> tuple[F64, F64, F64]:
+        y = x * self.xscale
+        return y[: self.n], y[self.n : self.n + self.m], y[self.n + self.m :]
+
+    def pack(self, p: F64, q: F64, s: F64) -> F64:
+        return np.concatenate([p, q, s]) / self.xscale
+
+    # --- physics pieces ---------------------------------------------------------------------------
+    def resistive(self, p: F64, q_all: F64) -> tuple[F64, F64, F64, F64, ResistiveState]:
+        """Law residual and its derivatives for pipes and resistors."""
+        cn = self.cn
+        e = cn.res_edge
+        pi, pj, q = p[cn.edge_from[e]], p[cn.edge_to[e]], q_all[e]
+        psum = pi + pj
+        psum_safe = np.where(np.abs(psum) < 1.0, 1.0, psum)
+        pm = (2.0 / 3.0) * (psum - pi * pj / psum_safe)
+        dpm_dpi = (2.0 / 3.0) * (1.0 - (pj / psum_safe) ** 2)
+        dpm_dpj = (2.0 / 3.0) * (1.0 - (pi / psum_safe) ** 2)
+        z, dz = z_at(cn, pm)
+        s = self.a_h / z
+        E = np.exp(s)
+        g, dg = _g_and_dg(s)
+        L, D = cn.length_m, cn.diameter_m
+        Le = L * g
+        aq = np.abs(q)
+        re = np.maximum(4.0 * aq / (np.pi * D * self.mu), 1e-8)
+        lam = np.zeros_like(q)
+        dlam = np.zeros_like(q)
+        fr = cn.res_is_pipe
+        for code in np.unique(cn.law[fr]):
+            sel = fr & (cn.law == code)
+            lam[sel], dlam[sel] = darcy_friction(
+                friction_law_of(int(code)), re[sel], self.rel_rough[sel], D[sel], cn.efficiency[sel]
+            )
+        # friction term phi = (lam Le/D + zeta) q|q| and d phi/dq
+        coef = lam * Le / D + cn.zeta
+        phi = coef * q * aq
+        dphi = 2.0 * coef * aq + dlam * re * aq * Le / D
+        lin = fr & (re < RE_LAMINAR_LINEAR)  # laminar, linear in q: lam q|q| = 16 pi D mu q
+        if np.any(lin):
+            lam_lin_q = 16.0 * np.pi * D[lin] * self.mu[lin]
+            phi[lin] = lam_lin_q * q[lin] * Le[lin] / D[lin] + cn.zeta[lin] * q[lin] * aq[lin]
+            dphi[lin] = lam_lin_q * Le[lin] / D[lin] + 2.0 * cn.zeta[lin] * aq[lin]
+        k1 = self.k1
+        F = pi * pi - E * pj * pj - z * k1 * phi
+        dE_dz = -E * s / z
+        dLe_dz = L * dg * (-s / z)
+        dphi_dz = lam * dLe_dz / D * q * aq
+        if np.any(lin):
+            dphi_dz[lin] = 16.0 * np.pi * self.mu[lin] * q[lin] * dLe_dz[lin]
+        dF_dz = -pj * pj * dE_dz - k1 * phi - z * k1 * dphi_dz
+        dF_dpi = 2.0 * pi + dF_dz * dz * dpm_dpi
+        dF_dpj = -2.0 * E * pj + dF_dz * dz * dpm_dpj
+        dF_dq = -z * k1 * dphi
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lam_eq = np.where(aq > 0, phi / (q * aq) * D / Le, lam + cn.zeta * D / Le)
+        state = ResistiveState(pi, pj, pm, z, lam, lam_eq, re, E, Le)
+        return F, dF_dpi, dF_dpj, dF_dq, state
+
+    def compressor_power(self, p: F64, q_all: F64) -> tuple[F64, F64, F64, F64]:
+        """Shaft power [W] of every compressor and its derivatives (Z at suction included)."""
+        cn = self.cn
+        ce = cn.comp_edge
+        ps, pd, q = p[cn.edge_from[ce]], p[cn.edge_to[ce]], q_all[ce]
+        z, dz = z_at(cn, ps)
+        kappa = cn.gas.kappa if cn.gas.kappa is not None else 1.3
+        P, dP_dq, dP_dps, dP_dpd = compressor_power_w(
+            q, ps, pd, cn.gas.temperature_k, z, cn.gas.molar_mass_kg_per_mol, kappa, cn.comp_eta_is
+        )
+        dP_dps = dP_dps + P / z * dz
+        return (np.asarray(P, float), np.asarray(dP_dq, float), np.asarray(dP_dps, float),
+                np.asarray(dP_dpd, float))
+
+    def fuel_factor(self) -> F64:
+        """Fuel mass flow per watt of shaft power for every compressor (0 when none is burnt)."""
+        cn = self.cn
+        lhv = cn.gas.lhv_j_per_kg or np.inf
+        active = ~np.isin(self.state.comp_mode, (CompMode.BYPASS, CompMode.OFF))
+        return np.where(cn.comp_gas_driven & active, 1.0 / (cn.comp_eta_driver * lhv), 0.0)
+
+    # --- residual and Jacobian ------------------------------------------------------------------
+    def _assemble(self, x: F64, with_jacobian: bool) -> tuple[F64, sp.csc_matrix | None]:
+        cn, st = self.cn, self.state
+        n, m = self.n, self.m
+        p, q, s = self.split(x)
+        rows: list[NDArray[np.int64]] = []
+        cols: list[NDArray[np.int64]] = []
+        vals: list[F64] = []
+
+        def add(r: NDArray[np.int64], c: NDArray[np.int64], v: F64) -> None:
+            rows.append(np.asarray(r, dtype=np.int64))
+            cols.append(np.asarray(c, dtype=np.int64))
+            vals.append(np.asarray(v, dtype=float))
+
+        ef, et = cn.edge_from, cn.edge_to
+        eall = np.arange(m)
+        # node balance
+        bal = self.fixed_injection.copy()
+        np.add.at(bal, et, q)
+        np.subtract.at(bal, ef, q)
+        if self.k:
+            np.add.at(bal, cn.source_node[self.psrc], s)
+        ce = cn.comp_edge
+        P = dP_dq = dP_dps = dP_dpd = np.zeros(len(ce))
+        if len(ce):
+            P, dP_dq, dP_dps, dP_dpd = self.compressor_power(p, q)
+            ff = self.fuel_factor()
+            np.subtract.at(bal, ef[ce], ff * P)
+        if with_jacobian:
+            add(et, n + eall, np.ones(m))
+            add(ef, n + eall, -np.ones(m))
+            if self.k:
+                add(cn.source_node[self.psrc], n + m + np.arange(self.k), np.ones(self.k))
+            if len(ce):
+                add(ef[ce], n + ce, -ff * dP_dq)
+                add(ef[ce], ef[ce], -ff * dP_dps)
+                add(ef[ce], et[ce], -ff * dP_dpd)
+        F_edge = np.zeros(m)
+        r0 = n
+        # pipes and resistors
+        e = cn.res_edge
+        if len(e):
+            Fr, dpi, dpj, dq, _ = self.resistive(p, q)
+            F_edge[e] = Fr
+            if with_jacobian:
+                add(r0 + e, ef[e], dpi)
+                add(r0 + e, et[e], dpj)
+                add(r0 + e, n + e, dq)
+        # ties (open valves, short pipes) and blocks (closed valves)
+        t = cn.tie_edge
+        F_edge[t] = p[ef[t]] - p[et[t]]
+        b = cn.block_edge
+        F_edge[b] = q[b]
+        if with_jacobian:
+            add(r0 + t, ef[t], np.ones(len(t)))
+            add(r0 + t, et[t], -np.ones(len(t)))
+            add(r0 + b, n + b, np.ones(len(b)))
+        # compressors
+        if len(ce):
+            cm, tgt = st.comp_mode, st.comp_target
+            ps, pd, qc = p[ef[ce]], p[et[ce]], q[ce]
+            Fc = np.select(
+                [cm == CompMode.PRESSURE, cm == CompMode.RATIO, cm == CompMode.POWER, cm == CompMode.FLOW,
+                 cm == CompMode.BYPASS],
+                [pd - tgt, pd - tgt * ps, P - tgt, qc - tgt, ps - pd],
+                default=qc,
+            )
+            F_edge[ce] = Fc
+            if with_jacobian:
+                one = np.ones(len(ce))
+                sel = cm == CompMode.PRESSURE
+                add(r0 + ce[sel], et[ce[sel]], one[sel])
+                sel = cm == CompMode.RATIO
+                add(r0 + ce[sel], et[ce[sel]], one[sel])
+                add(r0 + ce[sel], ef[ce[sel]], -tgt[sel])
+                sel = cm == CompMode.POWER
+                add(r0 + ce[sel], n + ce[sel], dP_dq[sel])
+                add(r0 + ce[sel], ef[ce[sel]], dP_dps[sel])
+                add(r0 + ce[sel], et[ce[sel]], dP_dpd[sel])
+                sel = (cm == CompMode.FLOW) | (cm == CompMode.OFF)
+                add(r0 + ce[sel], n + ce[sel], one[sel])
+                sel = cm == CompMode.BYPASS
+                add(r0 + ce[sel], ef[ce[sel]], one[sel])
+                add(r0 + ce[sel], et[ce[sel]], -one[sel])
+        # regulators
+        re_ = cn.reg_edge
+        if len(re_):
+            rm, tgt = st.reg_mode, st.reg_target
+            pin, pout, qr = p[ef[re_]], p[et[re_]], q[re_]
+            F_edge[re_] = np.select(
+                [rm == RegMode.PRESSURE, rm == RegMode.OPEN, rm == RegMode.FLOW],
+                [pout - tgt, pin - pout, qr - tgt],
+                default=qr,
+            )
+            if with_jacobian:
+                one = np.ones(len(re_))
+                sel = rm == RegMode.PRESSURE
+                add(r0 + re_[sel], et[re_[sel]], one[sel])
+                sel = rm == RegMode.OPEN
+                add(r0 + re_[sel], ef[re_[sel]], one[sel])
+                add(r0 + re_[sel], et[re_[sel]], -one[sel])
+                sel = (rm == RegMode.FLOW) | (rm == RegMode.CLOSED)
+                add(r0 + re_[sel], n + re_[sel], one[sel])
+        # pressure-held sources
+        F_src = p[cn.source_node[self.psrc]] - cn.source_p_set_pa[self.psrc]
+        if with_jacobian and self.k:
+            add(n + m + np.arange(self.k), cn.source_node[self.psrc], np.ones(self.k))
+        F = np.concatenate([bal, F_edge, F_src]) / self.fscale
+        if not with_jacobian:
+            return F, None
+        r = np.concatenate(rows)
+        c = np.concatenate(cols)
+        v = np.concatenate(vals) * self.xscale[c] / self.fscale[r]
+        J = sp.csc_matrix((v, (r, c)), shape=(self.size, self.size))
+        return F, J
+
+    def residual(self, x: F64) -> F64:
+        return self._assemble(x, False)[0]
+
+    def jacobian(self, x: F64) -> sp.csc_matrix:
+        J = self._assemble(x, True)[1]
+        assert J is not None
+        return J
+
+    def max_step(self, x: F64, dx: F64) -> float:
+        """Largest step keeping every pressure above 5 % of its current value."""
+        xp, dxp = x[: self.n], dx[: self.n]
+        neg = dxp < 0
+        if not np.any(neg):
+            return 1.0
+        limit = np.min(0.95 * xp[neg] / -dxp[neg])
+        return float(min(1.0, max(limit, 1e-8)))

@@ -1,0 +1,415 @@
+"""Steady-state solve: pre-checks, Newton, active bounds of controlled elements, diagnosis, result."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+from numpy.typing import NDArray
+
+from ..compile import CompiledNetwork, CompMode, EdgeKind, RegMode, compile_network, z_at
+from ..errors import ConvergenceError, InfeasibleError, TopologyError
+from ..model.network import Network
+from ..results import SteadyResult
+from ..units import BAR_PA
+from .diagnostics import flow_blocked_edges, island_problems, state_problems, supply_problems
+from .equations import ControlState, SteadySystem
+from .newton import NewtonOptions, NewtonOutcome, newton
+
+F64 = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class SteadyOptions:
+    """Tolerances and caps of :func:`solve_steady`."""
+
+    tolerance: float = 1e-10  # max scaled residual (per-unit pressure squared, per-unit flow)
+    max_iterations: int = 80  # Newton iterations per control state
+    max_time_s: float = 120.0  # wall time for the whole solve
+    max_outer: int = 30  # changes of control state (bounds becoming active or released)
+    viscosity_rel_tol: float = 1e-4  # viscosity is lagged one outer iteration until it settles
+
+
+class _Scaled(SteadySystem):
+    """A system whose fixed injections are scaled (for load continuation)."""
+
+    def __init__(self, cn: CompiledNetwork, state: ControlState, mu: F64, p_ref: float, m_ref: float,
+                 load: float) -> None:
+        super().__init__(cn, state, mu, p_ref, m_ref)
+        self.fixed_injection = self.fixed_injection * load
+
+
+def _scales(cn: CompiledNetwork) -> tuple[float, float]:
+    sets = np.concatenate([cn.source_p_set_pa[cn.source_is_pressure], cn.comp_p_set_pa, cn.reg_p_set_pa])
+    sets = sets[np.isfinite(sets)]
+    p_ref = float(np.max(sets)) if len(sets) else 50.0 * BAR_PA
+    m_ref = float(max(np.sum(cn.sink_demand), np.sum(cn.source_inflow), 1e-3))
+    return p_ref, m_ref
+
+
+def _initial_guess(cn: CompiledNetwork, state: ControlState, p_ref: float) -> tuple[F64, F64, F64]:
+    """Pressures at the highest reference; flows from a conductance-weighted minimum-norm split."""
+    n, m = cn.n_nodes, cn.n_edges
+    refs = cn.source_p_set_pa[state.src_pressure]
+    p = np.full(n, float(np.max(refs)) if len(refs) else p_ref)
+    inj = np.zeros(n)
+    np.add.at(inj, cn.source_node, np.where(state.src_pressure, 0.0, state.src_inflow))
+    np.subtract.at(inj, cn.sink_node, cn.sink_demand)
+    psrc = np.flatnonzero(state.src_pressure)
+    s = np.zeros(len(psrc))
+    if len(psrc):
+        cap = cn.source_capacity[psrc]
+        w = np.where(np.isfinite(cap), cap, np.nanmax(np.where(np.isfinite(cap), cap, 1.0)) + 1.0)
+        s = -float(np.sum(inj)) * w / np.sum(w)
+        np.add.at(inj, cn.source_node[psrc], s)
+    wts = np.ones(m)
+    if len(cn.res_edge):
+        cond = cn.diameter_m**2.5 / np.sqrt(cn.length_m)
+        wts[cn.res_edge] = cond
+        wts[cn.edge_kind != EdgeKind.PIPE] = np.max(cond)
+    wts[flow_blocked_edges(cn, state)] = 0.0
+    A = cn.incidence
+    lap = (A @ sp.diags(wts) @ A.T).tocsc() + sp.identity(n, format="csc") * (1e-9 * float(np.max(wts)))
+    y = spla.spsolve(lap, -inj)
+    q = wts * (A.T @ y)
+    return p, np.asarray(q, dtype=float), s
+
+
+def _viscosity(cn: CompiledNetwork, p_mean: F64) -> F64:
+    z, _ = z_at(cn, p_mean)
+    return np.asarray(cn.gas.viscosity.mu(p_mean, cn.gas.temperature_k, z), dtype=float)
+
+
+def _mean_pressure(cn: CompiledNetwork, p: F64) -> F64:
+    e = cn.res_edge
+    pi, pj = p[cn.edge_from[e]], p[cn.edge_to[e]]
+    return (2.0 / 3.0) * (pi + pj - pi * pj / (pi + pj))
+
+
+def _fmt_bar(p_pa: float, cn: CompiledNetwork) -> str:
+    return f"{(p_pa - cn.ambient_pa) / BAR_PA:.1f} barg"
+
+
+class _ActiveSet:
+    """Switches controlled elements between their set-point and the bound that limits them."""
+
+    def __init__(self, cn: CompiledNetwork) -> None:
+        self.cn = cn
+        self.switches = np.zeros(len(cn.comp_edge) + len(cn.reg_edge) + len(cn.source_ids), dtype=int)
+        self.max_switches = 6
+
+    def update(self, state: ControlState, sys: SteadySystem, x: F64) -> tuple[ControlState, bool]:
+        cn = self.cn
+        p, q, s = sys.split(x)
+        cm, ct = state.comp_mode.copy(), state.comp_target.copy()
+        rm, rt = state.reg_mode.copy(), state.reg_target.copy()
+        sp_, si = state.src_pressure.copy(), state.src_inflow.copy()
+        changed = False
+        tol = 1e-7
+        nc = len(cn.comp_edge)
+        if nc:
+            P, *_ = sys.compressor_power(p, q)
+            ce = cn.comp_edge
+            ps, pd, qc = p[cn.edge_from[ce]], p[cn.edge_to[ce]], q[ce]
+            r = pd / ps
+            user = cn.comp_mode
+            for k in range(nc):
+                if self.switches[k] >= self.max_switches:
+                    continue
+                new = (cm[k], ct[k])
+                controlled = user[k] in (CompMode.PRESSURE, CompMode.RATIO, CompMode.POWER)
+                if not controlled:
+                    continue
+                if cm[k] in (CompMode.PRESSURE, CompMode.RATIO, CompMode.POWER, CompMode.FLOW):
+                    if qc[k] < -tol * sys.m_ref:
+                        new = (CompMode.OFF, 0.0)
+                    elif cm[k] == CompMode.PRESSURE and r[k] < 1.0 - tol:
+                        new = (CompMode.BYPASS, 0.0)
+                    else:
+                        viol = {
+                            CompMode.RATIO: r[k] / cn.comp_ratio_max[k] - 1.0,
+                            CompMode.POWER: P[k] / cn.comp_power_max_w[k] - 1.0,
+                            CompMode.FLOW: qc[k] / cn.comp_flow_max[k] - 1.0,
+                        }
+                        worst = max(viol, key=lambda key: viol[key])
+                        if viol[worst] > tol:
+                            target = {CompMode.RATIO: cn.comp_ratio_max[k], CompMode.POWER: cn.comp_power_max_w[k],
+                                      CompMode.FLOW: cn.comp_flow_max[k]}[worst]
+                            new = (worst, float(target))
+                        elif cm[k] != user[k] and user[k] == CompMode.PRESSURE and pd[k] > cn.comp_p_set_pa[k] * (
+                                1 + tol):
+                            new = (CompMode.PRESSURE, float(cn.comp_p_set_pa[k]))
+                elif cm[k] == CompMode.BYPASS and user[k] == CompMode.PRESSURE and ps[k] < cn.comp_p_set_pa[k] * (
+                        1 - tol):
+                    new = (CompMode.PRESSURE, float(cn.comp_p_set_pa[k]))
+                if new[0] != cm[k] or (new[0] == cm[k] and new[1] != ct[k]):
+                    cm[k], ct[k] = new
+                    self.switches[k] += 1
+                    changed = True
+        nr = len(cn.reg_edge)
+        if nr:
+            re_ = cn.reg_edge
+            pin, pout, qr = p[cn.edge_from[re_]], p[cn.edge_to[re_]], q[re_]
+            for k in range(nr):
+                if self.switches[nc + k] >= self.max_switches or cn.reg_mode[k] != RegMode.PRESSURE:
+                    continue
+                pset = cn.reg_p_set_pa[k]
+                new_m, new_t = rm[k], rt[k]
+                if rm[k] in (RegMode.PRESSURE, RegMode.FLOW):
+                    if qr[k] < -tol * sys.m_ref:
+                        new_m, new_t = RegMode.CLOSED, 0.0
+                    elif pin[k] < pout[k] * (1 - tol):
+                        new_m, new_t = RegMode.OPEN, 0.0
+                    elif qr[k] > cn.reg_flow_max[k] * (1 + tol):
+                        new_m, new_t = RegMode.FLOW, float(cn.reg_flow_max[k])
+                    elif rm[k] == RegMode.FLOW and pout[k] > pset * (1 + tol):
+                        new_m, new_t = RegMode.PRESSURE, float(pset)
+                elif rm[k] == RegMode.OPEN:
+                    if qr[k] < -tol * sys.m_ref:
+                        new_m, new_t = RegMode.CLOSED, 0.0
+                    elif pout[k] > pset * (1 + tol):
+                        new_m, new_t = RegMode.PRESSURE, float(pset)
+                elif rm[k] == RegMode.CLOSED and pin[k] > pout[k] * (1 + tol) and pout[k] < pset:
+                    new_m, new_t = RegMode.PRESSURE, float(pset)
+                if new_m != rm[k]:
+                    rm[k], rt[k] = new_m, new_t
+                    self.switches[nc + k] += 1
+                    changed = True
+        # pressure-held sources limited by capacity
+        supply = np.where(sp_, 0.0, si)
+        supply[sys.psrc] = s
+        base = nc + nr
+        for k in range(len(cn.source_ids)):
+            if not cn.source_is_pressure[k] or self.switches[base + k] >= self.max_switches:
+                continue
+            if sp_[k] and supply[k] > cn.source_capacity[k] * (1 + 1e-9):
+                sp_[k], si[k] = False, float(cn.source_capacity[k])
+                self.switches[base + k] += 1
+                changed = True
+            elif not sp_[k] and p[cn.source_node[k]] > cn.source_p_set_pa[k] * (1 + 1e-9):
+                sp_[k], si[k] = True, 0.0
+                self.switches[base + k] += 1
+                changed = True
+        new_state = ControlState(cm, ct, rm, rt, sp_, si)
+        return new_state, changed
+
+
+def _bound_texts(cn: CompiledNetwork, state: ControlState, p: F64, P: F64) -> list[str]:
+    out = []
+    ce = cn.comp_edge
+    for k, e in enumerate(ce):
+        cid, m, user = cn.edge_ids[e], state.comp_mode[k], cn.comp_mode[k]
+        ps, pd = p[cn.edge_from[e]], p[cn.edge_to[e]]
+        if m == user:
+            continue
+        if m == CompMode.RATIO:
+            out.append(f"{cid} at maximum ratio ({cn.comp_ratio_max[k]:.2f}); discharge {_fmt_bar(pd, cn)} "
+                       f"below its set-point {_fmt_bar(cn.comp_p_set_pa[k], cn)}")
+        elif m == CompMode.POWER:
+            out.append(f"{cid} at maximum power ({cn.comp_power_max_w[k] / 1e6:.1f} MW); discharge "
+                       f"{_fmt_bar(pd, cn)} below its set-point {_fmt_bar(cn.comp_p_set_pa[k], cn)}")
+        elif m == CompMode.FLOW:
+            out.append(f"{cid} at maximum flow ({cn.comp_flow_max[k]:.1f} kg/s)")
+        elif m == CompMode.BYPASS:
+            out.append(f"{cid} in bypass: suction {_fmt_bar(ps, cn)} is above its set-point "
+                       f"{_fmt_bar(cn.comp_p_set_pa[k], cn)}")
+        elif m == CompMode.OFF:
+            out.append(f"{cid} closed: the network would push gas backwards through it")
+    for k, e in enumerate(cn.reg_edge):
+        rid, m = cn.edge_ids[e], state.reg_mode[k]
+        if m == cn.reg_mode[k]:
+            continue
+        pin = p[cn.edge_from[e]]
+        if m == RegMode.OPEN:
+            out.append(f"{rid} fully open: inlet {_fmt_bar(pin, cn)} is below its set-point "
+                       f"{_fmt_bar(cn.reg_p_set_pa[k], cn)}")
+        elif m == RegMode.CLOSED:
+            out.append(f"{rid} closed: flow would reverse")
+        elif m == RegMode.FLOW:
+            out.append(f"{rid} at maximum flow ({cn.reg_flow_max[k]:.1f} kg/s)")
+    for k, sid in enumerate(cn.source_ids):
+        if cn.source_is_pressure[k] and not state.src_pressure[k]:
+            cap = cn.source_capacity[k]
+            out.append(f"{sid} at capacity ({cn.source_basis[k].kg_s_to_mmscfd(cap):.0f} MMSCFD, {cap:.1f} kg/s); "
+                       f"its pressure falls to {_fmt_bar(p[cn.source_node[k]], cn)} "
+                       f"(set-point {_fmt_bar(cn.source_p_set_pa[k], cn)})")
+    return out
+
+
+def _violations(cn: CompiledNetwork, p: F64, supply: F64, state: ControlState) -> list[str]:
+    out = []
+    for i in np.flatnonzero(np.isfinite(cn.p_min_pa) & (p < cn.p_min_pa * (1 - 1e-9))):
+        out.append(f"node {cn.node_ids[i]}: pressure {_fmt_bar(p[i], cn)} below its minimum "
+                   f"{_fmt_bar(cn.p_min_pa[i], cn)}")
+    for i in np.flatnonzero(np.isfinite(cn.p_max_pa) & (p > cn.p_max_pa * (1 + 1e-9))):
+        out.append(f"node {cn.node_ids[i]}: pressure {_fmt_bar(p[i], cn)} above its maximum "
+                   f"{_fmt_bar(cn.p_max_pa[i], cn)}")
+    for k in np.flatnonzero(np.isfinite(cn.sink_p_min_pa)):
+        pn = p[cn.sink_node[k]]
+        if pn < cn.sink_p_min_pa[k] * (1 - 1e-9):
+            out.append(f"delivery {cn.sink_ids[k]}: {_fmt_bar(pn, cn)} below the minimum delivery pressure "
+                       f"{_fmt_bar(cn.sink_p_min_pa[k], cn)}")
+    e = cn.res_edge
+    pmax_end = np.maximum(p[cn.edge_from[e]], p[cn.edge_to[e]])
+    for k in np.flatnonzero(np.isfinite(cn.maop_pa) & (pmax_end > cn.maop_pa * (1 + 1e-9))):
+        out.append(f"pipe {cn.edge_ids[e[k]]}: pressure {_fmt_bar(pmax_end[k], cn)} above its MAOP "
+                   f"{_fmt_bar(cn.maop_pa[k], cn)}")
+    for k in np.flatnonzero(~state.src_pressure & np.isfinite(cn.source_p_max_pa)):
+        pn = p[cn.source_node[k]]
+        if pn > cn.source_p_max_pa[k] * (1 + 1e-9):
+            out.append(f"source {cn.source_ids[k]}: must deliver against {_fmt_bar(pn, cn)}, above its maximum "
+                       f"send-out pressure {_fmt_bar(cn.source_p_max_pa[k], cn)}")
+    for k in np.flatnonzero(state.src_pressure & (supply < -1e-9)):
+        out.append(f"source {cn.source_ids[k]}: absorbs {-supply[k]:.2f} kg/s (negative supply); "
+                   "fixed inflows elsewhere exceed demand")
+    ce = cn.comp_edge
+    for k in np.flatnonzero(np.isfinite(cn.comp_p_suction_min_pa)):
+        ps = p[cn.edge_from[ce[k]]]
+        if ps < cn.comp_p_suction_min_pa[k] * (1 - 1e-9):
+            out.append(f"compressor {cn.edge_ids[ce[k]]}: suction {_fmt_bar(ps, cn)} below its minimum "
+                       f"{_fmt_bar(cn.comp_p_suction_min_pa[k], cn)}")
+    return out
+
+
+def _newton_with_continuation(
+    cn: CompiledNetwork, state: ControlState, mu: F64, p_ref: float, m_ref: float, x0: F64 | None,
+    opts: NewtonOptions,
+) -> tuple[SteadySystem, NewtonOutcome]:
+    sys = SteadySystem(cn, state, mu, p_ref, m_ref)
+    if x0 is None:
+        p0, q0, s0 = _initial_guess(cn, state, p_ref)
+        x0 = sys.pack(p0, q0, s0)
+    out = newton(sys.residual, sys.jacobian, x0, opts, sys.max_step)
+    if out.converged:
+        return sys, out
+    # load continuation: ramp demand and fixed supply from a light load up to the full case
+    p0, q0, s0 = _initial_guess(cn, state, p_ref)
+    x = sys.pack(p0, q0 * 0.1, s0 * 0.1)
+    total = out.iterations
+    for load in (0.1, 0.3, 0.55, 0.8, 1.0):
+        stage = _Scaled(cn, state, mu, p_ref, m_ref, load)
+        res = newton(stage.residual, stage.jacobian, x, opts, stage.max_step)
+        total += res.iterations
+        if not res.converged:
+            return sys, NewtonOutcome(res.x, False, total, res.residual_norms,
+                                      f"{res.message} (at {load:.0%} of the load during continuation)",
+                                      res.singular)
+        x = res.x
+    return sys, NewtonOutcome(x, True, total, res.residual_norms, "converged (with load continuation)")
+
+
+def solve_steady(
+    network: Network | CompiledNetwork, scenario: str | None = None, options: SteadyOptions | None = None
+) -> SteadyResult:
+    """Solve the steady state of a network (its default scenario unless ``scenario`` is given).
+
+    Never modifies the network. Raises :class:`TopologyError` for islands without a pressure reference,
+    :class:`InfeasibleError` when demand exceeds supply or pressures collapse, and
+    :class:`ConvergenceError` when Newton fails for another reason, each with a diagnosis naming components.
+    """
+    opt = options or SteadyOptions()
+    cn = network if isinstance(network, CompiledNetwork) else compile_network(network, scenario)
+    t0 = time.perf_counter()
+    state = ControlState.initial(cn)
+    problems = island_problems(cn, state)
+    if problems:
+        raise TopologyError(problems)
+    problems = supply_problems(cn, state)
+    if problems:
+        raise InfeasibleError(f"scenario {cn.scenario} is infeasible", problems)
+    p_ref, m_ref = _scales(cn)
+    active = _ActiveSet(cn)
+    p0, _, _ = _initial_guess(cn, state, p_ref)
+    mu = _viscosity(cn, _mean_pressure(cn, p0))
+    x: F64 | None = None
+    total_iters = 0
+    norms: tuple[float, ...] = ()
+    outer = 0
+    sys: SteadySystem | None = None
+    for outer in range(1, opt.max_outer + 1):
+        remaining = opt.max_time_s - (time.perf_counter() - t0)
+        if remaining <= 0:
+            raise ConvergenceError(f"scenario {cn.scenario}: time limit of {opt.max_time_s:g} s reached")
+        nopts = NewtonOptions(tolerance=opt.tolerance, max_iterations=opt.max_iterations, max_time_s=remaining)
+        sys, out = _newton_with_continuation(cn, state, mu, p_ref, m_ref, x, nopts)
+        total_iters += out.iterations
+        norms = norms + out.residual_norms
+        if not out.converged:
+            p_last, _, _ = sys.split(out.x)
+            diag = state_problems(cn, p_last, state) + island_problems(cn, state) + supply_problems(cn, state)
+            if any("toward" in d or "supply below" in d or "island" in d for d in diag):
+                raise InfeasibleError(f"scenario {cn.scenario} has no feasible steady state ({out.message})", diag)
+            raise ConvergenceError(f"scenario {cn.scenario}: Newton did not converge ({out.message})", diag)
+        x = out.x
+        p, q, _s = sys.split(x)
+        mu_new = _viscosity(cn, _mean_pressure(cn, p))
+        mu_changed = bool(np.max(np.abs(mu_new / mu - 1.0), initial=0.0) > opt.viscosity_rel_tol)
+        mu = mu_new
+        new_state, changed = active.update(state, sys, x)
+        if changed:
+            problems = island_problems(cn, new_state) + supply_problems(cn, new_state)
+            if problems:
+                bounds = _bound_texts(cn, new_state, p, np.zeros(len(cn.comp_edge)))
+                raise InfeasibleError(f"scenario {cn.scenario} is infeasible", bounds + problems)
+            # re-pack the solution for the new state's unknowns (pressure-held sources may change)
+            new_sys = SteadySystem(cn, new_state, mu, p_ref, m_ref)
+            supply = np.where(state.src_pressure, 0.0, state.src_inflow)
+            supply[sys.psrc] = _s
+            x = new_sys.pack(p, q, supply[new_sys.psrc])
+            state = new_state
+            continue
+        if not mu_changed:
+            break
+        x = SteadySystem(cn, state, mu, p_ref, m_ref).pack(p, q, _s)
+    else:
+        raise ConvergenceError(
+            f"scenario {cn.scenario}: controlled elements keep switching between set-point and bound after "
+            f"{opt.max_outer} rounds", _bound_texts(cn, state, sys.split(x)[0] if sys is not None and x is not None
+                                                    else np.zeros(cn.n_nodes), np.zeros(len(cn.comp_edge))))
+    assert sys is not None and x is not None
+    final = SteadySystem(cn, state, mu, p_ref, m_ref)
+    return _build_result(cn, final, x, state, total_iters, outer, norms)
+
+
+def _build_result(cn: CompiledNetwork, sys: SteadySystem, x: F64, state: ControlState, iterations: int,
+                  outer: int, norms: tuple[float, ...]) -> SteadyResult:
+    p, q, s = sys.split(x)
+    _, _, _, _, rs = sys.resistive(p, q)
+    if len(cn.comp_edge):
+        P, *_ = sys.compressor_power(p, q)
+        fuel = sys.fuel_factor() * P
+    else:
+        P = fuel = np.zeros(0)
+    supply = np.where(state.src_pressure, 0.0, state.src_inflow).astype(float)
+    supply[sys.psrc] = s
+    warnings = []
+    ce = cn.comp_edge
+    for k in np.flatnonzero(state.comp_mode == CompMode.BYPASS):
+        if q[ce[k]] < 0:
+            warnings.append(f"{cn.edge_ids[ce[k]]}: gas flows backwards through the bypass "
+                            f"({q[ce[k]]:.2f} kg/s)")
+    return SteadyResult(
+        network=cn,
+        converged=True,
+        iterations=iterations,
+        outer_iterations=outer,
+        message="converged",
+        residual_norms=norms,
+        p_pa=p,
+        q_kg_s=q,
+        source_supply_kg_s=supply,
+        z_avg=rs.z,
+        friction_factor=rs.lambda_equivalent,
+        reynolds=rs.reynolds,
+        p_mean_pa=rs.p_mean,
+        comp_power_w=np.asarray(P, dtype=float),
+        comp_fuel_kg_s=np.asarray(fuel, dtype=float),
+        comp_mode=state.comp_mode.copy(),
+        reg_mode=state.reg_mode.copy(),
+        active_bounds=tuple(_bound_texts(cn, state, p, P)),
+        violations=tuple(_violations(cn, p, supply, state)),
+        warnings=tuple(warnings),
+    )
