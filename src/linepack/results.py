@@ -32,12 +32,6 @@ REG_MODE_TEXT = {RegMode.PRESSURE: "outlet set-point", RegMode.OPEN: "fully open
                  RegMode.FLOW: "flow limit"}
 
 
-def _ro(a: F64) -> F64:
-    b = np.array(a, copy=True)
-    b.setflags(write=False)
-    return b
-
-
 @dataclass(frozen=True)
 class SteadyResult:
     """The solution of one steady-state case. Arrays are read-only and in SI units."""
@@ -64,6 +58,11 @@ class SteadyResult:
     active_bounds: tuple[str, ...]
     violations: tuple[str, ...]
     warnings: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        for value in self.__dict__.values():
+            if isinstance(value, np.ndarray):
+                value.setflags(write=False)
 
     # --- derived quantities -------------------------------------------------------------------
     @property

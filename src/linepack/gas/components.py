@@ -281,9 +281,7 @@ def _closest_column(value_k: float, columns: tuple[float, ...], what: str, tol_k
         if abs(value_k - t) <= tol_k:
             return j
     allowed = ", ".join(f"{t:.4f} K ({t - 273.15:.2f} C)" for t in columns)
-    raise InputError(
-        f"{what} {value_k:.4f} K is not tabulated in ISO 6976:2016; use one of {allowed}"
-    )
+    raise InputError(f"{what} {value_k:.4f} K is not tabulated in ISO 6976:2016; use one of {allowed}")
 
 
 def summation_factor_column(t_k: float) -> int:

@@ -82,7 +82,8 @@ class GasComposition:
                 continue
             if index in seen:
                 problems.append(
-                    f"gas {name}: component {COMPONENTS[index]} given twice (as {seen[index]!r} and {key!r}); "
+                    f"gas {name}: component {COMPONENTS[index]} given twice "
+                    f"(as {seen[index]!r} and {key!r}); "
                     "give each component once"
                 )
                 continue
@@ -165,7 +166,7 @@ class GasComposition:
         return float(iso6976.volumetric_heating_value_j_per_m3(self.mole_fractions, reference, False)) / 1e6
 
     def gross_heating_value_j_per_kg(self, combustion_t_k: float = 298.15) -> float:
-        """Mass-based gross heating value H_s,m = H_s,molar(t1)/M [J/kg] (ISO 6976:2016, default t1 = 25 C)."""
+        """Mass-based gross heating value H_s,m = H_s,molar(t1)/M [J/kg] (ISO 6976:2016; t1 default 25 C)."""
         return float(iso6976.mass_heating_value_j_per_kg(self.mole_fractions, combustion_t_k, True))
 
     def net_heating_value_j_per_kg(self, combustion_t_k: float = 298.15) -> float:
@@ -177,7 +178,7 @@ class GasComposition:
         return float(iso6976.molar_heating_value_j_per_mol(self.mole_fractions, combustion_t_k, True))
 
     def wobbe_index_mj_per_m3(self, reference: StandardConditions = ISO_15C) -> float:
-        """Gross real-gas Wobbe index W = H_s,v / sqrt(d) [MJ/m3] at the reference conditions (ISO 6976:2016)."""
+        """Gross real-gas Wobbe index W = H_s,v / sqrt(d) [MJ/m3] at the reference state (ISO 6976:2016)."""
         return float(iso6976.wobbe_index_j_per_m3(self.mole_fractions, reference, True)) / 1e6
 
     def gross_heating_value_btu_per_scf(self, reference: StandardConditions = US_60F) -> float:
@@ -202,7 +203,8 @@ def _check_fractions(name: str, x: NDArray[np.float64], tolerance: float) -> Non
     problems: list[str] = []
     for index in np.flatnonzero(~np.isfinite(x)):
         problems.append(
-            f"gas {name}: mole fraction of {COMPONENTS[index]} is {x[index]} (must be a finite number in [0, 1]); "
+            f"gas {name}: mole fraction of {COMPONENTS[index]} is {x[index]} "
+            "(must be a finite number in [0, 1]); "
             "fix or remove the entry"
         )
     for index in np.flatnonzero(np.isfinite(x) & (x < 0)):

@@ -16,18 +16,19 @@ Structure of every law except NIKURADSE (which carries its own laminar term):
   :math:`\lambda Re^2 = 64 Re` near zero flow, so :math:`\lambda m|m|` is C1 through m = 0.
 * Re >= 4000: the turbulent law :math:`\lambda_t`.
 
-``d(lambda Re^2)/dRe`` stays positive in the blend band when the turbulent law is not far below
-the laminar value there (Colebrook family, IGT, Panhandle A, Nikuradse: always). Laws with a small
-constant lambda (Weymouth for D above about 0.7 m, AGA for k/D below about 1e-4,
-Panhandle B) can give a slightly decreasing ``lambda Re^2`` inside the band: their turbulent value
-at Re = 4000 is below what continuity with laminar flow would need. Outside that band they are
-monotone.
+``d(lambda Re^2)/dRe`` (the sign of the pipe's conductance) stays positive in the blend band
+when the turbulent law is not far below the laminar value there: measured positive for COLEBROOK,
+PRANDTL_COLEBROOK, SWAMEE_JAIN, HOFER, IGT, PANHANDLE_A and NIKURADSE over D 0.05-1.4 m,
+k/D 1e-6-1e-2. Laws that give a small lambda at Re = 4000, far below 64/Re, make ``lambda Re^2``
+dip slightly inside the band (measured: WEYMOUTH for D above about 0.54 m, AGA for k/D below
+about 8e-5, PANHANDLE_B always; the most negative slope of lambda Re^2 found is -60, against 64
+for laminar flow). Outside 2000 < Re < 4000 every law is monotone.
 
 Pipeline efficiency E (0 < E <= 1): :math:`\lambda_{eff} = \lambda/E^2` (the transmission factor
 :math:`F = 2/\sqrt\lambda` is multiplied by E). For PANHANDLE_A, PANHANDLE_B and IGT, whose
 published equations multiply the *flow* by E, the turbulent part is evaluated at Re/E,
-:math:`\lambda_{eff} = [(1-w)64/Re + w\,\lambda_t(Re/E)]/E^2`, so that at fixed pressures the mass
-flow is exactly E times the E = 1 flow, as in the published equations (applying E to F alone
+:math:`\lambda_{eff} = [(1-w)64/Re + w\,\lambda_t(Re/E)]/E^2`, so that at fixed pressures the (turbulent)
+mass flow is exactly E times the E = 1 flow, as in the published equations (applying E to F alone
 would scale their flow by :math:`E^{1/(1-b)}`, 0.66 % less at E = 0.92 for Panhandle A).
 """
 
@@ -71,6 +72,8 @@ class FrictionLaw(IntEnum):
     IGT = 7
     #: AGA fully turbulent (rough-pipe) law.
     AGA = 8
+    #: Colebrook-White with k/(3.71 D) (German "Prandtl-Colebrook"; STANET/pandapipes "_PC" cases).
+    PRANDTL_COLEBROOK = 9
 
     @classmethod
     def parse(cls, law: FrictionLaw | str | int) -> FrictionLaw:
@@ -106,6 +109,7 @@ _TURBULENT: Final[dict[FrictionLaw, _Turbulent]] = {
     FrictionLaw.PANHANDLE_B: lambda re, rr, d, mu: panhandle_b(re, mu),
     FrictionLaw.IGT: lambda re, rr, d, mu: igt(re),
     FrictionLaw.AGA: lambda re, rr, d, mu: aga_fully_turbulent(re, rr),
+    FrictionLaw.PRANDTL_COLEBROOK: lambda re, rr, d, mu: colebrook(re, rr, 3.71),
 }
 
 
@@ -123,7 +127,7 @@ def reynolds_number(m_kg_s: npt.ArrayLike, d_m: npt.ArrayLike, mu_pa_s: npt.Arra
         Re [-], >= 0.
 
     >>> round(float(reynolds_number(100.0, 1.0, 1.1e-5)), 1)
-    11574904.3
+    11574905.0
     """
     m = np.asarray(m_kg_s, dtype=np.float64)
     return np.asarray(4.0 * np.abs(m) / (np.pi * np.asarray(d_m) * np.asarray(mu_pa_s)), dtype=np.float64)
@@ -212,7 +216,7 @@ def darcy_friction_by_code(
 ) -> tuple[F64, F64]:
     """:func:`darcy_friction` for pipes with different laws, given as integer :class:`FrictionLaw` codes.
 
-    One vectorised call per distinct law present (at most 9), never a loop over pipes.
+    One vectorised call per distinct law present (at most 10), never a loop over pipes.
 
     Args:
         law_code: integer FrictionLaw codes [-], one per pipe.
@@ -223,7 +227,7 @@ def darcy_friction_by_code(
 
     >>> lam, _ = darcy_friction_by_code([0, 8], [1.0e7, 1.0e7], 1.0e-4, 0.5)
     >>> [round(float(v), 6) for v in lam]
-    [0.012124, 0.011968]
+    [0.012166, 0.01198]
     """
     arrays = np.broadcast_arrays(law_code, re, rel_roughness, diameter_m, efficiency, mu_pa_s)
     code = np.asarray(arrays[0]).astype(np.int64)

@@ -42,7 +42,7 @@ def elevation_exponent(
     Validity: isothermal gas column with constant Z (Menon 2005, ch. 2).
 
     >>> round(float(elevation_exponent(100.0, 288.15, 0.9, 0.018)), 6)
-    0.016368
+    0.016373
     """
     g = STANDARD_GRAVITY_M_S2
     return np.asarray(
@@ -67,7 +67,7 @@ def effective_length_m(length_m: npt.ArrayLike, s: npt.ArrayLike) -> F64:
         L_e [m].
 
     >>> round(float(effective_length_m(1000.0, 0.02)), 6)
-    1010.066800
+    1010.067001
     """
     s_a = np.asarray(s, dtype=np.float64)
     small = np.abs(s_a) < 1e-8

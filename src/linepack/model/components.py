@@ -311,8 +311,11 @@ class Settings(BaseModel):
                                            gt=1, lt=2)
     lower_heating_value_mj_per_kg: float | None = _f("fuel LHV override when no composition is given",
                                                      "MJ/kg", default=None, gt=0, lt=200)
-    compressibility: CompressibilitySpec = Field(default_factory=CompressibilitySpec)
-    viscosity: ViscositySpec = Field(default_factory=ViscositySpec)
+    compressibility: CompressibilitySpec = Field(
+        default_factory=CompressibilitySpec,
+        description="compressibility model: a name or {model, z | offset + slope_per_bar}")
+    viscosity: ViscositySpec = Field(default_factory=ViscositySpec,
+                                     description="viscosity model: a name or {model, value_pa_s}")
     friction_law: PipeLaw = _f("default pipe law", default=PipeLaw.COLEBROOK)
 
     @field_validator("compressibility", mode="before")

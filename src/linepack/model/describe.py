@@ -73,7 +73,7 @@ def network_json_schema() -> dict[str, Any]:
         props[coll] = {"type": "array", "items": ref(model, model.__name__)}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://linepack.example/schema/network-1.json",
+        "$id": "urn:linepack:network-format:1",
         "title": "linepack network file",
         "type": "object",
         "additionalProperties": False,

@@ -28,8 +28,9 @@ def _valid_fields(model: type[BaseModel]) -> list[str]:
 
 def suggest(word: str, choices: list[str]) -> str:
     """A ' (did you mean X?)' suffix, or '' when nothing is close."""
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    lowered = {c.lower(): c for c in choices}
+    close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+    return f" (did you mean '{lowered[close[0]]}'?)" if close else ""
 
 
 def _short(value: Any) -> str:
@@ -59,6 +60,8 @@ def describe_validation_error(label: str, model: type[BaseModel], exc: Validatio
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
         hint = _field_hint(model, loc[0]) if loc else ""
+        if msg.startswith("Input should be "):
+            msg = "must be " + msg[len("Input should be ") :]
         if kind in ("finite_number",):
             msg = "must be a finite number, not NaN or infinity"
         if kind in ("enum", "literal_error") and isinstance(value, str):

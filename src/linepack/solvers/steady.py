@@ -345,33 +345,30 @@ def solve_steady(
             raise ConvergenceError(f"scenario {cn.scenario}: Newton did not converge ({out.message})", diag)
         x = out.x
         p, q, _s = sys.split(x)
+        new_state, changed = active.update(state, sys, x)
         mu_new = _viscosity(cn, _mean_pressure(cn, p))
         mu_changed = bool(np.max(np.abs(mu_new / mu - 1.0), initial=0.0) > opt.viscosity_rel_tol)
+        if not changed and not mu_changed:
+            break  # the solution is consistent with its control state and its (lagged) viscosity
         mu = mu_new
-        new_state, changed = active.update(state, sys, x)
         if changed:
             problems = island_problems(cn, new_state) + supply_problems(cn, new_state)
             if problems:
                 bounds = _bound_texts(cn, new_state, p, np.zeros(len(cn.comp_edge)))
                 raise InfeasibleError(f"scenario {cn.scenario} is infeasible", bounds + problems)
-            # re-pack the solution for the new state's unknowns (pressure-held sources may change)
-            new_sys = SteadySystem(cn, new_state, mu, p_ref, m_ref)
-            supply = np.where(state.src_pressure, 0.0, state.src_inflow)
-            supply[sys.psrc] = _s
-            x = new_sys.pack(p, q, supply[new_sys.psrc])
-            state = new_state
-            continue
-        if not mu_changed:
-            break
-        x = SteadySystem(cn, state, mu, p_ref, m_ref).pack(p, q, _s)
+        # re-pack the solution for the new state's unknowns (pressure-held sources may change)
+        new_sys = SteadySystem(cn, new_state, mu, p_ref, m_ref)
+        supply = np.where(state.src_pressure, 0.0, state.src_inflow)
+        supply[sys.psrc] = _s
+        x = new_sys.pack(p, q, supply[new_sys.psrc])
+        state = new_state
     else:
         raise ConvergenceError(
             f"scenario {cn.scenario}: controlled elements keep switching between set-point and bound after "
             f"{opt.max_outer} rounds", _bound_texts(cn, state, sys.split(x)[0] if sys is not None and x is not None
                                                     else np.zeros(cn.n_nodes), np.zeros(len(cn.comp_edge))))
     assert sys is not None and x is not None
-    final = SteadySystem(cn, state, mu, p_ref, m_ref)
-    return _build_result(cn, final, x, state, total_iters, outer, norms)
+    return _build_result(cn, sys, x, state, total_iters, outer, norms)
 
 
 def _build_result(cn: CompiledNetwork, sys: SteadySystem, x: F64, state: ControlState, iterations: int,
