@@ -47,12 +47,10 @@ def references(dataset_md: str) -> dict[str, str]:
     refs: dict[str, str] = {}
     part = dataset_md.split("## 7.", 1)[1]
     for line in part.splitlines():
-        m = re.match(r"^- (R\d+[a-z]?) (.*)$", line.strip())
-        if m:
-            refs[m.group(1)] = m.group(2).strip()
-        else:
-            for m2 in re.finditer(r"(R\d+[a-z]?) ([^·]+?)(?: ·|$)", line.strip().lstrip("- ")):
-                refs.setdefault(m2.group(1), m2.group(2).strip())
+        for piece in line.strip().lstrip("- ").split(" · "):
+            m = re.match(r"^(R\d+[a-z]?) (.*)$", piece.strip())
+            if m:
+                refs.setdefault(m.group(1), m.group(2).strip())
     return refs
 
 

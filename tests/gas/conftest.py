@@ -41,6 +41,7 @@ def read_wide_composition_csv(path: Path) -> tuple[dict[str, dict[str, float]], 
 def aga8_test_gases() -> dict[str, GasComposition]:
     """The five AGA8 test gases (aga8_test_gases_composition_molpct.csv), as compositions."""
     compositions, _ = read_wide_composition_csv(REFCASE_DIR / "aga8_test_gases_composition_molpct.csv")
+    assert tuple(compositions) == AGA8_GASES
     return {
         gas: GasComposition.from_mole_fractions(gas, {k: v / 100.0 for k, v in molpct.items()})
         for gas, molpct in compositions.items()

@@ -171,8 +171,8 @@ _CRITICAL = (
     (460.35, 3.3782e6),  # iC5H12
     (469.70, 3.3675e6),  # nC5H12
     (507.82, 3.0441e6),  # nC6H14
-    (540.13, 2.7360e6),  # nC7H16
-    (569.32, 2.4970e6),  # nC8H18
+    (541.23, 2.7738e6),  # nC7H16
+    (568.74, 2.4836e6),  # nC8H18
     (594.55, 2.2810e6),  # nC9H20
     (617.70, 2.1030e6),  # nC10H22
     (33.145, 1.2964e6),  # H2
@@ -192,7 +192,7 @@ def _readonly(values: object) -> NDArray[np.float64]:
 
 
 #: Molar mass M_j [kg/mol], shape (21,).
-MOLAR_MASS_KG_PER_MOL: Final[NDArray[np.float64]] = _readonly(_MOLAR_MASS_G) * 1e-3
+MOLAR_MASS_KG_PER_MOL: Final[NDArray[np.float64]] = _readonly(np.array(_MOLAR_MASS_G) * 1e-3)
 #: Ideal gross molar heating value [J/mol], shape (21, 4): columns COMBUSTION_TEMPERATURES_K.
 GROSS_HEATING_VALUE_J_PER_MOL: Final[NDArray[np.float64]] = _readonly(np.array(_GROSS_KJ) * 1e3)
 #: Ideal net molar heating value [J/mol], shape (21, 4): columns COMBUSTION_TEMPERATURES_K.

@@ -220,8 +220,17 @@ def _check_fractions(name: str, x: NDArray[np.float64], tolerance: float) -> Non
         if abs(total - 100.0) <= 100.0 * max(tolerance, 1e-3):
             hint = "the values look like mol %; divide them by 100"
         raise InputError(
-            f"gas {name}: mole fractions sum to {total:.6g} (must be 1 within {tolerance:g}); {hint}"
+            f"gas {name}: mole fractions sum to {total:.6g} (must be 1 within {_short(tolerance)}); {hint}"
         )
+
+
+def _short(value: float) -> str:
+    """Compact number format for messages: 0.0001 -> '1e-4', 0.01 -> '0.01'."""
+    text = f"{value:g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}e{int(exponent)}"
+    return text
 
 
 def mixture(

@@ -38,8 +38,8 @@ def swamee_jain(re: F64, rel_roughness: F64) -> tuple[F64, F64]:
     Returns:
         (lambda [-], dlambda/dRe [-]).
 
-    Validity: 5e3 <= Re <= 1e8 and 1e-6 <= k/D <= 1e-2, where it stays within about 1 % of
-    Colebrook-White (about 2 % down to Re = 4e3).
+    Validity: 5e3 <= Re <= 1e8 and 1e-6 <= k/D <= 1e-2. Measured deviation from Colebrook-White
+    there: at most 2.8 % (at Re = 5e3, k/D = 1e-2), at most 1.6 % for k/D <= 1e-3.
 
     Reference: Swamee, P. K. and Jain, A. K. (1976), "Explicit equations for pipe-flow problems",
     J. Hydraulics Division ASCE 102(HY5), 657-664.
@@ -69,8 +69,9 @@ def hofer(re: F64, rel_roughness: F64) -> tuple[F64, F64]:
     Returns:
         (lambda [-], dlambda/dRe [-]).
 
-    Validity: turbulent flow, Re >= 4e3, the range of Colebrook-White; it stays within about
-    1-2 % of Colebrook-White (note the roughness term uses 3.71, not Colebrook's 3.7).
+    Validity: turbulent flow, Re >= 4e3, the range of Colebrook-White. Measured deviation from
+    Colebrook-White for 4e3 <= Re <= 1e8, 1e-6 <= k/D <= 1e-2: at most 2.0 % (near Re = 6.5e3,
+    k/D = 1e-2), at most 1.1 % for k/D <= 1e-3. The roughness term uses 3.71, not 3.7.
 
     Reference: Hofer, P. (1973), explicit form of the Prandtl-Colebrook law used in German gas-network
     calculation practice; Colebrook (1939) for the law it approximates.

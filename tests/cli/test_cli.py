@@ -1,0 +1,109 @@
+"""The command line: summaries, files, exit codes, and no tracebacks for bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import linepack as lp
+from linepack.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    res = runner.invoke(app, list(args), env={"COLUMNS": "200"})
+    return res.exit_code, res.output
+
+
+def test_run_default_prints_the_summary() -> None:
+    code, out = invoke("run")
+    assert code == 0, out
+    for fragment in ("scenario psgp_base", "Deliveries", "LAHORE.demand", "Compressor stations", "CS1",
+                     "Throughput", "linepack", "MAOP"):
+        assert fragment in out, fragment
+    assert "Traceback" not in out
+
+
+@pytest.mark.parametrize("suffix", [".json", ".csv"])
+def test_run_writes_the_result_file(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"result{suffix}"
+    code, out = invoke("run", "--scenario", "tapi", "--output", str(path), "--quiet")
+    assert code == 0, out
+    text = path.read_text()
+    if suffix == ".json":
+        doc = json.loads(text)
+        assert doc["converged"] is True and doc["scenario"] == "tapi"
+        assert {"id", "p_bar", "p_barg", "injection_kg_s"} <= set(doc["nodes"][0])
+        need = {"id", "from", "to", "mass_flow_kg_s", "p_in_bar", "p_out_bar", "length_m", "diameter_m",
+                "elevation_change_m", "friction_factor", "z_avg", "temperature_k", "molar_mass_kg_per_mol"}
+        assert need <= set(doc["pipes"][0])
+        assert {"id", "from", "to", "mass_flow_kg_s", "ratio", "power_mw", "fuel_kg_s"} <= set(doc["compressors"][0])
+    else:
+        header = text.splitlines()[0].split(",")
+        assert header[:3] == ["kind", "id", "from"] and "pipe,PSGP-01" in text
+    assert not list(tmp_path.glob(".*.tmp")), "temporary files left behind"
+
+
+def test_scenarios_and_describe() -> None:
+    code, out = invoke("scenarios")
+    assert code == 0 and "psgp_base (default)" in out and "central_asia_hypothetical" in out
+    code, out = invoke("describe", "pipe")
+    assert code == 0 and "length_km" in out and "km" in out and "inner_diameter_mm" in out
+    code, out = invoke("describe", "pipee")
+    assert code == 1 and "did you mean 'pipe'" in out
+
+
+def test_validate_good_and_bad_files(tmp_path: Path) -> None:
+    good = tmp_path / "psgp.yaml"
+    lp.save_network(lp.load_default_network(), good)
+    code, out = invoke("validate", str(good))
+    assert code == 0 and "valid" in out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(good.read_text().replace("length_km: 146.3", "length_km: -146.3", 1))
+    code, out = invoke("validate", str(bad))
+    assert code == 1 and "pipe PSGP-01: length_km" in out and "-146.3" in out and "Traceback" not in out
+
+
+def test_infeasible_case_exits_3_with_a_diagnosis() -> None:
+    code, out = invoke("run", "--scenario", "existing_2024_full_demand")
+    assert code == 3 and "supply below demand" in out and "Traceback" not in out
+
+
+def test_unknown_scenario_and_bad_output_suffix(tmp_path: Path) -> None:
+    code, out = invoke("run", "--scenario", "tap")
+    assert code == 1 and "did you mean 'tapi'" in out
+    code, out = invoke("run", "--output", str(tmp_path / "r.txt"))
+    assert code == 1 and "use .json or .csv" in out
+
+
+def test_missing_file() -> None:
+    code, out = invoke("run", "no/such/file.yaml")
+    assert code == 1 and "file not found" in out
+
+
+def test_plot_profile_writes_a_png(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "profile.png"
+    code, out = invoke("plot", "profile", "--output", str(path))
+    assert code == 0, out
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_schema_command(tmp_path: Path) -> None:
+    code, out = invoke("schema", "--output", str(tmp_path / "s.json"))
+    assert code == 0
+    assert json.loads((tmp_path / "s.json").read_text())["title"] == "linepack network file"
+
+
+def test_console_script_is_installed() -> None:
+    exe = shutil.which("linepack")
+    if exe is None:
+        pytest.skip("linepack console script not on PATH")
+    out = subprocess.run([exe, "run", "--quiet"], capture_output=True, text=True, check=False, timeout=120)
+    assert out.returncode == 0 and "converged" in out.stdout
