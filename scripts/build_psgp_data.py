@@ -59,41 +59,74 @@ def main() -> None:
     dataset = (SHARED / "data/psgp/DATASET.md").read_text()
     meta = draft["meta"]
     maop = meta["maop_barg"]
-    node_status = {n["id"]: n["status"] for n in draft["nodes"]}
 
     nodes = []
     for n in draft["nodes"]:
-        nodes.append({"id": n["id"], "name": n["name"], "lat": n["lat"], "lon": n["lon"],
-                      "elevation_m": n["elevation_m"], "status": n["status"], "provenance": n["src"]})
+        nodes.append(
+            {
+                "id": n["id"],
+                "name": n["name"],
+                "lat": n["lat"],
+                "lon": n["lon"],
+                "elevation_m": n["elevation_m"],
+                "status": n["status"],
+                "provenance": n["src"],
+            }
+        )
 
     pipes = []
     for p in draft["pipes"]:
         dn = p["diameter_in"]
         tapi = p["id"].startswith("TAPI-") and p["id"] != "TAPI-X1"
-        pipes.append({
-            "id": p["id"], "from": p["from"], "to": p["to"], "length_km": p["length_km"],
-            "inner_diameter_mm": inner_diameter_mm(dn), "nominal_diameter_in": dn,
-            "roughness_mm": p["roughness_mm"], "efficiency": PIPE_EFFICIENCY,
-            "maop_barg": maop["TAPI"] if tapi else maop["PSGP"], "status": p["status"],
-            "provenance": (f"{p['src']}; inner diameter D = OD - 2 x wall {WALL_MM[int(dn)]} mm "
-                           f"({WALL_SRC.get(int(dn), 'A')}); efficiency A; MAOP A ({'S:R82,R83' if tapi else 'Class 600'})"),
-        })
+        pipes.append(
+            {
+                "id": p["id"],
+                "from": p["from"],
+                "to": p["to"],
+                "length_km": p["length_km"],
+                "inner_diameter_mm": inner_diameter_mm(dn),
+                "nominal_diameter_in": dn,
+                "roughness_mm": p["roughness_mm"],
+                "efficiency": PIPE_EFFICIENCY,
+                "maop_barg": maop["TAPI"] if tapi else maop["PSGP"],
+                "status": p["status"],
+                "provenance": (
+                    f"{p['src']}; inner diameter D = OD - 2 x wall {WALL_MM[int(dn)]} mm "
+                    f"({WALL_SRC.get(int(dn), 'A')}); efficiency A; MAOP A ({'S:R82,R83' if tapi else 'Class 600'})"
+                ),
+            }
+        )
 
     compressors = []
     for c in draft["compressors"]:
-        compressors.append({
-            "id": c["id"], "from": c["suction"], "to": c["discharge"], "mode": "pressure",
-            "p_set_barg": c["discharge_setpoint_barg"], "ratio_max": c["max_ratio"],
-            "power_max_mw": c["power_MW"], "isentropic_efficiency": ETA_ISENTROPIC, "driver": "gas_turbine",
-            "driver_efficiency": ETA_DRIVER, "status": c["status"],
-            "provenance": f"{c['src']}; efficiencies A",
-        })
+        compressors.append(
+            {
+                "id": c["id"],
+                "from": c["suction"],
+                "to": c["discharge"],
+                "mode": "pressure",
+                "p_set_barg": c["discharge_setpoint_barg"],
+                "ratio_max": c["max_ratio"],
+                "power_max_mw": c["power_MW"],
+                "isentropic_efficiency": ETA_ISENTROPIC,
+                "driver": "gas_turbine",
+                "driver_efficiency": ETA_DRIVER,
+                "status": c["status"],
+                "provenance": f"{c['src']}; efficiencies A",
+            }
+        )
 
     sources = []
     for s in draft["sources"]:
         status = s.get("status", "existing")
-        rec = {"id": f"{s['node']}.supply", "node": s["node"], "unit": "MMSCFD",
-               "capacity": s["capacity_mmscfd"], "gas": s["gas"], "status": status}
+        rec = {
+            "id": f"{s['node']}.supply",
+            "node": s["node"],
+            "unit": "MMSCFD",
+            "capacity": s["capacity_mmscfd"],
+            "gas": s["gas"],
+            "status": status,
+        }
         if s.get("slack"):
             rec.update(mode="pressure", p_set_barg=s["pressure_barg"])
         else:
@@ -105,29 +138,78 @@ def main() -> None:
 
     sinks = []
     for k in draft["sinks"]:
-        sinks.append({"id": f"{k['node']}.demand", "node": k["node"], "demand": k["demand_mmscfd"],
-                      "unit": "MMSCFD", "p_min_barg": k["min_pressure_barg"],
-                      "category": sink_category(k["node"]), "status": k.get("status", "existing"),
-                      "provenance": k["src"]})
+        sinks.append(
+            {
+                "id": f"{k['node']}.demand",
+                "node": k["node"],
+                "demand": k["demand_mmscfd"],
+                "unit": "MMSCFD",
+                "p_min_barg": k["min_pressure_barg"],
+                "category": sink_category(k["node"]),
+                "status": k.get("status", "existing"),
+                "provenance": k["src"],
+            }
+        )
 
     psgp_pipes = [f"PSGP-0{i}" for i in range(1, 9)]
     id42 = inner_diameter_mm(42)
     new_cs_nodes = [
-        {"id": "PSGP_NWB_S", "name": "PSGP Nawabshah station suction (42 in alternative)", "lat": 26.2442,
-         "lon": 68.41, "elevation_m": 31, "status": "planned", "provenance": "A site (S:R07 five stations)"},
-        {"id": "PSGP_NWB_D", "name": "PSGP Nawabshah station discharge (42 in alternative)", "lat": 26.2442,
-         "lon": 68.41, "elevation_m": 31, "status": "planned", "provenance": "A site (S:R07 five stations)"},
-        {"id": "PSGP_SWL_S", "name": "PSGP Sahiwal station suction (42 in alternative)", "lat": 30.6682,
-         "lon": 73.1114, "elevation_m": 152, "status": "planned", "provenance": "A site (S:R07 five stations)"},
-        {"id": "PSGP_SWL_D", "name": "PSGP Sahiwal station discharge (42 in alternative)", "lat": 30.6682,
-         "lon": 73.1114, "elevation_m": 152, "status": "planned", "provenance": "A site (S:R07 five stations)"},
+        {
+            "id": "PSGP_NWB_S",
+            "name": "PSGP Nawabshah station suction (42 in alternative)",
+            "lat": 26.2442,
+            "lon": 68.41,
+            "elevation_m": 31,
+            "status": "planned",
+            "provenance": "A site (S:R07 five stations)",
+        },
+        {
+            "id": "PSGP_NWB_D",
+            "name": "PSGP Nawabshah station discharge (42 in alternative)",
+            "lat": 26.2442,
+            "lon": 68.41,
+            "elevation_m": 31,
+            "status": "planned",
+            "provenance": "A site (S:R07 five stations)",
+        },
+        {
+            "id": "PSGP_SWL_S",
+            "name": "PSGP Sahiwal station suction (42 in alternative)",
+            "lat": 30.6682,
+            "lon": 73.1114,
+            "elevation_m": 152,
+            "status": "planned",
+            "provenance": "A site (S:R07 five stations)",
+        },
+        {
+            "id": "PSGP_SWL_D",
+            "name": "PSGP Sahiwal station discharge (42 in alternative)",
+            "lat": 30.6682,
+            "lon": 73.1114,
+            "elevation_m": 152,
+            "status": "planned",
+            "provenance": "A site (S:R07 five stations)",
+        },
     ]
     new_cs = [
-        {"id": cid, "from": f, "to": t, "mode": "pressure", "p_set_barg": 99.0, "ratio_max": 1.5,
-         "power_max_mw": 25.0, "isentropic_efficiency": ETA_ISENTROPIC, "driver": "gas_turbine",
-         "driver_efficiency": ETA_DRIVER, "status": "planned",
-         "provenance": "A: site, ratio and power (S:R07 42 in / 1.2 bcfd / 5 stations)"}
-        for cid, f, t in (("CS_NAWABSHAH", "PSGP_NWB_S", "PSGP_NWB_D"), ("CS_SAHIWAL", "PSGP_SWL_S", "PSGP_SWL_D"))
+        {
+            "id": cid,
+            "from": f,
+            "to": t,
+            "mode": "pressure",
+            "p_set_barg": 99.0,
+            "ratio_max": 1.5,
+            "power_max_mw": 25.0,
+            "isentropic_efficiency": ETA_ISENTROPIC,
+            "driver": "gas_turbine",
+            "driver_efficiency": ETA_DRIVER,
+            "status": "planned",
+            "provenance": "A: site, ratio and power (S:R07 42 in / 1.2 bcfd / 5 stations)",
+        }
+        for cid, f, t in (
+            ("CS_NAWABSHAH", "PSGP_NWB_S", "PSGP_NWB_D"),
+            ("CS_SAHIWAL", "PSGP_SWL_S", "PSGP_SWL_D"),
+        )
     ]
     set42 = {pid: {"inner_diameter_mm": id42, "nominal_diameter_in": 42} for pid in psgp_pipes}
     set42["PSGP-02"]["to"] = "PSGP_NWB_S"
@@ -138,47 +220,65 @@ def main() -> None:
     scenarios = {
         "existing_2024": {
             "description": "existing system only, demand at 80 % (winter curtailment, S:R60,R64)",
-            "statuses": ["existing"], "demand_scale": 0.8},
+            "statuses": ["existing"],
+            "demand_scale": 0.8,
+        },
         "existing_2024_full_demand": {
             "description": "existing system at full winter demand (expected infeasible: the south-north bottleneck)",
-            "base": "existing_2024", "demand_scale": 1.25},
+            "base": "existing_2024",
+            "demand_scale": 1.25,
+        },
         "psgp_base": {
             "description": "existing system + PSGP 56 in with CS1-CS3 + Tabeer LNG + new Kasur load (default)",
             "statuses": ["existing"],
-            "enable": [*psgp_pipes, "CS1", "CS2", "CS3", "TABEER-PQ", "TABEER_LNG.supply", "KASUR.demand"]},
+            "enable": [*psgp_pipes, "CS1", "CS2", "CS3", "TABEER-PQ", "TABEER_LNG.supply", "KASUR.demand"],
+        },
         "psgp_42in_alt": {
             "description": "psgp_base with PSGP at 42 in and five stations: PQ, Nawabshah, Qadirpur, Multan, "
-                           "Sahiwal (S:R07)",
-            "base": "psgp_base", "enable": ["CS_NAWABSHAH", "CS_SAHIWAL"], "set": set42,
-            "add": {"nodes": new_cs_nodes, "compressors": new_cs}},
+            "Sahiwal (S:R07)",
+            "base": "psgp_base",
+            "enable": ["CS_NAWABSHAH", "CS_SAHIWAL"],
+            "set": set42,
+            "add": {"nodes": new_cs_nodes, "compressors": new_cs},
+        },
         "gwadar_ip": {
             "description": "psgp_base + Gwadar LNG + Iran border entry + IP / Gwadar-Nawabshah line",
-            "base": "psgp_base", "enable": ["GWADAR_LNG.supply", "IRAN_BORDER.supply", "IP-01", "IP-02"]},
+            "base": "psgp_base",
+            "enable": ["GWADAR_LNG.supply", "IRAN_BORDER.supply", "IP-01", "IP-02"],
+        },
         "tapi": {
             "description": "psgp_base + TAPI (Galkynysh - Herat - Kandahar - Quetta - Multan - Fazilka)",
             "base": "psgp_base",
             "enable": [p["id"] for p in draft["pipes"] if p["id"].startswith("TAPI-")]
-            + ["GALKYNYSH.supply", "KANDAHAR.demand", "FAZILKA_BORDER.demand", "TAPI_MULTAN.demand"]},
+            + ["GALKYNYSH.supply", "KANDAHAR.demand", "FAZILKA_BORDER.demand", "TAPI_MULTAN.demand"],
+        },
         "central_asia_hypothetical": {
             "description": "psgp_base + hypothetical Tashkent - Termez - Kabul - Peshawar - Rawalpindi line "
-                           "(no sourced engineering data)",
+            "(no sourced engineering data)",
             "base": "psgp_base",
-            "enable": [p["id"] for p in draft["pipes"] if p["id"].startswith("CA-")] + ["TASHKENT.supply"]},
+            "enable": [p["id"] for p in draft["pipes"] if p["id"].startswith("CA-")] + ["TASHKENT.supply"],
+        },
     }
 
     gases = {}
     for name, g in draft["gas_compositions"].items():
         fr = {k: v for k, v in g.items() if k not in ("HHV_MJ_Sm3", "HHV_Btu_scf", "SG", "Wobbe_Btu_scf", "src")}
         stated = ", ".join(f"{k} {g[k]}" for k in ("HHV_MJ_Sm3", "HHV_Btu_scf", "SG", "Wobbe_Btu_scf") if k in g)
-        gases[name] = {"mole_fractions": fr, "provenance": g["src"], "note": f"stated in the data set: {stated}"}
+        gases[name] = {
+            "mole_fractions": fr,
+            "provenance": g["src"],
+            "note": f"stated in the data set: {stated}",
+        }
 
     doc = {
         "format": "linepack-network/1",
         "name": "pakistan_stream",
-        "description": ("Pakistan Stream Gas Pipeline (Port Qasim - Kasur, 56 in) with the surrounding SSGC/SNGPL "
-                        "system, LNG terminals, domestic fields and the proposed extensions. Every component "
-                        "carries a provenance tag: S sourced (reference keys in `references`), D derived, "
-                        "A assumed."),
+        "description": (
+            "Pakistan Stream Gas Pipeline (Port Qasim - Kasur, 56 in) with the surrounding SSGC/SNGPL "
+            "system, LNG terminals, domestic fields and the proposed extensions. Every component "
+            "carries a provenance tag: S sourced (reference keys in `references`), D derived, "
+            "A assumed."
+        ),
         "settings": {
             "temperature_c": meta["ground_temperature_C"]["value"],
             "ambient_pressure_bar": 1.01325,
@@ -188,7 +288,11 @@ def main() -> None:
             "friction_law": "colebrook",
         },
         "gas_compositions": gases,
-        "nodes": nodes, "pipes": pipes, "compressors": compressors, "sources": sources, "sinks": sinks,
+        "nodes": nodes,
+        "pipes": pipes,
+        "compressors": compressors,
+        "sources": sources,
+        "sinks": sinks,
         "scenarios": scenarios,
         "default_scenario": "psgp_base",
         "references": references(dataset),
@@ -197,16 +301,22 @@ def main() -> None:
             "temperature_provenance": "A: mean soil temperature at burial depth, range 15-35 C",
             "maop_provenance": maop["src"],
             "min_delivery_pressure_provenance": meta["min_delivery_pressure_barg"]["src"],
-            "source_mode_note": ("EETL is the pressure-held (slack) terminal at 70 barg (A); other terminals "
-                                 "deliver their nominal flow with their send-out pressure as p_max_barg"),
+            "source_mode_note": (
+                "EETL is the pressure-held (slack) terminal at 70 barg (A); other terminals "
+                "deliver their nominal flow with their send-out pressure as p_max_barg"
+            ),
             "generated_by": "scripts/build_psgp_data.py from the shared PSGP data set",
         },
     }
-    header = ("# Pakistan Stream Gas Pipeline and surrounding system: the embedded default network of linepack.\n"
-              "# Generated by scripts/build_psgp_data.py; provenance tags: S sourced, D derived, A assumed.\n")
+    header = (
+        "# Pakistan Stream Gas Pipeline and surrounding system: the embedded default network of linepack.\n"
+        "# Generated by scripts/build_psgp_data.py; provenance tags: S sourced, D derived, A assumed.\n"
+    )
     OUT.write_text(header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=200))
-    print(f"wrote {OUT} ({len(nodes)} nodes, {len(pipes)} pipes, {len(scenarios)} scenarios, "
-          f"{len(doc['references'])} references)")
+    print(
+        f"wrote {OUT} ({len(nodes)} nodes, {len(pipes)} pipes, {len(scenarios)} scenarios, "
+        f"{len(doc['references'])} references)"
+    )
 
 
 if __name__ == "__main__":

@@ -35,23 +35,58 @@ def every_component_network(z_model: str = "gerg2008") -> lp.Network:
     net = lp.Network(
         name="every-component",
         settings=settings,
-        gas_compositions={"NG": GasCompositionSpec(mole_fractions={"CH4": 0.92, "C2H6": 0.05, "C3H8": 0.01,
-                                                                   "N2": 0.01, "CO2": 0.01})},
+        gas_compositions={
+            "NG": GasCompositionSpec(mole_fractions={"CH4": 0.92, "C2H6": 0.05, "C3H8": 0.01, "N2": 0.01, "CO2": 0.01})
+        },
     )
-    nodes = [("S", 0.0), ("A", 10.0), ("B", 40.0), ("C", 35.0), ("D", 60.0), ("E", 60.0), ("F", 55.0),
-             ("G", 50.0), ("H", 50.0), ("K", 20.0)]
+    nodes = [
+        ("S", 0.0),
+        ("A", 10.0),
+        ("B", 40.0),
+        ("C", 35.0),
+        ("D", 60.0),
+        ("E", 60.0),
+        ("F", 55.0),
+        ("G", 50.0),
+        ("H", 50.0),
+        ("K", 20.0),
+    ]
     for nid, h in nodes:
         net.add(lp.Node(id=nid, elevation_m=h, p_max_barg=99.0))
     net.add(lp.Source(id="S.supply", node="S", mode="pressure", p_set_barg=60.0))
     net.add(lp.Source(id="K.supply", node="K", mode="flow", inflow=10.0, unit="kg/s"))
     net.add(lp.Pipe(id="P1", **{"from": "S", "to": "A"}, length_km=50, inner_diameter_mm=600))
-    net.add(lp.Compressor(id="C1", **{"from": "A", "to": "B"}, mode="pressure", p_set_barg=70.0, ratio_max=1.8,
-                          power_max_mw=30.0))
-    net.add(lp.Pipe(id="P2", **{"from": "B", "to": "C"}, length_km=80, inner_diameter_mm=500, law="panhandle_a",
-                    efficiency=0.95))
+    net.add(
+        lp.Compressor(
+            id="C1",
+            **{"from": "A", "to": "B"},
+            mode="pressure",
+            p_set_barg=70.0,
+            ratio_max=1.8,
+            power_max_mw=30.0,
+        )
+    )
+    net.add(
+        lp.Pipe(
+            id="P2",
+            **{"from": "B", "to": "C"},
+            length_km=80,
+            inner_diameter_mm=500,
+            law="panhandle_a",
+            efficiency=0.95,
+        )
+    )
     net.add(lp.Pipe(id="P3", **{"from": "B", "to": "D"}, length_km=60, inner_diameter_mm=400, law="weymouth"))
-    net.add(lp.Pipe(id="P4", **{"from": "C", "to": "D"}, length_km=30, inner_diameter_mm=400, law="hofer",
-                    loss_coefficient=5.0))
+    net.add(
+        lp.Pipe(
+            id="P4",
+            **{"from": "C", "to": "D"},
+            length_km=30,
+            inner_diameter_mm=400,
+            law="hofer",
+            loss_coefficient=5.0,
+        )
+    )
     net.add(lp.Regulator(id="R1", **{"from": "D", "to": "E"}, p_set_barg=40.0))
     net.add(lp.Valve(id="V1", **{"from": "E", "to": "F"}, open=True))
     net.add(lp.Resistor(id="X1", **{"from": "F", "to": "G"}, drag_coefficient=20.0, diameter_mm=300))

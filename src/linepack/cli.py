@@ -47,8 +47,10 @@ def _guard(fn: Callable[[], T]) -> T:
         raise typer.Exit(EXIT_INFEASIBLE) from None
     except LinepackError as exc:
         problems = getattr(exc, "problems", [str(exc)])
-        err.print(f"[bold red]error:[/] {len(problems)} problem(s) found" if len(problems) > 1 else "[bold red]error:[/]",
-                  highlight=False)
+        err.print(
+            f"[bold red]error:[/] {len(problems)} problem(s) found" if len(problems) > 1 else "[bold red]error:[/]",
+            highlight=False,
+        )
         for p in problems:
             err.print(f"  - {p}", highlight=False, markup=False)
         raise typer.Exit(EXIT_INPUT) from None
@@ -60,8 +62,11 @@ def _guard(fn: Callable[[], T]) -> T:
     except Exception as exc:  # an internal error: say so plainly
         if os.environ.get("LINEPACK_DEBUG"):
             raise
-        err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}. This is a bug in linepack; "
-                  "rerun with LINEPACK_DEBUG=1 for the traceback and report it.", highlight=False)
+        err.print(
+            f"[bold red]internal error:[/] {type(exc).__name__}: {exc}. This is a bug in linepack; "
+            "rerun with LINEPACK_DEBUG=1 for the traceback and report it.",
+            highlight=False,
+        )
         raise typer.Exit(EXIT_INTERNAL) from None
 
 
@@ -96,8 +101,10 @@ def run(
         net = _network(file)
         result = solve_steady(net, _scenario(net, scenario))
         if quiet:
-            out.print(f"scenario {result.network.scenario}: converged in {result.iterations} iterations, "
-                      f"{len(result.violations)} violation(s)")
+            out.print(
+                f"scenario {result.network.scenario}: converged in {result.iterations} iterations, "
+                f"{len(result.violations)} violation(s)"
+            )
         else:
             print_summary(result, out)
         if output is not None:
@@ -146,8 +153,15 @@ def validate(file: Annotated[Path, typer.Argument(help="network file to check (.
 
 
 @app.command()
-def describe(kind: Annotated[str, typer.Argument(help="component type: node, pipe, compressor, regulator, valve, "
-                                                       "resistor, short_pipe, source, sink, settings, scenario")]) -> None:
+def describe(
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="component type: node, pipe, compressor, regulator, valve, "
+            "resistor, short_pipe, source, sink, settings, scenario"
+        ),
+    ],
+) -> None:
     """Show the fields of a component type with units, defaults and bounds."""
     from .model.describe import field_table
 
@@ -164,7 +178,9 @@ def describe(kind: Annotated[str, typer.Argument(help="component type: node, pip
 
 
 @app.command()
-def schema(output: Annotated[Path | None, typer.Option("--output", "-o", help="write to this file")] = None) -> None:
+def schema(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="write to this file")] = None,
+) -> None:
     """Print (or write) the JSON Schema of the native network format."""
     from .io.atomic import atomic_write_text
     from .model.describe import network_json_schema
@@ -184,7 +200,9 @@ def schema(output: Annotated[Path | None, typer.Option("--output", "-o", help="w
 def plot_profile_cmd(
     file: FileArg = None,
     scenario: ScenarioOpt = None,
-    route: Annotated[str | None, typer.Option(help="comma-separated waypoint node ids; default: the PSGP corridor")] = None,
+    route: Annotated[
+        str | None, typer.Option(help="comma-separated waypoint node ids; default: the PSGP corridor")
+    ] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="PNG file to write")] = Path("profile.png"),
 ) -> None:
     """Plot the pressure profile along a route as a PNG."""

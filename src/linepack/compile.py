@@ -15,8 +15,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from .errors import InputError
-from .gas import GasComposition, make_compressibility, make_viscosity
-from .gas import ISO_15C, NORMAL_0C, US_60F
+from .gas import ISO_15C, NORMAL_0C, US_60F, GasComposition, make_compressibility, make_viscosity
 from .hydraulics import FrictionLaw
 from .model.components import (
     Compressor,
@@ -76,8 +75,11 @@ _COMP_MODE = {
     CompressorMode.BYPASS: CompMode.BYPASS,
     CompressorMode.OFF: CompMode.OFF,
 }
-_REG_MODE = {RegulatorMode.PRESSURE: RegMode.PRESSURE, RegulatorMode.OPEN: RegMode.OPEN,
-             RegulatorMode.CLOSED: RegMode.CLOSED}
+_REG_MODE = {
+    RegulatorMode.PRESSURE: RegMode.PRESSURE,
+    RegulatorMode.OPEN: RegMode.OPEN,
+    RegulatorMode.CLOSED: RegMode.CLOSED,
+}
 LAWS: tuple[PipeLaw, ...] = tuple(PipeLaw)
 _LAW = {law.value: i for i, law in enumerate(LAWS)}
 
@@ -214,12 +216,16 @@ def _gas_model(network: Network) -> GasModel:
         params["z"] = z_spec.z
     if z_spec.model == "linear":
         if z_spec.offset is None or z_spec.slope_per_bar is None:
-            raise InputError("settings.compressibility: model linear needs offset and slope_per_bar "
-                             "(pandapipes uses offset 1, slope_per_bar -0.0022)")
+            raise InputError(
+                "settings.compressibility: model linear needs offset and slope_per_bar "
+                "(pandapipes uses offset 1, slope_per_bar -0.0022)"
+            )
         params.update(offset=z_spec.offset, slope_per_bar=z_spec.slope_per_bar)
     if z_spec.model in ("papay", "aga8_detail", "gerg2008") and comp is None:
-        raise InputError(f"settings.compressibility: model {z_spec.model} needs a gas composition; "
-                         "set settings.gas or choose ideal, constant or linear")
+        raise InputError(
+            f"settings.compressibility: model {z_spec.model} needs a gas composition; "
+            "set settings.gas or choose ideal, constant or linear"
+        )
     zmodel = make_compressibility(z_spec.model, comp, **params)
     mu_spec = st.viscosity
     mu_params: dict[str, Any] = {}
@@ -291,18 +297,28 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
     valves: list[Valve] = view.of_type(Valve)
     shorts: list[ShortPipe] = view.of_type(ShortPipe)
     edges: list[Edge] = [*pipes, *resistors, *comps, *regs, *valves, *shorts]
-    kinds = ([EdgeKind.PIPE] * len(pipes) + [EdgeKind.RESISTOR] * len(resistors)
-             + [EdgeKind.COMPRESSOR] * len(comps) + [EdgeKind.REGULATOR] * len(regs)
-             + [EdgeKind.VALVE] * len(valves) + [EdgeKind.SHORT_PIPE] * len(shorts))
+    kinds = (
+        [EdgeKind.PIPE] * len(pipes)
+        + [EdgeKind.RESISTOR] * len(resistors)
+        + [EdgeKind.COMPRESSOR] * len(comps)
+        + [EdgeKind.REGULATOR] * len(regs)
+        + [EdgeKind.VALVE] * len(valves)
+        + [EdgeKind.SHORT_PIPE] * len(shorts)
+    )
     efrom = np.array([nidx[e.from_node] for e in edges], dtype=np.int64)
     eto = np.array([nidx[e.to_node] for e in edges], dtype=np.int64)
     n_e = len(edges)
     off = 0
-    pipe_pos = np.arange(off, off + len(pipes)); off += len(pipes)
-    res_pos = np.arange(off, off + len(resistors)); off += len(resistors)
-    comp_pos = np.arange(off, off + len(comps)); off += len(comps)
-    reg_pos = np.arange(off, off + len(regs)); off += len(regs)
-    valve_pos = np.arange(off, off + len(valves)); off += len(valves)
+    pipe_pos = np.arange(off, off + len(pipes))
+    off += len(pipes)
+    res_pos = np.arange(off, off + len(resistors))
+    off += len(resistors)
+    comp_pos = np.arange(off, off + len(comps))
+    off += len(comps)
+    reg_pos = np.arange(off, off + len(regs))
+    off += len(regs)
+    valve_pos = np.arange(off, off + len(valves))
+    off += len(valves)
     short_pos = np.arange(off, off + len(shorts))
     valve_open = np.array([v.open for v in valves], dtype=bool)
 
@@ -313,18 +329,22 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
     rough = np.array([p.roughness_mm * 1e-3 for p in pipes] + [0.0] * len(resistors))
     eff = np.array([p.efficiency for p in pipes] + [1.0] * len(resistors))
     default_law = _LAW[network.settings.friction_law.value]
-    law = np.array([_LAW[p.law.value] if p.law is not None else default_law for p in pipes]
-                   + [default_law] * len(resistors), dtype=np.int64)
+    law = np.array(
+        [_LAW[p.law.value] if p.law is not None else default_law for p in pipes] + [default_law] * len(resistors),
+        dtype=np.int64,
+    )
     zeta = np.array([p.loss_coefficient for p in pipes] + [r.drag_coefficient for r in resistors])
     dh = np.concatenate([elev[eto[pipe_pos]] - elev[efrom[pipe_pos]], np.zeros(len(resistors))])
     is_pipe = np.concatenate([np.ones(len(pipes), bool), np.zeros(len(resistors), bool)])
 
     if comps and gas.kappa is None:
-        raise InputError("settings: compressors need the isentropic exponent; give heat_capacity_ratio "
-                         "or a gas composition")
+        raise InputError(
+            "settings: compressors need the isentropic exponent; give heat_capacity_ratio or a gas composition"
+        )
     if any(c.driver == Driver.GAS_TURBINE for c in comps) and gas.lhv_j_per_kg is None:
-        raise InputError("settings: gas-turbine compressors burn fuel gas; give lower_heating_value_mj_per_kg "
-                         "or a gas composition")
+        raise InputError(
+            "settings: gas-turbine compressors burn fuel gas; give lower_heating_value_mj_per_kg or a gas composition"
+        )
 
     sources: list[Source] = view.of_type(Source)
     sinks: list[Sink] = view.of_type(Sink)
@@ -340,12 +360,20 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
 
     sc = view.scenario
     src_basis = tuple(basis_for(s.gas) for s in sources)
-    inflow = np.array([
-        b.to_kg_s(s.inflow, s.unit, f"source {s.id}") * sc.supply_scale if s.mode == SourceMode.FLOW
-        and s.inflow is not None else 0.0 for s, b in zip(sources, src_basis, strict=True)])
-    capacity = np.array([
-        b.to_kg_s(s.capacity, s.unit, f"source {s.id}") if s.capacity is not None else np.inf
-        for s, b in zip(sources, src_basis, strict=True)])
+    inflow = np.array(
+        [
+            b.to_kg_s(s.inflow, s.unit, f"source {s.id}") * sc.supply_scale
+            if s.mode == SourceMode.FLOW and s.inflow is not None
+            else 0.0
+            for s, b in zip(sources, src_basis, strict=True)
+        ]
+    )
+    capacity = np.array(
+        [
+            b.to_kg_s(s.capacity, s.unit, f"source {s.id}") if s.capacity is not None else np.inf
+            for s, b in zip(sources, src_basis, strict=True)
+        ]
+    )
     demand = np.array([gas.basis.to_kg_s(k.demand, k.unit, f"sink {k.id}") * sc.demand_scale for k in sinks])
 
     rows = np.concatenate([efrom, eto])

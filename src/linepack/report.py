@@ -35,10 +35,14 @@ def summary(result: SteadyResult) -> Group:
     basis = gas.basis
     parts: list[object] = []
     zname = getattr(gas.compressibility, "name", "")
-    parts.append(Text(
-        f"{cn.name or 'network'} | scenario {cn.scenario} | converged in {result.iterations} Newton iterations "
-        f"({result.outer_iterations} control rounds) | gas {gas.name}, Z {zname}, T {gas.temperature_k - 273.15:.1f} C",
-        style="bold"))
+    parts.append(
+        Text(
+            f"{cn.name or 'network'} | scenario {cn.scenario} | converged in {result.iterations} Newton "
+            f"iterations ({result.outer_iterations} control rounds) | gas {gas.name}, Z {zname}, "
+            f"T {gas.temperature_k - 273.15:.1f} C",
+            style="bold",
+        )
+    )
 
     t = Table(title="Supplies", title_justify="left")
     for col in ("source", "node", "mode", "supply MMSCFD", "capacity MMSCFD", "p barg"):
@@ -47,14 +51,28 @@ def summary(result: SteadyResult) -> Group:
         b = cn.source_basis[k]
         cap = cn.source_capacity[k]
         mode = "pressure" if cn.source_is_pressure[k] else "flow"
-        t.add_row(sid, cn.node_ids[cn.source_node[k]], mode, f"{b.kg_s_to_mmscfd(result.source_supply_kg_s[k]):.0f}",
-                  f"{b.kg_s_to_mmscfd(cap):.0f}" if np.isfinite(cap) else "-",
-                  f"{_barg(amb, result.p_pa[cn.source_node[k]]):.1f}")
+        t.add_row(
+            sid,
+            cn.node_ids[cn.source_node[k]],
+            mode,
+            f"{b.kg_s_to_mmscfd(result.source_supply_kg_s[k]):.0f}",
+            f"{b.kg_s_to_mmscfd(cap):.0f}" if np.isfinite(cap) else "-",
+            f"{_barg(amb, result.p_pa[cn.source_node[k]]):.1f}",
+        )
     parts.append(t)
 
     maop = node_maop_pa(result)
     t = Table(title="Deliveries", title_justify="left")
-    for col in ("sink", "category", "demand MMSCFD", "p barg", "min barg", "MAOP barg", "margin bar", "status"):
+    for col in (
+        "sink",
+        "category",
+        "demand MMSCFD",
+        "p barg",
+        "min barg",
+        "MAOP barg",
+        "margin bar",
+        "status",
+    ):
         t.add_column(col, justify="left" if col in ("sink", "category", "status") else "right")
     for k, kid in enumerate(cn.sink_ids):
         i = cn.sink_node[k]
@@ -67,36 +85,62 @@ def summary(result: SteadyResult) -> Group:
             status, style = "BELOW MIN", "bold red"
         elif mx is not None and p > mx + 1e-9:
             status, style = "ABOVE MAOP", "bold red"
-        t.add_row(kid, cn.sink_category[k], f"{basis.kg_s_to_mmscfd(cn.sink_demand[k]):.0f}", f"{p:.1f}",
-                  "-" if pmin_b is None else f"{pmin_b:.1f}", "-" if mx is None else f"{mx:.1f}",
-                  "-" if pmin_b is None else f"{p - pmin_b:+.1f}", Text(status, style=style))
+        t.add_row(
+            kid,
+            cn.sink_category[k],
+            f"{basis.kg_s_to_mmscfd(cn.sink_demand[k]):.0f}",
+            f"{p:.1f}",
+            "-" if pmin_b is None else f"{pmin_b:.1f}",
+            "-" if mx is None else f"{mx:.1f}",
+            "-" if pmin_b is None else f"{p - pmin_b:+.1f}",
+            Text(status, style=style),
+        )
     parts.append(t)
 
     if len(cn.comp_edge):
         t = Table(title="Compressor stations", title_justify="left")
-        for col in ("station", "control", "suction barg", "discharge barg", "ratio", "flow MMSCFD", "power MW",
-                    "max MW", "fuel MMSCFD"):
+        for col in (
+            "station",
+            "control",
+            "suction barg",
+            "discharge barg",
+            "ratio",
+            "flow MMSCFD",
+            "power MW",
+            "max MW",
+            "fuel MMSCFD",
+        ):
             t.add_column(col, justify="left" if col in ("station", "control") else "right")
         ratio = result.comp_ratio()
         for k, e in enumerate(cn.comp_edge):
-            mode = CompMode(result.comp_mode[k])
-            label = COMP_MODE_TEXT[mode] if mode == cn.comp_mode[k] else f"at bound: {COMP_MODE_TEXT[mode]}"
+            cmode = CompMode(result.comp_mode[k])
+            label = COMP_MODE_TEXT[cmode] if cmode == cn.comp_mode[k] else f"at bound: {COMP_MODE_TEXT[cmode]}"
             pmax = cn.comp_power_max_w[k]
-            t.add_row(cn.edge_ids[e], label, f"{_barg(amb, result.p_pa[cn.edge_from[e]]):.1f}",
-                      f"{_barg(amb, result.p_pa[cn.edge_to[e]]):.1f}", f"{ratio[k]:.3f}",
-                      f"{basis.kg_s_to_mmscfd(result.q_kg_s[e]):.0f}", f"{result.comp_power_w[k] / 1e6:.1f}",
-                      f"{pmax / 1e6:.1f}" if np.isfinite(pmax) else "-",
-                      f"{basis.kg_s_to_mmscfd(result.comp_fuel_kg_s[k]):.2f}")
+            t.add_row(
+                cn.edge_ids[e],
+                label,
+                f"{_barg(amb, result.p_pa[cn.edge_from[e]]):.1f}",
+                f"{_barg(amb, result.p_pa[cn.edge_to[e]]):.1f}",
+                f"{ratio[k]:.3f}",
+                f"{basis.kg_s_to_mmscfd(result.q_kg_s[e]):.0f}",
+                f"{result.comp_power_w[k] / 1e6:.1f}",
+                f"{pmax / 1e6:.1f}" if np.isfinite(pmax) else "-",
+                f"{basis.kg_s_to_mmscfd(result.comp_fuel_kg_s[k]):.2f}",
+            )
         parts.append(t)
 
     lp = float(np.sum(result.pipe_linepack_kg()))
     fuel = float(np.sum(result.comp_fuel_kg_s))
     rho60 = basis.density_60f_kg_m3
-    parts.append(Text(
-        f"Throughput {basis.kg_s_to_mmscfd(result.throughput_kg_s()):.0f} MMSCFD ({result.throughput_kg_s():.1f} kg/s); "
-        f"demand {basis.kg_s_to_mmscfd(result.total_demand_kg_s()):.0f} MMSCFD; compressor fuel "
-        f"{basis.kg_s_to_mmscfd(fuel):.1f} MMSCFD; power {np.sum(result.comp_power_w) / 1e6:.1f} MW; "
-        f"linepack {lp / 1e6:.1f} kt ({lp / rho60 / MMSCF_M3:.0f} MMscf)"))
+    parts.append(
+        Text(
+            f"Throughput {basis.kg_s_to_mmscfd(result.throughput_kg_s()):.0f} MMSCFD "
+            f"({result.throughput_kg_s():.1f} kg/s); "
+            f"demand {basis.kg_s_to_mmscfd(result.total_demand_kg_s()):.0f} MMSCFD; compressor fuel "
+            f"{basis.kg_s_to_mmscfd(fuel):.1f} MMSCFD; power {np.sum(result.comp_power_w) / 1e6:.1f} MW; "
+            f"linepack {lp / 1e6:.1f} kt ({lp / rho60 / MMSCF_M3:.0f} MMscf)"
+        )
+    )
     if result.active_bounds:
         parts.append(Text("Active bounds:\n" + "\n".join(f"  - {b}" for b in result.active_bounds), style="yellow"))
     if result.violations:

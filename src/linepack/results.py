@@ -28,8 +28,12 @@ COMP_MODE_TEXT = {
     CompMode.BYPASS: "bypass",
     CompMode.OFF: "off (closed)",
 }
-REG_MODE_TEXT = {RegMode.PRESSURE: "outlet set-point", RegMode.OPEN: "fully open", RegMode.CLOSED: "closed",
-                 RegMode.FLOW: "flow limit"}
+REG_MODE_TEXT = {
+    RegMode.PRESSURE: "outlet set-point",
+    RegMode.OPEN: "fully open",
+    RegMode.CLOSED: "closed",
+    RegMode.FLOW: "flow limit",
+}
 
 
 @dataclass(frozen=True)
@@ -104,10 +108,15 @@ class SteadyResult:
         pb = self.p_pa / BAR_PA
         inj = self.node_injection_kg_s()
         nodes = [
-            {"id": nid, "p_bar": pb[i], "p_barg": pb[i] - cn.ambient_pa / BAR_PA, "injection_kg_s": inj[i],
-             "elevation_m": cn.elevation_m[i],
-             "lat": None if math.isnan(cn.lat[i]) else cn.lat[i],
-             "lon": None if math.isnan(cn.lon[i]) else cn.lon[i]}
+            {
+                "id": nid,
+                "p_bar": pb[i],
+                "p_barg": pb[i] - cn.ambient_pa / BAR_PA,
+                "injection_kg_s": inj[i],
+                "elevation_m": cn.elevation_m[i],
+                "lat": None if math.isnan(cn.lat[i]) else cn.lat[i],
+                "lon": None if math.isnan(cn.lon[i]) else cn.lon[i],
+            }
             for i, nid in enumerate(cn.node_ids)
         ]
         ef, et = cn.edge_from, cn.edge_to
@@ -116,11 +125,18 @@ class SteadyResult:
         for k, e in enumerate(cn.res_edge):
             i, j = ef[e], et[e]
             rec = {
-                "id": cn.edge_ids[e], "from": cn.node_ids[i], "to": cn.node_ids[j],
-                "mass_flow_kg_s": self.q_kg_s[e], "p_in_bar": pb[i], "p_out_bar": pb[j],
-                "length_m": cn.length_m[k], "diameter_m": cn.diameter_m[k],
-                "elevation_change_m": cn.dh_m[k], "friction_factor": self.friction_factor[k],
-                "z_avg": self.z_avg[k], "temperature_k": gas.temperature_k,
+                "id": cn.edge_ids[e],
+                "from": cn.node_ids[i],
+                "to": cn.node_ids[j],
+                "mass_flow_kg_s": self.q_kg_s[e],
+                "p_in_bar": pb[i],
+                "p_out_bar": pb[j],
+                "length_m": cn.length_m[k],
+                "diameter_m": cn.diameter_m[k],
+                "elevation_change_m": cn.dh_m[k],
+                "friction_factor": self.friction_factor[k],
+                "z_avg": self.z_avg[k],
+                "temperature_k": gas.temperature_k,
                 "molar_mass_kg_per_mol": gas.molar_mass_kg_per_mol,
                 "reynolds": self.reynolds[k],
                 "velocity_in_m_s": self._velocity(k, pb[i] * BAR_PA),
@@ -129,39 +145,65 @@ class SteadyResult:
             if cn.res_is_pipe[k]:
                 pipes.append(rec)
             else:
-                resistors.append({kk: rec[kk] for kk in ("id", "from", "to", "mass_flow_kg_s", "p_in_bar",
-                                                          "p_out_bar")})
+                resistors.append(
+                    {kk: rec[kk] for kk in ("id", "from", "to", "mass_flow_kg_s", "p_in_bar", "p_out_bar")}
+                )
         ratio = self.comp_ratio()
         compressors = [
-            {"id": cn.edge_ids[e], "from": cn.node_ids[ef[e]], "to": cn.node_ids[et[e]],
-             "mass_flow_kg_s": self.q_kg_s[e], "ratio": ratio[k], "power_mw": self.comp_power_w[k] / 1e6,
-             "fuel_kg_s": self.comp_fuel_kg_s[k], "mode": COMP_MODE_TEXT[CompMode(self.comp_mode[k])]}
+            {
+                "id": cn.edge_ids[e],
+                "from": cn.node_ids[ef[e]],
+                "to": cn.node_ids[et[e]],
+                "mass_flow_kg_s": self.q_kg_s[e],
+                "ratio": ratio[k],
+                "power_mw": self.comp_power_w[k] / 1e6,
+                "fuel_kg_s": self.comp_fuel_kg_s[k],
+                "mode": COMP_MODE_TEXT[CompMode(self.comp_mode[k])],
+            }
             for k, e in enumerate(cn.comp_edge)
         ]
         regulators = [
-            {"id": cn.edge_ids[e], "from": cn.node_ids[ef[e]], "to": cn.node_ids[et[e]],
-             "mass_flow_kg_s": self.q_kg_s[e], "p_in_bar": pb[ef[e]], "p_out_bar": pb[et[e]],
-             "mode": REG_MODE_TEXT[RegMode(self.reg_mode[k])]}
+            {
+                "id": cn.edge_ids[e],
+                "from": cn.node_ids[ef[e]],
+                "to": cn.node_ids[et[e]],
+                "mass_flow_kg_s": self.q_kg_s[e],
+                "p_in_bar": pb[ef[e]],
+                "p_out_bar": pb[et[e]],
+                "mode": REG_MODE_TEXT[RegMode(self.reg_mode[k])],
+            }
             for k, e in enumerate(cn.reg_edge)
         ]
         valves, short_pipes = [], []
         for e in np.flatnonzero((cn.edge_kind == EdgeKind.VALVE) | (cn.edge_kind == EdgeKind.SHORT_PIPE)):
-            rec = {"id": cn.edge_ids[e], "from": cn.node_ids[ef[e]], "to": cn.node_ids[et[e]],
-                   "mass_flow_kg_s": self.q_kg_s[e]}
+            rec = {
+                "id": cn.edge_ids[e],
+                "from": cn.node_ids[ef[e]],
+                "to": cn.node_ids[et[e]],
+                "mass_flow_kg_s": self.q_kg_s[e],
+            }
             if cn.edge_kind[e] == EdgeKind.VALVE:
                 rec["open"] = bool(e in set(cn.tie_edge.tolist()))
                 valves.append(rec)
             else:
                 short_pipes.append(rec)
         sources = [
-            {"id": sid, "node": cn.node_ids[cn.source_node[k]], "supply_kg_s": self.source_supply_kg_s[k],
-             "supply_mmscfd": cn.source_basis[k].kg_s_to_mmscfd(self.source_supply_kg_s[k])}
+            {
+                "id": sid,
+                "node": cn.node_ids[cn.source_node[k]],
+                "supply_kg_s": self.source_supply_kg_s[k],
+                "supply_mmscfd": cn.source_basis[k].kg_s_to_mmscfd(self.source_supply_kg_s[k]),
+            }
             for k, sid in enumerate(cn.source_ids)
         ]
         sinks = [
-            {"id": kid, "node": cn.node_ids[cn.sink_node[k]], "demand_kg_s": cn.sink_demand[k],
-             "demand_mmscfd": gas.basis.kg_s_to_mmscfd(cn.sink_demand[k]),
-             "p_barg": pb[cn.sink_node[k]] - cn.ambient_pa / BAR_PA}
+            {
+                "id": kid,
+                "node": cn.node_ids[cn.sink_node[k]],
+                "demand_kg_s": cn.sink_demand[k],
+                "demand_mmscfd": gas.basis.kg_s_to_mmscfd(cn.sink_demand[k]),
+                "p_barg": pb[cn.sink_node[k]] - cn.ambient_pa / BAR_PA,
+            }
             for k, kid in enumerate(cn.sink_ids)
         ]
         doc: dict[str, Any] = {
@@ -170,14 +212,23 @@ class SteadyResult:
             "scenario": cn.scenario,
             "network": cn.name,
             "message": self.message,
-            "gas": {"name": gas.name, "molar_mass_kg_per_mol": gas.molar_mass_kg_per_mol,
-                    "temperature_k": gas.temperature_k,
-                    "compressibility": getattr(gas.compressibility, "name", "")},
+            "gas": {
+                "name": gas.name,
+                "molar_mass_kg_per_mol": gas.molar_mass_kg_per_mol,
+                "temperature_k": gas.temperature_k,
+                "compressibility": getattr(gas.compressibility, "name", ""),
+            },
             "throughput_kg_s": self.throughput_kg_s(),
             "linepack_kg": float(np.sum(lp)),
-            "nodes": nodes, "pipes": pipes, "compressors": compressors, "regulators": regulators,
-            "valves": valves, "short_pipes": short_pipes, "resistors": resistors,
-            "sources": sources, "sinks": sinks,
+            "nodes": nodes,
+            "pipes": pipes,
+            "compressors": compressors,
+            "regulators": regulators,
+            "valves": valves,
+            "short_pipes": short_pipes,
+            "resistors": resistors,
+            "sources": sources,
+            "sinks": sinks,
             "active_bounds": list(self.active_bounds),
             "violations": list(self.violations),
             "warnings": list(self.warnings),
@@ -197,15 +248,47 @@ class SteadyResult:
     def to_csv_text(self) -> str:
         """One table: a row per node, pipe, compressor, regulator, valve, source and sink."""
         doc = self.to_dict()
-        cols = ["kind", "id", "from", "to", "node", "p_bar", "p_barg", "p_in_bar", "p_out_bar", "mass_flow_kg_s",
-                "injection_kg_s", "supply_kg_s", "demand_kg_s", "ratio", "power_mw", "fuel_kg_s", "mode",
-                "length_m", "diameter_m", "elevation_change_m", "friction_factor", "z_avg", "temperature_k",
-                "molar_mass_kg_per_mol", "linepack_kg"]
+        cols = [
+            "kind",
+            "id",
+            "from",
+            "to",
+            "node",
+            "p_bar",
+            "p_barg",
+            "p_in_bar",
+            "p_out_bar",
+            "mass_flow_kg_s",
+            "injection_kg_s",
+            "supply_kg_s",
+            "demand_kg_s",
+            "ratio",
+            "power_mw",
+            "fuel_kg_s",
+            "mode",
+            "length_m",
+            "diameter_m",
+            "elevation_change_m",
+            "friction_factor",
+            "z_avg",
+            "temperature_k",
+            "molar_mass_kg_per_mol",
+            "linepack_kg",
+        ]
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
         w.writeheader()
-        for kind in ("nodes", "pipes", "compressors", "regulators", "valves", "short_pipes", "resistors",
-                     "sources", "sinks"):
+        for kind in (
+            "nodes",
+            "pipes",
+            "compressors",
+            "regulators",
+            "valves",
+            "short_pipes",
+            "resistors",
+            "sources",
+            "sinks",
+        ):
             for rec in doc[kind]:
                 w.writerow({"kind": kind[:-1], **rec})
         return buf.getvalue()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import scipy.sparse as sp
@@ -39,33 +40,36 @@ def route_edges(cn: CompiledNetwork, waypoints: list[str] | tuple[str, ...]) -> 
     ef, et = cn.edge_from[~blocked], cn.edge_to[~blocked]
     we = w[~blocked]
     eids = np.flatnonzero(~blocked)
-    graph = sp.coo_matrix((np.concatenate([we, we]), (np.concatenate([ef, et]), np.concatenate([et, ef]))),
-                          shape=(cn.n_nodes, cn.n_nodes)).tocsr()
+    graph = sp.coo_matrix(
+        (np.concatenate([we, we]), (np.concatenate([ef, et]), np.concatenate([et, ef]))),
+        shape=(cn.n_nodes, cn.n_nodes),
+    ).tocsr()
     # cheapest edge between each ordered node pair
     best: dict[tuple[int, int], tuple[float, int, bool]] = {}
     for k, e in enumerate(eids):
         for a, b, fwd in ((ef[k], et[k], True), (et[k], ef[k], False)):
-            cur = best.get((int(a), int(b)))
-            if cur is None or we[k] < cur[0]:
+            known = best.get((int(a), int(b)))
+            if known is None or we[k] < known[0]:
                 best[(int(a), int(b))] = (float(we[k]), int(e), fwd)
     out: list[tuple[int, bool]] = []
-    for a, b in zip(idx[:-1], idx[1:], strict=True):
+    for a, b in pairwise(idx):
         dist, pred = dijkstra(graph, directed=True, indices=a, return_predecessors=True)
         if not np.isfinite(dist[b]):
             raise InputError(f"route: no path from {cn.node_ids[a]} to {cn.node_ids[b]} in scenario {cn.scenario}")
-        leg = []
-        cur = b
-        while cur != a:
-            prev = int(pred[cur])
-            _, e, fwd = best[(prev, int(cur))]
-            leg.append((e, fwd))
-            cur = prev
+        leg: list[tuple[int, bool]] = []
+        node = int(b)
+        while node != a:
+            prev = int(pred[node])
+            _, edge, forward = best[(prev, node)]
+            leg.append((edge, forward))
+            node = prev
         out.extend(reversed(leg))
     return out
 
 
-def pressure_profile(result: SteadyResult, waypoints: list[str] | tuple[str, ...] = PSGP_CORRIDOR,
-                     points_per_pipe: int = 12) -> list[ProfilePoint]:
+def pressure_profile(
+    result: SteadyResult, waypoints: list[str] | tuple[str, ...] = PSGP_CORRIDOR, points_per_pipe: int = 12
+) -> list[ProfilePoint]:
     """Pressure along the route: nodes, and inside pipes p(x)^2 interpolated linearly in x (the isothermal
     profile of a level pipe with constant Z)."""
     cn = result.network

@@ -24,8 +24,16 @@ def invoke(*args: str) -> tuple[int, str]:
 def test_run_default_prints_the_summary() -> None:
     code, out = invoke("run")
     assert code == 0, out
-    for fragment in ("scenario psgp_base", "Deliveries", "LAHORE.demand", "Compressor stations", "CS1",
-                     "Throughput", "linepack", "MAOP"):
+    for fragment in (
+        "scenario psgp_base",
+        "Deliveries",
+        "LAHORE.demand",
+        "Compressor stations",
+        "CS1",
+        "Throughput",
+        "linepack",
+        "MAOP",
+    ):
         assert fragment in out, fragment
     assert "Traceback" not in out
 
@@ -40,8 +48,21 @@ def test_run_writes_the_result_file(tmp_path: Path, suffix: str) -> None:
         doc = json.loads(text)
         assert doc["converged"] is True and doc["scenario"] == "tapi"
         assert {"id", "p_bar", "p_barg", "injection_kg_s"} <= set(doc["nodes"][0])
-        need = {"id", "from", "to", "mass_flow_kg_s", "p_in_bar", "p_out_bar", "length_m", "diameter_m",
-                "elevation_change_m", "friction_factor", "z_avg", "temperature_k", "molar_mass_kg_per_mol"}
+        need = {
+            "id",
+            "from",
+            "to",
+            "mass_flow_kg_s",
+            "p_in_bar",
+            "p_out_bar",
+            "length_m",
+            "diameter_m",
+            "elevation_change_m",
+            "friction_factor",
+            "z_avg",
+            "temperature_k",
+            "molar_mass_kg_per_mol",
+        }
         assert need <= set(doc["pipes"][0])
         assert {"id", "from", "to", "mass_flow_kg_s", "ratio", "power_mw", "fuel_kg_s"} <= set(doc["compressors"][0])
     else:
@@ -96,7 +117,7 @@ def test_plot_profile_writes_a_png(tmp_path: Path) -> None:
 
 
 def test_schema_command(tmp_path: Path) -> None:
-    code, out = invoke("schema", "--output", str(tmp_path / "s.json"))
+    code, _ = invoke("schema", "--output", str(tmp_path / "s.json"))
     assert code == 0
     assert json.loads((tmp_path / "s.json").read_text())["title"] == "linepack network file"
 

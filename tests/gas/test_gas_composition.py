@@ -22,7 +22,6 @@ from linepack.gas import (
 from linepack.gas.components import COMPONENTS
 from linepack.gas.ideal_gas import _cp0_direct
 
-
 # ---------------------------------------------------------------------------------------------- input
 
 

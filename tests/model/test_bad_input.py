@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.conftest import every_component_network
 
 import linepack as lp
 from linepack.errors import InfeasibleError, InputError, TopologyError
-from tests.conftest import every_component_network
 
 BASE = """
 format: linepack-network/1
@@ -50,24 +50,39 @@ def test_base_file_is_valid(tmp_path: Path) -> None:
     [
         ("length_km: 10", "length_km: -3", ["pipe P1", "length_km", "-3", "greater than 0", "in km"]),
         ("length_km: 10", "length_km: 0", ["pipe P1", "length_km", "0", "greater than 0"]),
-        ("inner_diameter_mm: 500", "inner_diameter_mm: -0.5", ["pipe P1", "inner_diameter_mm", "-0.5", "in mm"]),
-        ("inner_diameter_mm: 500", "inner_diameter_mm: 0", ["pipe P1", "inner_diameter_mm", "greater than 0"]),
+        (
+            "inner_diameter_mm: 500",
+            "inner_diameter_mm: -0.5",
+            ["pipe P1", "inner_diameter_mm", "-0.5", "in mm"],
+        ),
+        (
+            "inner_diameter_mm: 500",
+            "inner_diameter_mm: 0",
+            ["pipe P1", "inner_diameter_mm", "greater than 0"],
+        ),
         ("length_km: 10", "length_km: .nan", ["pipe P1", "length_km", "finite number", "nan"]),
         ("to: B, length", "to: Q, length", ["pipe P1", "to", "unknown node 'Q'", "add the node or correct"]),
-        ("length_km: 10,", "length_km: 10, lenght_km: 3,", ["pipe P1", "unknown field 'lenght_km'",
-                                                             "did you mean 'length_km'"]),
+        (
+            "length_km: 10,",
+            "length_km: 10, lenght_km: 3,",
+            ["pipe P1", "unknown field 'lenght_km'", "did you mean 'length_km'"],
+        ),
         ("unit: kg/s", "unit: kg/h", ["sink B.demand", "unit", "'kg/h'", "kg/s"]),
         ("unit: kg/s", "unit: mmscfd", ["sink B.demand", "unit", "did you mean 'MMSCFD'"]),
-        ("mode: pressure, p_set_barg: 50", "mode: pressur, p_set_barg: 50", ["source A.supply", "mode",
-                                                                             "did you mean 'pressure'"]),
+        (
+            "mode: pressure, p_set_barg: 50",
+            "mode: pressur, p_set_barg: 50",
+            ["source A.supply", "mode", "did you mean 'pressure'"],
+        ),
         ("  - {id: B}", "  - {id: B}\n  - {id: B}", ["node B", "id already used"]),
         ("compressibility: ideal", "compressibility: gerg", ["settings", "compressibility"]),
         ("name: tiny", "name: tiny\nnodse: []", ["unknown top-level key 'nodse'", "did you mean 'nodes'"]),
         ("demand: 20,", "demand: -20,", ["sink B.demand", "demand", "-20", "greater than or equal to 0"]),
     ],
 )
-def test_field_errors_name_component_field_value_and_fix(tmp_path: Path, old: str, new: str,
-                                                         expected: list[str]) -> None:
+def test_field_errors_name_component_field_value_and_fix(
+    tmp_path: Path, old: str, new: str, expected: list[str]
+) -> None:
     assert old in BASE
     text = messages(tmp_path, BASE.replace(old, new, 1))
     for fragment in expected:
@@ -150,9 +165,11 @@ def test_inconsistent_mode_fields(tmp_path: Path) -> None:
 
 
 def test_energy_unit_needs_a_composition(tmp_path: Path) -> None:
-    text = BASE.replace("settings: {gas: NG, compressibility: ideal}",
-                        "settings: {molar_mass_kg_per_mol: 0.017, compressibility: ideal, viscosity: "
-                        "{model: constant, value_pa_s: 1.1e-5}}").replace("unit: kg/s", "unit: MW")
+    text = BASE.replace(
+        "settings: {gas: NG, compressibility: ideal}",
+        "settings: {molar_mass_kg_per_mol: 0.017, compressibility: ideal, viscosity: "
+        "{model: constant, value_pa_s: 1.1e-5}}",
+    ).replace("unit: kg/s", "unit: MW")
     net = load(tmp_path, text)
     with pytest.raises(InputError, match="unit MW needs the gas heating value"):
         lp.solve_steady(net)

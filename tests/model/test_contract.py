@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.conftest import every_component_network
 
 import linepack as lp
 from linepack.model.components import COMPONENT_TYPES
 from linepack.model.describe import field_table, network_json_schema
-from tests.conftest import every_component_network
 
 
 def test_every_component_type_is_in_the_test_network() -> None:
@@ -37,8 +37,17 @@ def test_every_component_type_solves_and_reports() -> None:
     assert json.dumps(net.to_dict(), sort_keys=True) == before, "the solver must not modify the network"
     assert res.converged
     doc = res.to_dict()
-    for key in ("nodes", "pipes", "compressors", "regulators", "valves", "short_pipes", "resistors", "sources",
-                "sinks"):
+    for key in (
+        "nodes",
+        "pipes",
+        "compressors",
+        "regulators",
+        "valves",
+        "short_pipes",
+        "resistors",
+        "sources",
+        "sinks",
+    ):
         assert doc[key], f"result has no {key}"
     # frozen result
     with pytest.raises(ValueError):

@@ -50,8 +50,9 @@ def test_psgp_length_matches_the_data_set(net: lp.Network) -> None:
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
-def test_every_scenario_solves_with_balanced_nodes_and_exact_pipe_laws(net: lp.Network, scenario: str,
-                                                                       tmp_path: Path) -> None:
+def test_every_scenario_solves_with_balanced_nodes_and_exact_pipe_laws(
+    net: lp.Network, scenario: str, tmp_path: Path
+) -> None:
     res = lp.solve_steady(net, scenario)
     assert res.converged and res.iterations < 40
     doc = res.to_dict()
@@ -61,8 +62,17 @@ def test_every_scenario_solves_with_balanced_nodes_and_exact_pipe_laws(net: lp.N
         m, pin, pout = p["mass_flow_kg_s"], p["p_in_bar"] * 1e5, p["p_out_bar"] * 1e5
         s = 2 * G * p["elevation_change_m"] * p["molar_mass_kg_per_mol"] / (p["z_avg"] * R * p["temperature_k"])
         Le = p["length_m"] * (np.expm1(s) / s if abs(s) > 1e-12 else 1.0)
-        rhs = (p["friction_factor"] * Le * 16 * p["z_avg"] * R * p["temperature_k"]
-               / (np.pi**2 * p["diameter_m"] ** 5 * p["molar_mass_kg_per_mol"]) * m * abs(m))
+        rhs = (
+            p["friction_factor"]
+            * Le
+            * 16
+            * p["z_avg"]
+            * R
+            * p["temperature_k"]
+            / (np.pi**2 * p["diameter_m"] ** 5 * p["molar_mass_kg_per_mol"])
+            * m
+            * abs(m)
+        )
         worst = max(worst, abs(pin**2 - np.exp(s) * pout**2 - rhs) / max(pin**2, pout**2))
     assert worst < 1e-8
     # node balance including compressor fuel drawn at the suction node
@@ -77,13 +87,16 @@ def test_every_scenario_solves_with_balanced_nodes_and_exact_pipe_laws(net: lp.N
     assert max(abs(v) for v in bal.values()) < 1e-6 * doc["throughput_kg_s"]
 
 
-def test_independent_check_tool_accepts_the_default_result(base: lp.SteadyResult, tmp_path: Path,
-                                                           shared: Path) -> None:
+def test_independent_check_tool_accepts_the_default_result(base: lp.SteadyResult, tmp_path: Path, shared: Path) -> None:
     """../shared/tools/check_result.py recomputes every pipe law and node balance independently."""
     path = tmp_path / "r.json"
     base.save(path)
-    out = subprocess.run([sys.executable, str(shared / "tools" / "check_result.py"), str(path)],
-                         capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [sys.executable, str(shared / "tools" / "check_result.py"), str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
 
 

@@ -4,20 +4,30 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from tests.conftest import every_component_network
 
 from linepack.compile import CompMode, RegMode, compile_network
 from linepack.solvers.equations import ControlState, SteadySystem
-from tests.conftest import every_component_network
 
 
 def _system(comp_mode: CompMode, reg_mode: RegMode, z_model: str = "gerg2008") -> tuple[SteadySystem, np.ndarray]:
     cn = compile_network(every_component_network(z_model))
     st = ControlState.initial(cn)
-    target = {CompMode.PRESSURE: cn.comp_p_set_pa[0], CompMode.RATIO: 1.3, CompMode.POWER: 5e6,
-              CompMode.FLOW: 40.0, CompMode.BYPASS: 0.0, CompMode.OFF: 0.0}[comp_mode]
+    target = {
+        CompMode.PRESSURE: cn.comp_p_set_pa[0],
+        CompMode.RATIO: 1.3,
+        CompMode.POWER: 5e6,
+        CompMode.FLOW: 40.0,
+        CompMode.BYPASS: 0.0,
+        CompMode.OFF: 0.0,
+    }[comp_mode]
     rtarget = {RegMode.PRESSURE: cn.reg_p_set_pa[0], RegMode.FLOW: 30.0}.get(reg_mode, 0.0)
-    st = st.with_(comp_mode=np.array([comp_mode]), comp_target=np.array([target]),
-                  reg_mode=np.array([reg_mode]), reg_target=np.array([rtarget]))
+    st = st.with_(
+        comp_mode=np.array([comp_mode]),
+        comp_target=np.array([target]),
+        reg_mode=np.array([reg_mode]),
+        reg_target=np.array([rtarget]),
+    )
     rng = np.random.default_rng(7)
     mu = np.full(len(cn.res_edge), 1.1e-5)
     sys = SteadySystem(cn, st, mu, p_ref=70e5, m_ref=60.0)
@@ -70,13 +80,13 @@ def test_jacobian_with_every_compressibility_model(z_model: str) -> None:
 
         net = every_component_network("ideal")
         net.settings = net.settings.model_copy(
-            update={"compressibility": CompressibilitySpec(model="linear", offset=1.0, slope_per_bar=-0.0022)})
+            update={"compressibility": CompressibilitySpec(model="linear", offset=1.0, slope_per_bar=-0.0022)}
+        )
         cn = compile_network(net)
         st = ControlState.initial(cn)
         sys = SteadySystem(cn, st, np.full(len(cn.res_edge), 1.1e-5), 70e5, 60.0)
         rng = np.random.default_rng(3)
-        x = sys.pack(rng.uniform(30e5, 75e5, cn.n_nodes), rng.uniform(-30, 60, cn.n_edges),
-                     rng.uniform(10, 80, sys.k))
+        x = sys.pack(rng.uniform(30e5, 75e5, cn.n_nodes), rng.uniform(-30, 60, cn.n_edges), rng.uniform(10, 80, sys.k))
     else:
         sys, x = _system(CompMode.POWER, RegMode.PRESSURE, z_model)
     J = sys.jacobian(x).toarray()

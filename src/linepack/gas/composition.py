@@ -226,11 +226,10 @@ def _check_fractions(name: str, x: NDArray[np.float64], tolerance: float) -> Non
 
 def _short(value: float) -> str:
     """Compact number format for messages: 0.0001 -> '1e-4', 0.01 -> '0.01'."""
-    text = f"{value:g}"
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        text = f"{mantissa}e{int(exponent)}"
-    return text
+    if value == 0.0 or 1e-3 <= abs(value) < 1e4:
+        return f"{value:g}"
+    mantissa, exponent = f"{value:e}".split("e")
+    return f"{float(mantissa):g}e{int(exponent)}"
 
 
 def mixture(

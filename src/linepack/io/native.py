@@ -23,14 +23,14 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     mapping: dict[Any, Any] = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=deep)
         if key in mapping:
             mark = key_node.start_mark
             raise InputError(
                 f"line {mark.line + 1}, column {mark.column + 1}: key '{key}' appears twice in the same mapping; "
                 "remove one of them"
             )
-        mapping[key] = loader.construct_object(value_node, deep=deep)  # type: ignore[no-untyped-call]
+        mapping[key] = loader.construct_object(value_node, deep=deep)
     return mapping
 
 
@@ -47,7 +47,7 @@ def parse_document(text: str, source: str, fmt: str | None = None) -> Any:
                 f"{source}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}; fix the syntax"
             ) from None
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (safe loader subclass)
+        return yaml.load(text, Loader=_UniqueKeyLoader)
     except InputError as exc:
         raise InputError([f"{source}: {p}" for p in exc.problems]) from None
     except yaml.YAMLError as exc:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 def _f(description: str, unit: str = "", **kw: Any) -> Any:
     """A pydantic Field with a unit recorded in the JSON schema."""
-    extra = {"unit": unit} if unit else {}
+    extra: dict[str, Any] = {"unit": unit} if unit else {}
     return Field(description=description, json_schema_extra=extra, **kw)
 
 
@@ -234,8 +234,9 @@ class Source(Component):
     node: str = _f("id of the node where gas enters")
     mode: SourceMode = _f("pressure (reference node) or flow (fixed inflow)", default=SourceMode.FLOW)
     p_set_barg: float | None = _f("send-out pressure held in mode pressure", "barg", default=None, gt=0)
-    p_max_barg: float | None = _f("highest pressure the source can deliver against (mode flow)", "barg",
-                                  default=None, gt=0)
+    p_max_barg: float | None = _f(
+        "highest pressure the source can deliver against (mode flow)", "barg", default=None, gt=0
+    )
     inflow: float | None = _f("fixed inflow in mode flow, in `unit`", "unit", default=None, ge=0)
     capacity: float | None = _f("maximum supply, in `unit`", "unit", default=None, ge=0)
     unit: FlowUnit = _f("unit of inflow and capacity", default=FlowUnit.MMSCFD)
@@ -303,19 +304,21 @@ class Settings(BaseModel):
 
     temperature_c: float = _f("gas temperature (isothermal flow)", "degC", default=15.0, ge=-60, le=150)
     ambient_pressure_bar: float = _f("ambient pressure for gauge pressures", "bar", default=1.01325, gt=0, le=2)
-    gas: str | None = _f("name of the composition used for the hydraulics (from `gas_compositions`)",
-                         default=None)
-    molar_mass_kg_per_mol: float | None = _f("molar mass when no composition is given", "kg/mol",
-                                             default=None, gt=0.001, lt=0.2)
-    heat_capacity_ratio: float | None = _f("isentropic exponent override for compressors", "", default=None,
-                                           gt=1, lt=2)
-    lower_heating_value_mj_per_kg: float | None = _f("fuel LHV override when no composition is given",
-                                                     "MJ/kg", default=None, gt=0, lt=200)
+    gas: str | None = _f("name of the composition used for the hydraulics (from `gas_compositions`)", default=None)
+    molar_mass_kg_per_mol: float | None = _f(
+        "molar mass when no composition is given", "kg/mol", default=None, gt=0.001, lt=0.2
+    )
+    heat_capacity_ratio: float | None = _f("isentropic exponent override for compressors", "", default=None, gt=1, lt=2)
+    lower_heating_value_mj_per_kg: float | None = _f(
+        "fuel LHV override when no composition is given", "MJ/kg", default=None, gt=0, lt=200
+    )
     compressibility: CompressibilitySpec = Field(
         default_factory=CompressibilitySpec,
-        description="compressibility model: a name or {model, z | offset + slope_per_bar}")
-    viscosity: ViscositySpec = Field(default_factory=ViscositySpec,
-                                     description="viscosity model: a name or {model, value_pa_s}")
+        description="compressibility model: a name or {model, z | offset + slope_per_bar}",
+    )
+    viscosity: ViscositySpec = Field(
+        default_factory=ViscositySpec, description="viscosity model: a name or {model, value_pa_s}"
+    )
     friction_law: PipeLaw = _f("default pipe law", default=PipeLaw.COLEBROOK)
 
     @field_validator("compressibility", mode="before")

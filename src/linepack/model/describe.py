@@ -15,8 +15,9 @@ def field_table(kind: str) -> list[dict[str, str]]:
     """Rows (field, type, unit, default, bounds, description) of one component type or 'settings'/'scenario'."""
     models: dict[str, Any] = {**TYPES_BY_KIND, "settings": Settings, "scenario": Scenario}
     if kind not in models:
-        raise InputError(f"unknown component type '{kind}'{suggest(kind, list(models))}; "
-                         f"choose one of {', '.join(models)}")
+        raise InputError(
+            f"unknown component type '{kind}'{suggest(kind, list(models))}; choose one of {', '.join(models)}"
+        )
     model = models[kind]
     schema = model.model_json_schema(by_alias=True)
     props = schema.get("properties", {})
@@ -27,7 +28,12 @@ def field_table(kind: str) -> list[dict[str, str]]:
         prop = props.get(key, {})
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         bounds = []
-        for b, sym in (("exclusiveMinimum", ">"), ("minimum", ">="), ("exclusiveMaximum", "<"), ("maximum", "<=")):
+        for b, sym in (
+            ("exclusiveMinimum", ">"),
+            ("minimum", ">="),
+            ("exclusiveMaximum", "<"),
+            ("maximum", "<="),
+        ):
             for variant in [prop, *prop.get("anyOf", [])]:
                 if b in variant:
                     bounds.append(f"{sym} {variant[b]}")
@@ -39,10 +45,21 @@ def field_table(kind: str) -> list[dict[str, str]]:
         typ = typ.replace("typing.", "").replace("linepack.model.components.", "")
         if enum:
             typ = " | ".join(str(e) for e in enum)
-        default = "(required)" if key in required else repr(info.default if info.default_factory is None else
-                                                             info.default_factory())  # type: ignore[call-arg]
-        rows.append({"field": key, "type": typ, "unit": str(extra.get("unit", "")), "default": default,
-                     "bounds": ", ".join(bounds), "description": info.description or ""})
+        default = (
+            "(required)"
+            if key in required
+            else repr(info.default if info.default_factory is None else info.default_factory())
+        )
+        rows.append(
+            {
+                "field": key,
+                "type": typ,
+                "unit": str(extra.get("unit", "")),
+                "default": default,
+                "bounds": ", ".join(bounds),
+                "description": info.description or "",
+            }
+        )
     return rows
 
 
@@ -62,7 +79,10 @@ def network_json_schema() -> dict[str, Any]:
         "name": {"type": "string"},
         "description": {"type": "string"},
         "settings": ref(Settings, "Settings"),
-        "gas_compositions": {"type": "object", "additionalProperties": ref(GasCompositionSpec, "GasComposition")},
+        "gas_compositions": {
+            "type": "object",
+            "additionalProperties": ref(GasCompositionSpec, "GasComposition"),
+        },
         "scenarios": {"type": "object", "additionalProperties": ref(Scenario, "Scenario")},
         "default_scenario": {"type": "string"},
         "references": {"type": "object", "additionalProperties": {"type": "string"}},

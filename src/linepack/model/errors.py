@@ -68,10 +68,7 @@ def describe_validation_error(label: str, model: type[BaseModel], exc: Validatio
             expected = err.get("ctx", {}).get("expected", "")
             options = [o.strip().strip("'") for o in expected.replace(" or ", ", ").split(",") if o.strip()]
             msg = f"{msg}{suggest(value, options)}"
-        if loc:
-            text = f"{label}: {field} {msg[0].lower() + msg[1:]} (got {_short(value)})"
-        else:
-            text = f"{label}: {msg}"
+        text = f"{label}: {field} {msg[0].lower() + msg[1:]} (got {_short(value)})" if loc else f"{label}: {msg}"
         if hint and loc:
             text += f"; {hint}"
         messages.append(text)

@@ -25,8 +25,16 @@ from .scenario import ResolvedScenario, Scenario, resolve
 FORMAT_TAG = "linepack-network/1"
 COLLECTIONS: tuple[str, ...] = tuple(t.collection for t in COMPONENT_TYPES)
 TOP_LEVEL_KEYS = (
-    "format", "name", "description", "settings", "gas_compositions", *COLLECTIONS,
-    "scenarios", "default_scenario", "references", "meta",
+    "format",
+    "name",
+    "description",
+    "settings",
+    "gas_compositions",
+    *COLLECTIONS,
+    "scenarios",
+    "default_scenario",
+    "references",
+    "meta",
 )
 
 
@@ -230,7 +238,8 @@ class Network:
         off_nodes = [n.id for n in nodes if not n.in_service or n.id in resolved.disabled]
         if off_nodes:
             users = sorted(
-                c.id for c in active
+                c.id
+                for c in active
                 if (isinstance(c, Edge) and ({c.from_node, c.to_node} & set(off_nodes)))
                 or (isinstance(c, Source | Sink) and c.node in off_nodes)
             )
@@ -254,13 +263,9 @@ class Network:
         for coll in COLLECTIONS:
             items = self.collections[coll]
             if items:
-                doc[coll] = [
-                    c.model_dump(mode="json", by_alias=True, exclude_defaults=True) for c in items.values()
-                ]
+                doc[coll] = [c.model_dump(mode="json", by_alias=True, exclude_defaults=True) for c in items.values()]
         if self.scenarios:
-            doc["scenarios"] = {
-                k: v.model_dump(mode="json", exclude_defaults=True) for k, v in self.scenarios.items()
-            }
+            doc["scenarios"] = {k: v.model_dump(mode="json", exclude_defaults=True) for k, v in self.scenarios.items()}
         if self.default_scenario:
             doc["default_scenario"] = self.default_scenario
         if self.references:
@@ -273,13 +278,16 @@ class Network:
     def from_dict(cls, doc: Any, source: str = "network") -> Network:
         """Build and validate a network from a native-format document; every problem is reported."""
         if not isinstance(doc, dict):
-            raise InputError(f"{source}: the top level must be a mapping with keys such as nodes and pipes, "
-                             f"not {type(doc).__name__}")
+            raise InputError(
+                f"{source}: the top level must be a mapping with keys such as nodes and pipes, not {type(doc).__name__}"
+            )
         problems: list[str] = []
         for key in doc:
             if key not in TOP_LEVEL_KEYS:
-                problems.append(f"{source}: unknown top-level key '{key}'{suggest(str(key), list(TOP_LEVEL_KEYS))}; "
-                                f"valid keys are {', '.join(TOP_LEVEL_KEYS)}")
+                problems.append(
+                    f"{source}: unknown top-level key '{key}'{suggest(str(key), list(TOP_LEVEL_KEYS))}; "
+                    f"valid keys are {', '.join(TOP_LEVEL_KEYS)}"
+                )
         fmt = doc.get("format", FORMAT_TAG)
         if fmt != FORMAT_TAG:
             problems.append(f"{source}: format '{fmt}' is not supported; this version reads '{FORMAT_TAG}'")

@@ -14,8 +14,12 @@ from ..route import PSGP_CORRIDOR, pressure_profile
 from ..units import BAR_PA
 
 
-def plot_profile(result: SteadyResult, path: str | Path, waypoints: list[str] | tuple[str, ...] = PSGP_CORRIDOR,
-                 title: str | None = None) -> None:
+def plot_profile(
+    result: SteadyResult,
+    path: str | Path,
+    waypoints: list[str] | tuple[str, ...] = PSGP_CORRIDOR,
+    title: str | None = None,
+) -> None:
     """Write a PNG of pressure [barg] against distance [km] along the route, with MAOP and minimum lines."""
     try:
         import matplotlib
@@ -36,27 +40,39 @@ def plot_profile(result: SteadyResult, path: str | Path, waypoints: list[str] | 
     ax.plot([p.distance_km for p in nodes], [p.p_barg for p in nodes], "o", color="tab:blue", ms=4)
     seen: set[str] = set()
     for p in nodes:
-        if p.node in seen:
+        if p.node is None or p.node in seen:
             continue
-        seen.add(p.node)  # type: ignore[arg-type]
-        ax.annotate(p.node, (p.distance_km, p.p_barg), textcoords="offset points", xytext=(2, 6), fontsize=7,
-                    rotation=35)
+        seen.add(p.node)
+        ax.annotate(
+            p.node,
+            (p.distance_km, p.p_barg),
+            textcoords="offset points",
+            xytext=(2, 6),
+            fontsize=7,
+            rotation=35,
+        )
     maop = node_maop_pa(result)
     idx = [cn.node_index(p.node) for p in nodes if p.node is not None]
     m = (maop[idx] - cn.ambient_pa) / BAR_PA
     if np.any(np.isfinite(m)):
         ax.step([p.distance_km for p in nodes], m, where="post", color="tab:red", ls="--", lw=1, label="MAOP")
-    sink_min = {cn.sink_node[k]: (cn.sink_p_min_pa[k] - cn.ambient_pa) / BAR_PA
-                for k in range(len(cn.sink_ids)) if np.isfinite(cn.sink_p_min_pa[k])}
-    mins = [(p.distance_km, sink_min[cn.node_index(p.node)]) for p in nodes
-            if p.node is not None and cn.node_index(p.node) in sink_min]
+    sink_min = {
+        cn.sink_node[k]: (cn.sink_p_min_pa[k] - cn.ambient_pa) / BAR_PA
+        for k in range(len(cn.sink_ids))
+        if np.isfinite(cn.sink_p_min_pa[k])
+    }
+    mins = [
+        (p.distance_km, sink_min[cn.node_index(p.node)])
+        for p in nodes
+        if p.node is not None and cn.node_index(p.node) in sink_min
+    ]
     if mins:
         ax.plot(*zip(*mins, strict=True), "v", color="tab:orange", label="minimum delivery pressure")
     ax.set_xlabel("distance along route [km]")
     ax.set_ylabel("pressure [barg]")
-    ax.set_title(title or f"Pressure profile, {cn.name} / {cn.scenario}: {' - '.join(waypoints)}", fontsize=10)
+    ax.set_title(title or f"Pressure profile, {cn.name} / {cn.scenario}: {' - '.join(waypoints)}", fontsize=10, pad=28)
     ax.grid(alpha=0.3)
-    ax.legend(loc="lower left", fontsize=8)
+    ax.legend(loc="center left", fontsize=8)
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png")

@@ -82,7 +82,8 @@ def state_problems(cn: CompiledNetwork, p_pa: NDArray[np.float64], state: Contro
     low = np.flatnonzero(p_pa < 1.0 * BAR_PA)
     if len(low):
         out.append(
-            "pressures pushed towards zero at " + names([cn.node_ids[i] for i in low])
+            "pressures pushed towards zero at "
+            + names([cn.node_ids[i] for i in low])
             + ": the network cannot carry the demand to these nodes; reduce demand there, raise supply "
             "pressure or add compression"
         )
@@ -95,6 +96,8 @@ def state_problems(cn: CompiledNetwork, p_pa: NDArray[np.float64], state: Contro
         r = p_pa[cn.edge_to[ce]] / np.maximum(p_pa[cn.edge_from[ce]], 1.0)
         hi = np.flatnonzero(r > cn.comp_ratio_max * (1 + 1e-6))
         if len(hi):
-            out.append("compressor set-points need ratios above the maximum at "
-                       + names([f"{cn.edge_ids[ce[k]]} ({r[k]:.2f} > {cn.comp_ratio_max[k]:.2f})" for k in hi]))
+            out.append(
+                "compressor set-points need ratios above the maximum at "
+                + names([f"{cn.edge_ids[ce[k]]} ({r[k]:.2f} > {cn.comp_ratio_max[k]:.2f})" for k in hi])
+            )
     return out

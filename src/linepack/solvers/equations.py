@@ -42,9 +42,14 @@ class ControlState:
     @staticmethod
     def initial(cn: CompiledNetwork) -> ControlState:
         target = np.where(
-            cn.comp_mode == CompMode.PRESSURE, cn.comp_p_set_pa,
-            np.where(cn.comp_mode == CompMode.RATIO, cn.comp_ratio_set,
-                     np.where(cn.comp_mode == CompMode.POWER, cn.comp_power_set_w, 0.0)))
+            cn.comp_mode == CompMode.PRESSURE,
+            cn.comp_p_set_pa,
+            np.where(
+                cn.comp_mode == CompMode.RATIO,
+                cn.comp_ratio_set,
+                np.where(cn.comp_mode == CompMode.POWER, cn.comp_power_set_w, 0.0),
+            ),
+        )
         return ControlState(
             comp_mode=cn.comp_mode.copy(),
             comp_target=np.asarray(target, dtype=float),
@@ -188,8 +193,12 @@ class SteadySystem:
             q, ps, pd, cn.gas.temperature_k, z, cn.gas.molar_mass_kg_per_mol, kappa, cn.comp_eta_is
         )
         dP_dps = dP_dps + P / z * dz
-        return (np.asarray(P, float), np.asarray(dP_dq, float), np.asarray(dP_dps, float),
-                np.asarray(dP_dpd, float))
+        return (
+            np.asarray(P, float),
+            np.asarray(dP_dq, float),
+            np.asarray(dP_dps, float),
+            np.asarray(dP_dpd, float),
+        )
 
     def fuel_factor(self) -> F64:
         """Fuel mass flow per watt of shaft power for every compressor (0 when none is burnt)."""
@@ -260,8 +269,13 @@ class SteadySystem:
             cm, tgt = st.comp_mode, st.comp_target
             ps, pd, qc = p[ef[ce]], p[et[ce]], q[ce]
             Fc = np.select(
-                [cm == CompMode.PRESSURE, cm == CompMode.RATIO, cm == CompMode.POWER, cm == CompMode.FLOW,
-                 cm == CompMode.BYPASS],
+                [
+                    cm == CompMode.PRESSURE,
+                    cm == CompMode.RATIO,
+                    cm == CompMode.POWER,
+                    cm == CompMode.FLOW,
+                    cm == CompMode.BYPASS,
+                ],
                 [pd - tgt, pd - tgt * ps, P - tgt, qc - tgt, ps - pd],
                 default=qc,
             )

@@ -36,8 +36,9 @@ class SteadyOptions:
 class _Scaled(SteadySystem):
     """A system whose fixed injections are scaled (for load continuation)."""
 
-    def __init__(self, cn: CompiledNetwork, state: ControlState, mu: F64, p_ref: float, m_ref: float,
-                 load: float) -> None:
+    def __init__(
+        self, cn: CompiledNetwork, state: ControlState, mu: F64, p_ref: float, m_ref: float, load: float
+    ) -> None:
         super().__init__(cn, state, mu, p_ref, m_ref)
         self.fixed_injection = self.fixed_injection * load
 
@@ -136,14 +137,23 @@ class _ActiveSet:
                         }
                         worst = max(viol, key=lambda key: viol[key])
                         if viol[worst] > tol:
-                            target = {CompMode.RATIO: cn.comp_ratio_max[k], CompMode.POWER: cn.comp_power_max_w[k],
-                                      CompMode.FLOW: cn.comp_flow_max[k]}[worst]
+                            target = {
+                                CompMode.RATIO: cn.comp_ratio_max[k],
+                                CompMode.POWER: cn.comp_power_max_w[k],
+                                CompMode.FLOW: cn.comp_flow_max[k],
+                            }[worst]
                             new = (worst, float(target))
-                        elif cm[k] != user[k] and user[k] == CompMode.PRESSURE and pd[k] > cn.comp_p_set_pa[k] * (
-                                1 + tol):
+                        elif (
+                            cm[k] != user[k]
+                            and user[k] == CompMode.PRESSURE
+                            and pd[k] > cn.comp_p_set_pa[k] * (1 + tol)
+                        ):
                             new = (CompMode.PRESSURE, float(cn.comp_p_set_pa[k]))
-                elif cm[k] == CompMode.BYPASS and user[k] == CompMode.PRESSURE and ps[k] < cn.comp_p_set_pa[k] * (
-                        1 - tol):
+                elif (
+                    cm[k] == CompMode.BYPASS
+                    and user[k] == CompMode.PRESSURE
+                    and ps[k] < cn.comp_p_set_pa[k] * (1 - tol)
+                ):
                     new = (CompMode.PRESSURE, float(cn.comp_p_set_pa[k]))
                 if new[0] != cm[k] or (new[0] == cm[k] and new[1] != ct[k]):
                     cm[k], ct[k] = new
@@ -206,16 +216,22 @@ def _bound_texts(cn: CompiledNetwork, state: ControlState, p: F64, P: F64) -> li
         if m == user:
             continue
         if m == CompMode.RATIO:
-            out.append(f"{cid} at maximum ratio ({cn.comp_ratio_max[k]:.2f}); discharge {_fmt_bar(pd, cn)} "
-                       f"below its set-point {_fmt_bar(cn.comp_p_set_pa[k], cn)}")
+            out.append(
+                f"{cid} at maximum ratio ({cn.comp_ratio_max[k]:.2f}); discharge {_fmt_bar(pd, cn)} "
+                f"below its set-point {_fmt_bar(cn.comp_p_set_pa[k], cn)}"
+            )
         elif m == CompMode.POWER:
-            out.append(f"{cid} at maximum power ({cn.comp_power_max_w[k] / 1e6:.1f} MW); discharge "
-                       f"{_fmt_bar(pd, cn)} below its set-point {_fmt_bar(cn.comp_p_set_pa[k], cn)}")
+            out.append(
+                f"{cid} at maximum power ({cn.comp_power_max_w[k] / 1e6:.1f} MW); discharge "
+                f"{_fmt_bar(pd, cn)} below its set-point {_fmt_bar(cn.comp_p_set_pa[k], cn)}"
+            )
         elif m == CompMode.FLOW:
             out.append(f"{cid} at maximum flow ({cn.comp_flow_max[k]:.1f} kg/s)")
         elif m == CompMode.BYPASS:
-            out.append(f"{cid} in bypass: suction {_fmt_bar(ps, cn)} is above its set-point "
-                       f"{_fmt_bar(cn.comp_p_set_pa[k], cn)}")
+            out.append(
+                f"{cid} in bypass: suction {_fmt_bar(ps, cn)} is above its set-point "
+                f"{_fmt_bar(cn.comp_p_set_pa[k], cn)}"
+            )
         elif m == CompMode.OFF:
             out.append(f"{cid} closed: the network would push gas backwards through it")
     for k, e in enumerate(cn.reg_edge):
@@ -224,8 +240,9 @@ def _bound_texts(cn: CompiledNetwork, state: ControlState, p: F64, P: F64) -> li
             continue
         pin = p[cn.edge_from[e]]
         if m == RegMode.OPEN:
-            out.append(f"{rid} fully open: inlet {_fmt_bar(pin, cn)} is below its set-point "
-                       f"{_fmt_bar(cn.reg_p_set_pa[k], cn)}")
+            out.append(
+                f"{rid} fully open: inlet {_fmt_bar(pin, cn)} is below its set-point {_fmt_bar(cn.reg_p_set_pa[k], cn)}"
+            )
         elif m == RegMode.CLOSED:
             out.append(f"{rid} closed: flow would reverse")
         elif m == RegMode.FLOW:
@@ -233,49 +250,68 @@ def _bound_texts(cn: CompiledNetwork, state: ControlState, p: F64, P: F64) -> li
     for k, sid in enumerate(cn.source_ids):
         if cn.source_is_pressure[k] and not state.src_pressure[k]:
             cap = cn.source_capacity[k]
-            out.append(f"{sid} at capacity ({cn.source_basis[k].kg_s_to_mmscfd(cap):.0f} MMSCFD, {cap:.1f} kg/s); "
-                       f"its pressure falls to {_fmt_bar(p[cn.source_node[k]], cn)} "
-                       f"(set-point {_fmt_bar(cn.source_p_set_pa[k], cn)})")
+            out.append(
+                f"{sid} at capacity ({cn.source_basis[k].kg_s_to_mmscfd(cap):.0f} MMSCFD, {cap:.1f} kg/s); "
+                f"its pressure falls to {_fmt_bar(p[cn.source_node[k]], cn)} "
+                f"(set-point {_fmt_bar(cn.source_p_set_pa[k], cn)})"
+            )
     return out
 
 
 def _violations(cn: CompiledNetwork, p: F64, supply: F64, state: ControlState) -> list[str]:
     out = []
     for i in np.flatnonzero(np.isfinite(cn.p_min_pa) & (p < cn.p_min_pa * (1 - 1e-9))):
-        out.append(f"node {cn.node_ids[i]}: pressure {_fmt_bar(p[i], cn)} below its minimum "
-                   f"{_fmt_bar(cn.p_min_pa[i], cn)}")
+        out.append(
+            f"node {cn.node_ids[i]}: pressure {_fmt_bar(p[i], cn)} below its minimum {_fmt_bar(cn.p_min_pa[i], cn)}"
+        )
     for i in np.flatnonzero(np.isfinite(cn.p_max_pa) & (p > cn.p_max_pa * (1 + 1e-9))):
-        out.append(f"node {cn.node_ids[i]}: pressure {_fmt_bar(p[i], cn)} above its maximum "
-                   f"{_fmt_bar(cn.p_max_pa[i], cn)}")
+        out.append(
+            f"node {cn.node_ids[i]}: pressure {_fmt_bar(p[i], cn)} above its maximum {_fmt_bar(cn.p_max_pa[i], cn)}"
+        )
     for k in np.flatnonzero(np.isfinite(cn.sink_p_min_pa)):
         pn = p[cn.sink_node[k]]
         if pn < cn.sink_p_min_pa[k] * (1 - 1e-9):
-            out.append(f"delivery {cn.sink_ids[k]}: {_fmt_bar(pn, cn)} below the minimum delivery pressure "
-                       f"{_fmt_bar(cn.sink_p_min_pa[k], cn)}")
+            out.append(
+                f"delivery {cn.sink_ids[k]}: {_fmt_bar(pn, cn)} below the minimum delivery pressure "
+                f"{_fmt_bar(cn.sink_p_min_pa[k], cn)}"
+            )
     e = cn.res_edge
     pmax_end = np.maximum(p[cn.edge_from[e]], p[cn.edge_to[e]])
     for k in np.flatnonzero(np.isfinite(cn.maop_pa) & (pmax_end > cn.maop_pa * (1 + 1e-9))):
-        out.append(f"pipe {cn.edge_ids[e[k]]}: pressure {_fmt_bar(pmax_end[k], cn)} above its MAOP "
-                   f"{_fmt_bar(cn.maop_pa[k], cn)}")
+        out.append(
+            f"pipe {cn.edge_ids[e[k]]}: pressure {_fmt_bar(pmax_end[k], cn)} above its MAOP "
+            f"{_fmt_bar(cn.maop_pa[k], cn)}"
+        )
     for k in np.flatnonzero(~state.src_pressure & np.isfinite(cn.source_p_max_pa)):
         pn = p[cn.source_node[k]]
         if pn > cn.source_p_max_pa[k] * (1 + 1e-9):
-            out.append(f"source {cn.source_ids[k]}: must deliver against {_fmt_bar(pn, cn)}, above its maximum "
-                       f"send-out pressure {_fmt_bar(cn.source_p_max_pa[k], cn)}")
+            out.append(
+                f"source {cn.source_ids[k]}: must deliver against {_fmt_bar(pn, cn)}, above its maximum "
+                f"send-out pressure {_fmt_bar(cn.source_p_max_pa[k], cn)}"
+            )
     for k in np.flatnonzero(state.src_pressure & (supply < -1e-9)):
-        out.append(f"source {cn.source_ids[k]}: absorbs {-supply[k]:.2f} kg/s (negative supply); "
-                   "fixed inflows elsewhere exceed demand")
+        out.append(
+            f"source {cn.source_ids[k]}: absorbs {-supply[k]:.2f} kg/s (negative supply); "
+            "fixed inflows elsewhere exceed demand"
+        )
     ce = cn.comp_edge
     for k in np.flatnonzero(np.isfinite(cn.comp_p_suction_min_pa)):
         ps = p[cn.edge_from[ce[k]]]
         if ps < cn.comp_p_suction_min_pa[k] * (1 - 1e-9):
-            out.append(f"compressor {cn.edge_ids[ce[k]]}: suction {_fmt_bar(ps, cn)} below its minimum "
-                       f"{_fmt_bar(cn.comp_p_suction_min_pa[k], cn)}")
+            out.append(
+                f"compressor {cn.edge_ids[ce[k]]}: suction {_fmt_bar(ps, cn)} below its minimum "
+                f"{_fmt_bar(cn.comp_p_suction_min_pa[k], cn)}"
+            )
     return out
 
 
 def _newton_with_continuation(
-    cn: CompiledNetwork, state: ControlState, mu: F64, p_ref: float, m_ref: float, x0: F64 | None,
+    cn: CompiledNetwork,
+    state: ControlState,
+    mu: F64,
+    p_ref: float,
+    m_ref: float,
+    x0: F64 | None,
     opts: NewtonOptions,
 ) -> tuple[SteadySystem, NewtonOutcome]:
     sys = SteadySystem(cn, state, mu, p_ref, m_ref)
@@ -294,9 +330,14 @@ def _newton_with_continuation(
         res = newton(stage.residual, stage.jacobian, x, opts, stage.max_step)
         total += res.iterations
         if not res.converged:
-            return sys, NewtonOutcome(res.x, False, total, res.residual_norms,
-                                      f"{res.message} (at {load:.0%} of the load during continuation)",
-                                      res.singular)
+            return sys, NewtonOutcome(
+                res.x,
+                False,
+                total,
+                res.residual_norms,
+                f"{res.message} (at {load:.0%} of the load during continuation)",
+                res.singular,
+            )
         x = res.x
     return sys, NewtonOutcome(x, True, total, res.residual_norms, "converged (with load continuation)")
 
@@ -329,7 +370,7 @@ def solve_steady(
     norms: tuple[float, ...] = ()
     outer = 0
     sys: SteadySystem | None = None
-    for outer in range(1, opt.max_outer + 1):
+    for outer in range(1, opt.max_outer + 1):  # noqa: B007 (outer is reported in the result)
         remaining = opt.max_time_s - (time.perf_counter() - t0)
         if remaining <= 0:
             raise ConvergenceError(f"scenario {cn.scenario}: time limit of {opt.max_time_s:g} s reached")
@@ -365,14 +406,27 @@ def solve_steady(
     else:
         raise ConvergenceError(
             f"scenario {cn.scenario}: controlled elements keep switching between set-point and bound after "
-            f"{opt.max_outer} rounds", _bound_texts(cn, state, sys.split(x)[0] if sys is not None and x is not None
-                                                    else np.zeros(cn.n_nodes), np.zeros(len(cn.comp_edge))))
+            f"{opt.max_outer} rounds",
+            _bound_texts(
+                cn,
+                state,
+                sys.split(x)[0] if sys is not None and x is not None else np.zeros(cn.n_nodes),
+                np.zeros(len(cn.comp_edge)),
+            ),
+        )
     assert sys is not None and x is not None
     return _build_result(cn, sys, x, state, total_iters, outer, norms)
 
 
-def _build_result(cn: CompiledNetwork, sys: SteadySystem, x: F64, state: ControlState, iterations: int,
-                  outer: int, norms: tuple[float, ...]) -> SteadyResult:
+def _build_result(
+    cn: CompiledNetwork,
+    sys: SteadySystem,
+    x: F64,
+    state: ControlState,
+    iterations: int,
+    outer: int,
+    norms: tuple[float, ...],
+) -> SteadyResult:
     p, q, s = sys.split(x)
     _, _, _, _, rs = sys.resistive(p, q)
     if len(cn.comp_edge):
@@ -386,8 +440,7 @@ def _build_result(cn: CompiledNetwork, sys: SteadySystem, x: F64, state: Control
     ce = cn.comp_edge
     for k in np.flatnonzero(state.comp_mode == CompMode.BYPASS):
         if q[ce[k]] < 0:
-            warnings.append(f"{cn.edge_ids[ce[k]]}: gas flows backwards through the bypass "
-                            f"({q[ce[k]]:.2f} kg/s)")
+            warnings.append(f"{cn.edge_ids[ce[k]]}: gas flows backwards through the bypass ({q[ce[k]]:.2f} kg/s)")
     return SteadyResult(
         network=cn,
         converged=True,
