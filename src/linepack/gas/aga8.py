@@ -206,17 +206,19 @@ class _Aga8Model:
         p, t = np.broadcast_arrays(np.asarray(p_pa, dtype=np.float64), np.asarray(t_k, dtype=np.float64))
         bad_t = ~(np.isfinite(t) & (t >= self.t_min_k) & (t <= self.t_max_k))
         if np.any(bad_t):
-            value = t[bad_t].ravel()[0]
+            index = int(np.flatnonzero(bad_t.ravel())[0])
             raise InputError(
-                f"{self._label}: temperature {value!r} K is outside {self.t_min_k:g}..{self.t_max_k:g} K; "
-                "give an absolute temperature in kelvin within the method's range"
+                f"{self._label}: temperature {float(t.ravel()[index]):g} K (element {index}) is outside "
+                f"{self.t_min_k:g}..{self.t_max_k:g} K; give an absolute temperature in kelvin within "
+                "the method's range"
             )
         bad_p = ~(np.isfinite(p) & (p > 0.0))
         if np.any(bad_p):
-            value = p[bad_p].ravel()[0]
+            index = int(np.flatnonzero(bad_p.ravel())[0])
             raise InputError(
-                f"{self._label}: pressure {value!r} Pa is not a positive finite absolute pressure; "
-                "give absolute pressures in Pa (check for negative or NaN iterates)"
+                f"{self._label}: pressure {float(p.ravel()[index]):g} Pa (element {index}) is not a "
+                "positive finite absolute pressure; give absolute pressures in Pa (check the solver "
+                "for negative or NaN iterates)"
             )
         return p, t
 

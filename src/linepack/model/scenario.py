@@ -65,7 +65,7 @@ class ResolvedScenario:
 def resolve(scenarios: dict[str, Scenario], name: str | None) -> ResolvedScenario:
     """Flatten scenario ``name`` and its bases; ``None`` gives the plain network (everything in service)."""
     if name is None:
-        return ResolvedScenario(name="(none)")
+        return ResolvedScenario(name="(as written)")
     if name not in scenarios:
         import difflib
 
