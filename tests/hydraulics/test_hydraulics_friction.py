@@ -22,7 +22,7 @@ from linepack.hydraulics import (
 )
 
 ALL_LAWS = list(FrictionLaw)
-BLENDED_LAWS = [law for law in FrictionLaw if law is not FrictionLaw.NIKURADSE]
+BLENDED_LAWS = [law for law in FrictionLaw if law not in (FrictionLaw.NIKURADSE, FrictionLaw.PRANDTL_COLEBROOK)]
 
 
 def _grid(re_lo: float, re_hi: float, n_re: int, ed_lo: float, ed_hi: float, n_ed: int):
@@ -232,3 +232,17 @@ def test_by_code_and_parsing() -> None:
 def test_reynolds_number() -> None:
     """Re = 4|m|/(pi D mu)."""
     assert float(reynolds_number(-10.0, 0.5, 1e-5)) == pytest.approx(4.0 * 10.0 / (math.pi * 0.5 * 1e-5), rel=1e-15)
+
+
+def test_prandtl_colebrook_follows_the_stanet_convention() -> None:
+    """PRANDTL_COLEBROOK: Colebrook (k/3.71 D) wherever it exceeds 64/Re, Hagen-Poiseuille below, no blend,
+    continuous through the crossing and regular (linear lambda m|m|) at zero flow."""
+    re = np.array([1e-8, 1e-3, 1.0, 500.0, 1500.0, 2600.0, 4000.0, 1e5])
+    lam, _ = darcy_friction(FrictionLaw.PRANDTL_COLEBROOK, re, 1e-4, 0.5)
+    lam_c = colebrook(np.maximum(re, 500.0), 1e-4, 3.71)[0]
+    assert np.all(np.isfinite(lam))
+    assert np.allclose(lam, np.maximum(64.0 / re, lam_c), rtol=1e-14)
+    assert np.allclose(lam[:3] * re[:3], 64.0, rtol=1e-14)
+    grid = np.linspace(800.0, 2500.0, 20001)
+    lam_g, _ = darcy_friction(FrictionLaw.PRANDTL_COLEBROOK, grid, 1e-4, 0.5)
+    assert np.max(np.abs(np.diff(lam_g))) < 1e-5  # continuous across the crossing

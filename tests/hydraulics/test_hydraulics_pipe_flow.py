@@ -112,7 +112,8 @@ def test_laminar_pipe_matches_hagen_poiseuille() -> None:
 def test_effective_length_and_elevation_exponent() -> None:
     """s = 2 g dh M/(Z R T); L_e = L (e^s - 1)/s, continuous through s = 0."""
     s = elevation_exponent(100.0, 300.0, 0.9, M_GAS)
-    assert float(s) == pytest.approx(2 * STANDARD_GRAVITY_M_S2 * 100.0 * M_GAS / (0.9 * GAS_CONSTANT_J_PER_MOL_K * 300.0))
+    expected = 2 * STANDARD_GRAVITY_M_S2 * 100.0 * M_GAS / (0.9 * GAS_CONSTANT_J_PER_MOL_K * 300.0)
+    assert float(s) == pytest.approx(expected, rel=1e-15)
     s_values = np.array([-1e-3, -1e-7, -1e-9, 0.0, 1e-9, 1e-7, 1e-3])
     le = effective_length_m(1000.0, s_values)
     exact = np.where(s_values == 0.0, 1000.0, 1000.0 * np.expm1(s_values) / np.where(s_values == 0, 1, s_values))

@@ -33,8 +33,10 @@ the comparison converts linepack's absolute pressures back to STANET gauge at ea
 
 Elevation. pandapipes adds ``rho g (h1 - h2)`` with the mean of the end densities (g = 9.81);
 linepack uses the exact isothermal exponential form ``p_i^2 - exp(s) p_j^2`` with
-``s = 2 g dh M / (Z R T)`` (g = 9.80665). For the heights of these cases (at most 19 m, in
-square_*) the two differ by far less than 1e-6 bar.
+``s = 2 g dh M / (Z R T)`` (g = 9.80665). For the height differences of these cases (at most
+19 m, in square_*) the two give junction pressures within about 1e-6 bar of each other (measured with
+an independent solve of the pandapipes law; mostly the g = 9.81 vs 9.80665 difference on a hydrostatic
+term of 3e-3 bar), 1e-6 of the gauge pressures there.
 
 Prandtl-Colebrook constant. STANET's and pandapipes' Prandtl-Colebrook law uses ``k/(3.71 D)``;
 linepack's ``colebrook`` law uses Colebrook's ``k/(3.7 D)``. The loader passes the roughness
@@ -116,9 +118,10 @@ COLEBROOK_ROUGHNESS_FACTOR = 3.7 / 3.71
 #: Known disagreements with the pandapipes tolerance, with linepack as it is: case -> reason.
 KNOWN_PRESSURE_DEVIATIONS: dict[str, str] = {
     "combined_networks__parallel_PC": (
-        "three pipes run at Re 2,600-4,000, where linepack blends its colebrook law with 64/Re "
-        "(smoothstep over 2000 < Re < 4000, hydraulics/friction.py) while STANET/pandapipes apply "
-        "Prandtl-Colebrook; max |1 - p/p_stanet| = 1.9e-4 > 1e-4 (1.1e-5 with Colebrook at these Re)"
+        "five of its seven pipes run at 2,600 < Re < 4,000, where linepack's colebrook law is blended "
+        "with 64/Re (smoothstep over 2000 < Re < 4000, src/linepack/hydraulics/friction.py) while "
+        "pandapipes (and, by the agreement, STANET) apply Prandtl-Colebrook at every Re: "
+        "max |1 - p/p_stanet| = 1.9e-4 > 1e-4 (1.1e-5 with pure Colebrook in that band)"
     ),
 }
 
@@ -159,6 +162,11 @@ def _rows(folder: Path, table: str) -> list[dict[str, str]]:
         return [r for r in csv.DictReader(handle) if r.get("in_service", "True") == "True"]
 
 
+def has_pumps(folder: Path) -> bool:
+    """True when the case folder lists an in-service pump."""
+    return bool(_rows(folder, "pump"))
+
+
 def _opt_float(text: str) -> float | None:
     return float(text) if text.strip() else None
 
@@ -172,6 +180,7 @@ class StanetCase:
     friction_law: str
     node_height_m: dict[str, float]  # node id -> height [m]
     p_stanet_barg: dict[str, float]  # node id -> STANET gauge pressure (junctions that have one)
+    k_stanet: dict[str, float]  # node id -> STANET compressibility factor at the junction
     v_stanet_m_s: dict[str, float]  # pipe id -> STANET mean velocity (signed from -> to)
     pipe_area_m2: dict[str, float]
 
@@ -211,7 +220,7 @@ def load_case(case: str, folder: Path | None = None, *, map_colebrook_constant: 
     its ``k/(3.7 D)`` term equals the reference's ``k/(3.71 D)``.
     """
     folder = folder or case_dir(case)
-    if _rows(folder, "pump"):
+    if has_pumps(folder):
         raise ValueError(f"{case}: has pumps, which linepack does not model")
     law = "nikuradse" if case.endswith("_N") else "colebrook"
     junctions = _rows(folder, "junction")
@@ -227,6 +236,7 @@ def load_case(case: str, folder: Path | None = None, *, map_colebrook_constant: 
 
     height: dict[str, float] = {}
     p_stanet: dict[str, float] = {}
+    k_stanet: dict[str, float] = {}
     for j in junctions:
         node_id = nid(j["index"])
         height[node_id] = float(j["height_m"])
@@ -234,6 +244,9 @@ def load_case(case: str, folder: Path | None = None, *, map_colebrook_constant: 
         p = _opt_float(j["p_stanet"])
         if p is not None:
             p_stanet[node_id] = p
+        k = _opt_float(j["K_stanet"])
+        if k is not None:
+            k_stanet[node_id] = k
 
     k_factor = COLEBROOK_ROUGHNESS_FACTOR if law == "colebrook" and map_colebrook_constant else 1.0
     v_stanet: dict[str, float] = {}
@@ -241,7 +254,7 @@ def load_case(case: str, folder: Path | None = None, *, map_colebrook_constant: 
     for p in _rows(folder, "pipe"):
         pid = f"pipe{p['index']}"
         d = float(p["diameter_m"])
-        net.add(Pipe(id=pid, name=p["name"], **{"from": nid(p["from_junction"]), "to": nid(p["to_junction"])},
+        net.add(Pipe(id=pid, name=p["name"], from_node=nid(p["from_junction"]), to_node=nid(p["to_junction"]),
                      length_km=float(p["length_km"]), inner_diameter_mm=d * 1e3,
                      roughness_mm=float(p["k_mm"]) * k_factor, loss_coefficient=float(p["loss_coefficient"])))
         area[pid] = math.pi * d * d / 4.0
@@ -253,7 +266,7 @@ def load_case(case: str, folder: Path | None = None, *, map_colebrook_constant: 
         if float(v["loss_coefficient"]) != 0.0:  # pragma: no cover - not present in the reference set
             raise ValueError(f"{case}: valve {v['index']} has a loss coefficient; linepack valves have none")
         net.add(Valve(id=f"valve{v['index']}", name=v["name"],
-                      **{"from": nid(v["from_junction"]), "to": nid(v["to_junction"])},
+                      from_node=nid(v["from_junction"]), to_node=nid(v["to_junction"]),
                       open=v["opened"] == "True"))
 
     for g in _rows(folder, "ext_grid"):
@@ -267,7 +280,7 @@ def load_case(case: str, folder: Path | None = None, *, map_colebrook_constant: 
     for s in _rows(folder, "source"):
         net.add(Source(id=f"source{s['index']}", name=s["name"], node=nid(s["junction"]), mode="flow",
                        inflow=float(s["mdot_kg_per_s"]) * float(s["scaling"]), unit="kg/s"))
-    return StanetCase(case, net, law, height, p_stanet, v_stanet, area)
+    return StanetCase(case, net, law, height, p_stanet, k_stanet, v_stanet, area)
 
 
 @dataclass(frozen=True)
@@ -279,6 +292,7 @@ class Comparison:
     v_diff: dict[str, float]  # pipe id -> |v_sim - v_stanet| [m/s]
     p_sim_stanet_barg: dict[str, float]
     v_sim_m_s: dict[str, float]
+    z_diff: dict[str, float]  # node id -> |Z_linepack(p_sim) - K_stanet|
     iterations: int
 
     @property
@@ -308,6 +322,10 @@ def compare(case: StanetCase, result: linepack.SteadyResult | None = None) -> Co
         p_sim[node_id] = p_g
         p_diff[node_id] = abs(1.0 - p_g / p_ref)
     gas = cn.gas
+    z_diff: dict[str, float] = {}
+    for node_id, k_ref in case.k_stanet.items():
+        p_pa = np.array([res.p_pa[cn.node_index(node_id)]])
+        z_diff[node_id] = abs(float(gas.compressibility.z(p_pa, gas.temperature_k)[0]) - k_ref)
     rt = R_J_PER_MOL_K * gas.temperature_k
     rho_m = res.p_mean_pa * gas.molar_mass_kg_per_mol / (res.z_avg * rt)
     v_sim: dict[str, float] = {}
@@ -319,7 +337,7 @@ def compare(case: StanetCase, result: linepack.SteadyResult | None = None) -> Co
         v = float(res.q_kg_s[e] / (case.pipe_area_m2[pid] * rho_m[k]))
         v_sim[pid] = v
         v_diff[pid] = abs(v - v_ref)
-    return Comparison(case.name, p_diff, v_diff, p_sim, v_sim, res.iterations)
+    return Comparison(case.name, p_diff, v_diff, p_sim, v_sim, z_diff, res.iterations)
 
 
 # --- analytic single pipe (gas_sections_an.csv) ----------------------------------------------------
@@ -383,7 +401,7 @@ def analytic_network(profile: AnalyticProfile) -> Network:
     for i in range(n):
         net.add(Node(id=f"n{i}"))
     for i in range(n - 1):
-        net.add(Pipe(id=f"s{i + 1}", **{"from": f"n{i}", "to": f"n{i + 1}"},
+        net.add(Pipe(id=f"s{i + 1}", from_node=f"n{i}", to_node=f"n{i + 1}",
                      length_km=(profile.l_m[i + 1] - profile.l_m[i]) / 1e3,
                      inner_diameter_mm=profile.diameter_m * 1e3, roughness_mm=ANALYTIC_ROUGHNESS_MM,
                      law="nikuradse"))
@@ -394,9 +412,32 @@ def analytic_network(profile: AnalyticProfile) -> Network:
     return net
 
 
-def analytic_relative_differences(profile: AnalyticProfile) -> np.ndarray:
-    """|1 - p_linepack / p_spreadsheet| (absolute pressures) at every section end."""
+@dataclass(frozen=True)
+class AnalyticComparison:
+    """linepack against the spreadsheet profile."""
+
+    l_m: np.ndarray
+    p_linepack_pa: np.ndarray  # absolute, at every section end
+    p_rel_diff: np.ndarray  # |1 - p_linepack / p_spreadsheet| at every section end
+    v_section_m_s: np.ndarray  # linepack mean velocity of each 1 km section, m / (A rho(p_m))
+    v_abs_diff: np.ndarray  # |v_section - v_spreadsheet| (spreadsheet row of the section's end)
+
+
+def compare_analytic(profile: AnalyticProfile) -> AnalyticComparison:
+    """Solve the sectioned pipe and compare it with the spreadsheet.
+
+    The spreadsheet's ``v`` at row i is ``V_n p_n T / (pmean_i T_n A)`` with its own ``pmean`` column;
+    it is compared, for rows i >= 1, with linepack's mean velocity of the section ending at ``l_i``
+    (row 0 has no section). From row 2 on the sheet's ``pmean`` is not that section's mean pressure.
+    """
     res = linepack.solve_steady(analytic_network(profile))
     cn = res.network
-    p = np.array([res.p_pa[cn.node_index(f"n{i}")] for i in range(len(profile.l_m))])
-    return np.abs(1.0 - p / profile.p_pa)
+    n = len(profile.l_m)
+    p = np.array([res.p_pa[cn.node_index(f"n{i}")] for i in range(n)])
+    gas = cn.gas
+    rho_m = res.p_mean_pa * gas.molar_mass_kg_per_mol / (res.z_avg * R_J_PER_MOL_K * gas.temperature_k)
+    edges = [cn.edge_index(f"s{i}") for i in range(1, n)]
+    pos = {int(e): k for k, e in enumerate(cn.res_edge)}
+    area = math.pi * profile.diameter_m**2 / 4.0
+    v = np.array([res.q_kg_s[e] / (area * rho_m[pos[e]]) for e in edges])
+    return AnalyticComparison(profile.l_m, p, np.abs(1.0 - p / profile.p_pa), v, np.abs(v - profile.v_m_s[1:]))

@@ -26,6 +26,7 @@ References:
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from typing import Final, Literal
 
@@ -56,9 +57,7 @@ class _PointEvaluator:
     def __init__(self, method: Method, composition: GasComposition) -> None:
         self.method = method
         self.label = f"{_NAMES[method]} model of gas {composition.name}"
-        self._eos: pyaga8.Detail | pyaga8.Gerg2008 = (
-            pyaga8.Detail() if method == "detail" else pyaga8.Gerg2008()
-        )
+        self._eos: pyaga8.Detail | pyaga8.Gerg2008 = pyaga8.Detail() if method == "detail" else pyaga8.Gerg2008()
         self._eos.set_composition(pyaga8_composition(composition.fractions_tuple))
 
     def point(self, p_pa: float, t_k: float) -> tuple[float, float]:
@@ -122,6 +121,19 @@ class _Aga8Model:
         max_exact_temperatures: int = 8,
         temperature_step_k: float = 1.0,
     ) -> None:
+        """Set up the model; tables are built lazily, per temperature, on first evaluation.
+
+        Args:
+            composition: the gas.
+            p_min_pa, p_max_pa: tabulated absolute-pressure range [Pa] (default 0.01..20 MPa).
+            tolerance: required max |Z_table - Z_eos| at the interval mid-points (default 1e-9).
+            out_of_range: ``"direct"`` (pyaga8 call per point outside the table) or ``"error"``.
+            max_exact_temperatures: up to this many distinct temperatures in one call get an exact
+                table each; beyond, Z is interpolated in T between tables on a grid.
+            temperature_step_k: step of that temperature grid [K] (default 1 K).
+
+        Instances hold a pyaga8 state object and are not thread-safe.
+        """
         self.name: str = _NAMES[self.method]
         self.composition = composition
         label = f"{self.name} model of gas {composition.name}"
@@ -131,11 +143,9 @@ class _Aga8Model:
                 "give 0 < p_min_pa < p_max_pa in Pa (absolute), e.g. 1e4 and 2e7"
             )
         if not (0.0 < tolerance < 1e-3):
-            raise InputError(f"{label}: tolerance {tolerance!r} must be in (0, 1e-3); use e.g. 1e-7")
+            raise InputError(f"{label}: tolerance {tolerance!r} must be in (0, 1e-3); use e.g. 1e-9")
         if out_of_range not in ("direct", "error"):
-            raise InputError(
-                f"{label}: out_of_range {out_of_range!r} is not 'direct' or 'error'; pick one of the two"
-            )
+            raise InputError(f"{label}: out_of_range {out_of_range!r} is not 'direct' or 'error'; pick one of the two")
         if not (temperature_step_k > 0.0 and max_exact_temperatures >= 1):
             raise InputError(
                 f"{label}: temperature_step_k ({temperature_step_k!r}) must be > 0 and "
@@ -164,9 +174,7 @@ class _Aga8Model:
         key = (self.method, self.composition.fractions_tuple, t, self.p_min_pa, self.p_max_pa, self.tolerance)
         table = _TABLE_CACHE.get(key)
         if table is None:
-            table = build_table(
-                self._evaluator.many, t, self.p_min_pa, self.p_max_pa, self.tolerance, self._label
-            )
+            table = build_table(self._evaluator.many, t, self.p_min_pa, self.p_max_pa, self.tolerance, self._label)
             _TABLE_CACHE[key] = table
             if len(_TABLE_CACHE) > _CACHE_SIZE:
                 _TABLE_CACHE.popitem(last=False)
@@ -190,11 +198,9 @@ class _Aga8Model:
         """Z from direct pyaga8 calls, one per element (slow reference path, no table)."""
         return self.z_and_dz_dp_direct(p_pa, t_k)[0]
 
-    def z_and_dz_dp_direct(
-        self, p_pa: ArrayLike, t_k: ArrayLike
-    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    def z_and_dz_dp_direct(self, p_pa: ArrayLike, t_k: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Z and dZ/dp [1/Pa] from direct pyaga8 calls, one per element (slow reference path)."""
-        p, t = self._checked(p_pa, t_k)
+        p, t = np.broadcast_arrays(*self._checked(p_pa, t_k))
         z = np.empty(p.shape)
         dz = np.empty(p.shape)
         for i in range(p.size):
@@ -203,7 +209,9 @@ class _Aga8Model:
 
     # ------------------------------------------------------------------ internals
     def _checked(self, p_pa: ArrayLike, t_k: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        p, t = np.broadcast_arrays(np.asarray(p_pa, dtype=np.float64), np.asarray(t_k, dtype=np.float64))
+        """Validate p and T each on its own (no broadcasting); element indices refer to the given arrays."""
+        p = np.asarray(p_pa, dtype=np.float64)
+        t = np.asarray(t_k, dtype=np.float64)
         bad_t = ~(np.isfinite(t) & (t >= self.t_min_k) & (t <= self.t_max_k))
         if np.any(bad_t):
             index = int(np.flatnonzero(bad_t.ravel())[0])
@@ -226,31 +234,28 @@ class _Aga8Model:
         self, p_pa: ArrayLike, t_k: ArrayLike, need_derivative: bool
     ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
         p, t = self._checked(p_pa, t_k)
-        shape = p.shape
-        pf = p.ravel()
-        tf = t.ravel()
+        shape = np.broadcast_shapes(p.shape, t.shape)
+        if math.prod(shape) == 0:
+            return np.empty(shape), (np.empty(shape) if need_derivative else None)
+        if t.size == 1 or float(t.min()) == float(t.max()):
+            # hot path: one temperature, all pressures inside the table
+            pf = np.broadcast_to(p, shape).ravel()
+            if float(pf.min()) >= self.p_min_pa and float(pf.max()) <= self.p_max_pa:
+                z1, dz1 = self.table(float(t.flat[0])).evaluate(pf, need_derivative)
+                return z1.reshape(shape), (None if dz1 is None else dz1.reshape(shape))
+        pf = np.broadcast_to(p, shape).ravel()
+        tf = np.broadcast_to(t, shape).ravel()
         z = np.empty(pf.size)
         dz = np.empty(pf.size) if need_derivative else None
         inside = (pf >= self.p_min_pa) & (pf <= self.p_max_pa)
-        all_inside = bool(np.all(inside))
-        if pf.size == 0:
-            pass
-        elif float(tf.min()) == float(tf.max()):
-            table = self.table(float(tf[0]))
-            if all_inside:
-                z, dz = table.evaluate(pf, need_derivative)
-            else:
-                idx = np.flatnonzero(inside)
-                self._fill(table, pf, idx, z, dz)
+        unique, inverse = np.unique(tf, return_inverse=True)
+        if unique.size <= self.max_exact_temperatures:
+            for k, t_value in enumerate(unique):  # loop over the few distinct temperatures, not over points
+                idx = np.flatnonzero((inverse.ravel() == k) & inside)
+                self._fill(self.table(float(t_value)), pf, idx, z, dz)
         else:
-            unique, inverse = np.unique(tf, return_inverse=True)
-            if unique.size <= self.max_exact_temperatures:
-                for k, t_value in enumerate(unique):
-                    idx = np.flatnonzero((inverse == k) & inside)
-                    self._fill(self.table(float(t_value)), pf, idx, z, dz)
-            else:
-                self._fill_temperature_grid(pf, tf, inside, z, dz)
-        if not all_inside:
+            self._fill_temperature_grid(pf, tf, inside, z, dz)
+        if not bool(np.all(inside)):
             self._outside(pf, tf, inside, z, dz)
         return z.reshape(shape), (None if dz is None else dz.reshape(shape))
 

@@ -15,8 +15,9 @@ Sources
   H2, He, O2, CO, H2S and Ar the values here are *derived*, not transcribed: ``s = sign(1 - Z)
   sqrt(|1 - Z|)`` from the GERG-2008 pure-fluid Z at 101.325 kPa (pyaga8), rounded to 4 decimals.
   Z > 1 (H2, He) gives a negative summation factor, the convention ISO 6976:2016 uses for these
-  gases. The alkane, N2 and CO2 table values agree with the same GERG-2008 derivation to 0.0005
-  (checked in tests/gas/test_components.py).
+  gases. The CH4..nC4, N2 and CO2 table values agree with the same GERG-2008 derivation within
+  1e-3 (n-butane 9.8e-4, propane 6.6e-4, the others <= 5.1e-4; tests/gas/test_gas_components.py);
+  ISO 6976:2016 does not define s exactly as sqrt(1 - Z) of the pure gas.
 * Critical temperature and pressure: the reference equations of state as implemented in CoolProp
   6 (Setzmann-Wagner methane, Span-Wagner CO2, ...), rounded; used only for pseudo-critical
   properties (Kay's rule), where their precision is irrelevant.
@@ -155,8 +156,7 @@ _SUMMATION = (
 
 #: Where each component's summation factors come from ("ISO 6976:2016" or "GERG-2008 derived").
 SUMMATION_FACTOR_SOURCE: Final[tuple[str, ...]] = tuple(
-    "GERG-2008 derived" if name in {"H2", "O2", "CO", "H2S", "He", "Ar"} else "ISO 6976:2016"
-    for name in COMPONENTS
+    "GERG-2008 derived" if name in {"H2", "O2", "CO", "H2S", "He", "Ar"} else "ISO 6976:2016" for name in COMPONENTS
 )
 
 # Critical temperature [K] and pressure [Pa] (reference EOS values as in CoolProp 6).

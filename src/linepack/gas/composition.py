@@ -58,9 +58,7 @@ class GasComposition:
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def from_mole_fractions(
-        cls, name: str, fractions: Mapping[str, float], tolerance: float = 1e-4
-    ) -> GasComposition:
+    def from_mole_fractions(cls, name: str, fractions: Mapping[str, float], tolerance: float = 1e-4) -> GasComposition:
         """Build a composition from ``{component name or alias: mole fraction}``.
 
         Component names are case-insensitive and may be formulas, common names or short forms
@@ -232,9 +230,7 @@ def _short(value: float) -> str:
     return f"{float(mantissa):g}e{int(exponent)}"
 
 
-def mixture(
-    name: str, parts: Mapping[GasComposition, float] | list[tuple[GasComposition, float]]
-) -> GasComposition:
+def mixture(name: str, parts: Mapping[GasComposition, float] | list[tuple[GasComposition, float]]) -> GasComposition:
     """Molar mixture of compositions: ``x = sum_k w_k x_k / sum_k w_k`` (weights = molar flows, >= 0)."""
     items = list(parts.items()) if isinstance(parts, Mapping) else list(parts)
     weights = np.array([w for _, w in items], dtype=np.float64)

@@ -71,7 +71,12 @@ def _shape(p_pa: ArrayLike, t_k: ArrayLike) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class IdealGas:
-    """Ideal gas: Z = 1, dZ/dp = 0. Valid at low pressure (Z within 1 % of 1 below about 0.5 MPa)."""
+    """Ideal gas: Z = 1, dZ/dp = 0 (pV = nRT).
+
+    Validity: low pressure only; for natural gas at ambient temperature Z stays within 1 % of 1 below
+    about 0.5 MPa. Reference: any thermodynamics text, e.g. Poling, Prausnitz & O'Connell, The
+    Properties of Gases and Liquids, 5th ed. (2001), ch. 4.
+    """
 
     name: str = field(default="ideal", init=False)
 
@@ -89,8 +94,9 @@ class IdealGas:
 class ConstantZ:
     """Constant compressibility factor: Z = z_value, dZ/dp = 0.
 
-    A fixed Z (e.g. a station-average value, a common textbook assumption such as Z = 0.9) is only
-    valid near the state it was chosen for.
+    Units: Z dimensionless. A fixed Z (e.g. a station-average value, a common textbook assumption
+    such as Z = 0.9) is only valid near the state it was chosen for. Reference: e.g. E. S. Menon,
+    Gas Pipeline Hydraulics (2005), ch. 1, where an average Z is used in the flow equations.
     """
 
     z_value: float
@@ -226,9 +232,7 @@ _PARAMS: Final[dict[str, tuple[str, ...]]] = {
 }  # fmt: skip
 
 
-def make_compressibility(
-    model: str, composition: GasComposition | None = None, **params: Any
-) -> CompressibilityModel:
+def make_compressibility(model: str, composition: GasComposition | None = None, **params: Any) -> CompressibilityModel:
     """Build a compressibility model by name.
 
     Names (case-insensitive, ``-`` and spaces read as ``_``):
@@ -251,9 +255,7 @@ def make_compressibility(
     unknown = sorted(set(params) - set(_PARAMS[key]))
     if unknown:
         allowed = ", ".join(_PARAMS[key]) or "none"
-        raise InputError(
-            f"compressibility model {key}: unknown parameter(s) {', '.join(unknown)}; allowed: {allowed}"
-        )
+        raise InputError(f"compressibility model {key}: unknown parameter(s) {', '.join(unknown)}; allowed: {allowed}")
     if key == "ideal":
         return IdealGas()
     if key == "constant":
@@ -263,8 +265,7 @@ def make_compressibility(
     if key == "linear":
         if "slope_per_bar" not in params:
             raise InputError(
-                "compressibility model linear: parameter slope_per_bar is missing; "
-                "give e.g. slope_per_bar=-0.0022"
+                "compressibility model linear: parameter slope_per_bar is missing; give e.g. slope_per_bar=-0.0022"
             )
         return LinearZ(float(params.get("offset", 1.0)), float(params["slope_per_bar"]))
     if key == "papay":
@@ -275,14 +276,10 @@ def make_compressibility(
                 )
             return Papay(float(params["t_pc_k"]), float(params["p_pc_pa"]))
         if composition is None:
-            raise InputError(
-                "compressibility model papay: needs t_pc_k and p_pc_pa or a gas composition (Kay's rule)"
-            )
+            raise InputError("compressibility model papay: needs t_pc_k and p_pc_pa or a gas composition (Kay's rule)")
         return Papay.from_composition(composition)
     if composition is None:
-        raise InputError(
-            f"compressibility model {key}: needs a gas composition; pass composition=GasComposition"
-        )
+        raise InputError(f"compressibility model {key}: needs a gas composition; pass composition=GasComposition")
     if key == "aga8_detail":
         return Aga8Detail(composition, **params)
     return Gerg2008(composition, **params)

@@ -46,9 +46,7 @@ class StandardConditions:
 
 
 #: ISO 13443 standard reference conditions: metering 15 C / 101.325 kPa, combustion 15 C.
-ISO_15C: Final[StandardConditions] = StandardConditions(
-    288.15, 101325.0, "15 C / 1.01325 bar", combustion_t_k=288.15
-)
+ISO_15C: Final[StandardConditions] = StandardConditions(288.15, 101325.0, "15 C / 1.01325 bar", combustion_t_k=288.15)
 #: US customary base: metering 60 F / 14.696 psia (101325.35 Pa), combustion 60 F.
 US_60F: Final[StandardConditions] = StandardConditions(
     T_60F_K, 14.696 * PSI_PA, "60 F / 14.696 psia", combustion_t_k=T_60F_K

@@ -4,7 +4,8 @@ The ideal-gas part of GERG-2008 (Kunz & Wagner 2012, eq. 7.6 and Table A3.1, cp0
 Schley 1995) is evaluated through pyaga8 at zero density, where its residual part vanishes and
 ``cp0 = cv0 + R``. To stay vectorised, cp0/R is tabulated once per composition on a 1 K grid over
 ``T_MIN_K``..``T_MAX_K`` and evaluated with a cubic spline. Measured spline error against direct
-pyaga8 calls at the mid-points of the grid: below 1e-9 relative in cp0 for the AGA8 test gases.
+pyaga8 calls at all grid mid-points, five AGA8 test gases: max 5.4e-10 relative in cp0 (near 60 K),
+below 5e-12 above 150 K.
 """
 
 from __future__ import annotations

@@ -52,7 +52,8 @@ def relative_density(fractions: ArrayLike, reference: StandardConditions) -> NDA
 
     d = (M / M_air) * Z_air(T, p) / Z_gas(T, p)
 
-    M_air = 28.96546 g/mol and Z_air from ISO 6976:2016. Reference: ISO 6976:2016, clause 8.
+    M_air = 28.96546 g/mol and Z_air from ISO 6976:2016. Validity: as :func:`z_standard` (metering
+    at 0, 15, 15.55 or 20 C near 101.325 kPa). Reference: ISO 6976:2016, clause 8.
     """
     m = molar_mass_kg_per_mol(fractions)
     z_gas = z_standard(fractions, reference)
@@ -63,7 +64,8 @@ def relative_density(fractions: ArrayLike, reference: StandardConditions) -> NDA
 def density_kg_per_m3(fractions: ArrayLike, reference: StandardConditions) -> NDArray[np.float64]:
     """Real-gas density at the metering reference state [kg/m3].
 
-    rho = p M / (Z R T), R = 8.3144621 J/(mol K). Reference: ISO 6976:2016, clause 8.
+    rho = p M / (Z R T), R = 8.3144621 J/(mol K). Validity: as :func:`z_standard`.
+    Reference: ISO 6976:2016, clause 8.
     """
     m = molar_mass_kg_per_mol(fractions)
     z = z_standard(fractions, reference)
@@ -75,7 +77,8 @@ def molar_heating_value_j_per_mol(
 ) -> NDArray[np.float64]:
     """Ideal-gas molar gross (superior) or net (inferior) heating value [J/mol].
 
-    H = sum_j x_j H_j(t1), t1 = combustion reference temperature (15, 15.55, 20 or 25 C).
+    H = sum_j x_j H_j(t1), t1 = combustion reference temperature (15, 15.55, 20 or 25 C; InputError
+    otherwise). Ideal-gas values, exact for any mixture of the 21 components.
     Reference: ISO 6976:2016, clause 6 and Table 3.
     """
     j = comp.heating_value_column(combustion_t_k)
@@ -83,12 +86,10 @@ def molar_heating_value_j_per_mol(
     return np.asarray(_x(fractions) @ table[:, j])
 
 
-def mass_heating_value_j_per_kg(
-    fractions: ArrayLike, combustion_t_k: float, gross: bool = True
-) -> NDArray[np.float64]:
+def mass_heating_value_j_per_kg(fractions: ArrayLike, combustion_t_k: float, gross: bool = True) -> NDArray[np.float64]:
     """Mass-based gross or net heating value [J/kg]: H_m = H_molar / M.
 
-    Reference: ISO 6976:2016, clause 7.
+    Validity: as :func:`molar_heating_value_j_per_mol`. Reference: ISO 6976:2016, clause 7.
     """
     return np.asarray(
         molar_heating_value_j_per_mol(fractions, combustion_t_k, gross) / molar_mass_kg_per_mol(fractions)
@@ -101,7 +102,8 @@ def volumetric_heating_value_j_per_m3(
     """Real-gas volumetric gross or net heating value [J/m3] at the reference metering state.
 
     H_v = H_molar(t1) * p / (Z R T), with t1 = reference.combustion_t_k, (T, p) the metering state
-    and Z the compression factor from :func:`z_standard`. Reference: ISO 6976:2016, clause 8.
+    and Z the compression factor from :func:`z_standard`. Validity: as :func:`z_standard` and
+    :func:`molar_heating_value_j_per_mol`. Reference: ISO 6976:2016, clause 8.
     """
     h = molar_heating_value_j_per_mol(fractions, reference.combustion_t_k, gross)
     z = z_standard(fractions, reference)
@@ -114,7 +116,7 @@ def wobbe_index_j_per_m3(
     """Real-gas Wobbe index W = H_v / sqrt(d) [J/m3] (gross by default).
 
     H_v from :func:`volumetric_heating_value_j_per_m3`, d from :func:`relative_density`, both at the
-    same reference conditions. Reference: ISO 6976:2016, clause 9.
+    same reference conditions. Validity: as those two functions. Reference: ISO 6976:2016, clause 9.
     """
     hv = volumetric_heating_value_j_per_m3(fractions, reference, gross)
     return np.asarray(hv / np.sqrt(relative_density(fractions, reference)))

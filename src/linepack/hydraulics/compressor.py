@@ -7,7 +7,7 @@ compressibility Z (GPSA Engineering Data Book, section 13; Menon 2005, compresso
           \qquad r = p_d/p_s
 
 Validity: single-stage (or per-stage) compression of a gas far from its critical point,
-kappa > 1 and roughly constant over the stage, pressure ratio up to about 4 per stage.
+kappa > 1 and roughly constant over the stage.
 The functions do not reject r < 1 or m < 0: they return the same formulas (a negative head or
 power) and the caller must constrain the station (bypass, recycle, minimum flow).
 """

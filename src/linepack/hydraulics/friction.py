@@ -7,7 +7,9 @@ codes). It is the friction factor of the general isothermal pipe law
 .. math:: p_{in}^2 - e^s p_{out}^2 = \lambda\,L_e\,\frac{16 Z R T}{\pi^2 D^5 M}\,m|m|,\qquad
           Re = \frac{4|m|}{\pi D \mu}
 
-Structure of every law except NIKURADSE (which carries its own laminar term):
+Structure of every law except NIKURADSE (which carries its own laminar term) and PRANDTL_COLEBROOK
+(the STANET / pandapipes convention: lambda = max(64/Re, Colebrook with k/(3.71 D)), no blend, so
+that those tools' results are reproduced in the transition range):
 
 * Re <= 2000: Hagen-Poiseuille, :math:`\lambda = 64/Re`.
 * 2000 < Re < 4000: :math:`\lambda = (1-w)\,64/Re + w\,\lambda_t(Re)` with the smoothstep
@@ -187,6 +189,16 @@ def darcy_friction(
     inv_e2 = 1.0 / (e * e)
     if law is FrictionLaw.NIKURADSE:
         lam, dlam = nikuradse_pandapipes(re_a, rr)
+        return lam * inv_e2, dlam * inv_e2
+    if law is FrictionLaw.PRANDTL_COLEBROOK:
+        # STANET / pandapipes convention: Colebrook (k/3.71 D) down to where Hagen-Poiseuille exceeds
+        # it, no transition blend (continuous, with a kink at the crossing near Re ~ 1,000-1,400).
+        lam_c, dlam_c = colebrook(np.maximum(re_a, 500.0), rr, 3.71)
+        dlam_c = np.where(re_a < 500.0, 0.0, dlam_c)
+        lam_lam = 64.0 / re_a
+        use_lam = lam_lam >= lam_c
+        lam = np.where(use_lam, lam_lam, lam_c)
+        dlam = np.where(use_lam, -64.0 / (re_a * re_a), dlam_c)
         return lam * inv_e2, dlam * inv_e2
 
     flow_scaled = law in _FLOW_EFFICIENCY_LAWS

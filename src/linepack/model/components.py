@@ -99,7 +99,8 @@ class Edge(Component):
 class PipeLaw(StrEnum):
     """Friction laws and classic pipe flow equations."""
 
-    COLEBROOK = "colebrook"
+    COLEBROOK = "colebrook"  # Colebrook-White with k/(3.7 D)
+    PRANDTL_COLEBROOK = "prandtl_colebrook"  # Colebrook with k/(3.71 D), as STANET and pandapipes use
     NIKURADSE = "nikuradse"
     SWAMEE_JAIN = "swamee_jain"
     HOFER = "hofer"
