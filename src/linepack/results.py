@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .compile import CompiledNetwork, CompMode, EdgeKind, RegMode
+from .compile import CompiledNetwork, CompMode, EdgeKind, RegMode, z_at
 from .errors import InputError
 from .io.atomic import atomic_write_text
 from .units import BAR_PA, R_J_PER_MOL_K
@@ -121,6 +121,7 @@ class SteadyResult:
         ]
         ef, et = cn.edge_from, cn.edge_to
         lp = self.pipe_linepack_kg()
+        v_in = self.inlet_velocity_m_s()
         pipes, resistors = [], []
         for k, e in enumerate(cn.res_edge):
             i, j = ef[e], et[e]
@@ -139,7 +140,7 @@ class SteadyResult:
                 "temperature_k": gas.temperature_k,
                 "molar_mass_kg_per_mol": gas.molar_mass_kg_per_mol,
                 "reynolds": self.reynolds[k],
-                "velocity_in_m_s": self._velocity(k, pb[i] * BAR_PA),
+                "velocity_in_m_s": v_in[k],
                 "linepack_kg": lp[k],
             }
             if cn.res_is_pipe[k]:
@@ -235,12 +236,15 @@ class SteadyResult:
         }
         return _clean(doc)
 
-    def _velocity(self, k: int, p_pa: float) -> float:
+    def inlet_velocity_m_s(self) -> F64:
+        """Mean gas velocity [m/s] at the inlet (``from`` end) of every pipe and resistor, Z at that pressure."""
         cn = self.network
         gas = cn.gas
-        rho = p_pa * gas.molar_mass_kg_per_mol / (self.z_avg[k] * R_J_PER_MOL_K * gas.temperature_k)
-        area = np.pi * cn.diameter_m[k] ** 2 / 4.0
-        return float(self.q_kg_s[cn.res_edge[k]] / (rho * area))
+        p_in = self.p_pa[cn.edge_from[cn.res_edge]]
+        z, _ = z_at(cn, p_in)
+        rho = p_in * gas.molar_mass_kg_per_mol / (z * R_J_PER_MOL_K * gas.temperature_k)
+        area = np.pi * cn.diameter_m**2 / 4.0
+        return np.asarray(self.q_kg_s[cn.res_edge] / (rho * area), dtype=float)
 
     def to_json(self, path: str | Path) -> None:
         atomic_write_text(path, json.dumps(self.to_dict(), indent=2) + "\n")

@@ -23,7 +23,8 @@ How the pandapipes elements map to linepack:
   constant viscosity, compressibility ``linear`` (``offset + slope * p_abs[bar]``) or constant;
   temperature = junction ``tfluid_k`` (isothermal cases: one value per case);
 * suffix ``_N`` -> pipe law ``nikuradse`` (pandapipes variant with its 64/Re term), ``_PC`` ->
-  ``colebrook`` (Prandtl-Colebrook).
+  ``prandtl_colebrook`` (Colebrook with ``k/(3.71 D)`` at every Re where it exceeds 64/Re, as STANET
+  and pandapipes apply it).
 
 Gauge pressures. STANET (and pandapipes) give gauge pressures relative to the ambient pressure at
 the junction height, ``p_amb(h) = 1.01325 (1 - 0.0065 h / 288.15)^5.255`` bar, whereas linepack's
@@ -38,11 +39,11 @@ linepack uses the exact isothermal exponential form ``p_i^2 - exp(s) p_j^2`` wit
 an independent solve of the pandapipes law; mostly the g = 9.81 vs 9.80665 difference on a hydrostatic
 term of 3e-3 bar), 1e-6 of the gauge pressures there.
 
-Prandtl-Colebrook constant. STANET's and pandapipes' Prandtl-Colebrook law uses ``k/(3.71 D)``;
-linepack's ``colebrook`` law uses Colebrook's ``k/(3.7 D)``. The loader passes the roughness
-``k * 3.7/3.71`` to linepack for the ``_PC`` cases, so that linepack evaluates exactly the
-reference's term ``k/(3.71 D)`` (``load_case(..., map_colebrook_constant=False)`` gives the
-roughness unchanged; the report shows both).
+Prandtl-Colebrook. STANET's and pandapipes' law uses ``k/(3.71 D)`` and no laminar-turbulent blend;
+linepack's ``colebrook`` law uses Colebrook's ``k/(3.7 D)`` and blends with 64/Re over 2000 < Re < 4000.
+The ``_PC`` cases therefore use linepack's ``prandtl_colebrook`` law, which is the STANET convention
+(with ``colebrook`` instead, parallel_PC, whose pipes run at Re 2,600-4,000, misses the tolerance:
+1.9e-4 > 1e-4).
 
 Pumps: three cases (combined_networks__versatility_PC, meshed_networks__pumps_N,
 strand_net__pump_N) contain pandapipes pumps, which linepack does not model; they are excluded.
@@ -112,18 +113,8 @@ TOLERANCES: dict[str, tuple[float, float]] = {
     "two_pressure_junctions__H_net_PC": (1e-4, 1e-2),
 }
 
-#: Ratio that turns a roughness for Colebrook with k/(3.71 D) into one for linepack's k/(3.7 D).
-COLEBROOK_ROUGHNESS_FACTOR = 3.7 / 3.71
-
 #: Known disagreements with the pandapipes tolerance, with linepack as it is: case -> reason.
-KNOWN_PRESSURE_DEVIATIONS: dict[str, str] = {
-    "combined_networks__parallel_PC": (
-        "five of its seven pipes run at 2,600 < Re < 4,000, where linepack's colebrook law is blended "
-        "with 64/Re (smoothstep over 2000 < Re < 4000, src/linepack/hydraulics/friction.py) while "
-        "pandapipes (and, by the agreement, STANET) apply Prandtl-Colebrook at every Re: "
-        "max |1 - p/p_stanet| = 1.9e-4 > 1e-4 (1.1e-5 with pure Colebrook in that band)"
-    ),
-}
+KNOWN_PRESSURE_DEVIATIONS: dict[str, str] = {}
 
 #: The 19 cases without pumps.
 CASES: tuple[str, ...] = tuple(TOLERANCES)
@@ -213,16 +204,15 @@ def _fluid_settings(fluid: dict, temperature_k: float, law: str) -> Settings:
     )
 
 
-def load_case(case: str, folder: Path | None = None, *, map_colebrook_constant: bool = True) -> StanetCase:
+def load_case(case: str, folder: Path | None = None, *, law_pc: str = "prandtl_colebrook") -> StanetCase:
     """Build the linepack network of one case folder (see the module docstring for the mapping).
 
-    ``map_colebrook_constant``: for ``_PC`` cases, give linepack the roughness ``k * 3.7/3.71`` so that
-    its ``k/(3.7 D)`` term equals the reference's ``k/(3.71 D)``.
+    ``law_pc``: the linepack pipe law used for the ``_PC`` cases (the report also shows ``colebrook``).
     """
     folder = folder or case_dir(case)
     if has_pumps(folder):
         raise ValueError(f"{case}: has pumps, which linepack does not model")
-    law = "nikuradse" if case.endswith("_N") else "colebrook"
+    law = "nikuradse" if case.endswith("_N") else law_pc
     junctions = _rows(folder, "junction")
     temps = {float(j["tfluid_k"]) for j in junctions}
     if len(temps) != 1:  # pragma: no cover - every case is isothermal
@@ -248,7 +238,6 @@ def load_case(case: str, folder: Path | None = None, *, map_colebrook_constant: 
         if k is not None:
             k_stanet[node_id] = k
 
-    k_factor = COLEBROOK_ROUGHNESS_FACTOR if law == "colebrook" and map_colebrook_constant else 1.0
     v_stanet: dict[str, float] = {}
     area: dict[str, float] = {}
     for p in _rows(folder, "pipe"):
@@ -256,7 +245,7 @@ def load_case(case: str, folder: Path | None = None, *, map_colebrook_constant: 
         d = float(p["diameter_m"])
         net.add(Pipe(id=pid, name=p["name"], from_node=nid(p["from_junction"]), to_node=nid(p["to_junction"]),
                      length_km=float(p["length_km"]), inner_diameter_mm=d * 1e3,
-                     roughness_mm=float(p["k_mm"]) * k_factor, loss_coefficient=float(p["loss_coefficient"])))
+                     roughness_mm=float(p["k_mm"]), loss_coefficient=float(p["loss_coefficient"])))
         area[pid] = math.pi * d * d / 4.0
         v = _opt_float(p["v_stanet"])
         if v is not None:
@@ -440,4 +429,6 @@ def compare_analytic(profile: AnalyticProfile) -> AnalyticComparison:
     pos = {int(e): k for k, e in enumerate(cn.res_edge)}
     area = math.pi * profile.diameter_m**2 / 4.0
     v = np.array([res.q_kg_s[e] / (area * rho_m[pos[e]]) for e in edges])
-    return AnalyticComparison(profile.l_m, p, np.abs(1.0 - p / profile.p_pa), v, np.abs(v - profile.v_m_s[1:]))
+    return AnalyticComparison(
+        profile.l_m, p, np.abs(1.0 - p / profile.p_pa), v, np.abs(v - profile.v_m_s[1:])
+    )

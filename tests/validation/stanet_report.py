@@ -23,7 +23,7 @@ OUTPUT = sc.REPO_ROOT / "docs" / "validation_stanet.md"
 def _case_rows() -> list[str]:
     rows = [
         "| case | law | max \\|1 - p/p_stanet\\| | max \\|dv\\| [m/s] | tolerance p / v | pass | "
-        "max \\|1 - p/p_stanet\\| with k unmapped | max \\|Z - K_stanet\\| |",
+        "max \\|1 - p/p_stanet\\| with colebrook | max \\|Z - K_stanet\\| |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for case in sc.CASES:
@@ -38,8 +38,8 @@ def _case_rows() -> list[str]:
         else:
             verdict = "**no**"
         raw = "-"
-        if loaded.friction_law == "colebrook":
-            raw = f"{sc.compare(sc.load_case(case, map_colebrook_constant=False)).max_p_diff:.1e}"
+        if loaded.friction_law == "prandtl_colebrook":
+            raw = f"{sc.compare(sc.load_case(case, law_pc='colebrook')).max_p_diff:.1e}"
         rows.append(
             f"| {case} | {loaded.friction_law} | {cmp.max_p_diff:.1e} | {cmp.max_v_diff:.1e} | "
             f"{tol_p:.0e} / {tol_v:.0e} | {verdict} | {raw} | {max(cmp.z_diff.values()):.0e} |"
@@ -101,16 +101,17 @@ def render() -> str:
         "1.193e-5 Pa s, Z = 1 - 0.0022 p_abs[bar] (`linear`) or Z = 1 (`ideal`) as `fluid.json` says, "
         "temperature from the junctions.",
         "- `_N` cases use linepack's `nikuradse` law (the pandapipes variant with 64/Re), `_PC` cases "
-        "`colebrook`. STANET's Prandtl-Colebrook has `k/(3.71 D)`, linepack's Colebrook `k/(3.7 D)`; the "
-        "loader passes `k * 3.7/3.71`, which makes the two terms identical. The column \"with k unmapped\" shows the "
-        "result with the roughness as given.",
+        "`prandtl_colebrook` (Colebrook with `k/(3.71 D)` wherever it exceeds 64/Re, no transition blend: "
+        "the STANET convention). The column \"with colebrook\" shows the result with linepack's default "
+        "`colebrook` law (`k/(3.7 D)`, blended with 64/Re over 2000 < Re < 4000) instead.",
         "- STANET valve pipes are pipes with loss coefficient 9000; valves are linepack `Valve`s "
         "(open: equal pressures, closed: no flow).",
         "- Elevation: pandapipes adds `rho g dh` with the mean end density, linepack uses the exact "
         "isothermal exponential form (and g = 9.80665 instead of 9.81); at these heights (at most 19 m) the "
         "junction pressures differ by about 1e-6 bar.",
         "",
-        "Known deviation: " + "; ".join(f"`{k}`: {v}." for k, v in sc.KNOWN_PRESSURE_DEVIATIONS.items()),
+        "Known deviations: "
+        + ("; ".join(f"`{k}`: {v}." for k, v in sc.KNOWN_PRESSURE_DEVIATIONS.items()) or "none."),
         "",
         "## Analytic single pipe",
         "",
@@ -118,11 +119,12 @@ def render() -> str:
         "12 km, D = 0.2091 m, lambda = 0.02455, T = 285.15 K, rho_n = 0.8275 kg/m3, 12.5 Nm3/s, inlet "
         "51 bar abs, Z = 1. linepack has no constant-lambda law, so the pipe is 12 sections of 1 km with "
         f"the `nikuradse` law and k = {sc.ANALYTIC_ROUGHNESS_MM} mm (as pandapipes does), giving lambda = "
-        "0.024558 with its 64/Re term. The sheet's velocity at row i is `V_n p_n T / (pmean_i T_n A)` with its "
-        "own `pmean` column (this reproduces the column exactly); from the second row on that `pmean` is not "
-        "the mean pressure of the section ending at row i (it lies between that and the mean over the whole "
-        "pipe up to row i), whereas linepack's section velocity uses the section's own mean pressure: hence "
-        "velocity differences growing to about 0.37 m/s while the pressures agree to 3e-4.",
+        "0.024558 with its 64/Re term. The sheet's velocity at row i is `V_n p_n T / (pmean_i T_n A)` "
+        "with its own `pmean` column (this reproduces the column exactly); from the second row on that "
+        "`pmean` is not the mean pressure of the section ending at row i (it lies between that and the "
+        "mean over the whole pipe up to row i), whereas linepack's section velocity uses the section's own "
+        "mean pressure: hence velocity differences growing to about 0.37 m/s while the pressures agree to "
+        "3e-4.",
         "",
         *_analytic_rows(),
         "",
