@@ -119,6 +119,9 @@ def test_existing_system_at_full_demand_is_infeasible_with_a_diagnosis(net: lp.N
         lp.solve_steady(net, "existing_2024_full_demand")
     msg = str(exc.value)
     assert "supply below demand" in msg and "EETL_FSRU.supply" in msg and "short by" in msg
+    # where: even unlimited LNG at Port Qasim cannot reach the north (the south-north bottleneck)
+    assert "with unlimited supply at EETL_FSRU.supply the network still cannot carry the demand" in msg
+    assert "BALLOKI_PP" in msg
 
 
 def test_psgp_relieves_the_existing_bottleneck(net: lp.Network, base: lp.SteadyResult) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -342,6 +342,28 @@ def _newton_with_continuation(
     return sys, NewtonOutcome(x, True, total, res.residual_norms, "converged (with load continuation)")
 
 
+def _probe_unlimited_supply(cn: CompiledNetwork, opt: SteadyOptions) -> list[str]:
+    """Where the network would fail hydraulically if its pressure-held sources had no capacity limit."""
+    held = [cn.source_ids[k] for k in np.flatnonzero(cn.source_is_pressure)]
+    if not held:
+        return []
+    probe = replace(cn, source_capacity=np.full(len(cn.source_ids), np.inf))
+    head = f"with unlimited supply at {', '.join(held)}"
+    try:
+        res = solve_steady(probe, options=replace(opt, max_time_s=min(opt.max_time_s, 20.0)))
+    except ConvergenceError as exc:
+        return [f"{head} the network still cannot carry the demand: {d}" for d in exc.diagnosis] or [
+            f"{head} the network still has no steady state"
+        ]
+    need = [
+        f"{cn.source_ids[k]} {cn.source_basis[k].kg_s_to_mmscfd(res.source_supply_kg_s[k]):.0f} MMSCFD"
+        for k in np.flatnonzero(cn.source_is_pressure)
+    ]
+    low = [v for v in res.violations if v.startswith(("delivery", "node"))]
+    text = f"{head} the network would solve, with {', '.join(need)} drawn"
+    return [text + (": " + "; ".join(low) if low else " and every delivery pressure met")]
+
+
 def solve_steady(
     network: Network | CompiledNetwork, scenario: str | None = None, options: SteadyOptions | None = None
 ) -> SteadyResult:
@@ -360,7 +382,7 @@ def solve_steady(
         raise TopologyError(problems)
     problems = supply_problems(cn, state)
     if problems:
-        raise InfeasibleError(f"scenario {cn.scenario} is infeasible", problems)
+        raise InfeasibleError(f"scenario {cn.scenario} is infeasible", problems + _probe_unlimited_supply(cn, opt))
     p_ref, m_ref = _scales(cn)
     active = _ActiveSet(cn)
     p0, _, _ = _initial_guess(cn, state, p_ref)
