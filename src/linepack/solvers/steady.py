@@ -102,7 +102,14 @@ class _ActiveSet:
         self.switches = np.zeros(len(cn.comp_edge) + len(cn.reg_edge) + len(cn.source_ids), dtype=int)
         self.max_switches = 6
 
-    def update(self, state: ControlState, sys: SteadySystem, x: F64) -> tuple[ControlState, bool]:
+    def update(
+        self, state: ControlState, sys: SteadySystem, x: F64, limits_only: bool = False
+    ) -> tuple[ControlState, bool]:
+        """The control state after checking every controlled element against its bounds at ``x``.
+
+        ``limits_only`` (used on a failed Newton iterate) only moves elements onto limits they exceed
+        (compressor ratio, power, flow; source capacity), never releases or bypasses them.
+        """
         cn = self.cn
         p, q, s = sys.split(x)
         cm, ct = state.comp_mode.copy(), state.comp_target.copy()
@@ -125,9 +132,9 @@ class _ActiveSet:
                 if not controlled:
                     continue
                 if cm[k] in (CompMode.PRESSURE, CompMode.RATIO, CompMode.POWER, CompMode.FLOW):
-                    if qc[k] < -tol * sys.m_ref:
+                    if not limits_only and qc[k] < -tol * sys.m_ref:
                         new = (CompMode.OFF, 0.0)
-                    elif cm[k] == CompMode.PRESSURE and r[k] < 1.0 - tol:
+                    elif not limits_only and cm[k] == CompMode.PRESSURE and r[k] < 1.0 - tol:
                         new = (CompMode.BYPASS, 0.0)
                     else:
                         viol = {
@@ -144,13 +151,15 @@ class _ActiveSet:
                             }[worst]
                             new = (worst, float(target))
                         elif (
-                            cm[k] != user[k]
+                            not limits_only
+                            and cm[k] != user[k]
                             and user[k] == CompMode.PRESSURE
                             and pd[k] > cn.comp_p_set_pa[k] * (1 + tol)
                         ):
                             new = (CompMode.PRESSURE, float(cn.comp_p_set_pa[k]))
                 elif (
-                    cm[k] == CompMode.BYPASS
+                    not limits_only
+                    and cm[k] == CompMode.BYPASS
                     and user[k] == CompMode.PRESSURE
                     and ps[k] < cn.comp_p_set_pa[k] * (1 - tol)
                 ):
@@ -160,7 +169,7 @@ class _ActiveSet:
                     self.switches[k] += 1
                     changed = True
         nr = len(cn.reg_edge)
-        if nr:
+        if nr and not limits_only:
             re_ = cn.reg_edge
             pin, pout, qr = p[cn.edge_from[re_]], p[cn.edge_to[re_]], q[re_]
             for k in range(nr):
@@ -199,7 +208,7 @@ class _ActiveSet:
                 sp_[k], si[k] = False, float(cn.source_capacity[k])
                 self.switches[base + k] += 1
                 changed = True
-            elif not sp_[k] and p[cn.source_node[k]] > cn.source_p_set_pa[k] * (1 + 1e-9):
+            elif not limits_only and not sp_[k] and p[cn.source_node[k]] > cn.source_p_set_pa[k] * (1 + 1e-9):
                 sp_[k], si[k] = True, 0.0
                 self.switches[base + k] += 1
                 changed = True
@@ -392,6 +401,7 @@ def solve_steady(
     norms: tuple[float, ...] = ()
     outer = 0
     sys: SteadySystem | None = None
+    rescues = 0
     for outer in range(1, opt.max_outer + 1):  # noqa: B007 (outer is reported in the result)
         remaining = opt.max_time_s - (time.perf_counter() - t0)
         if remaining <= 0:
@@ -400,6 +410,13 @@ def solve_steady(
         sys, out = _newton_with_continuation(cn, state, mu, p_ref, m_ref, x, nopts)
         total_iters += out.iterations
         norms = norms + out.residual_norms
+        if not out.converged and rescues < 3:
+            # a set-point may be out of reach: put elements that exceed a limit at that limit and retry
+            limited, changed = active.update(state, sys, out.x, limits_only=True)
+            if changed:
+                rescues += 1
+                state, x = limited, None
+                continue
         if not out.converged:
             p_last, _, _ = sys.split(out.x)
             diag = state_problems(cn, p_last, state) + island_problems(cn, state) + supply_problems(cn, state)

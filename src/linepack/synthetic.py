@@ -1,0 +1,98 @@
+"""Synthetic meshed transmission grids, generated reproducibly from a seed (tests and benchmarks)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .model.components import Compressor, FlowUnit, Node, Pipe, Settings, Sink, Source, SourceMode
+from .model.network import GasCompositionSpec, Network
+
+
+def lattice_network(
+    n_side: int,
+    seed: int = 0,
+    *,
+    pipe_km: float = 10.0,
+    sink_share: float = 0.2,
+    compressors: int = 0,
+    z_model: str = "gerg2008",
+    load_kg_s_per_sink: float | None = None,
+) -> Network:
+    """A square lattice of ``n_side**2`` junctions joined by ``pipe_km`` pipes of DN 500-900.
+
+    Two pressure-held sources at 70 barg sit at opposite corners, four fixed-inflow sources on the
+    edges, sinks on about ``sink_share`` of the junctions, and optionally ``compressors`` stations
+    (each replacing one lattice pipe near a pressure source). Demand is scaled so that the grid carries
+    it with moderate pressure drops unless ``load_kg_s_per_sink`` is given.
+    """
+    if n_side < 3:
+        raise ValueError("n_side must be at least 3")
+    rng = np.random.default_rng(seed)
+    net = Network(
+        name=f"lattice_{n_side}x{n_side}_seed{seed}",
+        settings=Settings(gas="NG", compressibility={"model": z_model}, temperature_c=15.0),
+        gas_compositions={
+            "NG": GasCompositionSpec(
+                mole_fractions={"CH4": 0.93, "C2H6": 0.04, "C3H8": 0.01, "N2": 0.015, "CO2": 0.005}
+            )
+        },
+    )
+
+    def nid(i: int, j: int) -> str:
+        return f"N{i}_{j}"
+
+    for i in range(n_side):
+        for j in range(n_side):
+            net.add(Node(id=nid(i, j), elevation_m=float(rng.uniform(0.0, 200.0)), lat=i * 0.09, lon=j * 0.09))
+    dn = np.array([500.0, 600.0, 700.0, 800.0, 900.0])
+    edges = [((i, j), (i + 1, j)) for i in range(n_side - 1) for j in range(n_side)]
+    edges += [((i, j), (i, j + 1)) for i in range(n_side) for j in range(n_side - 1)]
+    last = n_side - 1
+    corner = [(0, 0), (last, last)]
+    # stations on the lattice edges that leave the two pressure-held corners, pumping into the grid
+    stations = [((0, 0), (1, 0)), ((last, last), (last - 1, last)), ((0, 0), (0, 1)), ((last, last), (last, last - 1))][
+        : min(compressors, 4)
+    ]
+    station_edges = {frozenset(s) for s in stations}
+    for k, (a, b) in enumerate(edges):
+        if frozenset((a, b)) in station_edges:
+            continue
+        net.add(
+            Pipe(
+                id=f"P{k}",
+                from_node=nid(*a),
+                to_node=nid(*b),
+                length_km=pipe_km,
+                inner_diameter_mm=float(rng.choice(dn)) - 20.0,
+                roughness_mm=0.012,
+            )
+        )
+    for k, (a, b) in enumerate(stations):
+        suction = f"CS{k}_suction"
+        net.add(Node(id=suction, elevation_m=0.0))
+        net.add(Pipe(id=f"PCS{k}", from_node=nid(*a), to_node=suction, length_km=pipe_km, inner_diameter_mm=880.0))
+        net.add(
+            Compressor(
+                id=f"CS{k}", from_node=suction, to_node=nid(*b), p_set_barg=75.0, ratio_max=1.6, power_max_mw=40.0
+            )
+        )
+    for k, (i, j) in enumerate(corner):
+        net.add(Source(id=f"REF{k}", node=nid(i, j), mode=SourceMode.PRESSURE, p_set_barg=70.0))
+    n = n_side * n_side
+    sink_nodes = rng.choice(n, size=max(1, int(sink_share * n)), replace=False)
+    load = load_kg_s_per_sink if load_kg_s_per_sink is not None else 40.0 * n_side / len(sink_nodes)
+    for k, s in enumerate(sink_nodes):
+        net.add(
+            Sink(
+                id=f"D{k}",
+                node=nid(int(s) // n_side, int(s) % n_side),
+                demand=float(load * rng.uniform(0.5, 1.5)),
+                unit=FlowUnit.KG_S,
+            )
+        )
+    mid = n_side // 2
+    for k, (i, j) in enumerate([(0, mid), (mid, 0), (n_side - 1, mid), (mid, n_side - 1)]):
+        net.add(
+            Source(id=f"IN{k}", node=nid(i, j), mode=SourceMode.FLOW, inflow=float(5.0 * n_side), unit=FlowUnit.KG_S)
+        )
+    return net
