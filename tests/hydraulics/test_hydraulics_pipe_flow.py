@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import doctest
 import importlib
-import time
 
 import numpy as np
 import pytest
@@ -125,17 +124,15 @@ def test_standard_volume_flow() -> None:
     assert np.allclose(standard_volume_flow([0.0, 7.6], 0.76), [0.0, 10.0])
 
 
-def test_large_array_runtime() -> None:
-    """200,000 pipes, one vectorised Colebrook flow solve (4-6 Newton steps, each a lambda and
-    dlambda/dRe evaluation): measured 0.2-0.3 s on the development machine; asserted under 5 s."""
+def test_large_array_solve() -> None:
+    """200,000 pipes in one vectorised Colebrook flow solve (4-6 Newton steps; about 0.25 s measured,
+    speed is for benchmarks, not asserted here): every flow is finite and positive."""
     n = 200_000
     pipes = _random_pipes(n, seed=5)
     p_in = np.full(n, 7e6)
     p_out = np.full(n, 6.5e6)
-    t0 = time.perf_counter()
     m = _call(pipe_flow_rate, p_in, p_out, pipes, "colebrook")
-    assert time.perf_counter() - t0 < 5.0
-    assert np.all(np.isfinite(m))
+    assert np.all(np.isfinite(m)) and np.all(m > 0)
 
 
 MODULES = ["colebrook_white", "rough_laws", "empirical_laws", "friction", "pipe_law", "pipe_flow", "compressor"]
