@@ -144,8 +144,9 @@ def validate(file: Annotated[Path, typer.Argument(help="network file to check (.
         net.validate()
         from .compile import compile_network
 
-        for name in [None, *net.scenarios] if not net.scenarios else list(net.scenarios):
-            compile_network(net, name, use_default=False)
+        names: list[str | None] = [*net.scenarios] or [None]
+        for name in names:
+            compile_network(net, name, use_default=False)  # units, gas and physics settings per scenario
         n = sum(len(c) for c in net.collections.values())
         out.print(f"[green]valid:[/] {file} ({n} components, {len(net.scenarios)} scenarios)")
 

@@ -168,6 +168,7 @@ class CompiledNetwork:
     source_ids: tuple[str, ...]
     source_node: I64
     source_is_pressure: NDArray[np.bool_]
+    source_absorbs: NDArray[np.bool_]  # a pressure-held source that may take gas back
     source_p_set_pa: F64
     source_p_max_pa: F64
     source_inflow: F64  # kg/s (0 for pressure sources)
@@ -431,6 +432,7 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
         source_ids=tuple(s.id for s in sources),
         source_node=np.array([nidx[s.node] for s in sources], dtype=np.int64),
         source_is_pressure=np.array([s.mode == SourceMode.PRESSURE for s in sources], dtype=bool),
+        source_absorbs=np.array([s.absorbs for s in sources], dtype=bool),
         source_p_set_pa=np.array([pa(s.p_set_barg) for s in sources]),
         source_p_max_pa=np.array([pa(s.p_max_barg) for s in sources]),
         source_inflow=inflow,

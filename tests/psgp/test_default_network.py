@@ -158,3 +158,19 @@ def test_active_bound_is_reported_when_a_station_is_power_limited(net: lp.Networ
     assert any(b.startswith("CS1 at maximum power (5.0 MW)") for b in res.active_bounds), res.active_bounds
     k = list(res.network.edge_ids[e] for e in res.network.comp_edge).index("CS1")
     assert res.comp_power_w[k] == pytest.approx(5e6, rel=1e-6)
+
+
+def test_scenario_outcomes_stated_in_the_readme(net: lp.Network) -> None:
+    """README.md's scenario table: the bounds that shape each extension scenario."""
+
+    def bounds(scenario: str) -> str:
+        return "\n".join(lp.solve_steady(net, scenario).active_bounds)
+
+    assert "TABEER_LNG.supply limited by its maximum send-out pressure 70.0 barg" in bounds("psgp_base")
+    gw = bounds("gwadar_ip")
+    assert "GWADAR_LNG.supply shut in" in gw and "IRAN_BORDER.supply shut in" in gw
+    tapi = lp.solve_steady(net, "tapi")
+    assert any(b.startswith("GALKYNYSH.supply limited by its maximum send-out pressure 100.0 barg")
+               for b in tapi.active_bounds)
+    assert any(v.startswith("delivery FAZILKA_BORDER.demand") for v in tapi.violations)
+    assert "TASHKENT.supply shut in" in bounds("central_asia_hypothetical")

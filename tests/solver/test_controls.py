@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import linepack as lp
+from linepack.model.components import FlowUnit, SourceMode
 from linepack.model.network import GasCompositionSpec
 
 
@@ -132,3 +133,47 @@ def test_iteration_count_regression_caps() -> None:
     for scenario, cap in caps.items():
         res = lp.solve_steady(net, scenario)
         assert res.iterations <= cap, f"{scenario}: {res.iterations} iterations > {cap}"
+
+
+def test_flow_source_is_limited_by_its_maximum_send_out_pressure() -> None:
+    """A terminal with a fixed inflow cannot push against more than p_max: it delivers what it can."""
+    net = line(pipe("P1", "A", "B"), pipe("P2", "B", "Z"), demand_kg_s=60.0)
+    net.add(lp.Node(id="T"))
+    net.add(pipe("P3", "T", "B", km=80.0, mm=300.0))
+    net.add(lp.Source(id="T.supply", node="T", mode=SourceMode.FLOW, inflow=50.0, unit=FlowUnit.KG_S,
+                      p_max_barg=58.0))
+    res = lp.solve_steady(net)
+    k = res.network.source_ids.index("T.supply")
+    assert 0.0 < res.source_supply_kg_s[k] < 50.0
+    assert barg(res, "T") == pytest.approx(58.0, abs=1e-9)
+    assert any(b.startswith("T.supply limited by its maximum send-out pressure 58.0 barg") for b in res.active_bounds)
+    assert res.source_supply_kg_s.sum() == pytest.approx(60.0, rel=1e-10)
+
+
+def test_terminal_is_shut_in_when_the_network_pressure_is_above_its_send_out() -> None:
+    net = line(pipe("P1", "A", "B"), pipe("P2", "B", "Z"), demand_kg_s=20.0)
+    net.add(lp.Node(id="T"))
+    net.add(pipe("P3", "T", "B", km=5.0))
+    net.add(lp.Source(id="T.supply", node="T", mode=SourceMode.PRESSURE, p_set_barg=40.0))
+    res = lp.solve_steady(net)
+    k = res.network.source_ids.index("T.supply")
+    assert res.source_supply_kg_s[k] == 0.0
+    assert any(b.startswith("T.supply shut in") for b in res.active_bounds)
+    assert not res.violations
+
+
+def test_a_grid_connection_may_absorb_gas() -> None:
+    net = line(pipe("P1", "A", "B"), pipe("P2", "B", "Z"), demand_kg_s=20.0)
+    net.add(lp.Node(id="G"))
+    net.add(pipe("P3", "G", "B", km=5.0))
+    net.add(lp.Source(id="G.supply", node="G", mode=SourceMode.PRESSURE, p_set_barg=40.0, absorbs=True))
+    res = lp.solve_steady(net)
+    k = res.network.source_ids.index("G.supply")
+    assert res.source_supply_kg_s[k] < -1.0 and not res.active_bounds
+
+
+def test_oversupply_with_a_single_terminal_is_reported() -> None:
+    net = line(pipe("P1", "A", "B"), pipe("P2", "B", "Z"), demand_kg_s=20.0)
+    net.add(lp.Source(id="F.supply", node="B", mode=SourceMode.FLOW, inflow=50.0, unit=FlowUnit.KG_S))
+    res = lp.solve_steady(net)
+    assert any(v.startswith("source A.supply: absorbs 30.00 kg/s") for v in res.violations), res.violations

@@ -15,8 +15,8 @@ How the pandapipes elements map to linepack:
   the STANET "valve pipes" carry zeta = 9000); id ``pipe<index>`` (names repeat on parallel pipes);
 * valve -> :class:`linepack.Valve` with ``open = opened`` (the flattened valves all have
   loss_coefficient 0, and a linepack valve has no loss);
-* ext_grid -> :class:`linepack.Source` in mode ``pressure`` with the STANET gauge set-point turned
-  into linepack gauge (see below);
+* ext_grid -> :class:`linepack.Source` in mode ``pressure`` with ``absorbs`` (a grid connection that
+  may take gas back), the STANET gauge set-point turned into linepack gauge (see below);
 * sink / source -> :class:`linepack.Sink` / :class:`linepack.Source` (mode ``flow``) with
   ``mdot_kg_per_s * scaling`` in ``kg/s``;
 * fluid.json -> settings: molar mass from the normal density (0 degC, 1.01325 bar),
@@ -262,7 +262,7 @@ def load_case(case: str, folder: Path | None = None, *, law_pc: str = "prandtl_c
         node_id = nid(g["junction"])
         p_abs = float(g["p_bar"]) + ambient_bar(height[node_id])
         net.add(Source(id=f"ext_grid{g['index']}", node=node_id, mode="pressure",
-                       p_set_barg=p_abs - LINEPACK_AMBIENT_BAR, unit="kg/s"))
+                       p_set_barg=p_abs - LINEPACK_AMBIENT_BAR, unit="kg/s", absorbs=True))
     for s in _rows(folder, "sink"):
         net.add(Sink(id=f"sink{s['index']}", name=s["name"], node=nid(s["junction"]),
                      demand=float(s["mdot_kg_per_s"]) * float(s["scaling"]), unit="kg/s"))

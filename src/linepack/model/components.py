@@ -242,6 +242,11 @@ class Source(Component):
     capacity: float | None = _f("maximum supply, in `unit`", "unit", default=None, ge=0)
     unit: FlowUnit = _f("unit of inflow and capacity", default=FlowUnit.MMSCFD)
     gas: str | None = _f("name of the gas composition supplied (for volume and energy units)", default=None)
+    absorbs: bool = _f(
+        "a pressure-held source may take gas back (a connection to a larger grid); false for terminals and "
+        "fields, which are shut in instead",
+        default=False,
+    )
 
     @model_validator(mode="after")
     def _mode_fields(self) -> Source:

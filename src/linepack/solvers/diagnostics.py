@@ -63,6 +63,15 @@ def supply_problems(cn: CompiledNetwork, state: ControlState) -> list[str]:
         demand = float(np.sum(cn.sink_demand[snk]))
         fixed = float(np.sum(np.where(state.src_pressure, 0.0, state.src_inflow)[src]))
         cap = float(np.sum(np.where(state.src_pressure, cn.source_capacity, 0.0)[src]))
+        held = np.flatnonzero(src & state.src_pressure)
+        if not len(held) and fixed > demand * (1 + 1e-9) + 1e-12:
+            excess = fixed - demand
+            problems.append(
+                f"supply above demand: fixed inflows {basis.kg_s_to_mmscfd(fixed):.0f} MMSCFD exceed demand "
+                f"{basis.kg_s_to_mmscfd(demand):.0f} MMSCFD by {basis.kg_s_to_mmscfd(excess):.0f} MMSCFD "
+                f"({excess:.1f} kg/s) and no pressure-held source can take the difference; lower the inflows "
+                "or give a source mode pressure"
+            )
         if demand > fixed + cap + 1e-9 * max(demand, 1.0):
             p_src = [cn.source_ids[k] for k in np.flatnonzero(src & state.src_pressure)]
             short = demand - fixed - cap

@@ -15,6 +15,7 @@ all scaled (per-unit) so that Newton is well conditioned. Equations:
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from enum import IntEnum
 
 import numpy as np
 import scipy.sparse as sp
@@ -28,6 +29,15 @@ F64 = NDArray[np.float64]
 RE_LAMINAR_LINEAR = 1.0  # below this Reynolds number the friction term is evaluated in its linear laminar form
 
 
+class SourceBound(IntEnum):
+    """The limit a source is held at (NONE: its own control mode)."""
+
+    NONE = 0
+    CAPACITY = 1  # a pressure-held source at its capacity: its pressure falls below the set-point
+    SHUT_IN = 2  # the network pressure is above what the source can deliver against: no supply
+    PRESSURE_LIMIT = 3  # a flow source held at its maximum send-out pressure: delivers less than its inflow
+
+
 @dataclass(frozen=True)
 class ControlState:
     """The equation in force for every controlled element (modes change as bounds become active)."""
@@ -38,6 +48,8 @@ class ControlState:
     reg_target: F64  # Pa (pressure) or kg/s (flow)
     src_pressure: NDArray[np.bool_]  # source holds its node pressure
     src_inflow: F64  # kg/s for sources in flow mode
+    src_p_target: F64  # Pa held by pressure-held sources (set-point, or maximum send-out pressure)
+    src_bound: NDArray[np.int64]  # SourceBound: which limit of the source is active
 
     @staticmethod
     def initial(cn: CompiledNetwork) -> ControlState:
@@ -57,6 +69,8 @@ class ControlState:
             reg_target=np.where(cn.reg_mode == RegMode.PRESSURE, cn.reg_p_set_pa, 0.0),
             src_pressure=cn.source_is_pressure.copy(),
             src_inflow=cn.source_inflow.copy(),
+            src_p_target=np.where(cn.source_is_pressure, cn.source_p_set_pa, np.nan),
+            src_bound=np.zeros(len(cn.source_ids), dtype=np.int64),
         )
 
     def with_(self, **kw: object) -> ControlState:
@@ -317,7 +331,7 @@ class SteadySystem:
                 sel = (rm == RegMode.FLOW) | (rm == RegMode.CLOSED)
                 add(r0 + re_[sel], n + re_[sel], one[sel])
         # pressure-held sources
-        F_src = p[cn.source_node[self.psrc]] - cn.source_p_set_pa[self.psrc]
+        F_src = p[cn.source_node[self.psrc]] - st.src_p_target[self.psrc]
         if with_jacobian and self.k:
             add(n + m + np.arange(self.k), cn.source_node[self.psrc], np.ones(self.k))
         F = np.concatenate([bal, F_edge, F_src]) / self.fscale

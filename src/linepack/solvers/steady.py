@@ -15,8 +15,8 @@ from ..errors import ConvergenceError, InfeasibleError, TopologyError
 from ..model.network import Network
 from ..results import SteadyResult
 from ..units import BAR_PA
-from .diagnostics import flow_blocked_edges, island_problems, state_problems, supply_problems
-from .equations import ControlState, SteadySystem
+from .diagnostics import flow_blocked_edges, island_problems, islands, state_problems, supply_problems
+from .equations import ControlState, SourceBound, SteadySystem
 from .newton import NewtonOptions, NewtonOutcome, newton
 
 F64 = NDArray[np.float64]
@@ -54,7 +54,7 @@ def _scales(cn: CompiledNetwork) -> tuple[float, float]:
 def _initial_guess(cn: CompiledNetwork, state: ControlState, p_ref: float) -> tuple[F64, F64, F64]:
     """Pressures at the highest reference; flows from a conductance-weighted minimum-norm split."""
     n, m = cn.n_nodes, cn.n_edges
-    refs = cn.source_p_set_pa[state.src_pressure]
+    refs = state.src_p_target[state.src_pressure]
     p = np.full(n, float(np.max(refs)) if len(refs) else p_ref)
     inj = np.zeros(n)
     np.add.at(inj, cn.source_node, np.where(state.src_pressure, 0.0, state.src_inflow))
@@ -101,6 +101,26 @@ class _ActiveSet:
         self.cn = cn
         self.switches = np.zeros(len(cn.comp_edge) + len(cn.reg_edge) + len(cn.source_ids), dtype=int)
         self.max_switches = 6
+
+    def _pick(
+        self, state: ControlState, candidates: list[tuple[float, int, SourceBound]]
+    ) -> tuple[float, int, SourceBound] | None:
+        """The largest change that keeps a pressure reference in every island.
+
+        A source that is the last reference of its island is never shut in (the island's excess supply
+        is then reported as a violation); it may reach its capacity, which makes the case infeasible
+        and is diagnosed as supply below demand.
+        """
+        cn = self.cn
+        _, labels = islands(cn, state)
+        held = state.src_pressure
+        refs = np.bincount(labels[cn.source_node[held]], minlength=int(labels.max()) + 1)
+        for cand in sorted(candidates, reverse=True):
+            _, k, new_b = cand
+            removes_ref = held[k] and new_b in (SourceBound.CAPACITY, SourceBound.SHUT_IN)
+            if not removes_ref or refs[labels[cn.source_node[k]]] > 1 or new_b == SourceBound.CAPACITY:
+                return cand
+        return None
 
     def update(
         self, state: ControlState, sys: SteadySystem, x: F64, limits_only: bool = False
@@ -197,26 +217,71 @@ class _ActiveSet:
                     rm[k], rt[k] = new_m, new_t
                     self.switches[nc + k] += 1
                     changed = True
-        # pressure-held sources limited by capacity
+        # sources: capacity, no gas taken back, maximum send-out pressure
         supply = np.where(sp_, 0.0, si)
         supply[sys.psrc] = s
+        pt, sb = state.src_p_target.copy(), state.src_bound.copy()
         base = nc + nr
+        # candidate changes with their relative size; one source changes per round, the largest first,
+        # because sources interact strongly (one at capacity makes the others supply more)
+        candidates: list[tuple[float, int, SourceBound]] = []
         for k in range(len(cn.source_ids)):
-            if not cn.source_is_pressure[k] or self.switches[base + k] >= self.max_switches:
+            if self.switches[base + k] >= self.max_switches:
                 continue
-            if sp_[k] and supply[k] > cn.source_capacity[k] * (1 + 1e-9):
+            pn = p[cn.source_node[k]]
+            cap, b = cn.source_capacity[k], sb[k]
+            scale = max(abs(supply[k]), 1e-3 * sys.m_ref)
+            if cn.source_is_pressure[k]:
+                pset = cn.source_p_set_pa[k]
+                if b == SourceBound.NONE and supply[k] > cap * (1 + 1e-9):
+                    candidates.append(((supply[k] - cap) / scale, k, SourceBound.CAPACITY))
+                elif (
+                    not limits_only
+                    and not cn.source_absorbs[k]
+                    and b == SourceBound.NONE
+                    and supply[k] < -tol * sys.m_ref
+                ):
+                    candidates.append((-supply[k] / scale, k, SourceBound.SHUT_IN))
+                elif not limits_only and b == SourceBound.CAPACITY and pn > pset * (1 + 1e-9):
+                    candidates.append((pn / pset - 1.0, k, SourceBound.NONE))
+                elif not limits_only and b == SourceBound.SHUT_IN and pn < pset * (1 - 1e-9):
+                    candidates.append((1.0 - pn / pset, k, SourceBound.NONE))
+            elif np.isfinite(cn.source_p_max_pa[k]):
+                pmax, nominal = cn.source_p_max_pa[k], cn.source_inflow[k]
+                if b == SourceBound.NONE and pn > pmax * (1 + 1e-9):
+                    candidates.append((pn / pmax - 1.0, k, SourceBound.PRESSURE_LIMIT))
+                elif not limits_only and b == SourceBound.PRESSURE_LIMIT and supply[k] > nominal * (1 + 1e-9):
+                    candidates.append(((supply[k] - nominal) / scale, k, SourceBound.NONE))
+                elif not limits_only and b == SourceBound.PRESSURE_LIMIT and supply[k] < -tol * sys.m_ref:
+                    candidates.append((-supply[k] / scale, k, SourceBound.SHUT_IN))
+                elif not limits_only and b == SourceBound.SHUT_IN and pn < pmax * (1 - 1e-9):
+                    candidates.append((1.0 - pn / pmax, k, SourceBound.PRESSURE_LIMIT))
+        if candidates:
+            # islands as they are after this round's compressor and regulator changes
+            provisional = state.with_(comp_mode=cm, reg_mode=rm)
+            picked = self._pick(provisional, candidates)
+        else:
+            picked = None
+        if picked is not None:
+            _, k, new_b = picked
+            sb[k] = new_b
+            self.switches[base + k] += 1
+            changed = True
+            if new_b == SourceBound.CAPACITY:
                 sp_[k], si[k] = False, float(cn.source_capacity[k])
-                self.switches[base + k] += 1
-                changed = True
-            elif not limits_only and not sp_[k] and p[cn.source_node[k]] > cn.source_p_set_pa[k] * (1 + 1e-9):
-                sp_[k], si[k] = True, 0.0
-                self.switches[base + k] += 1
-                changed = True
-        new_state = ControlState(cm, ct, rm, rt, sp_, si)
+            elif new_b == SourceBound.SHUT_IN:
+                sp_[k], si[k] = False, 0.0
+            elif new_b == SourceBound.PRESSURE_LIMIT:
+                sp_[k], si[k], pt[k] = True, 0.0, float(cn.source_p_max_pa[k])
+            elif cn.source_is_pressure[k]:
+                sp_[k], si[k], pt[k] = True, 0.0, float(cn.source_p_set_pa[k])
+            else:
+                sp_[k], si[k] = False, float(cn.source_inflow[k])
+        new_state = ControlState(cm, ct, rm, rt, sp_, si, pt, sb)
         return new_state, changed
 
 
-def _bound_texts(cn: CompiledNetwork, state: ControlState, p: F64, P: F64) -> list[str]:
+def _bound_texts(cn: CompiledNetwork, state: ControlState, p: F64, supply: F64 | None = None) -> list[str]:
     out = []
     ce = cn.comp_edge
     for k, e in enumerate(ce):
@@ -257,12 +322,25 @@ def _bound_texts(cn: CompiledNetwork, state: ControlState, p: F64, P: F64) -> li
         elif m == RegMode.FLOW:
             out.append(f"{rid} at maximum flow ({cn.reg_flow_max[k]:.1f} kg/s)")
     for k, sid in enumerate(cn.source_ids):
-        if cn.source_is_pressure[k] and not state.src_pressure[k]:
+        b, basis, pn = state.src_bound[k], cn.source_basis[k], p[cn.source_node[k]]
+        if b == SourceBound.CAPACITY:
             cap = cn.source_capacity[k]
             out.append(
-                f"{sid} at capacity ({cn.source_basis[k].kg_s_to_mmscfd(cap):.0f} MMSCFD, {cap:.1f} kg/s); "
-                f"its pressure falls to {_fmt_bar(p[cn.source_node[k]], cn)} "
-                f"(set-point {_fmt_bar(cn.source_p_set_pa[k], cn)})"
+                f"{sid} at capacity ({basis.kg_s_to_mmscfd(cap):.0f} MMSCFD, {cap:.1f} kg/s); "
+                f"its pressure falls to {_fmt_bar(pn, cn)} (set-point {_fmt_bar(cn.source_p_set_pa[k], cn)})"
+            )
+        elif b == SourceBound.SHUT_IN:
+            limit = cn.source_p_set_pa[k] if cn.source_is_pressure[k] else cn.source_p_max_pa[k]
+            out.append(
+                f"{sid} shut in: the network holds {_fmt_bar(pn, cn)} at {cn.node_ids[cn.source_node[k]]}, above "
+                f"its send-out pressure {_fmt_bar(limit, cn)}, so it supplies nothing"
+            )
+        elif b == SourceBound.PRESSURE_LIMIT:
+            nominal = basis.kg_s_to_mmscfd(cn.source_inflow[k])
+            got = "less" if supply is None else f"{basis.kg_s_to_mmscfd(supply[k]):.0f} MMSCFD"
+            out.append(
+                f"{sid} limited by its maximum send-out pressure {_fmt_bar(cn.source_p_max_pa[k], cn)}: "
+                f"it delivers {got} of its {nominal:.0f} MMSCFD"
             )
     return out
 
@@ -291,14 +369,14 @@ def _violations(cn: CompiledNetwork, p: F64, supply: F64, state: ControlState) -
             f"pipe {cn.edge_ids[e[k]]}: pressure {_fmt_bar(pmax_end[k], cn)} above its MAOP "
             f"{_fmt_bar(cn.maop_pa[k], cn)}"
         )
-    for k in np.flatnonzero(~state.src_pressure & np.isfinite(cn.source_p_max_pa)):
+    for k in np.flatnonzero(~state.src_pressure & np.isfinite(cn.source_p_max_pa) & (state.src_bound == 0)):
         pn = p[cn.source_node[k]]
         if pn > cn.source_p_max_pa[k] * (1 + 1e-9):
             out.append(
                 f"source {cn.source_ids[k]}: must deliver against {_fmt_bar(pn, cn)}, above its maximum "
                 f"send-out pressure {_fmt_bar(cn.source_p_max_pa[k], cn)}"
             )
-    for k in np.flatnonzero(state.src_pressure & (supply < -1e-9)):
+    for k in np.flatnonzero(state.src_pressure & ~cn.source_absorbs & (supply < -1e-9)):
         out.append(
             f"source {cn.source_ids[k]}: absorbs {-supply[k]:.2f} kg/s (negative supply); "
             "fixed inflows elsewhere exceed demand"
@@ -432,9 +510,9 @@ def solve_steady(
             break  # the solution is consistent with its control state and its (lagged) viscosity
         mu = mu_new
         if changed:
-            problems = island_problems(cn, new_state) + supply_problems(cn, new_state)
+            problems = supply_problems(cn, new_state) or island_problems(cn, new_state)
             if problems:
-                bounds = _bound_texts(cn, new_state, p, np.zeros(len(cn.comp_edge)))
+                bounds = _bound_texts(cn, new_state, p)
                 raise InfeasibleError(f"scenario {cn.scenario} is infeasible", bounds + problems)
         # re-pack the solution for the new state's unknowns (pressure-held sources may change)
         new_sys = SteadySystem(cn, new_state, mu, p_ref, m_ref)
@@ -450,7 +528,6 @@ def solve_steady(
                 cn,
                 state,
                 sys.split(x)[0] if sys is not None and x is not None else np.zeros(cn.n_nodes),
-                np.zeros(len(cn.comp_edge)),
             ),
         )
     assert sys is not None and x is not None
@@ -498,7 +575,7 @@ def _build_result(
         comp_fuel_kg_s=np.asarray(fuel, dtype=float),
         comp_mode=state.comp_mode.copy(),
         reg_mode=state.reg_mode.copy(),
-        active_bounds=tuple(_bound_texts(cn, state, p, P)),
+        active_bounds=tuple(_bound_texts(cn, state, p, supply)),
         violations=tuple(_violations(cn, p, supply, state)),
         warnings=tuple(warnings),
     )
