@@ -176,6 +176,7 @@ class SteadyResult:
             for k, e in enumerate(cn.reg_edge)
         ]
         valves, short_pipes = [], []
+        open_edges = set(cn.tie_edge.tolist())
         for e in np.flatnonzero((cn.edge_kind == EdgeKind.VALVE) | (cn.edge_kind == EdgeKind.SHORT_PIPE)):
             rec = {
                 "id": cn.edge_ids[e],
@@ -184,7 +185,7 @@ class SteadyResult:
                 "mass_flow_kg_s": self.q_kg_s[e],
             }
             if cn.edge_kind[e] == EdgeKind.VALVE:
-                rec["open"] = bool(e in set(cn.tie_edge.tolist()))
+                rec["open"] = bool(e in open_edges)
                 valves.append(rec)
             else:
                 short_pipes.append(rec)
