@@ -16,6 +16,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from .errors import ConvergenceError, InputError, LinepackError
 from .io.native import load_default_network, load_network
@@ -27,8 +28,11 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
-plot_app = typer.Typer(help="Plots (need the optional extra: pip install 'linepack[plot]').", no_args_is_help=True)
+plot_app = typer.Typer(
+    help="Plots (need the optional extra: pip install 'linepack[plot]').", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(plot_app, name="plot")
 
 out = Console()
@@ -43,16 +47,14 @@ def _guard(fn: Callable[[], T]) -> T:
     try:
         return fn()
     except ConvergenceError as exc:
-        err.print(f"[bold red]no solution:[/] {exc}", highlight=False, markup=True)
+        err.print(Text("no solution: ", style="bold red") + Text(str(exc)), highlight=False)
         raise typer.Exit(EXIT_INFEASIBLE) from None
     except LinepackError as exc:
         problems = getattr(exc, "problems", [str(exc)])
-        err.print(
-            f"[bold red]error:[/] {len(problems)} problem(s) found" if len(problems) > 1 else "[bold red]error:[/]",
-            highlight=False,
-        )
+        head = f"error: {len(problems)} problems found" if len(problems) > 1 else "error:"
+        err.print(Text(head, style="bold red"), highlight=False)
         for p in problems:
-            err.print(f"  - {p}", highlight=False, markup=False)
+            err.print(Text(f"  - {p}"), highlight=False)
         raise typer.Exit(EXIT_INPUT) from None
     except typer.Exit:
         raise
@@ -63,8 +65,11 @@ def _guard(fn: Callable[[], T]) -> T:
         if os.environ.get("LINEPACK_DEBUG"):
             raise
         err.print(
-            f"[bold red]internal error:[/] {type(exc).__name__}: {exc}. This is a bug in linepack; "
-            "rerun with LINEPACK_DEBUG=1 for the traceback and report it.",
+            Text("internal error: ", style="bold red")
+            + Text(
+                f"{type(exc).__name__}: {exc}. This is a bug in linepack; rerun with LINEPACK_DEBUG=1 for the "
+                "traceback and report it."
+            ),
             highlight=False,
         )
         raise typer.Exit(EXIT_INTERNAL) from None

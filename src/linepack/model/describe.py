@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
 from ..errors import InputError
@@ -45,11 +46,11 @@ def field_table(kind: str) -> list[dict[str, str]]:
         typ = typ.replace("typing.", "").replace("linepack.model.components.", "")
         if enum:
             typ = " | ".join(str(e) for e in enum)
-        default = (
-            "(required)"
-            if key in required
-            else repr(info.default if info.default_factory is None else info.default_factory())
-        )
+        if key in required:
+            default = "(required)"
+        else:
+            value = info.default if info.default_factory is None else info.default_factory()
+            default = str(value.value) if isinstance(value, Enum) else repr(value)
         rows.append(
             {
                 "field": key,
