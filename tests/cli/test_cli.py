@@ -128,3 +128,13 @@ def test_console_script_is_installed() -> None:
         pytest.skip("linepack console script not on PATH")
     out = subprocess.run([exe, "run", "--quiet"], capture_output=True, text=True, check=False, timeout=120)
     assert out.returncode == 0 and "converged" in out.stdout
+
+
+def test_messages_are_printed_verbatim_not_as_markup(tmp_path: Path) -> None:
+    code, out = invoke("run", str(tmp_path / "net[plot].yaml"))
+    assert code == 1 and "net[plot].yaml" in out
+
+
+def test_unknown_option_is_a_usage_error_without_traceback() -> None:
+    code, out = invoke("run", "--scenaro", "tapi")
+    assert code == 2 and "No such option" in out and "Traceback" not in out
