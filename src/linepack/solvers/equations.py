@@ -169,7 +169,11 @@ class SteadySystem:
         for code in np.unique(cn.law[fr]):
             sel = fr & (cn.law == code)
             lam[sel], dlam[sel] = darcy_friction(
-                friction_law_of(int(code)), re[sel], self.rel_rough[sel], D[sel], cn.efficiency[sel],
+                friction_law_of(int(code)),
+                re[sel],
+                self.rel_rough[sel],
+                D[sel],
+                cn.efficiency[sel],
                 mu_pa_s=self.mu[sel],
             )
         # friction term phi = (lam Le/D + zeta) q|q| and d phi/dq
