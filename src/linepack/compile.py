@@ -15,7 +15,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from .errors import InputError
-from .gas import ISO_15C, NORMAL_0C, US_60F, GasComposition, make_compressibility, make_viscosity
+from .gas import ISO_15C, NORMAL_0C, US_60F, GasComposition, Papay, make_compressibility, make_viscosity
 from .hydraulics import FrictionLaw
 from .model.components import (
     Compressor,
@@ -222,12 +222,20 @@ def _gas_model(network: Network) -> GasModel:
                 "(pandapipes uses offset 1, slope_per_bar -0.0022)"
             )
         params.update(offset=z_spec.offset, slope_per_bar=z_spec.slope_per_bar)
-    if z_spec.model in ("papay", "aga8_detail", "gerg2008") and comp is None:
+    if z_spec.model == "papay" and comp is None:
+        if z_spec.pseudo_critical_temperature_k is None or z_spec.pseudo_critical_pressure_bar is None:
+            raise InputError(
+                "settings.compressibility: model papay needs a gas composition or pseudo_critical_temperature_k "
+                "and pseudo_critical_pressure_bar"
+            )
+        zmodel: Any = Papay(z_spec.pseudo_critical_temperature_k, z_spec.pseudo_critical_pressure_bar * BAR_PA)
+    elif z_spec.model in ("aga8_detail", "gerg2008") and comp is None:
         raise InputError(
             f"settings.compressibility: model {z_spec.model} needs a gas composition; "
-            "set settings.gas or choose ideal, constant or linear"
+            "set settings.gas or choose ideal, constant, linear or papay with pseudo-critical properties"
         )
-    zmodel = make_compressibility(z_spec.model, comp, **params)
+    else:
+        zmodel = make_compressibility(z_spec.model, comp, **params)
     mu_spec = st.viscosity
     mu_params: dict[str, Any] = {}
     if mu_spec.model == "constant":

@@ -78,3 +78,27 @@ def test_published_schema_validates_the_default_network() -> None:
 def test_shipped_schema_file_is_current() -> None:
     path = Path(__file__).resolve().parents[2] / "docs" / "network.schema.json"
     assert json.loads(path.read_text()) == network_json_schema(), "regenerate with: linepack schema -o " + str(path)
+
+
+def test_gas_given_by_molar_mass_and_pseudo_critical_properties(tmp_path: Path) -> None:
+    """GasLib-style gas data (molar mass, pseudo-critical T and p) with Papay; round-trips and solves."""
+    from linepack.model.components import CompressibilitySpec, ViscositySpec
+
+    net = every_component_network("ideal")
+    net.settings = net.settings.model_copy(
+        update={
+            "gas": None,
+            "molar_mass_kg_per_mol": 0.0175,
+            "heat_capacity_ratio": 1.3,
+            "lower_heating_value_mj_per_kg": 47.0,
+            "viscosity": ViscositySpec(model="constant", value_pa_s=1.1e-5),
+            "compressibility": CompressibilitySpec(
+                model="papay", pseudo_critical_temperature_k=200.0, pseudo_critical_pressure_bar=46.0
+            ),
+        }
+    )
+    net.gas_compositions.clear()
+    path = tmp_path / "net.json"
+    lp.save_network(net, path)
+    res = lp.solve_steady(lp.load_network(path))
+    assert res.converged and 0.8 < float(res.z_avg.min()) < 1.0

@@ -295,6 +295,12 @@ class CompressibilitySpec(BaseModel):
     z: float | None = _f("Z for model constant", "", default=None, gt=0, le=3)
     offset: float | None = _f("Z at zero pressure for model linear", "", default=None, gt=0, le=3)
     slope_per_bar: float | None = _f("dZ/dp for model linear", "1/bar", default=None, ge=-1, le=1)
+    pseudo_critical_temperature_k: float | None = _f(
+        "pseudo-critical temperature for model papay when no composition is given", "K", default=None, gt=50, lt=700
+    )
+    pseudo_critical_pressure_bar: float | None = _f(
+        "pseudo-critical pressure for model papay when no composition is given", "bar", default=None, gt=1, lt=200
+    )
 
 
 class ViscositySpec(BaseModel):
