@@ -77,7 +77,7 @@ def lattice_network(
             )
         )
     for k, (i, j) in enumerate(corner):
-        net.add(Source(id=f"REF{k}", node=nid(i, j), mode=SourceMode.PRESSURE, p_set_barg=70.0))
+        net.add(Source(id=f"REF{k}", node=nid(i, j), mode=SourceMode.PRESSURE, p_set_barg=70.0, absorbs=True))
     n = n_side * n_side
     sink_nodes = rng.choice(n, size=max(1, int(sink_share * n)), replace=False)
     load = load_kg_s_per_sink if load_kg_s_per_sink is not None else 40.0 * n_side / len(sink_nodes)
