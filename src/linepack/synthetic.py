@@ -23,7 +23,9 @@ def lattice_network(
     Two pressure-held sources at 70 barg sit at opposite corners, four fixed-inflow sources on the
     edges, sinks on about ``sink_share`` of the junctions, and optionally ``compressors`` stations
     (each replacing one lattice pipe near a pressure source). Demand is scaled so that the grid carries
-    it with moderate pressure drops unless ``load_kg_s_per_sink`` is given.
+    it with moderate pressure drops unless ``load_kg_s_per_sink`` is given: 40 kg/s per lattice row in
+    all, at most 2,000 kg/s, and fixed inflows of 5 kg/s per row each, at most 250 kg/s (pipes next to the
+    supply points carry the load of the whole grid, so the load cannot grow with its area).
     """
     if n_side < 3:
         raise ValueError("n_side must be at least 3")
@@ -80,7 +82,7 @@ def lattice_network(
         net.add(Source(id=f"REF{k}", node=nid(i, j), mode=SourceMode.PRESSURE, p_set_barg=70.0, absorbs=True))
     n = n_side * n_side
     sink_nodes = rng.choice(n, size=max(1, int(sink_share * n)), replace=False)
-    load = load_kg_s_per_sink if load_kg_s_per_sink is not None else 40.0 * n_side / len(sink_nodes)
+    load = load_kg_s_per_sink if load_kg_s_per_sink is not None else min(40.0 * n_side, 2000.0) / len(sink_nodes)
     for k, s in enumerate(sink_nodes):
         net.add(
             Sink(
@@ -93,6 +95,9 @@ def lattice_network(
     mid = n_side // 2
     for k, (i, j) in enumerate([(0, mid), (mid, 0), (n_side - 1, mid), (mid, n_side - 1)]):
         net.add(
-            Source(id=f"IN{k}", node=nid(i, j), mode=SourceMode.FLOW, inflow=float(5.0 * n_side), unit=FlowUnit.KG_S)
+            Source(
+                id=f"IN{k}", node=nid(i, j), mode=SourceMode.FLOW, inflow=float(min(5.0 * n_side, 250.0)),
+                unit=FlowUnit.KG_S,
+            )
         )
     return net

@@ -61,12 +61,16 @@ def newton(
     x0: Vector,
     options: NewtonOptions | None = None,
     max_step: Callable[[Vector, Vector], float] | None = None,
+    linear_solve: Callable[[sp.spmatrix, Vector], Vector | None] | None = None,
 ) -> NewtonOutcome:
     """Solve ``residual(x) = 0`` from ``x0``.
 
     ``max_step(x, dx)`` may return the largest step length in (0, 1] that keeps ``x + a*dx`` admissible
-    (for example pressures above a floor). The merit function is ``0.5*||F||^2``.
+    (for example pressures above a floor). ``linear_solve(J, rhs)`` may replace the default sparse LU
+    (for example by a Schur-complement reduction); it returns None when the system is singular. The
+    merit function is ``0.5*||F||^2``.
     """
+    solve = linear_solve or _solve
     opt = options or NewtonOptions()
     t0 = time.perf_counter()
     x = np.array(x0, dtype=np.float64)
@@ -80,7 +84,7 @@ def newton(
         if time.perf_counter() - t0 > opt.max_time_s:
             return NewtonOutcome(x, False, it - 1, tuple(norms), f"time limit of {opt.max_time_s:g} s reached")
         jac = jacobian(x)
-        dx = _solve(jac, -f)
+        dx = solve(jac, -f)
         if dx is None:
             return NewtonOutcome(x, False, it - 1, tuple(norms), "the Jacobian is singular", singular=True)
         step = 1.0 if max_step is None else min(1.0, max_step(x, dx))

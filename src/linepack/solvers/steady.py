@@ -104,7 +104,7 @@ def _newton_with_continuation(
     if x0 is None:
         p0, q0, s0 = _initial_guess(cn, state, p_ref)
         x0 = sys.pack(p0, q0, s0)
-    out = newton(sys.residual, sys.jacobian, x0, opts, sys.max_step)
+    out = newton(sys.residual, sys.jacobian, x0, opts, sys.max_step, sys.solve_linear)
     if out.converged:
         return sys, out
     # load continuation: ramp demand and fixed supply from a light load up to the full case
@@ -113,7 +113,7 @@ def _newton_with_continuation(
     total = out.iterations
     for load in (0.1, 0.3, 0.55, 0.8, 1.0):
         stage = _Scaled(cn, state, mu, p_ref, m_ref, load)
-        res = newton(stage.residual, stage.jacobian, x, opts, stage.max_step)
+        res = newton(stage.residual, stage.jacobian, x, opts, stage.max_step, stage.solve_linear)
         total += res.iterations
         if not res.converged:
             return sys, NewtonOutcome(
