@@ -1,0 +1,222 @@
+"""read_gaslib and apply_decision."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from ...errors import InputError
+from ...model.components import Compressor, CompressorMode, Regulator, RegulatorMode, Valve
+from ...model.errors import suggest
+from ...model.network import Network
+from .mapping import (
+    DEFAULT_ROUGHNESS_MM,
+    FIXED_LOSS_CHOICES,
+    Context,
+    ReferenceArg,
+    choose_references,
+    edge_component,
+    information,
+    make_context,
+    node_component,
+    nomination_components,
+)
+from .model import CompressorStationData, Decision, DecisionGroup, GaslibCase, NetData, NominationFile
+from .parse import parse_cdf, parse_cs, parse_net, parse_scn
+
+PathLike = str | Path
+
+
+def read_gaslib(
+    net_path: PathLike,
+    scn_path: PathLike | None = None,
+    cdf_path: PathLike | None = None,
+    cs_path: PathLike | None = None,
+    *,
+    reference: ReferenceArg | list[ReferenceArg] | None = None,
+    fixed_loss: str = "error",
+) -> GaslibCase:
+    """Read a GasLib instance: the network (.net), optionally a nomination (.scn), combined decisions (.cdf)
+    and compressor-station data (.cs).
+
+    ``reference`` names the node held at a fixed pressure (the pressure reference the simulation needs):
+    a node id (held at its maximum pressure), ``(node_id, p_barg)``, or a list of those, one per island;
+    by default, in every island, the entry with the largest nominated flow. ``fixed_loss`` says what to do
+    with resistors of fixed pressure loss, which linepack has no element for: ``"error"`` (default) refuses
+    them, ``"short_pipe"`` loads them as loss-free short pipes (the loss stays in the case and is written
+    back).
+
+    Raises :class:`InputError` naming the file, line, element and fix for every problem found.
+    """
+    if fixed_loss not in FIXED_LOSS_CHOICES:
+        raise InputError(f"fixed_loss '{fixed_loss}' is not one of {', '.join(FIXED_LOSS_CHOICES)}")
+    net = parse_net(Path(net_path))
+    nomination = parse_scn(Path(scn_path), net) if scn_path is not None else None
+    stations = parse_cs(Path(cs_path), net) if cs_path is not None else {}
+    groups, cdf_warnings = parse_cdf(Path(cdf_path), net) if cdf_path is not None else ((), [])
+    case = build_case(net, nomination, stations, groups, reference=reference, fixed_loss=fixed_loss)
+    if cdf_warnings:
+        case = replace(case, warnings=(*case.warnings, *cdf_warnings))
+    return case
+
+
+def build_case(
+    net: NetData,
+    nomination: NominationFile | None,
+    stations: Mapping[str, CompressorStationData],
+    groups: tuple[DecisionGroup, ...],
+    *,
+    reference: ReferenceArg | list[ReferenceArg] | None = None,
+    fixed_loss: str = "error",
+) -> GaslibCase:
+    """The case (Network + GasLib extras) from parsed files."""
+    ctx, settings, gas, warnings = make_context(net, nomination, stations, fixed_loss)
+    network = Network(name=information(net, "title"), description=information(net, "documentation"), settings=settings)
+    build_network(net, ctx, network)
+    refs = choose_references(net, ctx, reference)
+    problems: list[str] = []
+    for comp in nomination_components(ctx, refs):
+        try:
+            network.add(comp)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    for el in net.elements.values():
+        if el.kind == "resistor" and "pressureLoss" in el.values and fixed_loss == "short_pipe":
+            warnings.append(
+                f"resistor {el.id}: fixed pressure loss {el.values['pressureLoss']} bar loaded as a loss-free "
+                "short pipe"
+            )
+        if el.kind == "resistor" and el.values.get("dragFactor") == 0:
+            warnings.append(f"resistor {el.id}: dragFactor 0 (no loss) loaded as a short pipe")
+        if el.kind == "pipe" and "roughness" not in el.values:
+            warnings.append(f"pipe {el.id}: no roughness in the .net; linepack's default {DEFAULT_ROUGHNESS_MM} mm")
+    return GaslibCase(
+        network=network,
+        net=net,
+        gas=gas,
+        nomination=nomination,
+        compressor_stations=dict(stations),
+        station_ratings=dict(ctx.ratings),
+        decision_groups=groups,
+        references=refs,
+        fixed_loss=fixed_loss,
+        warnings=tuple(warnings),
+    )
+
+
+def build_network(net: NetData, ctx: Context, network: Network) -> None:
+    """Add the nodes and connections of ``net`` to ``network``; every problem is reported."""
+    problems: list[str] = []
+    for el in net.elements.values():
+        try:
+            comp = node_component(el, ctx) if el.from_node is None else edge_component(el, ctx)
+            network.add(comp)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+
+
+# --- decisions -------------------------------------------------------------------------------------
+
+
+def _copy(network: Network) -> Network:
+    out = Network(
+        name=network.name,
+        description=network.description,
+        settings=network.settings,
+        gas_compositions=network.gas_compositions,
+        scenarios=network.scenarios,
+        default_scenario=network.default_scenario,
+        references=network.references,
+        meta=network.meta,
+    )
+    for coll, items in network.collections.items():
+        out.collections[coll] = dict(items)
+    return out
+
+
+def find_decision(case: GaslibCase, key: int | str) -> Decision:
+    decisions = case.decisions()
+    if isinstance(key, int):
+        if not -len(decisions) <= key < len(decisions):
+            raise InputError(
+                f"decision index {key} is out of range; the .cdf has {len(decisions)} decisions "
+                f"(0..{len(decisions) - 1})"
+            )
+        return decisions[key]
+    for d in decisions:
+        if d.id == key or f"{d.group}/{d.id}" == key:
+            return d
+    if not decisions:
+        raise InputError(f"decision '{key}': the case has no decisions; read it with cdf_path=")
+    raise InputError(
+        f"decision '{key}' is not in the .cdf{suggest(key, [d.id for d in decisions])}; "
+        "give a decision id or its index in case.decisions()"
+    )
+
+
+def apply_decision(case: GaslibCase, index_or_name: int | str | Iterable[int | str]) -> Network:
+    """A copy of the case's Network with one decision of the .cdf applied (or several, in order).
+
+    ``index_or_name`` is a decision id, ``"group/decision"``, an index into ``case.decisions()``, or a list of
+    those. Valves: value 0 closed, 1 open. Compressor stations: 0 ``off``; 1 with mode bypass ``bypass``;
+    1 with mode active or no mode ``pressure`` (its controller falls back to bypass by itself when the
+    suction pressure is above the set-point). Control valves: 0 ``closed``; 1 with mode bypass ``open``;
+    1 otherwise ``pressure``. A compressor or control valve opened against its direction (flowDirection 1)
+    can only be bypassed: no mode or mode bypass gives bypass/open, mode active is an error.
+    """
+    keys = [index_or_name] if isinstance(index_or_name, int | str) else list(index_or_name)
+    network = _copy(case.network)
+    for key in keys:
+        decision = find_decision(case, key)
+        for ed in decision.elements:
+            comp = network.find(ed.id)
+            if comp is None and ed.id not in case.net.elements:
+                continue  # the .cdf names an element the .net lacks (a warning when read)
+            if comp is None:
+                raise InputError(f"decision {decision.id}: {ed.kind} {ed.id} is not in the Network; it was removed")
+            reverse = ed.flow_direction == 1
+            if isinstance(comp, Valve):
+                network.replace(comp.model_copy(update={"open": ed.value == 1}))
+            elif isinstance(comp, Compressor):
+                if ed.value == 0:
+                    mode = CompressorMode.OFF
+                elif ed.mode == "bypass" or (reverse and ed.mode is None):
+                    mode = CompressorMode.BYPASS
+                elif reverse:
+                    raise InputError(
+                        f"decision {decision.id}: compressorStation {ed.id} active with flowDirection 1 (against its "
+                        "direction); linepack compresses from 'from' to 'to' only"
+                    )
+                else:
+                    mode = CompressorMode.PRESSURE
+                network.replace(_revalidate(comp, {"mode": mode}))
+            elif isinstance(comp, Regulator):
+                if ed.value == 0:
+                    rmode = RegulatorMode.CLOSED
+                elif ed.mode == "bypass" or (reverse and ed.mode is None):
+                    rmode = RegulatorMode.OPEN
+                elif reverse:
+                    raise InputError(
+                        f"decision {decision.id}: controlValve {ed.id} active with flowDirection 1 (against its "
+                        "direction); a linepack regulator passes flow from 'from' to 'to' only"
+                    )
+                else:
+                    rmode = RegulatorMode.PRESSURE
+                network.replace(_revalidate(comp, {"mode": rmode}))
+            else:
+                raise InputError(
+                    f"decision {decision.id}: {ed.kind} {ed.id} is a linepack {comp.kind} in the Network; "
+                    "it cannot take this decision"
+                )
+    return network
+
+
+def _revalidate(comp: Compressor | Regulator, update: dict[str, object]) -> Compressor | Regulator:
+    data = comp.model_dump(by_alias=True)
+    data.update(update)
+    return type(comp).model_validate(data)
