@@ -14,18 +14,17 @@ all scaled (per-unit) so that Newton is well conditioned. Equations:
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, replace
 from enum import IntEnum
 
 import numpy as np
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 from numpy.typing import NDArray
 
 from ..compile import CompiledNetwork, CompMode, RegMode, friction_law_of, z_at
 from ..hydraulics import compressor_power_w, darcy_friction
 from ..units import G_M_PER_S2, R_J_PER_MOL_K
+from .linear import SparseLU
 
 F64 = NDArray[np.float64]
 RE_LAMINAR_LINEAR = 1.0  # below this Reynolds number the friction term is evaluated in its linear laminar form
@@ -137,6 +136,7 @@ class SteadySystem:
         rm = state.reg_mode
         escale[cn.reg_edge[(rm == RegMode.CLOSED) | (rm == RegMode.FLOW)]] = m_ref
         self.fscale = np.concatenate([np.full(n, m_ref), escale, np.full(self.k, p_ref)])
+        self._lu = SparseLU()
 
     # --- unpacking --------------------------------------------------------------------------------
     def split(self, x: F64) -> tuple[F64, F64, F64]:
@@ -382,11 +382,8 @@ class SteadySystem:
         inv_d = 1.0 / d
         S = (JKK - JKR @ sp.diags(inv_d) @ JRK).tocsc()
         rhs_k = rhs[K] - JKR @ (rhs[R] * inv_d)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", spla.MatrixRankWarning)
-                dx_k = spla.splu(S, permc_spec="MMD_AT_PLUS_A").solve(rhs_k)
-        except (RuntimeError, spla.MatrixRankWarning, ValueError):
+        dx_k = self._lu.solve(S, rhs_k)
+        if dx_k is None:
             return None
         dx = np.empty(self.size)
         dx[K] = dx_k

@@ -52,11 +52,16 @@ def _scales(cn: CompiledNetwork) -> tuple[float, float]:
     return p_ref, m_ref
 
 
+def _initial_pressure(cn: CompiledNetwork, state: ControlState, p_ref: float) -> F64:
+    """Every node at the highest pressure held by a source."""
+    refs = state.src_p_target[state.src_pressure]
+    return np.full(cn.n_nodes, float(np.max(refs)) if len(refs) else p_ref)
+
+
 def _initial_guess(cn: CompiledNetwork, state: ControlState, p_ref: float) -> tuple[F64, F64, F64]:
     """Pressures at the highest reference; flows from a conductance-weighted minimum-norm split."""
     n, m = cn.n_nodes, cn.n_edges
-    refs = state.src_p_target[state.src_pressure]
-    p = np.full(n, float(np.max(refs)) if len(refs) else p_ref)
+    p = _initial_pressure(cn, state, p_ref)
     inj = np.zeros(n)
     np.add.at(inj, cn.source_node, np.where(state.src_pressure, 0.0, state.src_inflow))
     np.subtract.at(inj, cn.sink_node, cn.sink_demand)
@@ -75,7 +80,7 @@ def _initial_guess(cn: CompiledNetwork, state: ControlState, p_ref: float) -> tu
     wts[flow_blocked_edges(cn, state)] = 0.0
     A = cn.incidence
     lap = (A @ sp.diags(wts) @ A.T).tocsc() + sp.identity(n, format="csc") * (1e-9 * float(np.max(wts)))
-    y = spla.spsolve(lap, -inj)
+    y = spla.splu(lap, permc_spec="MMD_AT_PLUS_A").solve(-inj)
     q = wts * (A.T @ y)
     return p, np.asarray(q, dtype=float), s
 
@@ -171,8 +176,7 @@ def solve_steady(
         raise InfeasibleError(f"scenario {cn.scenario} is infeasible", problems + _probe_unlimited_supply(cn, opt))
     p_ref, m_ref = _scales(cn)
     active = ActiveSet(cn)
-    p0, _, _ = _initial_guess(cn, state, p_ref)
-    mu = _viscosity(cn, _mean_pressure(cn, p0))
+    mu = _viscosity(cn, _mean_pressure(cn, _initial_pressure(cn, state, p_ref)))
     x: F64 | None = None
     total_iters = 0
     norms: tuple[float, ...] = ()
