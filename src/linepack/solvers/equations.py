@@ -14,6 +14,7 @@ all scaled (per-unit) so that Newton is well conditioned. Equations:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import IntEnum
 
@@ -357,8 +358,8 @@ class SteadySystem:
         assert J is not None
         return J
 
-    def solve_linear(self, jac: sp.spmatrix, rhs: F64) -> F64 | None:
-        """Solve ``jac dx = rhs`` by eliminating the flows of pipes and resistors first.
+    def factorize(self, jac: sp.spmatrix) -> Callable[[F64], F64 | None] | None:
+        """Factorise ``jac`` after eliminating the flows of pipes and resistors; return a solve function.
 
         Each pipe law involves only its own flow, so its rows and flow columns form a diagonal block D.
         With K the remaining unknowns (pressures, other flows, source supplies), the reduced system
@@ -371,24 +372,34 @@ class SteadySystem:
         d = np.asarray(J[cand, cand]).ravel()
         keep = np.abs(d) > 1e-300
         R = cand[keep]
-        d = d[keep]
+        inv_d = 1.0 / d[keep]
         mask = np.ones(self.size, dtype=bool)
         mask[R] = False
         K = np.flatnonzero(mask)
         JK = J[K]
-        JR = J[R]
         JKK, JKR = JK[:, K], JK[:, R]
-        JRK = JR[:, K]
-        inv_d = 1.0 / d
-        S = (JKK - JKR @ sp.diags(inv_d) @ JRK).tocsc()
-        rhs_k = rhs[K] - JKR @ (rhs[R] * inv_d)
-        dx_k = self._lu.solve(S, rhs_k)
-        if dx_k is None:
+        JRK = J[R][:, K]
+        S = JKK - JKR @ sp.diags(inv_d) @ JRK
+        solve_k = self._lu.factor(S)
+        if solve_k is None:
             return None
-        dx = np.empty(self.size)
-        dx[K] = dx_k
-        dx[R] = (rhs[R] - JRK @ dx_k) * inv_d
-        return dx if np.all(np.isfinite(dx)) else None
+        size = self.size
+
+        def solve(rhs: F64) -> F64 | None:
+            dx_k = solve_k(rhs[K] - JKR @ (rhs[R] * inv_d))
+            if dx_k is None:
+                return None
+            dx = np.empty(size)
+            dx[K] = dx_k
+            dx[R] = (rhs[R] - JRK @ dx_k) * inv_d
+            return dx if np.all(np.isfinite(dx)) else None
+
+        return solve
+
+    def solve_linear(self, jac: sp.spmatrix, rhs: F64) -> F64 | None:
+        """One linear step ``jac dx = rhs`` through :meth:`factorize`."""
+        solve = self.factorize(jac)
+        return None if solve is None else solve(rhs)
 
     def max_step(self, x: F64, dx: F64) -> float:
         """Largest step keeping every pressure above 5 % of its current value."""

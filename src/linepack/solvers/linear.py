@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -36,23 +37,37 @@ class SparseLU:
 
     def solve(self, matrix: sp.spmatrix, rhs: F64) -> F64 | None:
         """The solution, or None when the matrix is singular (or the result not finite)."""
+        solve = self.factor(matrix)
+        return None if solve is None else solve(rhs)
+
+    def factor(self, matrix: sp.spmatrix) -> Callable[[F64], F64 | None] | None:
+        """Factorise ``matrix``; a function solving for any right-hand side, or None when singular.
+
+        The function stays valid until the next call of :meth:`factor` (KLU works in place).
+        """
         a = sp.csc_matrix(matrix)
         a.sort_indices()
-        x = self._solve_klu(a, rhs) if self.use_klu else self._solve_superlu(a, rhs)
-        if x is None or not np.all(np.isfinite(x)):
+        inner = self._factor_klu(a) if self.use_klu else self._factor_superlu(a)
+        if inner is None:
             return None
-        return x
+
+        def solve(rhs: F64) -> F64 | None:
+            x = inner(rhs)
+            return x if x is not None and np.all(np.isfinite(x)) else None
+
+        return solve
 
     @staticmethod
-    def _solve_superlu(a: sp.csc_matrix, rhs: F64) -> F64 | None:
+    def _factor_superlu(a: sp.csc_matrix) -> Callable[[F64], F64 | None] | None:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", spla.MatrixRankWarning)
-                return np.asarray(spla.splu(a, permc_spec="MMD_AT_PLUS_A").solve(rhs), dtype=float)
+                lu = spla.splu(a, permc_spec="MMD_AT_PLUS_A")
         except (RuntimeError, spla.MatrixRankWarning, ValueError):
             return None
+        return lambda rhs: np.asarray(lu.solve(rhs), dtype=float)
 
-    def _solve_klu(self, a: sp.csc_matrix, rhs: F64) -> F64 | None:
+    def _factor_klu(self, a: sp.csc_matrix) -> Callable[[F64], F64 | None] | None:
         indptr = a.indptr.astype(np.int32)
         indices = a.indices.astype(np.int32)
         key = (indptr.tobytes(), indices.tobytes())
@@ -71,7 +86,15 @@ class SparseLU:
                     self._klu.refactor(data)
                     if self._klu.rcond() < 1e-14:  # refactoring keeps the old pivots: check them
                         self._klu.factor(data)
-                return np.asarray(self._klu.solve(np.array(rhs, dtype=np.float64)), dtype=float)
         except Exception:  # KLU reports singular matrices as exceptions or warnings
             self._klu, self._pattern = None, None
-            return self._solve_superlu(a, rhs)
+            return self._factor_superlu(a)
+        klu = self._klu
+
+        def solve(rhs: F64) -> F64 | None:
+            try:
+                return np.asarray(klu.solve(np.array(rhs, dtype=np.float64)), dtype=float)
+            except Exception:
+                return None
+
+        return solve

@@ -109,7 +109,7 @@ def _newton_with_continuation(
     if x0 is None:
         p0, q0, s0 = _initial_guess(cn, state, p_ref)
         x0 = sys.pack(p0, q0, s0)
-    out = newton(sys.residual, sys.jacobian, x0, opts, sys.max_step, sys.solve_linear)
+    out = newton(sys.residual, sys.jacobian, x0, opts, sys.max_step, sys.factorize)
     if out.converged:
         return sys, out
     # load continuation: ramp demand and fixed supply from a light load up to the full case
@@ -118,7 +118,7 @@ def _newton_with_continuation(
     total = out.iterations
     for load in (0.1, 0.3, 0.55, 0.8, 1.0):
         stage = _Scaled(cn, state, mu, p_ref, m_ref, load)
-        res = newton(stage.residual, stage.jacobian, x, opts, stage.max_step, stage.solve_linear)
+        res = newton(stage.residual, stage.jacobian, x, opts, stage.max_step, stage.factorize)
         total += res.iterations
         if not res.converged:
             return sys, NewtonOutcome(
