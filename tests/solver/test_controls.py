@@ -39,8 +39,9 @@ def barg(res: lp.SteadyResult, node: str) -> float:
 
 
 def test_compressor_holds_its_set_point() -> None:
-    net = line(pipe("P1", "A", "B"), lp.Compressor(id="CS", **{"from": "B", "to": "C"}, p_set_barg=70.0),
-               pipe("P2", "C", "Z"))
+    net = line(
+        pipe("P1", "A", "B"), lp.Compressor(id="CS", **{"from": "B", "to": "C"}, p_set_barg=70.0), pipe("P2", "C", "Z")
+    )
     res = lp.solve_steady(net)
     assert barg(res, "C") == pytest.approx(70.0, abs=1e-9)
     assert res.comp_power_w[0] > 0 and res.comp_fuel_kg_s[0] > 0
@@ -48,8 +49,11 @@ def test_compressor_holds_its_set_point() -> None:
 
 
 def test_compressor_goes_to_bypass_when_suction_is_above_set_point() -> None:
-    net = line(pipe("P1", "A", "B", km=5), lp.Compressor(id="CS", **{"from": "B", "to": "C"}, p_set_barg=40.0),
-               pipe("P2", "C", "Z"))
+    net = line(
+        pipe("P1", "A", "B", km=5),
+        lp.Compressor(id="CS", **{"from": "B", "to": "C"}, p_set_barg=40.0),
+        pipe("P2", "C", "Z"),
+    )
     res = lp.solve_steady(net)
     assert any(b.startswith("CS in bypass") for b in res.active_bounds), res.active_bounds
     assert barg(res, "C") == pytest.approx(barg(res, "B"), abs=1e-9)
@@ -140,8 +144,7 @@ def test_flow_source_is_limited_by_its_maximum_send_out_pressure() -> None:
     net = line(pipe("P1", "A", "B"), pipe("P2", "B", "Z"), demand_kg_s=60.0)
     net.add(lp.Node(id="T"))
     net.add(pipe("P3", "T", "B", km=80.0, mm=300.0))
-    net.add(lp.Source(id="T.supply", node="T", mode=SourceMode.FLOW, inflow=50.0, unit=FlowUnit.KG_S,
-                      p_max_barg=58.0))
+    net.add(lp.Source(id="T.supply", node="T", mode=SourceMode.FLOW, inflow=50.0, unit=FlowUnit.KG_S, p_max_barg=58.0))
     res = lp.solve_steady(net)
     k = res.network.source_ids.index("T.supply")
     assert 0.0 < res.source_supply_kg_s[k] < 50.0
@@ -177,3 +180,25 @@ def test_oversupply_with_a_single_terminal_is_reported() -> None:
     net.add(lp.Source(id="F.supply", node="B", mode=SourceMode.FLOW, inflow=50.0, unit=FlowUnit.KG_S))
     res = lp.solve_steady(net)
     assert any(v.startswith("source A.supply: absorbs 30.00 kg/s") for v in res.violations), res.violations
+
+
+def test_parallel_stations_on_one_node_share_the_flow() -> None:
+    """Two stations holding the same discharge node at the same set-point: equal split (droop)."""
+    net = line(
+        pipe("P1", "A", "B"), lp.Compressor(id="CS1", from_node="B", to_node="C", p_set_barg=70.0), pipe("P2", "C", "Z")
+    )
+    net.add(lp.Compressor(id="CS2", from_node="B", to_node="C", p_set_barg=70.0))
+    res = lp.solve_steady(net)
+    q = res.q_kg_s[[res.network.edge_index("CS1"), res.network.edge_index("CS2")]]
+    assert q[0] == pytest.approx(q[1], rel=1e-9) and q.sum() == pytest.approx(50.0, rel=1e-9)
+    assert barg(res, "C") == pytest.approx(70.0, abs=1e-4)
+
+
+def test_loop_of_open_valves_splits_evenly() -> None:
+    """Parallel loss-free valves: no pressure difference fixes the split; it comes out even."""
+    net = line(pipe("P1", "A", "B"), lp.Valve(id="V1", from_node="B", to_node="C"), pipe("P2", "C", "Z"))
+    net.add(lp.Valve(id="V2", from_node="B", to_node="C"))
+    res = lp.solve_steady(net)
+    q = res.q_kg_s[[res.network.edge_index("V1"), res.network.edge_index("V2")]]
+    assert q[0] == pytest.approx(25.0, rel=1e-6) and q[1] == pytest.approx(25.0, rel=1e-6)
+    assert barg(res, "C") == pytest.approx(barg(res, "B"), abs=1e-6)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse.csgraph import connected_components, maximum_bipartite_matching
 
 from ..compile import CompiledNetwork, CompMode, RegMode
 from ..units import BAR_PA
-from .equations import ControlState
+from .equations import ControlState, SteadySystem
 
 MAX_NAMES = 8
 
@@ -110,3 +110,38 @@ def state_problems(cn: CompiledNetwork, p_pa: NDArray[np.float64], state: Contro
                 + names([f"{cn.edge_ids[ce[k]]} ({r[k]:.2f} > {cn.comp_ratio_max[k]:.2f})" for k in hi])
             )
     return out
+
+
+def singular_problems(sys: SteadySystem, x: NDArray[np.float64]) -> list[str]:
+    """Name the unknowns and equations of a structurally singular Jacobian (maximum bipartite matching).
+
+    An equation left unmatched has no unknown of its own (for example two controls fixing one pressure);
+    an unknown left unmatched is determined by no equation (for example a flow split nothing fixes).
+    """
+    cn = sys.cn
+    jac = sp.csr_matrix(sys.jacobian(x))
+    jac.data[:] = 1.0
+    match = maximum_bipartite_matching(jac, perm_type="column")
+    n, m = cn.n_nodes, cn.n_edges
+
+    def name(i: int, what: str) -> str:
+        if i < n:
+            return f"{'the balance of' if what == 'row' else 'the pressure at'} node {cn.node_ids[i]}"
+        if i < n + m:
+            return f"{'the law of' if what == 'row' else 'the flow of'} {cn.edge_ids[i - n]}"
+        k = int(sys.psrc[i - n - m])
+        return f"{'the set-point of' if what == 'row' else 'the supply of'} {cn.source_ids[k]}"
+
+    rows = np.flatnonzero(match < 0)
+    if not len(rows):
+        return []
+    used = np.zeros(jac.shape[1], dtype=bool)
+    used[match[match >= 0]] = True
+    cols = np.flatnonzero(~used)
+    eqs = names([name(int(r), "row") for r in rows])
+    unk = names([name(int(c), "col") for c in cols])
+    return [
+        f"the equations are structurally singular: {eqs} duplicate other equations, and {unk} are fixed "
+        "by none; usually two controlled elements hold the same pressure or a controlled element has no "
+        "path for its flow. Change the control mode of one of the elements named"
+    ]

@@ -21,6 +21,7 @@ from enum import IntEnum
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
+from scipy.sparse.csgraph import connected_components
 
 from ..compile import CompiledNetwork, CompMode, RegMode, friction_law_of, z_at
 from ..hydraulics import compressor_power_w, darcy_friction
@@ -28,6 +29,8 @@ from ..units import G_M_PER_S2, R_J_PER_MOL_K
 from .linear import SparseLU
 
 F64 = NDArray[np.float64]
+DROOP = 1e-7  # pressure droop of shared pressure controls at the reference flow, fraction of reference pressure
+TIE_RESISTANCE = 1e-9  # pressure drop across a tie at the reference flow, as a fraction of the reference pressure
 RE_LAMINAR_LINEAR = 1.0  # below this Reynolds number the friction term is evaluated in its linear laminar form
 
 
@@ -138,6 +141,34 @@ class SteadySystem:
         escale[cn.reg_edge[(rm == RegMode.CLOSED) | (rm == RegMode.FLOW)]] = m_ref
         self.fscale = np.concatenate([np.full(n, m_ref), escale, np.full(self.k, p_ref)])
         self._lu = SparseLU()
+        self.comp_droop, self.reg_droop, self.src_droop = self._droops()
+
+    def _droops(self) -> tuple[F64, F64, F64]:
+        """Droop [Pa per kg/s] of pressure controls that share a node (directly or through ties).
+
+        Two stations holding the same node at the same set-point leave their split of the flow
+        undetermined (J singular). Like the droop of real parallel stations, each then holds
+        ``p = p_set - droop * q`` with a droop of DROOP of the reference pressure at the reference flow:
+        equal set-points share the flow equally, and the pressure moves by less than 1e-6 relative.
+        """
+        cn, st = self.cn, self.state
+        n = cn.n_nodes
+        t = cn.tie_edge
+        adj = sp.coo_matrix((np.ones(len(t)), (cn.edge_from[t], cn.edge_to[t])), shape=(n, n))
+        _, group = connected_components(adj, directed=False)
+        comp_ctrl = st.comp_mode == CompMode.PRESSURE
+        reg_ctrl = st.reg_mode == RegMode.PRESSURE
+        held = st.src_pressure
+        nodes = np.concatenate(
+            [cn.edge_to[cn.comp_edge[comp_ctrl]], cn.edge_to[cn.reg_edge[reg_ctrl]], cn.source_node[held]]
+        )
+        count = np.bincount(group[nodes], minlength=int(group.max(initial=0)) + 1)
+        droop = DROOP * self.p_ref / self.m_ref
+        shared = count[group] > 1  # per node
+        comp = np.where(comp_ctrl & shared[cn.edge_to[cn.comp_edge]], droop, 0.0)
+        reg = np.where(reg_ctrl & shared[cn.edge_to[cn.reg_edge]], droop, 0.0)
+        src = np.where(held & shared[cn.source_node], droop, 0.0)
+        return comp, reg, src[self.psrc]
 
     # --- unpacking --------------------------------------------------------------------------------
     def split(self, x: F64) -> tuple[F64, F64, F64]:
@@ -277,14 +308,18 @@ class SteadySystem:
                 add(r0 + e, ef[e], dpi)
                 add(r0 + e, et[e], dpj)
                 add(r0 + e, n + e, dq)
-        # ties (open valves, short pipes) and blocks (closed valves)
+        # ties (open valves, short pipes) and blocks (closed valves); a tie carries a vanishing resistance
+        # (TIE_RESISTANCE: 1e-9 of the reference pressure at the reference flow) so that flows in loops of
+        # ties, which no pressure difference can determine, split evenly instead of leaving J singular
         t = cn.tie_edge
-        F_edge[t] = p[ef[t]] - p[et[t]]
+        eps = TIE_RESISTANCE * self.p_ref / self.m_ref
+        F_edge[t] = p[ef[t]] - p[et[t]] - eps * q[t]
         b = cn.block_edge
         F_edge[b] = q[b]
         if with_jacobian:
             add(r0 + t, ef[t], np.ones(len(t)))
             add(r0 + t, et[t], -np.ones(len(t)))
+            add(r0 + t, n + t, np.full(len(t), -eps))
             add(r0 + b, n + b, np.ones(len(b)))
         # compressors
         if len(ce):
@@ -298,7 +333,7 @@ class SteadySystem:
                     cm == CompMode.FLOW,
                     cm == CompMode.BYPASS,
                 ],
-                [pd - tgt, pd - tgt * ps, P - tgt, qc - tgt, ps - pd],
+                [pd - tgt + self.comp_droop * qc, pd - tgt * ps, P - tgt, qc - tgt, ps - pd],
                 default=qc,
             )
             F_edge[ce] = Fc
@@ -306,6 +341,7 @@ class SteadySystem:
                 one = np.ones(len(ce))
                 sel = cm == CompMode.PRESSURE
                 add(r0 + ce[sel], et[ce[sel]], one[sel])
+                add(r0 + ce[sel], n + ce[sel], self.comp_droop[sel])
                 sel = cm == CompMode.RATIO
                 add(r0 + ce[sel], et[ce[sel]], one[sel])
                 add(r0 + ce[sel], ef[ce[sel]], -tgt[sel])
@@ -325,22 +361,24 @@ class SteadySystem:
             pin, pout, qr = p[ef[re_]], p[et[re_]], q[re_]
             F_edge[re_] = np.select(
                 [rm == RegMode.PRESSURE, rm == RegMode.OPEN, rm == RegMode.FLOW],
-                [pout - tgt, pin - pout, qr - tgt],
+                [pout - tgt + self.reg_droop * qr, pin - pout, qr - tgt],
                 default=qr,
             )
             if with_jacobian:
                 one = np.ones(len(re_))
                 sel = rm == RegMode.PRESSURE
                 add(r0 + re_[sel], et[re_[sel]], one[sel])
+                add(r0 + re_[sel], n + re_[sel], self.reg_droop[sel])
                 sel = rm == RegMode.OPEN
                 add(r0 + re_[sel], ef[re_[sel]], one[sel])
                 add(r0 + re_[sel], et[re_[sel]], -one[sel])
                 sel = (rm == RegMode.FLOW) | (rm == RegMode.CLOSED)
                 add(r0 + re_[sel], n + re_[sel], one[sel])
         # pressure-held sources
-        F_src = p[cn.source_node[self.psrc]] - st.src_p_target[self.psrc]
+        F_src = p[cn.source_node[self.psrc]] - st.src_p_target[self.psrc] + self.src_droop * s
         if with_jacobian and self.k:
             add(n + m + np.arange(self.k), cn.source_node[self.psrc], np.ones(self.k))
+            add(n + m + np.arange(self.k), n + m + np.arange(self.k), self.src_droop)
         F = np.concatenate([bal, F_edge, F_src]) / self.fscale
         if not with_jacobian:
             return F, None

@@ -16,7 +16,7 @@ from ..model.network import Network
 from ..results import SteadyResult
 from ..units import BAR_PA
 from .bounds import ActiveSet, bound_texts, violations
-from .diagnostics import flow_blocked_edges, island_problems, state_problems, supply_problems
+from .diagnostics import flow_blocked_edges, island_problems, singular_problems, state_problems, supply_problems
 from .equations import ControlState, SteadySystem
 from .newton import NewtonOptions, NewtonOutcome, newton
 
@@ -201,6 +201,8 @@ def solve_steady(
         if not out.converged:
             p_last, _, _ = sys.split(out.x)
             diag = state_problems(cn, p_last, state) + island_problems(cn, state) + supply_problems(cn, state)
+            if out.singular:
+                diag += singular_problems(sys, out.x)
             if any("toward" in d or "supply below" in d or "island" in d for d in diag):
                 raise InfeasibleError(f"scenario {cn.scenario} has no feasible steady state ({out.message})", diag)
             raise ConvergenceError(f"scenario {cn.scenario}: Newton did not converge ({out.message})", diag)
