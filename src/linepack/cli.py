@@ -75,17 +75,91 @@ def _guard(fn: Callable[[], T]) -> T:
         raise typer.Exit(EXIT_INTERNAL) from None
 
 
-def _network(file: Path | None) -> Network:
+def _network(file: Path | None, gaslib: GaslibOptions | None = None) -> Network:
     if file is None:
+        if gaslib is not None and gaslib.given():
+            raise InputError("--nomination, --decisions, --decision, --cs and --reference apply to a GasLib .net file")
         return load_default_network()
+    if file.suffix.lower() == ".net":
+        return (gaslib or GaslibOptions()).load(file)
+    if gaslib is not None and gaslib.given():
+        raise InputError(
+            f"{file}: GasLib options need a GasLib .net file, not {file.suffix or 'a file without suffix'}"
+        )
     return load_network(file)
+
+
+class GaslibOptions:
+    """The GasLib files and choices that go with a .net file."""
+
+    def __init__(
+        self,
+        nomination: Path | None = None,
+        decisions: Path | None = None,
+        decision: list[str] | None = None,
+        cs: Path | None = None,
+        reference: list[str] | None = None,
+        fixed_loss: str = "error",
+    ) -> None:
+        self.nomination, self.decisions, self.decision, self.cs = nomination, decisions, decision or [], cs
+        self.reference, self.fixed_loss = reference or [], fixed_loss
+
+    def given(self) -> bool:
+        return any([self.nomination, self.decisions, self.decision, self.cs, self.reference])
+
+    def _references(self) -> list[str | tuple[str, float]] | None:
+        refs: list[str | tuple[str, float]] = []
+        for item in self.reference:
+            node, sep, value = item.partition("=")
+            if not sep:
+                refs.append(node)
+                continue
+            try:
+                refs.append((node, float(value)))
+            except ValueError:
+                raise InputError(f"--reference {item}: the pressure must be a number in barg, e.g. {node}=70") from None
+        return refs or None
+
+    def load(self, net_path: Path) -> Network:
+        from .io.gaslib import apply_decision, read_gaslib
+
+        if self.fixed_loss not in ("error", "short_pipe"):
+            raise InputError(f"--fixed-loss {self.fixed_loss}: choose error or short_pipe")
+        if self.decision and self.decisions is None:
+            raise InputError("--decision needs --decisions FILE.cdf")
+        case = read_gaslib(
+            net_path, self.nomination, self.decisions, self.cs, reference=self._references(), fixed_loss=self.fixed_loss
+        )
+        for w in case.warnings:
+            err.print(Text(f"warning: {w}", style="yellow"), highlight=False)
+        if self.decisions is None:
+            return case.network
+        chosen: list[int | str] = list(self.decision) or [0]
+        return apply_decision(case, chosen)
 
 
 def _scenario(net: Network, scenario: str | None) -> str | None:
     return scenario if scenario is not None else net.default_scenario
 
 
-FileArg = Annotated[Path | None, typer.Argument(help="network file (.yaml or .json); default: embedded PSGP")]
+FileArg = Annotated[
+    Path | None, typer.Argument(help="network file (.yaml, .json or GasLib .net); default: embedded PSGP")
+]
+NominationOpt = Annotated[Path | None, typer.Option("--nomination", help="GasLib nomination (.scn) for a .net")]
+DecisionsOpt = Annotated[
+    Path | None, typer.Option("--decisions", help="GasLib combined decisions (.cdf); the first is applied")
+]
+DecisionOpt = Annotated[
+    list[str] | None, typer.Option("--decision", help="decision id (or index) of the .cdf to apply; repeatable")
+]
+CsOpt = Annotated[Path | None, typer.Option("--cs", help="GasLib compressor-station data (.cs) for station limits")]
+ReferenceOpt = Annotated[
+    list[str] | None,
+    typer.Option("--reference", help="GasLib node held at a fixed pressure: NODE or NODE=P_BARG; one per island"),
+]
+FixedLossOpt = Annotated[
+    str, typer.Option("--fixed-loss", help="GasLib fixed-loss resistors: error (default) or short_pipe")
+]
 ScenarioOpt = Annotated[str | None, typer.Option("--scenario", "-s", help="scenario name (see `linepack scenarios`)")]
 
 
@@ -95,15 +169,25 @@ def run(
     scenario: ScenarioOpt = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="write the full result (.json or .csv)")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print only the one-line status")] = False,
+    nomination: NominationOpt = None,
+    decisions: DecisionsOpt = None,
+    decision: DecisionOpt = None,
+    cs: CsOpt = None,
+    reference: ReferenceOpt = None,
+    fixed_loss: FixedLossOpt = "error",
 ) -> None:
-    """Solve the steady state and print a summary (deliveries, compressors, throughput, linepack)."""
+    """Solve the steady state and print a summary (deliveries, compressors, throughput, linepack).
+
+    A GasLib .net is read with its nomination (--nomination), station data (--cs) and one decision of its
+    .cdf (--decisions, --decision); docs/gaslib.md gives the mapping rules.
+    """
     from .report import print_summary
     from .solvers.steady import solve_steady
 
     def go() -> None:
         if output is not None and output.suffix.lower() not in (".json", ".csv"):
             raise InputError(f"--output {output}: unknown result file type '{output.suffix}'; use .json or .csv")
-        net = _network(file)
+        net = _network(file, GaslibOptions(nomination, decisions, decision, cs, reference, fixed_loss))
         result = solve_steady(net, _scenario(net, scenario))
         if quiet:
             out.print(
@@ -198,6 +282,45 @@ def schema(
         else:
             atomic_write_text(output, text + "\n")
             out.print(f"schema written to {output}")
+
+    _guard(go)
+
+
+@app.command()
+def convert(
+    source: Annotated[Path, typer.Argument(help="input: GasLib .net, or a native .yaml/.json")],
+    target: Annotated[Path, typer.Argument(help="output: native .yaml/.json, or GasLib .net")],
+    nomination: NominationOpt = None,
+    decisions: DecisionsOpt = None,
+    decision: DecisionOpt = None,
+    cs: CsOpt = None,
+    reference: ReferenceOpt = None,
+    fixed_loss: FixedLossOpt = "error",
+    scenario: ScenarioOpt = None,
+    scn: Annotated[Path | None, typer.Option("--scn", help="with a .net target: also write the nomination")] = None,
+) -> None:
+    """Convert between GasLib (.net with .scn, .cs, .cdf) and the native format (.yaml or .json)."""
+    from .io.native import save_network
+
+    def go() -> None:
+        suffix = target.suffix.lower()
+        if suffix in (".yaml", ".yml", ".json"):
+            net = _network(source, GaslibOptions(nomination, decisions, decision, cs, reference, fixed_loss))
+            save_network(net, target)
+        elif suffix == ".net":
+            from .io import gaslib
+
+            export = getattr(gaslib, "network_to_gaslib", None)
+            if export is None:
+                raise InputError(
+                    "writing GasLib from a native network is not available in this version; "
+                    "convert GasLib to the native format instead"
+                )
+            net = _network(source, GaslibOptions(nomination, decisions, decision, cs, reference, fixed_loss))
+            gaslib.write_gaslib(export(net, _scenario(net, scenario)), target, scn)
+        else:
+            raise InputError(f"{target}: unknown target type '{target.suffix}'; use .yaml, .json or .net")
+        out.print(f"written {target}" + (f" and {scn}" if scn is not None and suffix == ".net" else ""))
 
     _guard(go)
 

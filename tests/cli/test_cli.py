@@ -138,3 +138,28 @@ def test_messages_are_printed_verbatim_not_as_markup(tmp_path: Path) -> None:
 def test_unknown_option_is_a_usage_error_without_traceback() -> None:
     code, out = invoke("run", "--scenaro", "tapi")
     assert code == 2 and "No such option" in out and "Traceback" not in out
+
+
+def test_run_a_gaslib_instance_with_nomination_and_station_data(shared: Path, tmp_path: Path) -> None:
+    """GasLib-11 (../shared/refcases/gaslib) through the command line: .net + .scn + .cs."""
+    g = shared / "refcases" / "gaslib" / "GasLib-11"
+    out_file = tmp_path / "r.json"
+    code, out = invoke("run", str(g / "GasLib-11.net"), "--nomination", str(g / "GasLib-11.scn"), "--cs",
+                       str(g / "GasLib-11.cs"), "-o", str(out_file))
+    assert code == 0, out
+    doc = json.loads(out_file.read_text())
+    assert doc["converged"] and len(doc["nodes"]) == 11 and len(doc["compressors"]) == 2
+
+
+def test_convert_gaslib_to_native_and_back_to_a_solvable_file(shared: Path, tmp_path: Path) -> None:
+    g = shared / "refcases" / "gaslib" / "GasLib-24"
+    target = tmp_path / "gaslib24.yaml"
+    code, out = invoke("convert", str(g / "GasLib-24.net"), str(target), "--nomination", str(g / "GasLib-24.scn"))
+    assert code == 0, out
+    res = lp.solve_steady(lp.load_network(target))
+    assert res.converged and res.network.n_nodes == 24
+
+
+def test_gaslib_options_need_a_net_file() -> None:
+    code, out = invoke("run", "--nomination", "x.scn")
+    assert code == 1 and "apply to a GasLib .net file" in out
