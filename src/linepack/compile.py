@@ -131,6 +131,9 @@ class CompiledNetwork:
     edge_kind: NDArray[np.int8]
     edge_from: I64
     edge_to: I64
+    # fixed pressure-loss resistors (edge positions, loss in Pa)
+    fixed_loss_edge: I64
+    fixed_loss_pa: F64
     # resistive edges: pipes then resistors (edge positions in `res_edge`)
     res_edge: I64
     res_is_pipe: NDArray[np.bool_]
@@ -300,15 +303,17 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
         return float("nan") if x is None else barg_to_pa(x, amb)
 
     pipes: list[Pipe] = view.of_type(Pipe)
-    resistors: list[Resistor] = view.of_type(Resistor)
+    all_resistors: list[Resistor] = view.of_type(Resistor)
+    resistors = [r for r in all_resistors if r.pressure_loss_bar is None]
+    fixed_loss = [r for r in all_resistors if r.pressure_loss_bar is not None]
     comps: list[Compressor] = view.of_type(Compressor)
     regs: list[Regulator] = view.of_type(Regulator)
     valves: list[Valve] = view.of_type(Valve)
     shorts: list[ShortPipe] = view.of_type(ShortPipe)
-    edges: list[Edge] = [*pipes, *resistors, *comps, *regs, *valves, *shorts]
+    edges: list[Edge] = [*pipes, *resistors, *fixed_loss, *comps, *regs, *valves, *shorts]
     kinds = (
         [EdgeKind.PIPE] * len(pipes)
-        + [EdgeKind.RESISTOR] * len(resistors)
+        + [EdgeKind.RESISTOR] * (len(resistors) + len(fixed_loss))
         + [EdgeKind.COMPRESSOR] * len(comps)
         + [EdgeKind.REGULATOR] * len(regs)
         + [EdgeKind.VALVE] * len(valves)
@@ -322,6 +327,8 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
     off += len(pipes)
     res_pos = np.arange(off, off + len(resistors))
     off += len(resistors)
+    fixed_pos = np.arange(off, off + len(fixed_loss))
+    off += len(fixed_loss)
     comp_pos = np.arange(off, off + len(comps))
     off += len(comps)
     reg_pos = np.arange(off, off + len(regs))
@@ -334,7 +341,7 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
     # resistive edges: pipes, then resistors as zero-friction segments with a loss coefficient
     res_edge = np.concatenate([pipe_pos, res_pos]).astype(np.int64)
     length = np.array([p.length_km * 1e3 for p in pipes] + [1.0] * len(resistors))
-    diam = np.array([p.inner_diameter_mm * 1e-3 for p in pipes] + [r.diameter_mm * 1e-3 for r in resistors])
+    diam = np.array([p.inner_diameter_mm * 1e-3 for p in pipes] + [float(r.diameter_mm or 0) * 1e-3 for r in resistors])
     rough = np.array([p.roughness_mm * 1e-3 for p in pipes] + [0.0] * len(resistors))
     eff = np.array([p.efficiency for p in pipes] + [1.0] * len(resistors))
     default_law = _LAW[network.settings.friction_law.value]
@@ -342,7 +349,7 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
         [_LAW[p.law.value] if p.law is not None else default_law for p in pipes] + [default_law] * len(resistors),
         dtype=np.int64,
     )
-    zeta = np.array([p.loss_coefficient for p in pipes] + [r.drag_coefficient for r in resistors])
+    zeta = np.array([p.loss_coefficient for p in pipes] + [float(r.drag_coefficient or 0) for r in resistors])
     dh = np.concatenate([elev[eto[pipe_pos]] - elev[efrom[pipe_pos]], np.zeros(len(resistors))])
     is_pipe = np.concatenate([np.ones(len(pipes), bool), np.zeros(len(resistors), bool)])
 
@@ -408,6 +415,8 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
         edge_kind=np.array(kinds, dtype=np.int8),
         edge_from=efrom,
         edge_to=eto,
+        fixed_loss_edge=fixed_pos.astype(np.int64),
+        fixed_loss_pa=np.array([float(r.pressure_loss_bar or 0) * BAR_PA for r in fixed_loss]),
         res_edge=res_edge,
         res_is_pipe=is_pipe,
         length_m=length,

@@ -149,6 +149,18 @@ class SteadyResult:
                 resistors.append(
                     {kk: rec[kk] for kk in ("id", "from", "to", "mass_flow_kg_s", "p_in_bar", "p_out_bar")}
                 )
+        for e in cn.fixed_loss_edge:
+            i, j = ef[e], et[e]
+            resistors.append(
+                {
+                    "id": cn.edge_ids[e],
+                    "from": cn.node_ids[i],
+                    "to": cn.node_ids[j],
+                    "mass_flow_kg_s": self.q_kg_s[e],
+                    "p_in_bar": pb[i],
+                    "p_out_bar": pb[j],
+                }
+            )
         ratio = self.comp_ratio()
         compressors = [
             {

@@ -202,3 +202,20 @@ def test_loop_of_open_valves_splits_evenly() -> None:
     q = res.q_kg_s[[res.network.edge_index("V1"), res.network.edge_index("V2")]]
     assert q[0] == pytest.approx(25.0, rel=1e-6) and q[1] == pytest.approx(25.0, rel=1e-6)
     assert barg(res, "C") == pytest.approx(barg(res, "B"), abs=1e-6)
+
+
+def test_fixed_pressure_loss_resistor() -> None:
+    """GasLib's pressure-loss resistor: the loss is fixed whatever the flow (away from zero flow)."""
+    net = line(pipe("P1", "A", "B"), lp.Resistor(id="R1", from_node="B", to_node="C", pressure_loss_bar=1.5),
+               pipe("P2", "C", "Z"))
+    res = lp.solve_steady(net)
+    assert barg(res, "B") - barg(res, "C") == pytest.approx(1.5, rel=1e-6)
+    doc = res.to_dict()
+    assert [r["id"] for r in doc["resistors"]] == ["R1"]
+
+
+def test_resistor_needs_exactly_one_law() -> None:
+    with pytest.raises(ValueError, match="either pressure_loss_bar or drag_coefficient"):
+        lp.Resistor(id="R", from_node="A", to_node="B", pressure_loss_bar=1.0, drag_coefficient=2.0, diameter_mm=100)
+    with pytest.raises(ValueError, match="give drag_coefficient and diameter_mm"):
+        lp.Resistor(id="R", from_node="A", to_node="B", drag_coefficient=2.0)

@@ -205,13 +205,26 @@ class Valve(Edge):
 
 
 class Resistor(Edge):
-    """A local resistance: pressure loss zeta * rho v^2 / 2 over a given diameter (in both directions)."""
+    """A local resistance, in either flow direction: a loss zeta * rho v^2 / 2 over a given diameter, or a
+    fixed pressure loss (GasLib's pressure-loss resistors)."""
 
     kind: ClassVar[str] = "resistor"
     collection: ClassVar[str] = "resistors"
 
-    drag_coefficient: float = _f("loss coefficient zeta", "", gt=0)
-    diameter_mm: float = _f("reference diameter for the velocity", "mm", gt=0, le=5000)
+    drag_coefficient: float | None = _f("loss coefficient zeta (with diameter_mm)", "", default=None, gt=0)
+    diameter_mm: float | None = _f("reference diameter for the velocity", "mm", default=None, gt=0, le=5000)
+    pressure_loss_bar: float | None = _f(
+        "fixed pressure loss in the flow direction, instead of a loss coefficient", "bar", default=None, ge=0, le=100
+    )
+
+    @model_validator(mode="after")
+    def _one_law(self) -> Resistor:
+        drag = self.drag_coefficient is not None or self.diameter_mm is not None
+        if self.pressure_loss_bar is not None and drag:
+            raise ValueError("give either pressure_loss_bar or drag_coefficient with diameter_mm, not both")
+        if self.pressure_loss_bar is None and (self.drag_coefficient is None or self.diameter_mm is None):
+            raise ValueError("give drag_coefficient and diameter_mm (a loss coefficient) or pressure_loss_bar")
+        return self
 
 
 class ShortPipe(Edge):

@@ -30,6 +30,7 @@ from .linear import SparseLU
 
 F64 = NDArray[np.float64]
 DROOP = 1e-7  # pressure droop of shared pressure controls at the reference flow, fraction of reference pressure
+FIXED_LOSS_SMOOTHING = 1e-3  # flow (fraction of the reference flow) over which a fixed loss changes sign
 TIE_RESISTANCE = 1e-9  # pressure drop across a tie at the reference flow, as a fraction of the reference pressure
 RE_LAMINAR_LINEAR = 1.0  # below this Reynolds number the friction term is evaluated in its linear laminar form
 
@@ -316,6 +317,18 @@ class SteadySystem:
         F_edge[t] = p[ef[t]] - p[et[t]] - eps * q[t]
         b = cn.block_edge
         F_edge[b] = q[b]
+        # fixed pressure-loss resistors: p_i - p_j = dp q / sqrt(q^2 + q_s^2), the loss turning smoothly with
+        # the flow direction over |q| ~ q_s = FIXED_LOSS_SMOOTHING of the reference flow
+        fl = cn.fixed_loss_edge
+        if len(fl):
+            qs = FIXED_LOSS_SMOOTHING * self.m_ref
+            qf = q[fl]
+            root = np.sqrt(qf * qf + qs * qs)
+            F_edge[fl] = p[ef[fl]] - p[et[fl]] - cn.fixed_loss_pa * qf / root
+            if with_jacobian:
+                add(r0 + fl, ef[fl], np.ones(len(fl)))
+                add(r0 + fl, et[fl], -np.ones(len(fl)))
+                add(r0 + fl, n + fl, -cn.fixed_loss_pa * qs * qs / root**3)
         if with_jacobian:
             add(r0 + t, ef[t], np.ones(len(t)))
             add(r0 + t, et[t], -np.ones(len(t)))
