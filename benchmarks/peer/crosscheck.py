@@ -51,6 +51,25 @@ def run_peer(py: Path, cases: list[dict], repeats: int = 0) -> list[dict]:
         return list(json.loads(dst.read_text())["results"])
 
 
+GASLIB_PASSIVE = (
+    ("GasLib-11", "GasLib-11/GasLib-11.net", "GasLib-11/GasLib-11.scn"),
+    ("GasLib-134", "GasLib-134/GasLib-134-v2.net", "GasLib-134/Nominations-134-v2_2014-12-01.scn"),
+)
+
+
+def passive_gaslib(net_file: Path, scn_file: Path) -> lp.Network:
+    """A GasLib instance without active elements: compressor stations and control valves become short pipes."""
+    from linepack.io.gaslib import read_gaslib
+    from linepack.model.components import Compressor, Regulator, ShortPipe
+
+    net = read_gaslib(net_file, scn_file).network
+    for c in list(net.components()):
+        if isinstance(c, Compressor | Regulator):
+            net.remove(c.id)
+            net.add(ShortPipe(id=c.id, from_node=c.from_node, to_node=c.to_node, name="was " + c.kind))
+    return net
+
+
 def crosscheck_cases(quick: bool) -> list[tuple[str, lp.Network]]:
     # passive grids: pandapipes' compressor does not hold its ratio when it is one of several stations
     # feeding a meshed grid (measured: two of four stations at ratio ~1.0 instead of the set 1.06-1.09)
@@ -60,6 +79,12 @@ def crosscheck_cases(quick: bool) -> list[tuple[str, lp.Network]]:
         for n, comp in sizes:
             net = pandapipes_physics(lattice_network(n, seed=n + comp, compressors=comp), law)
             cases.append((f"lattice {n}x{n}, {comp} stations, {law.value}", net))
+    shared = Path(os.environ.get("LINEPACK_SHARED", REPO.parent / "shared")) / "refcases" / "gaslib"
+    if shared.is_dir():
+        for name, net_f, scn_f in GASLIB_PASSIVE:
+            for law in (PipeLaw.NIKURADSE, PipeLaw.PRANDTL_COLEBROOK):
+                net = pandapipes_physics(passive_gaslib(shared / net_f, shared / scn_f), law)
+                cases.append((f"{name} (passive), {law.value}", net))
     return cases
 
 

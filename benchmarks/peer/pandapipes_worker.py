@@ -57,12 +57,13 @@ def build(case: dict) -> tuple[object, np.ndarray]:
             idx[[p["from"] for p in pipes]],
             idx[[p["to"] for p in pipes]],
             length_km=np.array([p["length_m"] for p in pipes]) / 1e3,
-            diameter_m=np.array([p["diameter_m"] for p in pipes]),
+            inner_diameter_mm=np.array([p["diameter_m"] for p in pipes]) * 1e3,
             k_mm=np.array([p["roughness_m"] for p in pipes]) * 1e3,
             loss_coefficient=np.array([p["zeta"] for p in pipes]),
         )
     for v in case.get("ties", []):
-        pp.create_valve(net, idx[v["from"]], idx[v["to"]], diameter_m=1.0, opened=True, loss_coefficient=0.0)
+        pp.create_valve(net, idx[v["from"]], idx[v["to"]], et="ju", inner_diameter_mm=1000.0, opened=True,
+                        loss_coefficient=0.0)
     for c in case.get("compressors", []):
         pp.create_compressor(net, idx[c["from"]], idx[c["to"]], pressure_ratio=c["ratio"])
     for e in case["ext_grids"]:
