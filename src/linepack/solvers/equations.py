@@ -126,6 +126,8 @@ class SteadySystem:
         self.k1 = 16.0 * self.RT / (np.pi**2 * cn.diameter_m**4 * gas.molar_mass_kg_per_mol)
         self.a_h = 2.0 * G_M_PER_S2 * cn.dh_m * gas.molar_mass_kg_per_mol / self.RT  # s_h = a_h / Z
         self.rel_rough = cn.roughness_m / cn.diameter_m
+        fr = cn.res_is_pipe
+        self.law_groups = [(int(c), np.flatnonzero(fr & (cn.law == c))) for c in np.unique(cn.law[fr])]
         fixed = np.zeros(n)
         np.add.at(fixed, cn.source_node, np.where(state.src_pressure, 0.0, state.src_inflow))
         np.subtract.at(fixed, cn.sink_node, cn.sink_demand)
@@ -200,11 +202,9 @@ class SteadySystem:
         re = np.maximum(4.0 * aq / (np.pi * D * self.mu), 1e-8)
         lam = np.zeros_like(q)
         dlam = np.zeros_like(q)
-        fr = cn.res_is_pipe
-        for code in np.unique(cn.law[fr]):
-            sel = fr & (cn.law == code)
+        for code, sel in self.law_groups:
             lam[sel], dlam[sel] = darcy_friction(
-                friction_law_of(int(code)),
+                friction_law_of(code),
                 re[sel],
                 self.rel_rough[sel],
                 D[sel],
@@ -215,7 +215,7 @@ class SteadySystem:
         coef = lam * Le / D + cn.zeta
         phi = coef * q * aq
         dphi = 2.0 * coef * aq + dlam * re * aq * Le / D
-        lin = fr & (re < RE_LAMINAR_LINEAR)  # laminar, linear in q: lam q|q| = 16 pi D mu q
+        lin = cn.res_is_pipe & (re < RE_LAMINAR_LINEAR)  # laminar, linear in q: lam q|q| = 16 pi D mu q
         if np.any(lin):
             lam_lin_q = 16.0 * np.pi * D[lin] * self.mu[lin]
             phi[lin] = lam_lin_q * q[lin] * Le[lin] / D[lin] + cn.zeta[lin] * q[lin] * aq[lin]

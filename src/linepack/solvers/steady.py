@@ -7,7 +7,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 from numpy.typing import NDArray
 
 from ..compile import CompiledNetwork, CompMode, EdgeKind, compile_network, z_at
@@ -18,6 +17,7 @@ from ..units import BAR_PA
 from .bounds import ActiveSet, bound_texts, violations
 from .diagnostics import flow_blocked_edges, island_problems, singular_problems, state_problems, supply_problems
 from .equations import ControlState, SteadySystem
+from .linear import SparseLU
 from .newton import NewtonOptions, NewtonOutcome, newton
 
 F64 = NDArray[np.float64]
@@ -80,7 +80,10 @@ def _initial_guess(cn: CompiledNetwork, state: ControlState, p_ref: float) -> tu
     wts[flow_blocked_edges(cn, state)] = 0.0
     A = cn.incidence
     lap = (A @ sp.diags(wts) @ A.T).tocsc() + sp.identity(n, format="csc") * (1e-9 * float(np.max(wts)))
-    y = spla.splu(lap, permc_spec="MMD_AT_PLUS_A").solve(-inj)
+    solve = SparseLU().factor(lap)
+    y = solve(-inj) if solve is not None else None
+    if y is None:
+        y = np.zeros(n)
     q = wts * (A.T @ y)
     return p, np.asarray(q, dtype=float), s
 
