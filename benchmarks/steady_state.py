@@ -31,12 +31,14 @@ def main() -> None:
     net = lp.load_default_network()
     cases: list[tuple[str, lp.Network, str | None]] = [(f"PSGP {s}", net, s) for s in ("psgp_base", "tapi")]
     for n_side, comp in ((23, 0), (23, 4), (71, 0), (71, 4)):
-        cases.append((f"lattice {n_side}x{n_side}, {comp} stations", lattice_network(n_side, seed=1, compressors=comp),
-                      None))
+        cases.append(
+            (f"lattice {n_side}x{n_side}, {comp} stations", lattice_network(n_side, seed=1, compressors=comp), None)
+        )
     print(f"{'case':34s} {'junctions':>9s} {'elements':>9s} {'iters':>6s} {'compile s':>10s} {'solve s':>9s}")
     for name, network, scenario in cases:
-        t_compile = _median_time(lambda network=network, scenario=scenario: lp.compile_network(network, scenario),
-                                 args.repeats)
+        t_compile = _median_time(
+            lambda network=network, scenario=scenario: lp.compile_network(network, scenario), args.repeats
+        )
         cn = lp.compile_network(network, scenario)
         res = lp.solve_steady(cn)
         t_solve = _median_time(lambda cn=cn: lp.solve_steady(cn), args.repeats)

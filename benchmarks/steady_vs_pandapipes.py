@@ -27,7 +27,7 @@ import linepack as lp
 from linepack.model.components import PipeLaw
 from linepack.synthetic import lattice_network
 
-from .peer.crosscheck import REPO, peer_python, run_peer
+from .peer.crosscheck import GASLIB_LARGE, REPO, passive_gaslib, peer_python, run_peer
 from .peer.exchange import export_case, pandapipes_physics
 
 
@@ -80,8 +80,9 @@ def alone(n_side: int) -> dict[str, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--repeats", type=int, default=5)
-    ap.add_argument("--venv", type=Path, default=Path(os.environ.get("LINEPACK_PANDAPIPES_VENV",
-                                                                     REPO / ".venv-pandapipes")))
+    ap.add_argument(
+        "--venv", type=Path, default=Path(os.environ.get("LINEPACK_PANDAPIPES_VENV", REPO / ".venv-pandapipes"))
+    )
     ap.add_argument("--skip-large", action="store_true", help="skip the 100k and 1M linepack-only runs")
     args = ap.parse_args()
     py = peer_python(args.venv)
@@ -96,11 +97,27 @@ def main() -> None:
             name = f"lattice {n_side}x{n_side}, {stations} stations"
             cases.append(export_case(name, cn, res))
             rows.append((name, cn.n_nodes, res.iterations, t_lp, floor_time(res, args.repeats)))
+    gaslib = Path(os.environ.get("LINEPACK_SHARED", REPO.parent / "shared")) / "refcases" / "gaslib"
+    for name, net_f, scn_f in GASLIB_LARGE if gaslib.is_dir() else ():
+        net = pandapipes_physics(passive_gaslib(gaslib / net_f, gaslib / scn_f), PipeLaw.NIKURADSE)
+        cn = lp.compile_network(net)
+        try:
+            res = lp.solve_steady(cn)
+        except lp.LinepackError as exc:
+            print(f"{name} (passive): linepack finds no steady state: {str(exc).splitlines()[0]}")
+            continue
+        t_lp = median_time(lambda cn=cn: lp.solve_steady(cn), args.repeats)
+        cases.append(export_case(f"{name} (passive)", cn, res))
+        rows.append((f"{name} (passive)", cn.n_nodes, res.iterations, t_lp, floor_time(res, args.repeats)))
     peers = run_peer(py, cases, repeats=args.repeats)
-    print(f"{'case':32s} {'junctions':>9s} {'lp iters':>8s} {'lp s':>8s} {'floor s':>8s} {'pp s':>8s} "
-          f"{'pp/lp':>7s}")
+    print(f"{'case':32s} {'junctions':>9s} {'lp iters':>8s} {'lp s':>8s} {'floor s':>8s} {'pp s':>8s} {'pp/lp':>7s}")
     for (name, n, it, t_lp, t_floor), peer in zip(rows, peers, strict=True):
         t_pp = peer["solve_s"]
+        if t_pp is None:
+            print(
+                f"{name:32s} {n:9d} {it:8d} {t_lp:8.3f} {t_floor:8.3f}  pandapipes: {peer.get('error', 'failed')[:60]}"
+            )
+            continue
         print(f"{name:32s} {n:9d} {it:8d} {t_lp:8.3f} {t_floor:8.3f} {t_pp:8.3f} {t_pp / t_lp:7.1f}")
     if not args.skip_large:
         print(f"\n{'linepack alone':32s} {'junctions':>9s} {'iters':>8s} {'solve s':>8s} {'peak MB':>8s}")
@@ -109,8 +126,10 @@ def main() -> None:
             if "error" in r:
                 print(f"{'lattice ' + str(n_side) + 'x' + str(n_side):32s} {n_side * n_side:9d} failed: {r['error']}")
             else:
-                print(f"{'lattice ' + str(n_side) + 'x' + str(n_side):32s} {n_side * n_side:9d} {r['iterations']:8.0f} "
-                      f"{r['solve_s']:8.2f} {r['peak_mb']:8.0f}")
+                print(
+                    f"{'lattice ' + str(n_side) + 'x' + str(n_side):32s} {n_side * n_side:9d} {r['iterations']:8.0f} "
+                    f"{r['solve_s']:8.2f} {r['peak_mb']:8.0f}"
+                )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\nmachine: {os.cpu_count()} cores; peak RSS of this process {peak:.0f} MB")
 

@@ -51,6 +51,10 @@ def run_peer(py: Path, cases: list[dict], repeats: int = 0) -> list[dict]:
         return list(json.loads(dst.read_text())["results"])
 
 
+GASLIB_LARGE = (
+    ("GasLib-582", "GasLib-582/GasLib-582-v2.net", "GasLib-582/nomination_cool_2866_scale_0.95_from_paminco.scn"),
+    ("GasLib-4197", "GasLib-4197/GasLib-4197.net", "GasLib-4197/nomination_mild_0006.scn"),
+)
 GASLIB_PASSIVE = (
     ("GasLib-11", "GasLib-11/GasLib-11.net", "GasLib-11/GasLib-11.scn"),
     ("GasLib-134", "GasLib-134/GasLib-134-v2.net", "GasLib-134/Nominations-134-v2_2014-12-01.scn"),
@@ -58,15 +62,30 @@ GASLIB_PASSIVE = (
 
 
 def passive_gaslib(net_file: Path, scn_file: Path) -> lp.Network:
-    """A GasLib instance without active elements: compressor stations and control valves become short pipes."""
+    """A GasLib instance without active elements: compressor stations, control valves and fixed-loss resistors
+    become short pipes, drag resistors 1 m pipes with their loss coefficient (both tools model those alike)."""
     from linepack.io.gaslib import read_gaslib
-    from linepack.model.components import Compressor, Regulator, ShortPipe
+    from linepack.model.components import Compressor, Pipe, Regulator, Resistor, ShortPipe
 
-    net = read_gaslib(net_file, scn_file).network
+    net = read_gaslib(net_file, scn_file, fixed_loss="short_pipe").network
     for c in list(net.components()):
-        if isinstance(c, Compressor | Regulator):
+        if isinstance(c, Compressor | Regulator) or (isinstance(c, Resistor) and c.drag_coefficient is None):
             net.remove(c.id)
             net.add(ShortPipe(id=c.id, from_node=c.from_node, to_node=c.to_node, name="was " + c.kind))
+        elif isinstance(c, Resistor):  # a drag resistor as a 1 m pipe with the same loss coefficient
+            net.remove(c.id)
+            net.add(
+                Pipe(
+                    id=c.id,
+                    from_node=c.from_node,
+                    to_node=c.to_node,
+                    length_km=0.001,
+                    inner_diameter_mm=c.diameter_mm,
+                    roughness_mm=0.012,
+                    loss_coefficient=c.drag_coefficient,
+                    name="was resistor",
+                )
+            )
     return net
 
 
@@ -100,8 +119,9 @@ def compare(name: str, res: lp.SteadyResult, peer: dict) -> tuple[float, float]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--venv", type=Path, default=Path(os.environ.get("LINEPACK_PANDAPIPES_VENV",
-                                                                     REPO / ".venv-pandapipes")))
+    ap.add_argument(
+        "--venv", type=Path, default=Path(os.environ.get("LINEPACK_PANDAPIPES_VENV", REPO / ".venv-pandapipes"))
+    )
     ap.add_argument("--quick", action="store_true", help="small grids only")
     args = ap.parse_args()
     py = peer_python(args.venv)

@@ -24,15 +24,17 @@ def pandapipes_physics(net: lp.Network, law: PipeLaw = PipeLaw.NIKURADSE, viscos
     viscosity, the network gas's molar mass, and a pandapipes friction law on every pipe."""
     doc = net.to_dict()
     m = lp.compile_network(net, use_default=False).gas.molar_mass_kg_per_mol
-    settings = net.settings.model_copy(update={
-        "gas": None,
-        "molar_mass_kg_per_mol": m,
-        "compressibility": CompressibilitySpec(model="linear", offset=1.0, slope_per_bar=-0.0022),
-        "viscosity": ViscositySpec(model="constant", value_pa_s=viscosity_pa_s),
-        "friction_law": law,
-        "heat_capacity_ratio": net.settings.heat_capacity_ratio or 1.3,
-        "lower_heating_value_mj_per_kg": net.settings.lower_heating_value_mj_per_kg or 47.0,
-    })
+    settings = net.settings.model_copy(
+        update={
+            "gas": None,
+            "molar_mass_kg_per_mol": m,
+            "compressibility": CompressibilitySpec(model="linear", offset=1.0, slope_per_bar=-0.0022),
+            "viscosity": ViscositySpec(model="constant", value_pa_s=viscosity_pa_s),
+            "friction_law": law,
+            "heat_capacity_ratio": net.settings.heat_capacity_ratio or 1.3,
+            "lower_heating_value_mj_per_kg": net.settings.lower_heating_value_mj_per_kg or 47.0,
+        }
+    )
     doc["settings"] = settings.model_dump(mode="json", exclude_defaults=True)
     doc.pop("gas_compositions", None)
     for p in doc.get("pipes", []):
@@ -67,9 +69,17 @@ def export_case(name: str, cn: CompiledNetwork, result: lp.SteadyResult | None =
     if len(cn.reg_edge):
         raise ValueError(f"{name}: regulators are not exported")
     ef, et = cn.edge_from, cn.edge_to
-    pipes = [{"from": int(ef[e]), "to": int(et[e]), "length_m": float(cn.length_m[k]),
-              "diameter_m": float(cn.diameter_m[k]), "roughness_m": float(cn.roughness_m[k]),
-              "zeta": float(cn.zeta[k])} for k, e in enumerate(cn.res_edge)]
+    pipes = [
+        {
+            "from": int(ef[e]),
+            "to": int(et[e]),
+            "length_m": float(cn.length_m[k]),
+            "diameter_m": float(cn.diameter_m[k]),
+            "roughness_m": float(cn.roughness_m[k]),
+            "zeta": float(cn.zeta[k]),
+        }
+        for k, e in enumerate(cn.res_edge)
+    ]
     ties = [{"from": int(ef[e]), "to": int(et[e])} for e in cn.tie_edge]
     comps = []
     for k, e in enumerate(cn.comp_edge):
@@ -82,13 +92,18 @@ def export_case(name: str, cn: CompiledNetwork, result: lp.SteadyResult | None =
         comps.append({"from": int(ef[e]), "to": int(et[e]), "ratio": ratio})
     if np.any(cn.edge_kind[cn.block_edge] == EdgeKind.VALVE):
         pass  # closed valves carry no flow: simply not exported
-    if result is not None and any(" at capacity" in b or " shut in" in b or "send-out" in b
-                                  for b in result.active_bounds):
+    if result is not None and any(
+        " at capacity" in b or " shut in" in b or "send-out" in b for b in result.active_bounds
+    ):
         raise ValueError(f"{name}: a source is at one of its limits, which pandapipes does not model")
-    ext = [{"node": int(cn.source_node[k]), "p_abs_pa": float(cn.source_p_set_pa[k])}
-           for k in np.flatnonzero(cn.source_is_pressure)]
-    sources = [{"node": int(cn.source_node[k]), "mdot": float(cn.source_inflow[k])}
-               for k in np.flatnonzero(~cn.source_is_pressure)]
+    ext = [
+        {"node": int(cn.source_node[k]), "p_abs_pa": float(cn.source_p_set_pa[k])}
+        for k in np.flatnonzero(cn.source_is_pressure)
+    ]
+    sources = [
+        {"node": int(cn.source_node[k]), "mdot": float(cn.source_inflow[k])}
+        for k in np.flatnonzero(~cn.source_is_pressure)
+    ]
     sinks = [{"node": int(cn.sink_node[k]), "mdot": float(cn.sink_demand[k])} for k in range(len(cn.sink_ids))]
     return {
         "name": name,
@@ -98,6 +113,10 @@ def export_case(name: str, cn: CompiledNetwork, result: lp.SteadyResult | None =
         "compressibility": comp,
         "friction": PANDAPIPES_FRICTION[next(iter(laws))],
         "nodes": [{"height_m": float(h)} for h in cn.elevation_m],
-        "pipes": pipes, "ties": ties, "compressors": comps,
-        "ext_grids": ext, "sources": sources, "sinks": sinks,
+        "pipes": pipes,
+        "ties": ties,
+        "compressors": comps,
+        "ext_grids": ext,
+        "sources": sources,
+        "sinks": sinks,
     }
