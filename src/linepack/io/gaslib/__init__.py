@@ -8,9 +8,11 @@ API
 ``read_gaslib(net_path, scn_path=None, cdf_path=None, cs_path=None, *, reference=None, fixed_loss="error")``
     -> :class:`GaslibCase`: ``case.network`` (a linepack :class:`~linepack.Network`) plus what the native model
     cannot hold (typed dataclasses of :mod:`linepack.io.gaslib.model`).
-``write_gaslib(case, net_path, scn_path=None)`` writes .net (and .scn) atomically; read -> write -> read gives
-    the same ``Network.to_dict()`` and an equal case.
+``write_gaslib(case, net_path, scn_path=None, cs_path=None, cdf_path=None)`` writes .net (and .scn, .cs, .cdf)
+    atomically; read -> write -> read gives the same ``Network.to_dict()`` and an equal case.
 ``apply_decision(case, index_or_name)`` -> a copy of the Network with one .cdf decision (or a list) applied.
+``network_to_gaslib(network, scenario=None, *, result=None, strict=False, source_gases=False)`` -> a case
+    from a native Network, for ``write_gaslib`` (rules in :mod:`linepack.io.gaslib.export`).
 
 Parsing and errors
 ------------------
@@ -50,18 +52,18 @@ Per-source data stay in ``case.gas``.
 
 Connections: ``pipe`` -> :class:`~linepack.Pipe` (length, diameter, roughness, default 0.012 mm when absent;
 ``pressureMax`` -> maop_barg; ``heatTransferCoefficient`` and flow bounds in the case). ``shortPipe`` ->
-ShortPipe. ``resistor`` with ``dragFactor`` -> Resistor (drag_coefficient, diameter_mm; a zero drag factor
--> ShortPipe); a resistor with a fixed ``pressureLoss`` has no linepack element: refused by default, loaded
-as a loss-free ShortPipe with ``fixed_loss="short_pipe"`` (GasLib-4197 has six, 0.5-2 bar; Integration one,
-1 bar). ``valve`` -> Valve, open. ``controlValve`` -> Regulator, mode pressure; ``compressorStation`` ->
-Compressor, mode pressure. Their outlet set-point is the lowest of ``pressureOutMax`` and the maximum
-pressures of the outlet's zone (nodes reached through pipes, short pipes, resistors and valves), so no node
-downstream is pushed above its maximum; ``flowMax`` -> flow_max_kg_s (network norm density); a station's
-``pressureInMin`` -> p_suction_min_barg; with .cs data the station's ratio_max, power_max_mw, driver,
-driver_efficiency and (piston units) isentropic_efficiency (rules in :mod:`linepack.io.gaslib.rating`), else
-linepack's defaults (ratio 2.0, no power limit, gas turbine, 0.35, 0.8). Station and valve internals
-(dragFactorIn/Out, pressureLossIn/Out, pressureDifferential bounds, fuelGasVertex, bypass and cooler flags)
-stay in the case; linepack draws fuel gas at the suction node.
+ShortPipe. ``resistor`` with ``dragFactor`` -> Resistor (drag_coefficient, diameter_mm; a zero drag factor ->
+ShortPipe); a resistor with a fixed ``pressureLoss`` is refused by default, loaded as a loss-free ShortPipe
+with ``fixed_loss="short_pipe"`` (GasLib-4197 has six, 0.5-2 bar; Integration one, 1 bar), or as a Resistor
+with ``pressure_loss_bar`` with ``fixed_loss="resistor"``. ``valve`` -> Valve, open. ``controlValve`` ->
+Regulator, mode pressure; ``compressorStation`` -> Compressor, mode pressure. Their outlet set-point is the
+lowest of ``pressureOutMax`` and the maximum pressures of the outlet's zone (nodes reached through pipes,
+short pipes, resistors and valves), so no node downstream is pushed above its maximum; ``flowMax`` ->
+flow_max_kg_s (network norm density); a station's ``pressureInMin`` -> p_suction_min_barg; with .cs data the
+station's ratio_max, power_max_mw, driver, driver_efficiency and (piston units) isentropic_efficiency (rules
+in :mod:`linepack.io.gaslib.rating`), else linepack's defaults (ratio 2.0, no power limit, gas turbine, 0.35,
+0.8). Station and valve internals (dragFactorIn/Out, pressureLossIn/Out, pressureDifferential bounds,
+fuelGasVertex, bypass and cooler flags) stay in the case; linepack draws fuel gas at the suction node.
 
 Nomination (.scn, first scenario): a flow [1000 m3/h at 0 C, 1.01325 bar] with bound ``both`` is the value;
 ``lower`` and ``upper`` give their midpoint (equal in every shipped file; the midpoint keeps the error against any
@@ -71,14 +73,19 @@ x the network norm density / 3.6; a negative flow swaps the roles (GasLib-4197 h
 nominated volumes balance, so the masses do too. Pressure bounds tighten the node bounds; everything else
 (contract pressures, temperatures, probabilities, further scenarios) stays in the case.
 
-Pressure reference: in every island (connected part) one source is held at a pressure: the entry with the
-largest nominated flow (no nomination: the source with the largest flowMax), at its maximum pressure; mode
-pressure, ``absorbs=True``, no capacity; every other entry keeps its fixed flow. ``reference=`` overrides:
+Pressure reference: every entry nominated with a fixed pressure (``<pressure bound="both">``, which no shipped
+GasLib nomination has and linepack's exporter writes for pressure-held sources) is held at that pressure, as an
+entry that never takes gas back (``absorbs=False``); the bound is the source's set-point and does not tighten
+the node's bounds. In every other island (connected part) one source is held at a pressure: the entry with the
+largest nominated flow (no nomination: the source with the largest flowMax), at its maximum pressure,
+``absorbs=True`` (the island's slack). References are in mode pressure without capacity; every other entry
+keeps its fixed flow. ``reference=`` overrides:
 a node id (held at its maximum pressure), ``(node_id, p_barg)``, or a list of those (one per island).
 
 Decisions (.cdf): :func:`apply_decision`. Writer: :mod:`linepack.io.gaslib.writer`.
 """
 
+from .export import network_to_gaslib
 from .model import (
     CompressorStationData,
     Decision,
@@ -117,6 +124,7 @@ __all__ = [
     "TurboCompressor",
     "apply_decision",
     "build_case",
+    "network_to_gaslib",
     "read_gaslib",
     "write_gaslib",
 ]

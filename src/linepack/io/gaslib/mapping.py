@@ -44,7 +44,7 @@ from .rating import DEFAULT_AMBIENT_C, station_rating
 
 LHV_OVER_HHV = 0.903  # net / gross calorific value (ISO 6976, 0 C: H- and L-gases 0.902-0.904)
 DEFAULT_ROUGHNESS_MM = 0.012  # linepack's default, used where a GasLib pipe gives no roughness
-FIXED_LOSS_CHOICES = ("error", "short_pipe")
+FIXED_LOSS_CHOICES = ("error", "short_pipe", "resistor")
 GAS_TAGS = {
     "temperature_c": "gasTemperature",
     "calorific_value_mj_per_m3": "calorificValue",
@@ -238,9 +238,17 @@ def effective_bounds(net: NetData, scenario: ScenarioData | None) -> dict[str, t
         lo, hi = el.values.get("pressureMin"), el.values.get("pressureMax")
         nn = scenario.nodes.get(el.id) if scenario is not None else None
         if nn is not None:
-            lo, hi = tighten(lo, hi, nn.pressure)
+            lo, hi = tighten(lo, hi, nomination_bounds(nn))
         out[el.id] = (lo, hi)
     return out
+
+
+def nomination_bounds(nn: NominationNode) -> Mapping[str, float]:
+    """The pressure bounds of a nomination node that tighten the node's bounds: all of them, except an entry's
+    bound ``both``, which is the set-point of a pressure-held source (:func:`pinned_pressure`)."""
+    if pinned_pressure(nn) is None:
+        return nn.pressure
+    return {k: v for k, v in nn.pressure.items() if k != "both"}
 
 
 def tighten(lo: float | None, hi: float | None, bounds: Mapping[str, float]) -> tuple[float | None, float | None]:
@@ -402,11 +410,15 @@ def edge_component(el: GaslibElement, ctx: Context) -> Component:
         if "pressureLoss" in v:
             if ctx.fixed_loss == "short_pipe":
                 return _build(ShortPipe, base, _label(ctx, el, "short_pipe"))
+            if ctx.fixed_loss == "resistor":
+                data = {**base, "pressure_loss_bar": v["pressureLoss"]}
+                return _build(Resistor, data, _label(ctx, el, "resistor"))
             raise InputError(
                 f'{ctx.file}: line {el.line}: <resistor id="{el.id}">: a resistor with a fixed pressure loss '
                 f"(pressureLoss {v['pressureLoss']} bar) has no linepack element yet; read with "
                 "fixed_loss='short_pipe' to load it as a loss-free short pipe (the loss stays in the case and "
-                "is written back), or remove the resistor"
+                "is written back), with fixed_loss='resistor' to load it as a fixed-loss Resistor "
+                "(pressure_loss_bar), or remove the resistor"
             )
         raise InputError(
             f"{_label(ctx, el, 'resistor')}: needs dragFactor with diameter, or pressureLoss; give one of them"
@@ -445,14 +457,22 @@ def edge_component(el: GaslibElement, ctx: Context) -> Component:
 
 ReferenceArg = str | tuple[str, float]
 _ENTRY_RULE = "entry with the largest nominated flow of its island, held at its maximum pressure"
+_PINNED_RULE = 'entry nominated with a fixed pressure (<pressure bound="both">), held at that pressure'
+
+
+def pinned_pressure(nn: NominationNode) -> float | None:
+    """The fixed entry pressure [bar] of a nomination node: its ``<pressure bound="both">`` (no shipped GasLib
+    nomination has one; linepack's exporter writes it for pressure-held sources), else None."""
+    return nn.pressure.get("both") if nn.type == "entry" else None
 
 
 def choose_references(
     net: NetData, ctx: Context, reference: ReferenceArg | list[ReferenceArg] | None
 ) -> tuple[ReferenceChoice, ...]:
-    """One pressure reference per island (connected part of the network): the given ones, and in every
-    other island the entry with the largest nominated flow, else (no nomination) the source with the
-    largest flowMax; held at its maximum pressure (nomination bound, else .net) unless a pressure is given."""
+    """Pressure references, at least one per island (connected part of the network): the given ones; in
+    every other island each entry nominated with a fixed pressure (bound both), held at it; in the remaining
+    islands the entry with the largest nominated flow, else (no nomination) the source with the largest
+    flowMax, held at its maximum pressure (nomination bound, else .net) unless a pressure is given."""
     nodes = {e.id: e for e in net.nodes()}
     given: list[ReferenceArg] = [] if reference is None else reference if isinstance(reference, list) else [reference]
     island = node_groups(net)
@@ -471,6 +491,13 @@ def choose_references(
             )
         rule = "given node and pressure" if p is not None else "given node, held at its maximum pressure"
         chosen[island[node]] = ReferenceChoice(node, _reference_pressure(ctx, node, p), rule)
+    pinned: list[ReferenceChoice] = []
+    if ctx.scenario is not None:
+        for nn in ctx.scenario.nodes.values():
+            p_fix = pinned_pressure(nn)
+            if p_fix is not None and island[nn.id] not in chosen:
+                pinned.append(ReferenceChoice(nn.id, p_fix - ctx.ambient_bar, _PINNED_RULE))
+    pinned_islands = {island[r.node] for r in pinned}
     best: dict[str, tuple[float, str, str]] = {}
     if ctx.scenario is not None:
         for nn in ctx.scenario.nodes.values():
@@ -490,16 +517,16 @@ def choose_references(
                 "source with the largest flowMax of its island (no nominated entry), held at its maximum pressure",
             )
     for g, (_, node, rule) in best.items():
-        if g not in chosen:
+        if g not in chosen and g not in pinned_islands:
             chosen[g] = ReferenceChoice(node, _reference_pressure(ctx, node, None), rule)
-    orphans = sorted({g for g in island.values() if g not in chosen})
+    orphans = sorted({g for g in island.values() if g not in chosen and g not in pinned_islands})
     if orphans:
         ctx.warnings.append(
             f"{ctx.file}: {len(orphans)} island(s) without any source have no pressure reference (e.g. the one "
             f"holding node {orphans[0]}); pass reference=(node_id, p_barg) for them before solving"
         )
     order = {n: i for i, n in enumerate(nodes)}
-    return tuple(sorted(chosen.values(), key=lambda r: order[r.node]))
+    return tuple(sorted([*chosen.values(), *pinned], key=lambda r: order[r.node]))
 
 
 def _reference_pressure(ctx: Context, node: str, p: float | None) -> float:
@@ -530,16 +557,16 @@ def nomination_components(ctx: Context, references: tuple[ReferenceChoice, ...])
     if ctx.scenario is not None:
         name = ctx.file
         for nn in ctx.scenario.nodes.values():
-            f = nominated_flow(nn)
-            if f is None:
-                ctx.warnings.append(f"{name}: node {nn.id} of the nomination gives no flow; no source or sink")
-                continue
-            cid = entry_id(nn.id) if nn.type == "entry" else exit_id(nn.id)
             label = f"nomination node {nn.id} (line {nn.line})"
             if nn.type == "entry" and nn.id in refs:
                 out.append(_reference_source(refs[nn.id], label))
                 placed.add(nn.id)
                 continue
+            f = nominated_flow(nn)
+            if f is None:
+                ctx.warnings.append(f"{name}: node {nn.id} of the nomination gives no flow; no source or sink")
+                continue
+            cid = entry_id(nn.id) if nn.type == "entry" else exit_id(nn.id)
             supplies = (nn.type == "entry") == (f >= 0)
             density = ctx.source_density.get(nn.id) if nn.type == "entry" and f >= 0 else None
             kg_s = _mass_flow(ctx, abs(f), density) or 0.0
@@ -561,6 +588,6 @@ def _reference_source(ref: ReferenceChoice, label: str) -> Source:
         "mode": "pressure",
         "p_set_barg": ref.p_set_barg,
         "unit": "kg/s",
-        "absorbs": True,
+        "absorbs": ref.rule != _PINNED_RULE,  # an entry held at its nominated pressure never takes gas back
     }
     return _build(Source, data, label)

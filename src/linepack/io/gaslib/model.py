@@ -295,8 +295,9 @@ class GaslibCase:
     def pressure_bounds_bar(self, node: str) -> tuple[float | None, float | None]:
         """(minimum, maximum) absolute pressure of a node [bar]: the .net bounds tightened by the nomination
         (what the Network's p_min_barg/p_max_barg hold, in absolute bar and before any edit)."""
-        from .mapping import tighten
+        from .mapping import nomination_bounds, tighten
 
         el = self.net.elements[node]
         nn = self.nomination.scenario.nodes.get(node) if self.nomination is not None else None
-        return tighten(el.values.get("pressureMin"), el.values.get("pressureMax"), nn.pressure if nn else {})
+        bounds = nomination_bounds(nn) if nn is not None else {}
+        return tighten(el.values.get("pressureMin"), el.values.get("pressureMax"), bounds)

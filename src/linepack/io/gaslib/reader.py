@@ -42,10 +42,10 @@ def read_gaslib(
 
     ``reference`` names the node held at a fixed pressure (the pressure reference the simulation needs):
     a node id (held at its maximum pressure), ``(node_id, p_barg)``, or a list of those, one per island;
-    by default, in every island, the entry with the largest nominated flow. ``fixed_loss`` says what to do
-    with resistors of fixed pressure loss, which linepack has no element for: ``"error"`` (default) refuses
-    them, ``"short_pipe"`` loads them as loss-free short pipes (the loss stays in the case and is written
-    back).
+    by default, in every island, the entries nominated with a fixed pressure (``<pressure bound="both">``),
+    else the entry with the largest nominated flow. ``fixed_loss`` says what to do with resistors of fixed
+    pressure loss: ``"error"`` (default) refuses them, ``"short_pipe"`` loads them as loss-free short pipes
+    (the loss stays in the case and is written back), ``"resistor"`` as Resistors with ``pressure_loss_bar``.
 
     Raises :class:`InputError` naming the file, line, element and fix for every problem found.
     """

@@ -6,6 +6,11 @@ is written as read (its units, its number strings, its unknown children). Where 
 fields the Network holds are written from the Network in GasLib's usual units, and everything else from
 the case. Elements added to the Network are written from their fields alone; elements removed from it are
 left out. So read -> write -> read gives the same Network and the same case.
+
+The .cs (compressor stations) and .cdf (combined decisions) are written from the case's typed data
+(``case.compressor_stations``, ``case.decision_groups``): reading them back gives equal typed data; their
+layout, comments inside the root and elements the reader does not know are not kept. Their header comment
+is the .net's (GasLib's licence header for a GasLib instance).
 """
 
 from __future__ import annotations
@@ -30,9 +35,20 @@ from ...model.components import (
 )
 from ...model.network import Network
 from ..atomic import atomic_write_text
-from ._xml import FRAMEWORK_NS, GAS_NS, XSI_NS, XmlItem, XmlWriter
+from ._xml import CDF_NS, CS_NS, FRAMEWORK_NS, GAS_NS, XSI_NS, XmlItem, XmlWriter
 from .mapping import Context, edge_component, entry_id, exit_id, make_context, node_component, nomination_components
-from .model import GaslibCase, GaslibElement, NominationNode, ScenarioData
+from .model import (
+    CompressorStationData,
+    DecisionGroup,
+    Drive,
+    GaslibCase,
+    GaslibElement,
+    MapPoint,
+    NominationNode,
+    PistonCompressor,
+    ScenarioData,
+    TurboCompressor,
+)
 
 FLOW_UNIT = "1000m_cube_per_hour"
 _EDGE_TAG: dict[type[Component], str] = {
@@ -129,6 +145,8 @@ def _edge_item(raw: GaslibElement | None, comp: Component, derived: Component | 
             item = _set_child(item, "dragFactor", comp.drag_coefficient, None)
         if old_r is None or comp.diameter_mm != old_r.diameter_mm:
             item = _set_child(item, "diameter", comp.diameter_mm, "mm")
+        if old_r is None or comp.pressure_loss_bar != old_r.pressure_loss_bar:
+            item = _set_child(item, "pressureLoss", comp.pressure_loss_bar, "bar")
     elif derived is None and isinstance(comp, Regulator | Compressor):
         # a new control valve or station: its set-point as the maximum outlet pressure
         if comp.p_set_barg is not None and not (isinstance(comp, Regulator) and comp.mode != RegulatorMode.PRESSURE):
@@ -275,11 +293,154 @@ def scn_document(case: GaslibCase, network: Network, ctx: Context) -> tuple[XmlI
     return root, XmlWriter(root, prefixes)
 
 
+# --- .cs and .cdf (from the typed data) ----------------------------------------------------------
+
+
+def _q(tag: str, value: float, unit: str | None = None) -> XmlItem:
+    attrs: tuple[tuple[str, str], ...] = (("value", _num(value)),) + ((("unit", unit),) if unit else ())
+    return XmlItem(tag, CS_NS, attrs)
+
+
+def _coeff_items(prefix: str, coeffs: tuple[float, ...]) -> list[XmlItem]:
+    return [_q(f"{prefix}_{i}", c) for i, c in enumerate(coeffs, start=1)]
+
+
+def _measurement(p: MapPoint) -> XmlItem:
+    children = (
+        _q("speed", p.speed_per_min, "per_min"),
+        _q("adiabaticHead", p.adiabatic_head_kj_per_kg, "kJ_per_kg"),
+        _q("volumetricFlowrate", p.volumetric_flow_m3_per_s, "m_cube_per_s"),
+    )
+    return XmlItem("measurement", CS_NS, (), children)
+
+
+def _compressor_item(c: TurboCompressor | PistonCompressor) -> XmlItem:
+    ch = [_q("speedMin", c.speed_min_per_min, "per_min"), _q("speedMax", c.speed_max_per_min, "per_min")]
+    if isinstance(c, TurboCompressor):
+        ch += _coeff_items("n_isoline_coeff", c.n_isoline_coeffs)
+        ch += _coeff_items("eta_ad_isoline_coeff", c.eta_ad_isoline_coeffs)
+        ch += _coeff_items("surgeline_coeff", c.surgeline_coeffs)
+        ch += _coeff_items("chokeline_coeff", c.chokeline_coeffs)
+        if c.efficiency_of_chokeline is not None:
+            ch.append(_q("efficiencyOfChokeline", c.efficiency_of_chokeline))
+        if c.surgeline_measurements:
+            pts = tuple(_measurement(p) for p in c.surgeline_measurements)
+            ch.append(XmlItem("surgelineMeasurements", CS_NS, (), pts))
+        if c.characteristic_diagram:
+            isolines = tuple(
+                XmlItem(
+                    "adiabaticEfficiency",
+                    CS_NS,
+                    (("value", _num(iso.adiabatic_efficiency)),),
+                    tuple(_measurement(p) for p in iso.points),
+                )
+                for iso in c.characteristic_diagram
+            )
+            ch.append(XmlItem("characteristicDiagramMeasurements", CS_NS, (), isolines))
+        tag = "turboCompressor"
+    else:
+        for name, value, unit in (
+            ("operatingVolume", c.operating_volume_m3, "m_cube"),
+            ("maximalTorque", c.maximal_torque_knm, "kNm"),
+            ("maximalCompressionRatio", c.maximal_compression_ratio, None),
+            ("adiabaticEfficiency", c.adiabatic_efficiency, None),
+            ("additionalReductionVolFlow", c.additional_reduction_vol_flow, None),
+        ):
+            if value is not None:
+                ch.append(_q(name, value, unit))
+        tag = "pistonCompressor"
+    return XmlItem(tag, CS_NS, (("id", c.id), ("drive", c.drive)), tuple(ch))
+
+
+def _drive_item(d: Drive) -> XmlItem:
+    ch = _coeff_items("energy_rate_fun_coeff", d.energy_rate_coeffs) + _coeff_items("power_fun_coeff", d.power_coeffs)
+    if d.specific_energy_consumption:
+        pts = tuple(
+            XmlItem("measurement", CS_NS, (), (_q("compressorPower", p, "kW"), _q("fuelConsumption", f, "kW")))
+            for p, f in d.specific_energy_consumption
+        )
+        ch.append(XmlItem("specificEnergyConsumptionMeasurements", CS_NS, (), pts))
+    if d.maximal_power:
+        groups: list[XmlItem] = []
+        for curve in d.maximal_power:
+            pts = tuple(
+                XmlItem("measurement", CS_NS, (), (_q("speed", n, "per_min"), _q("maximalPower", p, "kW")))
+                for n, p in curve.points
+            )
+            if curve.ambient_temperature_c is None:
+                groups.extend(pts)
+            else:
+                attrs = (("value", _num(curve.ambient_temperature_c)), ("unit", "Celsius"))
+                groups.append(XmlItem("ambientTemperature", CS_NS, attrs, pts))
+        ch.append(XmlItem("maximalPowerMeasurements", CS_NS, (), tuple(groups)))
+    return XmlItem(d.kind, CS_NS, (("id", d.id),), tuple(ch))
+
+
+def _station_item(st: CompressorStationData) -> XmlItem:
+    configs = []
+    for cf in st.configurations:
+        stages = []
+        for stage in cf.stages:
+            units = []
+            for u in stage.units:
+                uattrs: tuple[tuple[str, str], ...] = (("id", u.compressor),)
+                if u.nominal_speed_per_min is not None:
+                    uattrs += (("nominalSpeed", _num(u.nominal_speed_per_min)),)
+                units.append(XmlItem("compressor", CS_NS, uattrs))
+            attrs = (("stageNr", str(stage.stage_nr)), ("nrOfParallelUnits", str(stage.parallel_units)))
+            stages.append(XmlItem("stage", CS_NS, attrs, tuple(units)))
+        attrs = (("confId", cf.conf_id), ("nrOfSerialStages", str(cf.serial_stages)))
+        configs.append(XmlItem("configuration", CS_NS, attrs, tuple(stages)))
+    children = (
+        XmlItem("compressors", CS_NS, (), tuple(_compressor_item(c) for c in st.compressors)),
+        XmlItem("drives", CS_NS, (), tuple(_drive_item(d) for d in st.drives)),
+        XmlItem("configurations", CS_NS, (), tuple(configs)),
+    )
+    return XmlItem("compressorStation", CS_NS, (("id", st.id),), children)
+
+
+def cs_document(case: GaslibCase) -> tuple[XmlItem, XmlWriter]:
+    """The .cs document of ``case.compressor_stations`` (stations in the .net's order)."""
+    order = {e.id: i for i, e in enumerate(case.net.connections())}
+    stations = sorted(case.compressor_stations.values(), key=lambda st: order.get(st.id, len(order)))
+    schema = ((f"{{{XSI_NS}}}schemaLocation", f"{CS_NS} CompressorStations.xsd"),)
+    root = XmlItem("compressorStations", CS_NS, schema, tuple(_station_item(st) for st in stations))
+    return root, XmlWriter(root, (("xsi", XSI_NS), ("", CS_NS)))
+
+
+def cdf_document(groups: tuple[DecisionGroup, ...]) -> tuple[XmlItem, XmlWriter]:
+    """The .cdf document of decision groups."""
+    items = []
+    for g in groups:
+        decisions = []
+        for d in g.decisions:
+            elements = []
+            for ed in d.elements:
+                attrs: list[tuple[str, str]] = [("id", ed.id), ("value", str(ed.value))]
+                if ed.mode is not None:
+                    attrs.append(("mode", ed.mode))
+                if ed.flow_direction is not None:
+                    attrs.append(("flowDirection", str(ed.flow_direction)))
+                elements.append(XmlItem(ed.kind, CDF_NS, tuple(attrs)))
+            decisions.append(XmlItem("decision", CDF_NS, (("id", d.id),), tuple(elements)))
+        items.append(XmlItem("decisionGroup", CDF_NS, (("id", g.id),), tuple(decisions)))
+    schema = ((f"{{{XSI_NS}}}schemaLocation", f"{CDF_NS} CombinedDecisions.xsd"),)
+    root = XmlItem("combinedDecisions", CDF_NS, schema, tuple(items))
+    return root, XmlWriter(root, (("xsi", XSI_NS), ("", CDF_NS)))
+
+
 # --- entry point -----------------------------------------------------------------------------------
 
 
-def write_gaslib(case: GaslibCase, net_path: str | Path, scn_path: str | Path | None = None) -> None:
-    """Write the case as a GasLib .net (and, with ``scn_path``, its nomination as a .scn), atomically.
+def write_gaslib(
+    case: GaslibCase,
+    net_path: str | Path,
+    scn_path: str | Path | None = None,
+    cs_path: str | Path | None = None,
+    cdf_path: str | Path | None = None,
+) -> None:
+    """Write the case as a GasLib .net (and, with ``scn_path``, its nomination as a .scn; with ``cs_path``
+    its compressor-station data as a .cs; with ``cdf_path`` its combined decisions as a .cdf), atomically.
 
     The Network is taken from ``case.network`` (edit it in place, or ``dataclasses.replace`` the case);
     see the module docstring for what comes from the Network and what from the case.
@@ -287,11 +448,16 @@ def write_gaslib(case: GaslibCase, net_path: str | Path, scn_path: str | Path | 
     ctx, _, _, _ = make_context(case.net, case.nomination, case.compressor_stations, case.fixed_loss)
     network = case.network
     root, writer = net_document(case, network, ctx)
-    net_text = writer.render(root, case.net.comments)
-    scn_text = None
+    texts: list[tuple[Path, str]] = [(Path(net_path), writer.render(root, case.net.comments))]
     if scn_path is not None:
         sroot, swriter = scn_document(case, network, ctx)
-        scn_text = swriter.render(sroot, case.nomination.comments if case.nomination is not None else ())
-    atomic_write_text(Path(net_path), net_text)
-    if scn_path is not None and scn_text is not None:
-        atomic_write_text(Path(scn_path), scn_text)
+        comments = case.nomination.comments if case.nomination is not None else ()
+        texts.append((Path(scn_path), swriter.render(sroot, comments)))
+    if cs_path is not None:
+        croot, cwriter = cs_document(case)
+        texts.append((Path(cs_path), cwriter.render(croot, case.net.comments)))
+    if cdf_path is not None:
+        droot, dwriter = cdf_document(case.decision_groups)
+        texts.append((Path(cdf_path), dwriter.render(droot, case.net.comments)))
+    for path, text in texts:
+        atomic_write_text(path, text)
