@@ -99,7 +99,7 @@ class GaslibOptions:
         decision: list[str] | None = None,
         cs: Path | None = None,
         reference: list[str] | None = None,
-        fixed_loss: str = "error",
+        fixed_loss: str = "resistor",
     ) -> None:
         self.nomination, self.decisions, self.decision, self.cs = nomination, decisions, decision or [], cs
         self.reference, self.fixed_loss = reference or [], fixed_loss
@@ -123,8 +123,8 @@ class GaslibOptions:
     def load(self, net_path: Path) -> Network:
         from .io.gaslib import apply_decision, read_gaslib
 
-        if self.fixed_loss not in ("error", "short_pipe"):
-            raise InputError(f"--fixed-loss {self.fixed_loss}: choose error or short_pipe")
+        if self.fixed_loss not in ("error", "short_pipe", "resistor"):
+            raise InputError(f"--fixed-loss {self.fixed_loss}: choose resistor, short_pipe or error")
         if self.decision and self.decisions is None:
             raise InputError("--decision needs --decisions FILE.cdf")
         case = read_gaslib(
@@ -158,7 +158,8 @@ ReferenceOpt = Annotated[
     typer.Option("--reference", help="GasLib node held at a fixed pressure: NODE or NODE=P_BARG; one per island"),
 ]
 FixedLossOpt = Annotated[
-    str, typer.Option("--fixed-loss", help="GasLib fixed-loss resistors: error (default) or short_pipe")
+    str,
+    typer.Option("--fixed-loss", help="GasLib fixed-loss resistors: resistor (default), short_pipe or error"),
 ]
 ScenarioOpt = Annotated[str | None, typer.Option("--scenario", "-s", help="scenario name (see `linepack scenarios`)")]
 
@@ -174,7 +175,7 @@ def run(
     decision: DecisionOpt = None,
     cs: CsOpt = None,
     reference: ReferenceOpt = None,
-    fixed_loss: FixedLossOpt = "error",
+    fixed_loss: FixedLossOpt = "resistor",
 ) -> None:
     """Solve the steady state and print a summary (deliveries, compressors, throughput, linepack).
 
@@ -295,9 +296,18 @@ def convert(
     decision: DecisionOpt = None,
     cs: CsOpt = None,
     reference: ReferenceOpt = None,
-    fixed_loss: FixedLossOpt = "error",
+    fixed_loss: FixedLossOpt = "resistor",
     scenario: ScenarioOpt = None,
     scn: Annotated[Path | None, typer.Option("--scn", help="with a .net target: also write the nomination")] = None,
+    cs_out: Annotated[
+        Path | None, typer.Option("--cs-out", help="with a .net target: also write the station data (.cs)")
+    ] = None,
+    cdf_out: Annotated[
+        Path | None, typer.Option("--cdf-out", help="with a .net target: also write the element states (.cdf)")
+    ] = None,
+    solve: Annotated[
+        bool, typer.Option("--solve", help="with a .net target: nominate the solved supplies of pressure-held sources")
+    ] = False,
 ) -> None:
     """Convert between GasLib (.net with .scn, .cs, .cdf) and the native format (.yaml or .json)."""
     from .io.native import save_network
@@ -308,19 +318,20 @@ def convert(
             net = _network(source, GaslibOptions(nomination, decisions, decision, cs, reference, fixed_loss))
             save_network(net, target)
         elif suffix == ".net":
-            from .io import gaslib
+            from .io.gaslib import network_to_gaslib, write_gaslib
+            from .solvers.steady import solve_steady
 
-            export = getattr(gaslib, "network_to_gaslib", None)
-            if export is None:
-                raise InputError(
-                    "writing GasLib from a native network is not available in this version; "
-                    "convert GasLib to the native format instead"
-                )
             net = _network(source, GaslibOptions(nomination, decisions, decision, cs, reference, fixed_loss))
-            gaslib.write_gaslib(export(net, _scenario(net, scenario)), target, scn)
+            name = _scenario(net, scenario)
+            result = solve_steady(net, name) if solve else None
+            case = network_to_gaslib(net, name, result=result)
+            for w in case.warnings:
+                err.print(Text(f"warning: {w}", style="yellow"), highlight=False)
+            write_gaslib(case, target, scn, cs_out, cdf_out)
         else:
             raise InputError(f"{target}: unknown target type '{target.suffix}'; use .yaml, .json or .net")
-        out.print(f"written {target}" + (f" and {scn}" if scn is not None and suffix == ".net" else ""))
+        extra = [str(f) for f in (scn, cs_out, cdf_out) if f is not None] if suffix == ".net" else []
+        out.print(f"written {target}" + (f" with {', '.join(extra)}" if extra else ""))
 
     _guard(go)
 

@@ -144,8 +144,16 @@ def test_run_a_gaslib_instance_with_nomination_and_station_data(shared: Path, tm
     """GasLib-11 (../shared/refcases/gaslib) through the command line: .net + .scn + .cs."""
     g = shared / "refcases" / "gaslib" / "GasLib-11"
     out_file = tmp_path / "r.json"
-    code, out = invoke("run", str(g / "GasLib-11.net"), "--nomination", str(g / "GasLib-11.scn"), "--cs",
-                       str(g / "GasLib-11.cs"), "-o", str(out_file))
+    code, out = invoke(
+        "run",
+        str(g / "GasLib-11.net"),
+        "--nomination",
+        str(g / "GasLib-11.scn"),
+        "--cs",
+        str(g / "GasLib-11.cs"),
+        "-o",
+        str(out_file),
+    )
     assert code == 0, out
     doc = json.loads(out_file.read_text())
     assert doc["converged"] and len(doc["nodes"]) == 11 and len(doc["compressors"]) == 2
@@ -163,3 +171,26 @@ def test_convert_gaslib_to_native_and_back_to_a_solvable_file(shared: Path, tmp_
 def test_gaslib_options_need_a_net_file() -> None:
     code, out = invoke("run", "--nomination", "x.scn")
     assert code == 1 and "apply to a GasLib .net file" in out
+
+
+def test_convert_native_to_gaslib_and_run_it(tmp_path: Path) -> None:
+    """The embedded network to GasLib .net/.scn/.cs/.cdf and back through `linepack run`."""
+    files = {k: tmp_path / f"psgp.{k}" for k in ("net", "scn", "cs", "cdf")}
+    src = tmp_path / "psgp.yaml"
+    lp.save_network(lp.load_default_network(), src)
+    code, out = invoke(
+        "convert",
+        str(src),
+        str(files["net"]),
+        "--scn",
+        str(files["scn"]),
+        "--cs-out",
+        str(files["cs"]),
+        "--cdf-out",
+        str(files["cdf"]),
+        "--solve",
+    )
+    assert code == 0, out
+    assert all(f.exists() for f in files.values())
+    code, out = invoke("run", str(files["net"]), "--nomination", str(files["scn"]), "--cs", str(files["cs"]), "-q")
+    assert code == 0 and "converged" in out, out
