@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 import linepack as lp
-from linepack.compile import LAWS, CompiledNetwork, CompMode, EdgeKind
+from linepack.compile import LAWS, CompiledNetwork, CompMode
 from linepack.model.components import CompressibilitySpec, PipeLaw, ViscositySpec
 
 PANDAPIPES_FRICTION = {PipeLaw.NIKURADSE: "nikuradse", PipeLaw.PRANDTL_COLEBROOK: "colebrook"}
@@ -90,8 +90,7 @@ def export_case(name: str, cn: CompiledNetwork, result: lp.SteadyResult | None =
         else:
             raise ValueError(f"{name}: compressor {cn.edge_ids[e]} needs a ratio (solve first)")
         comps.append({"from": int(ef[e]), "to": int(et[e]), "ratio": ratio})
-    if np.any(cn.edge_kind[cn.block_edge] == EdgeKind.VALVE):
-        pass  # closed valves carry no flow: simply not exported
+    # closed valves carry no flow: they are simply not exported
     if result is not None and any(
         " at capacity" in b or " shut in" in b or "send-out" in b for b in result.active_bounds
     ):

@@ -89,8 +89,8 @@ def friction_law_of(code: int) -> FrictionLaw:
     return FrictionLaw[LAWS[code].name]
 
 
-def _nan_or(x: float | None, f: Any = float) -> float:
-    return float("nan") if x is None else float(f(x))
+def _nan_or(x: float | None) -> float:
+    return float("nan") if x is None else float(x)
 
 
 @dataclass(frozen=True)
