@@ -13,12 +13,28 @@ from ..compile import CompiledNetwork, CompMode, EdgeKind, compile_network, z_at
 from ..errors import ConvergenceError, InfeasibleError, TopologyError
 from ..model.network import Network
 from ..results import SteadyResult
+from ..subnetwork import restrict
 from ..units import BAR_PA
 from .bounds import ActiveSet, bound_texts, violations
-from .diagnostics import flow_blocked_edges, island_problems, singular_problems, state_problems, supply_problems
+from .diagnostics import (
+    flow_blocked_edges,
+    island_problems,
+    names,
+    singular_problems,
+    state_problems,
+    supply_problems,
+)
 from .equations import ControlState, SteadySystem
 from .linear import SparseLU
 from .newton import NewtonOptions, NewtonOutcome, newton
+from .zones import (
+    Zones,
+    bypassed_control_problems,
+    dead_parts,
+    loop_problems,
+    pressure_zones,
+    zone_problems,
+)
 
 F64 = NDArray[np.float64]
 
@@ -171,7 +187,13 @@ def solve_steady(
     cn = network if isinstance(network, CompiledNetwork) else compile_network(network, scenario)
     t0 = time.perf_counter()
     state = ControlState.initial(cn)
+    cn, state, zones, left_out = _leave_out_dead_parts(cn, state)
     problems = island_problems(cn, state)
+    if problems:
+        raise TopologyError(problems)
+    problems = zone_problems(cn, zones)
+    if any(zones.starved):
+        raise InfeasibleError(f"scenario {cn.scenario} is infeasible", problems)
     if problems:
         raise TopologyError(problems)
     problems = supply_problems(cn, state)
@@ -206,6 +228,7 @@ def solve_steady(
             diag = state_problems(cn, p_last, state) + island_problems(cn, state) + supply_problems(cn, state)
             if out.singular:
                 diag += singular_problems(sys, out.x)
+            diag += loop_problems(cn, state) + bypassed_control_problems(cn, pressure_zones(cn, state))
             if any("toward" in d or "supply below" in d or "island" in d for d in diag):
                 raise InfeasibleError(f"scenario {cn.scenario} has no feasible steady state ({out.message})", diag)
             raise ConvergenceError(f"scenario {cn.scenario}: Newton did not converge ({out.message})", diag)
@@ -239,7 +262,30 @@ def solve_steady(
             ),
         )
     assert sys is not None and x is not None
-    return _build_result(cn, sys, x, state, total_iters, outer, norms)
+    return _build_result(cn, sys, x, state, total_iters, outer, norms, left_out)
+
+
+def _leave_out_dead_parts(
+    cn: CompiledNetwork, state: ControlState
+) -> tuple[CompiledNetwork, ControlState, Zones, list[str]]:
+    """``cn`` without the zones that no supply reaches and that have no demand (see :mod:`.zones`), with a
+    warning naming what was left out."""
+    zones = pressure_zones(cn, state)
+    if not np.any(zones.dead):
+        return cn, state, zones, []
+    keep_node, keep_edge = dead_parts(cn, zones)
+    if not np.any(keep_node):
+        raise TopologyError([f"scenario {cn.scenario}: no source can supply any node; nothing to solve"])
+    nodes = [cn.node_ids[i] for i in np.flatnonzero(~keep_node)]
+    edges = [cn.edge_ids[i] for i in np.flatnonzero(~keep_edge)]
+    text = (
+        f"left out {len(nodes)} node(s) that no supply reaches and that have no demand: {names(nodes)}"
+        + (f", with {len(edges)} element(s): {names(edges)}" if edges else "")
+        + "; their pressures and flows are not computed"
+    )
+    cn = restrict(cn, keep_node, keep_edge)
+    state = ControlState.initial(cn)
+    return cn, state, pressure_zones(cn, state), [text]
 
 
 def _build_result(
@@ -250,6 +296,7 @@ def _build_result(
     iterations: int,
     outer: int,
     norms: tuple[float, ...],
+    notes: list[str] | None = None,
 ) -> SteadyResult:
     p, q, s = sys.split(x)
     _, _, _, _, rs = sys.resistive(p, q)
@@ -260,7 +307,7 @@ def _build_result(
         P = fuel = np.zeros(0)
     supply = np.where(state.src_pressure, 0.0, state.src_inflow).astype(float)
     supply[sys.psrc] = s
-    warnings = []
+    warnings = list(notes or [])
     ce = cn.comp_edge
     for k in np.flatnonzero(state.comp_mode == CompMode.BYPASS):
         if q[ce[k]] < 0:
