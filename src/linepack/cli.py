@@ -121,7 +121,7 @@ class GaslibOptions:
         return refs or None
 
     def load(self, net_path: Path) -> Network:
-        from .io.gaslib import apply_decision, read_gaslib
+        from .io.gaslib import apply_decision, operating_decisions, read_gaslib
 
         if self.fixed_loss not in ("error", "short_pipe", "resistor"):
             raise InputError(f"--fixed-loss {self.fixed_loss}: choose resistor, short_pipe or error")
@@ -134,7 +134,7 @@ class GaslibOptions:
             err.print(Text(f"warning: {w}", style="yellow"), highlight=False)
         if self.decisions is None:
             return case.network
-        chosen: list[int | str] = list(self.decision) or [0]
+        chosen: list[int | str] = list(self.decision) or list(operating_decisions(case))
         return apply_decision(case, chosen)
 
 
@@ -147,7 +147,11 @@ FileArg = Annotated[
 ]
 NominationOpt = Annotated[Path | None, typer.Option("--nomination", help="GasLib nomination (.scn) for a .net")]
 DecisionsOpt = Annotated[
-    Path | None, typer.Option("--decisions", help="GasLib combined decisions (.cdf); the first is applied")
+    Path | None,
+    typer.Option(
+        "--decisions",
+        help="GasLib combined decisions (.cdf); without --decision one per group is applied (docs/gaslib.md)",
+    ),
 ]
 DecisionOpt = Annotated[
     list[str] | None, typer.Option("--decision", help="decision id (or index) of the .cdf to apply; repeatable")

@@ -100,17 +100,25 @@ def solve_report(keys: list[str]) -> list[str]:
         net.validate()
         lp.compile_network(net)
         sizes = ", ".join(f"{c} {len(v)}" for c, v in net.collections.items() if v)
-        t0 = time.perf_counter()
-        try:
-            res = lp.solve_steady(net)
-            d = res.to_dict()
-            outcome = (
-                f"converged in {d['iterations']} iterations; {len(d['active_bounds'])} active bounds "
-                f"{d['active_bounds'][:2]}; {len(d['violations'])} violations {d['violations'][:2]}"
+        modes: list[tuple[str, object]] = [("as read", net)]
+        if case.decision_groups:
+            from linepack.io.gaslib import apply_decision, operating_decisions
+
+            modes.append(("operating decisions", apply_decision(case, operating_decisions(case))))
+        for label, candidate in modes:
+            t0 = time.perf_counter()
+            try:
+                res = lp.solve_steady(candidate)  # type: ignore[arg-type]
+                d = res.to_dict()
+                outcome = (
+                    f"converged in {d['iterations']} iterations; {len(d['active_bounds'])} active bounds "
+                    f"{d['active_bounds'][:2]}; {len(d['violations'])} violations {d['violations'][:2]}"
+                )
+            except lp.LinepackError as exc:
+                outcome = f"{type(exc).__name__}: {' | '.join(str(exc).splitlines()[:3])}"
+            lines.append(
+                f"{key} ({label}): read {t_load:.2f} s; {sizes}; solve {time.perf_counter() - t0:.2f} s: {outcome}"
             )
-        except lp.LinepackError as exc:
-            outcome = f"{type(exc).__name__}: {' | '.join(str(exc).splitlines()[:3])}"
-        lines.append(f"{key}: read {t_load:.2f} s; {sizes}; solve {time.perf_counter() - t0:.2f} s: {outcome}")
     return lines
 
 

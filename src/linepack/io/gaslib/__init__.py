@@ -103,7 +103,7 @@ from .model import (
     StationRating,
     TurboCompressor,
 )
-from .reader import apply_decision, build_case, read_gaslib
+from .reader import apply_decision, build_case, operating_decisions, read_gaslib
 from .writer import write_gaslib
 
 __all__ = [
@@ -125,6 +125,7 @@ __all__ = [
     "apply_decision",
     "build_case",
     "network_to_gaslib",
+    "operating_decisions",
     "read_gaslib",
     "write_gaslib",
 ]

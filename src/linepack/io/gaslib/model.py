@@ -284,6 +284,7 @@ class GaslibCase:
     references: tuple[ReferenceChoice, ...]
     fixed_loss: str
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    automatic_references: bool = True  # references chosen by the rules (none given): apply_decision re-checks them
 
     def decisions(self) -> list[Decision]:
         """Every decision of the .cdf, in file order (the index :func:`apply_decision` takes)."""

@@ -6,8 +6,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 from ...errors import InputError
-from ...model.components import Compressor, CompressorMode, Regulator, RegulatorMode, Valve
+from ...model.components import Compressor, CompressorMode, Regulator, RegulatorMode, Source, Valve
 from ...model.errors import suggest
 from ...model.network import Network
 from .mapping import (
@@ -15,14 +17,24 @@ from .mapping import (
     FIXED_LOSS_CHOICES,
     Context,
     ReferenceArg,
+    _reference_source,
     choose_references,
     edge_component,
+    entry_id,
     information,
     make_context,
     node_component,
     nomination_components,
 )
-from .model import CompressorStationData, Decision, DecisionGroup, GaslibCase, NetData, NominationFile
+from .model import (
+    CompressorStationData,
+    Decision,
+    DecisionGroup,
+    GaslibCase,
+    NetData,
+    NominationFile,
+    ReferenceChoice,
+)
 from .parse import parse_cdf, parse_cs, parse_net, parse_scn
 
 PathLike = str | Path
@@ -83,6 +95,8 @@ def build_case(
             problems.extend(exc.problems)
     if problems:
         raise InputError(problems)
+    if reference is None:
+        refs = refs + _reference_floating_zones(network)
     for el in net.elements.values():
         if el.kind == "resistor" and "pressureLoss" in el.values and fixed_loss == "short_pipe":
             warnings.append(
@@ -104,7 +118,47 @@ def build_case(
         references=refs,
         fixed_loss=fixed_loss,
         warnings=tuple(warnings),
+        automatic_references=reference is None,
     )
+
+
+_FLOATING_RULE = (
+    "entry with the largest nominated flow of a zone whose pressure nothing else sets (its gas leaves only "
+    "through stations or control valves holding their outlet pressure), held at its maximum pressure"
+)
+
+
+def _reference_floating_zones(network: Network) -> tuple[ReferenceChoice, ...]:
+    """One more reference in every zone that nothing else gives a pressure level in the Network's control
+    modes (see :mod:`linepack.solvers.zones`; an island without a reference is such a zone): its entry with
+    the largest nominated flow (else its exit that injects most), held at its maximum pressure, replaces that
+    source's fixed flow in ``network``."""
+    from ...compile import compile_network
+    from ...solvers.equations import ControlState
+    from ...solvers.zones import pressure_zones
+
+    try:
+        cn = compile_network(network)
+    except InputError:
+        return ()  # the solve reports it
+    zones = pressure_zones(cn, ControlState.initial(cn))
+    added: list[ReferenceChoice] = []
+    for z in np.flatnonzero(zones.floating):
+        in_zone = np.flatnonzero((zones.label[cn.source_node] == z) & ~cn.source_is_pressure & (cn.source_inflow > 0))
+        entries = [k for k in in_zone if cn.source_ids[k] == entry_id(cn.node_ids[cn.source_node[k]])]
+        pool = np.array(entries or list(in_zone), dtype=np.int64)  # entries first, else exits that inject
+        if not len(pool):
+            continue
+        k = int(pool[np.argmax(cn.source_inflow[pool])])
+        source = network.find(cn.source_ids[k])
+        p_max = network.nodes[source.node].p_max_barg if isinstance(source, Source) else None
+        if not isinstance(source, Source) or p_max is None:
+            continue
+        ref = ReferenceChoice(source.node, p_max, _FLOATING_RULE)
+        network.remove(source.id)
+        network.add(_reference_source(ref, f"reference node {source.node}"))
+        added.append(ref)
+    return tuple(added)
 
 
 def build_network(net: NetData, ctx: Context, network: Network) -> None:
@@ -213,6 +267,8 @@ def apply_decision(case: GaslibCase, index_or_name: int | str | Iterable[int | s
                     f"decision {decision.id}: {ed.kind} {ed.id} is a linepack {comp.kind} in the Network; "
                     "it cannot take this decision"
                 )
+    if case.automatic_references:
+        _reference_floating_zones(network)
     return network
 
 
@@ -220,3 +276,54 @@ def _revalidate(comp: Compressor | Regulator, update: dict[str, object]) -> Comp
     data = comp.model_dump(by_alias=True)
     data.update(update)
     return type(comp).model_validate(data)
+
+
+def operating_decisions(case: GaslibCase) -> list[str]:
+    """One decision per group of the .cdf (ids ``group/decision``) that together give a well-posed operating
+    mode: the first decision of every group; where that leaves a loop of controlled elements joined only by
+    loss-free connections (the flow around it would be undetermined, see
+    :func:`linepack.solvers.zones.control_loops`), the first later decision of a group touching the loop that
+    removes it. Loops that no decision removes are left for the solve to report."""
+    from ...compile import compile_network
+    from ...solvers.equations import ControlState
+    from ...solvers.zones import control_loops
+
+    groups = case.decision_groups
+    chosen = [0] * len(groups)
+    owner: dict[str, int] = {}
+    for gi, g in enumerate(groups):
+        for d in g.decisions:
+            for ed in d.elements:
+                owner.setdefault(ed.id, gi)
+
+    def ids() -> list[str]:
+        return [f"{g.id}/{g.decisions[c].id}" for g, c in zip(groups, chosen, strict=True)]
+
+    def loops() -> list[set[str]]:
+        try:
+            cn = compile_network(apply_decision(case, ids()))
+        except InputError:
+            return []
+        return [{cn.edge_ids[e] for e in loop} for loop in control_loops(cn, ControlState.initial(cn))]
+
+    current = loops()
+    tried: set[int] = set()
+    while current:
+        loop = current[0]
+        candidates = sorted({owner[e] for e in loop if e in owner} - tried)
+        fixed = False
+        for gi in candidates:
+            tried.add(gi)
+            for c in range(chosen[gi] + 1, len(groups[gi].decisions)):
+                before = chosen[gi]
+                chosen[gi] = c
+                after = loops()
+                if all(loop != other for other in after) and len(after) < len(current):
+                    current, fixed = after, True
+                    break
+                chosen[gi] = before
+            if fixed:
+                break
+        if not fixed:
+            break
+    return ids()

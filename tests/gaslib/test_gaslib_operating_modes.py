@@ -1,0 +1,48 @@
+"""Operating modes of the shipped GasLib instances: references for zones nothing else holds, one decision per
+.cdf group chosen without loops, and the outcomes recorded in docs/gaslib.md ("Solving the Network as read")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from gaslib_cases import load
+
+import linepack as lp
+from linepack.io.gaslib import apply_decision, operating_decisions
+
+
+def test_gaslib_40_entries_feeding_stations_become_references_and_it_solves(gaslib: Path) -> None:
+    case = load("40")
+    floating = {r.node for r in case.references if "zone whose pressure nothing else sets" in r.rule}
+    assert floating == {"source_2", "source_3"}  # each feeds a station directly (GasLib-40 .net)
+    res = lp.solve_steady(case.network)
+    assert res.converged and not res.violations
+
+
+@pytest.mark.parametrize("key", ["11", "24", "134-v2", "Integration"])
+def test_instances_without_floating_zones_keep_one_reference_per_island(gaslib: Path, key: str) -> None:
+    case = load(key)
+    assert not [r for r in case.references if "zone whose pressure nothing else sets" in r.rule]
+    assert lp.solve_steady(case.network).converged
+
+
+def test_4197_operating_decisions_avoid_the_station_loop(gaslib: Path) -> None:
+    case = load("4197")
+    ids = operating_decisions(case)
+    assert len(ids) == len(case.decision_groups) == 413
+    # first decision everywhere except group dG_11, whose first decision runs compressorStation_10 against
+    # controlValve_8 in a loop of short pipes; its third turns the station off
+    assert [i for i in ids if not i.endswith("_d_1")] == ["dG_11/dG_11_d_3"]
+    net = apply_decision(case, ids)
+    assert net.collections["compressors"]["compressorStation_10"].mode == "off"  # type: ignore[attr-defined]
+
+
+def test_582_cool_is_infeasible_in_its_operating_mode_with_the_bounds_named(gaslib: Path) -> None:
+    case = load("582-cool")
+    net = apply_decision(case, operating_decisions(case))
+    with pytest.raises(lp.InfeasibleError) as info:
+        lp.solve_steady(net)
+    text = str(info.value)
+    assert "controlValve_4 fully open: inlet 43.6 barg is below its set-point 83.1 barg" in text
+    assert "supply above demand" in text
