@@ -3,11 +3,14 @@
 Input: ``countries-50m.json`` of the npm package ``world-atlas`` 2.x (Natural Earth 4.1.0 admin-0 countries
 as TopoJSON), e.g. ``npm pack world-atlas@2.0.2 && tar xzf world-atlas-2.0.2.tgz``.
 Output: ``src/linepack/web/static/basemap.geojson``: the countries clipped to the region of the embedded
-network (Iran to western China, Arabian Sea to Kazakhstan), simplified and rounded to 0.001 deg.
+network (Iran to western China, Arabian Sea to Kazakhstan), simplified and rounded to 0.001 deg; and, from
+``countries-110m.json``, ``world.geojson``: every country at 1:110m, simplified to 0.1 deg, the coarse
+layer shown for uploaded networks elsewhere.
 
 Usage::
 
     python scripts/build_basemap.py package/countries-50m.json src/linepack/web/static/basemap.geojson
+    python scripts/build_basemap.py --world package/countries-110m.json src/linepack/web/static/world.geojson
 """
 
 from __future__ import annotations
@@ -100,7 +103,13 @@ def simplify(ring: np.ndarray, tol: float) -> np.ndarray:
     return ring[keep]
 
 
-def build(topo: dict[str, Any]) -> dict[str, Any]:
+WORLD = (-180.0, -90.0, 180.0, 90.0)
+WORLD_TOLERANCE_DEG = 0.1
+
+
+def build(
+    topo: dict[str, Any], bbox: tuple[float, float, float, float] = BBOX, tol: float = TOLERANCE_DEG, nd: int = 3
+) -> dict[str, Any]:
     arcs = decode_arcs(topo)
     features = []
     for geom in topo["objects"]["countries"]["geometries"]:
@@ -111,13 +120,13 @@ def build(topo: dict[str, Any]) -> dict[str, Any]:
         for poly in polys:
             rings = []
             for refs in poly:
-                ring = clip_ring(ring_coords(arcs, refs), BBOX)
+                ring = clip_ring(ring_coords(arcs, refs), bbox)
                 if len(ring) < 3:
                     continue
-                ring = simplify(np.vstack([ring, ring[:1]]), TOLERANCE_DEG)
+                ring = simplify(np.vstack([ring, ring[:1]]), tol)
                 if len(ring) < 4:
                     continue
-                rings.append([[round(float(x), 3), round(float(y), 3)] for x, y in ring])
+                rings.append([[round(float(x), nd), round(float(y), nd)] for x, y in ring])
             if rings:
                 out_polys.append(rings)
         if out_polys:
@@ -128,20 +137,23 @@ def build(topo: dict[str, Any]) -> dict[str, Any]:
                     "geometry": {"type": "MultiPolygon", "coordinates": out_polys},
                 }
             )
+    scale = "1:50m" if bbox != WORLD else "1:110m"
     return {
         "type": "FeatureCollection",
-        "source": "Natural Earth 1:50m admin-0 countries v4.1.0 (public domain) via world-atlas 2.0.2",
-        "bbox": list(BBOX),
+        "source": f"Natural Earth {scale} admin-0 countries v4.1.0 (public domain) via world-atlas 2.0.2",
+        "bbox": list(bbox),
         "features": features,
     }
 
 
 def main(argv: list[str]) -> int:
+    world = argv[:1] == ["--world"]
+    argv = argv[1:] if world else argv
     if len(argv) != 2:
         print(__doc__)
         return 2
     topo = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
-    doc = build(topo)
+    doc = build(topo, WORLD, WORLD_TOLERANCE_DEG, 2) if world else build(topo)
     Path(argv[1]).write_text(json.dumps(doc, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"{argv[1]}: {len(doc['features'])} countries, {Path(argv[1]).stat().st_size / 1024:.0f} KiB")
     return 0

@@ -114,13 +114,6 @@ def test_bad_requests_are_refused_cleanly(server):
         assert "Traceback" not in reply.body.decode()
 
 
-def test_infeasible_scenario_reports_a_diagnosis(server):
-    r = post(server.url, "/api/solve", {"network": "psgp", "scenario": "existing_2024_full_demand"})
-    assert r.status in (200, 409)
-    if r.status == 409:
-        assert r.json()["problems"]
-
-
 def test_oversized_bodies_are_refused(server):
     big = {"files": [{"name": "big.yaml", "text": "x" * (300 * 1024)}]}  # the fixture's limit is 256 KiB
     r = post(server.url, "/api/upload", big)
@@ -227,3 +220,34 @@ def test_static_paths_cannot_escape(server):
     for path in ("/static/../app.py", "/static/%2e%2e/app.py", "/static/..%2fapp.py", "/static/vendor/../../app.py"):
         r = request(server.url, "GET", path)
         assert r.status == 404, path
+
+
+def test_layout_of_a_scenario_without_solution(server):
+    # existing_2024_full_demand is infeasible with the shipped data (README, default scenarios)
+    r = post(server.url, "/api/solve", {"network": "psgp", "scenario": "existing_2024_full_demand"})
+    assert r.status == 409
+    assert "infeasible" in r.json()["error"] or "feasible" in r.json()["error"]
+    assert r.json()["problems"]
+    lay = post(server.url, "/api/layout", {"network": "psgp", "scenario": "existing_2024_full_demand"})
+    assert lay.status == 200
+    gj = lay.json()["geojson"]
+    assert gj["solved"] is False
+    pipes = [f["properties"] for f in gj["features"] if f["properties"]["kind"] == "pipe"]
+    assert {p["id"] for p in pipes} == _pipe_ids("existing_2024_full_demand")
+    assert all("p_mean_barg" not in p for p in pipes)
+
+
+def test_node_maop_rule_matches_the_report():
+    from linepack.report import node_maop_pa as report_rule
+    from linepack.web.geo import node_maop_pa
+
+    for scenario in ("psgp_base", "tapi"):
+        result = lp.solve_steady(lp.load_default_network(), scenario)
+        a, b = node_maop_pa(result.network), report_rule(result)
+        assert ((a == b) | (a != a) & (b != b)).all()
+
+
+def test_world_layer_for_networks_elsewhere(server):
+    world = get(server.url, "/static/world.geojson").json()
+    names = {f["properties"]["name"] for f in world["features"]}
+    assert {"Germany", "Pakistan", "Brazil"} <= names

@@ -106,3 +106,32 @@ def test_dashboard_end_to_end(server, browser, tmp_path):
     assert non_loopback(urls) == []
     severe = [e for e in drv.get_log("browser") if e["level"] == "SEVERE" and "/api/upload" not in e["message"]]
     assert severe == []
+
+
+def test_gaslib_upload_elsewhere_without_solution(server, browser, shared):
+    # GasLib-40 (../shared/refcases/gaslib, README there): geographic coordinates in Germany, outside the
+    # detailed base map; as a plain nomination (no decisions) it has no steady state, so the page says so and
+    # still draws where everything is, on the coarse world layer.
+    from linepack.io.gaslib import read_gaslib
+
+    folder = shared / "refcases" / "gaslib" / "GasLib-40"
+    net, scn = folder / "GasLib-40.net", folder / "GasLib-40.scn"
+    case = read_gaslib(net, scn, fixed_loss="resistor")
+    n_pipes = len(case.network.collections["pipes"])
+    drv = browser
+    requests_made(drv)
+    drv.get(server.url)
+    _wait_done(drv, "psgp_base")
+    drv.find_element(By.ID, "upload-file").send_keys(f"{net}\n{scn}")
+    drv.find_element(By.ID, "upload").click()
+
+    def drawn_layout(d):
+        st = d.find_element(By.ID, "status")
+        return st.get_attribute("data-state") == "error" and len(_drawn_pipes(d)) == n_pipes
+
+    WebDriverWait(drv, 60, poll_frequency=0.1).until(drawn_layout)
+    assert "feasible" in drv.find_element(By.ID, "status").text
+    assert drv.find_element(By.ID, "violations").text  # the diagnosis is listed
+    assert "no solution" in drv.find_element(By.ID, "legend").text
+    WebDriverWait(drv, 20).until(lambda d: d.execute_script("return !!window.linepack.state.worldLayer"))
+    assert non_loopback(requests_made(drv)) == []

@@ -4,6 +4,7 @@ API (every body and answer is JSON unless said otherwise):
 
 - ``GET  /api/networks``                      the networks this server knows, with their scenarios
 - ``POST /api/solve``    ``{network, scenario}``  solve; summary, map layer, tables, corridor profile
+- ``POST /api/layout``   ``{network, scenario}``  the map layer without results (when a scenario has no solution)
 - ``POST /api/profile``  ``{network, scenario, route: [node, ...]}``  pressure along a user-picked route
 - ``GET  /api/download/{json|csv|geojson}?network=&scenario=``  the result as a file
 - ``POST /api/upload``   ``{files: [{name, text}, ...]}``  a native or GasLib network; errors name component
@@ -128,6 +129,12 @@ def create_app(
         service.remember(entry, scenario, result)
         return JSONResponse(body)
 
+    async def layout(request: Request) -> Response:
+        doc = _obj(await read_json(request, MAX_REQUEST_BYTES))
+        entry = service.entry(doc.get("network", "psgp"))
+        scenario = entry.scenario(doc.get("scenario"))
+        return JSONResponse(await service.run(payload.layout_payload, entry, scenario))
+
     async def profile(request: Request) -> Response:
         from .tables import profile as make_profile
 
@@ -190,6 +197,7 @@ def create_app(
         Route("/api/health", health),
         Route("/api/networks", networks),
         Route("/api/solve", solve, methods=["POST"]),
+        Route("/api/layout", layout, methods=["POST"]),
         Route("/api/profile", profile, methods=["POST"]),
         Route("/api/download/{fmt}", download),
         Route("/api/upload", upload, methods=["POST"]),

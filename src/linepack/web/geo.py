@@ -12,8 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..compile import EdgeKind, z_at
-from ..report import node_maop_pa
+from ..compile import CompiledNetwork, z_at
 from ..results import SteadyResult
 from ..units import BAR_PA, R_J_PER_MOL_K
 
@@ -66,89 +65,107 @@ def end_velocities_m_s(result: SteadyResult) -> tuple[np.ndarray, np.ndarray]:
     return out[0], out[1]
 
 
-def network_geojson(result: SteadyResult) -> dict[str, Any]:
+def node_maop_pa(cn: CompiledNetwork) -> np.ndarray:
+    """MAOP at each node [Pa abs]: its own p_max, else the lowest MAOP of the pipes touching it (the rule of
+    :func:`linepack.report.node_maop_pa`, from the compiled network alone)."""
+    pipe_maop = np.full(cn.n_nodes, np.inf)
+    e = cn.res_edge
+    for ends in (cn.edge_from[e], cn.edge_to[e]):
+        np.minimum.at(pipe_maop, ends, np.where(np.isfinite(cn.maop_pa), cn.maop_pa, np.inf))
+    own = cn.p_max_pa
+    return np.where(np.isfinite(own), own, np.where(np.isfinite(pipe_maop), pipe_maop, np.nan))
+
+
+def network_geojson(cn: CompiledNetwork, result: SteadyResult | None = None) -> dict[str, Any]:
     """A FeatureCollection: ``pipe`` lines, and ``compressor``, ``terminal``, ``field``, ``entry``,
-    ``delivery`` and ``junction`` points, each with the results a tooltip shows (pressures in barg, flows in
-    MMSCFD)."""
-    cn = result.network
+    ``delivery`` and ``junction`` points with their data and, given a ``result`` of ``cn``, the results a
+    tooltip shows (pressures in barg, flows in MMSCFD, power in MW). Without a result (a scenario that has no
+    solution) the layer shows where everything is."""
     amb = cn.ambient_pa
     basis = cn.gas.basis
-    p_barg = (result.p_pa - amb) / BAR_PA
     has_xy = np.isfinite(cn.lat) & np.isfinite(cn.lon)
-    bad = violated_ids(result)
-    maop_node = node_maop_pa(result)
+    maop_node = node_maop_pa(cn)
+    names = dict(zip(cn.node_ids, cn.node_names, strict=True))
     feats: list[dict[str, Any]] = []
     skipped = 0
+    solved = result is not None
+    if result is not None:
+        p_barg = (result.p_pa - amb) / BAR_PA
+        bad = violated_ids(result)
+        v_from, v_to = end_velocities_m_s(result)
+        ratio = result.comp_ratio()
+    else:
+        p_barg = np.full(cn.n_nodes, np.nan)
+        bad = {}
+        v_from = v_to = np.full(len(cn.res_edge), np.nan)
+        ratio = np.full(len(cn.comp_edge), np.nan)
 
     def xy(i: int) -> list[float]:
         return [round(float(cn.lon[i]), 5), round(float(cn.lat[i]), 5)]
 
-    v_from, v_to = end_velocities_m_s(result)
-    for k, e in enumerate(cn.res_edge):
+    def barg(p_pa: float, nd: int = 1) -> float | None:
+        return _num((p_pa - amb) / BAR_PA, nd)
+
+    for k, e in enumerate(cn.res_edge.tolist()):
         if not cn.res_is_pipe[k]:
             continue
         i, j = int(cn.edge_from[e]), int(cn.edge_to[e])
         if not (has_xy[i] and has_xy[j]):
             skipped += 1
             continue
-        q = float(result.q_kg_s[e])
-        vmax = max(float(v_from[k]), float(v_to[k]))
         maop = cn.maop_pa[k]
-        pmax_end = max(p_barg[i], p_barg[j])
-        feats.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "LineString", "coordinates": [xy(i), xy(j)]},
-                "properties": {
-                    "kind": "pipe",
-                    "id": cn.edge_ids[e],
-                    "name": cn.edge_names[e],
-                    "from": cn.node_ids[i],
-                    "to": cn.node_ids[j],
-                    "length_km": _num(cn.length_m[k] / 1e3, 1),
-                    "diameter_mm": _num(cn.diameter_m[k] * 1e3, 1),
-                    "nominal_in": _num(cn.nominal_diameter_in[k], 0),
-                    "flow_mmscfd": _num(basis.kg_s_to_mmscfd(abs(q)), 1),
-                    "reversed": q < 0,
-                    "p_in_barg": _num(p_barg[i], 2),
-                    "p_out_barg": _num(p_barg[j], 2),
-                    "p_mean_barg": _num((result.p_mean_pa[k] - amb) / BAR_PA, 2),
-                    "maop_barg": _num((maop - amb) / BAR_PA, 1) if np.isfinite(maop) else None,
-                    "maop_use": _num((pmax_end * BAR_PA + amb) / maop, 3) if np.isfinite(maop) else None,
-                    "velocity_m_s": _num(vmax, 2),
-                    "utilisation": _num(vmax / DESIGN_VELOCITY_M_S, 3),
-                    "violations": bad.get(cn.edge_ids[e], []),
-                },
+        props: dict[str, Any] = {
+            "kind": "pipe",
+            "id": cn.edge_ids[e],
+            "name": cn.edge_names[e],
+            "from": cn.node_ids[i],
+            "to": cn.node_ids[j],
+            "length_km": _num(cn.length_m[k] / 1e3, 1),
+            "diameter_mm": _num(cn.diameter_m[k] * 1e3, 1),
+            "nominal_in": _num(cn.nominal_diameter_in[k], 0),
+            "maop_barg": barg(maop),
+        }
+        if result is not None:
+            q = float(result.q_kg_s[e])
+            vmax = max(float(v_from[k]), float(v_to[k]))
+            pmax_end = max(result.p_pa[i], result.p_pa[j])
+            props |= {
+                "flow_mmscfd": _num(basis.kg_s_to_mmscfd(abs(q)), 1),
+                "reversed": q < 0,
+                "p_in_barg": _num(p_barg[i], 2),
+                "p_out_barg": _num(p_barg[j], 2),
+                "p_mean_barg": barg(result.p_mean_pa[k], 2),
+                "maop_use": _num(pmax_end / maop, 3) if np.isfinite(maop) else None,
+                "velocity_m_s": _num(vmax, 2),
+                "utilisation": _num(vmax / DESIGN_VELOCITY_M_S, 3),
             }
+        props["violations"] = bad.get(cn.edge_ids[e], [])
+        feats.append(
+            {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [xy(i), xy(j)]}, "properties": props}
         )
 
-    ratio = result.comp_ratio()
-    for k, e in enumerate(cn.comp_edge):
+    for k, e in enumerate(cn.comp_edge.tolist()):
         i, j = int(cn.edge_from[e]), int(cn.edge_to[e])
         at = i if has_xy[i] else j
         if not has_xy[at]:
             skipped += 1
             continue
         pmax = cn.comp_power_max_w[k]
-        feats.append(
-            _point(
-                xy(at),
-                kind="compressor",
-                id=cn.edge_ids[e],
-                name=cn.edge_names[e],
-                suction_barg=_num(p_barg[i], 2),
-                discharge_barg=_num(p_barg[j], 2),
-                ratio=_num(ratio[k], 3),
-                power_mw=_num(result.comp_power_w[k] / 1e6, 2),
-                power_max_mw=_num(pmax / 1e6, 1) if np.isfinite(pmax) else None,
-                fuel_mmscfd=_num(basis.kg_s_to_mmscfd(result.comp_fuel_kg_s[k]), 2),
-                flow_mmscfd=_num(basis.kg_s_to_mmscfd(result.q_kg_s[e]), 1),
-                violations=bad.get(cn.edge_ids[e], []),
-            )
-        )
+        props = {"kind": "compressor", "id": cn.edge_ids[e], "name": cn.edge_names[e],
+                 "power_max_mw": _num(pmax / 1e6, 1)}
+        if result is not None:
+            props |= {
+                "suction_barg": _num(p_barg[i], 2),
+                "discharge_barg": _num(p_barg[j], 2),
+                "ratio": _num(ratio[k], 3),
+                "power_mw": _num(result.comp_power_w[k] / 1e6, 2),
+                "fuel_mmscfd": _num(basis.kg_s_to_mmscfd(result.comp_fuel_kg_s[k]), 2),
+                "flow_mmscfd": _num(basis.kg_s_to_mmscfd(result.q_kg_s[e]), 1),
+            }
+        props["violations"] = bad.get(cn.edge_ids[e], [])
+        feats.append(_point(xy(at), props))
 
     marked = np.zeros(cn.n_nodes, dtype=bool)
-    names = dict(zip(cn.node_ids, cn.node_names, strict=True))
     for k, sid in enumerate(cn.source_ids):
         i = int(cn.source_node[k])
         if not has_xy[i]:
@@ -157,61 +174,59 @@ def network_geojson(result: SteadyResult) -> dict[str, Any]:
         marked[i] = True
         cap = cn.source_capacity[k]
         b = cn.source_basis[k]
-        feats.append(
-            _point(
-                xy(i),
-                kind=source_kind(sid, names[cn.node_ids[i]]),
-                id=sid,
-                name=names[cn.node_ids[i]],
-                node=cn.node_ids[i],
-                mode="pressure" if cn.source_is_pressure[k] else "flow",
-                supply_mmscfd=_num(b.kg_s_to_mmscfd(result.source_supply_kg_s[k]), 1),
-                capacity_mmscfd=_num(b.kg_s_to_mmscfd(cap), 1) if np.isfinite(cap) else None,
-                p_barg=_num(p_barg[i], 2),
-                violations=bad.get(sid, []),
-            )
-        )
+        nid = cn.node_ids[i]
+        props = {
+            "kind": source_kind(sid, names[nid]),
+            "id": sid,
+            "name": names[nid],
+            "node": nid,
+            "mode": "pressure" if cn.source_is_pressure[k] else "flow",
+            "capacity_mmscfd": _num(b.kg_s_to_mmscfd(cap), 1),
+        }
+        if result is not None:
+            props |= {
+                "supply_mmscfd": _num(b.kg_s_to_mmscfd(result.source_supply_kg_s[k]), 1),
+                "p_barg": _num(p_barg[i], 2),
+            }
+        props["violations"] = bad.get(sid, [])
+        feats.append(_point(xy(i), props))
     for k, kid in enumerate(cn.sink_ids):
         i = int(cn.sink_node[k])
         if not has_xy[i]:
             skipped += 1
             continue
         marked[i] = True
-        pmin = cn.sink_p_min_pa[k]
-        feats.append(
-            _point(
-                xy(i),
-                kind="delivery",
-                id=kid,
-                name=names[cn.node_ids[i]],
-                node=cn.node_ids[i],
-                category=cn.sink_category[k],
-                demand_mmscfd=_num(basis.kg_s_to_mmscfd(cn.sink_demand[k]), 1),
-                p_barg=_num(p_barg[i], 2),
-                p_min_barg=_num((pmin - amb) / BAR_PA, 1) if np.isfinite(pmin) else None,
-                maop_barg=_num((maop_node[i] - amb) / BAR_PA, 1) if np.isfinite(maop_node[i]) else None,
-                violations=bad.get(kid, []) + bad.get(cn.node_ids[i], []),
-            )
-        )
-    connected = np.zeros(cn.n_nodes, dtype=bool)
-    active = np.isin(cn.edge_kind, (EdgeKind.PIPE,))
-    connected[cn.edge_from[active]] = True
-    connected[cn.edge_to[active]] = True
-    for i in np.flatnonzero(has_xy & ~marked & connected).tolist():
         nid = cn.node_ids[i]
-        feats.append(
-            _point(
-                xy(i),
-                kind="junction",
-                id=nid,
-                name=names[nid],
-                p_barg=_num(p_barg[i], 2),
-                maop_barg=_num((maop_node[i] - amb) / BAR_PA, 1) if np.isfinite(maop_node[i]) else None,
-                violations=bad.get(nid, []),
-            )
-        )
-    return {"type": "FeatureCollection", "features": feats, "skipped": skipped}
+        props = {
+            "kind": "delivery",
+            "id": kid,
+            "name": names[nid],
+            "node": nid,
+            "category": cn.sink_category[k],
+            "demand_mmscfd": _num(basis.kg_s_to_mmscfd(cn.sink_demand[k]), 1),
+            "p_barg": _num(p_barg[i], 2),
+            "p_min_barg": barg(cn.sink_p_min_pa[k]),
+            "maop_barg": barg(maop_node[i]),
+            "violations": bad.get(kid, []) + bad.get(nid, []),
+        }
+        feats.append(_point(xy(i), props))
+    on_pipe = np.zeros(cn.n_nodes, dtype=bool)
+    pipe_edges = cn.res_edge[cn.res_is_pipe]
+    on_pipe[cn.edge_from[pipe_edges]] = True
+    on_pipe[cn.edge_to[pipe_edges]] = True
+    for i in np.flatnonzero(has_xy & ~marked & on_pipe).tolist():
+        nid = cn.node_ids[i]
+        props = {
+            "kind": "junction",
+            "id": nid,
+            "name": names[nid],
+            "p_barg": _num(p_barg[i], 2),
+            "maop_barg": barg(maop_node[i]),
+            "violations": bad.get(nid, []),
+        }
+        feats.append(_point(xy(i), props))
+    return {"type": "FeatureCollection", "features": feats, "skipped": skipped, "solved": solved}
 
 
-def _point(coords: list[float], **props: Any) -> dict[str, Any]:
+def _point(coords: list[float], props: dict[str, Any]) -> dict[str, Any]:
     return {"type": "Feature", "geometry": {"type": "Point", "coordinates": coords}, "properties": props}

@@ -33,7 +33,7 @@ def result_payload(entry: NetworkEntry, result: SteadyResult) -> dict[str, Any]:
         "iterations": result.iterations,
         "message": result.message,
         "totals": tables.totals(result),
-        "geojson": network_geojson(result),
+        "geojson": network_geojson(result.network, result),
         "deliveries": tables.deliveries(result),
         "compressors": tables.compressors(result),
         "supplies": tables.supplies(result),
@@ -43,6 +43,14 @@ def result_payload(entry: NetworkEntry, result: SteadyResult) -> dict[str, Any]:
         "profile": tables.profile(result, route) if route else None,
         "nodes": list(result.network.node_ids),
     }
+
+
+def layout_payload(entry: NetworkEntry, scenario: str | None) -> dict[str, Any]:
+    """The map layer of a scenario without results (for a scenario that has no solution)."""
+    from ..compile import compile_network
+
+    cn = compile_network(entry.network, scenario)
+    return {"network": entry.token, "scenario": cn.scenario, "geojson": network_geojson(cn), "nodes": list(cn.node_ids)}
 
 
 def solve_payload(entry: NetworkEntry, scenario: str | None) -> tuple[SteadyResult, dict[str, Any]]:
@@ -57,5 +65,5 @@ def download_text(result: SteadyResult, fmt: str) -> str:
     if fmt == "csv":
         return result.to_csv_text()
     if fmt == "geojson":
-        return json.dumps(network_geojson(result), indent=1) + "\n"
+        return json.dumps(network_geojson(result.network, result), indent=1) + "\n"
     raise ValueError(fmt)

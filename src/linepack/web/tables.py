@@ -8,18 +8,17 @@ from typing import Any
 import numpy as np
 
 from ..compile import CompMode
-from ..report import node_maop_pa
 from ..results import COMP_MODE_TEXT, SteadyResult
 from ..route import PSGP_CORRIDOR, pressure_profile
 from ..units import BAR_PA, MMSCF_M3
-from .geo import _num, source_kind, violated_ids
+from .geo import _num, node_maop_pa, source_kind, violated_ids
 
 
 def deliveries(result: SteadyResult) -> list[dict[str, Any]]:
     """Every delivery with its pressure, minimum, MAOP, margin and status (ok, below_min, above_maop)."""
     cn = result.network
     amb = cn.ambient_pa
-    maop = node_maop_pa(result)
+    maop = node_maop_pa(result.network)
     rows = []
     for k, kid in enumerate(cn.sink_ids):
         i = int(cn.sink_node[k])
@@ -127,7 +126,7 @@ def profile(result: SteadyResult, route: list[str]) -> dict[str, Any]:
     """Pressure along a route (see :func:`linepack.route.pressure_profile`) with the limits at route nodes."""
     cn = result.network
     amb = cn.ambient_pa
-    maop = node_maop_pa(result)
+    maop = node_maop_pa(result.network)
     pmin_node = cn.p_min_pa.copy()
     for k in range(len(cn.sink_ids)):
         i = cn.sink_node[k]

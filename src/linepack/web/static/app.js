@@ -19,6 +19,7 @@
     flow: { prop: "flow_mmscfd", label: "flow, MMSCFD" },
     utilisation: { prop: "utilisation", label: "utilisation = max velocity / 20 m/s" },
   };
+  const STATUS_TEXT = { ok: "ok", below_min: "below minimum", above_maop: "above MAOP" };
   // Later views (transient time slider, N-1 criticality) register here: {name: function(container, result)}.
   const extraViews = {};
   window.linepack = { state, extraViews };
@@ -61,6 +62,8 @@
   async function loadBasemap() {
     const resp = await fetch("/static/basemap.geojson");
     const geo = await resp.json();
+    state.region = geo.bbox;  // [lon_min, lat_min, lon_max, lat_max] of the detailed layer
+    map.createPane("world").style.zIndex = 190;
     const base = L.geoJSON(geo, {
       style: { color: "#8a8f96", weight: 1, fillColor: "#f4f1ea", fillOpacity: 1 },
       interactive: false,
@@ -71,6 +74,18 @@
       const tiles = L.tileLayer(state.config.tiles_url, { maxZoom: 18, attribution: "online tiles" });
       L.control.layers({}, { "Online tiles": tiles }, { collapsed: false }).addTo(map);
     }
+  }
+
+  // Networks outside the detailed region get the coarse world layer (Natural Earth 1:110m) beneath.
+  async function ensureWorld(bounds) {
+    const r = state.region;
+    if (state.worldLayer || !bounds.isValid() || !r) return;
+    const inside = bounds.getWest() >= r[0] && bounds.getSouth() >= r[1] && bounds.getEast() <= r[2] && bounds.getNorth() <= r[3];
+    if (inside) return;
+    const geo = await (await fetch("/static/world.geojson")).json();
+    state.worldLayer = L.geoJSON(geo, {
+      style: { color: "#8a8f96", weight: 1, fillColor: "#f4f1ea", fillOpacity: 1 }, interactive: false, pane: "world",
+    }).addTo(map);
   }
 
   function shapeSvg(shape, color, size, ring) {
@@ -88,7 +103,11 @@
 
   function fmt(v, digits) {
     if (v === null || v === undefined) return "–";
-    if (typeof v === "number") return v.toLocaleString("en-US", { maximumFractionDigits: digits === undefined ? 2 : digits });
+    if (typeof v === "number") {
+      const d = digits === undefined ? 2 : digits;
+      const r = Number(v.toFixed(d)) === 0 ? 0 : v;  // no "-0"
+      return r.toLocaleString("en-US", { maximumFractionDigits: d });
+    }
     return String(v);
   }
 
@@ -124,7 +143,7 @@
   }
 
   function drawNetwork(fitBounds) {
-    const res = state.result;
+    const res = state.result || state.layout;
     if (!res) return;
     if (state.pipeLayer) state.pipeLayer.remove();
     if (state.markerLayer) state.markerLayer.remove();
@@ -173,19 +192,29 @@
       m.bindTooltip(tooltip(p));
       m.addTo(state.markerLayer);
     }
-    drawLegend(metric, lo, hi, res.geojson.skipped);
-    if (fitBounds && state.pipeLayer.getLayers().length) map.fitBounds(state.pipeLayer.getBounds(), { padding: [20, 20] });
+    drawLegend(metric, lo, hi, res.geojson.skipped, res.geojson.solved);
+    const bounds = L.latLngBounds([]);
+    if (state.pipeLayer.getLayers().length) bounds.extend(state.pipeLayer.getBounds());
+    if (state.markerLayer.getLayers().length) bounds.extend(state.markerLayer.getBounds());
+    if (fitBounds && bounds.isValid()) {
+      map.fitBounds(bounds, { padding: [20, 20], maxZoom: 10 });
+      ensureWorld(bounds);
+    }
   }
 
-  function drawLegend(metric, lo, hi, skipped) {
+  function drawLegend(metric, lo, hi, skipped, solved) {
     if (state.legend) state.legend.remove();
     const legend = L.control({ position: "bottomright" });
     legend.onAdd = function () {
       const box = el("div", { class: "legend", id: "legend" });
-      box.append(el("div", {}, el("b", {}, "Pipes: " + metric.label)));
-      const bar = el("div", { class: "bar" });
-      bar.style.background = "linear-gradient(to right," + COLOURS.join(",") + ")";
-      box.append(bar, el("div", { class: "ends" }, el("span", {}, fmt(lo, 1)), el("span", {}, fmt(hi, 1))));
+      if (solved) {
+        box.append(el("div", {}, el("b", {}, "Pipes: " + metric.label)));
+        const bar = el("div", { class: "bar" });
+        bar.style.background = "linear-gradient(to right," + COLOURS.join(",") + ")";
+        box.append(bar, el("div", { class: "ends" }, el("span", {}, fmt(lo, 1)), el("span", {}, fmt(hi, 1))));
+      } else {
+        box.append(el("div", {}, el("b", {}, "Pipes (grey): no results, the scenario has no solution")));
+      }
       for (const k of Object.keys(KIND_STYLE)) {
         const row = el("div");
         row.innerHTML = shapeSvg(KIND_STYLE[k].shape, KIND_STYLE[k].color, 12, false); // fixed markup, no data
@@ -196,7 +225,7 @@
       v.innerHTML = shapeSvg("circle", "#fff", 12, true);
       v.append("violation (red ring / halo)");
       box.append(v);
-      if (skipped) box.append(el("div", {}, skipped + " component(s) without coordinates not drawn"));
+      if (skipped) box.append(el("div", { id: "legend-skipped" }, skipped + " component(s) without coordinates not drawn"));
       return box;
     };
     legend.addTo(map);
@@ -218,8 +247,23 @@
     t.append(body);
   }
 
+  function showLayout(lay, problems) {
+    state.result = null;
+    state.layout = lay;
+    $("totals").replaceChildren();
+    $("violations").replaceChildren(el("ul", {}, ...problems.map((p) => el("li", {}, p))));
+    for (const id of ["deliveries", "compressors", "supplies"]) $(id).replaceChildren();
+    $("profile").replaceChildren();
+    $("profile-note").textContent = "";
+    $("node-ids").replaceChildren(...lay.nodes.map((n) => el("option", { value: n })));
+    if (!$("route").value.split(",").every((n) => lay.nodes.includes(n.trim()))) $("route").value = "";
+    $("results").dataset.scenario = lay.scenario;
+    drawNetwork(true);
+  }
+
   function showResult(res) {
     state.result = res;
+    state.layout = null;
     const tot = res.totals;
     const cards = [
       ["throughput MMSCFD", fmt(tot.throughput_mmscfd, 0)], ["demand MMSCFD", fmt(tot.demand_mmscfd, 0)],
@@ -234,7 +278,9 @@
     for (const w of res.warnings) vdiv.append(el("div", {}, "warning: " + w));
     table("deliveries", [["id", "delivery"], ["category", "category"], ["demand_mmscfd", "demand MMSCFD", 0],
       ["p_barg", "p barg", 1], ["p_min_barg", "min barg", 1], ["maop_barg", "MAOP barg", 1],
-      ["margin_bar", "margin bar", 1], ["status", "status"]], res.deliveries, (r) => (r.status === "ok" ? "" : "bad"));
+      ["margin_bar", "margin bar", 1], ["status_text", "status"]],
+      res.deliveries.map((r) => ({ ...r, status_text: STATUS_TEXT[r.status] || r.status })),
+      (r) => (r.status === "ok" ? "" : "bad"));
     table("compressors", [["id", "station"], ["control", "control"], ["suction_barg", "suction barg", 1],
       ["discharge_barg", "discharge barg", 1], ["ratio", "ratio", 3], ["flow_mmscfd", "flow MMSCFD", 0],
       ["power_mw", "power MW", 1], ["power_max_mw", "max MW", 1], ["fuel_mmscfd", "fuel MMSCFD", 2]],
@@ -248,7 +294,11 @@
       $("dl-" + fmtName).href = "/api/download/" + fmtName + "?" + q.toString();
     }
     if (res.profile) { $("route").value = res.profile.route.join(","); drawProfile(res.profile); }
-    else { $("profile").replaceChildren(); $("profile-note").textContent = "type a route (node ids) to see its profile"; }
+    else {
+      $("profile").replaceChildren();
+      $("route").value = "";
+      $("profile-note").textContent = "type a route (node ids) to see its profile";
+    }
     for (const [name, view] of Object.entries(extraViews)) view($("extra-views"), res, name);
     drawNetwork(true);
     $("results").dataset.scenario = res.scenario;
@@ -336,7 +386,11 @@
     try {
       showResult(await api("/api/solve", { network: net.token, scenario }));
     } catch (e) {
-      setStatus(`${scenario}: ${e.message}` + (e.problems.length ? " — " + e.problems.join("; ") : ""), "error");
+      setStatus(`${net.label} · ${scenario || "as written"}: ${e.message}` +
+        (e.problems.length ? " — " + e.problems.join("; ") : ""), "error");
+      try {  // still show where everything is
+        showLayout(await api("/api/layout", { network: net.token, scenario }), e.problems.length ? e.problems : [e.message]);
+      } catch (e2) { /* the status line already says what went wrong */ }
     }
   }
 
