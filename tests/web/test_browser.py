@@ -37,14 +37,20 @@ def _wait_done(drv, scenario: str) -> None:
 
 
 def _drawn_pipes(drv) -> set[str]:
-    return {e.get_attribute("data-id") for e in drv.find_elements(By.CSS_SELECTOR, "path.lp-pipe")}
+    # read in one script call: the page may redraw between two element look-ups
+    ids = drv.execute_script(
+        "return Array.from(document.querySelectorAll('path.lp-pipe')).map(e => e.getAttribute('data-id'))"
+    )
+    return set(ids)
 
 
 def _rows(drv, table: str) -> dict[str, list[str]]:
-    out = {}
-    for tr in drv.find_elements(By.CSS_SELECTOR, f"#{table} tbody tr"):
-        out[tr.get_attribute("data-id")] = [td.text for td in tr.find_elements(By.TAG_NAME, "td")]
-    return out
+    rows = drv.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0])).map("
+        "tr => [tr.getAttribute('data-id'), Array.from(tr.cells).map(td => td.textContent)])",
+        f"#{table} tbody tr",
+    )
+    return {rid: cells for rid, cells in rows}
 
 
 def test_dashboard_end_to_end(server, browser, tmp_path):
