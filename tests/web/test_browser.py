@@ -95,6 +95,18 @@ def test_dashboard_end_to_end(server, browser, tmp_path):
     assert drv.find_element(By.ID, "totals").text != base_totals
     assert "tapi" in drv.find_element(By.ID, "dl-json").get_attribute("href")
 
+    # a user-picked route gets its own profile
+    route = drv.find_element(By.ID, "route")
+    route.clear()
+    route.send_keys("KARACHI,LAHORE")
+    drv.find_element(By.ID, "profile-btn").click()
+    WebDriverWait(drv, 30).until(
+        lambda d: d.execute_script(
+            "const t = Array.from(document.querySelectorAll('#profile text.profile-label')).map(e => e.textContent);"
+            "return t.includes('KARACHI') && t.includes('LAHORE') && !t.includes('PQ_HUB');"
+        )
+    )
+
     # an invalid upload shows its error, naming the component and the field
     doc = lp.load_default_network().to_dict()
     doc["pipes"][0]["length_km"] = -5

@@ -190,6 +190,8 @@
         });
       }
       m.bindTooltip(tooltip(p));
+      const nodeId = p.kind === "junction" ? p.id : p.node;
+      if (nodeId) m.on("click", () => addToRoute(nodeId));
       m.addTo(state.markerLayer);
     }
     drawLegend(metric, lo, hi, res.geojson.skipped, res.geojson.solved);
@@ -346,6 +348,13 @@
       }
     }
     $("profile-note").textContent = "red: MAOP, orange: minimum pressure at route nodes";
+  }
+
+  function addToRoute(nodeId) {
+    const parts = $("route").value.split(",").map((x) => x.trim()).filter((x) => x);
+    if (parts[parts.length - 1] !== nodeId) parts.push(nodeId);
+    $("route").value = parts.join(",");
+    $("profile-note").textContent = "route: click more nodes, then Show profile";
   }
 
   async function showProfile() {
