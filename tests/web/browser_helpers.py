@@ -18,7 +18,7 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
 def _first(paths: tuple[str, ...], env: str) -> str | None:
     given = os.environ.get(env)
     if given:
-        return given
+        return given if Path(given).exists() else None
     return next((p for p in paths if Path(p).exists()), None)
 
 
