@@ -251,3 +251,34 @@ def test_world_layer_for_networks_elsewhere(server):
     world = get(server.url, "/static/world.geojson").json()
     names = {f["properties"]["name"] for f in world["features"]}
     assert {"Germany", "Pakistan", "Brazil"} <= names
+
+
+def test_upload_gaslib_with_decisions(shared):
+    # GasLib-582 (../shared/refcases/gaslib): .net, .scn, .cs and .cdf; the first decision is applied, as
+    # `linepack run --decisions` does (docs/gaslib.md)
+    from linepack.io.gaslib import apply_decision, read_gaslib
+    from linepack.web.app import create_app
+    from linepack.web.server import BackgroundServer
+
+    folder = shared / "refcases" / "gaslib" / "GasLib-582"
+    names = ["GasLib-582-v2.net", "nomination_cold_5.scn", "GasLib-582-v2.cs", "GasLib-582-v2.cdf"]
+    files = [{"name": n, "text": (folder / n).read_text(encoding="utf-8")} for n in names]
+    app = create_app(max_upload_bytes=2 * 1024 * 1024)
+    with BackgroundServer(app) as srv:
+        r = post(srv.url, "/api/upload", {"files": files})
+        assert r.status == 200, r.body
+        assert r.json()["label"] == "GasLib-582-v2.net"
+        s = post(srv.url, "/api/solve", {"network": r.json()["token"]})
+        case = read_gaslib(*(folder / n for n in (names[0], names[1], names[3], names[2])), fixed_loss="resistor")
+        try:
+            ref = lp.solve_steady(apply_decision(case, [0]))
+        except lp.TopologyError as exc:  # islands without a pressure reference: an input problem (422)
+            assert s.status == 422 and s.json()["problems"] == exc.problems
+        except lp.ConvergenceError:
+            assert s.status == 409 and s.json()["problems"]
+        else:
+            assert s.status == 200, s.body
+            assert s.json()["totals"]["throughput_mmscfd"] == pytest.approx(
+                ref.network.gas.basis.kg_s_to_mmscfd(ref.throughput_kg_s()), abs=0.1
+            )
+        assert not list(Path(app.state.tmp_root).iterdir())

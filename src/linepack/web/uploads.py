@@ -18,8 +18,8 @@ from ..errors import InputError, LinepackError
 from ..model.network import Network
 
 NATIVE_SUFFIXES = (".yaml", ".yml", ".json")
-GASLIB_SUFFIXES = (".net", ".scn", ".cs")
-MAX_FILES = 3
+GASLIB_SUFFIXES = (".net", ".scn", ".cs", ".cdf")
+MAX_FILES = 4
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ ()+-]{0,119}$")
 
 
@@ -50,7 +50,7 @@ def check_name(name: Any) -> str:
     if suffix not in NATIVE_SUFFIXES + GASLIB_SUFFIXES:
         raise InputError(
             f"upload: file '{shown}' has type '{suffix or 'none'}'; upload a native .yaml/.yml/.json network, "
-            "or a GasLib .net (with its .scn nomination and .cs station data if any)"
+            "or a GasLib .net (with its .scn nomination, .cs station data and .cdf decisions if any)"
         )
     return suffix
 
@@ -61,7 +61,9 @@ def parse_files(doc: Any) -> list[UploadedFile]:
         raise InputError('upload: send {"files": [{"name": "network.yaml", "text": "..."}]}')
     files = doc["files"]
     if len(files) > MAX_FILES:
-        raise InputError(f"upload: at most {MAX_FILES} files at once (a GasLib .net, .scn and .cs); got {len(files)}")
+        raise InputError(
+            f"upload: at most {MAX_FILES} files at once (a GasLib .net, .scn, .cs and .cdf); got {len(files)}"
+        )
     out = []
     for f in files:
         if not isinstance(f, dict) or not isinstance(f.get("text"), str):
@@ -98,17 +100,17 @@ def _load_native(f: UploadedFile) -> Network:
 def _net_file(files: list[UploadedFile], suffixes: list[str]) -> UploadedFile:
     nets = [f for f, s in zip(files, suffixes, strict=True) if s == ".net"]
     if len(nets) != 1:
-        raise InputError("upload: a GasLib upload needs exactly one .net file (plus an optional .scn and .cs)")
+        raise InputError("upload: a GasLib upload needs exactly one .net file (plus an optional .scn, .cs and .cdf)")
     return nets[0]
 
 
 def _load_gaslib(files: list[UploadedFile], suffixes: list[str], tmp_root: Path) -> tuple[Network, tuple[str, ...]]:
-    from ..io.gaslib import read_gaslib
+    from ..io.gaslib import apply_decision, read_gaslib
 
     _net_file(files, suffixes)
     if len(set(suffixes)) != len(suffixes):
-        raise InputError("upload: at most one file of each type (.net, .scn, .cs)")
-    fixed = {".net": "network.net", ".scn": "nomination.scn", ".cs": "stations.cs"}
+        raise InputError("upload: at most one file of each type (.net, .scn, .cs, .cdf)")
+    fixed = {".net": "network.net", ".scn": "nomination.scn", ".cs": "stations.cs", ".cdf": "decisions.cdf"}
     folder = Path(tempfile.mkdtemp(prefix="upload-", dir=tmp_root))
     try:
         paths: dict[str, Path] = {}
@@ -116,10 +118,14 @@ def _load_gaslib(files: list[UploadedFile], suffixes: list[str], tmp_root: Path)
             paths[s] = folder / fixed[s]
             paths[s].write_text(f.text, encoding="utf-8")
         try:
-            case = read_gaslib(paths[".net"], paths.get(".scn"), None, paths.get(".cs"), fixed_loss="resistor")
+            case = read_gaslib(
+                paths[".net"], paths.get(".scn"), paths.get(".cdf"), paths.get(".cs"), fixed_loss="resistor"
+            )
+            # with decisions, the first one is applied (as `linepack run --decisions` does)
+            net = apply_decision(case, [0]) if ".cdf" in paths else case.network
         except LinepackError as exc:
             raise _renamed(exc, folder, files, suffixes, fixed) from None
-        return case.network, tuple(case.warnings)
+        return net, tuple(case.warnings)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
