@@ -282,3 +282,17 @@ def test_upload_gaslib_with_decisions(shared):
                 ref.network.gas.basis.kg_s_to_mmscfd(ref.throughput_kg_s()), abs=0.1
             )
         assert not list(Path(app.state.tmp_root).iterdir())
+
+
+def test_online_tiles_are_an_explicit_option(server):
+    from linepack.web.app import create_app
+    from linepack.web.server import BackgroundServer
+
+    assert get(server.url, "/api/config").json()["tiles_url"] is None  # off by default
+    assert "img-src 'self' data:;" in get(server.url, "/").headers["content-security-policy"]
+    url = "https://{s}.tile.example.org/{z}/{x}/{y}.png"
+    with BackgroundServer(create_app(tiles_url=url)) as srv:
+        assert get(srv.url, "/api/config").json()["tiles_url"] == url
+        csp = get(srv.url, "/").headers["content-security-policy"]
+        assert "img-src 'self' data: https://*.tile.example.org;" in csp
+        assert "script-src 'self';" in csp  # images only: still no outside script
