@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,6 +11,10 @@ from .errors import InputError
 
 
 def serve(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="a network to show first (.yaml, .json or GasLib .net); the embedded PSGP stays offered"),
+    ] = None,
     host: Annotated[
         str, typer.Option(help="address to listen on; only loopback unless you give another one explicitly")
     ] = "127.0.0.1",
@@ -23,7 +28,7 @@ def serve(
     ] = None,
 ) -> None:
     """Start the web application: the network on a map, scenarios, results, profiles, uploads, downloads."""
-    from .cli import _guard, err, out
+    from .cli import _guard, _network, err, out
 
     def go() -> None:
         if not 0 < max_upload_mb <= 1024:
@@ -37,8 +42,11 @@ def serve(
             raise InputError(
                 f"the web application needs the optional extra ({exc.name} is missing): pip install 'linepack[web]'"
             ) from None
+        networks = [(file.name, _network(file))] if file is not None else []
         sock = bind(host, port)
-        app = create_app(max_upload_bytes=int(max_upload_mb * 1024 * 1024), workers=workers, tiles_url=tiles)
+        app = create_app(
+            max_upload_bytes=int(max_upload_mb * 1024 * 1024), workers=workers, tiles_url=tiles, networks=networks
+        )
         if not is_loopback(host):
             err.print(
                 f"[yellow]warning:[/] listening on {host}: other machines can reach this server; it has no login",

@@ -73,3 +73,22 @@ def test_port_in_use_is_a_clear_error():
 def test_loopback_detection():
     assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1") and is_loopback("127.8.0.1")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.4") and not is_loopback("example.org")
+
+
+def test_serve_a_file_shows_it_first(tmp_path: Path):
+    import linepack as lp
+    from linepack.web.app import create_app
+    from linepack.web.server import BackgroundServer
+
+    doc_net = lp.load_default_network()
+    with BackgroundServer(create_app(networks=[("mine.yaml", doc_net)])) as srv:
+        token = get(srv.url, "/api/config").json()["initial_network"]
+        nets = {n["token"]: n for n in get(srv.url, "/api/networks").json()["networks"]}
+        assert token != "psgp" and nets[token]["label"] == "mine.yaml" and nets[token]["origin"] == "file"
+        assert "psgp" in nets
+        assert post(srv.url, "/api/solve", {"network": token}).json()["converged"]
+
+
+def test_serve_a_missing_file_is_a_clear_error(tmp_path: Path):
+    r = runner.invoke(app, ["serve", str(tmp_path / "nope.yaml")])
+    assert r.exit_code == 1 and "file not found" in r.output

@@ -34,6 +34,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..errors import ConvergenceError, InputError
+from ..model.network import Network
 from . import payload
 from .service import BusyError, NetworkEntry, Service
 from .uploads import load_upload, new_temp_root, parse_files
@@ -91,10 +92,13 @@ def create_app(
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
     workers: int = 2,
     tiles_url: str | None = None,
+    networks: Sequence[tuple[str, Network]] = (),
     extra_routes: Sequence[BaseRoute] = (),
 ) -> Starlette:
-    """Build the application. ``tiles_url``: an online tile layer offered as an option (off by default)."""
+    """Build the application. ``tiles_url``: an online tile layer offered as an option (off by default);
+    ``networks``: (label, network) pairs offered beside the embedded one, the first shown at start."""
     service = Service(workers=workers)
+    initial = [service.add(label, net, (), origin="file").token for label, net in networks][:1]
     tmp_root = new_temp_root()
     tiles_origin = _origin(tiles_url) if tiles_url else None
     headers = _security_headers(tiles_origin)
@@ -113,12 +117,19 @@ def create_app(
         return FileResponse(static / "index.html", headers=headers)
 
     async def config(request: Request) -> Response:
-        return JSONResponse({"tiles_url": tiles_url, "max_upload_bytes": max_upload_bytes, "views": ["steady"]})
+        return JSONResponse(
+            {
+                "tiles_url": tiles_url,
+                "max_upload_bytes": max_upload_bytes,
+                "initial_network": initial[0] if initial else "psgp",
+                "views": ["steady"],
+            }
+        )
 
     async def health(request: Request) -> Response:
         return JSONResponse({"ok": True})
 
-    async def networks(request: Request) -> Response:
+    async def list_networks(request: Request) -> Response:
         return JSONResponse({"networks": service.networks()})
 
     async def solve(request: Request) -> Response:
@@ -195,7 +206,7 @@ def create_app(
         Route("/", index),
         Route("/api/config", config),
         Route("/api/health", health),
-        Route("/api/networks", networks),
+        Route("/api/networks", list_networks),
         Route("/api/solve", solve, methods=["POST"]),
         Route("/api/layout", layout, methods=["POST"]),
         Route("/api/profile", profile, methods=["POST"]),

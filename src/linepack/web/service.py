@@ -33,7 +33,7 @@ class NetworkEntry:
     token: str
     label: str
     network: Network
-    origin: str  # "embedded" or "upload"
+    origin: str  # "embedded", "file" (given to `linepack serve`) or "upload"
     warnings: tuple[str, ...] = ()
 
     def describe(self) -> dict[str, Any]:
@@ -97,9 +97,9 @@ class Service:
             raise InputError(f"network '{str(token)[:40]}' is not known to this server; choose one from the list")
         return e
 
-    def add(self, label: str, network: Network, warnings: tuple[str, ...]) -> NetworkEntry:
+    def add(self, label: str, network: Network, warnings: tuple[str, ...], origin: str = "upload") -> NetworkEntry:
         token = secrets.token_hex(8)
-        entry = NetworkEntry(token, label, network, "upload", warnings)
+        entry = NetworkEntry(token, label, network, origin, warnings)
         with self._lock:
             self._networks[token] = entry
             uploads = [t for t, e in self._networks.items() if e.origin == "upload"]

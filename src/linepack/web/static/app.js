@@ -437,7 +437,7 @@
       state.config = await api("/api/config");
       await loadBasemap();
       state.networks = (await api("/api/networks")).networks;
-      fillNetworks("psgp");
+      fillNetworks(state.config.initial_network || "psgp");
       $("network").addEventListener("change", () => { fillScenarios(); solve(); });
       $("scenario").addEventListener("change", solve);
       $("solve").addEventListener("click", solve);
