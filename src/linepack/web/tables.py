@@ -47,6 +47,17 @@ def deliveries(result: SteadyResult) -> list[dict[str, Any]]:
     return rows
 
 
+# short names of the controls for the table (the long texts are linepack.results.COMP_MODE_TEXT)
+COMP_CONTROL_SHORT = {
+    CompMode.PRESSURE: "discharge p",
+    CompMode.RATIO: "ratio",
+    CompMode.POWER: "power",
+    CompMode.FLOW: "flow",
+    CompMode.BYPASS: "bypass",
+    CompMode.OFF: "off",
+}
+
+
 def compressors(result: SteadyResult) -> list[dict[str, Any]]:
     """Every compressor station: control, suction/discharge, ratio, flow, power (and its limit), fuel."""
     cn = result.network
@@ -63,7 +74,8 @@ def compressors(result: SteadyResult) -> list[dict[str, Any]]:
         rows.append(
             {
                 "id": cn.edge_ids[e],
-                "control": ("at bound: " if at_bound else "") + COMP_MODE_TEXT[mode],
+                "control": ("limit: " if at_bound else "") + COMP_CONTROL_SHORT[mode],
+                "control_text": ("at bound: " if at_bound else "") + COMP_MODE_TEXT[mode],
                 "at_bound": bool(at_bound),
                 "suction_barg": _num((result.p_pa[cn.edge_from[e]] - amb) / BAR_PA, 2),
                 "discharge_barg": _num((result.p_pa[cn.edge_to[e]] - amb) / BAR_PA, 2),

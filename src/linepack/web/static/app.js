@@ -238,10 +238,11 @@
   function table(id, cols, rows, rowClass) {
     const t = $(id);
     t.replaceChildren();
-    t.append(el("thead", {}, el("tr", {}, ...cols.map((c) => el("th", {}, c[1])))));
+    const isText = (c) => rows.length > 0 && typeof rows[0][c[0]] === "string";
+    t.append(el("thead", {}, el("tr", {}, ...cols.map((c) => el("th", isText(c) ? { class: "text" } : {}, c[1])))));
     const body = el("tbody");
     for (const r of rows) {
-      const tr = el("tr", { "data-id": r.id }, ...cols.map((c) => el("td", typeof r[c[0]] === "string" ? { class: "text" } : {}, fmt(r[c[0]], c[2]))));
+      const tr = el("tr", { "data-id": r.id, title: r.control_text || "" }, ...cols.map((c) => el("td", typeof r[c[0]] === "string" ? { class: "text" } : {}, fmt(r[c[0]], c[2]))));
       const cls = rowClass ? rowClass(r) : "";
       if (cls) tr.className = cls;
       body.append(tr);
@@ -333,7 +334,6 @@
     }
     svg.append(mk("line", { x1: m.l, x2: m.l, y1: m.t, y2: H - m.b, class: "profile-axis" }));
     svg.append(mk("text", { x: 4, y: m.t + 8, class: "profile-label" }, "barg"));
-    svg.append(mk("text", { x: W - m.r, y: m.t + 8, "text-anchor": "end", class: "profile-label" }, "distance along the route: " + fmt(x1, 0) + " km"));
     svg.append(mk("polyline", { points: pts.map((p) => X(p.km) + "," + Y(p.p_barg)).join(" "), class: "profile-line" }));
     let lastLabel = -1e9;
     for (const p of pts) {
@@ -347,7 +347,7 @@
         lastLabel = x;
       }
     }
-    $("profile-note").textContent = "red: MAOP, orange: minimum pressure at route nodes";
+    $("profile-note").textContent = `${fmt(x1, 0)} km along the route; red: MAOP, orange: minimum pressure at route nodes`;
   }
 
   function addToRoute(nodeId) {
