@@ -156,7 +156,7 @@ def create_app(
         if not isinstance(route, list) or not all(isinstance(r, str) for r in route) or not 2 <= len(route) <= 50:
             raise ApiError(400, "route must be a list of 2 to 50 node ids")
         result = await _solve(entry, scenario, fresh=False)
-        return JSONResponse(await service.run(make_profile, result, route))
+        return JSONResponse(await service.run_on_cached(make_profile, result, route))
 
     async def download(request: Request) -> Response:
         fmt = request.path_params["fmt"]
@@ -165,7 +165,7 @@ def create_app(
         entry = service.entry(request.query_params.get("network", "psgp"))
         scenario = entry.scenario(request.query_params.get("scenario"))
         result = await _solve(entry, scenario, fresh=False)
-        text = await service.run(payload.download_text, result, fmt)
+        text = await service.run_on_cached(payload.download_text, result, fmt)
         fname = f"linepack-{_safe(entry.network.name or 'network')}-{_safe(scenario or 'as_written')}.{fmt}"
         return Response(
             text,

@@ -70,6 +70,9 @@ class Service:
     _networks: OrderedDict[str, NetworkEntry] = field(default_factory=OrderedDict)
     _results: OrderedDict[tuple[str, str | None], SteadyResult] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    # a cached result is shared between requests; its gas model holds one equation-of-state object, so work
+    # on cached results (profiles, downloads) runs one at a time. Solves build their own and run in parallel.
+    _shared_lock: threading.Lock = field(default_factory=threading.Lock)
     _pending: int = 0
     _pool: ThreadPoolExecutor | None = None
 
@@ -122,6 +125,15 @@ class Service:
             return self._results.get((entry.token, scenario))
 
     # --- the pool -------------------------------------------------------------------------------
+    async def run_on_cached(self, fn: Callable[..., T], *args: Any) -> T:
+        """Like :meth:`run`, for work that reads a cached (shared) result."""
+
+        def locked() -> T:
+            with self._shared_lock:
+                return fn(*args)
+
+        return await self.run(locked)
+
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn(*args)`` in the solve pool; :class:`BusyError` when too many are waiting."""
         with self._lock:
