@@ -164,6 +164,7 @@ def test_invalid_network_errors_name_component_and_field(server):
     bad_id = doc["pipes"][0]["id"]
     r = post(server.url, "/api/upload", {"files": [{"name": "mine.yaml", "text": yaml.safe_dump(doc)}]})
     assert r.status == 422
+    assert r.json()["error"] == "mine.yaml: 1 problem found"
     problems = " ".join(r.json()["problems"])
     assert bad_id in problems and "length_km" in problems
 

@@ -175,7 +175,12 @@ def create_app(
 
     async def upload(request: Request) -> Response:
         files = parse_files(await read_json(request, max_upload_bytes))
-        parsed = await service.run(load_upload, files, tmp_root)
+        try:
+            parsed = await service.run(load_upload, files, tmp_root)
+        except InputError as exc:
+            n = len(exc.problems)
+            what = ", ".join(f.name for f in files)
+            raise ApiError(422, f"{what}: {n} problem{'s' if n > 1 else ''} found", exc.problems) from None
         entry = service.add(parsed.label, parsed.network, parsed.warnings)
         return JSONResponse(entry.describe())
 
