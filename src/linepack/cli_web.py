@@ -36,7 +36,7 @@ def serve(
         if not 1 <= workers <= 64:
             raise InputError(f"--workers {workers}: give 1 to 64")
         try:
-            from .web.app import create_app
+            from .web.app import LOOPBACK_NAMES, create_app
             from .web.server import address, bind, is_loopback, run
         except ImportError as exc:
             raise InputError(
@@ -45,7 +45,11 @@ def serve(
         networks = [(file.name, _network(file))] if file is not None else []
         sock = bind(host, port)
         app = create_app(
-            max_upload_bytes=int(max_upload_mb * 1024 * 1024), workers=workers, tiles_url=tiles, networks=networks
+            max_upload_bytes=int(max_upload_mb * 1024 * 1024),
+            workers=workers,
+            tiles_url=tiles,
+            networks=networks,
+            allowed_hosts=LOOPBACK_NAMES if is_loopback(host) else None,
         )
         if not is_loopback(host):
             err.print(

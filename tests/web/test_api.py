@@ -297,3 +297,14 @@ def test_online_tiles_are_an_explicit_option(server):
         csp = get(srv.url, "/").headers["content-security-policy"]
         assert "img-src 'self' data: https://*.tile.example.org;" in csp
         assert "script-src 'self';" in csp  # images only: still no outside script
+
+
+def test_other_sites_cannot_drive_the_server(server):
+    # a cross-site form or fetch without preflight can only send text/plain or form bodies: refused
+    for ctype in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"):
+        r = post(server.url, "/api/solve", None, raw=b'{"scenario": "tapi"}', headers={"Content-Type": ctype})
+        assert r.status == 415, ctype
+    # DNS rebinding: a request whose Host is another name is refused
+    r = get(server.url, "/api/networks", headers={"Host": "evil.example"})
+    assert r.status == 400
+    assert get(server.url, "/api/networks", headers={"Host": "localhost"}).status == 200

@@ -12,7 +12,8 @@ API (every body and answer is JSON unless said otherwise):
 - ``GET  /api/health``
 
 Errors answer ``{"error": short text, "problems": [one line per problem]}`` with 400 (bad request), 413 (body
-too large), 422 (invalid network or scenario), 409 (no solution: infeasible or not converged), 503 (busy).
+too large), 415 (a POST body that is not application/json), 422 (invalid network or scenario), 409 (no
+solution: infeasible or not converged), 503 (busy). Host headers other than loopback names get 400.
 Later views (transient time slider, N-1 criticality) add their routes through ``extra_routes``.
 """
 
@@ -28,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -42,6 +45,7 @@ from .uploads import load_upload, new_temp_root, parse_files
 log = logging.getLogger("linepack.web")
 
 DEFAULT_MAX_UPLOAD_BYTES = 8 * 1024 * 1024
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
 MAX_REQUEST_BYTES = 64 * 1024  # solve, profile: small JSON documents
 
 
@@ -68,7 +72,13 @@ def _security_headers(tiles_origin: str | None) -> dict[str, str]:
 
 
 async def read_json(request: Request, limit: int) -> Any:
-    """The request body as JSON, refused with 413 beyond ``limit`` bytes (checked while reading)."""
+    """The request body as JSON, refused with 413 beyond ``limit`` bytes (checked while reading).
+
+    The Content-Type must be application/json: a page of another site cannot send that without a CORS
+    preflight, which this server does not grant, so it cannot make the browser post here."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != "application/json":
+        raise ApiError(415, f"send the request body as application/json (got '{ctype[:40] or 'none'}')")
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.isdigit():
@@ -93,10 +103,13 @@ def create_app(
     workers: int = 2,
     tiles_url: str | None = None,
     networks: Sequence[tuple[str, Network]] = (),
+    allowed_hosts: Sequence[str] | None = LOOPBACK_NAMES,
     extra_routes: Sequence[BaseRoute] = (),
 ) -> Starlette:
     """Build the application. ``tiles_url``: an online tile layer offered as an option (off by default);
-    ``networks``: (label, network) pairs offered beside the embedded one, the first shown at start."""
+    ``networks``: (label, network) pairs offered beside the embedded one, the first shown at start;
+    ``allowed_hosts``: the Host header values accepted (loopback names by default, against DNS rebinding;
+    None accepts any, for a server on another address)."""
     service = Service(workers=workers)
     initial = [service.add(label, net, (), origin="file").token for label, net in networks][:1]
     tmp_root = new_temp_root()
@@ -220,8 +233,10 @@ def create_app(
         *extra_routes,
         Mount("/static", app=StaticFiles(directory=static), name="static"),
     ]
+    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))] if allowed_hosts else []
     app = Starlette(
         routes=routes,
+        middleware=middleware,
         exception_handlers={Exception: on_error, ApiError: on_error, InputError: on_error,
                             ConvergenceError: on_error, BusyError: on_error},
         lifespan=lifespan,
