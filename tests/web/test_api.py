@@ -308,3 +308,34 @@ def test_other_sites_cannot_drive_the_server(server):
     r = get(server.url, "/api/networks", headers={"Host": "evil.example"})
     assert r.status == 400
     assert get(server.url, "/api/networks", headers={"Host": "localhost"}).status == 200
+
+
+@pytest.mark.parametrize(
+    ("host", "ok"),
+    [("127.0.0.1:8765", True), ("localhost", True), ("[::1]:8765", True), ("[::1]", True), ("LOCALHOST:1", True),
+     ("evil.example", False), ("evil.example:8765", False), ("127.0.0.1.evil.example", False), ("", False),
+     ("[::2]:80", False)],
+)
+def test_host_check(host, ok):
+    import asyncio
+
+    from linepack.web.app import LOOPBACK_NAMES, HostCheck
+
+    reached: list[bool] = []
+    sent: list[dict] = []
+
+    async def inner(scope, receive, send):
+        reached.append(True)
+
+    async def send(message):
+        sent.append(message)
+
+    async def receive():
+        return {"type": "http.request", "body": b""}
+
+    check = HostCheck(inner, frozenset(LOOPBACK_NAMES))
+    scope = {"type": "http", "headers": [(b"host", host.encode())], "method": "GET", "path": "/"}
+    asyncio.run(check(scope, receive, send))
+    assert bool(reached) is ok
+    if not ok:
+        assert sent[0]["status"] == 400

@@ -30,9 +30,8 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -233,7 +232,7 @@ def create_app(
         *extra_routes,
         Mount("/static", app=StaticFiles(directory=static), name="static"),
     ]
-    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))] if allowed_hosts else []
+    middleware = [Middleware(HostCheck, allowed=frozenset(allowed_hosts))] if allowed_hosts else []
     app = Starlette(
         routes=routes,
         middleware=middleware,
@@ -244,6 +243,22 @@ def create_app(
     app.state.service = service
     app.state.tmp_root = tmp_root
     return app
+
+
+class HostCheck:
+    """Refuse (400) HTTP requests whose Host header, port removed, is not one of ``allowed``."""
+
+    def __init__(self, app: Any, allowed: frozenset[str]) -> None:
+        self.app, self.allowed = app, allowed
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            host = dict(scope["headers"]).get(b"host", b"").decode("latin-1").strip().lower()
+            name = host.rpartition("]")[0] + "]" if host.startswith("[") else host.partition(":")[0]
+            if name not in self.allowed:
+                await PlainTextResponse("invalid Host header", status_code=400)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def _obj(doc: Any) -> dict[str, Any]:
