@@ -366,5 +366,10 @@ def plot_profile_cmd(
     _guard(go)
 
 
+from .cli_web import serve as _serve  # noqa: E402  (the web command lives in its own module)
+
+app.command("serve")(_serve)
+
+
 def main() -> None:  # pragma: no cover
     app()

@@ -1,0 +1,62 @@
+"""``linepack serve``: the local web application (needs the extra: pip install 'linepack[web]')."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .errors import InputError
+
+
+def serve(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="a network to show first (.yaml, .json or GasLib .net); the embedded PSGP stays offered"),
+    ] = None,
+    host: Annotated[
+        str, typer.Option(help="address to listen on; only loopback unless you give another one explicitly")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port (0 picks a free one)")] = 8765,
+    max_upload_mb: Annotated[float, typer.Option(help="largest upload accepted, in MB")] = 8.0,
+    workers: Annotated[int, typer.Option(help="solves run at the same time (a thread pool)")] = 2,
+    tiles: Annotated[
+        str | None,
+        typer.Option(help="optional online tile layer, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; "
+                     "the built-in offline base map is always there"),
+    ] = None,
+) -> None:
+    """Start the web application: the network on a map, scenarios, results, profiles, uploads, downloads."""
+    from .cli import _guard, _network, err, out
+
+    def go() -> None:
+        if not 0 < max_upload_mb <= 1024:
+            raise InputError(f"--max-upload-mb {max_upload_mb}: give a size above 0 and at most 1024 MB")
+        if not 1 <= workers <= 64:
+            raise InputError(f"--workers {workers}: give 1 to 64")
+        try:
+            from .web.app import LOOPBACK_NAMES, create_app
+            from .web.server import address, bind, is_loopback, run
+        except ImportError as exc:
+            raise InputError(
+                f"the web application needs the optional extra ({exc.name} is missing): pip install 'linepack[web]'"
+            ) from None
+        networks = [(file.name, _network(file))] if file is not None else []
+        sock = bind(host, port)
+        app = create_app(
+            max_upload_bytes=int(max_upload_mb * 1024 * 1024),
+            workers=workers,
+            tiles_url=tiles,
+            networks=networks,
+            allowed_hosts=LOOPBACK_NAMES if is_loopback(host) else None,
+        )
+        if not is_loopback(host):
+            err.print(
+                f"[yellow]warning:[/] listening on {host}: other machines can reach this server; it has no login",
+                highlight=False,
+            )
+        out.print(f"linepack web application at {address(sock)} (Ctrl-C stops it)", highlight=False)
+        run(app, sock)
+
+    _guard(go)

@@ -1,0 +1,160 @@
+"""The result tables the page shows: deliveries against minimum pressure and MAOP, compressors, supplies,
+violations, and the pressure profile along a route. Pressures in barg, flows in MMSCFD, power in MW."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..compile import CompMode
+from ..results import COMP_MODE_TEXT, SteadyResult
+from ..route import PSGP_CORRIDOR, pressure_profile
+from ..units import BAR_PA, MMSCF_M3
+from .geo import _num, node_maop_pa, source_kind, violated_ids
+
+
+def deliveries(result: SteadyResult) -> list[dict[str, Any]]:
+    """Every delivery with its pressure, minimum, MAOP, margin and status (ok, below_min, above_maop)."""
+    cn = result.network
+    amb = cn.ambient_pa
+    maop = node_maop_pa(result.network)
+    rows = []
+    for k, kid in enumerate(cn.sink_ids):
+        i = int(cn.sink_node[k])
+        p = (result.p_pa[i] - amb) / BAR_PA
+        pmin = cn.sink_p_min_pa[k]
+        pmin_b = (pmin - amb) / BAR_PA if np.isfinite(pmin) else None
+        mx = (maop[i] - amb) / BAR_PA if np.isfinite(maop[i]) else None
+        status = "ok"
+        if pmin_b is not None and p < pmin_b - 1e-9:
+            status = "below_min"
+        elif mx is not None and p > mx + 1e-9:
+            status = "above_maop"
+        rows.append(
+            {
+                "id": kid,
+                "node": cn.node_ids[i],
+                "category": cn.sink_category[k],
+                "demand_mmscfd": _num(cn.gas.basis.kg_s_to_mmscfd(cn.sink_demand[k]), 1),
+                "p_barg": _num(p, 2),
+                "p_min_barg": None if pmin_b is None else _num(pmin_b, 1),
+                "maop_barg": None if mx is None else _num(mx, 1),
+                "margin_bar": None if pmin_b is None else _num(p - pmin_b, 2),
+                "status": status,
+            }
+        )
+    return rows
+
+
+# short names of the controls for the table (the long texts are linepack.results.COMP_MODE_TEXT)
+COMP_CONTROL_SHORT = {
+    CompMode.PRESSURE: "discharge p",
+    CompMode.RATIO: "ratio",
+    CompMode.POWER: "power",
+    CompMode.FLOW: "flow",
+    CompMode.BYPASS: "bypass",
+    CompMode.OFF: "off",
+}
+
+
+def compressors(result: SteadyResult) -> list[dict[str, Any]]:
+    """Every compressor station: control, suction/discharge, ratio, flow, power (and its limit), fuel."""
+    cn = result.network
+    amb = cn.ambient_pa
+    basis = cn.gas.basis
+    ratio = result.comp_ratio()
+    bad = violated_ids(result)
+    rows = []
+    for k, e in enumerate(cn.comp_edge):
+        mode = CompMode(result.comp_mode[k])
+        pmax = cn.comp_power_max_w[k]
+        rmax = cn.comp_ratio_max[k]
+        at_bound = mode != cn.comp_mode[k]
+        rows.append(
+            {
+                "id": cn.edge_ids[e],
+                "control": ("limit: " if at_bound else "") + COMP_CONTROL_SHORT[mode],
+                "control_text": ("at bound: " if at_bound else "") + COMP_MODE_TEXT[mode],
+                "at_bound": bool(at_bound),
+                "suction_barg": _num((result.p_pa[cn.edge_from[e]] - amb) / BAR_PA, 2),
+                "discharge_barg": _num((result.p_pa[cn.edge_to[e]] - amb) / BAR_PA, 2),
+                "ratio": _num(ratio[k], 3),
+                "ratio_max": _num(rmax, 3) if np.isfinite(rmax) else None,
+                "flow_mmscfd": _num(basis.kg_s_to_mmscfd(result.q_kg_s[e]), 1),
+                "power_mw": _num(result.comp_power_w[k] / 1e6, 2),
+                "power_max_mw": _num(pmax / 1e6, 1) if np.isfinite(pmax) else None,
+                "fuel_mmscfd": _num(basis.kg_s_to_mmscfd(result.comp_fuel_kg_s[k]), 3),
+                "violation": cn.edge_ids[e] in bad,
+            }
+        )
+    return rows
+
+
+def supplies(result: SteadyResult) -> list[dict[str, Any]]:
+    cn = result.network
+    amb = cn.ambient_pa
+    names = dict(zip(cn.node_ids, cn.node_names, strict=True))
+    rows = []
+    for k, sid in enumerate(cn.source_ids):
+        b = cn.source_basis[k]
+        cap = cn.source_capacity[k]
+        i = int(cn.source_node[k])
+        rows.append(
+            {
+                "id": sid,
+                "node": cn.node_ids[i],
+                "kind": source_kind(sid, names[cn.node_ids[i]]),
+                "mode": "pressure" if cn.source_is_pressure[k] else "flow",
+                "supply_mmscfd": _num(b.kg_s_to_mmscfd(result.source_supply_kg_s[k]), 1),
+                "capacity_mmscfd": _num(b.kg_s_to_mmscfd(cap), 1) if np.isfinite(cap) else None,
+                "p_barg": _num((result.p_pa[i] - amb) / BAR_PA, 2),
+            }
+        )
+    return rows
+
+
+def totals(result: SteadyResult) -> dict[str, Any]:
+    cn = result.network
+    basis = cn.gas.basis
+    lp = float(np.sum(result.pipe_linepack_kg()))
+    return {
+        "throughput_mmscfd": _num(basis.kg_s_to_mmscfd(result.throughput_kg_s()), 1),
+        "demand_mmscfd": _num(basis.kg_s_to_mmscfd(result.total_demand_kg_s()), 1),
+        "fuel_mmscfd": _num(basis.kg_s_to_mmscfd(float(np.sum(result.comp_fuel_kg_s))), 2),
+        "power_mw": _num(float(np.sum(result.comp_power_w)) / 1e6, 1),
+        "linepack_mmscf": _num(lp / basis.density_60f_kg_m3 / MMSCF_M3, 0),
+        "violations": len(result.violations),
+    }
+
+
+def default_route(result: SteadyResult) -> list[str] | None:
+    """The PSGP corridor when the network has its nodes, else None (the user picks a route)."""
+    ids = set(result.network.node_ids)
+    return list(PSGP_CORRIDOR) if all(w in ids for w in PSGP_CORRIDOR) else None
+
+
+def profile(result: SteadyResult, route: list[str]) -> dict[str, Any]:
+    """Pressure along a route (see :func:`linepack.route.pressure_profile`) with the limits at route nodes."""
+    cn = result.network
+    amb = cn.ambient_pa
+    maop = node_maop_pa(result.network)
+    pmin_node = cn.p_min_pa.copy()
+    for k in range(len(cn.sink_ids)):
+        i = cn.sink_node[k]
+        if np.isfinite(cn.sink_p_min_pa[k]):
+            pmin_node[i] = np.fmax(pmin_node[i], cn.sink_p_min_pa[k])
+    pts = []
+    for pt in pressure_profile(result, route):
+        rec: dict[str, Any] = {"km": _num(pt.distance_km, 2), "p_barg": _num(pt.p_barg, 3), "node": pt.node}
+        if pt.node is not None:
+            i = cn.node_index(pt.node)
+            rec["maop_barg"] = _num((maop[i] - amb) / BAR_PA, 1) if np.isfinite(maop[i]) else None
+            rec["p_min_barg"] = _num((pmin_node[i] - amb) / BAR_PA, 1) if np.isfinite(pmin_node[i]) else None
+        pts.append(rec)
+    return {"route": list(route), "points": pts}
+
+
+def violation_rows(result: SteadyResult) -> list[dict[str, str]]:
+    ids = {t: cid for cid, texts in violated_ids(result).items() for t in texts}
+    return [{"id": ids.get(t, ""), "text": t} for t in result.violations]
