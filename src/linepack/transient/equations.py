@@ -1,0 +1,140 @@
+"""Residual and analytic sparse Jacobian of one implicit time step on a segmented network.
+
+Unknowns are those of the steady system of the segmented network (pressure at every point, mass flow in
+every segment and non-pipe edge, supply of every pressure-held source). The equations are the steady
+ones with one addition, the storage of every point k in the mass balance (implicit Euler):
+
+    sum(q_in) - sum(q_out) + injections - fuel - V_k (rho(p_k) - rho_k^old) / dt = 0,
+    rho(p) = p M / (Z(p) R T)                                   [kg/m^3]
+
+with V_k the storage volume of the point [m^3] and dt the step [s]. Each segment obeys the steady pipe
+law (isothermal momentum balance without inertia, friction and gravity; Menon 2005 eq. 2.29 with
+elevation): p_i^2 - e^s p_j^2 = Z k1 (lambda L_e / D + zeta) q|q|. This is the standard "friction-
+dominated" (parabolic) model of slow gas transients (Osiadacz 1987; Brouwer, Gasser & Herty 2011,
+the ISO2 model), valid when the flow velocity is far below the speed of sound and the inertia term
+d(q)/dt is small against friction: time scales of minutes and longer.
+
+With an infinite step (``dt = inf``) the storage term vanishes and the system is the discretised
+steady problem (used to start a run exactly at rest).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from ..compile import CompiledNetwork, z_at
+from ..solvers.equations import ControlState, SteadySystem
+from ..units import R_J_PER_MOL_K
+
+F64 = NDArray[np.float64]
+
+
+def density_kg_m3(cn: CompiledNetwork, p_pa: F64) -> tuple[F64, F64]:
+    """Gas density rho = p M / (Z R T) [kg/m^3] and d rho / dp [kg/m^3/Pa] at the network temperature.
+
+    Valid over the range of the network's compressibility model (e.g. GERG-2008: 0.01-20 MPa).
+    """
+    gas = cn.gas
+    c = gas.molar_mass_kg_per_mol / (R_J_PER_MOL_K * gas.temperature_k)
+    z, dz = z_at(cn, p_pa)
+    rho = c * p_pa / z
+    drho = c * (1.0 / z - p_pa * dz / (z * z))
+    return rho, drho
+
+
+class TransientSystem(SteadySystem):
+    """One implicit Euler step ``t_old -> t_old + dt`` of a segmented network.
+
+    ``volume_m3`` is the storage volume of every point; ``fixed_friction`` the constant Darcy friction
+    factor of every resistive edge (NaN where the pipe's friction law applies). Set the step with
+    :meth:`set_step` (``dt = inf`` gives the steady problem).
+    """
+
+    def __init__(
+        self,
+        cn: CompiledNetwork,
+        state: ControlState,
+        mu_res: F64,
+        p_ref: float,
+        m_ref: float,
+        volume_m3: F64,
+        fixed_friction: F64,
+        inertia: bool = True,
+    ) -> None:
+        super().__init__(cn, state, mu_res, p_ref, m_ref)
+        fixed = np.isfinite(fixed_friction)
+        if np.any(fixed):
+            # a fixed friction factor is carried by zeta (lambda L_s / D, see discretise); no law on top
+            self.law_groups = [(c, sel[~fixed[sel]]) for c, sel in self.law_groups]
+            self.law_groups = [(c, sel) for c, sel in self.law_groups if len(sel)]
+        self.volume = np.asarray(volume_m3, dtype=float)
+        self.dt = np.inf
+        self.rho_old = np.zeros(self.n)
+        self.q_old = np.zeros(len(cn.res_edge))
+        self.demand = cn.sink_demand.copy()
+        # inertia: (p_i + p_j) L_s / A per pipe segment (0 for resistors or when inertia is off)
+        area = np.pi * cn.diameter_m**2 / 4.0
+        self.inertia = np.where(cn.res_is_pipe & inertia, cn.length_m / area, 0.0)
+
+    # --- boundary conditions of the step --------------------------------------------------------
+    def set_step(self, dt: float, rho_old: F64, q_old: F64 | None = None) -> None:
+        """Step length [s] (inf: steady), the point densities [kg/m^3] and the flows of the resistive edges
+        [kg/s] at the start of the step."""
+        self.dt = float(dt)
+        self.rho_old = rho_old
+        if q_old is not None:
+            self.q_old = q_old
+
+    def resistive(self, p: F64, q_all: F64):  # type: ignore[no-untyped-def]
+        """The steady segment law plus the inertia term ``- (p_i + p_j) (L_s / A) (q - q_old) / dt``
+        (the momentum balance ``(1/A) dq/dt + dp/dx = friction + gravity`` multiplied by ``p_i + p_j``)."""
+        F, dpi, dpj, dq, st = super().resistive(p, q_all)
+        if np.isfinite(self.dt) and np.any(self.inertia):
+            cn = self.cn
+            e = cn.res_edge
+            pi, pj, q = p[cn.edge_from[e]], p[cn.edge_to[e]], q_all[e]
+            c = self.inertia / self.dt
+            rate = c * (q - self.q_old)
+            F = F - (pi + pj) * rate
+            dpi = dpi - rate
+            dpj = dpj - rate
+            dq = dq - (pi + pj) * c
+        return F, dpi, dpj, dq, st
+
+    def set_boundary(self, state: ControlState, demand_kg_s: F64) -> None:
+        """Control targets and sink demands in force at the end of the step."""
+        cn = self.cn
+        self.state = state
+        self.demand = demand_kg_s
+        fixed = np.zeros(self.n)
+        np.add.at(fixed, cn.source_node, np.where(state.src_pressure, 0.0, state.src_inflow))
+        np.subtract.at(fixed, cn.sink_node, demand_kg_s)
+        self.fixed_injection = fixed
+
+    # --- storage ------------------------------------------------------------------------------------
+    def density(self, p: F64) -> tuple[F64, F64]:
+        return density_kg_m3(self.cn, p)
+
+    def storage_rate(self, p: F64) -> F64:
+        """V (rho(p) - rho_old) / dt at every point [kg/s]."""
+        if not np.isfinite(self.dt):
+            return np.zeros(self.n)
+        rho, _ = self.density(p)
+        return self.volume * (rho - self.rho_old) / self.dt
+
+    def residual(self, x: F64) -> F64:
+        F = super().residual(x)
+        if np.isfinite(self.dt):
+            F[: self.n] -= self.storage_rate(x[: self.n] * self.p_ref) / self.m_ref
+        return F
+
+    def jacobian(self, x: F64) -> sp.csc_matrix:
+        J = super().jacobian(x)
+        if not np.isfinite(self.dt):
+            return J
+        _, drho = self.density(x[: self.n] * self.p_ref)
+        d = np.zeros(self.size)
+        d[: self.n] = -self.volume * drho / self.dt * self.p_ref / self.m_ref
+        return sp.csc_matrix(J + sp.diags(d, format="csc"))
