@@ -364,3 +364,8 @@ def plot_profile_cmd(
 
 def main() -> None:  # pragma: no cover
     app()
+
+
+from .cli_transient import transient as _transient  # noqa: E402
+
+app.command("transient")(_transient)

@@ -4,7 +4,8 @@ Mapping (README of the reference folder): ideal gas with R_g T = a^2 = 8.314 T /
 mass is set so that linepack's R gives the same a^2), a constant Darcy friction factor per pipe, the slack
 node as a pressure-held source whose pressure follows ``boundary_pslack``, every ``boundary_nonslack_flow``
 node as a sink whose withdrawal [kg/s] follows the series (negative: injection), compressors in ratio
-control following ``boundary_compressor`` without limits (GasTranSim applies none), no fuel.
+(control type 0) or discharge-pressure control (type 1)
+following ``boundary_compressor``, without limits (GasTranSim applies none), no fuel.
 """
 
 from __future__ import annotations
@@ -74,18 +75,20 @@ def load_case(folder: Path, params: str = "params.json", bc: str = "bc.json") ->
         )
         fixed[pid] = float(p["friction_factor"])
     comp_bc = bcs.get("boundary_compressor", {})
+    comp_kind: dict[str, str] = {}
     for k, c in (net_js.get("compressors") or {}).items():
         t, v = _series(comp_bc[k])
-        net.add(
-            lp.Compressor(
-                id=f"c{k}",
-                **{"from": f"n{c['from_node']}", "to": f"n{c['to_node']}"},
-                mode="ratio",
-                ratio_set=float(v[0]),
-                ratio_max=10.0,
-                driver="electric",
-            )
-        )
+        ctype = set(comp_bc[k].get("control_type", [0]))
+        if ctype not in ({0}, {1}):
+            raise ValueError(f"compressor {k}: control types {ctype} are not mapped (0 ratio, 1 discharge pressure)")
+        kw = {"from": f"n{c['from_node']}", "to": f"n{c['to_node']}", "driver": "electric", "ratio_max": 10.0}
+        if ctype == {0}:
+            kw.update(mode="ratio", ratio_set=float(v[0]))
+            comp_kind[k] = "ratio"
+        else:
+            kw.update(mode="pressure", p_set_barg=float(v[0]) / BAR_PA - AMB_BAR)
+            comp_kind[k] = "p_set_pa"
+        net.add(lp.Compressor(id=f"c{k}", **kw))
     t_all: list[np.ndarray] = []
     cols: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for k, d in bcs.get("boundary_pslack", {}).items():
@@ -102,7 +105,7 @@ def load_case(folder: Path, params: str = "params.json", bc: str = "bc.json") ->
         t_all.append(t)
     for k, d in comp_bc.items():
         t, v = _series(d)
-        cols[f"ratio:c{k}"] = (t, v)
+        cols[f"{comp_kind[k]}:c{k}"] = (t, v)
         t_all.append(t)
     times = np.unique(np.concatenate(t_all))
     profile = Profile(folder.name, times, {key: np.interp(times, t, v) for key, (t, v) in cols.items()})
