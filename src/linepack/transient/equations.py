@@ -20,15 +20,18 @@ steady problem (used to start a run exactly at rest).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from ..compile import CompiledNetwork, z_at
-from ..solvers.equations import ControlState, SteadySystem
+from ..solvers.equations import TIE_RESISTANCE, ControlState, SteadySystem
 from ..units import R_J_PER_MOL_K
 
 F64 = NDArray[np.float64]
+_REUSE = sp.csc_matrix((1, 1))  # marker: "use the factorisation of an earlier step"
 
 
 def density_kg_m3(cn: CompiledNetwork, p_pa: F64) -> tuple[F64, F64]:
@@ -74,9 +77,14 @@ class TransientSystem(SteadySystem):
         self.rho_old = np.zeros(self.n)
         self.q_old = np.zeros(len(cn.res_edge))
         self.demand = cn.sink_demand.copy()
+        self._solver: Callable[[F64], F64 | None] | None = None
+        self._reuse_next = False
+        self.reused = False
+        self.factorizations = 0
         # inertia: (p_i + p_j) L_s / A per pipe segment (0 for resistors or when inertia is off)
         area = np.pi * cn.diameter_m**2 / 4.0
         self.inertia = np.where(cn.res_is_pipe & inertia, cn.length_m / area, 0.0)
+        self.resistor_lin = np.where(cn.res_is_pipe, 0.0, TIE_RESISTANCE * p_ref * p_ref / m_ref)
 
     # --- boundary conditions of the step --------------------------------------------------------
     def set_step(self, dt: float, rho_old: F64, q_old: F64 | None = None) -> None:
@@ -91,6 +99,11 @@ class TransientSystem(SteadySystem):
         """The steady segment law plus the inertia term ``- (p_i + p_j) (L_s / A) (q - q_old) / dt``
         (the momentum balance ``(1/A) dq/dt + dp/dx = friction + gravity`` multiplied by ``p_i + p_j``)."""
         F, dpi, dpj, dq, st = super().resistive(p, q_all)
+        if np.any(self.resistor_lin):
+            # resistors (drag coefficient only) get a vanishing linear term, like ties, so that a resistor whose
+            # flow stops (a section cut off by an event) keeps a regular Jacobian
+            F = F - self.resistor_lin * q_all[self.cn.res_edge]
+            dq = dq - self.resistor_lin
         if np.isfinite(self.dt) and np.any(self.inertia):
             cn = self.cn
             e = cn.res_edge
@@ -130,7 +143,26 @@ class TransientSystem(SteadySystem):
             F[: self.n] -= self.storage_rate(x[: self.n] * self.p_ref) / self.m_ref
         return F
 
+    # --- factorisation reused across steps (chord Newton) ------------------------------------------
+    def allow_reuse(self, allow: bool = True) -> None:
+        """Let the next :meth:`jacobian`/:meth:`factorize` pair return the last factorisation (once)."""
+        self._reuse_next = allow and getattr(self, "_solver", None) is not None
+
     def jacobian(self, x: F64) -> sp.csc_matrix:
+        if getattr(self, "_reuse_next", False):
+            return _REUSE  # type: ignore[return-value]
+        return self._jacobian(x)
+
+    def factorize(self, jac: sp.spmatrix) -> Callable[[F64], F64 | None] | None:
+        if jac is _REUSE:
+            self._reuse_next = False
+            self.reused = True
+            return self._solver
+        self._solver = super().factorize(jac)
+        self.factorizations += 1
+        return self._solver
+
+    def _jacobian(self, x: F64) -> sp.csc_matrix:
         J = super().jacobian(x)
         if not np.isfinite(self.dt):
             return J

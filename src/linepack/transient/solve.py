@@ -20,7 +20,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import NDArray
+from scipy.sparse.csgraph import connected_components
 
 from ..compile import CompiledNetwork, CompMode, RegMode, compile_network, z_at
 from ..errors import InputError
@@ -55,6 +57,7 @@ class TransientOptions:
     max_control_rounds: int = 8  # re-solves of one step after control-state changes
     min_pressure_pa: float = 2.0 * BAR_PA  # below this anywhere the network has run empty: stop
     inertia: bool = True  # the d(q)/dt term of the momentum balance (needed for fast transients)
+    reuse_factorization: bool = False  # start each step from the previous step's factorisation (chord Newton)
 
     def check(self) -> None:
         bad = []
@@ -126,11 +129,16 @@ class _Run:
         self.fixed = fixed
         self.p_ref, self.m_ref = p_ref, m_ref
         self.out = np.zeros(len(seg.cn.source_ids), dtype=bool)
+        self.cut = np.zeros(len(seg.cn.sink_ids), dtype=bool)  # deliveries cut off from supply and storage
+        self.volume = seg.volume_m3.copy()
         self.state = ControlState.initial(seg.cn)
         self.sys = self._system(self.state)
-        self.nopts = NewtonOptions(tolerance=opts.tolerance, max_iterations=opts.max_iterations, max_time_s=600.0)
+        self.nopts = NewtonOptions(
+            tolerance=opts.tolerance, max_iterations=opts.max_iterations, max_time_s=600.0, reuse_ratio=0.2
+        )
         self.warnings: list[str] = []
         self.integral_kg = 0.0  # time integral of supply - demand - fuel over the converged steps
+        self.cut_times: list[tuple[NDArray[np.bool_], float]] = []
 
     def supply(self, x: F64) -> F64:
         """Supply of every source [kg/s] at ``x``."""
@@ -153,7 +161,7 @@ class _Run:
 
     def _system(self, state: ControlState) -> TransientSystem:
         return TransientSystem(
-            self.cn, state, self.mu, self.p_ref, self.m_ref, self.seg.volume_m3, self.fixed, self.opts.inertia
+            self.cn, state, self.mu, self.p_ref, self.m_ref, self.volume, self.fixed, self.opts.inertia
         )
 
     def q_res(self, x: F64) -> F64:
@@ -177,6 +185,30 @@ class _Run:
         self.state, self.sys = state, new
         return x
 
+    def _cut_off(self, event: Event) -> None:
+        """Deliveries in an island with neither a supply nor pipe storage lose their gas at once: their demand
+        is dropped from then on (survival time = event time) and the island keeps its pressure (a nominal
+        storage volume of 1 m^3 per node)."""
+        cn = self.cn
+        links = np.setdiff1d(np.arange(cn.n_edges), cn.block_edge)
+        adj = sp.coo_matrix(
+            (np.ones(len(links)), (cn.edge_from[links], cn.edge_to[links])), shape=(cn.n_nodes, cn.n_nodes)
+        )
+        _, label = connected_components(adj, directed=False)
+        fed = np.zeros(label.max() + 1, dtype=bool)
+        fed[label[cn.source_node[~self.out]]] = True
+        stored = np.bincount(label, self.volume, minlength=len(fed)) > 0
+        dead = ~fed & ~stored
+        newly = dead[label[cn.sink_node]] & ~self.cut
+        if np.any(newly):
+            self.cut |= newly
+            self.volume = np.where(dead[label], 1.0, self.volume)
+            names = ", ".join(cn.sink_ids[k] for k in np.flatnonzero(newly))
+            self.warnings.append(
+                f"{event.describe()} cuts {names} off from every supply and store; their demand is dropped"
+            )
+            self.cut_times.append((newly, event.time_s))
+
     def apply(self, event: Event, x: F64) -> F64:
         eff = apply_event(self.seg, self.cn, event)
         p, q, s = self.sys.split(x)
@@ -196,6 +228,7 @@ class _Run:
         st = st.with_(comp_mode=cm, comp_target=ct)
         q = q.copy()
         q[self.cn.block_edge] = 0.0
+        self._cut_off(event)
         new = self._system(st)
         new.set_boundary(st, self.sys.demand)
         new.set_step(self.sys.dt, self.sys.rho_old, self.sys.q_old[eff.res_keep])
@@ -207,10 +240,27 @@ class _Run:
         cur = replace(cur, source_inflow=np.where(self.out, 0.0, cur.source_inflow))
         return ActiveSet(cur), cur
 
+    def _newton(self, x: F64) -> NewtonOutcome:
+        """Newton on the current step, starting from the factorisation of an earlier step when there is one
+        (chord steps while the residual falls fast); a fresh Jacobian when that does not converge."""
+        sys = self.sys
+        sys.reused = False
+        sys.allow_reuse(self.opts.reuse_factorization)
+        out = newton(sys.residual, sys.jacobian, x, self.nopts, sys.max_step, sys.factorize)
+        if not out.converged and sys.reused:
+            sys.allow_reuse(False)
+            again = newton(sys.residual, sys.jacobian, x, self.nopts, sys.max_step, sys.factorize)
+            out = replace(again, iterations=again.iterations + out.iterations)
+        return out
+
     def solve_to(self, x: F64, t1: float, dt: float, rho_old: F64, q_old: F64) -> tuple[F64, NewtonOutcome, int]:
         """Solve the step ending at ``t1`` (length ``dt``) with control-state updates."""
         b = self.schedule.at(t1)
-        b = replace(b, inflow_kg_s=np.where(self.out, 0.0, b.inflow_kg_s))
+        b = replace(
+            b,
+            inflow_kg_s=np.where(self.out, 0.0, b.inflow_kg_s),
+            demand_kg_s=np.where(self.cut, 0.0, b.demand_kg_s),
+        )
         active, cur = self.controls(b)
         state = _state_at(cur, self.state, b, self.out)
         if state is not self.state:
@@ -219,7 +269,7 @@ class _Run:
         self.sys.set_boundary(self.state, b.demand_kg_s)
         self.sys.set_step(dt, rho_old, q_old)
         iters = 0
-        out = newton(self.sys.residual, self.sys.jacobian, x, self.nopts, self.sys.max_step, self.sys.factorize)
+        out = self._newton(x)
         iters += out.iterations
         for _ in range(self.opts.max_control_rounds):
             if not out.converged:
@@ -229,7 +279,7 @@ class _Run:
                 break
             xn = self.set_state(_state_at(cur, new_state, b, self.out), out.x)
             self.sys.set_boundary(self.state, b.demand_kg_s)
-            out = newton(self.sys.residual, self.sys.jacobian, xn, self.nopts, self.sys.max_step, self.sys.factorize)
+            out = self._newton(xn)
             iters += out.iterations
         return out.x, out, iters
 
@@ -426,7 +476,10 @@ class _Recorder:
             self.snap_p.append(p.copy())
             self.snap_q.append(q[: seg.n_segments].copy())
             self.next_snap = t + self.interval
-        # survival: first crossing below the minimum delivery pressure (linear between steps)
+        # survival: a delivery cut off by an event fails at the event; otherwise the first crossing below the
+        # minimum delivery pressure (linear between steps)
+        for mask, te in run.cut_times:
+            self.survival[mask & ~(self.survival < te)] = te
         base = seg.base
         pk = p[base.sink_node]
         below = np.isinf(self.survival) & (pk < base.sink_p_min_pa)
