@@ -45,8 +45,8 @@ def test_bad_segment_length_is_an_input_error() -> None:
         segment_network(cn, 1000.0, fixed_friction={"C1": 0.01})
 
 
-@pytest.mark.parametrize("inertia", [True, False])
-def test_step_jacobian_matches_finite_differences(inertia: bool) -> None:
+@pytest.mark.parametrize(("inertia", "lagged"), [(True, False), (False, False), (True, True)])
+def test_step_jacobian_matches_finite_differences(inertia: bool, lagged: bool) -> None:
     cn = compile_network(every_component_network())
     seg = segment_network(cn, 20_000.0, fixed_friction={"P5": 0.012})
     res = lp.solve_steady(cn)
@@ -60,6 +60,7 @@ def test_step_jacobian_matches_finite_differences(inertia: bool) -> None:
     x = sys.pack(p, q, np.full(sys.k, 20.0))
     rho_old, _ = sys.density(p * 0.98)
     sys.set_step(120.0, rho_old, q[scn.res_edge] * 0.9)
+    sys.freeze_friction(q[scn.res_edge] * 1.1 if lagged else None)
     J = sys.jacobian(x).toarray()
     h = 1e-7
     fd = np.empty_like(J)

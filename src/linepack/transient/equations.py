@@ -26,8 +26,16 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from ..compile import CompiledNetwork, z_at
-from ..solvers.equations import TIE_RESISTANCE, ControlState, SteadySystem
+from ..compile import CompiledNetwork, friction_law_of, z_at
+from ..hydraulics import darcy_friction
+from ..solvers.equations import (
+    RE_LAMINAR_LINEAR,
+    TIE_RESISTANCE,
+    ControlState,
+    ResistiveState,
+    SteadySystem,
+    _g_and_dg,
+)
 from ..units import R_J_PER_MOL_K
 
 F64 = NDArray[np.float64]
@@ -85,6 +93,8 @@ class TransientSystem(SteadySystem):
         area = np.pi * cn.diameter_m**2 / 4.0
         self.inertia = np.where(cn.res_is_pipe & inertia, cn.length_m / area, 0.0)
         self.resistor_lin = np.where(cn.res_is_pipe, 0.0, TIE_RESISTANCE * p_ref * p_ref / m_ref)
+        self._law_groups_all = list(self.law_groups)
+        self.lam_frozen: F64 | None = None
 
     # --- boundary conditions of the step --------------------------------------------------------
     def set_step(self, dt: float, rho_old: F64, q_old: F64 | None = None) -> None:
@@ -95,10 +105,66 @@ class TransientSystem(SteadySystem):
         if q_old is not None:
             self.q_old = q_old
 
+    def freeze_friction(self, q_res: F64 | None) -> None:
+        """Hold the Darcy friction factor of every segment at its value for the flows ``q_res`` [kg/s] of the
+        resistive edges (the start of a step) during the step; None: evaluate it at the current flows.
+
+        The friction factor depends weakly on the Reynolds number (turbulent flow); lagging it by one step
+        is a first-order error like that of implicit Euler itself, and leaves rest states unchanged.
+        """
+        if q_res is None or not self._law_groups_all:
+            self.lam_frozen = None
+            return
+        cn = self.cn
+        D = cn.diameter_m
+        re = np.maximum(4.0 * np.abs(q_res) / (np.pi * D * self.mu), 1e-8)
+        lam = np.zeros(len(q_res))
+        for code, sel in self._law_groups_all:
+            lam[sel], _ = darcy_friction(
+                friction_law_of(code), re[sel], self.rel_rough[sel], D[sel], cn.efficiency[sel], mu_pa_s=self.mu[sel]
+            )
+        self.lam_frozen = lam
+
+    def _resistive_frozen(self, p: F64, q_all: F64) -> tuple[F64, F64, F64, F64, ResistiveState]:
+        """The segment law with the friction factor held at ``lam_frozen``: the steady law without friction
+        (zeta only) plus ``- Z k1 lambda L_e / D q|q|`` and its derivatives."""
+        groups, self.law_groups = self.law_groups, []
+        try:
+            F, dpi, dpj, dq, st = super().resistive(p, q_all)
+        finally:
+            self.law_groups = groups
+        assert self.lam_frozen is not None
+        cn = self.cn
+        e = cn.res_edge
+        pi, pj, q = p[cn.edge_from[e]], p[cn.edge_to[e]], q_all[e]
+        psum = pi + pj
+        psum_safe = np.where(np.abs(psum) < 1.0, 1.0, psum)
+        pm = (2.0 / 3.0) * (psum - pi * pj / psum_safe)
+        dpm_dpi = (2.0 / 3.0) * (1.0 - (pj / psum_safe) ** 2)
+        dpm_dpj = (2.0 / 3.0) * (1.0 - (pi / psum_safe) ** 2)
+        z, dz = z_at(cn, pm)
+        s = self.a_h / z
+        g, dg = _g_and_dg(s)
+        L, D = cn.length_m, cn.diameter_m
+        Le = L * g
+        aq = np.abs(q)
+        re = 4.0 * aq / (np.pi * D * self.mu)
+        lam = np.where(cn.res_is_pipe & (re < RE_LAMINAR_LINEAR), 0.0, self.lam_frozen)  # laminar: steady form
+        c = self.k1 * lam / D
+        F = F - z * c * Le * q * aq
+        dq = dq - z * c * Le * 2.0 * aq
+        dF_dz = -c * q * aq * (Le + z * L * dg * (-s / z))
+        dpi = dpi + dF_dz * dz * dpm_dpi
+        dpj = dpj + dF_dz * dz * dpm_dpj
+        return F, dpi, dpj, dq, st
+
     def resistive(self, p: F64, q_all: F64):  # type: ignore[no-untyped-def]
         """The steady segment law plus the inertia term ``- (p_i + p_j) (L_s / A) (q - q_old) / dt``
         (the momentum balance ``(1/A) dq/dt + dp/dx = friction + gravity`` multiplied by ``p_i + p_j``)."""
-        F, dpi, dpj, dq, st = super().resistive(p, q_all)
+        if self.lam_frozen is None:
+            F, dpi, dpj, dq, st = super().resistive(p, q_all)
+        else:
+            F, dpi, dpj, dq, st = self._resistive_frozen(p, q_all)
         if np.any(self.resistor_lin):
             # resistors (drag coefficient only) get a vanishing linear term, like ties, so that a resistor whose
             # flow stops (a section cut off by an event) keeps a regular Jacobian
@@ -146,11 +212,11 @@ class TransientSystem(SteadySystem):
     # --- factorisation reused across steps (chord Newton) ------------------------------------------
     def allow_reuse(self, allow: bool = True) -> None:
         """Let the next :meth:`jacobian`/:meth:`factorize` pair return the last factorisation (once)."""
-        self._reuse_next = allow and getattr(self, "_solver", None) is not None
+        self._reuse_next = allow and self._solver is not None
 
     def jacobian(self, x: F64) -> sp.csc_matrix:
-        if getattr(self, "_reuse_next", False):
-            return _REUSE  # type: ignore[return-value]
+        if self._reuse_next:
+            return _REUSE
         return self._jacobian(x)
 
     def factorize(self, jac: sp.spmatrix) -> Callable[[F64], F64 | None] | None:

@@ -57,6 +57,7 @@ class TransientOptions:
     max_control_rounds: int = 8  # re-solves of one step after control-state changes
     min_pressure_pa: float = 2.0 * BAR_PA  # below this anywhere the network has run empty: stop
     inertia: bool = True  # the d(q)/dt term of the momentum balance (needed for fast transients)
+    lag_friction: bool = True  # friction factor held at its start-of-step value within each step (faster)
     reuse_factorization: bool = False  # start each step from the previous step's factorisation (chord Newton)
 
     def check(self) -> None:
@@ -268,6 +269,7 @@ class _Run:
             self.sys.state = state
         self.sys.set_boundary(self.state, b.demand_kg_s)
         self.sys.set_step(dt, rho_old, q_old)
+        self.sys.freeze_friction(q_old if self.opts.lag_friction else None)
         iters = 0
         out = self._newton(x)
         iters += out.iterations
@@ -279,6 +281,7 @@ class _Run:
                 break
             xn = self.set_state(_state_at(cur, new_state, b, self.out), out.x)
             self.sys.set_boundary(self.state, b.demand_kg_s)
+            self.sys.freeze_friction(q_old if self.opts.lag_friction else None)
             out = self._newton(xn)
             iters += out.iterations
         return out.x, out, iters
