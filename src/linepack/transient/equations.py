@@ -42,14 +42,35 @@ F64 = NDArray[np.float64]
 _REUSE = sp.csc_matrix((1, 1))  # marker: "use the factorisation of an earlier step"
 
 
-def density_kg_m3(cn: CompiledNetwork, p_pa: F64) -> tuple[F64, F64]:
+class ZFast:
+    """Z(p) and dZ/dp of the network gas at its temperature: straight from the model's cached table
+    (GERG-2008 / AGA8 tables, :mod:`linepack.gas.ztable`) when every pressure is inside it, else through
+    :func:`linepack.compile.z_at` (same values; the table path skips per-call checks and look-ups)."""
+
+    def __init__(self, cn: CompiledNetwork) -> None:
+        self.cn = cn
+        model = cn.gas.compressibility
+        self.table = model.table(cn.gas.temperature_k) if hasattr(model, "table") else None
+
+    def __call__(self, p_pa: F64) -> tuple[F64, F64]:
+        t = self.table
+        if t is not None:
+            lo, hi = float(p_pa.min()), float(p_pa.max())
+            if lo >= t.p_min_pa and hi <= t.p_max_pa and np.isfinite(lo) and np.isfinite(hi):
+                z, dz = t.evaluate(np.array(p_pa, dtype=float), True)
+                assert dz is not None
+                return z, dz
+        return z_at(self.cn, p_pa)
+
+
+def density_kg_m3(cn: CompiledNetwork, p_pa: F64, zf: ZFast | None = None) -> tuple[F64, F64]:
     """Gas density rho = p M / (Z R T) [kg/m^3] and d rho / dp [kg/m^3/Pa] at the network temperature.
 
     Valid over the range of the network's compressibility model (e.g. GERG-2008: 0.01-20 MPa).
     """
     gas = cn.gas
     c = gas.molar_mass_kg_per_mol / (R_J_PER_MOL_K * gas.temperature_k)
-    z, dz = z_at(cn, p_pa)
+    z, dz = zf(p_pa) if zf is not None else z_at(cn, p_pa)
     rho = c * p_pa / z
     drho = c * (1.0 / z - p_pa * dz / (z * z))
     return rho, drho
@@ -95,6 +116,8 @@ class TransientSystem(SteadySystem):
         self.resistor_lin = np.where(cn.res_is_pipe, 0.0, TIE_RESISTANCE * p_ref * p_ref / m_ref)
         self._law_groups_all = list(self.law_groups)
         self.lam_frozen: F64 | None = None
+        self.direct_lu = True
+        self.z = ZFast(cn)
 
     # --- boundary conditions of the step --------------------------------------------------------
     def set_step(self, dt: float, rho_old: F64, q_old: F64 | None = None) -> None:
@@ -126,13 +149,8 @@ class TransientSystem(SteadySystem):
         self.lam_frozen = lam
 
     def _resistive_frozen(self, p: F64, q_all: F64) -> tuple[F64, F64, F64, F64, ResistiveState]:
-        """The segment law with the friction factor held at ``lam_frozen``: the steady law without friction
-        (zeta only) plus ``- Z k1 lambda L_e / D q|q|`` and its derivatives."""
-        groups, self.law_groups = self.law_groups, []
-        try:
-            F, dpi, dpj, dq, st = super().resistive(p, q_all)
-        finally:
-            self.law_groups = groups
+        """The steady segment law (:meth:`SteadySystem.resistive`, same terms and laminar limit) with the
+        friction factor held at ``lam_frozen`` (so d lambda / dq = 0), and Z from the cached table."""
         assert self.lam_frozen is not None
         cn = self.cn
         e = cn.res_edge
@@ -142,21 +160,34 @@ class TransientSystem(SteadySystem):
         pm = (2.0 / 3.0) * (psum - pi * pj / psum_safe)
         dpm_dpi = (2.0 / 3.0) * (1.0 - (pj / psum_safe) ** 2)
         dpm_dpj = (2.0 / 3.0) * (1.0 - (pi / psum_safe) ** 2)
-        z, dz = z_at(cn, pm)
+        z, dz = self.z(pm)
         s = self.a_h / z
+        E = np.exp(s)
         g, dg = _g_and_dg(s)
         L, D = cn.length_m, cn.diameter_m
         Le = L * g
         aq = np.abs(q)
         re = 4.0 * aq / (np.pi * D * self.mu)
-        lam = np.where(cn.res_is_pipe & (re < RE_LAMINAR_LINEAR), 0.0, self.lam_frozen)  # laminar: steady form
-        c = self.k1 * lam / D
-        F = F - z * c * Le * q * aq
-        dq = dq - z * c * Le * 2.0 * aq
-        dF_dz = -c * q * aq * (Le + z * L * dg * (-s / z))
-        dpi = dpi + dF_dz * dz * dpm_dpi
-        dpj = dpj + dF_dz * dz * dpm_dpj
-        return F, dpi, dpj, dq, st
+        lin = cn.res_is_pipe & (re < RE_LAMINAR_LINEAR)
+        lam = np.where(lin, 0.0, self.lam_frozen)
+        coef = lam * Le / D + cn.zeta
+        phi = coef * q * aq
+        dphi = 2.0 * coef * aq
+        dLe_dz = L * dg * (-s / z)
+        dphi_dz = lam * dLe_dz / D * q * aq
+        if lin.any():  # laminar, linear in q: lambda q|q| = 16 pi D mu q
+            k_lin = 16.0 * np.pi * self.mu[lin]
+            phi[lin] += k_lin * q[lin] * Le[lin]
+            dphi[lin] += k_lin * Le[lin]
+            dphi_dz[lin] += k_lin * q[lin] * dLe_dz[lin]
+        k1 = self.k1
+        F = pi * pi - E * pj * pj - z * k1 * phi
+        dF_dz = pj * pj * E * s / z - k1 * phi - z * k1 * dphi_dz
+        dF_dpi = 2.0 * pi + dF_dz * dz * dpm_dpi
+        dF_dpj = -2.0 * E * pj + dF_dz * dz * dpm_dpj
+        dF_dq = -z * k1 * dphi
+        state = ResistiveState(pi, pj, pm, z, lam, lam + cn.zeta * D / Le, np.maximum(re, 1e-8), E, Le)
+        return F, dF_dpi, dF_dpj, dF_dq, state
 
     def resistive(self, p: F64, q_all: F64):  # type: ignore[no-untyped-def]
         """The steady segment law plus the inertia term ``- (p_i + p_j) (L_s / A) (q - q_old) / dt``
@@ -194,7 +225,7 @@ class TransientSystem(SteadySystem):
 
     # --- storage ------------------------------------------------------------------------------------
     def density(self, p: F64) -> tuple[F64, F64]:
-        return density_kg_m3(self.cn, p)
+        return density_kg_m3(self.cn, p, self.z)
 
     def storage_rate(self, p: F64) -> F64:
         """V (rho(p) - rho_old) / dt at every point [kg/s]."""
@@ -224,7 +255,12 @@ class TransientSystem(SteadySystem):
             self._reuse_next = False
             self.reused = True
             return self._solver
-        self._solver = super().factorize(jac)
+        if np.isfinite(self.dt) and self.direct_lu:
+            # with storage every pressure has a diagonal term: KLU factorises the whole (banded-chain) system
+            # directly, cheaper than forming the Schur complement of the flows with sparse slicing
+            self._solver = self._lu.factor(jac)
+        else:
+            self._solver = super().factorize(jac)
         self.factorizations += 1
         return self._solver
 

@@ -374,7 +374,7 @@ def solve_transient(
     times = np.minimum(np.arange(n_steps + 1) * opts.dt_s, opts.horizon_s)
     rec = _Recorder(seg, n_steps + 1, opts)
     rec.record(0, 0.0, run, x, init_iters)
-    rho_old, _ = density_kg_m3(run.cn, x[: run.sys.n] * p_ref)
+    rho_old, _ = density_kg_m3(run.cn, x[: run.sys.n] * p_ref, run.sys.z)
     pending = list(events)
     completed, message = True, "completed"
     k_done = 0
@@ -388,7 +388,7 @@ def solve_transient(
             break
         x = x_new
         p = x[: run.sys.n] * p_ref
-        rho_old, _ = density_kg_m3(run.cn, p)
+        rho_old, _ = density_kg_m3(run.cn, p, run.sys.z)
         rec.record(k, t1, run, x, iters)
         k_done = k
         if float(np.min(p)) < opts.min_pressure_pa:
@@ -416,7 +416,7 @@ def _advance(run: _Run, x: F64, t0: float, t1: float, rho_old: F64, halvings: in
     xa, ok, ia, why = _advance(run, x, t0, tm, rho_old, halvings - 1)
     if not ok:
         return x, False, iters + ia, why
-    rho_mid, _ = density_kg_m3(run.cn, xa[: run.sys.n] * run.p_ref)
+    rho_mid, _ = density_kg_m3(run.cn, xa[: run.sys.n] * run.p_ref, run.sys.z)
     xb, ok, ib, why = _advance(run, xa, tm, t1, rho_mid, halvings - 1)
     return xb, ok, iters + ia + ib, why
 
@@ -460,7 +460,7 @@ class _Recorder:
         self.q_out[k] = q[seg.pipe_last_segment()]
         self.edge_q[k, : seg.n_pipes] = self.q_in[k]
         self.edge_q[k, self.other] = q[seg.edge_map[self.other]]
-        rho, _ = density_kg_m3(run.cn, p)
+        rho, _ = density_kg_m3(run.cn, p, run.sys.z)
         seg_lp = 0.5 * seg.seg_volume_m3 * (rho[self.seg_from] + rho[self.seg_to])
         self.pipe_lp[k] = np.bincount(seg.seg_pipe, seg_lp, minlength=seg.n_pipes)
         self.lp[k] = float(np.sum(seg.volume_m3 * rho))

@@ -1,0 +1,48 @@
+"""Convergence study of the transient solver against the GasTranSim.jl references (docs/transient.md).
+
+    LINEPACK_SHARED=../shared python scripts/transient_convergence.py
+
+Prints markdown tables: the error against each reference as the time step and the segment length shrink.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "transient"))
+
+from test_transient_gastransim import eight_node_errors, one_pipe_fast_errors, yamal_outlet_error  # noqa: E402
+
+
+def main() -> None:
+    shared = Path(os.environ.get("LINEPACK_SHARED", ROOT.parent / "shared"))
+    print("| case | dt [s] | segment [m] | error | wall [s] |")
+    print("|---|---|---|---|---|")
+    for dt, dx in ((600, 4000), (300, 2000), (120, 1000), (60, 500), (60, 2000), (60, 4000)):
+        t = time.perf_counter()
+        e = yamal_outlet_error(shared, dt, dx)
+        print(
+            f"| Yamal-Europe outlet pressure, max rel. (t >= 1 h) | {dt} | {dx} | {e:.2e} | {time.perf_counter() - t:.1f} |"
+        )
+    for dt, dx in ((10, 1000), (5, 500), (2, 250), (1, 250), (1, 125)):
+        t = time.perf_counter()
+        ep, eq = one_pipe_fast_errors(shared, dt, dx)
+        print(
+            f"| 1-pipe-fast pressure max rel. / flow max err / 787.63 kg/s | {dt} | {dx} | {ep:.2e} / {eq:.2e} "
+            f"| {time.perf_counter() - t:.1f} |"
+        )
+    for dt, dx in ((60, 2000), (20, 1000)):
+        t = time.perf_counter()
+        mean, largest = eight_node_errors(shared, dt, dx)
+        print(
+            f"| 8-node nodal pressure at 12 h, mean / max rel. | {dt} | {dx} | {mean:.2e} / {largest:.2e} "
+            f"| {time.perf_counter() - t:.1f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
