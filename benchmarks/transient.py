@@ -71,10 +71,10 @@ def run(name: str, net: lp.Network, seg_km: float, hours: float, dt: float, **kw
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="scaling rows over 2 h only, no 24-h goal row")
-    ap.add_argument("--reuse", action="store_true", help="reuse factorisations across steps (chord Newton)")
+    ap.add_argument("--no-reuse", action="store_true", help="a fresh factorisation every step (no chord Newton)")
     ap.add_argument("--no-lag", action="store_true", help="friction factor implicit (not lagged one step)")
     args = ap.parse_args()
-    kw = {"reuse_factorization": args.reuse, "lag_friction": not args.no_lag}
+    kw = {"reuse_factorization": not args.no_reuse, "lag_friction": not args.no_lag}
     from conftest import every_component_network
 
     psgp = lp.load_default_network()

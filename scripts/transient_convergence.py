@@ -26,7 +26,8 @@ def main() -> None:
         t = time.perf_counter()
         e = yamal_outlet_error(shared, dt, dx)
         print(
-            f"| Yamal-Europe outlet pressure, max rel. (t >= 1 h) | {dt} | {dx} | {e:.2e} | {time.perf_counter() - t:.1f} |"
+            f"| Yamal-Europe outlet pressure, max rel. (t >= 1 h) | {dt} | {dx} | {e:.2e} "
+            f"| {time.perf_counter() - t:.1f} |"
         )
     for dt, dx in ((10, 1000), (5, 500), (2, 250), (1, 250), (1, 125)):
         t = time.perf_counter()

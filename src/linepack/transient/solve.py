@@ -58,7 +58,7 @@ class TransientOptions:
     min_pressure_pa: float = 2.0 * BAR_PA  # below this anywhere the network has run empty: stop
     inertia: bool = True  # the d(q)/dt term of the momentum balance (needed for fast transients)
     lag_friction: bool = True  # friction factor held at its start-of-step value within each step (faster)
-    reuse_factorization: bool = False  # start each step from the previous step's factorisation (chord Newton)
+    reuse_factorization: bool = True  # start each step from the previous step's factorisation (chord Newton)
 
     def check(self) -> None:
         bad = []
@@ -254,7 +254,9 @@ class _Run:
             out = replace(again, iterations=again.iterations + out.iterations)
         return out
 
-    def solve_to(self, x: F64, t1: float, dt: float, rho_old: F64, q_old: F64) -> tuple[F64, NewtonOutcome, int]:
+    def solve_to(
+        self, x: F64, t1: float, dt: float, rho_old: F64, q_old: F64, guess: F64 | None = None
+    ) -> tuple[F64, NewtonOutcome, int]:
         """Solve the step ending at ``t1`` (length ``dt``) with control-state updates."""
         b = self.schedule.at(t1)
         b = replace(
@@ -271,7 +273,9 @@ class _Run:
         self.sys.set_step(dt, rho_old, q_old)
         self.sys.freeze_friction(q_old if self.opts.lag_friction else None)
         iters = 0
-        out = self._newton(x)
+        out = self._newton(x if guess is None or len(guess) != len(x) else guess)
+        if not out.converged and guess is not None:
+            out = self._newton(x)  # the extrapolated start was poor: from the last state
         iters += out.iterations
         for _ in range(self.opts.max_control_rounds):
             if not out.converged:
@@ -376,13 +380,21 @@ def solve_transient(
     rec.record(0, 0.0, run, x, init_iters)
     rho_old, _ = density_kg_m3(run.cn, x[: run.sys.n] * p_ref, run.sys.z)
     pending = list(events)
+    x_prev: F64 | None = None
+    sys_prev: TransientSystem | None = None
+    dt_prev = opts.dt_s
     completed, message = True, "completed"
     k_done = 0
     for k in range(1, n_steps + 1):
         t0, t1 = float(times[k - 1]), float(times[k])
         while pending and pending[0].time_s <= t0 + 1e-9:
             x = run.apply(pending.pop(0), x)
-        x_new, ok, iters, why = _advance(run, x, t0, t1, rho_old, opts.max_halvings)
+        # Newton starts from the linear extrapolation of the last two states (same unknowns, same step)
+        guess = None
+        if x_prev is not None and len(x_prev) == len(x) and run.sys is sys_prev:
+            guess = x + (x - x_prev) * ((t1 - t0) / dt_prev)
+        x_prev, sys_prev, dt_prev = x, run.sys, t1 - t0
+        x_new, ok, iters, why = _advance(run, x, t0, t1, rho_old, opts.max_halvings, guess)
         if not ok:
             completed, message = False, f"stopped at {t0 / 3600:.2f} h: {why}"
             break
@@ -404,9 +416,11 @@ def solve_transient(
     return rec.result(k_done, completed, message, events, opts.dt_s, time.perf_counter() - t_wall, run.warnings)
 
 
-def _advance(run: _Run, x: F64, t0: float, t1: float, rho_old: F64, halvings: int) -> tuple[F64, bool, int, str]:
+def _advance(
+    run: _Run, x: F64, t0: float, t1: float, rho_old: F64, halvings: int, guess: F64 | None = None
+) -> tuple[F64, bool, int, str]:
     """Advance from ``t0`` to ``t1``, halving the step when Newton fails."""
-    x_new, out, iters = run.solve_to(x, t1, t1 - t0, rho_old, run.q_res(x))
+    x_new, out, iters = run.solve_to(x, t1, t1 - t0, rho_old, run.q_res(x), guess)
     if out.converged:
         run.integral_kg += (t1 - t0) * run.net_inflow(x_new)
         return x_new, True, iters, ""
