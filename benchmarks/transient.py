@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import linepack as lp
 from linepack.transient import TransientOptions, solve_transient, winter_day_profile
@@ -75,7 +75,7 @@ def main() -> None:
     ap.add_argument("--no-lag", action="store_true", help="friction factor implicit (not lagged one step)")
     args = ap.parse_args()
     kw = {"reuse_factorization": not args.no_reuse, "lag_friction": not args.no_lag}
-    from conftest import every_component_network
+    from tests.conftest import every_component_network
 
     psgp = lp.load_default_network()
     rows = []

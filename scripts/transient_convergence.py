@@ -15,11 +15,34 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "transient"))
 
+import gastransim_cases as gc  # noqa: E402
+import numpy as np  # noqa: E402
 from test_transient_gastransim import eight_node_errors, one_pipe_fast_errors, yamal_outlet_error  # noqa: E402
+
+from linepack.transient import TransientOptions, solve_transient  # noqa: E402
+
+
+def yamal_space_study(shared: Path, dt: float = 600.0) -> None:
+    """Spatial error alone: the Yamal outlet pressure at a fixed step against a 125 m grid of the same step."""
+    case = gc.load_case(shared / "refcases/gastransim_transient/yamal-europe/inputs_2026_f4c7251_matches_outlet_series")
+
+    def outlet(dx: float) -> np.ndarray:
+        opts = TransientOptions(horizon_s=86400.0, dt_s=dt, segment_length_m=dx)
+        res = solve_transient(case.network, profile=case.profile, fixed_friction=case.fixed_friction, options=opts)
+        return res.node_p_pa[:, res.seg.base.node_index("n2")]
+
+    fine = outlet(125.0)
+    print(f"\n| Yamal outlet pressure, dt = {dt:g} s: segment [m] | max rel. difference to 125 m segments |")
+    print("|---|---|")
+    for dx in (8000.0, 4000.0, 2000.0, 1000.0, 500.0):
+        print(f"| {dx:g} | {np.max(np.abs(outlet(dx) / fine - 1.0)):.2e} |")
 
 
 def main() -> None:
     shared = Path(os.environ.get("LINEPACK_SHARED", ROOT.parent / "shared"))
+    if "--space" in sys.argv:
+        yamal_space_study(shared)
+        return
     print("| case | dt [s] | segment [m] | error | wall [s] |")
     print("|---|---|---|---|---|")
     for dt, dx in ((600, 4000), (300, 2000), (120, 1000), (60, 500), (60, 2000), (60, 4000)):
@@ -43,6 +66,7 @@ def main() -> None:
             f"| 8-node nodal pressure at 12 h, mean / max rel. | {dt} | {dx} | {mean:.2e} / {largest:.2e} "
             f"| {time.perf_counter() - t:.1f} |"
         )
+    yamal_space_study(shared)
 
 
 if __name__ == "__main__":

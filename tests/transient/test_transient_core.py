@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from tests.conftest import every_component_network
 
 import linepack as lp
-from conftest import every_component_network
 from linepack.compile import compile_network
 from linepack.solvers.equations import ControlState
 from linepack.transient import Profile, TransientOptions, constant_profile, segment_network, solve_transient

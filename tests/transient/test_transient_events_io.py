@@ -6,10 +6,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.conftest import every_component_network
 from typer.testing import CliRunner
 
 import linepack as lp
-from conftest import every_component_network
 from linepack.cli import app
 from linepack.transient import (
     EventKind,

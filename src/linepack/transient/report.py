@@ -67,13 +67,16 @@ def print_transient_summary(res: TransientResult, out: Console) -> None:
         i = int(np.argmin(pk))
         pmin = cn.sink_p_min_pa[k]
         surv = res.survival_time_s[k]
+        shown = fmt_time(surv)
+        if np.isinf(surv) and not res.completed:
+            shown = f"> {fmt_time(res.times_s[-1])}"  # the run stopped before the end
         d.add_row(
             sid,
             cn.sink_category[k],
             f"{pk[i]:.1f}",
             fmt_time(res.times_s[i]),
             "-" if np.isnan(pmin) else f"{(pmin - amb) / BAR_PA:.1f}",
-            ("[red]" + fmt_time(surv) + "[/]") if np.isfinite(surv) else fmt_time(surv),
+            ("[red]" + shown + "[/]") if np.isfinite(surv) else shown,
         )
     out.print(d)
 
