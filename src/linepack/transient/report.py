@@ -134,10 +134,13 @@ def plot_transient(res: TransientResult, path: str | Path, nodes: list[str] | No
         mins = mins[np.isfinite(mins)]
         if len(mins):
             ax1.axhline((float(np.max(mins)) - cn.ambient_pa) / BAR_PA, color=line.get_color(), ls="--", lw=0.8)
+    at: dict[float, list[str]] = {}
     for e in res.events:
+        at.setdefault(e.time_s, []).append(f"{e.kind.value} {e.target}")
+    for t_ev, texts in at.items():
         for ax in (ax1, ax2):
-            ax.axvline(e.time_s / 3600.0, color="grey", ls=":", lw=1)
-        ax1.annotate(e.describe(), (e.time_s / 3600.0, ax1.get_ylim()[1]), fontsize=8, va="top", rotation=90)
+            ax.axvline(t_ev / 3600.0, color="grey", ls=":", lw=1)
+        ax1.annotate(", ".join(texts), (t_ev / 3600.0, ax1.get_ylim()[1]), fontsize=8, va="top", rotation=90)
     ax1.set_ylabel("pressure [barg]")
     ax1.set_title(f"{cn.name}, scenario {cn.scenario}: pressures (dashed: minimum delivery pressure)")
     ax1.legend(fontsize=7, ncol=3, loc="best")
