@@ -130,6 +130,35 @@ def test_profile_csv_round_trip_and_errors(tmp_path: Path) -> None:
         Profile("x", np.array([0.0, 0.0]), {})
 
 
+def test_profile_parquet_and_late_event(tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    f = tmp_path / "p.parquet"
+    pq.write_table(pa.table({"time_s": [0.0, 3600.0], "demand:*": [1.0, 1.2]}), f)
+    prof = read_profile(f)
+    assert prof.columns["demand:*"].tolist() == [1.0, 1.2]
+    res = solve_transient(every_component_network(), profile=prof, events=[parse_event("trip:C1@30")], options=OPTS)
+    assert res.completed
+    assert any("after the end of the run" in w for w in res.warnings)
+    cn = res.seg.base
+    assert res.sink_demand_kg_s[-1].sum() == pytest.approx(1.2 * cn.sink_demand.sum())
+
+
+def test_network_without_pipes_is_an_input_error() -> None:
+    settings = lp.Settings(
+        temperature_c=15.0,
+        molar_mass_kg_per_mol=0.018,
+        compressibility={"model": "ideal"},  # type: ignore[arg-type]
+        viscosity={"model": "constant", "value_pa_s": 1.1e-5},  # type: ignore[arg-type]
+    )
+    net = lp.Network(name="no-pipes", settings=settings)
+    net.add(lp.Node(id="A"))
+    net.add(lp.Source(id="A.s", node="A", mode="pressure", p_set_barg=50.0))
+    with pytest.raises(lp.InputError, match="no pipe in service"):
+        solve_transient(net, options=OPTS)
+
+
 def test_result_files(tmp_path: Path) -> None:
     res = solve_transient(every_component_network(), profile=winter_day_profile(), options=OPTS)
     nc = tmp_path / "r.nc"

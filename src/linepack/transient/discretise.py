@@ -105,6 +105,11 @@ def segment_network(
         raise InputError(f"segment length must be > 0 m (got {segment_length_m!r}); give e.g. 1000 m")
     is_pipe_edge = cn.edge_kind == EdgeKind.PIPE
     n_pipes = int(np.count_nonzero(is_pipe_edge))
+    if n_pipes == 0:
+        raise InputError(
+            f"scenario {cn.scenario} has no pipe in service: nothing stores gas, so there is no transient; "
+            "use the steady solver (linepack run)"
+        )
     if not np.all(is_pipe_edge[:n_pipes]) or not np.all(cn.res_edge[:n_pipes] == np.arange(n_pipes)):
         raise InputError("compiled network: pipes must be the first edges (recompile with linepack.compile)")
     fixed = np.full(len(cn.res_edge), np.nan)

@@ -189,7 +189,7 @@ class TransientSystem(SteadySystem):
         state = ResistiveState(pi, pj, pm, z, lam, lam + cn.zeta * D / Le, np.maximum(re, 1e-8), E, Le)
         return F, dF_dpi, dF_dpj, dF_dq, state
 
-    def resistive(self, p: F64, q_all: F64):  # type: ignore[no-untyped-def]
+    def resistive(self, p: F64, q_all: F64) -> tuple[F64, F64, F64, F64, ResistiveState]:
         """The steady segment law plus the inertia term ``- (p_i + p_j) (L_s / A) (q - q_old) / dt``
         (the momentum balance ``(1/A) dq/dt + dp/dx = friction + gravity`` multiplied by ``p_i + p_j``)."""
         if self.lam_frozen is None:

@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components
 
-from ..compile import CompiledNetwork, CompMode, RegMode, compile_network, z_at
+from ..compile import CompiledNetwork, CompMode, EdgeKind, RegMode, compile_network, z_at
 from ..errors import InputError
 from ..model.network import Network
 from ..results import SteadyResult
@@ -346,6 +346,11 @@ def solve_transient(
     opts = options or TransientOptions()
     opts.check()
     cn_orig = network if isinstance(network, CompiledNetwork) else compile_network(network, scenario)
+    if not np.any(cn_orig.edge_kind == EdgeKind.PIPE):
+        raise InputError(
+            f"scenario {cn_orig.scenario} has no pipe in service: nothing stores gas, so there is no transient; "
+            "use the steady solver (linepack run)"
+        )
     profile = profile or constant_profile()
     schedule = Schedule(cn_orig, profile)
     b0 = schedule.at(0.0)
@@ -353,10 +358,12 @@ def solve_transient(
     steady = solve_steady(cn0, options=SteadyOptions(tolerance=min(opts.tolerance, 1e-10)))
     seg = segment_network(cn0, opts.segment_length_m, fixed_friction)
     events = tuple(sorted((resolve(seg, e) for e in events), key=lambda e: e.time_s))
+    late = [e.describe() for e in events if e.time_s >= opts.horizon_s]
     p_ref, m_ref = _scales(cn0, schedule, profile)
     mu_base = _viscosity(cn0, steady.p_mean_pa)
     mu = np.concatenate([mu_base[seg.seg_pipe], mu_base[seg.n_pipes :]])
     run = _Run(seg, schedule, opts, mu, seg.fixed_friction, p_ref, m_ref)
+    run.warnings.extend(f"event {d} is at or after the end of the run ({opts.horizon_s / 3600:g} h)" for d in late)
 
     # the discretised steady state (dt = inf), with the control rules
     x = _initial_guess(seg, steady, run.sys)
