@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components
 
 from ..compile import CompiledNetwork, CompMode, EdgeKind, RegMode, compile_network, z_at
-from ..errors import InputError
+from ..errors import ConvergenceError, InputError
 from ..model.network import Network
 from ..results import SteadyResult
 from ..solvers.bounds import ActiveSet
@@ -372,10 +372,17 @@ def solve_transient(
     sopts = NewtonOptions(tolerance=min(opts.tolerance, 1e-12), max_iterations=60, max_time_s=600.0)
     for _ in range(20):
         run.sys.set_boundary(run.state, b0.demand_kg_s)
-        out = newton(run.sys.residual, run.sys.jacobian, x, sopts, run.sys.max_step, run.sys.factorize)
+        out = _rest_state(run, x, sopts)
         init_iters += out.iterations
         if not out.converged and out.residual_norms[-1] > opts.tolerance:
-            raise InputError(f"transient start: the discretised steady state did not converge ({out.message})")
+            raise ConvergenceError(
+                f"transient start: the steady state on {seg.n_segments} segments did not converge ({out.message})",
+                [
+                    "the steady solver converged on whole pipes with their friction laws; on segments (and with "
+                    "fixed friction factors, when given) it did not: the case may be at its capacity limit "
+                    f"(pressures towards zero), or try a segment length other than {opts.segment_length_m / 1e3:g} km"
+                ],
+            )
         x = out.x
         new_state, changed = active.update(run.state, run.sys, x)
         if not changed:
@@ -421,6 +428,34 @@ def solve_transient(
         if progress is not None:
             progress(t1, opts.horizon_s)
     return rec.result(k_done, completed, message, events, opts.dt_s, time.perf_counter() - t_wall, run.warnings)
+
+
+def _rest_state(run: _Run, x: F64, opts: NewtonOptions) -> NewtonOutcome:
+    """The discretised steady state from ``x``: Newton with ``dt = inf``; when that fails, pseudo-transient
+    continuation (implicit steps of growing length from ``x``, storage damping the Newton steps) first."""
+    sys = run.sys
+    sys.set_step(np.inf, sys.rho_old, sys.q_old)
+    out = newton(sys.residual, sys.jacobian, x, opts, sys.max_step, sys.factorize)
+    if out.converged:
+        return out
+    total, dt = out.iterations, 60.0
+    for _ in range(80):
+        rho, _ = sys.density(x[: sys.n] * run.p_ref)
+        sys.set_step(dt, rho, run.q_res(x))
+        step = newton(sys.residual, sys.jacobian, x, opts, sys.max_step, sys.factorize)
+        total += step.iterations
+        if not step.converged:
+            dt /= 4.0
+            if dt < 1.0:
+                break
+            continue
+        moved = float(np.max(np.abs(step.x - x)))
+        x, dt = step.x, dt * 2.0
+        if moved < 1e-9 or dt > 1e7:
+            break
+    sys.set_step(np.inf, sys.rho_old, sys.q_old)
+    out = newton(sys.residual, sys.jacobian, x, opts, sys.max_step, sys.factorize)
+    return replace(out, iterations=total + out.iterations)
 
 
 def _advance(
