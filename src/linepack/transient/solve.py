@@ -20,24 +20,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
-from scipy.sparse.csgraph import connected_components
 
-from ..compile import CompiledNetwork, CompMode, EdgeKind, RegMode, compile_network, z_at
+from ..compile import CompiledNetwork, EdgeKind, compile_network, z_at
 from ..errors import ConvergenceError, InputError
 from ..model.network import Network
 from ..results import SteadyResult
 from ..solvers.bounds import ActiveSet
-from ..solvers.equations import ControlState, SourceBound
 from ..solvers.newton import NewtonOptions, NewtonOutcome, newton
 from ..solvers.steady import SteadyOptions, solve_steady
 from ..units import BAR_PA
 from .discretise import SegmentedNetwork, segment_network
 from .equations import TransientSystem, density_kg_m3
-from .events import Event, apply_event, resolve
-from .profiles import Boundary, Profile, Schedule, constant_profile
+from .events import Event, resolve
+from .profiles import Profile, Schedule, constant_profile
+from .record import Recorder
 from .results import TransientResult
+from .step import Run, with_boundary
 
 F64 = NDArray[np.float64]
 Progress = Callable[[float, float], None]
@@ -74,221 +73,9 @@ class TransientOptions:
             raise InputError(["transient options: " + b for b in bad])
 
 
-def _with_boundary(cn: CompiledNetwork, b: Boundary) -> CompiledNetwork:
-    """``cn`` with the boundary values ``b`` as its scenario values."""
-    ratio = np.where(cn.comp_mode == CompMode.RATIO, b.comp_target, cn.comp_ratio_set)
-    pset = np.where(cn.comp_mode == CompMode.PRESSURE, b.comp_target, cn.comp_p_set_pa)
-    power = np.where(cn.comp_mode == CompMode.POWER, b.comp_target, cn.comp_power_set_w)
-    return replace(
-        cn,
-        sink_demand=b.demand_kg_s,
-        source_inflow=np.where(cn.source_is_pressure, 0.0, b.inflow_kg_s),
-        source_p_set_pa=b.src_p_set_pa,
-        comp_ratio_set=ratio,
-        comp_p_set_pa=pset,
-        comp_power_set_w=power,
-        reg_p_set_pa=b.reg_p_set_pa,
-    )
-
-
-def _state_at(cn: CompiledNetwork, state: ControlState, b: Boundary, out: NDArray[np.bool_]) -> ControlState:
-    """``state`` with the set-points of ``b`` wherever an element follows its own set-point."""
-    user_c = state.comp_mode == cn.comp_mode
-    ct = np.where(user_c, b.comp_target, state.comp_target)
-    user_r = (state.reg_mode == RegMode.PRESSURE) & (cn.reg_mode == RegMode.PRESSURE)
-    rt = np.where(user_r, b.reg_p_set_pa, state.reg_target)
-    free = state.src_bound == SourceBound.NONE
-    inflow = np.where(free & ~state.src_pressure, b.inflow_kg_s, state.src_inflow)
-    inflow = np.where(out, 0.0, inflow)
-    pt = np.where(free & state.src_pressure, b.src_p_set_pa, state.src_p_target)
-    return state.with_(comp_target=ct, reg_target=rt, src_inflow=inflow, src_p_target=pt)
-
-
 def _viscosity(cn: CompiledNetwork, p_mean: F64) -> F64:
     z, _ = z_at(cn, p_mean)
     return np.asarray(cn.gas.viscosity.mu(p_mean, cn.gas.temperature_k, z), dtype=float)
-
-
-class _Run:
-    """Mutable state of one run (the network after events, control state, system, unknowns)."""
-
-    def __init__(
-        self,
-        seg: SegmentedNetwork,
-        schedule: Schedule,
-        opts: TransientOptions,
-        mu: F64,
-        fixed: F64,
-        p_ref: float,
-        m_ref: float,
-    ) -> None:
-        self.seg = seg
-        self.cn = seg.cn
-        self.schedule = schedule
-        self.opts = opts
-        self.mu = mu
-        self.fixed = fixed
-        self.p_ref, self.m_ref = p_ref, m_ref
-        self.out = np.zeros(len(seg.cn.source_ids), dtype=bool)
-        self.cut = np.zeros(len(seg.cn.sink_ids), dtype=bool)  # deliveries cut off from supply and storage
-        self.volume = seg.volume_m3.copy()
-        self.state = ControlState.initial(seg.cn)
-        self.sys = self._system(self.state)
-        self.nopts = NewtonOptions(
-            tolerance=opts.tolerance, max_iterations=opts.max_iterations, max_time_s=600.0, reuse_ratio=0.2
-        )
-        self.warnings: list[str] = []
-        self.integral_kg = 0.0  # time integral of supply - demand - fuel over the converged steps
-        self.cut_times: list[tuple[NDArray[np.bool_], float]] = []
-
-    def supply(self, x: F64) -> F64:
-        """Supply of every source [kg/s] at ``x``."""
-        _, _, s = self.sys.split(x)
-        st = self.sys.state
-        supply = np.where(st.src_pressure, 0.0, st.src_inflow)
-        supply[self.sys.psrc] = s
-        return np.asarray(supply, dtype=float)
-
-    def fuel(self, x: F64) -> F64:
-        """Fuel of every compressor [kg/s] at ``x`` (as drawn in the mass balance)."""
-        if not len(self.cn.comp_edge):
-            return np.zeros(0)
-        p, q, _ = self.sys.split(x)
-        P, *_ = self.sys.compressor_power(p, q)
-        return np.asarray(self.sys.fuel_factor() * P, dtype=float)
-
-    def net_inflow(self, x: F64) -> float:
-        return float(np.sum(self.supply(x)) - np.sum(self.sys.demand) - np.sum(self.fuel(x)))
-
-    def _system(self, state: ControlState) -> TransientSystem:
-        return TransientSystem(
-            self.cn, state, self.mu, self.p_ref, self.m_ref, self.volume, self.fixed, self.opts.inertia
-        )
-
-    def q_res(self, x: F64) -> F64:
-        """Flows of the resistive edges [kg/s] at ``x``."""
-        _, q, _ = self.sys.split(x)
-        return np.asarray(q[self.cn.res_edge], dtype=float)
-
-    def repack(self, x: F64, new: TransientSystem) -> F64:
-        """Unknowns of the current system, re-packed for ``new`` (pressure-held sources may differ)."""
-        old = self.sys
-        p, q, s = old.split(x)
-        supply = np.where(old.state.src_pressure, 0.0, old.state.src_inflow)
-        supply[old.psrc] = s
-        return new.pack(p, q, supply[new.psrc])
-
-    def set_state(self, state: ControlState, x: F64) -> F64:
-        new = self._system(state)
-        new.set_boundary(state, self.sys.demand)
-        new.set_step(self.sys.dt, self.sys.rho_old, self.sys.q_old)
-        x = self.repack(x, new)
-        self.state, self.sys = state, new
-        return x
-
-    def _cut_off(self, event: Event) -> None:
-        """Deliveries in an island with neither a supply nor pipe storage lose their gas at once: their demand
-        is dropped from then on (survival time = event time) and the island keeps its pressure (a nominal
-        storage volume of 1 m^3 per node)."""
-        cn = self.cn
-        links = np.setdiff1d(np.arange(cn.n_edges), cn.block_edge)
-        adj = sp.coo_matrix(
-            (np.ones(len(links)), (cn.edge_from[links], cn.edge_to[links])), shape=(cn.n_nodes, cn.n_nodes)
-        )
-        _, label = connected_components(adj, directed=False)
-        fed = np.zeros(label.max() + 1, dtype=bool)
-        fed[label[cn.source_node[~self.out]]] = True
-        stored = np.bincount(label, self.volume, minlength=len(fed)) > 0
-        dead = ~fed & ~stored
-        newly = dead[label[cn.sink_node]] & ~self.cut
-        if np.any(newly):
-            self.cut |= newly
-            self.volume = np.where(dead[label], 1.0, self.volume)
-            names = ", ".join(cn.sink_ids[k] for k in np.flatnonzero(newly))
-            self.warnings.append(
-                f"{event.describe()} cuts {names} off from every supply and store; their demand is dropped"
-            )
-            self.cut_times.append((newly, event.time_s))
-
-    def apply(self, event: Event, x: F64) -> F64:
-        eff = apply_event(self.seg, self.cn, event)
-        p, q, s = self.sys.split(x)
-        supply = np.where(self.sys.state.src_pressure, 0.0, self.sys.state.src_inflow)
-        supply[self.sys.psrc] = s
-        self.cn = eff.cn
-        self.mu, self.fixed = self.mu[eff.res_keep], self.fixed[eff.res_keep]
-        st = self.state
-        if len(eff.sources_out):
-            self.out[eff.sources_out] = True
-            sp_, si, sb = st.src_pressure.copy(), st.src_inflow.copy(), st.src_bound.copy()
-            sp_[eff.sources_out], si[eff.sources_out], sb[eff.sources_out] = False, 0.0, SourceBound.NONE
-            st = st.with_(src_pressure=sp_, src_inflow=si, src_bound=sb)
-        cm, ct = st.comp_mode.copy(), st.comp_target.copy()
-        tripped = self.cn.comp_mode == CompMode.BYPASS
-        cm[tripped], ct[tripped] = CompMode.BYPASS, 0.0
-        st = st.with_(comp_mode=cm, comp_target=ct)
-        q = q.copy()
-        q[self.cn.block_edge] = 0.0
-        self._cut_off(event)
-        new = self._system(st)
-        new.set_boundary(st, self.sys.demand)
-        new.set_step(self.sys.dt, self.sys.rho_old, self.sys.q_old[eff.res_keep])
-        self.state, self.sys = st, new
-        return new.pack(p, q, supply[new.psrc])
-
-    def controls(self, b: Boundary) -> tuple[ActiveSet, CompiledNetwork]:
-        cur = _with_boundary(self.cn, b)
-        cur = replace(cur, source_inflow=np.where(self.out, 0.0, cur.source_inflow))
-        return ActiveSet(cur), cur
-
-    def _newton(self, x: F64) -> NewtonOutcome:
-        """Newton on the current step, starting from the factorisation of an earlier step when there is one
-        (chord steps while the residual falls fast); a fresh Jacobian when that does not converge."""
-        sys = self.sys
-        sys.reused = False
-        sys.allow_reuse(self.opts.reuse_factorization)
-        out = newton(sys.residual, sys.jacobian, x, self.nopts, sys.max_step, sys.factorize)
-        if not out.converged and sys.reused:
-            sys.allow_reuse(False)
-            again = newton(sys.residual, sys.jacobian, x, self.nopts, sys.max_step, sys.factorize)
-            out = replace(again, iterations=again.iterations + out.iterations)
-        return out
-
-    def solve_to(
-        self, x: F64, t1: float, dt: float, rho_old: F64, q_old: F64, guess: F64 | None = None
-    ) -> tuple[F64, NewtonOutcome, int]:
-        """Solve the step ending at ``t1`` (length ``dt``) with control-state updates."""
-        b = self.schedule.at(t1)
-        b = replace(
-            b,
-            inflow_kg_s=np.where(self.out, 0.0, b.inflow_kg_s),
-            demand_kg_s=np.where(self.cut, 0.0, b.demand_kg_s),
-        )
-        active, cur = self.controls(b)
-        state = _state_at(cur, self.state, b, self.out)
-        if state is not self.state:
-            self.state = state
-            self.sys.state = state
-        self.sys.set_boundary(self.state, b.demand_kg_s)
-        self.sys.set_step(dt, rho_old, q_old)
-        self.sys.freeze_friction(q_old if self.opts.lag_friction else None)
-        iters = 0
-        out = self._newton(x if guess is None or len(guess) != len(x) else guess)
-        if not out.converged and guess is not None:
-            out = self._newton(x)  # the extrapolated start was poor: from the last state
-        iters += out.iterations
-        for _ in range(self.opts.max_control_rounds):
-            if not out.converged:
-                break
-            new_state, changed = active.update(self.state, self.sys, out.x)
-            if not changed:
-                break
-            xn = self.set_state(_state_at(cur, new_state, b, self.out), out.x)
-            self.sys.set_boundary(self.state, b.demand_kg_s)
-            self.sys.freeze_friction(q_old if self.opts.lag_friction else None)
-            out = self._newton(xn)
-            iters += out.iterations
-        return out.x, out, iters
 
 
 def _initial_guess(seg: SegmentedNetwork, steady: SteadyResult, sys: TransientSystem) -> F64:
@@ -354,7 +141,7 @@ def solve_transient(
     profile = profile or constant_profile()
     schedule = Schedule(cn_orig, profile)
     b0 = schedule.at(0.0)
-    cn0 = _with_boundary(cn_orig, b0)
+    cn0 = with_boundary(cn_orig, b0)
     steady = solve_steady(cn0, options=SteadyOptions(tolerance=min(opts.tolerance, 1e-10)))
     seg = segment_network(cn0, opts.segment_length_m, fixed_friction)
     events = tuple(sorted((resolve(seg, e) for e in events), key=lambda e: e.time_s))
@@ -362,7 +149,7 @@ def solve_transient(
     p_ref, m_ref = _scales(cn0, schedule, profile)
     mu_base = _viscosity(cn0, steady.p_mean_pa)
     mu = np.concatenate([mu_base[seg.seg_pipe], mu_base[seg.n_pipes :]])
-    run = _Run(seg, schedule, opts, mu, seg.fixed_friction, p_ref, m_ref)
+    run = Run(seg, schedule, opts, mu, seg.fixed_friction, p_ref, m_ref)
     run.warnings.extend(f"event {d} is at or after the end of the run ({opts.horizon_s / 3600:g} h)" for d in late)
 
     # the discretised steady state (dt = inf), with the control rules
@@ -390,7 +177,7 @@ def solve_transient(
         x = run.set_state(new_state, x)
     n_steps = int(np.ceil(opts.horizon_s / opts.dt_s - 1e-9))
     times = np.minimum(np.arange(n_steps + 1) * opts.dt_s, opts.horizon_s)
-    rec = _Recorder(seg, n_steps + 1, opts)
+    rec = Recorder(seg, n_steps + 1, opts)
     rec.record(0, 0.0, run, x, init_iters)
     rho_old, _ = density_kg_m3(run.cn, x[: run.sys.n] * p_ref, run.sys.z)
     pending = list(events)
@@ -430,7 +217,7 @@ def solve_transient(
     return rec.result(k_done, completed, message, events, opts.dt_s, time.perf_counter() - t_wall, run.warnings)
 
 
-def _rest_state(run: _Run, x: F64, opts: NewtonOptions) -> NewtonOutcome:
+def _rest_state(run: Run, x: F64, opts: NewtonOptions) -> NewtonOutcome:
     """The discretised steady state from ``x``: Newton with ``dt = inf``; when that fails, pseudo-transient
     continuation (implicit steps of growing length from ``x``, storage damping the Newton steps) first."""
     sys = run.sys
@@ -459,7 +246,7 @@ def _rest_state(run: _Run, x: F64, opts: NewtonOptions) -> NewtonOutcome:
 
 
 def _advance(
-    run: _Run, x: F64, t0: float, t1: float, rho_old: F64, halvings: int, guess: F64 | None = None
+    run: Run, x: F64, t0: float, t1: float, rho_old: F64, halvings: int, guess: F64 | None = None
 ) -> tuple[F64, bool, int, str]:
     """Advance from ``t0`` to ``t1``, halving the step when Newton fails."""
     x_new, out, iters = run.solve_to(x, t1, t1 - t0, rho_old, run.q_res(x), guess)
@@ -475,115 +262,3 @@ def _advance(
     rho_mid, _ = density_kg_m3(run.cn, xa[: run.sys.n] * run.p_ref, run.sys.z)
     xb, ok, ib, why = _advance(run, xa, tm, t1, rho_mid, halvings - 1)
     return xb, ok, iters + ia + ib, why
-
-
-class _Recorder:
-    """Collects the per-step series and the pipe snapshots."""
-
-    def __init__(self, seg: SegmentedNetwork, n_t: int, opts: TransientOptions) -> None:
-        base = seg.base
-        self.seg = seg
-        self.t = np.zeros(n_t)
-        self.node_p = np.zeros((n_t, base.n_nodes))
-        self.q_in = np.zeros((n_t, seg.n_pipes))
-        self.q_out = np.zeros((n_t, seg.n_pipes))
-        self.edge_q = np.zeros((n_t, base.n_edges))
-        self.pipe_lp = np.zeros((n_t, seg.n_pipes))
-        self.lp = np.zeros(n_t)
-        self.supply = np.zeros((n_t, len(base.source_ids)))
-        self.demand = np.zeros((n_t, len(base.sink_ids)))
-        self.power = np.zeros((n_t, len(base.comp_edge)))
-        self.fuel = np.zeros((n_t, len(base.comp_edge)))
-        self.iters = np.zeros(n_t, dtype=np.int64)
-        self.integral = np.zeros(n_t)
-        self.snap_t: list[float] = []
-        self.snap_p: list[F64] = []
-        self.snap_q: list[F64] = []
-        self.interval = opts.output_interval_s
-        self.next_snap = 0.0
-        self.survival = np.where(np.isfinite(base.sink_p_min_pa), np.inf, np.nan)
-        self.other = np.arange(seg.n_pipes, base.n_edges)
-        self.seg_from = seg.cn.edge_from[: seg.n_segments]
-        self.seg_to = seg.cn.edge_to[: seg.n_segments]
-
-    def record(self, k: int, t: float, run: _Run, x: F64, iters: int) -> None:
-        seg, sys = self.seg, run.sys
-        p, q, _ = sys.split(x)
-        n0 = seg.base.n_nodes
-        self.t[k] = t
-        self.node_p[k] = p[:n0]
-        self.q_in[k] = q[seg.pipe_first_segment()]
-        self.q_out[k] = q[seg.pipe_last_segment()]
-        self.edge_q[k, : seg.n_pipes] = self.q_in[k]
-        self.edge_q[k, self.other] = q[seg.edge_map[self.other]]
-        rho, _ = density_kg_m3(run.cn, p, run.sys.z)
-        seg_lp = 0.5 * seg.seg_volume_m3 * (rho[self.seg_from] + rho[self.seg_to])
-        self.pipe_lp[k] = np.bincount(seg.seg_pipe, seg_lp, minlength=seg.n_pipes)
-        self.lp[k] = float(np.sum(seg.volume_m3 * rho))
-        st = sys.state
-        self.supply[k] = run.supply(x)
-        self.demand[k] = sys.demand
-        if len(run.cn.comp_edge):
-            P, *_ = sys.compressor_power(p, q)
-            active = ~np.isin(st.comp_mode, (CompMode.BYPASS, CompMode.OFF))
-            self.power[k] = np.where(active, P, 0.0)
-            self.fuel[k] = run.fuel(x)
-        self.iters[k] = iters
-        self.integral[k] = run.integral_kg
-        if t >= self.next_snap - 1e-9 or self.interval == 0:
-            self.snap_t.append(t)
-            self.snap_p.append(p.copy())
-            self.snap_q.append(q[: seg.n_segments].copy())
-            self.next_snap = t + self.interval
-        # survival: a delivery cut off by an event fails at the event; otherwise the first crossing below the
-        # minimum delivery pressure (linear between steps)
-        for mask, te in run.cut_times:
-            self.survival[mask & ~(self.survival < te)] = te
-        base = seg.base
-        pk = p[base.sink_node]
-        below = np.isinf(self.survival) & (pk < base.sink_p_min_pa)
-        if np.any(below) and k > 0:
-            prev = self.node_p[k - 1, base.sink_node[below]]
-            pmin = base.sink_p_min_pa[below]
-            frac = np.clip((prev - pmin) / np.maximum(prev - pk[below], 1e-30), 0.0, 1.0)
-            self.survival[below] = self.t[k - 1] + frac * (t - self.t[k - 1])
-        elif np.any(below):
-            self.survival[below] = 0.0
-
-    def result(
-        self,
-        k_done: int,
-        completed: bool,
-        message: str,
-        events: tuple[Event, ...],
-        dt: float,
-        wall: float,
-        warnings: list[str],
-    ) -> TransientResult:
-        n = k_done + 1
-        return TransientResult(
-            seg=self.seg,
-            completed=completed,
-            message=message,
-            events=events,
-            dt_s=dt,
-            times_s=self.t[:n].copy(),
-            node_p_pa=self.node_p[:n].copy(),
-            pipe_q_in_kg_s=self.q_in[:n].copy(),
-            pipe_q_out_kg_s=self.q_out[:n].copy(),
-            edge_q_kg_s=self.edge_q[:n].copy(),
-            pipe_linepack_kg=self.pipe_lp[:n].copy(),
-            linepack_kg=self.lp[:n].copy(),
-            source_supply_kg_s=self.supply[:n].copy(),
-            sink_demand_kg_s=self.demand[:n].copy(),
-            comp_power_w=self.power[:n].copy(),
-            comp_fuel_kg_s=self.fuel[:n].copy(),
-            newton_iterations=self.iters[:n].copy(),
-            net_inflow_integral_kg=self.integral[:n].copy(),
-            snapshot_times_s=np.array(self.snap_t),
-            point_p_pa=np.array(self.snap_p),
-            segment_q_kg_s=np.array(self.snap_q),
-            survival_time_s=self.survival.copy(),
-            wall_time_s=wall,
-            warnings=tuple(warnings),
-        )
