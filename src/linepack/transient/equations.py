@@ -39,6 +39,7 @@ from ..solvers.equations import (
 from ..units import R_J_PER_MOL_K
 
 F64 = NDArray[np.float64]
+RE_FROZEN_MIN = 1e4  # below this Reynolds number the friction factor is not lagged (laminar and transition)
 _REUSE = sp.csc_matrix((1, 1))  # marker: "use the factorisation of an earlier step"
 
 
@@ -116,6 +117,8 @@ class TransientSystem(SteadySystem):
         self.resistor_lin = np.where(cn.res_is_pipe, 0.0, TIE_RESISTANCE * p_ref * p_ref / m_ref)
         self._law_groups_all = list(self.law_groups)
         self.lam_frozen: F64 | None = None
+        self._frozen = np.ones(len(cn.res_edge), dtype=bool)
+        self._live: list[tuple[int, NDArray[np.int64]]] = []
         self.direct_lu = True
         self.z = ZFast(cn)
 
@@ -147,6 +150,11 @@ class TransientSystem(SteadySystem):
                 friction_law_of(code), re[sel], self.rel_rough[sel], D[sel], cn.efficiency[sel], mu_pa_s=self.mu[sel]
             )
         self.lam_frozen = lam
+        # laminar and transitional flow (nearly still gas, e.g. a shut-in line): lambda changes fast with the
+        # flow there, so those segments keep the exact law (a frozen 64/Re would make the law jump)
+        slow = re < RE_FROZEN_MIN
+        self._live = [(c, sel[slow[sel]]) for c, sel in self._law_groups_all if np.any(slow[sel])]
+        self._frozen = ~slow
 
     def _resistive_frozen(self, p: F64, q_all: F64) -> tuple[F64, F64, F64, F64, ResistiveState]:
         """The steady segment law (:meth:`SteadySystem.resistive`, same terms and laminar limit) with the
@@ -169,10 +177,22 @@ class TransientSystem(SteadySystem):
         aq = np.abs(q)
         re = 4.0 * aq / (np.pi * D * self.mu)
         lin = cn.res_is_pipe & (re < RE_LAMINAR_LINEAR)
-        lam = np.where(lin, 0.0, self.lam_frozen)
+        lam = np.where(self._frozen, self.lam_frozen, 0.0)
+        dlam = np.zeros_like(lam)
+        for code, sel in self._live:  # the exact law where the flow is slow (see freeze_friction)
+            lam[sel], dlam[sel] = darcy_friction(
+                friction_law_of(code),
+                np.maximum(re[sel], 1e-8),
+                self.rel_rough[sel],
+                D[sel],
+                cn.efficiency[sel],
+                mu_pa_s=self.mu[sel],
+            )
+        lam = np.where(lin, 0.0, lam)  # laminar: the steady law's linear form below
+        dlam = np.where(lin, 0.0, dlam)
         coef = lam * Le / D + cn.zeta
         phi = coef * q * aq
-        dphi = 2.0 * coef * aq
+        dphi = 2.0 * coef * aq + dlam * re * aq * Le / D
         dLe_dz = L * dg * (-s / z)
         dphi_dz = lam * dLe_dz / D * q * aq
         if lin.any():  # laminar, linear in q: lambda q|q| = 16 pi D mu q

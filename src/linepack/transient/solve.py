@@ -22,11 +22,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
-from ..compile import CompiledNetwork, EdgeKind, compile_network, z_at
+from ..compile import CompiledNetwork, CompMode, EdgeKind, RegMode, compile_network, z_at
 from ..errors import ConvergenceError, InputError
 from ..model.network import Network
 from ..results import SteadyResult
 from ..solvers.bounds import ActiveSet
+from ..solvers.equations import ControlState, SourceBound
 from ..solvers.newton import NewtonOptions, NewtonOutcome, newton
 from ..solvers.steady import SteadyOptions, solve_steady
 from ..units import BAR_PA
@@ -98,6 +99,33 @@ def _initial_guess(seg: SegmentedNetwork, steady: SteadyResult, sys: TransientSy
     return sys.pack(p, q, steady.source_supply_kg_s[sys.psrc])
 
 
+def _steady_controls(cn: CompiledNetwork, steady: SteadyResult) -> ControlState:
+    """The control state in force at the steady solution: modes as the steady solver left them, with the
+    bound each element sits on (maximum ratio, power or flow; source capacity, shut-in or send-out limit)."""
+    st = ControlState.initial(cn)
+    cm = np.asarray(steady.comp_mode, dtype=np.int64).copy()
+    ct = st.comp_target.copy()
+    moved = cm != cn.comp_mode
+    ct[moved & (cm == CompMode.RATIO)] = cn.comp_ratio_max[moved & (cm == CompMode.RATIO)]
+    ct[moved & (cm == CompMode.POWER)] = cn.comp_power_max_w[moved & (cm == CompMode.POWER)]
+    ct[cm == CompMode.FLOW] = cn.comp_flow_max[cm == CompMode.FLOW]
+    ct[(cm == CompMode.BYPASS) | (cm == CompMode.OFF)] = 0.0
+    rm = np.asarray(steady.reg_mode, dtype=np.int64).copy()
+    rt = np.where(rm == RegMode.PRESSURE, cn.reg_p_set_pa, np.where(rm == RegMode.FLOW, cn.reg_flow_max, 0.0))
+    supply, p = steady.source_supply_kg_s, steady.p_pa[cn.source_node]
+    held, cap = cn.source_is_pressure, cn.source_capacity
+    sp_, si, pt = st.src_pressure.copy(), st.src_inflow.copy(), st.src_p_target.copy()
+    sb = np.zeros(len(cn.source_ids), dtype=np.int64)
+    at_cap = held & np.isfinite(cap) & (supply >= cap * (1 - 1e-9)) & (p < cn.source_p_set_pa * (1 - 1e-9))
+    shut = (supply == 0.0) & (held | np.isfinite(cn.source_p_max_pa)) & ~(~held & (cn.source_inflow == 0.0))
+    limited = ~held & np.isfinite(cn.source_p_max_pa) & ~shut & (supply < cn.source_inflow * (1 - 1e-9))
+    sb[at_cap], sp_[at_cap], si[at_cap] = SourceBound.CAPACITY, False, cap[at_cap]
+    sb[shut], sp_[shut], si[shut] = SourceBound.SHUT_IN, False, 0.0
+    sb[limited], sp_[limited], si[limited] = SourceBound.PRESSURE_LIMIT, True, 0.0
+    pt[limited] = cn.source_p_max_pa[limited]
+    return ControlState(cm, ct, rm, rt, sp_, si, pt, sb)
+
+
 def _scales(cn: CompiledNetwork, schedule: Schedule, profile: Profile) -> tuple[float, float]:
     sets = np.concatenate([cn.source_p_set_pa[cn.source_is_pressure], cn.comp_p_set_pa, cn.reg_p_set_pa])
     sets = sets[np.isfinite(sets)]
@@ -152,7 +180,9 @@ def solve_transient(
     run = Run(seg, schedule, opts, mu, seg.fixed_friction, p_ref, m_ref)
     run.warnings.extend(f"event {d} is at or after the end of the run ({opts.horizon_s / 3600:g} h)" for d in late)
 
-    # the discretised steady state (dt = inf), with the control rules
+    # the discretised steady state (dt = inf), from the steady solver's control state, with the control rules
+    run.state = _steady_controls(seg.cn, steady)
+    run.sys = run._system(run.state)
     x = _initial_guess(seg, steady, run.sys)
     active = ActiveSet(seg.cn)
     init_iters = 0
