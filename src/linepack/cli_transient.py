@@ -71,6 +71,14 @@ def transient(
         if prof is None:
             prof = builtin_profile(profile, horizon)
         net = _network(file)
+        plot_nodes = [n.strip() for n in nodes.split(",") if n.strip()] if nodes else None
+        if plot_nodes and want_plot is not None:
+            from .compile import compile_network
+
+            known = set(compile_network(net, _scenario(net, scenario)).node_ids)
+            unknown = [n for n in plot_nodes if n not in known]
+            if unknown:
+                raise InputError(f"--nodes: no node {', '.join(unknown)} in the scenario; see `linepack describe node`")
         opts = TransientOptions(
             horizon_s=horizon * 3600.0,
             dt_s=dt,
@@ -104,7 +112,7 @@ def transient(
             written = res.save(output)
             out.print(f"result written to {', '.join(str(p) for p in written)}")
         if want_plot is not None:
-            plot_transient(res, want_plot, [n.strip() for n in nodes.split(",") if n.strip()] if nodes else None)
+            plot_transient(res, want_plot, plot_nodes)
             out.print(f"plot written to {want_plot}")
         elif not no_plot and not quiet:
             err.print("no plot: matplotlib is not installed (pip install 'linepack[plot]')")

@@ -219,3 +219,49 @@ def test_cli_transient_bad_input_is_a_message(tmp_path: Path) -> None:
     assert "NOWHERE" in r.output and "Traceback" not in r.output
     r = runner.invoke(app, ["transient", "-o", str(tmp_path / "x.txt")])
     assert r.exit_code == 1 and ".nc" in r.output
+
+
+def test_cli_transient_profile_file_and_plot(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    prof = tmp_path / "day.csv"
+    prof.write_text("time_h,demand:city_gate,demand:KARACHI.demand\n0,1.0,1.0\n1,1.3,1.5\n")
+    png = tmp_path / "p.png"
+    r = CliRunner().invoke(
+        app,
+        [
+            "transient",
+            "--profile",
+            str(prof),
+            "--horizon",
+            "1",
+            "--dt",
+            "600",
+            "--segment-length",
+            "50",
+            "-o",
+            str(tmp_path / "r.nc"),
+            "--plot",
+            str(png),
+            "--nodes",
+            "KARACHI,LAHORE",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    r = CliRunner().invoke(
+        app,
+        [
+            "transient",
+            "--horizon",
+            "1",
+            "--dt",
+            "600",
+            "--nodes",
+            "NOWHERE",
+            "--plot",
+            str(png),
+            "-o",
+            str(tmp_path / "r.nc"),
+        ],
+    )
+    assert r.exit_code == 1 and "NOWHERE" in r.output
