@@ -85,8 +85,10 @@ class Run:
         self.volume = seg.volume_m3.copy()
         self.state = ControlState.initial(seg.cn)
         self.sys = self._system(self.state)
+        # chord steps (the factorisation kept) while each cuts the residual 20-fold; measured on the PSGP winter
+        # day: 20 % less CPU than a 5-fold criterion, which lets slow chord steps run on
         self.nopts = NewtonOptions(
-            tolerance=opts.tolerance, max_iterations=opts.max_iterations, max_time_s=600.0, reuse_ratio=0.2
+            tolerance=opts.tolerance, max_iterations=opts.max_iterations, max_time_s=600.0, reuse_ratio=0.05
         )
         self.warnings: list[str] = []
         self.integral_kg = 0.0  # time integral of supply - demand - fuel over the converged steps
