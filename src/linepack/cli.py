@@ -373,3 +373,8 @@ app.command("serve")(_serve)
 
 def main() -> None:  # pragma: no cover
     app()
+
+
+from .cli_transient import transient as _transient  # noqa: E402
+
+app.command("transient")(_transient)

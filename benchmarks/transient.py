@@ -1,0 +1,104 @@
+"""Transient solver speed: the PSGP winter day (the goal: 24 h, 60 s steps, segments <= 1 km, under 2 s on
+one core) and how the time per step scales with the number of segments.
+
+    python benchmarks/transient.py            # goal row + scaling rows (a few minutes)
+    python benchmarks/transient.py --quick    # scaling rows over 2 h only
+
+Prints one table: network, segment length, segments, unknowns, steps, wall and CPU time, time per step,
+Newton iterations per step. The first step's one-off costs (steady start, JIT of the optional KLU) are
+in the totals; ``per step`` excludes the start (steady solve and discretised steady state).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import linepack as lp
+from linepack.transient import TransientOptions, solve_transient, winter_day_profile
+
+
+@dataclass
+class Row:
+    name: str
+    seg_km: float
+    segments: int
+    unknowns: int
+    steps: int
+    wall_s: float
+    cpu_s: float
+    per_step_ms: float
+    iters: float
+
+
+def run(name: str, net: lp.Network, seg_km: float, hours: float, dt: float, **kw: bool) -> Row:
+    opts = TransientOptions(
+        horizon_s=hours * 3600.0, dt_s=dt, segment_length_m=seg_km * 1e3, output_interval_s=3600.0, **kw
+    )
+    marks: list[float] = []
+
+    def progress(t: float, total: float) -> None:
+        if not marks:
+            marks.append(time.perf_counter())
+
+    c0, w0 = time.process_time(), time.perf_counter()
+    res = solve_transient(net, profile=winter_day_profile(hours), options=opts, progress=progress)
+    wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+    steps = res.n_steps
+    loop = time.perf_counter() - marks[0] if marks else wall
+    per_step = loop / max(steps - 1, 1) * 1e3
+    unknowns = res.seg.n_points + res.seg.cn.n_edges
+    return Row(
+        name,
+        seg_km,
+        res.seg.n_segments,
+        unknowns,
+        steps,
+        wall,
+        cpu,
+        per_step,
+        float(np.mean(res.newton_iterations[1:])),
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="scaling rows over 2 h only, no 24-h goal row")
+    ap.add_argument("--no-reuse", action="store_true", help="a fresh factorisation every step (no chord Newton)")
+    ap.add_argument("--no-lag", action="store_true", help="friction factor implicit (not lagged one step)")
+    args = ap.parse_args()
+    kw = {"reuse_factorization": not args.no_reuse, "lag_friction": not args.no_lag}
+    from tests.conftest import every_component_network
+
+    psgp = lp.load_default_network()
+    rows = []
+    small = every_component_network()
+    for seg_km in (10.0, 1.0):
+        rows.append(run("every-component", small, seg_km, 2.0, 60.0, **kw))
+    for seg_km in (20.0, 10.0, 5.0, 2.0, 1.0):
+        rows.append(run("PSGP psgp_base", psgp, seg_km, 2.0, 60.0, **kw))
+    if not args.quick:
+        rows.append(run("PSGP psgp_base 24 h (goal)", psgp, 1.0, 24.0, 60.0, **kw))
+    head = (
+        f"{'network':28s} {'seg km':>6s} {'segments':>8s} {'unknowns':>8s} {'steps':>6s} {'wall s':>8s} "
+        f"{'CPU s':>8s} {'ms/step':>8s} {'Newton/step':>11s}"
+    )
+    print(head)
+    print("-" * len(head))
+    for r in rows:
+        print(
+            f"{r.name:28s} {r.seg_km:6.1f} {r.segments:8d} {r.unknowns:8d} {r.steps:6d} {r.wall_s:8.2f} "
+            f"{r.cpu_s:8.2f} {r.per_step_ms:8.2f} {r.iters:11.2f}"
+        )
+    print(f"options: {kw}; goal: PSGP 24 h, 60 s, 1 km in under 2 s")
+
+
+if __name__ == "__main__":
+    main()

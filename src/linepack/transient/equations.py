@@ -1,0 +1,294 @@
+"""Residual and analytic sparse Jacobian of one implicit time step on a segmented network.
+
+Unknowns are those of the steady system of the segmented network (pressure at every point, mass flow in
+every segment and non-pipe edge, supply of every pressure-held source). The equations are the steady
+ones with one addition, the storage of every point k in the mass balance (implicit Euler):
+
+    sum(q_in) - sum(q_out) + injections - fuel - V_k (rho(p_k) - rho_k^old) / dt = 0,
+    rho(p) = p M / (Z(p) R T)                                   [kg/m^3]
+
+with V_k the storage volume of the point [m^3] and dt the step [s]. Each segment obeys the steady pipe
+law (isothermal momentum balance without inertia, friction and gravity; Menon 2005 eq. 2.29 with
+elevation): p_i^2 - e^s p_j^2 = Z k1 (lambda L_e / D + zeta) q|q|. This is the standard "friction-
+dominated" (parabolic) model of slow gas transients (Osiadacz 1987; Brouwer, Gasser & Herty 2011,
+the ISO2 model), valid when the flow velocity is far below the speed of sound and the inertia term
+d(q)/dt is small against friction: time scales of minutes and longer.
+
+With an infinite step (``dt = inf``) the storage term vanishes and the system is the discretised
+steady problem (used to start a run exactly at rest).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from ..compile import CompiledNetwork, friction_law_of, z_at
+from ..hydraulics import darcy_friction
+from ..solvers.equations import (
+    RE_LAMINAR_LINEAR,
+    TIE_RESISTANCE,
+    ControlState,
+    ResistiveState,
+    SteadySystem,
+    _g_and_dg,
+)
+from ..units import R_J_PER_MOL_K
+
+F64 = NDArray[np.float64]
+RE_FROZEN_MIN = 1e4  # below this Reynolds number the friction factor is not lagged (laminar and transition)
+_REUSE = sp.csc_matrix((1, 1))  # marker: "use the factorisation of an earlier step"
+
+
+class ZFast:
+    """Z(p) and dZ/dp of the network gas at its temperature: straight from the model's cached table
+    (GERG-2008 / AGA8 tables, :mod:`linepack.gas.ztable`) when every pressure is inside it, else through
+    :func:`linepack.compile.z_at` (same values; the table path skips per-call checks and look-ups)."""
+
+    def __init__(self, cn: CompiledNetwork) -> None:
+        self.cn = cn
+        model = cn.gas.compressibility
+        self.table = model.table(cn.gas.temperature_k) if hasattr(model, "table") else None
+
+    def __call__(self, p_pa: F64) -> tuple[F64, F64]:
+        t = self.table
+        if t is not None:
+            lo, hi = float(p_pa.min()), float(p_pa.max())
+            if lo >= t.p_min_pa and hi <= t.p_max_pa and np.isfinite(lo) and np.isfinite(hi):
+                z, dz = t.evaluate(np.array(p_pa, dtype=float), True)
+                assert dz is not None
+                return z, dz
+        return z_at(self.cn, p_pa)
+
+
+def density_kg_m3(cn: CompiledNetwork, p_pa: F64, zf: ZFast | None = None) -> tuple[F64, F64]:
+    """Gas density rho = p M / (Z R T) [kg/m^3] and d rho / dp [kg/m^3/Pa] at the network temperature.
+
+    Valid over the range of the network's compressibility model (e.g. GERG-2008: 0.01-20 MPa).
+    """
+    gas = cn.gas
+    c = gas.molar_mass_kg_per_mol / (R_J_PER_MOL_K * gas.temperature_k)
+    z, dz = zf(p_pa) if zf is not None else z_at(cn, p_pa)
+    rho = c * p_pa / z
+    drho = c * (1.0 / z - p_pa * dz / (z * z))
+    return rho, drho
+
+
+class TransientSystem(SteadySystem):
+    """One implicit Euler step ``t_old -> t_old + dt`` of a segmented network.
+
+    ``volume_m3`` is the storage volume of every point; ``fixed_friction`` the constant Darcy friction
+    factor of every resistive edge (NaN where the pipe's friction law applies). Set the step with
+    :meth:`set_step` (``dt = inf`` gives the steady problem).
+    """
+
+    def __init__(
+        self,
+        cn: CompiledNetwork,
+        state: ControlState,
+        mu_res: F64,
+        p_ref: float,
+        m_ref: float,
+        volume_m3: F64,
+        fixed_friction: F64,
+        inertia: bool = True,
+    ) -> None:
+        super().__init__(cn, state, mu_res, p_ref, m_ref)
+        fixed = np.isfinite(fixed_friction)
+        if np.any(fixed):
+            # a fixed friction factor is carried by zeta (lambda L_s / D, see discretise); no law on top
+            self.law_groups = [(c, sel[~fixed[sel]]) for c, sel in self.law_groups]
+            self.law_groups = [(c, sel) for c, sel in self.law_groups if len(sel)]
+        self.volume = np.asarray(volume_m3, dtype=float)
+        self.dt = np.inf
+        self.rho_old = np.zeros(self.n)
+        self.q_old = np.zeros(len(cn.res_edge))
+        self.demand = cn.sink_demand.copy()
+        self._solver: Callable[[F64], F64 | None] | None = None
+        self._reuse_next = False
+        self.reused = False
+        self.factorizations = 0
+        # inertia: (p_i + p_j) L_s / A per pipe segment (0 for resistors or when inertia is off)
+        area = np.pi * cn.diameter_m**2 / 4.0
+        self.inertia = np.where(cn.res_is_pipe & inertia, cn.length_m / area, 0.0)
+        self.resistor_lin = np.where(cn.res_is_pipe, 0.0, TIE_RESISTANCE * p_ref * p_ref / m_ref)
+        self._law_groups_all = list(self.law_groups)
+        self.lam_frozen: F64 | None = None
+        self._frozen = np.ones(len(cn.res_edge), dtype=bool)
+        self._live: list[tuple[int, NDArray[np.int64]]] = []
+        self.direct_lu = True
+        self.z = ZFast(cn)
+
+    # --- boundary conditions of the step --------------------------------------------------------
+    def set_step(self, dt: float, rho_old: F64, q_old: F64 | None = None) -> None:
+        """Step length [s] (inf: steady), the point densities [kg/m^3] and the flows of the resistive edges
+        [kg/s] at the start of the step."""
+        self.dt = float(dt)
+        self.rho_old = rho_old
+        if q_old is not None:
+            self.q_old = q_old
+
+    def freeze_friction(self, q_res: F64 | None) -> None:
+        """Hold the Darcy friction factor of every segment at its value for the flows ``q_res`` [kg/s] of the
+        resistive edges (the start of a step) during the step; None: evaluate it at the current flows.
+
+        The friction factor depends weakly on the Reynolds number (turbulent flow); lagging it by one step
+        is a first-order error like that of implicit Euler itself, and leaves rest states unchanged.
+        """
+        if q_res is None or not self._law_groups_all:
+            self.lam_frozen = None
+            return
+        cn = self.cn
+        D = cn.diameter_m
+        re = np.maximum(4.0 * np.abs(q_res) / (np.pi * D * self.mu), 1e-8)
+        lam = np.zeros(len(q_res))
+        for code, sel in self._law_groups_all:
+            lam[sel], _ = darcy_friction(
+                friction_law_of(code), re[sel], self.rel_rough[sel], D[sel], cn.efficiency[sel], mu_pa_s=self.mu[sel]
+            )
+        self.lam_frozen = lam
+        # laminar and transitional flow (nearly still gas, e.g. a shut-in line): lambda changes fast with the
+        # flow there, so those segments keep the exact law (a frozen 64/Re would make the law jump)
+        slow = re < RE_FROZEN_MIN
+        self._live = [(c, sel[slow[sel]]) for c, sel in self._law_groups_all if np.any(slow[sel])]
+        self._frozen = ~slow
+
+    def _resistive_frozen(self, p: F64, q_all: F64) -> tuple[F64, F64, F64, F64, ResistiveState]:
+        """The steady segment law (:meth:`SteadySystem.resistive`, same terms and laminar limit) with the
+        friction factor held at ``lam_frozen`` (so d lambda / dq = 0), and Z from the cached table."""
+        assert self.lam_frozen is not None
+        cn = self.cn
+        e = cn.res_edge
+        pi, pj, q = p[cn.edge_from[e]], p[cn.edge_to[e]], q_all[e]
+        psum = pi + pj
+        psum_safe = np.where(np.abs(psum) < 1.0, 1.0, psum)
+        pm = (2.0 / 3.0) * (psum - pi * pj / psum_safe)
+        dpm_dpi = (2.0 / 3.0) * (1.0 - (pj / psum_safe) ** 2)
+        dpm_dpj = (2.0 / 3.0) * (1.0 - (pi / psum_safe) ** 2)
+        z, dz = self.z(pm)
+        s = self.a_h / z
+        E = np.exp(s)
+        g, dg = _g_and_dg(s)
+        L, D = cn.length_m, cn.diameter_m
+        Le = L * g
+        aq = np.abs(q)
+        re = 4.0 * aq / (np.pi * D * self.mu)
+        lin = cn.res_is_pipe & (re < RE_LAMINAR_LINEAR)
+        lam = np.where(self._frozen, self.lam_frozen, 0.0)
+        dlam = np.zeros_like(lam)
+        for code, sel in self._live:  # the exact law where the flow is slow (see freeze_friction)
+            lam[sel], dlam[sel] = darcy_friction(
+                friction_law_of(code),
+                np.maximum(re[sel], 1e-8),
+                self.rel_rough[sel],
+                D[sel],
+                cn.efficiency[sel],
+                mu_pa_s=self.mu[sel],
+            )
+        lam = np.where(lin, 0.0, lam)  # laminar: the steady law's linear form below
+        dlam = np.where(lin, 0.0, dlam)
+        coef = lam * Le / D + cn.zeta
+        phi = coef * q * aq
+        dphi = 2.0 * coef * aq + dlam * re * aq * Le / D
+        dLe_dz = L * dg * (-s / z)
+        dphi_dz = lam * dLe_dz / D * q * aq
+        if lin.any():  # laminar, linear in q: lambda q|q| = 16 pi D mu q
+            k_lin = 16.0 * np.pi * self.mu[lin]
+            phi[lin] += k_lin * q[lin] * Le[lin]
+            dphi[lin] += k_lin * Le[lin]
+            dphi_dz[lin] += k_lin * q[lin] * dLe_dz[lin]
+        k1 = self.k1
+        F = pi * pi - E * pj * pj - z * k1 * phi
+        dF_dz = pj * pj * E * s / z - k1 * phi - z * k1 * dphi_dz
+        dF_dpi = 2.0 * pi + dF_dz * dz * dpm_dpi
+        dF_dpj = -2.0 * E * pj + dF_dz * dz * dpm_dpj
+        dF_dq = -z * k1 * dphi
+        state = ResistiveState(pi, pj, pm, z, lam, lam + cn.zeta * D / Le, np.maximum(re, 1e-8), E, Le)
+        return F, dF_dpi, dF_dpj, dF_dq, state
+
+    def resistive(self, p: F64, q_all: F64) -> tuple[F64, F64, F64, F64, ResistiveState]:
+        """The steady segment law plus the inertia term ``- (p_i + p_j) (L_s / A) (q - q_old) / dt``
+        (the momentum balance ``(1/A) dq/dt + dp/dx = friction + gravity`` multiplied by ``p_i + p_j``)."""
+        if self.lam_frozen is None:
+            F, dpi, dpj, dq, st = super().resistive(p, q_all)
+        else:
+            F, dpi, dpj, dq, st = self._resistive_frozen(p, q_all)
+        if np.any(self.resistor_lin):
+            # resistors (drag coefficient only) get a vanishing linear term, like ties, so that a resistor whose
+            # flow stops (a section cut off by an event) keeps a regular Jacobian
+            F = F - self.resistor_lin * q_all[self.cn.res_edge]
+            dq = dq - self.resistor_lin
+        if np.isfinite(self.dt) and np.any(self.inertia):
+            cn = self.cn
+            e = cn.res_edge
+            pi, pj, q = p[cn.edge_from[e]], p[cn.edge_to[e]], q_all[e]
+            c = self.inertia / self.dt
+            rate = c * (q - self.q_old)
+            F = F - (pi + pj) * rate
+            dpi = dpi - rate
+            dpj = dpj - rate
+            dq = dq - (pi + pj) * c
+        return F, dpi, dpj, dq, st
+
+    def set_boundary(self, state: ControlState, demand_kg_s: F64) -> None:
+        """Control targets and sink demands in force at the end of the step."""
+        cn = self.cn
+        self.state = state
+        self.demand = demand_kg_s
+        fixed = np.zeros(self.n)
+        np.add.at(fixed, cn.source_node, np.where(state.src_pressure, 0.0, state.src_inflow))
+        np.subtract.at(fixed, cn.sink_node, demand_kg_s)
+        self.fixed_injection = fixed
+
+    # --- storage ------------------------------------------------------------------------------------
+    def density(self, p: F64) -> tuple[F64, F64]:
+        return density_kg_m3(self.cn, p, self.z)
+
+    def storage_rate(self, p: F64) -> F64:
+        """V (rho(p) - rho_old) / dt at every point [kg/s]."""
+        if not np.isfinite(self.dt):
+            return np.zeros(self.n)
+        rho, _ = self.density(p)
+        return self.volume * (rho - self.rho_old) / self.dt
+
+    def residual(self, x: F64) -> F64:
+        F = super().residual(x)
+        if np.isfinite(self.dt):
+            F[: self.n] -= self.storage_rate(x[: self.n] * self.p_ref) / self.m_ref
+        return F
+
+    # --- factorisation reused across steps (chord Newton) ------------------------------------------
+    def allow_reuse(self, allow: bool = True) -> None:
+        """Let the next :meth:`jacobian`/:meth:`factorize` pair return the last factorisation (once)."""
+        self._reuse_next = allow and self._solver is not None
+
+    def jacobian(self, x: F64) -> sp.csc_matrix:
+        if self._reuse_next:
+            return _REUSE
+        return self._jacobian(x)
+
+    def factorize(self, jac: sp.spmatrix) -> Callable[[F64], F64 | None] | None:
+        if jac is _REUSE:
+            self._reuse_next = False
+            self.reused = True
+            return self._solver
+        if np.isfinite(self.dt) and self.direct_lu:
+            # with storage every pressure has a diagonal term: KLU factorises the whole (banded-chain) system
+            # directly, cheaper than forming the Schur complement of the flows with sparse slicing
+            self._solver = self._lu.factor(jac)
+        else:
+            self._solver = super().factorize(jac)
+        self.factorizations += 1
+        return self._solver
+
+    def _jacobian(self, x: F64) -> sp.csc_matrix:
+        J = super().jacobian(x)
+        if not np.isfinite(self.dt):
+            return J
+        _, drho = self.density(x[: self.n] * self.p_ref)
+        d = np.zeros(self.size)
+        d[: self.n] = -self.volume * drho / self.dt * self.p_ref / self.m_ref
+        return sp.csc_matrix(J + sp.diags(d, format="csc"))

@@ -1,0 +1,132 @@
+"""Recording a transient run: per-step series, pipe snapshots and survival times."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..compile import CompMode
+from .discretise import SegmentedNetwork
+from .equations import density_kg_m3
+from .events import Event
+from .results import TransientResult
+
+if TYPE_CHECKING:
+    from .solve import TransientOptions
+    from .step import Run
+
+F64 = NDArray[np.float64]
+
+
+class Recorder:
+    """Collects the per-step series and the pipe snapshots."""
+
+    def __init__(self, seg: SegmentedNetwork, n_t: int, opts: TransientOptions) -> None:
+        base = seg.base
+        self.seg = seg
+        self.t = np.zeros(n_t)
+        self.node_p = np.zeros((n_t, base.n_nodes))
+        self.q_in = np.zeros((n_t, seg.n_pipes))
+        self.q_out = np.zeros((n_t, seg.n_pipes))
+        self.edge_q = np.zeros((n_t, base.n_edges))
+        self.pipe_lp = np.zeros((n_t, seg.n_pipes))
+        self.lp = np.zeros(n_t)
+        self.supply = np.zeros((n_t, len(base.source_ids)))
+        self.demand = np.zeros((n_t, len(base.sink_ids)))
+        self.power = np.zeros((n_t, len(base.comp_edge)))
+        self.fuel = np.zeros((n_t, len(base.comp_edge)))
+        self.iters = np.zeros(n_t, dtype=np.int64)
+        self.integral = np.zeros(n_t)
+        self.snap_t: list[float] = []
+        self.snap_p: list[F64] = []
+        self.snap_q: list[F64] = []
+        self.interval = opts.output_interval_s
+        self.next_snap = 0.0
+        self.survival = np.where(np.isfinite(base.sink_p_min_pa), np.inf, np.nan)
+        self.other = np.arange(seg.n_pipes, base.n_edges)
+        self.seg_from = seg.cn.edge_from[: seg.n_segments]
+        self.seg_to = seg.cn.edge_to[: seg.n_segments]
+
+    def record(self, k: int, t: float, run: Run, x: F64, iters: int) -> None:
+        seg, sys = self.seg, run.sys
+        p, q, _ = sys.split(x)
+        n0 = seg.base.n_nodes
+        self.t[k] = t
+        self.node_p[k] = p[:n0]
+        self.q_in[k] = q[seg.pipe_first_segment()]
+        self.q_out[k] = q[seg.pipe_last_segment()]
+        self.edge_q[k, : seg.n_pipes] = self.q_in[k]
+        self.edge_q[k, self.other] = q[seg.edge_map[self.other]]
+        rho, _ = density_kg_m3(run.cn, p, run.sys.z)
+        seg_lp = 0.5 * seg.seg_volume_m3 * (rho[self.seg_from] + rho[self.seg_to])
+        self.pipe_lp[k] = np.bincount(seg.seg_pipe, seg_lp, minlength=seg.n_pipes)
+        self.lp[k] = float(np.sum(seg.volume_m3 * rho))
+        st = sys.state
+        self.supply[k] = run.supply(x)
+        self.demand[k] = sys.demand
+        if len(run.cn.comp_edge):
+            P, *_ = sys.compressor_power(p, q)
+            active = ~np.isin(st.comp_mode, (CompMode.BYPASS, CompMode.OFF))
+            self.power[k] = np.where(active, P, 0.0)
+            self.fuel[k] = run.fuel(x)
+        self.iters[k] = iters
+        self.integral[k] = run.integral_kg
+        if t >= self.next_snap - 1e-9 or self.interval == 0:
+            self.snap_t.append(t)
+            self.snap_p.append(p.copy())
+            self.snap_q.append(q[: seg.n_segments].copy())
+            self.next_snap = t + self.interval
+        # survival: a delivery cut off by an event fails at the event; otherwise the first crossing below the
+        # minimum delivery pressure (linear between steps)
+        for mask, te in run.cut_times:
+            self.survival[mask & ~(self.survival < te)] = te
+        base = seg.base
+        pk = p[base.sink_node]
+        below = np.isinf(self.survival) & (pk < base.sink_p_min_pa)
+        if np.any(below) and k > 0:
+            prev = self.node_p[k - 1, base.sink_node[below]]
+            pmin = base.sink_p_min_pa[below]
+            frac = np.clip((prev - pmin) / np.maximum(prev - pk[below], 1e-30), 0.0, 1.0)
+            self.survival[below] = self.t[k - 1] + frac * (t - self.t[k - 1])
+        elif np.any(below):
+            self.survival[below] = 0.0
+
+    def result(
+        self,
+        k_done: int,
+        completed: bool,
+        message: str,
+        events: tuple[Event, ...],
+        dt: float,
+        wall: float,
+        warnings: list[str],
+    ) -> TransientResult:
+        n = k_done + 1
+        return TransientResult(
+            seg=self.seg,
+            completed=completed,
+            message=message,
+            events=events,
+            dt_s=dt,
+            times_s=self.t[:n].copy(),
+            node_p_pa=self.node_p[:n].copy(),
+            pipe_q_in_kg_s=self.q_in[:n].copy(),
+            pipe_q_out_kg_s=self.q_out[:n].copy(),
+            edge_q_kg_s=self.edge_q[:n].copy(),
+            pipe_linepack_kg=self.pipe_lp[:n].copy(),
+            linepack_kg=self.lp[:n].copy(),
+            source_supply_kg_s=self.supply[:n].copy(),
+            sink_demand_kg_s=self.demand[:n].copy(),
+            comp_power_w=self.power[:n].copy(),
+            comp_fuel_kg_s=self.fuel[:n].copy(),
+            newton_iterations=self.iters[:n].copy(),
+            net_inflow_integral_kg=self.integral[:n].copy(),
+            snapshot_times_s=np.array(self.snap_t),
+            point_p_pa=np.array(self.snap_p),
+            segment_q_kg_s=np.array(self.snap_q),
+            survival_time_s=self.survival.copy(),
+            wall_time_s=wall,
+            warnings=tuple(warnings),
+        )
