@@ -1,0 +1,148 @@
+"""Solve a :class:`Problem` with the exact NLP: coefficient fixed point around IPOPT, then the result."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..compile import CompiledNetwork
+from ..errors import ConvergenceError, InfeasibleError, LinepackError
+from ..solvers.equations import FIXED_LOSS_SMOOTHING, TIE_RESISTANCE, ControlState
+from ..solvers.steady import _initial_guess, _scales, solve_steady
+from .formulations.nlp import NlpModel, NlpOptions, RawSolution
+from .physics import FrozenPhysics
+from .problems import Problem
+from .results import Binding, OptimizationResult
+from .settings import newton_scales, settings_network
+
+F64 = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class OptimizeOptions:
+    """Tolerances of :func:`solve_problem`."""
+
+    nlp: NlpOptions = field(default_factory=NlpOptions)
+    coefficient_tol: float = 1e-11  # stop when no frozen coefficient changes by more than this (relative)
+    max_outer: int = 40
+    warm_start_with_newton: bool = True  # start from the scenario's steady state when it solves
+
+
+def _start(cn: CompiledNetwork, warm: bool) -> tuple[F64, F64, F64]:
+    """A starting point: the scenario's own steady state if it solves, else the simulator's initial guess."""
+    if warm:
+        try:
+            res = solve_steady(cn)
+            return res.p_pa.copy(), res.q_kg_s.copy(), res.source_supply_kg_s.copy()
+        except LinepackError:
+            pass
+    state = ControlState.initial(cn)
+    p_ref, _ = _scales(cn)
+    p, q, s = _initial_guess(cn, state, p_ref)
+    supply = np.where(cn.source_is_pressure, 0.0, cn.source_inflow)
+    supply[np.flatnonzero(cn.source_is_pressure)] = s
+    return p, q, supply
+
+
+def delivered(problem: Problem, raw: RawSolution) -> F64:
+    return problem.demand - raw.shed_kg_s + raw.growth_kg_s * problem.growth
+
+
+def solve_problem(cn: CompiledNetwork, problem: Problem, options: OptimizeOptions | None = None) -> OptimizationResult:
+    """Solve ``problem`` on ``cn``; raise :class:`InfeasibleError` when IPOPT finds no feasible point."""
+    opt = options or OptimizeOptions()
+    t0 = time.perf_counter()
+    p, q, s = _start(cn, opt.warm_start_with_newton)
+    p_ref, m_ref = _scales(cn)
+    p_ref = max(p_ref, float(np.max(p)))
+    m_ref = max(m_ref, float(np.sum(problem.demand)), 1e-3)
+    model = NlpModel(cn, problem, p_ref, m_ref, opt.nlp)
+    phys = FrozenPhysics.at(cn, p, q)
+    x0 = model.pack(p, q, s, np.zeros(len(cn.sink_ids)), 0.0)
+    n_p, n_m = newton_scales(cn)
+    lam_g = lam_x = None
+    iters = 0
+    change = np.inf
+    raw: RawSolution | None = None
+    outer = 0
+    for outer in range(1, opt.max_outer + 1):  # noqa: B007 (reported)
+        par = model.parameters(phys, TIE_RESISTANCE * n_p / n_m, FIXED_LOSS_SMOOTHING * n_m)
+        raw = model.solve(x0, par, lam_g, lam_x)
+        iters += raw.iterations
+        if not raw.success:
+            break
+        new = FrozenPhysics.at(cn, raw.p_pa, raw.q_kg_s)
+        net = settings_network(cn, raw.p_pa, raw.q_kg_s, raw.supply_kg_s, delivered(problem, raw))
+        new_np, new_nm = newton_scales(net)
+        change = max(new.change_from(phys), abs(new_np / n_p - 1.0), abs(new_nm / n_m - 1.0))
+        phys, n_p, n_m = new, new_np, new_nm
+        x0, lam_g, lam_x = raw.x, raw.lam_g, raw.lam_x
+        if change < opt.coefficient_tol:
+            break
+    assert raw is not None
+    elapsed = time.perf_counter() - t0
+    if not raw.success:
+        if "Infeasible" in raw.status:
+            raise InfeasibleError(
+                f"{problem.kind} on scenario {cn.scenario}: IPOPT found no feasible point ({raw.status})",
+                [
+                    "IPOPT converged to a point of local infeasibility; the problem is nonconvex, so this is strong "
+                    "evidence but no proof that no feasible settings exist",
+                    "loosen pressure bounds or demands, or add compression",
+                ],
+            )
+        raise ConvergenceError(f"{problem.kind} on scenario {cn.scenario}: IPOPT stopped ({raw.status})")
+    if change >= opt.coefficient_tol:
+        raise ConvergenceError(
+            f"{problem.kind} on scenario {cn.scenario}: friction/Z coefficients still change by {change:.1e} "
+            f"after {outer} rounds"
+        )
+    dl = delivered(problem, raw)
+    settings = settings_network(cn, raw.p_pa, raw.q_kg_s, raw.supply_kg_s, dl)
+    power = np.asarray(model.power_fn(raw.x, par)).ravel()
+    fuel = np.asarray(model.fuel_fn(raw.x, par)).ravel()
+    scale = abs(problem.objective_scale)
+    binding = tuple(Binding(label, v * scale, unit) for label, v, unit in raw.binding)
+    costs = _costs(cn, problem, raw, fuel)
+    return OptimizationResult(
+        network=cn,
+        settings=settings,
+        kind=problem.kind,
+        description=problem.description,
+        formulation="nlp (casadi + IPOPT, exact steady physics by coefficient fixed point)",
+        success=True,
+        status=raw.status,
+        message="optimal",
+        objective=raw.objective_raw * problem.objective_scale,
+        objective_unit=problem.objective_unit,
+        p_pa=raw.p_pa,
+        q_kg_s=raw.q_kg_s,
+        supply_kg_s=raw.supply_kg_s,
+        delivered_kg_s=dl,
+        shed_kg_s=raw.shed_kg_s,
+        growth_kg_s=raw.growth_kg_s,
+        comp_power_w=power,
+        comp_fuel_kg_s=fuel,
+        binding=binding,
+        costs=costs,
+        iterations=iters,
+        outer_iterations=outer,
+        coefficient_change=float(change),
+        solve_time_s=elapsed,
+        notes=problem.notes,
+    )
+
+
+def _costs(cn: CompiledNetwork, problem: Problem, raw: RawSolution, fuel: F64) -> dict[str, float]:
+    day = 86400.0
+    out: dict[str, float] = {}
+    if np.any(problem.source_price):
+        out["supply"] = float(problem.source_price @ raw.supply_kg_s) * day
+    if problem.fuel_weight and problem.kind in ("cost", "dispatch"):
+        out["compressor fuel"] = float(problem.fuel_weight * fuel.sum()) * day
+    if problem.has_shedding:
+        out["unserved gas penalty"] = float(problem.shed_penalty @ raw.shed_kg_s) * day
+    return out
