@@ -2,14 +2,20 @@
 
 The simulator's pipe law (:mod:`linepack.solvers.equations`) is
 
-``p_i^2 - E p_j^2 - Z k1 (lambda L_e/D + zeta) q|q| = 0``
+``F = p_i^2 - E p_j^2 - Z k1 (lambda L_e/D + zeta) q|q| = 0``
 
 with ``E = exp(s_h)`` (elevation), Z at the mean pressure and the friction factor ``lambda(Re)``. The
-optimiser writes it as ``p_i^2 - E p_j^2 - C q|q| = 0`` with ``E`` and ``C`` evaluated by the simulator's
-own functions at a point, then re-evaluates them at the optimiser's solution until they stop changing
-(successive substitution, as the simulator lags the viscosity). At that fixed point the optimiser's
-pressures and flows satisfy the simulator's equations exactly; the compressor power uses Z at suction
-frozen the same way. Reference: Menon (2005), "Gas Pipeline Hydraulics", eq. 2.29 with elevation.
+optimiser writes it around a point ``(p_i0, p_j0, q0)`` as
+
+``p_i^2 - E0 p_j^2 - C0 q|q| + a_i (p_i - p_i0) + a_j (p_j - p_j0) + a_q (q - q0) = 0``
+
+where ``E0``, ``C0`` are evaluated by the simulator's own functions at the point (so the value equals F
+there) and the ``a`` terms make the first derivatives equal the simulator's exact Jacobian there (so Z's
+and lambda's dependence on pressure and flow is seen by the optimiser). The point is then moved to the
+optimiser's solution until nothing changes (a sequential, SQP-like fixed point; the viscosity is lagged as
+in the simulator). At that fixed point the pressures and flows satisfy the simulator's equations exactly
+and the KKT conditions hold with the exact constraint Jacobian. The compressor power uses Z at suction the
+same way (value and slope at the point). Reference: Menon (2005), "Gas Pipeline Hydraulics", eq. 2.29.
 """
 
 from __future__ import annotations
@@ -39,14 +45,23 @@ def viscosity_at(cn: CompiledNetwork, p_pa: F64) -> F64:
 class FrozenPhysics:
     """Coefficients of the pipe law and of compressor power at one operating point (SI units).
 
-    ``exp_s`` [-] and ``c_pa2_s2_per_kg2`` [Pa^2 s^2/kg^2] per pipe/resistor (order of ``cn.res_edge``);
-    ``head_coef_j_per_kg`` = Z_s R T / M / x per compressor, so that the shaft power is
-    ``P = q head_coef (r^x - 1) / eta_is`` with ``x = (kappa - 1)/kappa``.
+    ``exp_s`` [-] and ``c_pa2_s2_per_kg2`` [Pa^2 s^2/kg^2] per pipe/resistor (order of ``cn.res_edge``), the
+    slope corrections ``a_i``, ``a_j`` [Pa] and ``a_q`` [Pa^2 s/kg] and the point (``p_i0``, ``p_j0``, ``q0``);
+    ``head_coef_j_per_kg`` = Z_s R T / M / x per compressor at suction pressure ``ps0``, with slope
+    ``dhead_dps`` [J/kg/Pa], so that the shaft power is ``P = q head (r^x - 1) / eta_is``, ``x = (kappa-1)/kappa``.
     """
 
     exp_s: F64
     c_pa2_s2_per_kg2: F64
+    a_i: F64
+    a_j: F64
+    a_q: F64
+    p_i0: F64
+    p_j0: F64
+    q0: F64
     head_coef_j_per_kg: F64
+    dhead_dps: F64
+    ps0: F64
     x_exponent: float
     viscosity_pa_s: F64
 
@@ -55,14 +70,30 @@ class FrozenPhysics:
         """Evaluate the coefficients at pressures ``p_pa`` (per node) and flows ``q_kg_s`` (per edge)."""
         mu = viscosity_at(cn, p_pa)
         sys = SteadySystem(cn, ControlState.initial(cn), mu, 1.0, 1.0)
-        _, _, _, _, rs = sys.resistive(p_pa, q_kg_s)
+        _, dpi, dpj, dq, rs = sys.resistive(p_pa, q_kg_s)
         c = rs.z * sys.k1 * rs.lambda_equivalent * rs.length_eff / cn.diameter_m
+        e = cn.res_edge
+        pi0, pj0, q0 = p_pa[cn.edge_from[e]], p_pa[cn.edge_to[e]], q_kg_s[e]
         kappa = cn.gas.kappa if cn.gas.kappa is not None else 1.3
         x = (kappa - 1.0) / kappa
         ps = p_pa[cn.edge_from[cn.comp_edge]]
-        zs, _ = z_at(cn, ps)
+        zs, dzs = z_at(cn, ps)
         head = zs * R_J_PER_MOL_K * cn.gas.temperature_k / cn.gas.molar_mass_kg_per_mol / x
-        return FrozenPhysics(np.asarray(rs.exp_s, float), np.asarray(c, float), np.asarray(head, float), float(x), mu)
+        return FrozenPhysics(
+            exp_s=np.asarray(rs.exp_s, float),
+            c_pa2_s2_per_kg2=np.asarray(c, float),
+            a_i=np.asarray(dpi - 2.0 * pi0, float),
+            a_j=np.asarray(dpj + 2.0 * rs.exp_s * pj0, float),
+            a_q=np.asarray(dq + 2.0 * c * np.abs(q0), float),
+            p_i0=pi0.copy(),
+            p_j0=pj0.copy(),
+            q0=q0.copy(),
+            head_coef_j_per_kg=np.asarray(head, float),
+            dhead_dps=np.asarray(head * dzs / zs, float),
+            ps0=ps.copy(),
+            x_exponent=float(x),
+            viscosity_pa_s=mu,
+        )
 
     def change_from(self, other: FrozenPhysics) -> float:
         """Largest relative change of any coefficient against ``other``."""

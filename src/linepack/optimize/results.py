@@ -79,9 +79,7 @@ class OptimizationResult:
             out.append(
                 {
                     "id": cn.edge_ids[e],
-                    "decision": {CompMode.PRESSURE: "run", CompMode.BYPASS: "bypass", CompMode.OFF: "off"}.get(
-                        mode, mode.name.lower()
-                    ),
+                    "decision": "off" if mode == CompMode.OFF else ("bypass" if pd <= ps * (1 + 1e-9) else "run"),
                     "suction_barg": (ps - cn.ambient_pa) / BAR_PA,
                     "discharge_barg": (pd - cn.ambient_pa) / BAR_PA,
                     "ratio": pd / ps,

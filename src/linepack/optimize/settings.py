@@ -35,9 +35,14 @@ def settings_network(
     free = np.isin(cm, (CompMode.PRESSURE, CompMode.RATIO, CompMode.POWER))
     ps, pd, qc = p_pa[ef[ce]], p_pa[et[ce]], q_kg_s[ce]
     idle = free & (qc < IDLE_FLOW * m_ref) & (pd > ps * (1 + AT_RATIO_ONE))
-    bypass = free & ~idle & (pd <= ps * (1 + AT_RATIO_ONE))
+    # running stations hold the optimal ratio. A station at ratio 1 (within the optimiser's tolerance, so
+    # 1 + O(1e-11)) holds that ratio too: a bypass (exactly 1) would move near-zero flows in loops. Ratio
+    # control needs no droop between stations feeding one node, which pressure control does.
+    bypass = free & ~idle & (pd < ps)
     run = free & ~idle & ~bypass
-    cm[idle], cm[bypass], cm[run] = CompMode.OFF, CompMode.BYPASS, CompMode.PRESSURE
+    cm[idle], cm[bypass], cm[run] = CompMode.OFF, CompMode.BYPASS, CompMode.RATIO
+    ratio = cn.comp_ratio_set.copy()
+    ratio[run] = pd[run] / ps[run]
     pset[run] = pd[run]
     re_ = cn.reg_edge
     rm = cn.reg_mode.copy()
@@ -55,6 +60,7 @@ def settings_network(
         cn,
         comp_mode=cm,
         comp_p_set_pa=pset,
+        comp_ratio_set=ratio,
         reg_mode=rm,
         reg_p_set_pa=rset,
         source_p_set_pa=src_p,

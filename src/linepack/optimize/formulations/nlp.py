@@ -26,6 +26,11 @@ from ..physics import FrozenPhysics
 from ..problems import Problem
 
 F64 = NDArray[np.float64]
+# Settings that are equally good (a network that needs no compression leaves the pressure level free) are
+# told apart by a reward for high pressure: TIE_BREAK of the objective scale per unit of the mean per-unit
+# pressure. It makes the optimum unique, so that the coefficient fixed point settles; it moves the reported
+# objective by about that fraction at most.
+TIE_BREAK = 1e-7
 
 
 def _casadi() -> Any:
@@ -50,7 +55,8 @@ def _onehot(rows: NDArray[np.int64], n: int) -> sp.csc_matrix:
 
 @dataclass(frozen=True)
 class NlpOptions:
-    tol: float = 1e-10
+    tol: float = 1e-12  # IPOPT's scaled KKT tolerance: bounds an optimum sits on are held to about this
+    constr_viol_tol: float = 1e-12  # absolute, on per-unit equations: near-zero pipe flows need it this tight
     max_iter: int = 3000
     print_level: int = 0
     max_cpu_time_s: float = 600.0
@@ -77,6 +83,7 @@ class RawSolution:
     growth_kg_s: float
     objective_raw: float  # problem objective in SI per second (not normalised)
     x: F64
+    par: F64
     lam_g: F64
     lam_x: F64
     binding: tuple[tuple[str, float, str], ...]  # (label, marginal objective per unit, unit)
@@ -95,9 +102,11 @@ class NlpModel:
         X = ca.SX.sym("x", nx)
         P, Q = X[:n], X[n : n + m]
         S, H, L = X[n + m : n + m + ns], X[n + m + ns : n + m + ns + nk], X[nx - 1]
-        npar = 2 * nr + nc + 2
+        npar = 8 * nr + 3 * nc + 2
         par = ca.SX.sym("par", npar)
-        E, Cs, head = par[:nr], par[nr : 2 * nr], par[2 * nr : 2 * nr + nc]
+        E, Cs, Ai, Aj, Aq, Pi0, Pj0, Q0 = (par[k * nr : (k + 1) * nr] for k in range(8))
+        o8 = 8 * nr
+        head0, dhead, ps0 = (par[o8 + k * nc : o8 + (k + 1) * nc] for k in range(3))
         tie_s, qs_s = par[npar - 2], par[npar - 1]
         ef, et = cn.edge_from, cn.edge_to
         eq: list[Any] = []
@@ -118,6 +127,7 @@ class NlpModel:
         power = ca.SX.zeros(nc, 1)
         if nc:
             ps, pd, qc = P[ef[ce].tolist()], P[et[ce].tolist()], Q[ce.tolist()]
+            head = head0 + dhead * (ps - ps0)
             power = qc * m_ref * head * ((pd / ps) ** x_exp - 1.0) / ca.DM(cn.comp_eta_is)
             lhv = cn.gas.lhv_j_per_kg or np.inf
             ff = np.where(cn.comp_gas_driven & free_c, 1.0 / (cn.comp_eta_driver * lhv), 0.0)
@@ -136,7 +146,14 @@ class NlpModel:
         e = cn.res_edge
         if nr:
             Pi, Pj, Qe = P[ef[e].tolist()], P[et[e].tolist()], Q[e.tolist()]
-            eq.append(Pi * Pi - E * Pj * Pj - Cs * Qe * ca.fabs(Qe))
+            eq.append(
+                Pi * Pi
+                - E * Pj * Pj
+                - Cs * Qe * ca.fabs(Qe)
+                + Ai * (Pi - Pi0)
+                + Aj * (Pj - Pj0)
+                + Aq * (Qe - Q0)
+            )
         # ties and blocks
         t = cn.tie_edge
         if len(t):
@@ -253,7 +270,7 @@ class NlpModel:
         self.n_par = npar
         ipopt = {
             "tol": opts.tol,
-            "constr_viol_tol": opts.tol,
+            "constr_viol_tol": opts.constr_viol_tol,
             "acceptable_tol": 1e-8,
             "acceptable_iter": 0 if opts.tol >= 1e-8 else 15,
             "max_iter": opts.max_iter,
@@ -264,23 +281,42 @@ class NlpModel:
             "sb": "yes",
         }
         self.solver = ca.nlpsol(
-            "ogf", "ipopt", {"x": X, "p": par, "f": raw / self.obj_norm, "g": g}, {"ipopt": ipopt, "print_time": False}
+            "ogf",
+            "ipopt",
+            {"x": X, "p": par, "f": raw / self.obj_norm - TIE_BREAK * ca.sum1(P) / n, "g": g},
+            {"ipopt": ipopt, "print_time": False},
         )
 
     def parameters(self, phys: FrozenPhysics, tie_pa_per_kg_s: float, fixed_loss_qs_kg_s: float) -> F64:
+        pr, mr = self.p_ref, self.m_ref
         return np.concatenate(
             [
                 phys.exp_s,
-                phys.c_pa2_s2_per_kg2 * self.m_ref**2 / self.p_ref**2,
+                phys.c_pa2_s2_per_kg2 * mr**2 / pr**2,
+                phys.a_i / pr,
+                phys.a_j / pr,
+                phys.a_q * mr / pr**2,
+                phys.p_i0 / pr,
+                phys.p_j0 / pr,
+                phys.q0 / mr,
                 phys.head_coef_j_per_kg,
-                [tie_pa_per_kg_s * self.m_ref / self.p_ref, fixed_loss_qs_kg_s / self.m_ref],
+                phys.dhead_dps * pr,
+                phys.ps0 / pr,
+                [tie_pa_per_kg_s * mr / pr, fixed_loss_qs_kg_s / mr],
             ]
         )
 
     def pack(self, p: F64, q: F64, s: F64, h: F64, growth: float) -> F64:
         return np.concatenate([p / self.p_ref, q / self.m_ref, s / self.m_ref, h / self.m_ref, [growth / self.m_ref]])
 
-    def solve(self, x0: F64, par: F64, lam_g0: F64 | None = None, lam_x0: F64 | None = None) -> RawSolution:
+    def solve(
+        self,
+        x0: F64,
+        par: F64,
+        lam_g0: F64 | None = None,
+        lam_x0: F64 | None = None,
+    ) -> RawSolution:
+        """Solve from ``x0`` (warm-started with the multipliers when given)."""
         x0 = np.clip(x0, self.lbx, self.ubx)
         args: dict[str, Any] = {"x0": x0, "p": par, "lbx": self.lbx, "ubx": self.ubx, "lbg": self.lbg, "ubg": self.ubg}
         if lam_g0 is not None and lam_x0 is not None:
@@ -303,6 +339,7 @@ class NlpModel:
             growth_kg_s=float(x[-1] * self.m_ref),
             objective_raw=raw,
             x=x,
+            par=par,
             lam_g=lam_g,
             lam_x=lam_x,
             binding=self._binding(lam_g, lam_x),
