@@ -362,5 +362,10 @@ def plot_profile_cmd(
     _guard(go)
 
 
+from .cli_optimize import optimize_app  # noqa: E402 (after the shared options it imports)
+
+app.add_typer(optimize_app, name="optimize")
+
+
 def main() -> None:  # pragma: no cover
     app()

@@ -10,6 +10,8 @@ arrival pressure of the data set's unassisted 0.8 bcfd check.
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 pytest.importorskip("casadi")
@@ -43,6 +45,6 @@ def test_56in_with_the_three_planned_stations_carries_about_2000_mmscfd() -> Non
 def test_42in_at_1_2_bcfd_needs_about_five_stations() -> None:
     assert set(ORDER) == set(SITES)
     caps = [_capacity(42, ORDER[:k]) for k in range(6)]
-    assert all(b > a for a, b in zip(caps, caps[1:], strict=False))  # each station adds capacity
+    assert all(b > a for a, b in itertools.pairwise(caps))  # each station adds capacity
     needed = next(k for k, c in enumerate(caps) if c >= 1200.0)
     assert needed in (4, 5)

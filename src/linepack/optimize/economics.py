@@ -33,6 +33,8 @@ class Economics:
     lifetime_years: int
     om_fraction_per_year: float
     load_factor: float
+    lng_usd_per_mmbtu: float
+    domestic_gas_usd_per_mmbtu: float
     tags: tuple[tuple[str, str, str], ...] = ()  # (parameter, tag, source)
 
     @staticmethod
@@ -126,6 +128,11 @@ class Economics:
     def power_capital_usd_per_w_s(self) -> float:
         """Annualised compression capital per W installed, per second of operation (an objective weight)."""
         return self.annualised_usd_per_year(self.compression_usd_per_mw / 1e6) / SECONDS_PER_YEAR
+
+    def default_supply_price_usd_per_mmbtu(self, source_id: str) -> float:
+        """The dispatch default: LNG price for ids naming LNG or an FSRU, domestic gas price otherwise."""
+        sid = source_id.upper()
+        return self.lng_usd_per_mmbtu if ("LNG" in sid or "FSRU" in sid) else self.domestic_gas_usd_per_mmbtu
 
     def levelised_tariff_usd_per_mmbtu(self, annual_cost_usd: float, flow_kg_s: float, hhv_j_per_kg: float) -> float:
         """Annual cost over the energy carried in a year at ``flow_kg_s`` times the load factor."""

@@ -30,6 +30,7 @@ from ..solvers.equations import ControlState, SteadySystem
 from ..units import R_J_PER_MOL_K
 
 F64 = NDArray[np.float64]
+LAMINAR_RE = 2300.0  # below this Reynolds number the friction term gets a linear part (see FrozenPhysics.at)
 
 
 def viscosity_at(cn: CompiledNetwork, p_pa: F64) -> F64:
@@ -53,6 +54,7 @@ class FrozenPhysics:
 
     exp_s: F64
     c_pa2_s2_per_kg2: F64
+    c_lin_pa2_s_per_kg: F64  # laminar pipes: friction term C_lin q (0 for turbulent ones)
     a_i: F64
     a_j: F64
     a_q: F64
@@ -62,6 +64,8 @@ class FrozenPhysics:
     head_coef_j_per_kg: F64
     dhead_dps: F64
     ps0: F64
+    q_comp: F64  # station flows at the point [kg/s]
+    law_residual: float  # max |F| / max(p_i^2, p_j^2) of the simulator's pipe law at the point
     x_exponent: float
     viscosity_pa_s: F64
 
@@ -70,10 +74,29 @@ class FrozenPhysics:
         """Evaluate the coefficients at pressures ``p_pa`` (per node) and flows ``q_kg_s`` (per edge)."""
         mu = viscosity_at(cn, p_pa)
         sys = SteadySystem(cn, ControlState.initial(cn), mu, 1.0, 1.0)
-        _, dpi, dpj, dq, rs = sys.resistive(p_pa, q_kg_s)
-        c = rs.z * sys.k1 * rs.lambda_equivalent * rs.length_eff / cn.diameter_m
+        F, dpi, dpj, dq, rs = sys.resistive(p_pa, q_kg_s)
         e = cn.res_edge
         pi0, pj0, q0 = p_pa[cn.edge_from[e]], p_pa[cn.edge_to[e]], q_kg_s[e]
+        # the friction term Phi = Z k1 (lambda L_e/D + zeta) q|q| at the point, written as C q|q| in turbulent
+        # flow; in laminar flow (Re < LAMINAR_RE, lambda ~ 1/Re: Phi ~ linear in q) as C_lin q + C q|q| with C
+        # the coefficient at Re = LAMINAR_RE, so that a pipe at rest is stiff near q = 0 but still grows like a
+        # turbulent pipe when the optimiser sends flow through it
+        phi = pi0 * pi0 - rs.exp_s * pj0 * pj0 - F
+        lam = rs.reynolds < LAMINAR_RE
+        aq0 = np.abs(q0)
+        c_exact = rs.z * sys.k1 * rs.lambda_equivalent * rs.length_eff / cn.diameter_m
+        c = c_exact
+        c_lin = np.zeros_like(q0)
+        if np.any(lam):
+            q_t = LAMINAR_RE * np.pi * cn.diameter_m * mu / 4.0
+            p_full = p_pa
+            q_full = q_kg_s.copy()
+            q_full[e[lam]] = q_t[lam]
+            _, _, _, _, rs_t = sys.resistive(p_full, q_full)
+            c_t = rs_t.z * sys.k1 * rs_t.lambda_equivalent * rs_t.length_eff / cn.diameter_m
+            c = np.where(lam, c_t, c_exact)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                c_lin = np.where(lam, np.where(aq0 > 0, (phi - c * q0 * aq0) / np.where(aq0 > 0, q0, 1.0), -dq), 0.0)
         kappa = cn.gas.kappa if cn.gas.kappa is not None else 1.3
         x = (kappa - 1.0) / kappa
         ps = p_pa[cn.edge_from[cn.comp_edge]]
@@ -84,22 +107,24 @@ class FrozenPhysics:
             c_pa2_s2_per_kg2=np.asarray(c, float),
             a_i=np.asarray(dpi - 2.0 * pi0, float),
             a_j=np.asarray(dpj + 2.0 * rs.exp_s * pj0, float),
-            a_q=np.asarray(dq + 2.0 * c * np.abs(q0), float),
+            a_q=np.asarray(dq + 2.0 * c * aq0 + c_lin, float),
+            c_lin_pa2_s_per_kg=np.asarray(c_lin, float),
             p_i0=pi0.copy(),
             p_j0=pj0.copy(),
             q0=q0.copy(),
             head_coef_j_per_kg=np.asarray(head, float),
             dhead_dps=np.asarray(head * dzs / zs, float),
             ps0=ps.copy(),
+            q_comp=q_kg_s[cn.comp_edge].copy(),
+            law_residual=float(np.max(np.abs(F) / np.maximum(np.maximum(pi0 * pi0, pj0 * pj0), 1.0), initial=0.0)),
             x_exponent=float(x),
             viscosity_pa_s=mu,
         )
 
-    def change_from(self, other: FrozenPhysics) -> float:
-        """Largest relative change of any coefficient against ``other``."""
-        parts = [
-            np.abs(self.exp_s / other.exp_s - 1.0),
-            np.abs(self.c_pa2_s2_per_kg2 - other.c_pa2_s2_per_kg2) / np.maximum(np.abs(other.c_pa2_s2_per_kg2), 1e-300),
-            np.abs(self.head_coef_j_per_kg / other.head_coef_j_per_kg - 1.0),
-        ]
-        return float(max((np.max(a) for a in parts if a.size), default=0.0))
+    def head_change(self, other: FrozenPhysics, q_floor_kg_s: float = 0.0) -> float:
+        """Largest relative change of the compression head against ``other`` over stations carrying more than
+        ``q_floor_kg_s`` (an idle station's head does not enter the equations)."""
+        if not self.head_coef_j_per_kg.size:
+            return 0.0
+        dh = np.abs(self.head_coef_j_per_kg / other.head_coef_j_per_kg - 1.0)
+        return float(np.max(np.where(np.abs(self.q_comp) > q_floor_kg_s, dh, 0.0)))

@@ -60,28 +60,55 @@ def solve_problem(cn: CompiledNetwork, problem: Problem, options: OptimizeOption
     p_ref = max(p_ref, float(np.max(p)))
     m_ref = max(m_ref, float(np.sum(problem.demand)), 1e-3)
     model = NlpModel(cn, problem, p_ref, m_ref, opt.nlp)
-    phys = FrozenPhysics.at(cn, p, q)
+    point_p, point_q = p.copy(), q.copy()  # where the pipe law is linearised
+    phys = FrozenPhysics.at(cn, point_p, point_q)
     x0 = model.pack(p, q, s, np.zeros(len(cn.sink_ids)), 0.0)
     n_p, n_m = newton_scales(cn)
     lam_g = lam_x = None
     iters = 0
-    change = np.inf
+    change = prev = np.inf
+    weight = 1.0  # step of the linearisation point toward each solution (halved while rounds do not contract)
     raw: RawSolution | None = None
     outer = 0
+    held_idx = np.zeros(0, dtype=np.int64)
+    held_val = np.zeros(0)
     for outer in range(1, opt.max_outer + 1):  # noqa: B007 (reported)
         par = model.parameters(phys, TIE_RESISTANCE * n_p / n_m, FIXED_LOSS_SMOOTHING * n_m)
-        raw = model.solve(x0, par, lam_g, lam_x)
+        raw = model.solve(x0, par, lam_g, lam_x, (held_idx, held_val))
         iters += raw.iterations
         if not raw.success:
             break
-        new = FrozenPhysics.at(cn, raw.p_pa, raw.q_kg_s)
+        at_raw = FrozenPhysics.at(cn, raw.p_pa, raw.q_kg_s)
         net = settings_network(cn, raw.p_pa, raw.q_kg_s, raw.supply_kg_s, delivered(problem, raw))
         new_np, new_nm = newton_scales(net)
-        change = max(new.change_from(phys), abs(new_np / n_p - 1.0), abs(new_nm / n_m - 1.0))
-        phys, n_p, n_m = new, new_np, new_nm
-        x0, lam_g, lam_x = raw.x, raw.lam_g, raw.lam_x
+        # converged when the solution satisfies the simulator's own pipe law (with the viscosity at the
+        # solution) and the head and tie scales it was computed with
+        change = max(
+            at_raw.law_residual,
+            at_raw.head_change(phys, 1e-9 * m_ref),
+            abs(new_np / n_p - 1.0),
+            abs(new_nm / n_m - 1.0),
+        )
+        idx, val = model.at_bound(raw)
+        new_idx = ~np.isin(idx, held_idx)
+        if np.any(new_idx):
+            # quantities an interior point leaves a hair inside a bound (a station closed, a sink fully shed,
+            # a source at capacity) are held on it exactly, so that the simulator sees the same state
+            held_idx = np.concatenate([held_idx, idx[new_idx]])
+            held_val = np.concatenate([held_val, val[new_idx]])
+            change = np.inf
         if change < opt.coefficient_tol:
             break
+        if np.isfinite(change) and change > 0.5 * prev:
+            weight = max(0.5 * weight, 0.125)
+        elif change < 0.1 * prev:
+            weight = min(2.0 * weight, 1.0)
+        prev = change
+        point_p = point_p + weight * (raw.p_pa - point_p)
+        point_q = point_q + weight * (raw.q_kg_s - point_q)
+        phys = at_raw if weight == 1.0 else FrozenPhysics.at(cn, point_p, point_q)
+        n_p, n_m = new_np, new_nm
+        x0, lam_g, lam_x = raw.x, raw.lam_g, raw.lam_x
     assert raw is not None
     elapsed = time.perf_counter() - t0
     if not raw.success:
@@ -97,7 +124,7 @@ def solve_problem(cn: CompiledNetwork, problem: Problem, options: OptimizeOption
         raise ConvergenceError(f"{problem.kind} on scenario {cn.scenario}: IPOPT stopped ({raw.status})")
     if change >= opt.coefficient_tol:
         raise ConvergenceError(
-            f"{problem.kind} on scenario {cn.scenario}: friction/Z coefficients still change by {change:.1e} "
+            f"{problem.kind} on scenario {cn.scenario}: the simulator's pipe law is met to only {change:.1e} "
             f"after {outer} rounds"
         )
     dl = delivered(problem, raw)

@@ -26,11 +26,15 @@ from ..physics import FrozenPhysics
 from ..problems import Problem
 
 F64 = NDArray[np.float64]
-# Settings that are equally good (a network that needs no compression leaves the pressure level free) are
-# told apart by a reward for high pressure: TIE_BREAK of the objective scale per unit of the mean per-unit
-# pressure. It makes the optimum unique, so that the coefficient fixed point settles; it moves the reported
-# objective by about that fraction at most.
+# Settings that are equally good (a network that needs no compression leaves the pressure level free; sinks
+# of one priority class may share a cut in any proportion; sources of one price may share the supply) are
+# told apart by a reward for high pressure and a small quadratic cost on shedding and supply (spreading them
+# evenly): TIE_BREAK of the objective scale per unit of per-unit pressure, or of per-unit flow squared. It
+# makes the optimum unique, so that the linearisation fixed point settles; it moves the reported objective by
+# about that fraction at most.
 TIE_BREAK = 1e-7
+# IPOPT endings that mean "converged, short of the tolerance asked for"
+NEAR_OPTIMAL = ("Solved_To_Acceptable_Level", "Search_Direction_Becomes_Too_Small")
 
 
 def _casadi() -> Any:
@@ -102,10 +106,10 @@ class NlpModel:
         X = ca.SX.sym("x", nx)
         P, Q = X[:n], X[n : n + m]
         S, H, L = X[n + m : n + m + ns], X[n + m + ns : n + m + ns + nk], X[nx - 1]
-        npar = 8 * nr + 3 * nc + 2
+        npar = 9 * nr + 3 * nc + 2
         par = ca.SX.sym("par", npar)
-        E, Cs, Ai, Aj, Aq, Pi0, Pj0, Q0 = (par[k * nr : (k + 1) * nr] for k in range(8))
-        o8 = 8 * nr
+        E, Cs, Ai, Aj, Aq, Pi0, Pj0, Q0, Cl = (par[k * nr : (k + 1) * nr] for k in range(9))
+        o8 = 9 * nr
         head0, dhead, ps0 = (par[o8 + k * nc : o8 + (k + 1) * nc] for k in range(3))
         tie_s, qs_s = par[npar - 2], par[npar - 1]
         ef, et = cn.edge_from, cn.edge_to
@@ -255,6 +259,8 @@ class NlpModel:
         ]
         self.obj_norm = max(max(weights), 1e-300)
         self.raw_fn = ca.Function("raw", [X, par], [raw])
+        # tie-breaks (see TIE_BREAK): high pressure, and shedding and supply spread evenly over equals
+        tie = TIE_BREAK * (-ca.sum1(P) / n + (ca.sumsqr(H) + ca.sumsqr(S)) / max(ns + nk, 1))
         g_eq = ca.vertcat(*eq)
         g_in = ca.vertcat(*ineq) if ineq else ca.SX.zeros(0, 1)
         self.n_eq, self.n_in = int(g_eq.shape[0]), int(g_in.shape[0])
@@ -278,7 +284,7 @@ class NlpModel:
         self.solver = ca.nlpsol(
             "ogf",
             "ipopt",
-            {"x": X, "p": par, "f": raw / self.obj_norm - TIE_BREAK * ca.sum1(P) / n, "g": g},
+            {"x": X, "p": par, "f": raw / self.obj_norm + tie, "g": g},
             {"ipopt": ipopt, "print_time": False},
         )
 
@@ -294,6 +300,7 @@ class NlpModel:
                 phys.p_i0 / pr,
                 phys.p_j0 / pr,
                 phys.q0 / mr,
+                phys.c_lin_pa2_s_per_kg * mr / pr**2,
                 phys.head_coef_j_per_kg,
                 phys.dhead_dps * pr,
                 phys.ps0 / pr,
@@ -310,10 +317,16 @@ class NlpModel:
         par: F64,
         lam_g0: F64 | None = None,
         lam_x0: F64 | None = None,
+        held: tuple[NDArray[np.int64], F64] | None = None,
     ) -> RawSolution:
-        """Solve from ``x0`` (warm-started with the multipliers when given)."""
-        x0 = np.clip(x0, self.lbx, self.ubx)
-        args: dict[str, Any] = {"x0": x0, "p": par, "lbx": self.lbx, "ubx": self.ubx, "lbg": self.lbg, "ubg": self.ubg}
+        """Solve from ``x0`` (warm-started with the multipliers when given); the variables of ``held``
+        (indices, values: see :meth:`at_bound`) are held at those values exactly."""
+        lbx, ubx = self.lbx, self.ubx
+        if held is not None and len(held[0]):
+            lbx, ubx = lbx.copy(), ubx.copy()
+            lbx[held[0]] = ubx[held[0]] = held[1]
+        x0 = np.clip(x0, lbx, ubx)
+        args: dict[str, Any] = {"x0": x0, "p": par, "lbx": lbx, "ubx": ubx, "lbg": self.lbg, "ubg": self.ubg}
         if lam_g0 is not None and lam_x0 is not None:
             args["lam_g0"], args["lam_x0"] = lam_g0, lam_x0
         out = self.solver(**args)
@@ -323,8 +336,15 @@ class NlpModel:
         lam_x = np.asarray(out["lam_x"]).ravel()
         n, m, ns, nk = self.sizes
         raw = float(self.raw_fn(x, par))
+        status = str(st["return_status"])
+        success = bool(st["success"])
+        if not success and status in NEAR_OPTIMAL:
+            # IPOPT stopped just short of its (very tight) tolerance: accept the point if it is feasible
+            g = np.asarray(out["g"]).ravel()
+            viol = max(float(np.max(self.lbg - g, initial=0.0)), float(np.max(g - self.ubg, initial=0.0)))
+            success = viol < 1e-9
         return RawSolution(
-            success=bool(st["success"]),
+            success=success,
             status=str(st["return_status"]),
             iterations=int(st.get("iter_count", 0)),
             p_pa=x[:n] * self.p_ref,
@@ -339,6 +359,24 @@ class NlpModel:
             lam_x=lam_x,
             binding=self._binding(lam_g, lam_x),
         )
+
+    def at_bound(self, raw: RawSolution, gap: float = 1e-6) -> tuple[NDArray[np.int64], F64]:
+        """Variables an interior-point optimum leaves a hair inside a bound it sits on (within ``gap`` per unit,
+        the bound's multiplier active): station and regulator flows at 0, sheds and supplies at a limit.
+        Returns their indices and bound values, to be held there exactly."""
+        n, m, ns, nk = self.sizes
+        cols = np.concatenate(
+            [
+                n + np.concatenate([self.cn.comp_edge, self.cn.reg_edge]).astype(np.int64),
+                np.arange(n + m, n + m + ns + nk, dtype=np.int64),
+            ]
+        )
+        x, lx, lo, hi = raw.x[cols], raw.lam_x[cols], self.lbx[cols], self.ubx[cols]
+        free = lo < hi
+        at_lo = free & np.isfinite(lo) & (x - lo < gap) & (lx < 0.0)
+        at_hi = free & np.isfinite(hi) & (hi - x < gap) & (lx > 0.0)
+        sel = at_lo | at_hi
+        return cols[sel], np.where(at_lo, lo, hi)[sel]
 
     def _binding(self, lam_g: F64, lam_x: F64) -> tuple[tuple[str, float, str], ...]:
         """Active limits with their marginal values: the objective improvement [raw objective, SI per second]
