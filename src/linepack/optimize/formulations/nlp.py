@@ -151,7 +151,13 @@ class NlpModel:
         if nr:
             Pi, Pj, Qe = P[ef[e].tolist()], P[et[e].tolist()], Q[e.tolist()]
             eq.append(
-                Pi * Pi - E * Pj * Pj - Cs * Qe * ca.fabs(Qe) + Ai * (Pi - Pi0) + Aj * (Pj - Pj0) + Aq * (Qe - Q0)
+                Pi * Pi
+                - E * Pj * Pj
+                - Cs * Qe * ca.fabs(Qe)
+                - Cl * Qe
+                + Ai * (Pi - Pi0)
+                + Aj * (Pj - Pj0)
+                + Aq * (Qe - Q0)
             )
         # ties and blocks
         t = cn.tie_edge
