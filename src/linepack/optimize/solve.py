@@ -19,6 +19,7 @@ from .results import Binding, OptimizationResult
 from .settings import newton_scales, settings_network
 
 F64 = NDArray[np.float64]
+HOLD_FROM = 1e-7  # bounds are held exactly once the fixed point is this close (see at_bound)
 
 
 @dataclass(frozen=True)
@@ -72,10 +73,16 @@ def solve_problem(cn: CompiledNetwork, problem: Problem, options: OptimizeOption
     outer = 0
     held_idx = np.zeros(0, dtype=np.int64)
     held_val = np.zeros(0)
+    holding = True
     for outer in range(1, opt.max_outer + 1):  # noqa: B007 (reported)
         par = model.parameters(phys, TIE_RESISTANCE * n_p / n_m, FIXED_LOSS_SMOOTHING * n_m)
         raw = model.solve(x0, par, lam_g, lam_x, (held_idx, held_val))
         iters += raw.iterations
+        if not raw.success and len(held_idx):
+            # holding those bounds made the model infeasible: release them and stop holding
+            held_idx, held_val, holding = held_idx[:0], held_val[:0], False
+            raw = model.solve(x0, par, lam_g, lam_x)
+            iters += raw.iterations
         if not raw.success:
             break
         at_raw = FrozenPhysics.at(cn, raw.p_pa, raw.q_kg_s)
@@ -91,7 +98,7 @@ def solve_problem(cn: CompiledNetwork, problem: Problem, options: OptimizeOption
         )
         idx, val = model.at_bound(raw)
         new_idx = ~np.isin(idx, held_idx)
-        if np.any(new_idx):
+        if holding and change < HOLD_FROM and np.any(new_idx):
             # quantities an interior point leaves a hair inside a bound (a station closed, a sink fully shed,
             # a source at capacity) are held on it exactly, so that the simulator sees the same state
             held_idx = np.concatenate([held_idx, idx[new_idx]])
