@@ -29,7 +29,7 @@ class OptimizeOptions:
     nlp: NlpOptions = field(default_factory=NlpOptions)
     coefficient_tol: float = 1e-11  # stop when no frozen coefficient changes by more than this (relative)
     max_outer: int = 40
-    warm_start_with_newton: bool = True  # start from the scenario's steady state when it solves
+    warm_start_with_newton: bool = False  # start from the scenario's steady state (slow when it fails)
 
 
 def _start(cn: CompiledNetwork, warm: bool) -> tuple[F64, F64, F64]:
