@@ -209,11 +209,28 @@ def nomination(
     output: OutputOpt = None,
     no_check: NoCheckOpt = False,
 ) -> None:
-    """Nomination feasibility: compressor and control-valve settings meeting every bound, or a proof attempt."""
+    """Nomination feasibility: compressor and control-valve settings meeting every limit; when none are found,
+    the settings violating the pressure limits least (exit code 3)."""
+    from .errors import InfeasibleError
+    from .optimize import least_violation, solve_problem
     from .optimize import nomination as make_nomination
 
     gl = GaslibOptions(nomination, None, None, cs, reference, fixed_loss)
-    _run(lambda cn: (cn, make_nomination(cn)), file, scenario, gl, output, no_check)
+
+    def go() -> None:
+        if output is not None and output.suffix.lower() != ".json":
+            raise InputError(f"--output {output}: results are written as JSON; give a .json file")
+        cn = _compiled(file, scenario, gl)
+        try:
+            res = solve_problem(cn, make_nomination(cn))
+        except InfeasibleError:
+            out.print("No settings meet every limit; the settings that violate the pressure limits least:")
+            res = solve_problem(cn, least_violation(cn))
+            _finish(res, output, no_check)
+            raise typer.Exit(3) from None
+        _finish(res, output, no_check)
+
+    _guard(go)
 
 
 @optimize_app.command()

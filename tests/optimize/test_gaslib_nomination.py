@@ -15,11 +15,11 @@ import pytest
 pytest.importorskip("casadi")
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "gaslib"))
-from gaslib_cases import INSTANCES, gaslib_dir, paths  # noqa: E402
+from gaslib_cases import INSTANCES, gaslib_dir, paths
 
-from linepack.compile import compile_network  # noqa: E402
-from linepack.io.gaslib import read_gaslib  # noqa: E402
-from linepack.optimize import min_fuel, newton_check, nomination, solve_problem  # noqa: E402
+from linepack.compile import compile_network
+from linepack.io.gaslib import read_gaslib
+from linepack.optimize import min_fuel, newton_check, nomination, solve_problem
 
 pytestmark = pytest.mark.skipif(gaslib_dir() is None, reason="shared GasLib folder not found")
 

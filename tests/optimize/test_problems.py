@@ -86,3 +86,29 @@ def test_capacity_names_unknown_sink() -> None:
     cn = compile_network(two_sources())
     with pytest.raises(InputError, match="no sink or sink node 'NOWHERE'"):
         capacity(cn, ["NOWHERE"])
+
+
+def test_least_violation_names_the_limit_that_cannot_be_met() -> None:
+    from linepack.errors import InfeasibleError
+    from linepack.optimize import least_violation, nomination
+
+    net = one_node_four_classes(450.0)
+    from linepack.model.components import Sink
+
+    sink = net.find("industry.demand")
+    assert isinstance(sink, Sink)
+    net.collections["sinks"]["industry.demand"] = sink.model_copy(update={"p_min_barg": 70.0})
+    cn = compile_network(net)
+    with pytest.raises(InfeasibleError):
+        solve_problem(cn, nomination(cn))
+    res = solve_problem(cn, least_violation(cn))
+    # 60 barg at the source, a small drop in the wide pipe, 70 barg wanted at T: about 11.8 bar short, either
+    # as T below its minimum or as the source above its send-out pressure (the two cost the same)
+    assert len(res.bound_violations) == 1
+    v = res.bound_violations[0]
+    assert ("node T" in v and "industry.demand minimum" in v) or ("node S" in v and "send-out" in v)
+    t = cn.node_index("T")
+    s_node = cn.node_index("S")
+    drop = res.p_barg[s_node] - res.p_barg[t]
+    assert res.objective == pytest.approx(70.0 + drop - 60.0, rel=1e-6)
+    assert 10.0 < res.objective < 13.0

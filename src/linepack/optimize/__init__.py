@@ -5,7 +5,7 @@ Problems (:mod:`.problems`) are defined once against a compiled network; formula
 ``import linepack.optimize`` works without the ``optimize`` extra.
 """
 
-from .problems import Problem, capacity, dispatch, min_fuel, nomination, shed
+from .problems import Problem, capacity, dispatch, least_violation, min_fuel, nomination, shed
 from .results import Binding, OptimizationResult
 from .settings import CrossCheck, newton_check, settings_network
 from .solve import OptimizeOptions, solve_problem
@@ -18,6 +18,7 @@ __all__ = [
     "Problem",
     "capacity",
     "dispatch",
+    "least_violation",
     "min_fuel",
     "newton_check",
     "nomination",

@@ -57,6 +57,7 @@ class Problem:
     growth: F64  # kg/s of delivery per unit of L (sums to 1 over the capacity sinks)
     growth_weight: float = 0.0  # reward per kg/s of L
     regulator_setpoint_caps: bool = True  # a regulator's set-point caps its outlet pressure
+    pressure_violation_weight: float = 0.0  # > 0: node pressure limits are soft, paid per bar of violation
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -230,3 +231,11 @@ def nomination(cn: CompiledNetwork) -> Problem:
     """
     p = _base(cn, "nomination", "nomination feasibility (least compressor power among feasible settings)", "MW", 1e-6)
     return replace(p, power_weight=1.0, regulator_setpoint_caps=False)
+
+
+def least_violation(cn: CompiledNetwork) -> Problem:
+    """The nomination with soft pressure limits: the settings that violate the node pressure limits least
+    (sum of the violations in bar). Zero means the nomination is feasible; otherwise it names the limits that
+    cannot be met together within the model and by how much."""
+    p = _base(cn, "least violation", "nomination with soft pressure limits (least total violation)", "bar", 1.0)
+    return replace(p, pressure_violation_weight=1.0, regulator_setpoint_caps=False)

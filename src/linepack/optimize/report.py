@@ -82,6 +82,9 @@ def optimization_report(res: OptimizationResult, check: CrossCheck | None = None
                 f"({check.worst_edge}); {len(check.steady.violations)} limit violation(s)"
             )
         )
+    if res.bound_violations:
+        parts.append(Text(f"Limits that cannot be met ({len(res.bound_violations)}):", style="bold red"))
+        parts.extend(Text(f"  - {v}") for v in res.bound_violations[:top])
     for n in res.notes:
         parts.append(Text(f"note: {n}", style="dim"))
     return Group(*parts)

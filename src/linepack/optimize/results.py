@@ -56,6 +56,7 @@ class OptimizationResult:
     coefficient_change: float  # last relative change of the frozen coefficients
     solve_time_s: float
     notes: tuple[str, ...] = field(default_factory=tuple)
+    bound_violations: tuple[str, ...] = ()  # soft-limit problems: the node limits the optimum violates
 
     def __post_init__(self) -> None:
         for value in self.__dict__.values():
@@ -157,6 +158,7 @@ class OptimizationResult:
             ],
             "nodes": {"id": list(cn.node_ids), "p_barg": [float(v) for v in self.p_barg]},
             "edges": {"id": list(cn.edge_ids), "q_kg_s": [float(v) for v in self.q_kg_s]},
+            "bound_violations": list(self.bound_violations),
             "notes": list(self.notes),
         }
 

@@ -12,6 +12,7 @@ from ..compile import CompiledNetwork
 from ..errors import ConvergenceError, InfeasibleError, LinepackError
 from ..solvers.equations import FIXED_LOSS_SMOOTHING, TIE_RESISTANCE, ControlState
 from ..solvers.steady import _initial_guess, _scales, solve_steady
+from ..units import BAR_PA
 from .formulations.nlp import NlpModel, NlpOptions, RawSolution
 from .physics import FrozenPhysics
 from .problems import Problem
@@ -167,7 +168,29 @@ def solve_problem(cn: CompiledNetwork, problem: Problem, options: OptimizeOption
         coefficient_change=float(change),
         solve_time_s=elapsed,
         notes=problem.notes,
+        bound_violations=_violations(cn, model, raw),
     )
+
+
+def _violations(cn: CompiledNetwork, model: NlpModel, raw: RawSolution) -> tuple[str, ...]:
+    """Texts for the node limits a soft-limit optimum violates (more than 1e-6 bar), largest first."""
+    if not model.n_slack:
+        return ()
+    lim = model.limits
+    out: list[tuple[float, str]] = []
+    for arr, why, lim_pa, word in (
+        (raw.violation_lo_pa, lim.lo_why, lim.lo_pa, "below"),
+        (raw.violation_hi_pa, lim.hi_why, lim.hi_pa, "above"),
+    ):
+        for i in np.flatnonzero(arr > 0.1):
+            v = float(arr[i]) / BAR_PA
+            limit = (lim_pa[i] - cn.ambient_pa) / BAR_PA
+            got = (raw.p_pa[i] - cn.ambient_pa) / BAR_PA
+            out.append(
+                (v, f"node {cn.node_ids[i]}: {got:.2f} barg, {v:.3f} bar {word} its limit {limit:.2f} barg ({why[i]})")
+            )
+    out.sort(key=lambda t: -t[0])
+    return tuple(t for _, t in out)
 
 
 def _costs(cn: CompiledNetwork, problem: Problem, raw: RawSolution, fuel: F64) -> dict[str, float]:

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from ...compile import CompiledNetwork, CompMode, RegMode
 from ...errors import InputError
-from ..limits import node_limits
+from ..limits import P_FLOOR_PA, node_limits
 from ..physics import FrozenPhysics
 from ..problems import Problem
 
@@ -85,6 +85,8 @@ class RawSolution:
     supply_kg_s: F64
     shed_kg_s: F64
     growth_kg_s: float
+    violation_lo_pa: F64  # soft limits only: how far each node is below its lower limit
+    violation_hi_pa: F64  # ... and above its upper limit
     objective_raw: float  # problem objective in SI per second (not normalised)
     x: F64
     par: F64
@@ -102,10 +104,14 @@ class NlpModel:
         n, m, ns, nk = cn.n_nodes, cn.n_edges, len(cn.source_ids), len(cn.sink_ids)
         nr, nc = len(cn.res_edge), len(cn.comp_edge)
         self.sizes = (n, m, ns, nk)
-        nx = n + m + ns + nk + 1
+        soft = problem.pressure_violation_weight > 0.0
+        nv = 2 * n if soft else 0
+        self.n_slack = nv
+        nx = n + m + ns + nk + 1 + nv
         X = ca.SX.sym("x", nx)
         P, Q = X[:n], X[n : n + m]
-        S, H, L = X[n + m : n + m + ns], X[n + m + ns : n + m + ns + nk], X[nx - 1]
+        S, H, L = X[n + m : n + m + ns], X[n + m + ns : n + m + ns + nk], X[n + m + ns + nk]
+        sig_lo, sig_hi = X[nx - nv : nx - nv // 2], X[nx - nv // 2 : nx]
         npar = 9 * nr + 3 * nc + 2
         par = ca.SX.sym("par", npar)
         E, Cs, Ai, Aj, Aq, Pi0, Pj0, Q0, Cl = (par[k * nr : (k + 1) * nr] for k in range(9))
@@ -233,10 +239,27 @@ class NlpModel:
 
         # variable bounds: pressures, supplies, shedding, growth
         lim = node_limits(cn, problem.regulator_setpoint_caps)
-        lbx[:n], ubx[:n] = lim.lo_pa / p_ref, lim.hi_pa / p_ref
-        for i in range(n):
-            xb[i] = Bound(lim.lo_why[i], "bar", p_ref / 1e5)
-            xb_hi[i] = Bound(lim.hi_why[i], "bar", p_ref / 1e5) if lim.hi_why[i] else None
+        if not soft:
+            lbx[:n], ubx[:n] = lim.lo_pa / p_ref, lim.hi_pa / p_ref
+            for i in range(n):
+                xb[i] = Bound(lim.lo_why[i], "bar", p_ref / 1e5)
+                xb_hi[i] = Bound(lim.hi_why[i], "bar", p_ref / 1e5) if lim.hi_why[i] else None
+        else:
+            # soft limits: P >= lo - sig_lo and P <= hi + sig_hi with sig >= 0 paid in the objective
+            lbx[:n] = P_FLOOR_PA / p_ref
+            lbx[nx - nv :] = 0.0
+            lo_s = lim.lo_pa > P_FLOOR_PA
+            hi_s = np.isfinite(lim.hi_pa)
+            lbx[nx - nv : nx - nv // 2][~lo_s] = ubx[nx - nv : nx - nv // 2][~lo_s] = 0.0
+            lbx[nx - nv // 2 :][~hi_s] = ubx[nx - nv // 2 :][~hi_s] = 0.0
+            il, ih = np.flatnonzero(lo_s), np.flatnonzero(hi_s)
+            if len(il):
+                ineq.append(P[il.tolist()] - ca.DM(lim.lo_pa[il] / p_ref) + sig_lo[il.tolist()])
+                self.ineq_bounds += [Bound(lim.lo_why[i], "bar", p_ref / 1e5) for i in il]
+            if len(ih):
+                ineq.append(ca.DM(lim.hi_pa[ih] / p_ref) - P[ih.tolist()] + sig_hi[ih.tolist()])
+                self.ineq_bounds += [Bound(lim.hi_why[i], "bar", p_ref / 1e5) for i in ih]
+        self.limits = lim
         o = n + m
         lbx[o : o + ns], ubx[o : o + ns] = problem.source_lo / m_ref, problem.source_hi / m_ref
         for k, sid in enumerate(cn.source_ids):
@@ -246,7 +269,7 @@ class NlpModel:
         lbx[o : o + nk], ubx[o : o + nk] = 0.0, problem.shed_max / m_ref
         for k, kid in enumerate(cn.sink_ids):
             xb_hi[o + k] = Bound(f"sink {kid} fully shed", "kg/s", m_ref)
-        lbx[nx - 1], ubx[nx - 1] = 0.0, (np.inf if problem.has_growth else 0.0)
+        lbx[n + m + ns + nk], ubx[n + m + ns + nk] = 0.0, (np.inf if problem.has_growth else 0.0)
 
         # objective
         pw = float(problem.power_weight)
@@ -256,12 +279,15 @@ class NlpModel:
             + m_ref * (ca.dot(ca.DM(problem.source_price), S) + ca.dot(ca.DM(problem.shed_penalty), H))
             - problem.growth_weight * m_ref * L
         )
+        if soft:
+            raw = raw + problem.pressure_violation_weight * p_ref / 1e5 * (ca.sum1(sig_lo) + ca.sum1(sig_hi))
         weights = [
             problem.fuel_weight * 1e-2 * m_ref,
             pw * 1e7,
             float(np.max(np.abs(problem.source_price), initial=0.0)) * m_ref,
             float(np.max(problem.shed_penalty, initial=0.0)) * m_ref * 0.1,
             problem.growth_weight * m_ref,
+            problem.pressure_violation_weight,
         ]
         self.obj_norm = max(max(weights), 1e-300)
         self.raw_fn = ca.Function("raw", [X, par], [raw])
@@ -315,7 +341,16 @@ class NlpModel:
         )
 
     def pack(self, p: F64, q: F64, s: F64, h: F64, growth: float) -> F64:
-        return np.concatenate([p / self.p_ref, q / self.m_ref, s / self.m_ref, h / self.m_ref, [growth / self.m_ref]])
+        return np.concatenate(
+            [
+                p / self.p_ref,
+                q / self.m_ref,
+                s / self.m_ref,
+                h / self.m_ref,
+                [growth / self.m_ref],
+                np.zeros(self.n_slack),
+            ]
+        )
 
     def solve(
         self,
@@ -357,7 +392,9 @@ class NlpModel:
             q_kg_s=x[n : n + m] * self.m_ref,
             supply_kg_s=x[n + m : n + m + ns] * self.m_ref,
             shed_kg_s=x[n + m + ns : n + m + ns + nk] * self.m_ref,
-            growth_kg_s=float(x[-1] * self.m_ref),
+            growth_kg_s=float(x[n + m + ns + nk] * self.m_ref),
+            violation_lo_pa=x[len(x) - self.n_slack : len(x) - self.n_slack // 2] * self.p_ref,
+            violation_hi_pa=x[len(x) - self.n_slack // 2 :] * self.p_ref,
             objective_raw=raw,
             x=x,
             par=par,
