@@ -51,7 +51,8 @@ def _row(name: str, cn: Any, make: Callable[[Any], Any]) -> None:
     chk = newton_check(cn, res.p_pa, res.q_kg_s, res.supply_kg_s, res.delivered_kg_s)
     print(
         f"{name:34s} {cn.n_nodes:6d} {'optimal':>12s} {res.objective:10.4g} {res.objective_unit:>4s}"
-        f"{res.iterations:6d} {res.outer_iterations:6d} {dt:8.2f}  p {chk.max_rel_pressure:.1e} q {chk.max_rel_flow:.1e}"
+        f"{res.iterations:6d} {res.outer_iterations:6d} {dt:8.2f}  "
+        f"p {chk.max_rel_pressure:.1e} q {chk.max_rel_flow:.1e}"
     )
 
 
