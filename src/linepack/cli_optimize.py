@@ -202,6 +202,10 @@ def shed(
 def nomination(
     file: Annotated[Path, typer.Argument(help="GasLib .net (or any network file)")],
     nomination: NominationOpt = None,
+    decisions: Annotated[
+        Path | None,
+        typer.Option("--decisions", help="GasLib .cdf: search its combined decisions for a feasible state"),
+    ] = None,
     cs: CsOpt = None,
     reference: ReferenceOpt = None,
     fixed_loss: FixedLossOpt = "resistor",
@@ -220,6 +224,9 @@ def nomination(
     def go() -> None:
         if output is not None and output.suffix.lower() != ".json":
             raise InputError(f"--output {output}: results are written as JSON; give a .json file")
+        if decisions is not None:
+            _search(file, decisions, gl, output, no_check)
+            return
         cn = _compiled(file, scenario, gl)
         try:
             res = solve_problem(cn, make_nomination(cn))
@@ -231,6 +238,27 @@ def nomination(
         _finish(res, output, no_check)
 
     _guard(go)
+
+
+def _search(file: Path, cdf: Path, gl: GaslibOptions, output: Path | None, no_check: bool) -> None:
+    from .io.gaslib import read_gaslib
+    from .optimize.decisions import search_decisions
+
+    if file.suffix.lower() != ".net":
+        raise InputError(f"--decisions needs a GasLib .net file, not {file}")
+    case = read_gaslib(file, gl.nomination, cdf, gl.cs, fixed_loss=gl.fixed_loss)
+    found = search_decisions(case)
+    for ids, outcome in found.tried:
+        out.print(f"  {' + '.join(ids)}: {outcome}", highlight=False)
+    out.print(
+        f"{len(found.tried)} of {found.combinations} decision combinations tried in {found.solve_time_s:.1f} s",
+        highlight=False,
+    )
+    if found.result is None:
+        out.print("no combination of the .cdf decisions makes the nomination feasible within the model")
+        raise typer.Exit(3)
+    out.print(f"feasible with {' + '.join(found.found or ())}")
+    _finish(found.result, output, no_check)
 
 
 @optimize_app.command()

@@ -62,3 +62,27 @@ def test_large_nominations_end_with_a_verdict(key: str) -> None:
         assert str(exc)
         return
     _verified(cn, res)
+
+
+@pytest.mark.slow
+def test_decision_search_582_gives_a_verdict() -> None:
+    """Every combination of GasLib-582's .cdf decisions (4 x 19) is tried or the first feasible one is verified."""
+    from linepack.optimize.decisions import search_decisions
+
+    net, scn, cdf, cs = paths(INSTANCES["582-cold"])
+    case = read_gaslib(net, scn, cdf, cs, fixed_loss="resistor")
+    found = search_decisions(case)
+    assert found.combinations == 76
+    if found.result is None:
+        assert len(found.tried) == 76
+    else:
+        _verified(found.result.network, found.result)
+
+
+def test_decision_search_needs_decisions() -> None:
+    from linepack.errors import InputError
+    from linepack.optimize.decisions import search_decisions
+
+    net, scn, _, cs = paths(INSTANCES["24"])
+    with pytest.raises(InputError, match="no .cdf decisions"):
+        search_decisions(read_gaslib(net, scn, None, cs, fixed_loss="resistor"))
