@@ -84,5 +84,5 @@ def test_decision_search_needs_decisions() -> None:
     from linepack.optimize.decisions import search_decisions
 
     net, scn, _, cs = paths(INSTANCES["24"])
-    with pytest.raises(InputError, match="no .cdf decisions"):
+    with pytest.raises(InputError, match=r"no \.cdf decisions"):
         search_decisions(read_gaslib(net, scn, None, cs, fixed_loss="resistor"))
