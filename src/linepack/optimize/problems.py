@@ -42,7 +42,7 @@ class Problem:
     Arrays are per source (``source_*``) or per sink (``demand``, ``shed_max``, ``shed_penalty``, ``growth``).
     """
 
-    kind: str  # fuel | power | cost | dispatch | capacity | shed | nomination
+    kind: str  # fuel | power | cost | dispatch | capacity | shed | nomination | least violation | expansion
     description: str
     objective_unit: str  # the unit of the objective value as reported
     objective_scale: float  # reported objective = raw objective * objective_scale
