@@ -32,3 +32,24 @@ def test_objective_is_the_fuel_the_stations_burn(psgp_cn) -> None:  # type: igno
     res = solve_problem(psgp_cn, min_fuel(psgp_cn))
     assert res.objective == pytest.approx(psgp_cn.gas.basis.kg_s_to_mmscfd(float(np.sum(res.comp_fuel_kg_s))))
     assert res.objective > 0.1  # the nominated LNG cannot reach Punjab without some compression
+
+
+@pytest.mark.parametrize(
+    "scenario", ["existing_2024", "psgp_42in_alt", "gwadar_ip", "tapi", "central_asia_hypothetical"]
+)
+def test_min_fuel_every_psgp_scenario_newton_reproduces_optimum(scenario: str) -> None:
+    cn = compile_network(load_default_network(), scenario)
+    res = solve_problem(cn, min_fuel(cn))
+    chk = newton_check(cn, res.p_pa, res.q_kg_s, res.supply_kg_s, res.delivered_kg_s)
+    assert chk.max_rel_pressure < 1e-6, chk.worst_node
+    assert chk.max_rel_flow < 1e-6, chk.worst_edge
+    assert chk.steady.violations == ()
+
+
+def test_full_winter_demand_on_the_existing_system_is_infeasible() -> None:
+    """DATASET section 5: existing_2024 at full demand has no feasible solution (the south-north bottleneck)."""
+    from linepack.errors import InfeasibleError
+
+    cn = compile_network(load_default_network(), "existing_2024_full_demand")
+    with pytest.raises(InfeasibleError, match="no feasible point"):
+        solve_problem(cn, min_fuel(cn))

@@ -65,13 +65,14 @@ class FrozenPhysics:
     dhead_dps: F64
     ps0: F64
     q_comp: F64  # station flows at the point [kg/s]
-    law_residual: float  # max |F| / max(p_i^2, p_j^2) of the simulator's pipe law at the point
+    law_residual: float  # largest relative error of pressure or flow implied by the pipe law's residual here
     x_exponent: float
     viscosity_pa_s: F64
 
     @staticmethod
-    def at(cn: CompiledNetwork, p_pa: F64, q_kg_s: F64) -> FrozenPhysics:
-        """Evaluate the coefficients at pressures ``p_pa`` (per node) and flows ``q_kg_s`` (per edge)."""
+    def at(cn: CompiledNetwork, p_pa: F64, q_kg_s: F64, q_floor_kg_s: float = 1e-3) -> FrozenPhysics:
+        """Evaluate the coefficients at pressures ``p_pa`` (per node) and flows ``q_kg_s`` (per edge);
+        ``q_floor_kg_s`` is the flow below which flow errors are measured absolutely (see law_residual)."""
         mu = viscosity_at(cn, p_pa)
         sys = SteadySystem(cn, ControlState.initial(cn), mu, 1.0, 1.0)
         F, dpi, dpj, dq, rs = sys.resistive(p_pa, q_kg_s)
@@ -116,7 +117,7 @@ class FrozenPhysics:
             dhead_dps=np.asarray(head * dzs / zs, float),
             ps0=ps.copy(),
             q_comp=q_kg_s[cn.comp_edge].copy(),
-            law_residual=float(np.max(np.abs(F) / np.maximum(np.maximum(pi0 * pi0, pj0 * pj0), 1.0), initial=0.0)),
+            law_residual=_implied_error(F, dpi, dq, pi0, q0, q_floor_kg_s),
             x_exponent=float(x),
             viscosity_pa_s=mu,
         )
@@ -128,3 +129,17 @@ class FrozenPhysics:
             return 0.0
         dh = np.abs(self.head_coef_j_per_kg / other.head_coef_j_per_kg - 1.0)
         return float(np.max(np.where(np.abs(self.q_comp) > q_floor_kg_s, dh, 0.0)))
+
+
+def _implied_error(F: F64, dF_dpi: F64, dF_dq: F64, pi: F64, q: F64, q_floor: float) -> float:
+    """How far the point is from satisfying the pipe law: the larger of ``|F| / p_i^2`` (about twice the
+    relative pressure error) and the relative flow change that would cancel the residual,
+    ``|F / dF_dq| / max(|q|, q_floor)``, the largest over pipes. The second is what the flows' accuracy
+    depends on: a lightly loaded turbulent pipe turns a small residual into a large flow error, a pipe at rest
+    in laminar flow (stiff in q) into almost none."""
+    if F.size == 0:
+        return 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dp = np.abs(F) / np.maximum(pi * pi, 1.0)
+        dq = np.abs(F) / np.maximum(np.abs(dF_dq), 1e-300) / np.maximum(np.abs(q), q_floor)
+    return float(np.max(np.maximum(dp, dq)))

@@ -58,6 +58,10 @@ class Problem:
     growth_weight: float = 0.0  # reward per kg/s of L
     regulator_setpoint_caps: bool = True  # a regulator's set-point caps its outlet pressure
     pressure_violation_weight: float = 0.0  # > 0: node pressure limits are soft, paid per bar of violation
+    # flow sources limited by a maximum send-out pressure may fall short of their nomination (as in the
+    # simulator); each kg/s short costs shortfall_weight (not part of the reported objective)
+    source_nominal: F64 = field(default_factory=lambda: np.zeros(0))
+    shortfall_weight: float = 0.0
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -69,9 +73,16 @@ class Problem:
         return bool(np.any(self.shed_max > 0.0))
 
 
+def _pressure_limited(cn: CompiledNetwork) -> NDArray[np.bool_]:
+    """Flow sources with a maximum send-out pressure: they deliver less when the network pressure reaches it."""
+    return ~cn.source_is_pressure & np.isfinite(cn.source_p_max_pa)
+
+
 def _nominal_supply(cn: CompiledNetwork) -> tuple[F64, F64]:
-    """Supply bounds with the scenario's nominations: flow sources fixed, pressure-held ones free to capacity."""
-    lo = np.where(cn.source_is_pressure, np.where(cn.source_absorbs, -np.inf, 0.0), cn.source_inflow)
+    """Supply bounds with the scenario's nominations: flow sources fixed (those with a maximum send-out
+    pressure between 0 and their nomination), pressure-held ones free up to capacity."""
+    fixed = np.where(_pressure_limited(cn), 0.0, cn.source_inflow)
+    lo = np.where(cn.source_is_pressure, np.where(cn.source_absorbs, -np.inf, 0.0), fixed)
     hi = np.where(cn.source_is_pressure, cn.source_capacity, cn.source_inflow)
     return lo.astype(float), hi.astype(float)
 
@@ -105,15 +116,26 @@ def min_fuel(cn: CompiledNetwork, objective: str = "fuel", fuel_price_usd_per_mm
     if objective == "fuel":
         mmscfd = cn.gas.basis.kg_s_to_mmscfd(1.0)
         p = _base(cn, "fuel", "minimum compressor fuel for the scenario's demands and nominations", "MMSCFD", mmscfd)
-        return replace(p, fuel_weight=1.0)
+        return _with_shortfall(cn, replace(p, fuel_weight=1.0), 1.0)
     if objective == "power":
         p = _base(cn, "power", "minimum compressor shaft power for the scenario's demands and nominations", "MW", 1e-6)
-        return replace(p, power_weight=1.0)
+        return _with_shortfall(cn, replace(p, power_weight=1.0), FUEL_W_PER_KG_S)
     if objective == "cost":
         usd_per_kg = _usd_per_kg(cn, fuel_price_usd_per_mmbtu, "fuel_price_usd_per_mmbtu")
         p = _base(cn, "cost", "minimum compressor fuel cost", "USD/day", 86400.0)
-        return replace(p, fuel_weight=usd_per_kg)
+        return _with_shortfall(cn, replace(p, fuel_weight=usd_per_kg), max(usd_per_kg, 1e-9))
     raise InputError(f"optimal gas flow: objective must be fuel, power or cost (got '{objective}')")
+
+
+# shaft power worth one kg/s of fuel (a gas turbine at 35 % on 47 MJ/kg): converts the shortfall weight
+FUEL_W_PER_KG_S = 0.35 * 47e6
+SHORTFALL_FACTOR = 100.0  # a kg/s of nomination not delivered weighs as much as this many kg/s of fuel
+
+
+def _with_shortfall(cn: CompiledNetwork, p: Problem, per_kg_s_of_fuel: float) -> Problem:
+    """Pressure-limited flow sources deliver their nomination unless the network cannot take it."""
+    nominal = np.where(_pressure_limited(cn), cn.source_inflow, 0.0)
+    return replace(p, source_nominal=nominal, shortfall_weight=SHORTFALL_FACTOR * per_kg_s_of_fuel)
 
 
 def _usd_per_kg(cn: CompiledNetwork, usd_per_mmbtu: float, what: str) -> float:
@@ -230,7 +252,7 @@ def nomination(cn: CompiledNetwork) -> Problem:
     pressure and the node bounds (their set-point does not cap the outlet).
     """
     p = _base(cn, "nomination", "nomination feasibility (least compressor power among feasible settings)", "MW", 1e-6)
-    return replace(p, power_weight=1.0, regulator_setpoint_caps=False)
+    return _with_shortfall(cn, replace(p, power_weight=1.0, regulator_setpoint_caps=False), FUEL_W_PER_KG_S)
 
 
 def least_violation(cn: CompiledNetwork) -> Problem:

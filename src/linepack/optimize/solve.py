@@ -28,7 +28,7 @@ class OptimizeOptions:
     """Tolerances of :func:`solve_problem`."""
 
     nlp: NlpOptions = field(default_factory=NlpOptions)
-    coefficient_tol: float = 1e-11  # stop when no frozen coefficient changes by more than this (relative)
+    coefficient_tol: float = 1e-8  # stop when the pipe law's residual implies errors below this (relative)
     max_outer: int = 40
     warm_start_with_newton: bool = False  # start from the scenario's steady state (slow when it fails)
 
@@ -70,13 +70,14 @@ def solve_problem(cn: CompiledNetwork, problem: Problem, options: OptimizeOption
     iters = 0
     change = prev = np.inf
     weight = 1.0  # step of the linearisation point toward each solution (halved while rounds do not contract)
+    rho = 0.0  # proximal weight (see NlpModel.parameters), raised while rounds do not contract
     raw: RawSolution | None = None
     outer = 0
     held_idx = np.zeros(0, dtype=np.int64)
     held_val = np.zeros(0)
     holding = True
     for outer in range(1, opt.max_outer + 1):  # noqa: B007 (reported)
-        par = model.parameters(phys, TIE_RESISTANCE * n_p / n_m, FIXED_LOSS_SMOOTHING * n_m)
+        par = model.parameters(phys, TIE_RESISTANCE * n_p / n_m, FIXED_LOSS_SMOOTHING * n_m, x0, rho)
         raw = model.solve(x0, par, lam_g, lam_x, (held_idx, held_val))
         iters += raw.iterations
         if not raw.success and len(held_idx):
@@ -86,7 +87,7 @@ def solve_problem(cn: CompiledNetwork, problem: Problem, options: OptimizeOption
             iters += raw.iterations
         if not raw.success:
             break
-        at_raw = FrozenPhysics.at(cn, raw.p_pa, raw.q_kg_s)
+        at_raw = FrozenPhysics.at(cn, raw.p_pa, raw.q_kg_s, 1e-2 * m_ref)
         net = settings_network(cn, raw.p_pa, raw.q_kg_s, raw.supply_kg_s, delivered(problem, raw))
         new_np, new_nm = newton_scales(net)
         # converged when the solution satisfies the simulator's own pipe law (with the viscosity at the
@@ -109,6 +110,7 @@ def solve_problem(cn: CompiledNetwork, problem: Problem, options: OptimizeOption
             break
         if np.isfinite(change) and change > 0.5 * prev:
             weight = max(0.5 * weight, 0.125)
+            rho = min(max(10.0 * rho, 1e-6), 1e-2)
         elif change < 0.1 * prev:
             weight = min(2.0 * weight, 1.0)
         prev = change
@@ -167,7 +169,7 @@ def solve_problem(cn: CompiledNetwork, problem: Problem, options: OptimizeOption
         outer_iterations=outer,
         coefficient_change=float(change),
         solve_time_s=elapsed,
-        notes=problem.notes,
+        notes=problem.notes + _shortfalls(cn, problem, raw),
         bound_violations=_violations(cn, model, raw),
     )
 
@@ -203,3 +205,16 @@ def _costs(cn: CompiledNetwork, problem: Problem, raw: RawSolution, fuel: F64) -
     if problem.has_shedding:
         out["unserved gas penalty"] = float(problem.shed_penalty @ raw.shed_kg_s) * day
     return out
+
+
+def _shortfalls(cn: CompiledNetwork, problem: Problem, raw: RawSolution) -> tuple[str, ...]:
+    """Sources that deliver less than their nomination because their send-out pressure limits them."""
+    out = []
+    if problem.source_nominal.size:
+        for k in np.flatnonzero(problem.source_nominal > 0):
+            got, nom = raw.supply_kg_s[k], problem.source_nominal[k]
+            if got < nom * (1 - 1e-6):
+                b = cn.source_basis[k]
+                text = f"{cn.source_ids[k]} delivers {b.kg_s_to_mmscfd(got):.0f} of its {b.kg_s_to_mmscfd(nom):.0f}"
+                out.append(text + " MMSCFD: the network cannot take more at its maximum send-out pressure")
+    return tuple(out)

@@ -107,17 +107,20 @@ class NlpModel:
         soft = problem.pressure_violation_weight > 0.0
         nv = 2 * n if soft else 0
         self.n_slack = nv
+        self.nx = n + m + ns + nk + 1 + nv
         nx = n + m + ns + nk + 1 + nv
         X = ca.SX.sym("x", nx)
         P, Q = X[:n], X[n : n + m]
         S, H, L = X[n + m : n + m + ns], X[n + m + ns : n + m + ns + nk], X[n + m + ns + nk]
         sig_lo, sig_hi = X[nx - nv : nx - nv // 2], X[nx - nv // 2 : nx]
-        npar = 9 * nr + 3 * nc + 2
+        nphys = 9 * nr + 3 * nc + 2
+        npar = nphys + nx + 1  # physics coefficients, then the proximal centre and weight
         par = ca.SX.sym("par", npar)
         E, Cs, Ai, Aj, Aq, Pi0, Pj0, Q0, Cl = (par[k * nr : (k + 1) * nr] for k in range(9))
         o8 = 9 * nr
         head0, dhead, ps0 = (par[o8 + k * nc : o8 + (k + 1) * nc] for k in range(3))
-        tie_s, qs_s = par[npar - 2], par[npar - 1]
+        tie_s, qs_s = par[nphys - 2], par[nphys - 1]
+        x_centre, rho = par[nphys : nphys + nx], par[npar - 1]
         ef, et = cn.edge_from, cn.edge_to
         eq: list[Any] = []
         ineq: list[Any] = []
@@ -279,6 +282,12 @@ class NlpModel:
             + m_ref * (ca.dot(ca.DM(problem.source_price), S) + ca.dot(ca.DM(problem.shed_penalty), H))
             - problem.growth_weight * m_ref * L
         )
+        short = ca.SX.zeros(1, 1)
+        if problem.shortfall_weight > 0 and np.any(problem.source_nominal > 0):
+            k = np.flatnonzero(problem.source_nominal > 0)
+            short = problem.shortfall_weight * ca.sum1(ca.DM(problem.source_nominal[k]) - m_ref * S[k.tolist()])
+        self.shortfall_fn = ca.Function("shortfall", [X, par], [short])
+        raw = raw + short
         if soft:
             raw = raw + problem.pressure_violation_weight * p_ref / 1e5 * (ca.sum1(sig_lo) + ca.sum1(sig_hi))
         weights = [
@@ -316,11 +325,22 @@ class NlpModel:
         self.solver = ca.nlpsol(
             "ogf",
             "ipopt",
-            {"x": X, "p": par, "f": raw / self.obj_norm + tie, "g": g},
+            {"x": X, "p": par, "f": raw / self.obj_norm + tie + rho * ca.sumsqr(X - x_centre), "g": g},
             {"ipopt": ipopt, "print_time": False},
         )
 
-    def parameters(self, phys: FrozenPhysics, tie_pa_per_kg_s: float, fixed_loss_qs_kg_s: float) -> F64:
+    def parameters(
+        self,
+        phys: FrozenPhysics,
+        tie_pa_per_kg_s: float,
+        fixed_loss_qs_kg_s: float,
+        x_centre: F64 | None = None,
+        rho: float = 0.0,
+    ) -> F64:
+        """The parameter vector: the coefficients of ``phys``, the simulator's tie and fixed-loss scales, and a
+        proximal term ``rho |x - x_centre|^2`` (per-unit) that steadies the fixed point along flat directions
+        of the objective; it vanishes at the fixed point (x = x_centre) and so does not move the optimum."""
+        centre = np.zeros(self.nx) if x_centre is None else x_centre
         pr, mr = self.p_ref, self.m_ref
         return np.concatenate(
             [
@@ -337,6 +357,8 @@ class NlpModel:
                 phys.dhead_dps * pr,
                 phys.ps0 / pr,
                 [tie_pa_per_kg_s * mr / pr, fixed_loss_qs_kg_s / mr],
+                centre,
+                [rho],
             ]
         )
 
@@ -376,7 +398,7 @@ class NlpModel:
         lam_g = np.asarray(out["lam_g"]).ravel()
         lam_x = np.asarray(out["lam_x"]).ravel()
         n, m, ns, nk = self.sizes
-        raw = float(self.raw_fn(x, par))
+        raw = float(self.raw_fn(x, par)) - float(self.shortfall_fn(x, par))
         status = str(st["return_status"])
         success = bool(st["success"])
         if not success and status in NEAR_OPTIMAL:
