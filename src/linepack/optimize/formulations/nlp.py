@@ -284,8 +284,10 @@ class NlpModel:
         )
         short = ca.SX.zeros(1, 1)
         if problem.shortfall_weight > 0 and np.any(problem.source_nominal > 0):
-            k = np.flatnonzero(problem.source_nominal > 0)
-            short = problem.shortfall_weight * ca.sum1(ca.DM(problem.source_nominal[k]) - m_ref * S[k.tolist()])
+            lim_src = np.flatnonzero(problem.source_nominal > 0)
+            short = problem.shortfall_weight * ca.sum1(
+                ca.DM(problem.source_nominal[lim_src]) - m_ref * S[lim_src.tolist()]
+            )
         self.shortfall_fn = ca.Function("shortfall", [X, par], [short])
         raw = raw + short
         if soft:
