@@ -105,7 +105,7 @@ def expansion_report(res: ExpansionResult, top: int = 12) -> Group:
     for ev in res.evaluated[:top]:
         t.add_row(
             ev.option.id, _f(ev.capital_usd / 1e6), _f(ev.compression_mw), _f(ev.fuel_usd_per_year / 1e6),
-            _f(ev.annual_usd / 1e6), _f(ev.tariff_usd_per_mmbtu, 3), ev.reason if not ev.feasible else "feasible",
+            _f(ev.annual_usd / 1e6), _f(ev.tariff_usd_per_mmbtu, 3), ev.reason.split(":")[0] if not ev.feasible else "feasible",
         )  # fmt: skip
     parts: list[Any] = [head, t]
     if any(ev.feasible for ev in res.evaluated):
