@@ -103,9 +103,10 @@ def expansion_report(res: ExpansionResult, top: int = 12) -> Group:
                 "status"):  # fmt: skip
         t.add_column(col, justify="left" if col in ("option", "status") else "right")
     for ev in res.evaluated[:top]:
+        status = "feasible" if ev.feasible else ev.reason.split(":")[0]
         t.add_row(
             ev.option.id, _f(ev.capital_usd / 1e6), _f(ev.compression_mw), _f(ev.fuel_usd_per_year / 1e6),
-            _f(ev.annual_usd / 1e6), _f(ev.tariff_usd_per_mmbtu, 3), ev.reason.split(":")[0] if not ev.feasible else "feasible",
+            _f(ev.annual_usd / 1e6), _f(ev.tariff_usd_per_mmbtu, 3), status,
         )  # fmt: skip
     parts: list[Any] = [head, t]
     if any(ev.feasible for ev in res.evaluated):
