@@ -370,11 +370,15 @@ from .cli_web import serve as _serve  # noqa: E402  (the web command lives in it
 
 app.command("serve")(_serve)
 
+from .cli_optimize import optimize_app  # noqa: E402 (after the shared options it imports)
 
-def main() -> None:  # pragma: no cover
-    app()
+app.add_typer(optimize_app, name="optimize")
 
 
 from .cli_transient import transient as _transient  # noqa: E402
 
 app.command("transient")(_transient)
+
+
+def main() -> None:  # pragma: no cover
+    app()

@@ -1,0 +1,136 @@
+"""Readable reports of optimisation and expansion results (rich tables)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from .expansion import ExpansionResult
+from .results import OptimizationResult
+from .settings import CrossCheck
+
+
+def _f(x: float, nd: int = 1) -> str:
+    return "-" if not math.isfinite(x) else f"{x:,.{nd}f}"
+
+
+def optimization_report(res: OptimizationResult, check: CrossCheck | None = None, top: int = 10) -> Group:
+    """Decisions (stations, regulators, supplies, deliveries), costs and the binding constraints."""
+    cn = res.network
+    parts: list[Any] = [
+        Text(
+            f"{cn.name} | scenario {cn.scenario} | {res.kind}: {res.description}\n"
+            f"{res.message} ({res.status}), objective {res.objective:,.4g} {res.objective_unit} | "
+            f"{res.iterations} IPOPT iterations in {res.outer_iterations} coefficient rounds, {res.solve_time_s:.2f} s",
+            style="bold",
+        )
+    ]
+    if len(cn.comp_edge):
+        t = Table(title="Compressor stations (decisions)")
+        for col in ("station", "decision", "suction barg", "discharge barg", "ratio", "flow MMSCFD", "power MW",
+                    "max MW", "fuel MMSCFD"):  # fmt: skip
+            t.add_column(col, justify="left" if col in ("station", "decision") else "right")
+        for c in res.compressor_settings():
+            t.add_row(
+                c["id"], c["decision"], _f(c["suction_barg"]), _f(c["discharge_barg"]), _f(c["ratio"], 3),
+                _f(c["flow_mmscfd"], 0), _f(c["power_mw"]), _f(c["power_max_mw"]), _f(c["fuel_mmscfd"], 2),
+            )  # fmt: skip
+        parts.append(t)
+    if len(cn.reg_edge):
+        t = Table(title="Control valves / regulators (decisions)")
+        for col in ("regulator", "decision", "inlet barg", "outlet barg", "flow MMSCFD"):
+            t.add_column(col)
+        for r in res.regulator_settings():
+            t.add_row(r["id"], r["decision"], _f(r["inlet_barg"]), _f(r["outlet_barg"]), _f(r["flow_mmscfd"], 0))
+        parts.append(t)
+    d = res.to_dict()
+    t = Table(title="Supplies")
+    for col in ("source", "supply MMSCFD", "capacity MMSCFD", "p barg"):
+        t.add_column(col, justify="left" if col == "source" else "right")
+    for s in d["sources"]:
+        cap = s["capacity_mmscfd"]
+        t.add_row(s["id"], _f(s["supply_mmscfd"], 0), "-" if cap is None else _f(cap, 0), _f(s["p_barg"]))
+    parts.append(t)
+    t = Table(title="Deliveries")
+    for col in ("sink", "category", "delivered MMSCFD", "shed MMSCFD", "p barg"):
+        t.add_column(col, justify="left" if col in ("sink", "category") else "right")
+    for s in d["sinks"]:
+        t.add_row(s["id"], s["category"], _f(s["delivered_mmscfd"], 0), _f(max(s["shed_mmscfd"], 0.0), 0),
+                  _f(s["p_barg"]))  # fmt: skip
+    parts.append(t)
+    if res.costs:
+        parts.append(Text("Costs: " + "; ".join(f"{k} {v:,.0f} USD/day" for k, v in res.costs.items())))
+    if res.binding:
+        t = Table(title=f"Binding constraints (largest {min(top, len(res.binding))} of {len(res.binding)})")
+        t.add_column("constraint")
+        t.add_column(f"value of loosening ({res.objective_unit} per unit)", justify="right")
+        t.add_column("unit")
+        per_mmscfd = cn.gas.basis.kg_s_to_mmscfd(1.0)
+        for b in res.binding[:top]:
+            value, unit = (b.marginal / per_mmscfd, "MMSCFD") if b.unit == "kg/s" else (b.marginal, b.unit)
+            t.add_row(b.label, f"{value:.4g}", unit)
+        parts.append(t)
+    if check is not None:
+        parts.append(
+            Text(
+                f"Verified by the steady-state solver with these settings: max relative difference "
+                f"{check.max_rel_pressure:.1e} in pressure ({check.worst_node}), {check.max_rel_flow:.1e} in flow "
+                f"({check.worst_edge}); {len(check.steady.violations)} limit violation(s)"
+            )
+        )
+    if res.bound_violations:
+        parts.append(Text(f"Limits that cannot be met ({len(res.bound_violations)}):", style="bold red"))
+        parts.extend(Text(f"  - {v}") for v in res.bound_violations[:top])
+    for n in res.notes:
+        parts.append(Text(f"note: {n}", style="dim"))
+    return Group(*parts)
+
+
+def expansion_report(res: ExpansionResult, top: int = 12) -> Group:
+    e = res.economics
+    head = Text(
+        f"Expansion: {len(res.evaluated)} options evaluated, {len(res.skipped)} ruled out by the capital bound, "
+        f"{res.solve_time_s:.1f} s | CRF {e.capital_recovery_factor:.4f} ({e.discount_rate:.0%}, "
+        f"{e.lifetime_years} y) + O&M {e.om_fraction_per_year:.0%}/y, fuel {e.fuel_usd_per_mmbtu:g} USD/MMBtu",
+        style="bold",
+    )
+    t = Table(title=f"Options by annual cost (best {min(top, len(res.evaluated))})")
+    for col in ("option", "capital M USD", "compression MW", "fuel M USD/y", "annual M USD/y", "tariff USD/MMBtu",
+                "status"):  # fmt: skip
+        t.add_column(col, justify="left" if col in ("option", "status") else "right")
+    for ev in res.evaluated[:top]:
+        status = "feasible" if ev.feasible else ev.reason.split(":")[0]
+        t.add_row(
+            ev.option.id, _f(ev.capital_usd / 1e6), _f(ev.compression_mw), _f(ev.fuel_usd_per_year / 1e6),
+            _f(ev.annual_usd / 1e6), _f(ev.tariff_usd_per_mmbtu, 3), status,
+        )  # fmt: skip
+    parts: list[Any] = [head, t]
+    if any(ev.feasible for ev in res.evaluated):
+        b = res.best
+        parts.append(
+            Text(
+                f"Cheapest: {b.option.id}: capital {b.capital_usd / 1e9:.3f} bn USD, {b.compression_mw:.1f} MW of "
+                f"compression, annual cost {b.annual_usd / 1e6:.1f} M USD (fuel {b.fuel_usd_per_year / 1e6:.1f} M), "
+                f"levelised tariff {b.tariff_usd_per_mmbtu:.3f} USD/MMBtu",
+                style="bold green",
+            )
+        )
+    else:
+        parts.append(Text("No option meets the demand.", style="bold red"))
+    assumed = [n for n, tag, _ in e.tags if tag == "A"]
+    if assumed:
+        parts.append(Text(f"assumed cost parameters (tag A): {', '.join(assumed)}", style="dim"))
+    for n in res.notes:
+        parts.append(Text(f"note: {n}", style="dim"))
+    return Group(*parts)
+
+
+def print_report(obj: OptimizationResult | ExpansionResult, console: Console, check: CrossCheck | None = None) -> None:
+    if isinstance(obj, ExpansionResult):
+        console.print(expansion_report(obj))
+    else:
+        console.print(optimization_report(obj, check))

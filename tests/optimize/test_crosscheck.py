@@ -1,0 +1,55 @@
+"""Cross-method: the steady Newton solver run with the optimiser's settings reproduces its state to 1e-6."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("casadi")
+
+from linepack.compile import compile_network
+from linepack.io.native import load_default_network
+from linepack.optimize import min_fuel, newton_check, solve_problem
+
+
+@pytest.fixture(scope="module")
+def psgp_cn():  # type: ignore[no-untyped-def]
+    return compile_network(load_default_network())
+
+
+@pytest.mark.parametrize("objective", ["fuel", "power"])
+def test_min_fuel_psgp_newton_reproduces_optimum(psgp_cn, objective: str) -> None:  # type: ignore[no-untyped-def]
+    res = solve_problem(psgp_cn, min_fuel(psgp_cn, objective))
+    assert res.success
+    chk = newton_check(psgp_cn, res.p_pa, res.q_kg_s, res.supply_kg_s, res.delivered_kg_s)
+    assert chk.max_rel_pressure < 1e-6, chk.worst_node
+    assert chk.max_rel_flow < 1e-6, chk.worst_edge
+    # the Newton solution keeps every control on its set-point: no bound the optimiser respected is crossed
+    assert chk.steady.violations == ()
+
+
+def test_objective_is_the_fuel_the_stations_burn(psgp_cn) -> None:  # type: ignore[no-untyped-def]
+    res = solve_problem(psgp_cn, min_fuel(psgp_cn))
+    assert res.objective == pytest.approx(psgp_cn.gas.basis.kg_s_to_mmscfd(float(np.sum(res.comp_fuel_kg_s))))
+    assert res.objective > 0.1  # the nominated LNG cannot reach Punjab without some compression
+
+
+@pytest.mark.parametrize(
+    "scenario", ["existing_2024", "psgp_42in_alt", "gwadar_ip", "tapi", "central_asia_hypothetical"]
+)
+def test_min_fuel_every_psgp_scenario_newton_reproduces_optimum(scenario: str) -> None:
+    cn = compile_network(load_default_network(), scenario)
+    res = solve_problem(cn, min_fuel(cn))
+    chk = newton_check(cn, res.p_pa, res.q_kg_s, res.supply_kg_s, res.delivered_kg_s)
+    assert chk.max_rel_pressure < 1e-6, chk.worst_node
+    assert chk.max_rel_flow < 1e-6, chk.worst_edge
+    assert chk.steady.violations == ()
+
+
+def test_full_winter_demand_on_the_existing_system_is_infeasible() -> None:
+    """DATASET section 5: existing_2024 at full demand has no feasible solution (the south-north bottleneck)."""
+    from linepack.errors import InfeasibleError
+
+    cn = compile_network(load_default_network(), "existing_2024_full_demand")
+    with pytest.raises(InfeasibleError, match="no feasible point"):
+        solve_problem(cn, min_fuel(cn))

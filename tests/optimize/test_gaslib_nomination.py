@@ -1,0 +1,88 @@
+"""GasLib nominations (../shared/refcases/gaslib; CC BY 3.0, Schmidt et al. 2017, Pfetsch et al. 2015).
+
+GasLib publishes no solutions, so the check is the README's: settings that meet every bound of the
+nomination, verified by an independent method, the steady Newton solver run with those settings, which
+must reproduce the optimiser's pressures and flows to 1e-6 and find no limit violated.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("casadi")
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "gaslib"))
+from gaslib_cases import INSTANCES, gaslib_dir, paths
+
+from linepack.compile import compile_network
+from linepack.io.gaslib import read_gaslib
+from linepack.optimize import min_fuel, newton_check, nomination, solve_problem
+
+pytestmark = pytest.mark.skipif(gaslib_dir() is None, reason="shared GasLib folder not found")
+
+
+def _cn(key: str):  # type: ignore[no-untyped-def]
+    net, scn, _, cs = paths(INSTANCES[key])
+    return compile_network(read_gaslib(net, scn, None, cs, fixed_loss="resistor").network)
+
+
+def _verified(cn, res) -> None:  # type: ignore[no-untyped-def]
+    chk = newton_check(cn, res.p_pa, res.q_kg_s, res.supply_kg_s, res.delivered_kg_s)
+    assert chk.max_rel_pressure < 1e-6, chk.worst_node
+    assert chk.max_rel_flow < 1e-6, chk.worst_edge
+    assert chk.steady.violations == ()
+
+
+@pytest.mark.parametrize("key", ["11", "24", "135", "Integration"])
+def test_nomination_feasible_and_newton_agrees(key: str) -> None:
+    cn = _cn(key)
+    res = solve_problem(cn, nomination(cn))
+    _verified(cn, res)
+
+
+def test_min_fuel_gaslib_40_newton_agrees() -> None:
+    cn = _cn("40")
+    res = solve_problem(cn, min_fuel(cn))
+    _verified(cn, res)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", ["582-cold", "582-cool", "134-v2"])
+def test_large_nominations_end_with_a_verdict(key: str) -> None:
+    """Either settings verified by Newton or a clear infeasibility report (no crash, no silent answer)."""
+    from linepack.errors import LinepackError
+
+    cn = _cn(key)
+    try:
+        res = solve_problem(cn, nomination(cn))
+    except LinepackError as exc:
+        assert str(exc)
+        return
+    _verified(cn, res)
+
+
+@pytest.mark.slow
+def test_decision_search_582_gives_a_verdict() -> None:
+    """Every combination of GasLib-582's .cdf decisions (4 x 19) is tried or the first feasible one is verified."""
+    from linepack.optimize.decisions import search_decisions
+
+    net, scn, cdf, cs = paths(INSTANCES["582-cold"])
+    case = read_gaslib(net, scn, cdf, cs, fixed_loss="resistor")
+    found = search_decisions(case)
+    assert found.combinations == 76
+    if found.result is None:
+        assert len(found.tried) == 76
+    else:
+        _verified(found.result.network, found.result)
+
+
+def test_decision_search_needs_decisions() -> None:
+    from linepack.errors import InputError
+    from linepack.optimize.decisions import search_decisions
+
+    net, scn, _, cs = paths(INSTANCES["24"])
+    with pytest.raises(InputError, match=r"no \.cdf decisions"):
+        search_decisions(read_gaslib(net, scn, None, cs, fixed_loss="resistor"))
