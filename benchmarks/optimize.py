@@ -32,7 +32,7 @@ def _gaslib(key: str) -> Any:
     if gaslib_dir() is None:
         return None
     net, scn, _, cs = paths(INSTANCES[key])
-    return compile_network(read_gaslib(net, scn, None, cs, fixed_loss="resistor").network)
+    return compile_network(read_gaslib(net, scn, None, cs, fixed_loss="resistor", zone_references=False).network)
 
 
 def _row(name: str, cn: Any, make: Callable[[Any], Any]) -> None:

@@ -100,9 +100,10 @@ class GaslibOptions:
         cs: Path | None = None,
         reference: list[str] | None = None,
         fixed_loss: str = "resistor",
+        zone_references: bool = True,
     ) -> None:
         self.nomination, self.decisions, self.decision, self.cs = nomination, decisions, decision or [], cs
-        self.reference, self.fixed_loss = reference or [], fixed_loss
+        self.reference, self.fixed_loss, self.zone_references = reference or [], fixed_loss, zone_references
 
     def given(self) -> bool:
         return any([self.nomination, self.decisions, self.decision, self.cs, self.reference])
@@ -128,7 +129,13 @@ class GaslibOptions:
         if self.decision and self.decisions is None:
             raise InputError("--decision needs --decisions FILE.cdf")
         case = read_gaslib(
-            net_path, self.nomination, self.decisions, self.cs, reference=self._references(), fixed_loss=self.fixed_loss
+            net_path,
+            self.nomination,
+            self.decisions,
+            self.cs,
+            reference=self._references(),
+            fixed_loss=self.fixed_loss,
+            zone_references=self.zone_references,
         )
         for w in case.warnings:
             err.print(Text(f"warning: {w}", style="yellow"), highlight=False)

@@ -101,7 +101,7 @@ def fuel(
     """Optimal gas flow: least compressor fuel (or power, or fuel cost) for the scenario's demands and supplies."""
     from .optimize import min_fuel
 
-    gl = GaslibOptions(nomination, None, None, cs, reference, fixed_loss)
+    gl = GaslibOptions(nomination, None, None, cs, reference, fixed_loss, zone_references=False)
     _run(lambda cn: (cn, min_fuel(cn, objective, fuel_price)), file, scenario, gl, output, no_check)
 
 
@@ -219,7 +219,7 @@ def nomination(
     from .optimize import least_violation, solve_problem
     from .optimize import nomination as make_nomination
 
-    gl = GaslibOptions(nomination, None, None, cs, reference, fixed_loss)
+    gl = GaslibOptions(nomination, None, None, cs, reference, fixed_loss, zone_references=False)
 
     def go() -> None:
         if output is not None and output.suffix.lower() != ".json":
@@ -246,7 +246,7 @@ def _search(file: Path, cdf: Path, gl: GaslibOptions, output: Path | None, no_ch
 
     if file.suffix.lower() != ".net":
         raise InputError(f"--decisions needs a GasLib .net file, not {file}")
-    case = read_gaslib(file, gl.nomination, cdf, gl.cs, fixed_loss=gl.fixed_loss)
+    case = read_gaslib(file, gl.nomination, cdf, gl.cs, fixed_loss=gl.fixed_loss, zone_references=False)
     found = search_decisions(case)
     for ids, outcome in found.tried:
         out.print(f"  {' + '.join(ids)}: {outcome}", highlight=False)

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.skipif(gaslib_dir() is None, reason="shared GasLib fold
 
 def _cn(key: str):  # type: ignore[no-untyped-def]
     net, scn, _, cs = paths(INSTANCES[key])
-    return compile_network(read_gaslib(net, scn, None, cs, fixed_loss="resistor").network)
+    return compile_network(read_gaslib(net, scn, None, cs, fixed_loss="resistor", zone_references=False).network)
 
 
 def _verified(cn, res) -> None:  # type: ignore[no-untyped-def]
@@ -70,7 +70,7 @@ def test_decision_search_582_gives_a_verdict() -> None:
     from linepack.optimize.decisions import search_decisions
 
     net, scn, cdf, cs = paths(INSTANCES["582-cold"])
-    case = read_gaslib(net, scn, cdf, cs, fixed_loss="resistor")
+    case = read_gaslib(net, scn, cdf, cs, fixed_loss="resistor", zone_references=False)
     found = search_decisions(case)
     assert found.combinations == 76
     if found.result is None:
@@ -85,4 +85,4 @@ def test_decision_search_needs_decisions() -> None:
 
     net, scn, _, cs = paths(INSTANCES["24"])
     with pytest.raises(InputError, match=r"no \.cdf decisions"):
-        search_decisions(read_gaslib(net, scn, None, cs, fixed_loss="resistor"))
+        search_decisions(read_gaslib(net, scn, None, cs, fixed_loss="resistor", zone_references=False))

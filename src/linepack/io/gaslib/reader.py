@@ -48,6 +48,7 @@ def read_gaslib(
     *,
     reference: ReferenceArg | list[ReferenceArg] | None = None,
     fixed_loss: str = "error",
+    zone_references: bool = True,
 ) -> GaslibCase:
     """Read a GasLib instance: the network (.net), optionally a nomination (.scn), combined decisions (.cdf)
     and compressor-station data (.cs).
@@ -55,7 +56,9 @@ def read_gaslib(
     ``reference`` names the node held at a fixed pressure (the pressure reference the simulation needs):
     a node id (held at its maximum pressure), ``(node_id, p_barg)``, or a list of those, one per island;
     by default, in every island, the entries nominated with a fixed pressure (``<pressure bound="both">``),
-    else the entry with the largest nominated flow. ``fixed_loss`` says what to do with resistors of fixed
+    else the entry with the largest nominated flow; with ``zone_references`` (default) also one in every zone
+    whose pressure nothing else sets (docs/gaslib.md; an optimiser that treats entry pressures as decisions
+    passes False and keeps the nominated flows). ``fixed_loss`` says what to do with resistors of fixed
     pressure loss: ``"error"`` (default) refuses them, ``"short_pipe"`` loads them as loss-free short pipes
     (the loss stays in the case and is written back), ``"resistor"`` as Resistors with ``pressure_loss_bar``.
 
@@ -67,7 +70,9 @@ def read_gaslib(
     nomination = parse_scn(Path(scn_path), net) if scn_path is not None else None
     stations = parse_cs(Path(cs_path), net) if cs_path is not None else {}
     groups, cdf_warnings = parse_cdf(Path(cdf_path), net) if cdf_path is not None else ((), [])
-    case = build_case(net, nomination, stations, groups, reference=reference, fixed_loss=fixed_loss)
+    case = build_case(
+        net, nomination, stations, groups, reference=reference, fixed_loss=fixed_loss, zone_references=zone_references
+    )
     if cdf_warnings:
         case = replace(case, warnings=(*case.warnings, *cdf_warnings))
     return case
@@ -81,6 +86,7 @@ def build_case(
     *,
     reference: ReferenceArg | list[ReferenceArg] | None = None,
     fixed_loss: str = "error",
+    zone_references: bool = True,
 ) -> GaslibCase:
     """The case (Network + GasLib extras) from parsed files."""
     ctx, settings, gas, warnings = make_context(net, nomination, stations, fixed_loss)
@@ -95,7 +101,8 @@ def build_case(
             problems.extend(exc.problems)
     if problems:
         raise InputError(problems)
-    if reference is None:
+    automatic = reference is None and zone_references
+    if automatic:
         refs = refs + _reference_floating_zones(network)
     for el in net.elements.values():
         if el.kind == "resistor" and "pressureLoss" in el.values and fixed_loss == "short_pipe":
@@ -118,7 +125,7 @@ def build_case(
         references=refs,
         fixed_loss=fixed_loss,
         warnings=tuple(warnings),
-        automatic_references=reference is None,
+        automatic_references=automatic,
     )
 
 
