@@ -1,0 +1,77 @@
+"""Case specifications: small, picklable overlays on one base scenario, and the study context.
+
+A case never carries a network. It names what differs from the base scenario (components out of
+service, demand and supply scaling, field patches); workers turn it into a scenario overlay applied at
+compile time (:func:`linepack.model.scenario.compose`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model.network import Network
+from ..model.scenario import Scenario
+
+PatchValue = float | int | str | bool
+
+
+@dataclass(frozen=True)
+class CaseSpec:
+    """One case of a study: an overlay on the base scenario, plus the parameters that describe it."""
+
+    case_id: int
+    label: str
+    disable: tuple[str, ...] = ()
+    enable: tuple[str, ...] = ()
+    demand_scale: float = 1.0
+    supply_scale: float = 1.0
+    patches: tuple[tuple[str, str, PatchValue], ...] = ()  # (component id, field, value)
+    params: tuple[tuple[str, float], ...] = ()  # named parameter values (sweep axes, Monte Carlo draws)
+
+    def overlay(self) -> Scenario:
+        """The scenario overlay of this case (applied on top of the base scenario)."""
+        patches: dict[str, dict[str, Any]] = {}
+        for cid, fld, value in self.patches:
+            patches.setdefault(cid, {})[fld] = value
+        return Scenario(
+            description=self.label,
+            disable=list(self.disable),
+            enable=list(self.enable),
+            demand_scale=self.demand_scale,
+            supply_scale=self.supply_scale,
+            set=patches,
+        )
+
+    def params_json(self) -> str:
+        return json.dumps(dict(self.params), sort_keys=True)
+
+
+@dataclass(frozen=True)
+class StudyContext:
+    """What every worker needs once per study: the network (as a native JSON document) and the base.
+
+    Sent to each worker once (pickled with the local pool's initializer, scattered to Dask workers);
+    workers cache the compiled base case by :attr:`key`.
+    """
+
+    network_json: str
+    base_scenario: str | None
+    shed: bool = True  # estimate unserved demand of infeasible cases by priority curtailment
+    options: tuple[tuple[str, float], ...] = field(default=())  # SteadyOptions overrides
+
+    @staticmethod
+    def from_network(
+        network: Network, base_scenario: str | None, shed: bool = True, options: dict[str, float] | None = None
+    ) -> StudyContext:
+        scenario = base_scenario if base_scenario is not None else network.default_scenario
+        text = json.dumps(network.to_dict(), sort_keys=True, separators=(",", ":"))
+        return StudyContext(text, scenario, shed, tuple(sorted((options or {}).items())))
+
+    @property
+    def key(self) -> str:
+        h = hashlib.sha256(self.network_json.encode())
+        h.update(repr((self.base_scenario, self.shed, self.options)).encode())
+        return h.hexdigest()[:16]

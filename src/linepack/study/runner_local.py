@@ -1,0 +1,52 @@
+"""Run a study on a local process pool (all cores by default); one worker runs in this process."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any
+
+import numpy as np
+
+from .cases import CaseSpec, StudyContext
+from .evaluate import base_case, run_cases
+
+Sink = Callable[[dict[str, np.ndarray], dict[str, np.ndarray]], None]
+
+_CTX: StudyContext | None = None
+
+
+def _init(ctx: StudyContext) -> None:
+    global _CTX
+    _CTX = ctx
+    base_case(ctx)  # compile and solve the base once per worker, before the first batch
+
+
+def _run(batch: list[CaseSpec]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    assert _CTX is not None, "worker not initialised"
+    return run_cases(_CTX, batch)
+
+
+def run_local(ctx: StudyContext, batches: list[list[CaseSpec]], workers: int, on_batch: Sink) -> None:
+    """Evaluate ``batches`` on ``workers`` processes, calling ``on_batch`` (in this process) as each finishes.
+
+    At most two batches per worker are in flight, so an interrupted study loses little work.
+    """
+    if workers <= 1:
+        for batch in batches:
+            on_batch(*run_cases(ctx, batch))
+        return
+    pending = list(reversed(batches))
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init, initargs=(ctx,)) as pool:
+        running: set[Future[Any]] = set()
+        try:
+            while pending or running:
+                while pending and len(running) < 2 * workers:
+                    running.add(pool.submit(_run, pending.pop()))
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    on_batch(*fut.result())
+        except BaseException:
+            for fut in running:
+                fut.cancel()
+            raise
