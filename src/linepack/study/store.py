@@ -42,7 +42,11 @@ def _pa() -> Any:
 def _arrow_table(cols: dict[str, np.ndarray], spec: dict[str, str]) -> Any:
     pa, _ = _pa()
     types = {"int64": pa.int64(), "float64": pa.float64(), "string": pa.string(), "bool": pa.bool_()}
-    arrays = [pa.array(list(cols[k]) if kind == "string" else cols[k], type=types[kind]) for k, kind in spec.items()]
+    # NaN floats are stored as nulls, so that SQL aggregates skip them (a dropped sink has no pressure)
+    arrays = [
+        pa.array(list(cols[k]) if kind == "string" else cols[k], type=types[kind], from_pandas=kind == "float64")
+        for k, kind in spec.items()
+    ]
     return pa.Table.from_arrays(arrays, names=list(spec))
 
 
