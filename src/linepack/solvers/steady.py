@@ -32,6 +32,7 @@ class SteadyOptions:
     max_time_s: float = 120.0  # wall time for the whole solve
     max_outer: int = 30  # changes of control state (bounds becoming active or released)
     viscosity_rel_tol: float = 1e-4  # viscosity is lagged one outer iteration until it settles
+    probe_supply: bool = True  # on a supply shortfall, re-solve with unlimited supply to say what would happen
 
 
 class _Scaled(SteadySystem):
@@ -273,7 +274,8 @@ def solve_steady(
         raise TopologyError(problems)
     problems = supply_problems(cn, state)
     if problems:
-        raise InfeasibleError(f"scenario {cn.scenario} is infeasible", problems + _probe_unlimited_supply(cn, opt))
+        probe = _probe_unlimited_supply(cn, opt) if opt.probe_supply else []
+        raise InfeasibleError(f"scenario {cn.scenario} is infeasible", problems + probe)
     p_ref, m_ref = _scales(cn)
     active = ActiveSet(cn)
     x: F64 | None = None

@@ -60,15 +60,17 @@ class StudyContext:
     network_json: str
     base_scenario: str | None
     shed: bool = True  # estimate unserved demand of infeasible cases by priority curtailment
-    options: tuple[tuple[str, float], ...] = field(default=())  # SteadyOptions overrides
+    options: tuple[tuple[str, float | bool], ...] = field(default=())  # SteadyOptions overrides
 
     @staticmethod
     def from_network(
-        network: Network, base_scenario: str | None, shed: bool = True, options: dict[str, float] | None = None
+        network: Network, base_scenario: str | None, shed: bool = True, options: dict[str, float | bool] | None = None
     ) -> StudyContext:
         scenario = base_scenario if base_scenario is not None else network.default_scenario
         text = json.dumps(network.to_dict(), sort_keys=True, separators=(",", ":"))
-        return StudyContext(text, scenario, shed, tuple(sorted((options or {}).items())))
+        # the shedding step answers what the supply probe would; a study caps each solve at 30 s
+        opts = {"probe_supply": False, "max_time_s": 30.0, **(options or {})}
+        return StudyContext(text, scenario, shed, tuple(sorted(opts.items())))
 
     @property
     def key(self) -> str:
