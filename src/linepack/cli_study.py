@@ -19,11 +19,14 @@ study_app = typer.Typer(
 )
 _out = Console()
 
-FileArg = Annotated[Path | None, typer.Argument(help="network file (.yaml, .json or GasLib .net); default: embedded PSGP")]
+FileArg = Annotated[
+    Path | None, typer.Argument(help="network file (.yaml, .json or GasLib .net); default: embedded PSGP")
+]
 ScenarioOpt = Annotated[str | None, typer.Option("--scenario", "-s", help="base scenario (default: the network's)")]
 WorkersOpt = Annotated[int | None, typer.Option("--workers", "-w", help="worker processes (default: every core)")]
 SchedulerOpt = Annotated[
-    str | None, typer.Option("--scheduler", help="Dask scheduler address (e.g. tcp://10.0.0.5:8786); workers started by you")
+    str | None,
+    typer.Option("--scheduler", help="Dask scheduler address (e.g. tcp://10.0.0.5:8786); workers started by you"),
 ]
 DaskOpt = Annotated[bool, typer.Option("--dask", help="run on a local Dask cluster of --workers processes")]
 ResumeOpt = Annotated[bool, typer.Option("--resume", help="continue the study in --output, skipping stored cases")]
@@ -72,8 +75,19 @@ def _execute(
     base = base_case(ctx)  # solves the base here first: a base with no steady state is an input problem
     cases: list[CaseSpec] = make_cases(base)
     study = {"kind": kind, "network": net.name, "base_scenario": ctx.base_scenario, **settings}
-    stats = run_study(ctx, cases, study, output, workers=workers, scheduler=scheduler, dask=dask, resume=resume,
-                      overwrite=overwrite, batch_size=batch_size, progress=progress)
+    stats = run_study(
+        ctx,
+        cases,
+        study,
+        output,
+        workers=workers,
+        scheduler=scheduler,
+        dask=dask,
+        resume=resume,
+        overwrite=overwrite,
+        batch_size=batch_size,
+        progress=progress,
+    )
     _out.print(
         f"{stats.computed} cases computed ({stats.skipped} already stored) in {stats.wall_s:.1f} s on "
         f"{stats.workers} {stats.backend} worker(s): {stats.cases_per_s:.1f} cases/s; results in {output}",
@@ -130,10 +144,24 @@ def n_1(
 
         kind_list = tuple(k.strip() for k in kinds.split(",") if k.strip())
         net = _network(file)
-        _execute(f"n-{order}", net, scenario, lambda b: n_minus_k(b.cn, order, kind_list),
-                 {"order": order, "kinds": list(kind_list), "description": f"N-{order} outages of {', '.join(kind_list)}"},
-                 _output(output, f"n-{order}"), workers, scheduler, dask, resume, overwrite, batch_size, shed, progress,
-                 plots, top)
+        _execute(
+            f"n-{order}",
+            net,
+            scenario,
+            lambda b: n_minus_k(b.cn, order, kind_list),
+            {"order": order, "kinds": list(kind_list), "description": f"N-{order} outages of {', '.join(kind_list)}"},
+            _output(output, f"n-{order}"),
+            workers,
+            scheduler,
+            dask,
+            resume,
+            overwrite,
+            batch_size,
+            shed,
+            progress,
+            plots,
+            top,
+        )
 
     _guard(go)
 
@@ -143,8 +171,12 @@ def sweep_cmd(
     file: FileArg = None,
     param: Annotated[
         list[str] | None,
-        typer.Option("--param", "-p", help="KEY=START:STOP:N or KEY=V1,V2; KEY is demand_scale, supply_scale, "
-                     "demand:<category> or <component>.<field>; give one or two"),
+        typer.Option(
+            "--param",
+            "-p",
+            help="KEY=START:STOP:N or KEY=V1,V2; KEY is demand_scale, supply_scale, "
+            "demand:<category> or <component>.<field>; give one or two",
+        ),
     ] = None,
     scenario: ScenarioOpt = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="study folder (default study-sweep)")] = None,
@@ -169,10 +201,24 @@ def sweep_cmd(
             raise InputError("give one or two --param KEY=START:STOP:N (e.g. --param demand_scale=0.8:1.3:11)")
         axes = [SweepAxis.parse(p) for p in param]
         net = _network(file)
-        _execute("sweep", net, scenario, lambda b: sweep(net, axes),
-                 {"params": list(param), "description": "sweep of " + " x ".join(a.key for a in axes)},
-                 _output(output, "sweep"), workers, scheduler, dask, resume, overwrite, batch_size, shed, progress,
-                 plots, 15)
+        _execute(
+            "sweep",
+            net,
+            scenario,
+            lambda b: sweep(net, axes),
+            {"params": list(param), "description": "sweep of " + " x ".join(a.key for a in axes)},
+            _output(output, "sweep"),
+            workers,
+            scheduler,
+            dask,
+            resume,
+            overwrite,
+            batch_size,
+            shed,
+            progress,
+            plots,
+            15,
+        )
 
     _guard(go)
 
@@ -186,7 +232,9 @@ def montecarlo_cmd(
         Path | None, typer.Option("--model", help="YAML/JSON of distributions (default: documented assumptions)")
     ] = None,
     scenario: ScenarioOpt = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="study folder (default study-montecarlo)")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="study folder (default study-montecarlo)")
+    ] = None,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
     dask: DaskOpt = False,
@@ -205,11 +253,29 @@ def montecarlo_cmd(
 
         mc = MonteCarloModel.load(model) if model is not None else MonteCarloModel()
         net = _network(file)
-        _execute("montecarlo", net, scenario, lambda b: montecarlo(net, b.cn, cases, seed, mc),
-                 {"cases": cases, "seed": seed, "model": mc.model_dump(mode="json"),
-                  "description": f"{cases} draws, seed {seed}"},
-                 _output(output, "montecarlo"), workers, scheduler, dask, resume, overwrite, batch_size, shed,
-                 progress, plots, 15)
+        _execute(
+            "montecarlo",
+            net,
+            scenario,
+            lambda b: montecarlo(net, b.cn, cases, seed, mc),
+            {
+                "cases": cases,
+                "seed": seed,
+                "model": mc.model_dump(mode="json"),
+                "description": f"{cases} draws, seed {seed}",
+            },
+            _output(output, "montecarlo"),
+            workers,
+            scheduler,
+            dask,
+            resume,
+            overwrite,
+            batch_size,
+            shed,
+            progress,
+            plots,
+            15,
+        )
 
     _guard(go)
 

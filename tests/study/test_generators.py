@@ -53,9 +53,13 @@ def test_sweep_grid_and_axes(net: lp.Network) -> None:
     assert cases[3].demand_scale == pytest.approx(0.9) and cases[3].patches == (("CS2", "p_set_barg", 95.0),)
     cat = sweep(net, [SweepAxis.parse("demand:power_plant=0.5")])[0]
     assert {p[0] for p in cat.patches} == {"BALLOKI_PP.demand", "BHIKKI_PP.demand", "HBS_PP.demand"}
-    for bad, msg in [("demand_scale", "KEY=START"), ("demand_scale=1:2:x", "START:STOP:N"),
-                     ("CS9.p_set_barg=1", "no component 'CS9'"), ("CS2.p_sett=1", "no field 'p_sett'"),
-                     ("demand:nuclear=1", "no sink of category")]:
+    for bad, msg in [
+        ("demand_scale", "KEY=START"),
+        ("demand_scale=1:2:x", "START:STOP:N"),
+        ("CS9.p_set_barg=1", "no component 'CS9'"),
+        ("CS2.p_sett=1", "no field 'p_sett'"),
+        ("demand:nuclear=1", "no sink of category"),
+    ]:
         with pytest.raises(InputError, match=msg):
             sweep(net, [SweepAxis.parse(bad)])
 

@@ -59,8 +59,24 @@ def test_killed_study_resumes_without_recomputing(tmp_path: Path, identical: Any
     """A study process killed (SIGKILL) part-way resumes and ends with the results of an uninterrupted run."""
     out = tmp_path / "killed"
     exe = shutil.which("linepack") or str(Path(sys.executable).parent / "linepack")
-    cmd = [exe, "study", "montecarlo", "--cases", "40", "--seed", "3",
-           "--workers", "1", "--batch-size", "1", "--no-shed", "--no-plots", "--no-progress", "--output", str(out)]
+    cmd = [
+        exe,
+        "study",
+        "montecarlo",
+        "--cases",
+        "40",
+        "--seed",
+        "3",
+        "--workers",
+        "1",
+        "--batch-size",
+        "1",
+        "--no-shed",
+        "--no-plots",
+        "--no-progress",
+        "--output",
+        str(out),
+    ]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     deadline = time.time() + 120
@@ -138,10 +154,15 @@ def test_infeasible_and_invalid_cases_are_recorded_while_the_rest_complete(tmp_p
 
 def test_curtailment_estimates_unserved_demand(tmp_path: Path) -> None:
     ctx = StudyContext.from_network(lp.load_default_network(), "psgp_base")
-    cases = [CaseSpec(0, "PGPC out", disable=("PGPC_FSRU.supply",)), CaseSpec(1, "Quetta spur out", disable=("SSGC-QTA",))]
+    cases = [
+        CaseSpec(0, "PGPC out", disable=("PGPC_FSRU.supply",)),
+        CaseSpec(1, "Quetta spur out", disable=("SSGC-QTA",)),
+    ]
     run_study(ctx, cases, {"kind": "n-1"}, tmp_path / "s", workers=1, progress=False)
     con = ResultStore(tmp_path / "s").connect()
-    status, unserved, actions = con.execute("SELECT status, unserved_mmscfd, actions FROM cases WHERE case_id = 0").fetchone()
+    status, unserved, actions = con.execute(
+        "SELECT status, unserved_mmscfd, actions FROM cases WHERE case_id = 0"
+    ).fetchone()
     assert status == "shed" and unserved > 0 and "curtailed" in actions
     # the shortfall is taken first from the lowest priority class present (industry: the Kasur load)
     first = con.execute(

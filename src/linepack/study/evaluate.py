@@ -149,8 +149,14 @@ def _element_rows(
     p_min, p_max = _bar(cn.p_min_pa, cn), _bar(cn.p_max_pa, cn)
     node_margin = p - p_min
     node_viol = (node_margin < -VIOLATION_TOL_BAR) | (p > p_max + VIOLATION_TOL_BAR)
-    table.add(case_id=case_id, element_type="node", element_id=list(cn.node_ids), p_barg=p, margin_bar=node_margin,
-              violation=node_viol)
+    table.add(
+        case_id=case_id,
+        element_type="node",
+        element_id=list(cn.node_ids),
+        p_barg=p,
+        margin_bar=node_margin,
+        violation=node_viol,
+    )
     ef, et = p[cn.edge_from], p[cn.edge_to]
     kinds = [EDGE_TYPE[int(k)] for k in cn.edge_kind]
     margin = np.full(cn.n_edges, np.nan)
@@ -159,28 +165,61 @@ def _element_rows(
     power = np.full(cn.n_edges, np.nan)
     power[cn.comp_edge] = res.comp_power_w / 1e6
     gas = cn.gas.basis.kg_s_to_mmscfd(1.0)
-    table.add(case_id=case_id, element_type=kinds, element_id=list(cn.edge_ids), p_barg=ef, p_out_barg=et,
-              flow_kg_s=res.q_kg_s, flow_mmscfd=res.q_kg_s * gas, margin_bar=margin,
-              violation=margin < -VIOLATION_TOL_BAR, power_mw=power)
+    table.add(
+        case_id=case_id,
+        element_type=kinds,
+        element_id=list(cn.edge_ids),
+        p_barg=ef,
+        p_out_barg=et,
+        flow_kg_s=res.q_kg_s,
+        flow_mmscfd=res.q_kg_s * gas,
+        margin_bar=margin,
+        violation=margin < -VIOLATION_TOL_BAR,
+        power_mw=power,
+    )
     src_factor = np.array([b.kg_s_to_mmscfd(1.0) for b in cn.source_basis])
-    table.add(case_id=case_id, element_type="source", element_id=list(cn.source_ids), p_barg=p[cn.source_node],
-              flow_kg_s=res.source_supply_kg_s, flow_mmscfd=res.source_supply_kg_s * src_factor, violation=False)
+    table.add(
+        case_id=case_id,
+        element_type="source",
+        element_id=list(cn.source_ids),
+        p_barg=p[cn.source_node],
+        flow_kg_s=res.source_supply_kg_s,
+        flow_mmscfd=res.source_supply_kg_s * src_factor,
+        violation=False,
+    )
     sink_p = p[cn.sink_node]
     s_margin = sink_p - _bar(cn.sink_p_min_pa, cn)
     delivered = cn.sink_demand * gas
     wanted = np.array([demand_mmscfd.get(s, d) for s, d in zip(cn.sink_ids, delivered, strict=True)])
-    table.add(case_id=case_id, element_type="sink", element_id=list(cn.sink_ids), p_barg=sink_p,
-              flow_kg_s=cn.sink_demand, flow_mmscfd=delivered, demand_mmscfd=wanted,
-              unserved_mmscfd=np.maximum(wanted - delivered, 0.0), margin_bar=s_margin,
-              violation=s_margin < -VIOLATION_TOL_BAR)
+    table.add(
+        case_id=case_id,
+        element_type="sink",
+        element_id=list(cn.sink_ids),
+        p_barg=sink_p,
+        flow_kg_s=cn.sink_demand,
+        flow_mmscfd=delivered,
+        demand_mmscfd=wanted,
+        unserved_mmscfd=np.maximum(wanted - delivered, 0.0),
+        margin_bar=s_margin,
+        violation=s_margin < -VIOLATION_TOL_BAR,
+    )
     lost = [demand_mmscfd[s] for s in dropped]
     if dropped:
-        table.add(case_id=case_id, element_type="sink", element_id=list(dropped), flow_kg_s=np.zeros(len(dropped)),
-                  flow_mmscfd=np.zeros(len(dropped)), demand_mmscfd=lost, unserved_mmscfd=lost,
-                  violation=np.ones(len(dropped), bool))
+        table.add(
+            case_id=case_id,
+            element_type="sink",
+            element_id=list(dropped),
+            flow_kg_s=np.zeros(len(dropped)),
+            flow_mmscfd=np.zeros(len(dropped)),
+            demand_mmscfd=lost,
+            unserved_mmscfd=lost,
+            violation=np.ones(len(dropped), bool),
+        )
     summary: dict[str, Any] = {
         "iterations": res.iterations,
-        "n_violations": int(np.sum(node_viol) + np.sum(margin < -VIOLATION_TOL_BAR) + np.sum(s_margin < -VIOLATION_TOL_BAR)),
+        "n_violations": int(
+            np.sum(node_viol) + np.sum(margin < -VIOLATION_TOL_BAR) + np.sum(s_margin < -VIOLATION_TOL_BAR)
+        ),
         "violations": "\n".join(res.violations),
         "demand_mmscfd": float(sum(demand_mmscfd.values())),
         "unserved_mmscfd": float(np.sum(np.maximum(wanted - delivered, 0.0)) + sum(lost)),
@@ -206,8 +245,14 @@ def evaluate_case(base: BaseCase, case: CaseSpec, cases: _Table, elements: _Tabl
     """Solve one case and append its case row and element rows."""
     t0 = time.perf_counter()
     solve = _solver(base)
-    row: dict[str, Any] = {"case_id": case.case_id, "label": case.label, "disabled": ",".join(case.disable),
-                           "params": case.params_json(), "status": "failed", "iterations": 0}
+    row: dict[str, Any] = {
+        "case_id": case.case_id,
+        "label": case.label,
+        "disabled": ",".join(case.disable),
+        "params": case.params_json(),
+        "status": "failed",
+        "iterations": 0,
+    }
     res: SteadyResult | None = None
     dropped: tuple[str, ...] = ()
     demand: dict[str, float] = {}

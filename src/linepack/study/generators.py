@@ -17,8 +17,12 @@ from ..model.components import Sink, Source
 from ..model.network import Network
 from .cases import CaseSpec, PatchValue
 
-OUTAGE_KINDS: dict[str, str] = {"pipe": "pipes", "compressor": "compressor stations", "regulator": "regulators",
-                                "source": "sources and terminals"}
+OUTAGE_KINDS: dict[str, str] = {
+    "pipe": "pipes",
+    "compressor": "compressor stations",
+    "regulator": "regulators",
+    "source": "sources and terminals",
+}
 
 
 def outage_candidates(cn: CompiledNetwork, kinds: tuple[str, ...] = ("pipe", "compressor", "source")) -> list[str]:
@@ -36,7 +40,9 @@ def outage_candidates(cn: CompiledNetwork, kinds: tuple[str, ...] = ("pipe", "co
     return ids
 
 
-def n_minus_k(cn: CompiledNetwork, k: int = 1, kinds: tuple[str, ...] = ("pipe", "compressor", "source")) -> list[CaseSpec]:
+def n_minus_k(
+    cn: CompiledNetwork, k: int = 1, kinds: tuple[str, ...] = ("pipe", "compressor", "source")
+) -> list[CaseSpec]:
     """Every combination of ``k`` outages among the candidates (N-1: each one alone), plus case 0 = base."""
     if k not in (1, 2):
         raise InputError(f"--order {k}: only N-1 and N-2 are supported; give 1 or 2")
@@ -81,33 +87,33 @@ class SweepAxis:
         return SweepAxis(key.strip(), values)
 
 
-def _axis_overlay(network: Network, key: str, value: float) -> dict[str, object]:
-    """The CaseSpec fields that set ``key`` to ``value``."""
+Overlay = tuple[dict[str, float], list[tuple[str, str, PatchValue]]]
+
+
+def _axis_overlay(network: Network, key: str, value: float) -> Overlay:
+    """The scale factors and field patches that set ``key`` to ``value``."""
     if key in ("demand_scale", "supply_scale"):
         if value <= 0:
             raise InputError(f"--param {key}: values must be > 0 (got {value:g})")
-        return {key: value}
+        return {key: value}, []
     if key.startswith("demand:"):
         cat = key.split(":", 1)[1]
         sinks = [c for c in network.components() if isinstance(c, Sink) and c.category.value == cat]
         if not sinks:
             cats = sorted({c.category.value for c in network.components() if isinstance(c, Sink)})
             raise InputError(f"--param {key}: no sink of category '{cat}'; categories are {', '.join(cats)}")
-        return {"patches": tuple((s.id, "demand", s.demand * value) for s in sinks)}
+        return {}, [(s.id, "demand", s.demand * value) for s in sinks]
     if "." not in key:
-        raise InputError(
-            f"--param {key}: give demand_scale, supply_scale, demand:<category> or <component id>.<field>"
-        )
+        raise InputError(f"--param {key}: give demand_scale, supply_scale, demand:<category> or <component id>.<field>")
     cid, fld = key.rsplit(".", 1)
     comp = network.find(cid)
     if comp is None:
-        # ids such as 'KARACHI.demand' contain a dot: try the whole key as an id with no field
         raise InputError(f"--param {key}: no component '{cid}'; give <component id>.<field>, e.g. CS2.p_set_barg")
     if fld not in type(comp).model_fields:
         raise InputError(
             f"--param {key}: {comp.kind} {cid} has no field '{fld}'; fields are {', '.join(type(comp).model_fields)}"
         )
-    return {"patches": ((cid, fld, value),)}
+    return {}, [(cid, fld, value)]
 
 
 def sweep(network: Network, axes: list[SweepAxis]) -> list[CaseSpec]:
@@ -116,19 +122,24 @@ def sweep(network: Network, axes: list[SweepAxis]) -> list[CaseSpec]:
         raise InputError("a sweep takes one or two --param axes")
     cases: list[CaseSpec] = []
     for values in itertools.product(*(a.values for a in axes)):
-        fields: dict[str, object] = {}
+        scales = {"demand_scale": 1.0, "supply_scale": 1.0}
         patches: list[tuple[str, str, PatchValue]] = []
         for axis, v in zip(axes, values, strict=True):
-            over = _axis_overlay(network, axis.key, v)
-            patches += list(over.pop("patches", ()))  # type: ignore[call-overload]
-            for k, val in over.items():
-                fields[k] = float(fields.get(k, 1.0)) * float(val)  # type: ignore[arg-type]
+            factors, more = _axis_overlay(network, axis.key, v)
+            patches += more
+            for k, f in factors.items():
+                scales[k] *= f
         label = ", ".join(f"{a.key}={v:g}" for a, v in zip(axes, values, strict=True))
         params = tuple((a.key, float(v)) for a, v in zip(axes, values, strict=True))
         cases.append(
-            CaseSpec(len(cases), label, patches=tuple(patches), params=params,
-                     demand_scale=float(fields.get("demand_scale", 1.0)),  # type: ignore[arg-type]
-                     supply_scale=float(fields.get("supply_scale", 1.0)))  # type: ignore[arg-type]
+            CaseSpec(
+                len(cases),
+                label,
+                patches=tuple(patches),
+                params=params,
+                demand_scale=scales["demand_scale"],
+                supply_scale=scales["supply_scale"],
+            )
         )
     return cases
 

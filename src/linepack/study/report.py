@@ -56,7 +56,8 @@ def summary(con: Any, manifest: dict[str, Any]) -> Section:
     total = sum(counts.values())
     lines = [
         f"network: {study.get('network', '?')}, base scenario: {study.get('base_scenario', '?')}",
-        f"study: {study.get('kind', '?')} ({study.get('description', '')}), {total} of {manifest.get('n_cases', '?')} cases stored",
+        f"study: {study.get('kind', '?')} ({study.get('description', '')}), "
+        f"{total} of {manifest.get('n_cases', '?')} cases stored",
         "status: " + ", ".join(f"{k} {counts.get(k, 0)}" for k in ("ok", "violation", "shed", "failed", "error")),
         "ok: solved, every pressure within limits; violation: solved with a pressure below a minimum; "
         "shed: no steady state until demand was curtailed (unserved demand); failed: no steady state found even "
@@ -150,8 +151,18 @@ def delivery_distribution(con: Any) -> Section:
         "Delivery pressures over all solved cases (barg)",
         ("sink", "cases", "min", "P5", "P50", "P95", "max", "P(below min)", "P(unserved)", "mean unserved MMSCFD"),
         tuple(
-            (str(r[0]), str(r[1]), _f(r[2]), _f(r[3]), _f(r[4]), _f(r[5]), _f(r[6]), _f(r[7], ".1%"), _f(r[8], ".1%"),
-             _f(r[9], ".1f"))
+            (
+                str(r[0]),
+                str(r[1]),
+                _f(r[2]),
+                _f(r[3]),
+                _f(r[4]),
+                _f(r[5]),
+                _f(r[6]),
+                _f(r[7], ".1%"),
+                _f(r[8], ".1%"),
+                _f(r[9], ".1f"),
+            )
             for r in rows
         ),
         note="Over the cases with a solution (ok, violation, shed); failed cases have no pressures.",

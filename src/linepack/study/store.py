@@ -91,9 +91,8 @@ class ResultStore:
                 )
             self._drop_orphans()
             return
-        if self.path.exists() and any(self.path.iterdir()):
-            if not (self.path / "cases").exists():
-                raise InputError(f"{self.path}: folder is not empty and is not a study; give another --output")
+        if self.path.exists() and any(self.path.iterdir()) and not (self.path / "cases").exists():
+            raise InputError(f"{self.path}: folder is not empty and is not a study; give another --output")
         for sub in ("cases", "elements"):
             (self.path / sub).mkdir(parents=True, exist_ok=True)
         doc = {"format": FORMAT, "fingerprint": fingerprint, "n_cases": n_cases, "study": study}
@@ -151,7 +150,9 @@ class ResultStore:
         try:
             import duckdb
         except ImportError:  # pragma: no cover
-            raise InputError("querying a study needs duckdb; install the study extra: pip install 'linepack[study]'") from None
+            raise InputError(
+                "querying a study needs duckdb; install the study extra: pip install 'linepack[study]'"
+            ) from None
         con = duckdb.connect()
         for sub in ("cases", "elements"):
             glob = str(self.path / sub / "*.parquet").replace("'", "''")
