@@ -108,16 +108,17 @@ def criticality(con: Any, top: int = 15) -> list[Section]:
     ranked = []
     for r in rows:
         cid, out_ids, status, unserved, demand, margin, worst, _nv, message, diag = r
-        critical = status in ("failed", "error", "shed") or (margin is not None and margin < -1e-6)
+        lost = status == "shed" and (unserved or 0.0) > 0.05
+        critical = status in ("failed", "error") or lost or (margin is not None and margin < -1e-6)
         if not critical:
             continue
         if status in ("failed", "error"):
             effect = "no steady state: " + _headline(diag, message)
-        elif status == "shed":
+        elif lost:
             effect = f"unserved {unserved:.0f} MMSCFD ({unserved / demand:.0%} of demand) at {where.get(int(cid), '?')}"
         else:
             effect = f"pressure {abs(margin):.1f} bar below the minimum at {worst}"
-        if status == "shed" and margin is not None and margin < -1e-6:
+        if lost and margin is not None and margin < -1e-6:
             effect += f"; then {worst} {abs(margin):.1f} bar below its minimum"
         ranked.append((out_ids or "(base)", status, _f(unserved, ".0f"), _f(margin), effect))
     crit = Section(

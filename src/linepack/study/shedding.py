@@ -6,7 +6,7 @@ three steps, each an overlay on the case (never a change to the network):
 1. an island without a pressure reference (the reference terminal is out, or a spur is cut) gets one:
    its largest remaining source with a maximum send-out pressure takes over as the reference at that
    pressure (A: terminals operate that way when the lead terminal trips);
-2. an island that still has no reference is dropped: its demand is unserved;
+2. an island that still has no reference is dropped: its demand is unserved (its supply lost);
 3. if the network still has no steady state, demand is curtailed class by class in :data:`SHED_ORDER`
    (A: interruptible loads first, city gates last, after Pakistan's gas load-management priorities, in
    which domestic and commercial consumers are served first): the first class whose removal makes the
@@ -84,7 +84,11 @@ def _reference_overlay(network: Network, cn: CompiledNetwork) -> tuple[Scenario,
         disable += sinks + sources + edges
         dropped += sinks
         nodes = ", ".join(cn.node_ids[i] for i in sorted(members))
-        actions.append(f"island without supply dropped ({nodes}): {', '.join(sinks) or 'no demand'} unserved")
+        lost = f"; supply lost: {', '.join(sources)}" if sources else ""
+        actions.append(
+            f"island cut off from every pressure reference dropped ({nodes}): "
+            f"{', '.join(sinks) or 'no demand'} unserved{lost}"
+        )
     return Scenario(disable=disable, set=patches), dropped, actions
 
 
