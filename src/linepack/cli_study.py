@@ -97,6 +97,7 @@ def _execute(
 
 
 def _print_report(store: Any, top: int, plots: bool) -> None:
+    from .errors import InputError
     from .io.atomic import atomic_write_text
     from .study.report import build_report, report_markdown
 
@@ -107,12 +108,18 @@ def _print_report(store: Any, top: int, plots: bool) -> None:
     atomic_write_text(store.path / "report.md", text + "\n")
     written = [store.path / "report.md"]
     if plots:
-        from .study.plots import criticality_chart, delivery_histograms
+        from .study.plots import criticality_chart, delivery_histograms, unserved_histogram
 
-        for fn, name in ((criticality_chart, "criticality.png"), (delivery_histograms, "delivery_pressures.png")):
-            p = fn(store, store.path / name)
-            if p is not None:
-                written.append(p)
+        plots_of = [(criticality_chart, "criticality.png"), (delivery_histograms, "delivery_pressures.png")]
+        if store.manifest().get("study", {}).get("kind") == "montecarlo":
+            plots_of.append((unserved_histogram, "unserved.png"))
+        try:
+            for fn, name in plots_of:
+                p = fn(store, store.path / name)
+                if p is not None:
+                    written.append(p)
+        except InputError as exc:  # matplotlib missing: the study and its report stand without plots
+            _out.print(f"plots skipped: {exc}", highlight=False)
     _out.print("written: " + ", ".join(str(p) for p in written), highlight=False)
 
 

@@ -7,9 +7,6 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("pyarrow")
-pytest.importorskip("duckdb")
-
 
 def assert_tables_identical(a: Any, b: Any, ignore: tuple[str, ...] = ("wall_ms",)) -> None:
     """Two pyarrow tables hold exactly the same values (NaN equals NaN), column by column."""

@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
+pytest.importorskip("pyarrow", reason="studies need the study extra")
+pytest.importorskip("duckdb", reason="studies need the study extra")
 from typer.testing import CliRunner
 
 import linepack as lp

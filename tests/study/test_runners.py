@@ -17,6 +17,9 @@ from typing import Any
 
 import pytest
 
+pytest.importorskip("pyarrow", reason="studies need the study extra")
+pytest.importorskip("duckdb", reason="studies need the study extra")
+
 import linepack as lp
 from linepack.errors import InputError
 from linepack.study.cases import CaseSpec, StudyContext

@@ -84,3 +84,24 @@ def delivery_histograms(store: ResultStore, path: str | Path) -> Path | None:
     fig.savefig(out, dpi=110)
     plt.close(fig)
     return out
+
+
+def unserved_histogram(store: ResultStore, path: str | Path) -> Path | None:
+    """Histogram of unserved demand per case (cases with a solution; zero included)."""
+    con = store.connect()
+    rows = con.execute("SELECT coalesce(unserved_mmscfd, 0) FROM cases WHERE status IN ('ok', 'violation', 'shed')")
+    values = np.array([r[0] for r in rows.fetchall()], dtype=float)
+    if len(values) == 0:
+        return None
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6.5, 3.6))
+    ax.hist(values, bins=40, color="tab:red")
+    share = float(np.mean(values > 0.05))
+    ax.set_title(f"Unserved demand per case ({share:.1%} of {len(values)} cases with some)", fontsize=10)
+    ax.set_xlabel("unserved demand [MMSCFD]")
+    ax.set_ylabel("cases")
+    fig.tight_layout()
+    out = Path(path)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
