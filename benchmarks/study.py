@@ -1,9 +1,9 @@
 """Study throughput: Monte Carlo cases of the PSGP system on the local pool and on Dask.
 
 Run: python benchmarks/study.py [--cases 10000] [--dask-cases 2000] [--workers 2]
-Prints a table: backend, workers, cases, wall time, cases/s, mean time inside a case (compile + solve +
-rows) and per-case overhead (dispatch, transfer, Parquet writes, worker start-up, amortised), then the
-Dask 2-worker / 1-worker throughput ratio. Cases are Monte Carlo draws of psgp_base (default
+Prints a table: backend, workers, cases, wall time, cases/s, mean wall and CPU time inside a case
+(compile + solve + rows) and per-case overhead (dispatch, transfer, Parquet writes, worker start-up,
+amortised), then the Dask 2-worker / 1-worker throughput ratio. Cases are Monte Carlo draws of psgp_base (default
 distributions, seed 0) without curtailment (--no-shed), so every case is one steady-state evaluation.
 
 Goals (issue 5): 10,000 cases in under 60 s on the 2-core machine; two Dask workers at least 1.6x one.
@@ -28,7 +28,9 @@ from linepack.study.run import RunStats, run_study
 from linepack.study.store import ResultStore
 
 
-def _run(ctx: StudyContext, n: int, workers: int, dask: bool, out: Path) -> tuple[RunStats, float, dict[str, int]]:
+def _run(
+    ctx: StudyContext, n: int, workers: int, dask: bool, out: Path
+) -> tuple[RunStats, float, float, dict[str, int]]:
     net = lp.load_default_network()
     cases = montecarlo(net, base_case(ctx).cn, n, seed=0)
     shutil.rmtree(out, ignore_errors=True)
@@ -36,9 +38,9 @@ def _run(ctx: StudyContext, n: int, workers: int, dask: bool, out: Path) -> tupl
         ctx, cases, {"kind": "montecarlo", "benchmark": True}, out, workers=workers, dask=dask, progress=False
     )
     con = ResultStore(out).connect()
-    mean_ms = float(con.execute("SELECT avg(wall_ms) FROM cases").fetchone()[0])
+    mean_ms, cpu_ms = con.execute("SELECT avg(wall_ms), avg(cpu_ms) FROM cases").fetchone()
     status = dict(con.execute("SELECT status, count(*) FROM cases GROUP BY status").fetchall())
-    return stats, mean_ms, status
+    return stats, float(mean_ms), float(cpu_ms), status
 
 
 def main() -> None:
@@ -65,25 +67,34 @@ def main() -> None:
         runs += [("dask LocalCluster", 1, True, args.dask_cases), ("dask LocalCluster", 2, True, args.dask_cases)]
     head = (
         f"{'backend':18s} {'workers':>7s} {'cases':>6s} {'wall s':>8s} {'cases/s':>8s} {'in-case ms':>10s} "
-        f"{'overhead ms':>11s}  statuses"
+        f"{'in-case cpu ms':>14s} {'overhead ms':>11s}  statuses"
     )
     print(head)
     rates: dict[tuple[str, int], float] = {}
+    cpu: dict[tuple[str, int], float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, workers, dask, n in runs:
-            stats, mean_ms, status = _run(ctx, n, workers, dask, Path(tmp) / f"{name}-{workers}".replace(" ", "_"))
+            stats, mean_ms, cpu_ms, status = _run(
+                ctx, n, workers, dask, Path(tmp) / f"{name}-{workers}".replace(" ", "_")
+            )
             overhead = stats.wall_s * workers / n * 1e3 - mean_ms
             rates[(name, workers)] = stats.cases_per_s
+            cpu[(name, workers)] = cpu_ms + max(overhead, 0.0)
             st = ", ".join(f"{k} {v}" for k, v in sorted(status.items()))
             print(
                 f"{name:18s} {workers:7d} {n:6d} {stats.wall_s:8.1f} {stats.cases_per_s:8.1f} {mean_ms:10.1f} "
-                f"{overhead:11.1f}  {st}"
+                f"{cpu_ms:14.1f} {overhead:11.1f}  {st}"
             )
     if not args.no_dask:
         ratio = rates[("dask LocalCluster", 2)] / rates[("dask LocalCluster", 1)]
         print(f"Dask throughput, 2 workers / 1 worker: {ratio:.2f}x (goal >= 1.6x)")
     est = args.cases / rates[("local pool", args.workers)]
     print(f"local pool: {args.cases} cases in {est:.1f} s (goal < 60 s); load average at end {os.getloadavg()[0]:.2f}")
+    per_case = cpu[("local pool", args.workers)]
+    print(
+        f"CPU per case (in-case CPU + overhead): {per_case:.1f} ms, so on {args.workers} otherwise idle cores "
+        f"{args.cases} cases would take about {args.cases * per_case / args.workers / 1e3:.0f} s"
+    )
 
 
 if __name__ == "__main__":

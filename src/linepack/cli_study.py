@@ -75,19 +75,28 @@ def _execute(
     base = base_case(ctx)  # solves the base here first: a base with no steady state is an input problem
     cases: list[CaseSpec] = make_cases(base)
     study = {"kind": kind, "network": net.name, "base_scenario": ctx.base_scenario, **settings}
-    stats = run_study(
-        ctx,
-        cases,
-        study,
-        output,
-        workers=workers,
-        scheduler=scheduler,
-        dask=dask,
-        resume=resume,
-        overwrite=overwrite,
-        batch_size=batch_size,
-        progress=progress,
-    )
+    try:
+        stats = run_study(
+            ctx,
+            cases,
+            study,
+            output,
+            workers=workers,
+            scheduler=scheduler,
+            dask=dask,
+            resume=resume,
+            overwrite=overwrite,
+            batch_size=batch_size,
+            progress=progress,
+        )
+    except KeyboardInterrupt:
+        done = len(ResultStore(output).done_ids())
+        _out.print(
+            f"interrupted: {done} of {len(cases)} cases are stored in {output}; "
+            "run the same command with --resume to finish the study",
+            highlight=False,
+        )
+        raise typer.Exit(130) from None
     _out.print(
         f"{stats.computed} cases computed ({stats.skipped} already stored) in {stats.wall_s:.1f} s on "
         f"{stats.workers} {stats.backend} worker(s): {stats.cases_per_s:.1f} cases/s; results in {output}",

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 
-def assert_tables_identical(a: Any, b: Any, ignore: tuple[str, ...] = ("wall_ms",)) -> None:
+def assert_tables_identical(a: Any, b: Any, ignore: tuple[str, ...] = ("wall_ms", "cpu_ms")) -> None:
     """Two pyarrow tables hold exactly the same values (NaN equals NaN), column by column."""
     da = a.drop([c for c in ignore if c in a.column_names]).to_pydict()
     db = b.drop([c for c in ignore if c in b.column_names]).to_pydict()

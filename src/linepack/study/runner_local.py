@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
@@ -37,16 +38,26 @@ def run_local(ctx: StudyContext, batches: list[list[CaseSpec]], workers: int, on
             on_batch(*run_cases(ctx, batch))
         return
     pending = list(reversed(batches))
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init, initargs=(ctx,)) as pool:
-        running: set[Future[Any]] = set()
-        try:
-            while pending or running:
-                while pending and len(running) < 2 * workers:
-                    running.add(pool.submit(_run, pending.pop()))
-                done, running = wait(running, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    on_batch(*fut.result())
-        except BaseException:
-            for fut in running:
-                fut.cancel()
-            raise
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_init, initargs=(ctx,))
+    running: set[Future[Any]] = set()
+    try:
+        while pending or running:
+            while pending and len(running) < 2 * workers:
+                running.add(pool.submit(_run, pending.pop()))
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for fut in done:
+                on_batch(*fut.result())
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)  # an interrupt does not wait for batches in flight
+        raise
+    pool.shutdown(wait=True)
+
+
+def _context() -> Any:
+    """Workers forked from a clean server process (never from this one, whose progress-bar thread may hold
+    locks at the moment of a fork); the platform default where there is no forkserver."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        mp = multiprocessing.get_context("forkserver")
+        mp.set_forkserver_preload(["linepack.study.evaluate"])
+        return mp
+    return None
