@@ -62,6 +62,7 @@ def _execute(
     plots: bool,
     top: int,
 ) -> None:
+    from .errors import ConvergenceError
     from .study.cases import StudyContext
     from .study.evaluate import base_case
     from .study.run import run_study
@@ -72,7 +73,14 @@ def _execute(
 
         raise InputError("--scheduler and --dask exclude each other: --dask starts a local cluster")
     ctx = StudyContext.from_network(net, scenario, shed=shed)
-    base = base_case(ctx)  # solves the base here first: a base with no steady state is an input problem
+    try:
+        base = base_case(ctx)  # solve the base here first: every case warm-starts from it
+    except ConvergenceError as exc:
+        raise type(exc)(
+            f"the study's base scenario {ctx.base_scenario} has no steady state, and every case starts from it; "
+            f"choose another --scenario or fix the network ({str(exc).splitlines()[0]})",
+            exc.diagnosis,
+        ) from None
     cases: list[CaseSpec] = make_cases(base)
     study = {"kind": kind, "network": net.name, "base_scenario": ctx.base_scenario, **settings}
     try:
