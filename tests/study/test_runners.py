@@ -177,3 +177,23 @@ def test_curtailment_estimates_unserved_demand(tmp_path: Path) -> None:
         "SELECT demand_mmscfd, unserved_mmscfd FROM elements WHERE case_id = 1 AND element_id = 'QUETTA.demand'"
     ).fetchone()
     assert q[0] > 0 and q[1] == pytest.approx(q[0])
+
+
+def test_ctrl_c_stores_finished_batches_and_points_to_resume(tmp_path: Path) -> None:
+    out = tmp_path / "int"
+    exe = shutil.which("linepack") or str(Path(sys.executable).parent / "linepack")
+    cmd = [exe, "study", "montecarlo", "--cases", "60", "--workers", "2", "--batch-size", "1", "--no-shed",
+           "--no-plots", "--no-progress", "--output", str(out)]  # fmt: skip
+    # its own process group, signalled as a whole, like Ctrl-C in a terminal (workers get SIGINT too)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None:
+        if len(list((out / "cases").glob("*.parquet"))) >= 2:
+            break
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stdout + stderr
+    assert "interrupted:" in stdout and "--resume" in stdout and "Traceback" not in stdout + stderr
+    stored = len(ResultStore(out).done_ids())
+    assert f"{stored} of 60 cases are stored" in stdout.replace("\n", " ")

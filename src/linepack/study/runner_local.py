@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
@@ -19,6 +20,7 @@ _CTX: StudyContext | None = None
 
 def _init(ctx: StudyContext) -> None:
     global _CTX
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled by the parent, which stops the pool
     _CTX = ctx
     base_case(ctx)  # compile and solve the base once per worker, before the first batch
 
