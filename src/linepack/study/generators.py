@@ -144,7 +144,7 @@ def sweep(network: Network, axes: list[SweepAxis]) -> list[CaseSpec]:
     return cases
 
 
-def is_terminal(source: Source, network: Network) -> bool:
+def is_terminal(source: Source) -> bool:
     """An LNG terminal: its id or gas name mentions LNG or FSRU (the rule for files without a class field)."""
     text = f"{source.id} {source.gas or ''} {source.name}".upper()
     return "LNG" in text or "FSRU" in text

@@ -96,8 +96,8 @@ def montecarlo(
     in_service = set(cn.sink_ids) | set(cn.source_ids)
     sinks = [c for c in network.components() if isinstance(c, Sink) and c.id in in_service]
     sources = [c for c in network.components() if isinstance(c, Source) and c.id in in_service]
-    terminals = [s for s in sources if is_terminal(s, network)]
-    fields = [s for s in sources if not is_terminal(s, network) and s.mode == SourceMode.FLOW and s.inflow]
+    terminals = [s for s in sources if is_terminal(s)]
+    fields = [s for s in sources if not is_terminal(s) and s.mode == SourceMode.FLOW and s.inflow]
     missing = sorted({s.category.value for s in sinks} - set(m.demand))
     if missing:
         raise InputError(f"Monte Carlo model: no demand distribution for sink categories {', '.join(missing)}")

@@ -59,7 +59,9 @@ def run_study(
     """Evaluate ``cases`` into the store at ``output`` (see :mod:`.store`); returns what was done.
 
     ``workers`` defaults to every core; ``scheduler`` (an address) or ``dask`` (a LocalCluster of
-    ``workers`` processes) use Dask instead of the local process pool. Results are the same either way.
+    ``workers`` processes) use Dask instead of the local process pool (with a scheduler, the batch size
+    and the reported worker count follow from ``workers`` and the cluster's threads). Results are the
+    same either way.
     """
     store = ResultStore(output)
     store.open(study, fingerprint(ctx, study, cases), len(cases), resume=resume, overwrite=overwrite)
@@ -78,7 +80,7 @@ def run_study(
 
         if parts:
             if backend == "dask":
-                run_dask(ctx, parts, on_batch, scheduler=scheduler, local_workers=n_workers)
+                n_workers = run_dask(ctx, parts, on_batch, scheduler=scheduler, local_workers=n_workers)
             else:
                 run_local(ctx, parts, n_workers, on_batch)
     return RunStats(len(cases), len(cases) - len(todo), len(todo), time.perf_counter() - t0, n_workers, backend)

@@ -39,9 +39,9 @@ def run_dask(
     on_batch: Sink,
     scheduler: str | None = None,
     local_workers: int = 2,
-) -> None:
+) -> int:
     """Evaluate ``batches`` on Dask; ``scheduler`` None starts a LocalCluster of ``local_workers`` processes
-    (one thread each, talking over TCP on the loopback interface)."""
+    (one thread each, talking over TCP on the loopback interface). Returns the number of worker threads."""
     dd = _distributed()
     with ExitStack() as stack:
         if scheduler is None:
@@ -58,14 +58,15 @@ def run_dask(
             client = stack.enter_context(dd.Client(cluster))
         else:
             try:
-                client = stack.enter_context(dd.Client(scheduler, timeout="20s"))
+                client = stack.enter_context(dd.Client(scheduler, timeout="10s"))
             except (OSError, TimeoutError) as exc:
                 raise InputError(
                     f"--scheduler {scheduler}: cannot reach the Dask scheduler ({exc}); start it with "
                     "`dask scheduler` and give its address, e.g. tcp://10.0.0.5:8786"
                 ) from None
         ctx_f = client.scatter(ctx, broadcast=True)
-        window = 2 * max(1, sum(client.nthreads().values()))
+        threads = max(1, sum(client.nthreads().values()))
+        window = 2 * threads
         pending = list(reversed(batches))
         running = dd.as_completed([])
         for _ in range(min(window, len(pending))):
@@ -75,3 +76,4 @@ def run_dask(
             fut.release()
             if pending:
                 running.add(client.submit(run_cases, ctx_f, pending.pop(), pure=False))
+    return threads

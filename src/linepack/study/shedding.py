@@ -57,7 +57,7 @@ def _try(network: Network, resolved: ResolvedScenario, solve: Solver) -> SteadyR
         return None
 
 
-def _reference_overlay(network: Network, cn: CompiledNetwork) -> tuple[Scenario, list[str], list[str]]:
+def _reference_overlay(cn: CompiledNetwork) -> tuple[Scenario, list[str], list[str]]:
     """Promote a source to pressure reference in unreferenced islands; drop islands with none to promote."""
     state = ControlState.initial(cn)
     n, labels = islands(cn, state)
@@ -98,7 +98,7 @@ def shed(network: Network, resolved: ResolvedScenario, solve: Solver) -> ShedOut
         cn = compile_view(network.view(resolved))
     except LinepackError:
         return None
-    overlay, dropped, actions = _reference_overlay(network, cn)
+    overlay, dropped, actions = _reference_overlay(cn)
     current = compose(resolved, overlay, resolved.name) if actions else resolved
     res = _try(network, current, solve) if actions else None
     served: dict[str, float] = {}
