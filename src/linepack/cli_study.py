@@ -38,6 +38,10 @@ ShedOpt = Annotated[
 ProgressOpt = Annotated[bool, typer.Option("--progress/--no-progress", help="progress bar on stderr")]
 PlotsOpt = Annotated[bool, typer.Option("--plots/--no-plots", help="write PNG plots into --output (needs matplotlib)")]
 TopOpt = Annotated[int, typer.Option("--top", help="rows of the criticality ranking")]
+OverlayOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--overlay", help="scenario overlay file (YAML/JSON) composed onto the base; repeatable, in order"),
+]
 
 
 def _output(output: Path | None, kind: str) -> Path:
@@ -61,9 +65,10 @@ def _execute(
     progress: bool,
     plots: bool,
     top: int,
+    overlays: list[Path] | None = None,
 ) -> None:
     from .errors import ConvergenceError
-    from .study.cases import StudyContext
+    from .study.cases import StudyContext, load_overlay
     from .study.evaluate import base_case
     from .study.run import run_study
     from .study.store import ResultStore
@@ -72,7 +77,8 @@ def _execute(
         from .errors import InputError
 
         raise InputError("--scheduler and --dask exclude each other: --dask starts a local cluster")
-    ctx = StudyContext.from_network(net, scenario, shed=shed)
+    layers = [load_overlay(p, net) for p in overlays or []]
+    ctx = StudyContext.from_network(net, scenario, shed=shed, overlays=layers)
     try:
         base = base_case(ctx)  # solve the base here first: every case warm-starts from it
     except ConvergenceError as exc:
@@ -82,7 +88,13 @@ def _execute(
             exc.diagnosis,
         ) from None
     cases: list[CaseSpec] = make_cases(base)
-    study = {"kind": kind, "network": net.name, "base_scenario": ctx.base_scenario, **settings}
+    study = {
+        "kind": kind,
+        "network": net.name,
+        "base_scenario": ctx.base_scenario,
+        "overlays": [str(p) for p in overlays or []],
+        **settings,
+    }
     try:
         stats = run_study(
             ctx,
@@ -144,6 +156,7 @@ def _print_report(store: Any, top: int, plots: bool) -> None:
 def n_1(
     file: FileArg = None,
     scenario: ScenarioOpt = None,
+    overlay: OverlayOpt = None,
     order: Annotated[int, typer.Option("--order", help="outages at a time: 1 (N-1) or 2 (N-2)")] = 1,
     kinds: Annotated[
         str, typer.Option("--kinds", help="comma list of outage kinds: pipe, compressor, regulator, source")
@@ -185,6 +198,7 @@ def n_1(
             progress,
             plots,
             top,
+            overlay,
         )
 
     _guard(go)
@@ -203,6 +217,7 @@ def sweep_cmd(
         ),
     ] = None,
     scenario: ScenarioOpt = None,
+    overlay: OverlayOpt = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="study folder (default study-sweep)")] = None,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
@@ -242,6 +257,7 @@ def sweep_cmd(
             progress,
             plots,
             15,
+            overlay,
         )
 
     _guard(go)
@@ -256,6 +272,7 @@ def montecarlo_cmd(
         Path | None, typer.Option("--model", help="YAML/JSON of distributions (default: documented assumptions)")
     ] = None,
     scenario: ScenarioOpt = None,
+    overlay: OverlayOpt = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="study folder (default study-montecarlo)")
     ] = None,
@@ -299,6 +316,7 @@ def montecarlo_cmd(
             progress,
             plots,
             15,
+            overlay,
         )
 
     _guard(go)

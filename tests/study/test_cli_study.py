@@ -122,3 +122,20 @@ def test_bad_options_are_clear_errors(tmp_path: Path, args: tuple[str, ...], mes
     code, text = invoke("study", *args, "--no-progress", "-o", str(tmp_path / "x"))
     assert code == 1, text
     assert message in text and "Traceback" not in text
+
+
+def test_overlay_file_is_composed_onto_the_base(tmp_path: Path) -> None:
+    overlay = tmp_path / "sui_low.yaml"
+    overlay.write_text("description: Sui field at reduced rate\nset:\n  SUI_FIELD.supply: {inflow: 300}\n")
+    out = tmp_path / "ov"
+    code, text = invoke("study", "sweep", "-p", "demand_scale=0.9,1.0", "--overlay", str(overlay), "--workers", "1",
+                        "--no-progress", "--no-plots", "-o", str(out))  # fmt: skip
+    assert code == 0, text
+    con = ResultStore(out).connect()
+    flows = con.execute("SELECT flow_mmscfd FROM elements WHERE element_id = 'SUI_FIELD.supply'").fetchall()
+    assert len(flows) == 2 and all(f[0] == pytest.approx(300.0, rel=1e-9) for f in flows)
+    assert ResultStore(out).manifest()["study"]["overlays"] == [str(overlay)]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("disable: [SUI_FEILD.supply]\n")
+    code, text = invoke("study", "n-1", "--overlay", str(bad), "--no-progress", "-o", str(tmp_path / "b"))
+    assert code == 1 and "unknown component 'SUI_FEILD.supply'" in text and "did you mean" in text

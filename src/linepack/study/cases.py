@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from ..errors import InputError
 from ..model.network import Network
 from ..model.scenario import Scenario
 
@@ -61,19 +63,51 @@ class StudyContext:
     base_scenario: str | None
     shed: bool = True  # estimate unserved demand of infeasible cases by priority curtailment
     options: tuple[tuple[str, float | bool], ...] = field(default=())  # SteadyOptions overrides
+    overlays: tuple[str, ...] = ()  # scenario overlays (JSON documents) composed onto the base, in order
 
     @staticmethod
     def from_network(
-        network: Network, base_scenario: str | None, shed: bool = True, options: dict[str, float | bool] | None = None
+        network: Network,
+        base_scenario: str | None,
+        shed: bool = True,
+        options: dict[str, float | bool] | None = None,
+        overlays: list[Scenario] | None = None,
     ) -> StudyContext:
         scenario = base_scenario if base_scenario is not None else network.default_scenario
         text = json.dumps(network.to_dict(), sort_keys=True, separators=(",", ":"))
         # the shedding step answers what the supply probe would; a study caps each solve at 30 s
         opts = {"probe_supply": False, "max_time_s": 30.0, **(options or {})}
-        return StudyContext(text, scenario, shed, tuple(sorted(opts.items())))
+        docs = tuple(json.dumps(o.model_dump(mode="json"), sort_keys=True) for o in overlays or [])
+        return StudyContext(text, scenario, shed, tuple(sorted(opts.items())), docs)
 
     @property
     def key(self) -> str:
         h = hashlib.sha256(self.network_json.encode())
-        h.update(repr((self.base_scenario, self.shed, self.options)).encode())
+        h.update(repr((self.base_scenario, self.shed, self.options, self.overlays)).encode())
         return h.hexdigest()[:16]
+
+
+def load_overlay(path: str | Path, network: Network) -> Scenario:
+    """A scenario overlay file (YAML or JSON, the fields of a network file's scenario) checked against
+    ``network``: every id it enables, disables or patches must exist (or be added by the overlay)."""
+    from pydantic import ValidationError
+
+    from ..io.native import parse_document
+    from ..model.errors import describe_validation_error, suggest
+
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"--overlay {p}: file not found; give a YAML or JSON scenario overlay")
+    doc = parse_document(p.read_text(encoding="utf-8"), str(p))
+    try:
+        overlay = Scenario.model_validate(doc if doc is not None else {})
+    except ValidationError as exc:
+        raise InputError(describe_validation_error(f"--overlay {p}", Scenario, exc)) from None
+    if overlay.base is not None:
+        raise InputError(f"--overlay {p}: base is not used in an overlay file; choose the base with --scenario")
+    ids = sorted(c.id for c in network.components())
+    added = {str(item.get("id")) for items in overlay.add.values() for item in items}
+    unknown = [cid for cid in [*overlay.enable, *overlay.disable, *overlay.set] if cid not in ids and cid not in added]
+    if unknown:
+        raise InputError([f"--overlay {p}: unknown component '{cid}'{suggest(cid, ids)}" for cid in unknown])
+    return overlay

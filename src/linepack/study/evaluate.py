@@ -20,7 +20,7 @@ import numpy as np
 from ..compile import CompiledNetwork, EdgeKind, compile_view
 from ..errors import ConvergenceError, InfeasibleError, InputError, LinepackError
 from ..model.network import Network
-from ..model.scenario import ResolvedScenario, compose, resolve
+from ..model.scenario import ResolvedScenario, Scenario, compose, resolve
 from ..results import SteadyResult
 from ..solvers.steady import SteadyOptions, solve_steady
 from ..units import BAR_PA
@@ -87,6 +87,8 @@ def base_case(ctx: StudyContext) -> BaseCase:
         return hit
     network = Network.from_dict(json.loads(ctx.network_json), source="study network")
     resolved = resolve(network.scenarios, ctx.base_scenario)
+    for i, doc in enumerate(ctx.overlays):
+        resolved = compose(resolved, Scenario.model_validate(json.loads(doc)), f"{resolved.name}+overlay{i + 1}")
     known = {f.name for f in fields(SteadyOptions)}
     opts = SteadyOptions(**{k: v for k, v in ctx.options if k in known})  # type: ignore[arg-type]
     cn = compile_view(network.view(resolved))
