@@ -254,8 +254,12 @@ def solve_steady(
 
     ``initial`` warm-starts Newton from a solution of the same network (typically a base case whose
     outage or scaled variant is being solved): its pressures, flows and supplies are mapped by component
-    id and the viscosity starts from its mean pressures. If Newton fails from there, the usual cold start
-    with load continuation follows, so a warm start never changes which cases solve.
+    id, the viscosity starts from its mean pressures, and its control modes and active bounds are carried
+    over (targets from this network's own set-points and limits), then confirmed or released by the
+    active-set rules as from a cold start. If Newton fails from there, the usual cold start with load
+    continuation follows. One difference remains: a flow source carried at its maximum send-out pressure
+    holds its node pressure, so it can be the pressure reference of a case whose own reference is out
+    of service, where a cold start reports an island without a reference.
 
     Never modifies the network. Raises :class:`TopologyError` for islands without a pressure reference,
     :class:`InfeasibleError` when demand exceeds supply or pressures collapse, and
