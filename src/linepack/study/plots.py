@@ -29,7 +29,7 @@ def criticality_chart(store: ResultStore, path: str | Path, top: int = 20) -> Pa
         """SELECT disabled, status, coalesce(unserved_mmscfd, 0), coalesce(least(min_delivery_margin_bar, 0), 0)
            FROM cases WHERE disabled <> ''
              AND (status IN ('shed', 'failed', 'error') OR min_delivery_margin_bar < -1e-6)
-           ORDER BY CASE WHEN status IN ('failed', 'error') THEN 0 ELSE 1 END, 3 DESC, 4 ASC LIMIT ?""",
+           ORDER BY CASE WHEN status IN ('failed', 'error') THEN 0 ELSE 1 END, 3 DESC, 4 ASC, case_id LIMIT ?""",
         [top],
     ).fetchall()
     if not rows:

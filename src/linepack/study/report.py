@@ -86,7 +86,8 @@ def _where(con: Any, case_ids: list[int]) -> dict[int, str]:
     rows = _q(
         con,
         "SELECT case_id, element_id, unserved_mmscfd FROM elements WHERE element_type = 'sink' "
-        "AND unserved_mmscfd > 0.05 AND list_contains(?, case_id) ORDER BY case_id, unserved_mmscfd DESC",
+        "AND unserved_mmscfd > 0.05 AND list_contains(?, case_id) "
+        "ORDER BY case_id, round(unserved_mmscfd, 1) DESC, element_id",
         case_ids,
     )
     out: dict[int, list[str]] = {}
