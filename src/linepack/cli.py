@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from .cli_study import study_app
 from .errors import ConvergenceError, InputError, LinepackError
 from .io.native import load_default_network, load_network
 from .model.network import Network
@@ -34,6 +35,7 @@ plot_app = typer.Typer(
     help="Plots (need the optional extra: pip install 'linepack[plot]').", no_args_is_help=True, rich_markup_mode=None
 )
 app.add_typer(plot_app, name="plot")
+app.add_typer(study_app, name="study")
 
 out = Console()
 err = Console(stderr=True)

@@ -62,6 +62,9 @@ class SteadyResult:
     active_bounds: tuple[str, ...]
     violations: tuple[str, ...]
     warnings: tuple[str, ...]
+    # the control state the solution is consistent with (solvers.equations.ControlState); lets a related
+    # case warm-start from this one (solve_steady(..., initial=result))
+    control: Any = None
 
     def __post_init__(self) -> None:
         for value in self.__dict__.values():

@@ -190,9 +190,9 @@ class Network:
             raise InputError(problems)
 
     # --- scenario view ---------------------------------------------------------------------------
-    def view(self, scenario: str | None = None) -> NetworkView:
-        """The in-service components of a scenario, with patches and additions applied."""
-        resolved = resolve(self.scenarios, scenario)
+    def view(self, scenario: str | ResolvedScenario | None = None) -> NetworkView:
+        """The in-service components of a scenario (a name, or an already resolved overlay), patched."""
+        resolved = scenario if isinstance(scenario, ResolvedScenario) else resolve(self.scenarios, scenario)
         problems: list[str] = []
         comps: list[Component] = list(self.components())
         for coll, items in resolved.additions.items():

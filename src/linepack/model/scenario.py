@@ -113,3 +113,32 @@ def resolve(scenarios: dict[str, Scenario], name: str | None) -> ResolvedScenari
         patches=patches,
         additions=additions,
     )
+
+
+def compose(resolved: ResolvedScenario, overlay: Scenario, name: str) -> ResolvedScenario:
+    """``overlay`` applied on top of an already resolved scenario (its ``base`` is ignored).
+
+    The same rules as a ``base`` chain: enable/disable lists override earlier ones, scales multiply,
+    patches of the same component merge field by field (the overlay wins), additions accumulate.
+    Used by studies to apply one case to a base scenario without touching the network.
+    """
+    statuses = frozenset(overlay.statuses) if overlay.statuses is not None else resolved.statuses
+    enabled = (set(resolved.enabled) | set(overlay.enable)) - set(overlay.disable)
+    disabled = (set(resolved.disabled) - set(overlay.enable)) | set(overlay.disable)
+    patches = {cid: dict(patch) for cid, patch in resolved.patches.items()}
+    for cid, patch in overlay.set.items():
+        patches.setdefault(cid, {}).update(patch)
+    additions = {coll: list(items) for coll, items in resolved.additions.items()}
+    for coll, items in overlay.add.items():
+        additions.setdefault(coll, []).extend(items)
+    return ResolvedScenario(
+        name=name,
+        description=overlay.description or resolved.description,
+        statuses=statuses,
+        enabled=frozenset(enabled),
+        disabled=frozenset(disabled),
+        demand_scale=resolved.demand_scale * overlay.demand_scale,
+        supply_scale=resolved.supply_scale * overlay.supply_scale,
+        patches=patches,
+        additions=additions,
+    )

@@ -27,6 +27,7 @@ from .diagnostics import (
 from .equations import ControlState, SteadySystem
 from .linear import SparseLU
 from .newton import NewtonOptions, NewtonOutcome, newton
+from .warm import warm_start, warm_state
 from .zones import (
     Zones,
     bypassed_control_problems,
@@ -48,6 +49,7 @@ class SteadyOptions:
     max_time_s: float = 120.0  # wall time for the whole solve
     max_outer: int = 30  # changes of control state (bounds becoming active or released)
     viscosity_rel_tol: float = 1e-4  # viscosity is lagged one outer iteration until it settles
+    probe_supply: bool = True  # on a supply shortfall, re-solve with unlimited supply to say what would happen
 
 
 class _Scaled(SteadySystem):
@@ -175,9 +177,22 @@ def _probe_unlimited_supply(cn: CompiledNetwork, opt: SteadyOptions) -> list[str
 
 
 def solve_steady(
-    network: Network | CompiledNetwork, scenario: str | None = None, options: SteadyOptions | None = None
+    network: Network | CompiledNetwork,
+    scenario: str | None = None,
+    options: SteadyOptions | None = None,
+    *,
+    initial: SteadyResult | None = None,
 ) -> SteadyResult:
     """Solve the steady state of a network (its default scenario unless ``scenario`` is given).
+
+    ``initial`` warm-starts Newton from a solution of the same network (typically a base case whose
+    outage or scaled variant is being solved): its pressures, flows and supplies are mapped by component
+    id, the viscosity starts from its mean pressures, and its control modes and active bounds are carried
+    over (targets from this network's own set-points and limits), then confirmed or released by the
+    active-set rules as from a cold start. If Newton fails from there, the usual cold start with load
+    continuation follows. One difference remains: a flow source carried at its maximum send-out pressure
+    holds its node pressure, so it can be the pressure reference of a case whose own reference is out
+    of service, where a cold start reports an island without a reference.
 
     Never modifies the network. Raises :class:`TopologyError` for islands without a pressure reference,
     :class:`InfeasibleError` when demand exceeds supply or pressures collapse, and
@@ -188,6 +203,10 @@ def solve_steady(
     t0 = time.perf_counter()
     state = ControlState.initial(cn)
     cn, state, zones, left_out = _leave_out_dead_parts(cn, state)
+    if initial is not None:
+        warm = warm_state(cn, initial)
+        if not island_problems(cn, warm):  # a carried bound must not leave an island without reference
+            state = warm
     problems = island_problems(cn, state)
     if problems:
         raise TopologyError(problems)
@@ -198,11 +217,17 @@ def solve_steady(
         raise TopologyError(problems)
     problems = supply_problems(cn, state)
     if problems:
-        raise InfeasibleError(f"scenario {cn.scenario} is infeasible", problems + _probe_unlimited_supply(cn, opt))
+        probe = _probe_unlimited_supply(cn, opt) if opt.probe_supply else []
+        raise InfeasibleError(f"scenario {cn.scenario} is infeasible", problems + probe)
     p_ref, m_ref = _scales(cn)
     active = ActiveSet(cn)
-    mu = _viscosity(cn, _mean_pressure(cn, _initial_pressure(cn, state, p_ref)))
     x: F64 | None = None
+    if initial is not None:
+        p_w, q_w, s_w = warm_start(cn, state, initial)
+        mu = _viscosity(cn, _mean_pressure(cn, p_w))
+        x = SteadySystem(cn, state, mu, p_ref, m_ref).pack(p_w, q_w, s_w)
+    else:
+        mu = _viscosity(cn, _mean_pressure(cn, _initial_pressure(cn, state, p_ref)))
     total_iters = 0
     norms: tuple[float, ...] = ()
     outer = 0
@@ -333,4 +358,5 @@ def _build_result(
         active_bounds=tuple(bound_texts(cn, state, p, supply)),
         violations=tuple(violations(cn, p, supply, state)),
         warnings=tuple(warnings),
+        control=state,
     )
