@@ -253,7 +253,7 @@ def solve_steady(
             diag = state_problems(cn, p_last, state) + island_problems(cn, state) + supply_problems(cn, state)
             if out.singular:
                 diag += singular_problems(sys, out.x)
-            diag += loop_problems(cn, state) + bypassed_control_problems(cn, pressure_zones(cn, state))
+            diag += loop_problems(cn, state) + bypassed_control_problems(cn, state)
             if any("toward" in d or "supply below" in d or "island" in d for d in diag):
                 raise InfeasibleError(f"scenario {cn.scenario} has no feasible steady state ({out.message})", diag)
             raise ConvergenceError(f"scenario {cn.scenario}: Newton did not converge ({out.message})", diag)

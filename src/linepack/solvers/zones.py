@@ -184,18 +184,40 @@ def loop_problems(cn: CompiledNetwork, state: ControlState) -> list[str]:
     ]
 
 
-def bypassed_control_problems(cn: CompiledNetwork, zones: Zones) -> list[str]:
-    """Controlled elements whose inlet and outlet are also joined by pipes, resistors or open valves: the
-    parallel path ties the pressure the element is asked to hold to its inlet, so how the flow splits between
-    the element and the path is ill-determined (a diagnosis for a failed solve)."""
-    e = zones.controlled_edge
-    same = zones.label[cn.edge_from[e]] == zones.label[cn.edge_to[e]]
-    if not np.any(same):
+LOCAL_PIPE_M = 1000.0  # pipes up to this length count as station piping for bypassed_control_problems
+
+
+def bypassed_control_problems(cn: CompiledNetwork, state: ControlState) -> list[str]:
+    """Controlled elements whose inlet and outlet are also joined by station piping: open valves, short pipes,
+    bypassed or open elements and pipes of at most LOCAL_PIPE_M. Such a parallel path ties the pressure the
+    element is asked to hold to its inlet, so how the flow splits between the element and the path is
+    ill-determined (a diagnosis for a failed solve; long parallel lines of a meshed grid are normal)."""
+    blocked = np.zeros(cn.n_edges, dtype=bool)
+    blocked[flow_blocked_edges(cn, state)] = True
+    local = np.zeros(cn.n_edges, dtype=bool)
+    local[cn.tie_edge] = True
+    local[cn.fixed_loss_edge] = True
+    local[cn.comp_edge[state.comp_mode == CompMode.BYPASS]] = True
+    local[cn.reg_edge[state.reg_mode == RegMode.OPEN]] = True
+    local[cn.res_edge[cn.length_m <= LOCAL_PIPE_M]] = True
+    local &= ~blocked
+    n = cn.n_nodes
+    adj = sp.coo_matrix((np.ones(int(local.sum())), (cn.edge_from[local], cn.edge_to[local])), shape=(n, n))
+    _, group = connected_components(adj, directed=False)
+    ctrl = np.concatenate(
+        [
+            cn.comp_edge[np.isin(state.comp_mode, _COMP_DECOUPLING)],
+            cn.reg_edge[np.isin(state.reg_mode, _REG_DECOUPLING)],
+        ]
+    )
+    same = ctrl[group[cn.edge_from[ctrl]] == group[cn.edge_to[ctrl]]]
+    if not len(same):
         return []
-    ids = [cn.edge_ids[i] for i in e[same]]
+    ids = [cn.edge_ids[i] for i in same]
     return [
-        f"{names(ids)}: inlet and outlet are also joined by pipes or open valves, which tie the pressure "
-        "held to the inlet pressure; close the parallel path (a valve) or put the element in bypass/open mode"
+        f"{names(ids)}: inlet and outlet are also joined by station piping (open valves, short pipes, pipes of "
+        f"at most {LOCAL_PIPE_M / 1000:g} km), which ties the pressure held to the inlet pressure; close the "
+        "parallel path (a valve) or put the element in bypass/open mode"
     ]
 
 
