@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 
 from ..compile import CompiledNetwork, friction_law_of, z_at
 from ..hydraulics import darcy_friction
+from ..hydraulics.compressor import compressor_power_w
 from ..solvers.equations import (
     RE_LAMINAR_LINEAR,
     TIE_RESISTANCE,
@@ -53,15 +54,27 @@ class ZFast:
         model = cn.gas.compressibility
         self.table = model.table(cn.gas.temperature_k) if hasattr(model, "table") else None
 
-    def __call__(self, p_pa: F64) -> tuple[F64, F64]:
+    def _inside(self, p_pa: F64) -> bool:
         t = self.table
-        if t is not None:
-            lo, hi = float(p_pa.min()), float(p_pa.max())
-            if lo >= t.p_min_pa and hi <= t.p_max_pa and np.isfinite(lo) and np.isfinite(hi):
-                z, dz = t.evaluate(np.array(p_pa, dtype=float), True)
-                assert dz is not None
-                return z, dz
+        if t is None:
+            return False
+        lo, hi = float(p_pa.min()), float(p_pa.max())
+        return lo >= t.p_min_pa and hi <= t.p_max_pa and np.isfinite(lo) and np.isfinite(hi)
+
+    def __call__(self, p_pa: F64) -> tuple[F64, F64]:
+        if self._inside(p_pa):
+            assert self.table is not None
+            z, dz = self.table.evaluate(np.array(p_pa, dtype=float), True)
+            assert dz is not None
+            return z, dz
         return z_at(self.cn, p_pa)
+
+    def value(self, p_pa: F64) -> F64:
+        """Z alone (same values as :meth:`__call__`, without the derivative)."""
+        if self._inside(p_pa):
+            assert self.table is not None
+            return self.table.evaluate(np.array(p_pa, dtype=float), False)[0]
+        return z_at(self.cn, p_pa)[0]
 
 
 def density_kg_m3(cn: CompiledNetwork, p_pa: F64, zf: ZFast | None = None) -> tuple[F64, F64]:
@@ -121,6 +134,21 @@ class TransientSystem(SteadySystem):
         self._live: list[tuple[int, NDArray[np.int64]]] = []
         self.direct_lu = True
         self.z = ZFast(cn)
+        # constants of the value-only segment law (:meth:`_segment_law_value`)
+        self._value_only = False
+        self._ef_res, self._et_res = cn.edge_from[cn.res_edge], cn.edge_to[cn.res_edge]
+        self._L_over_D = cn.length_m / cn.diameter_m
+        self._is_pipe_res = np.asarray(cn.res_is_pipe, dtype=bool)
+        # laminar-linear below Re = RE_LAMINAR_LINEAR, i.e. |q| < RE_LAMINAR_LINEAR pi D mu / 4
+        self._q_laminar = RE_LAMINAR_LINEAR * np.pi * cn.diameter_m * self.mu / 4.0
+        self._k_lin = 16.0 * np.pi * self.mu
+        self._has_resistor_lin = bool(np.any(self.resistor_lin))
+        self._has_inertia = bool(np.any(self.inertia))
+        self._lam_base = np.zeros(len(cn.res_edge))
+        self._nan_res = np.full(len(cn.res_edge), np.nan)
+        self._no_state = ResistiveState(*(self._nan_res,) * 9)
+        self._fuel_state: ControlState | None = None
+        self._fuel = np.zeros(0)
 
     # --- boundary conditions of the step --------------------------------------------------------
     def set_step(self, dt: float, rho_old: F64, q_old: F64 | None = None) -> None:
@@ -150,11 +178,13 @@ class TransientSystem(SteadySystem):
                 friction_law_of(code), re[sel], self.rel_rough[sel], D[sel], cn.efficiency[sel], mu_pa_s=self.mu[sel]
             )
         self.lam_frozen = lam
+        self._lam_base = lam
         # laminar and transitional flow (nearly still gas, e.g. a shut-in line): lambda changes fast with the
         # flow there, so those segments keep the exact law (a frozen 64/Re would make the law jump)
         slow = re < RE_FROZEN_MIN
         self._live = [(c, sel[slow[sel]]) for c, sel in self._law_groups_all if np.any(slow[sel])]
         self._frozen = ~slow
+        self._lam_base = np.where(self._frozen, lam, 0.0)
 
     def _resistive_frozen(self, p: F64, q_all: F64) -> tuple[F64, F64, F64, F64, ResistiveState]:
         """The steady segment law (:meth:`SteadySystem.resistive`, same terms and laminar limit) with the
@@ -209,9 +239,55 @@ class TransientSystem(SteadySystem):
         state = ResistiveState(pi, pj, pm, z, lam, lam + cn.zeta * D / Le, np.maximum(re, 1e-8), E, Le)
         return F, dF_dpi, dF_dpj, dF_dq, state
 
+    def _segment_law_value(self, p: F64, q_all: F64) -> F64:
+        """The residual of :meth:`_resistive_frozen` alone (no derivatives, no state): the same terms in the
+        same order, for the residual evaluations of Newton, which need no Jacobian (chord steps)."""
+        assert self.lam_frozen is not None
+        cn = self.cn
+        e = cn.res_edge
+        pi, pj, q = p[self._ef_res], p[self._et_res], q_all[e]
+        psum = pi + pj
+        psum_safe = np.where(np.abs(psum) < 1.0, 1.0, psum)
+        pm = (2.0 / 3.0) * (psum - pi * pj / psum_safe)
+        z = self.z.value(pm)
+        s = self.a_h / z
+        em1 = np.expm1(s)
+        E = em1 + 1.0
+        small = np.abs(s) < 1e-5
+        g = np.where(small, 1.0 + s / 2.0 + s * s / 6.0, em1 / np.where(small, 1.0, s))
+        aq = np.abs(q)
+        lam = self._lam_base
+        if self._live:
+            lam = lam.copy()
+            re = 4.0 * aq / (np.pi * cn.diameter_m * self.mu)
+            for code, sel in self._live:
+                lam[sel], _ = darcy_friction(
+                    friction_law_of(code),
+                    np.maximum(re[sel], 1e-8),
+                    self.rel_rough[sel],
+                    cn.diameter_m[sel],
+                    cn.efficiency[sel],
+                    mu_pa_s=self.mu[sel],
+                )
+        lin = self._is_pipe_res & (aq < self._q_laminar)
+        if lin.any():
+            lam = np.where(lin, 0.0, lam)
+        phi = (lam * self._L_over_D * g + cn.zeta) * q * aq
+        if lin.any():
+            phi[lin] += self._k_lin[lin] * q[lin] * (cn.length_m[lin] * g[lin])
+        F = pi * pi - E * pj * pj - z * self.k1 * phi
+        if self._has_resistor_lin:
+            F = F - self.resistor_lin * q
+        if np.isfinite(self.dt) and self._has_inertia:
+            F = F - (pi + pj) * (self.inertia / self.dt) * (q - self.q_old)
+        return np.asarray(F, dtype=float)
+
     def resistive(self, p: F64, q_all: F64) -> tuple[F64, F64, F64, F64, ResistiveState]:
         """The steady segment law plus the inertia term ``- (p_i + p_j) (L_s / A) (q - q_old) / dt``
         (the momentum balance ``(1/A) dq/dt + dp/dx = friction + gravity`` multiplied by ``p_i + p_j``)."""
+        if self._value_only and self.lam_frozen is not None:
+            nan = self._nan_res
+            return self._segment_law_value(p, q_all), nan, nan, nan, self._no_state
         if self.lam_frozen is None:
             F, dpi, dpj, dq, st = super().resistive(p, q_all)
         else:
@@ -251,11 +327,41 @@ class TransientSystem(SteadySystem):
         """V (rho(p) - rho_old) / dt at every point [kg/s]."""
         if not np.isfinite(self.dt):
             return np.zeros(self.n)
-        rho, _ = self.density(p)
-        return self.volume * (rho - self.rho_old) / self.dt
+        gas = self.cn.gas
+        rho = gas.molar_mass_kg_per_mol / (R_J_PER_MOL_K * gas.temperature_k) * p / self.z.value(p)
+        return np.asarray(self.volume * (rho - self.rho_old) / self.dt, dtype=float)
+
+    def compressor_power(self, p: F64, q_all: F64) -> tuple[F64, F64, F64, F64]:
+        """:meth:`SteadySystem.compressor_power` with Z from the cached table (:class:`ZFast`)."""
+        cn = self.cn
+        ce = cn.comp_edge
+        ps, pd, q = p[cn.edge_from[ce]], p[cn.edge_to[ce]], q_all[ce]
+        z, dz = self.z(ps)
+        kappa = cn.gas.kappa if cn.gas.kappa is not None else 1.3
+        P, dP_dq, dP_dps, dP_dpd = compressor_power_w(
+            q, ps, pd, cn.gas.temperature_k, z, cn.gas.molar_mass_kg_per_mol, kappa, cn.comp_eta_is
+        )
+        dP_dps = dP_dps + P / z * dz
+        return (
+            np.asarray(P, float),
+            np.asarray(dP_dq, float),
+            np.asarray(dP_dps, float),
+            np.asarray(dP_dpd, float),
+        )
+
+    def fuel_factor(self) -> F64:
+        """:meth:`SteadySystem.fuel_factor`, kept while the control state is the same object."""
+        if self._fuel_state is not self.state:
+            self._fuel = super().fuel_factor()
+            self._fuel_state = self.state
+        return self._fuel
 
     def residual(self, x: F64) -> F64:
-        F = super().residual(x)
+        self._value_only = True
+        try:
+            F = super().residual(x)
+        finally:
+            self._value_only = False
         if np.isfinite(self.dt):
             F[: self.n] -= self.storage_rate(x[: self.n] * self.p_ref) / self.m_ref
         return F
