@@ -29,6 +29,8 @@ from numpy.typing import NDArray
 from ..compile import CompiledNetwork, friction_law_of, z_at
 from ..hydraulics import darcy_friction
 from ..hydraulics.compressor import compressor_power_w
+from ..hydraulics.constants import RE_LAMINAR
+from ..hydraulics.friction import FrictionLaw
 from ..solvers.equations import (
     RE_LAMINAR_LINEAR,
     TIE_RESISTANCE,
@@ -40,6 +42,12 @@ from ..solvers.equations import (
 from ..units import R_J_PER_MOL_K
 
 F64 = NDArray[np.float64]
+#: laws that :func:`darcy_friction` evaluates as exactly 64/Re / E^2 below Re = RE_LAMINAR (all but the
+#: Prandtl-Colebrook and Nikuradse variants, which have their own laminar rule)
+_LAMINAR_BELOW_2000 = frozenset(int(f) for f in FrictionLaw) - {
+    int(FrictionLaw.PRANDTL_COLEBROOK),
+    int(FrictionLaw.NIKURADSE),
+}
 RE_FROZEN_MIN = 1e4  # below this Reynolds number the friction factor is not lagged (laminar and transition)
 _REUSE = sp.csc_matrix((1, 1))  # marker: "use the factorisation of an earlier step"
 
@@ -172,16 +180,17 @@ class TransientSystem(SteadySystem):
         cn = self.cn
         D = cn.diameter_m
         re = np.maximum(4.0 * np.abs(q_res) / (np.pi * D * self.mu), 1e-8)
+        # laminar and transitional flow (nearly still gas, e.g. a shut-in line): lambda changes fast with the
+        # flow there, so those segments keep the exact law (a frozen 64/Re would make the law jump); their
+        # frozen value is never used (0 below)
+        slow = re < RE_FROZEN_MIN
         lam = np.zeros(len(q_res))
         for code, sel in self._law_groups_all:
+            sel = sel[~slow[sel]]
             lam[sel], _ = darcy_friction(
                 friction_law_of(code), re[sel], self.rel_rough[sel], D[sel], cn.efficiency[sel], mu_pa_s=self.mu[sel]
             )
         self.lam_frozen = lam
-        self._lam_base = lam
-        # laminar and transitional flow (nearly still gas, e.g. a shut-in line): lambda changes fast with the
-        # flow there, so those segments keep the exact law (a frozen 64/Re would make the law jump)
-        slow = re < RE_FROZEN_MIN
         self._live = [(c, sel[slow[sel]]) for c, sel in self._law_groups_all if np.any(slow[sel])]
         self._frozen = ~slow
         self._lam_base = np.where(self._frozen, lam, 0.0)
@@ -261,9 +270,27 @@ class TransientSystem(SteadySystem):
             lam = lam.copy()
             re = 4.0 * aq / (np.pi * cn.diameter_m * self.mu)
             for code, sel in self._live:
+                re_s = np.maximum(re[sel], 1e-8)
+                if code in _LAMINAR_BELOW_2000:
+                    # below Re = 2000 these laws are Hagen-Poiseuille exactly (darcy_friction blends with
+                    # weight 0): lambda = 64/Re / E^2, the same floating-point value without the call
+                    lam_s = 64.0 / re_s * (1.0 / (cn.efficiency[sel] * cn.efficiency[sel]))
+                    rest = re_s >= RE_LAMINAR
+                    if np.any(rest):
+                        sub = sel[rest]
+                        lam_s[rest], _ = darcy_friction(
+                            friction_law_of(code),
+                            re_s[rest],
+                            self.rel_rough[sub],
+                            cn.diameter_m[sub],
+                            cn.efficiency[sub],
+                            mu_pa_s=self.mu[sub],
+                        )
+                    lam[sel] = lam_s
+                    continue
                 lam[sel], _ = darcy_friction(
                     friction_law_of(code),
-                    np.maximum(re[sel], 1e-8),
+                    re_s,
                     self.rel_rough[sel],
                     cn.diameter_m[sel],
                     cn.efficiency[sel],
