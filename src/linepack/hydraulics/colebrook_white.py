@@ -130,8 +130,8 @@ def colebrook(re: F64, rel_roughness: F64, roughness_divisor: float = 3.7) -> tu
     a = rel_roughness / roughness_divisor
     b = 2.51 / re
     c = 2.0 / _LN10
-    lam0, _ = swamee_jain(re, rel_roughness)
-    x = 1.0 / np.sqrt(lam0)
+    # start: x = 1/sqrt(lambda) of Swamee-Jain, 2 |log10(k/(3.7 D) + 5.74 Re^-0.9)| (no derivative needed)
+    x = 2.0 * np.abs(np.log10(rel_roughness / 3.7 + 5.74 * re**-0.9))
     for _ in range(COLEBROOK_NEWTON_STEPS):
         u = a + b * x
         x = x - (x + 2.0 * np.log10(u)) / (1.0 + c * b / u)
