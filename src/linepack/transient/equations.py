@@ -147,6 +147,13 @@ class TransientSystem(SteadySystem):
         self._ef_res, self._et_res = cn.edge_from[cn.res_edge], cn.edge_to[cn.res_edge]
         self._L_over_D = cn.length_m / cn.diameter_m
         self._is_pipe_res = np.asarray(cn.res_is_pipe, dtype=bool)
+        self._all_pipes = bool(np.all(self._is_pipe_res))
+        n_res = len(cn.res_edge)
+        contiguous = n_res > 0 and np.array_equal(cn.res_edge, np.arange(cn.res_edge[0], cn.res_edge[0] + n_res))
+        self._res_index: slice | NDArray[np.int64] = (
+            slice(int(cn.res_edge[0]), int(cn.res_edge[0]) + n_res) if contiguous else cn.res_edge
+        )
+        self._inertia_dt: F64 | None = None  # inertia / dt of the step (None: steady, or no inertia)
         # laminar-linear below Re = RE_LAMINAR_LINEAR, i.e. |q| < RE_LAMINAR_LINEAR pi D mu / 4
         self._q_laminar = RE_LAMINAR_LINEAR * np.pi * cn.diameter_m * self.mu / 4.0
         self._k_lin = 16.0 * np.pi * self.mu
@@ -163,6 +170,7 @@ class TransientSystem(SteadySystem):
         """Step length [s] (inf: steady), the point densities [kg/m^3] and the flows of the resistive edges
         [kg/s] at the start of the step."""
         self.dt = float(dt)
+        self._inertia_dt = self.inertia / self.dt if np.isfinite(self.dt) and self._has_inertia else None
         self.rho_old = rho_old
         if q_old is not None:
             self.q_old = q_old
@@ -253,17 +261,23 @@ class TransientSystem(SteadySystem):
         same order, for the residual evaluations of Newton, which need no Jacobian (chord steps)."""
         assert self.lam_frozen is not None
         cn = self.cn
-        e = cn.res_edge
-        pi, pj, q = p[self._ef_res], p[self._et_res], q_all[e]
+        pi, pj, q = p[self._ef_res], p[self._et_res], q_all[self._res_index]
         psum = pi + pj
-        psum_safe = np.where(np.abs(psum) < 1.0, 1.0, psum)
-        pm = (2.0 / 3.0) * (psum - pi * pj / psum_safe)
+        if float(psum.min()) >= 1.0:  # (also False for NaN) no guard needed: the same values
+            pm = (2.0 / 3.0) * (psum - pi * pj / psum)
+        else:
+            pm = (2.0 / 3.0) * (psum - pi * pj / np.where(np.abs(psum) < 1.0, 1.0, psum))
         z = self.z.value(pm)
         s = self.a_h / z
         em1 = np.expm1(s)
         E = em1 + 1.0
         small = np.abs(s) < 1e-5
-        g = np.where(small, 1.0 + s / 2.0 + s * s / 6.0, em1 / np.where(small, 1.0, s))
+        if small.any():  # g(s) = (e^s - 1)/s with the series of _g_and_dg near 0
+            g = em1 / np.where(small, 1.0, s)
+            s_small = s[small]
+            g[small] = 1.0 + s_small / 2.0 + s_small * s_small / 6.0
+        else:
+            g = em1 / s
         aq = np.abs(q)
         lam = self._lam_base
         if self._live:
@@ -296,17 +310,20 @@ class TransientSystem(SteadySystem):
                     cn.efficiency[sel],
                     mu_pa_s=self.mu[sel],
                 )
-        lin = self._is_pipe_res & (aq < self._q_laminar)
-        if lin.any():
+        lin = aq < self._q_laminar
+        if not self._all_pipes:
+            lin &= self._is_pipe_res
+        any_lin = bool(lin.any())
+        if any_lin:
             lam = np.where(lin, 0.0, lam)
         phi = (lam * self._L_over_D * g + cn.zeta) * q * aq
-        if lin.any():
+        if any_lin:
             phi[lin] += self._k_lin[lin] * q[lin] * (cn.length_m[lin] * g[lin])
         F = pi * pi - E * pj * pj - z * self.k1 * phi
         if self._has_resistor_lin:
             F = F - self.resistor_lin * q
-        if np.isfinite(self.dt) and self._has_inertia:
-            F = F - (pi + pj) * (self.inertia / self.dt) * (q - self.q_old)
+        if self._inertia_dt is not None:
+            F = F - psum * self._inertia_dt * (q - self.q_old)
         return np.asarray(F, dtype=float)
 
     def resistive(self, p: F64, q_all: F64) -> tuple[F64, F64, F64, F64, ResistiveState]:
