@@ -212,6 +212,8 @@ def solve_transient(
     rho_old, _ = density_kg_m3(run.cn, x[: run.sys.n] * p_ref, run.sys.z)
     pending = list(events)
     x_prev: F64 | None = None
+    x_prev2: F64 | None = None
+    dt_prev2 = opts.dt_s
     sys_prev: TransientSystem | None = None
     dt_prev = opts.dt_s
     completed, message = True, "completed"
@@ -223,7 +225,12 @@ def solve_transient(
         # Newton starts from the linear extrapolation of the last two states (same unknowns, same step)
         guess = None
         if x_prev is not None and len(x_prev) == len(x) and run.sys is sys_prev:
-            guess = x + (x - x_prev) * ((t1 - t0) / dt_prev)
+            r = (t1 - t0) / dt_prev
+            guess = x + (x - x_prev) * r
+            if x_prev2 is not None and len(x_prev2) == len(x) and abs(r - 1.0) < 1e-12 and dt_prev2 == dt_prev:
+                guess = guess + ((x - x_prev) - (x_prev - x_prev2))  # quadratic: 3 x - 3 x_prev + x_prev2
+        same = x_prev is not None and run.sys is sys_prev
+        x_prev2, dt_prev2 = (x_prev, dt_prev) if same else (None, dt_prev)
         x_prev, sys_prev, dt_prev = x, run.sys, t1 - t0
         x_new, ok, iters, why = _advance(run, x, t0, t1, rho_old, opts.max_halvings, guess)
         if not ok:
