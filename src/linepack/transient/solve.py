@@ -222,7 +222,8 @@ def solve_transient(
         t0, t1 = float(times[k - 1]), float(times[k])
         while pending and pending[0].time_s <= t0 + 1e-9:
             x = run.apply(pending.pop(0), x)
-        # Newton starts from the linear extrapolation of the last two states (same unknowns, same step)
+        # Newton starts from the extrapolation of the last states (quadratic from three, linear from two; same
+        # unknowns, same system)
         guess = None
         if x_prev is not None and len(x_prev) == len(x) and run.sys is sys_prev:
             r = (t1 - t0) / dt_prev
