@@ -109,13 +109,13 @@ def newton(
                 continue
             return NewtonOutcome(x, False, it, tuple(norms), "the Jacobian is singular", singular=True)
         step = 1.0 if max_step is None else min(1.0, max_step(x, dx))
-        merit = 0.5 * float(f @ f)
+        merit = 0.5 * float(np.sum(f * f))  # not f @ f: threaded BLAS waits for busy cores
         accepted = False
         while step >= opt.min_step:
             x_new = x + step * dx
             f_new = residual(x_new)
             if np.all(np.isfinite(f_new)):
-                merit_new = 0.5 * float(f_new @ f_new)
+                merit_new = 0.5 * float(np.sum(f_new * f_new))
                 if merit_new <= (1.0 - 2.0 * opt.armijo * step) * merit:
                     accepted = True
                     break
