@@ -40,14 +40,13 @@ class CscAssembler:
         self.n_triplets = len(rows)
         self.slot, self.indices, self.indptr = _csc_pattern(rows, cols, shape[0], shape[1])
         self.nnz = len(self.indices)
-        self.col_scale = col_scale[cols]
-        self.row_scale = row_scale[rows]
+        self.scale = col_scale[cols] / row_scale[rows]
 
     def matrix(self, values: F64) -> sp.csc_matrix:
         """The matrix of the triplet values (in the order of the rows and columns given at construction)."""
         if len(values) != self.n_triplets:
             raise ValueError(f"expected {self.n_triplets} Jacobian values, got {len(values)}")
-        data = np.bincount(self.slot, weights=values * self.col_scale / self.row_scale, minlength=self.nnz)
+        data = np.bincount(self.slot, weights=values * self.scale, minlength=self.nnz)
         a = sp.csc_matrix((data, self.indices, self.indptr), shape=self.shape)
         a.has_sorted_indices = True
         return a
@@ -67,9 +66,10 @@ class SchurPlan:
         self.d_slot: I64 = np.zeros(0, np.int64)
         self.kk_slot: I64 = np.zeros(0, np.int64)
         self.kk_target: I64 = np.zeros(0, np.int64)
-        self.pa_slot: I64 = np.zeros(0, np.int64)  # J_KR entry of each product
+        self.a_slot: I64 = np.zeros(0, np.int64)  # J_KR entries, by their R column
+        self.a_r: I64 = np.zeros(0, np.int64)  # the R index of each
+        self.pa: I64 = np.zeros(0, np.int64)  # J_KR entry (position in a_slot) of each product
         self.pb_slot: I64 = np.zeros(0, np.int64)  # J_RK entry of each product
-        self.p_r: I64 = np.zeros(0, np.int64)  # its R index
         self.p_target: I64 = np.zeros(0, np.int64)
         self.s_indices: NDArray[np.int32] = np.zeros(0, np.int32)
         self.s_indptr: NDArray[np.int32] = np.zeros(1, np.int32)
@@ -128,7 +128,7 @@ class SchurPlan:
         local = np.arange(total, dtype=np.int64) - start[grp]
         ia = sa[grp] + local // np.maximum(cb[grp], 1)
         ib = sb[grp] + local % np.maximum(cb[grp], 1)
-        plan.pa_slot, plan.pb_slot, plan.p_r = a_slot[ia], b_slot[ib], grp
+        plan.a_slot, plan.a_r, plan.pa, plan.pb_slot = a_slot, a_r, ia, b_slot[ib]
         # pattern of S: the union of J_KK's and the products'
         rows_s = np.concatenate([kpos[row[kk]], a_k[ia]])
         cols_s = np.concatenate([kpos[col[kk]], b_k[ib]])
@@ -146,7 +146,8 @@ class SchurPlan:
     def reduce(self, data: F64) -> tuple[sp.csc_matrix, F64, sp.csr_matrix, sp.csr_matrix]:
         """S, ``1/d``, J_KR and J_RK for the Jacobian values ``data`` (CSC order of the planned pattern)."""
         inv_d = 1.0 / data[self.d_slot]
-        prod = data[self.pa_slot] * inv_d[self.p_r] * data[self.pb_slot]
+        a_scaled = data[self.a_slot] * inv_d[self.a_r]
+        prod = a_scaled[self.pa] * data[self.pb_slot]
         nnz = len(self.s_indices)
         s_data = np.bincount(self.kk_target, weights=data[self.kk_slot], minlength=nnz) - np.bincount(
             self.p_target, weights=prod, minlength=nnz
