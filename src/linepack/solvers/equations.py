@@ -27,6 +27,7 @@ from ..compile import CompiledNetwork, CompMode, RegMode, friction_law_of, z_at
 from ..hydraulics import compressor_power_w, darcy_friction
 from ..units import G_M_PER_S2, R_J_PER_MOL_K
 from .linear import SparseLU
+from .sparsity import CscAssembler, SchurPlan
 
 F64 = NDArray[np.float64]
 DROOP = 1e-7  # pressure droop of shared pressure controls at the reference flow, fraction of reference pressure
@@ -144,6 +145,9 @@ class SteadySystem:
         escale[cn.reg_edge[(rm == RegMode.CLOSED) | (rm == RegMode.FLOW)]] = m_ref
         self.fscale = np.concatenate([np.full(n, m_ref), escale, np.full(self.k, p_ref)])
         self._lu = SparseLU()
+        self._assembler: CscAssembler | None = None  # the Jacobian's pattern, fixed for this control state
+        self._schur: SchurPlan | None = None
+        self._resistive_cache: tuple[F64, tuple[F64, F64, F64, F64]] | None = None
         self.comp_droop, self.reg_droop, self.src_droop = self._droops()
 
     def _droops(self) -> tuple[F64, F64, F64]:
@@ -236,6 +240,19 @@ class SteadySystem:
         state = ResistiveState(pi, pj, pm, z, lam, lam_eq, re, E, Le)
         return F, dF_dpi, dF_dpj, dF_dq, state
 
+    def _resistive_at(self, x: F64, p: F64, q: F64) -> tuple[F64, F64, F64, F64]:
+        """:meth:`resistive` at the unknowns ``x``, kept for the next call at the same point.
+
+        Newton evaluates the residual at a new point and then the Jacobian at that same point; the pipe
+        laws and their derivatives are computed once for both.
+        """
+        cached = self._resistive_cache
+        if cached is not None and np.array_equal(cached[0], x):
+            return cached[1]
+        Fr, dpi, dpj, dq, _ = self.resistive(p, q)
+        self._resistive_cache = (x.copy(), (Fr, dpi, dpj, dq))
+        return Fr, dpi, dpj, dq
+
     def compressor_power(self, p: F64, q_all: F64) -> tuple[F64, F64, F64, F64]:
         """Shaft power [W] of every compressor and its derivatives (Z at suction included)."""
         cn = self.cn
@@ -270,10 +287,13 @@ class SteadySystem:
         cols: list[NDArray[np.int64]] = []
         vals: list[F64] = []
 
+        collect = self._assembler is None  # the pattern is found once; later calls only gather the values
+
         def add(r: NDArray[np.int64], c: NDArray[np.int64], v: F64) -> None:
-            rows.append(np.asarray(r, dtype=np.int64))
-            cols.append(np.asarray(c, dtype=np.int64))
-            vals.append(np.asarray(v, dtype=float))
+            if collect:
+                rows.append(np.asarray(r, dtype=np.int64))
+                cols.append(np.asarray(c, dtype=np.int64))
+            vals.append(np.broadcast_to(np.asarray(v, dtype=float), np.shape(r)))
 
         ef, et = cn.edge_from, cn.edge_to
         eall = np.arange(m)
@@ -303,7 +323,7 @@ class SteadySystem:
         # pipes and resistors
         e = cn.res_edge
         if len(e):
-            Fr, dpi, dpj, dq, _ = self.resistive(p, q)
+            Fr, dpi, dpj, dq = self._resistive_at(x, p, q)
             F_edge[e] = Fr
             if with_jacobian:
                 add(r0 + e, ef[e], dpi)
@@ -395,11 +415,10 @@ class SteadySystem:
         F = np.concatenate([bal, F_edge, F_src]) / self.fscale
         if not with_jacobian:
             return F, None
-        r = np.concatenate(rows)
-        c = np.concatenate(cols)
-        v = np.concatenate(vals) * self.xscale[c] / self.fscale[r]
-        J = sp.csc_matrix((v, (r, c)), shape=(self.size, self.size))
-        return F, J
+        if self._assembler is None:
+            shape = (self.size, self.size)
+            self._assembler = CscAssembler(np.concatenate(rows), np.concatenate(cols), shape, self.xscale, self.fscale)
+        return F, self._assembler.matrix(np.concatenate(vals))
 
     def residual(self, x: F64) -> F64:
         return self._assemble(x, False)[0]
@@ -418,6 +437,9 @@ class SteadySystem:
         pattern of the node graph; then ``dx_R = D^-1 (rhs_R - J_RK dx_K)``. Flows whose law has a zero
         derivative (a resistor at exactly zero flow) stay in K.
         """
+        planned, fast = self._factorize_planned(jac)
+        if planned:
+            return fast
         J = sp.csr_matrix(jac)
         cand = self.n + self.cn.res_edge
         d = np.asarray(J[cand, cand]).ravel()
@@ -446,6 +468,42 @@ class SteadySystem:
             return dx if np.all(np.isfinite(dx)) else None
 
         return solve
+
+    def _factorize_planned(self, jac: sp.spmatrix) -> tuple[bool, Callable[[F64], F64 | None] | None]:
+        """:meth:`factorize` through the index maps of :class:`SchurPlan` (found once per pattern of J).
+
+        ``(False, None)`` when the plan does not apply (a pattern without a diagonal J_RR, or a pipe law with
+        a zero flow derivative: that flow then stays in K, in the general path).
+        """
+        if not sp.isspmatrix_csc(jac):
+            return False, None
+        plan = self._schur
+        if plan is None or not plan.matches(jac):
+            R = self.n + self.cn.res_edge
+            mask = np.ones(self.size, dtype=bool)
+            mask[R] = False
+            built = SchurPlan.build(jac, R, np.flatnonzero(mask))
+            if built is None:
+                return False, None
+            plan = self._schur = built
+        if not np.all(np.abs(jac.data[plan.d_slot]) > 1e-300):
+            return False, None
+        S, inv_d, JKR, JRK = plan.reduce(jac.data)
+        solve_k = self._lu.factor(S)
+        if solve_k is None:
+            return True, None
+        size, K, R = self.size, plan.k_index, plan.r_index
+
+        def solve(rhs: F64) -> F64 | None:
+            dx_k = solve_k(rhs[K] - JKR @ (rhs[R] * inv_d))
+            if dx_k is None:
+                return None
+            dx = np.empty(size)
+            dx[K] = dx_k
+            dx[R] = (rhs[R] - JRK @ dx_k) * inv_d
+            return dx if np.all(np.isfinite(dx)) else None
+
+        return True, solve
 
     def solve_linear(self, jac: sp.spmatrix, rhs: F64) -> F64 | None:
         """One linear step ``jac dx = rhs`` through :meth:`factorize`."""
