@@ -326,6 +326,13 @@ class TransientSystem(SteadySystem):
             F = F - psum * self._inertia_dt * (q - self.q_old)
         return np.asarray(F, dtype=float)
 
+    def _resistive_at(self, x: F64, p: F64, q: F64) -> tuple[F64, F64, F64, F64]:
+        """The pipe laws, evaluated every time: the steady system's cache keys on the unknowns only, but here
+        the law also depends on the step (dt, the old state, frozen friction) and on whether Newton asks for
+        values only."""
+        Fr, dpi, dpj, dq, _ = self.resistive(p, q)
+        return Fr, dpi, dpj, dq
+
     def resistive(self, p: F64, q_all: F64) -> tuple[F64, F64, F64, F64, ResistiveState]:
         """The steady segment law plus the inertia term ``- (p_i + p_j) (L_s / A) (q - q_old) / dt``
         (the momentum balance ``(1/A) dq/dt + dp/dx = friction + gravity`` multiplied by ``p_i + p_j``)."""
