@@ -25,7 +25,12 @@ def optimization_report(res: OptimizationResult, check: CrossCheck | None = None
         Text(
             f"{cn.name} | scenario {cn.scenario} | {res.kind}: {res.description}\n"
             f"{res.message} ({res.status}), objective {res.objective:,.4g} {res.objective_unit} | "
-            f"{res.iterations} IPOPT iterations in {res.outer_iterations} coefficient rounds, {res.solve_time_s:.2f} s",
+            + (
+                f"{res.iterations} branch-and-bound nodes in {res.outer_iterations} MILP rounds"
+                if res.formulation.startswith("milp")
+                else f"{res.iterations} IPOPT iterations in {res.outer_iterations} coefficient rounds"
+            )
+            + f", {res.solve_time_s:.2f} s",
             style="bold",
         )
     ]
