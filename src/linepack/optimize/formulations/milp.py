@@ -213,6 +213,33 @@ class _Builder:
         return status if has_sol else f"{status} (no solution)", x, float(info.objective_function_value), gap_v, nodes
 
 
+def pipe_flow_range(K: F64, E: F64, lo2_i: F64, hi2_i: F64, lo2_j: F64, hi2_j: F64, q_cap: float) -> tuple[F64, F64]:
+    """The flows a pipe can carry within its end pressures' limits (per unit): ``K q|q| = pi_i - E pi_j`` lies
+    in ``[lo_i^2 - E hi_j^2, hi_i^2 - E lo_j^2]``; both also capped at ``q_cap`` (the problem's throughput)."""
+    Kp = np.maximum(K, 1e-300)
+    up = hi2_i - E * lo2_j
+    down = E * hi2_j - lo2_i
+    qhi = np.minimum(np.sqrt(np.maximum(up, 0.0) / Kp), q_cap)
+    qlo = -np.minimum(np.sqrt(np.maximum(down, 0.0) / Kp), q_cap)
+    # a pipe whose limits force one direction still gets a range containing 0 (a candidate not built)
+    return np.minimum(qlo, 0.0), np.maximum(qhi, 0.0)
+
+
+def pwl_grid(qlo: F64, qhi: F64, nb: int) -> F64:
+    """Breakpoints (rows: pipes) on ``[qlo, qhi]`` with 0 one of them: the ``nb - 1`` segments are shared
+    between the reverse and forward ranges in proportion to their lengths (at least one each when non-empty),
+    equally spaced within each."""
+    span = np.maximum(qhi - qlo, 1e-300)
+    nneg = np.rint((nb - 1) * (-qlo) / span).astype(np.int64)
+    nneg = np.where(qlo < 0, np.clip(nneg, 1, nb - 2), 0)
+    nneg = np.where(qhi > 0, nneg, nb - 1)
+    npos = nb - 1 - nneg
+    k = np.arange(nb)[None, :]
+    neg = qlo[:, None] * (1.0 - k / np.maximum(nneg[:, None], 1))
+    pos = qhi[:, None] * (k - nneg[:, None]) / np.maximum(npos[:, None], 1)
+    return np.where(k <= nneg[:, None], neg, pos)
+
+
 def _new_highs(hs: Any) -> Any:
     """A silent HiGHS instance (its constructor prints a banner on the C-level stdout: sent to /dev/null)."""
     import os
@@ -287,8 +314,9 @@ def solve_milp(
         p0, q0 = start
     notes = [
         f"MILP (HiGHS): pipe law p_i^2 - E p_j^2 = K q|q| in squared pressures, q|q| piecewise linear on "
-        f"{opt.breakpoints} breakpoints over +-{qmax:.4g} kg/s (chord error <= {1.0 / (opt.breakpoints - 1) ** 2:.2%} "
-        f"of the drop at that flow); K, E and the power planes re-evaluated over {opt.rounds} round(s)"
+        f"{opt.breakpoints} breakpoints over each pipe's flow range (the flows its end pressures' limits allow, "
+        f"at most {qmax:.4g} kg/s); K, E and the compressor power planes re-evaluated at the solution over "
+        f"{opt.rounds} round(s)"
     ]
     sol: MilpSolution | None = None
     prev_choice: tuple[str, ...] | None = None
@@ -405,28 +433,30 @@ def _solve_once(
         b.cols.append(Wp)
         b.vals.append(-ff * W_REF / m_ref)
 
-    # --- pipes: incremental piecewise-linear q|q|
+    # --- pipes: incremental piecewise-linear q|q| on each pipe's own flow range
     e = cn.res_edge
     nr = len(e)
     nb = opt.breakpoints
-    grid = np.linspace(-Qm, Qm, nb)
-    h = grid[1] - grid[0]
-    phi = grid * np.abs(grid)
-    slope = np.diff(phi) / h
     if nr:
-        D = b.add(nr * (nb - 1), 0.0, h).reshape(nr, nb - 1)
-        Y = b.add(nr * (nb - 2), 0.0, 1.0, integer=True).reshape(nr, nb - 2)
-        # Q = -Qm + sum d
-        b.rows_(nr, [(Q[e], 1.0)] + [(D[:, k], -1.0) for k in range(nb - 1)], -Qm, -Qm)
-        for k in range(nb - 2):
-            b.rows_(nr, [(D[:, k + 1], 1.0), (Y[:, k], -h)], -np.inf, 0.0)
-            b.rows_(nr, [(D[:, k], 1.0), (Y[:, k], -h)], 0.0, np.inf)
         E = phys.exp_s
         K = phys.c_pa2_s2_per_kg2 * m_ref**2 / pr2
-        law = [(PI[ef[e]], 1.0), (PI[et[e]], -E)] + [(D[:, k], -K * slope[k]) for k in range(nb - 1)]
-        rhs_law = K * phi[0]
+        lo2, hi2 = np.maximum(lim.lo_pa, 0.0) ** 2 / pr2, hi_pa**2 / pr2
+        qlo, qhi = pipe_flow_range(K, E, lo2[ef[e]], hi2[ef[e]], lo2[et[e]], hi2[et[e]], Qm)
+        grid = pwl_grid(qlo, qhi, nb)  # nr x nb, 0 a breakpoint
+        hw = np.diff(grid, axis=1)  # segment widths
+        phi = grid * np.abs(grid)
+        slope = np.diff(phi, axis=1) / np.where(hw > 0, hw, 1.0)
+        D = b.add(nr * (nb - 1), 0.0, hw.ravel()).reshape(nr, nb - 1)
+        Y = b.add(nr * (nb - 2), 0.0, 1.0, integer=True).reshape(nr, nb - 2)
+        # Q = qlo + sum d, the increments filling in order
+        b.rows_(nr, [(Q[e], 1.0)] + [(D[:, k], -1.0) for k in range(nb - 1)], qlo, qlo)
+        for k in range(nb - 2):
+            b.rows_(nr, [(D[:, k + 1], 1.0), (Y[:, k], -hw[:, k + 1])], -np.inf, 0.0)
+            b.rows_(nr, [(D[:, k], 1.0), (Y[:, k], -hw[:, k])], 0.0, np.inf)
+        law = [(PI[ef[e]], 1.0), (PI[et[e]], -E)] + [(D[:, k], -K * slope[:, k]) for k in range(nb - 1)]
+        rhs_law = K * phi[:, 0]
         cand = sw_of_edge[e] >= 0
-        big = hi_pa[ef[e]] ** 2 / pr2 + E * hi_pa[et[e]] ** 2 / pr2 + K * Qm * Qm
+        big = hi2[ef[e]] + E * hi2[et[e]] + K * np.maximum(qhi**2, qlo**2)
         if np.any(~cand):
             sel = np.flatnonzero(~cand)
             b.rows_(len(sel), [(c[sel], v if np.isscalar(v) else v[sel]) for c, v in law], rhs_law[sel], rhs_law[sel])
@@ -436,8 +466,8 @@ def _solve_once(
             terms = [(c[sel], v if np.isscalar(v) else v[sel]) for c, v in law]
             b.rows_(len(sel), [*terms, (zc, big[sel])], -np.inf, rhs_law[sel] + big[sel])
             b.rows_(len(sel), [*terms, (zc, -big[sel])], rhs_law[sel] - big[sel], np.inf)
-            b.rows_(len(sel), [(Q[e[sel]], 1.0), (zc, -Qm)], -np.inf, 0.0)
-            b.rows_(len(sel), [(Q[e[sel]], 1.0), (zc, Qm)], 0.0, np.inf)
+            b.rows_(len(sel), [(Q[e[sel]], 1.0), (zc, -qhi[sel])], -np.inf, 0.0)
+            b.rows_(len(sel), [(Q[e[sel]], 1.0), (zc, -qlo[sel])], 0.0, np.inf)
 
     # --- equal pressures: ties (open valves, shorts), open regulators, bypassed stations
     eqp = np.concatenate([cn.tie_edge, re_[rm == RegMode.OPEN], ce[cm == CompMode.BYPASS]]).astype(np.int64)
