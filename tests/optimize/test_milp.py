@@ -131,7 +131,8 @@ def test_cli_expand_and_capacity_with_milp(tmp_path: Path) -> None:
         )
     )
     out_json = tmp_path / "exp.json"
-    args = ["optimize", "expand", str(net_file), "--candidates", str(cand), "--formulation", "milp", "-o", str(out_json)]
+    args = ["optimize", "expand", str(net_file), "--candidates", str(cand), "--formulation", "milp"]
+    args += ["-o", str(out_json)]
     r = runner.invoke(app, args, env={"COLUMNS": "200"})
     assert r.exit_code == 0, r.output
     assert "Cheapest: LINE20" in r.output and "MILP: chose LINE20" in r.output
