@@ -453,17 +453,18 @@ def _solve_once(
         for k in range(nb - 2):
             b.rows_(nr, [(D[:, k + 1], 1.0), (Y[:, k], -hw[:, k + 1])], -np.inf, 0.0)
             b.rows_(nr, [(D[:, k], 1.0), (Y[:, k], -hw[:, k])], 0.0, np.inf)
-        law = [(PI[ef[e]], 1.0), (PI[et[e]], -E)] + [(D[:, k], -K * slope[:, k]) for k in range(nb - 1)]
+        law: list[tuple[I64, F64]] = [(PI[ef[e]], np.ones(nr)), (PI[et[e]], -E)]
+        law += [(D[:, k], -K * slope[:, k]) for k in range(nb - 1)]
         rhs_law = K * phi[:, 0]
         cand = sw_of_edge[e] >= 0
         big = hi2[ef[e]] + E * hi2[et[e]] + K * np.maximum(qhi**2, qlo**2)
         if np.any(~cand):
             sel = np.flatnonzero(~cand)
-            b.rows_(len(sel), [(c[sel], v if np.isscalar(v) else v[sel]) for c, v in law], rhs_law[sel], rhs_law[sel])
+            b.rows_(len(sel), [(c[sel], v[sel]) for c, v in law], rhs_law[sel], rhs_law[sel])
         if np.any(cand):
             sel = np.flatnonzero(cand)
             zc = z_of(e[sel])
-            terms = [(c[sel], v if np.isscalar(v) else v[sel]) for c, v in law]
+            terms = [(c[sel], v[sel]) for c, v in law]
             b.rows_(len(sel), [*terms, (zc, big[sel])], -np.inf, rhs_law[sel] + big[sel])
             b.rows_(len(sel), [*terms, (zc, -big[sel])], rhs_law[sel] - big[sel], np.inf)
             b.rows_(len(sel), [(Q[e[sel]], 1.0), (zc, -qhi[sel])], -np.inf, 0.0)
