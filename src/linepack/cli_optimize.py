@@ -86,7 +86,11 @@ def _finish(res: Any, output: Path | None, no_check: bool) -> None:
     from .optimize.report import print_report
 
     check = None
-    if not no_check:
+    if not no_check and res.formulation.startswith("milp (") and "polished" not in res.formulation:
+        from .optimize.solve_milp import milp_newton_check
+
+        check = milp_newton_check(res)
+    elif not no_check:
         check = newton_check(res.network, res.p_pa, res.q_kg_s, res.supply_kg_s, res.delivered_kg_s)
     print_report(res, out, check)
     if output is not None:

@@ -543,10 +543,28 @@ def _solve_once(
                 "compression, or raise the flow range (--flow-max) if flows may exceed it"
             ],
         )
-    p = np.sqrt(np.maximum(x[PI], 0.0)) * p_ref
-    q = x[Q] * m_ref
+    # quantities within the solver's feasibility tolerance of a bound are put on it, and the capacity growth
+    # closes the mass balance exactly (the simulator, given these settings, needs an exact balance when every
+    # source is at its limit)
+    tol = 1e-6
+    supply = np.clip(x[S], problem.source_lo / m_ref, problem.source_hi / m_ref)
+    for bound in (problem.source_lo / m_ref, problem.source_hi / m_ref):
+        near = np.isfinite(bound) & (np.abs(supply - bound) < tol)
+        supply[near] = bound[near]
+    sheds = np.clip(x[H], 0.0, problem.shed_max / m_ref)
+    sheds[sheds < tol] = 0.0
+    top = np.abs(sheds - problem.shed_max / m_ref) < tol
+    sheds[top] = problem.shed_max[top] / m_ref
     w = np.zeros(nc)
     w[:] = x[Wp] * W_REF
+    growth = float(x[L[0]])
+    if problem.has_growth and np.sum(problem.growth) > 0:
+        fuel_total = float(np.sum(w * ff)) / m_ref
+        growth = (float(np.sum(supply)) - fuel_total - float(np.sum(problem.demand / m_ref - sheds))) / float(
+            np.sum(problem.growth)
+        )
+    p = np.sqrt(np.maximum(x[PI], 0.0)) * p_ref
+    q = x[Q] * m_ref
     chosen = tuple(s.id for k, s in enumerate(switches) if x[Z[k]] > 0.5)
     sw_cost = sum(s.cost_per_s for k, s in enumerate(switches) if x[Z[k]] > 0.5)
     raw = obj * obj_scale - float(np.sum(w_tie * x[Wp])) + TIE_BREAK / n * float(np.sum(x[PI])) * obj_scale
@@ -556,9 +574,9 @@ def _solve_once(
     return MilpSolution(
         p_pa=p,
         q_kg_s=q,
-        supply_kg_s=x[S] * m_ref,
-        shed_kg_s=x[H] * m_ref,
-        growth_kg_s=float(x[L[0]] * m_ref),
+        supply_kg_s=supply * m_ref,
+        shed_kg_s=sheds * m_ref,
+        growth_kg_s=growth * m_ref,
         comp_power_w=w,
         comp_fuel_kg_s=w * ff,
         chosen=chosen,
