@@ -11,14 +11,16 @@ flow term and, for expansion, one binary per candidate project.
 linear in ``pi = p^2`` once ``E = exp(s)`` (elevation, the simulator's own factor) and ``K = Z k1
 (lambda L_e/D + zeta)`` are evaluated at a reference operating point by the simulator's functions
 (:class:`~linepack.optimize.physics.FrozenPhysics`: GERG/AGA Z at the mean pressure, Colebrook lambda at
-the reference Reynolds number). ``q|q|`` is replaced by its piecewise-linear interpolant over ``[-Qmax,
-Qmax]`` on ``breakpoints`` equally spaced flows (odd, so 0 is one), in the incremental ("delta") form:
-``q = -Qmax + sum_k d_k``, ``phi = phi(-Qmax) + sum_k s_k d_k``, ``0 <= d_k <= h``, with binaries
-``y_k`` forcing the increments to fill in order (``d_{k+1} <= h y_k <= d_k``). The chord error of
-``q|q|`` is at most ``h^2/4`` with ``h = 2 Qmax / (breakpoints - 1)``: relative to the pressure-squared
-drop at ``Qmax`` that is ``1 / (breakpoints - 1)^2``. ``K`` and ``E`` are re-evaluated at the MILP
-solution and the MILP re-solved (``rounds`` times), which removes most of the reference-point error; the
-interpolation error remains and is measured afterwards by the steady Newton solver (``newton_check``).
+the reference Reynolds number). ``q|q|`` is replaced by its piecewise-linear interpolant on ``breakpoints``
+flows over the pipe's own range: the flows its end pressures' limits allow (``K q|q|`` between ``lo_i^2 - E
+hi_j^2`` and ``hi_i^2 - E lo_j^2``), at most the problem's throughput ``Qmax``, with 0 a breakpoint and the
+segments shared between the reverse and forward parts. Incremental ("delta") form: ``q = q_lo + sum_k d_k``,
+``phi = phi(q_lo) + sum_k s_k d_k``, ``0 <= d_k <= h_k``, binaries ``y_k`` filling the increments in order
+(``d_{k+1} <= h_{k+1} y_k``, ``d_k >= h_k y_k``). The chord error of ``q|q|`` on a segment of width ``h``
+is at most ``h^2/4``, so the squared-pressure error of a pipe is at most ``K h^2/4``, about ``1/(breakpoints
+- 1)^2`` of the squared-pressure span its limits allow. ``K`` and ``E`` are re-evaluated at the MILP solution
+and the MILP re-solved (``rounds`` times), which removes the reference-point error; the interpolation error
+remains and is measured afterwards by the steady Newton solver (``newton_check``).
 
 **Compressors.** ``pi_s <= pi_d <= r_max^2 pi_s`` (ratio bounds are linear in squared pressures), flow
 ``0 <= q <= q_max``. Shaft power ``P = q head (r^x - 1) / eta_is`` (head = Z_s R T / M / x) is replaced by
@@ -73,8 +75,9 @@ class MilpOptions:
 
     breakpoints: int = 17  # of q|q| over [-Qmax, Qmax]; odd (0 is a breakpoint)
     rounds: int = 3  # MILP solves, the coefficients (K, E, power planes) moved to each solution
+    adaptive: bool = True  # from the second round, breakpoints concentrated around the previous flows
     flow_max_kg_s: float | None = None  # Qmax; None: 1.1 x the largest throughput the problem allows
-    mip_rel_gap: float = 1e-6
+    mip_rel_gap: float = 1e-4
     time_limit_s: float = 300.0
 
     def check(self) -> None:
@@ -240,6 +243,38 @@ def pwl_grid(qlo: F64, qhi: F64, nb: int) -> F64:
     return np.where(k <= nneg[:, None], neg, pos)
 
 
+def adaptive_grid(qlo: F64, qhi: F64, nb: int, centre: F64) -> F64:
+    """Breakpoints (rows: pipes) concentrated around ``centre`` (the previous round's flows): half of the
+    segments on a window of one uniform segment either side of it, the rest by halving the largest remaining
+    segments of ``[qlo, qhi]``; ``qlo``, ``qhi`` and 0 are always breakpoints. Falls back to :func:`pwl_grid`
+    below 7 breakpoints. Per pipe (a model-building step, done once per round)."""
+    if nb < 7:
+        return pwl_grid(qlo, qhi, nb)
+    out = np.empty((len(qlo), nb))
+    nf = (nb - 1) // 2
+    for r in range(len(qlo)):  # building the model, once per round: small arrays per pipe
+        lo, hi = float(qlo[r]), float(qhi[r])
+        span = hi - lo
+        if span <= 0:
+            out[r] = pwl_grid(qlo[r : r + 1], qhi[r : r + 1], nb)[0]
+            continue
+        w = span / (nb - 1)
+        c = float(np.clip(centre[r], lo, hi))
+        a, b = max(lo, c - w), min(hi, c + w)
+        pts = np.unique(np.concatenate([[lo, hi, 0.0], np.linspace(a, b, nf + 1)]))
+        pts = pts[np.concatenate([[True], np.diff(pts) > 1e-9 * span])]
+        while len(pts) > nb:  # drop window points nearest their neighbours (never lo, hi, 0)
+            gaps = pts[2:] - pts[:-2]
+            keep = np.isin(pts[1:-1], (0.0,))
+            gaps[keep] = np.inf
+            pts = np.delete(pts, 1 + int(np.argmin(gaps)))
+        while len(pts) < nb:
+            k = int(np.argmax(np.diff(pts)))
+            pts = np.insert(pts, k + 1, 0.5 * (pts[k] + pts[k + 1]))
+        out[r] = pts
+    return out
+
+
 def _new_highs(hs: Any) -> Any:
     """A silent HiGHS instance (its constructor prints a banner on the C-level stdout: sent to /dev/null)."""
     import os
@@ -325,15 +360,15 @@ def solve_milp(
         small = np.abs(q_eval) < 0.05 * qmax
         q_eval[small] = np.where(q_eval[small] < 0, -1.0, 1.0) * 0.05 * qmax
         phys = FrozenPhysics.at(cn, p0, q_eval)
-        sol = _solve_once(cn, problem, opt, qmax, lim, hi_pa, p_ref, phys, p0, q0, switches, required_groups)
+        adapt = opt.adaptive and (rnd > 1 or start is not None)
+        sol = _solve_once(cn, problem, opt, qmax, lim, hi_pa, p_ref, phys, p0, q0, switches, required_groups, adapt)
         sol = MilpSolution(**{**sol.__dict__, "rounds": rnd})
         if rnd > 1 and sol.chosen == prev_choice and rnd == opt.rounds:
             break
         prev_choice = sol.chosen
         # move the reference point to the solution (built edges only: others keep theirs)
         p0 = sol.p_pa.copy()
-        active = np.abs(sol.q_kg_s) > 1e-9 * qmax
-        q0 = np.where(active, sol.q_kg_s, q0)
+        q0 = sol.q_kg_s.copy()
     assert sol is not None
     return MilpSolution(**{**sol.__dict__, "solve_time_s": time.perf_counter() - t0, "notes": tuple(notes)})
 
@@ -351,6 +386,7 @@ def _solve_once(
     q0: F64,
     switches: Sequence[Switch],
     required_groups: Sequence[str],
+    adapt: bool = False,
 ) -> MilpSolution:
     n, m, ns, nk = cn.n_nodes, cn.n_edges, len(cn.source_ids), len(cn.sink_ids)
     m_ref = max(qmax / 1.1, 1e-3)
@@ -442,7 +478,8 @@ def _solve_once(
         K = phys.c_pa2_s2_per_kg2 * m_ref**2 / pr2
         lo2, hi2 = np.maximum(lim.lo_pa, 0.0) ** 2 / pr2, hi_pa**2 / pr2
         qlo, qhi = pipe_flow_range(K, E, lo2[ef[e]], hi2[ef[e]], lo2[et[e]], hi2[et[e]], Qm)
-        grid = pwl_grid(qlo, qhi, nb)  # nr x nb, 0 a breakpoint
+        # nr x nb, 0 a breakpoint; from the second round concentrated around the previous round's flows
+        grid = pwl_grid(qlo, qhi, nb) if not adapt else adaptive_grid(qlo, qhi, nb, q0[e] / m_ref)
         hw = np.diff(grid, axis=1)  # segment widths
         phi = grid * np.abs(grid)
         slope = np.diff(phi, axis=1) / np.where(hw > 0, hw, 1.0)
