@@ -61,7 +61,7 @@ def _milp_rows(psgp: Any, expansion: bool) -> None:
     NLP's, and the Newton re-solve of the MILP's settings), and the PSGP expansion study as one MILP against
     the enumeration."""
     from linepack.optimize.formulations.milp import MilpOptions
-    from linepack.optimize.solve_milp import solve_problem_milp
+    from linepack.optimize.solve_milp import milp_newton_check, solve_problem_milp
 
     cases = [
         ("PSGP capacity Kasur+Lahore", lambda cn: capacity(cn, ["KASUR.demand", "LAHORE.demand"])),
@@ -80,7 +80,7 @@ def _milp_rows(psgp: Any, expansion: bool) -> None:
                 print(f"{name:34s} {nb:8d} {str(exc).splitlines()[0][:80]}")
                 continue
             dt = time.perf_counter() - t0
-            chk = newton_check(psgp, res.p_pa, res.q_kg_s, res.supply_kg_s, res.delivered_kg_s)
+            chk = milp_newton_check(res)
             diff = abs(res.objective / exact.objective - 1.0) if exact.objective else float("nan")
             print(
                 f"{name:34s} {nb:8d} {res.objective:10.4g} {exact.objective:10.4g} {diff:9.2%} {res.iterations:9d} "
