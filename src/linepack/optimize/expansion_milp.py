@@ -19,12 +19,12 @@ from dataclasses import replace
 import numpy as np
 
 from ..compile import CompiledNetwork, compile_network
-from ..errors import InputError
+from ..errors import InfeasibleError, InputError
 from ..model.components import Compressor, Pipe
 from ..model.network import Network
 from ..model.scenario import Scenario
 from .economics import SECONDS_PER_YEAR, Economics
-from .expansion import Candidate, ExpansionResult, Option, _with_scenarios, candidate_capital_usd, evaluate
+from .expansion import Candidate, Evaluated, ExpansionResult, Option, _with_scenarios, candidate_capital_usd, evaluate
 from .formulations.milp import MilpOptions, MilpSolution, Switch, solve_milp
 from .problems import Problem, min_fuel
 
@@ -56,25 +56,45 @@ def plan_milp(
     notes: Sequence[str] = (),
     sized_compression: bool = False,
     milp_options: MilpOptions | None = None,
+    alternatives: int = 3,
 ) -> ExpansionResult:
     """Choose the candidates by one MILP on the superstructure ``cn``; verify the choice with the exact NLP.
 
     ``options`` are the enumeration's options (one per combination); the one whose choices equal the MILP's
-    is evaluated by :func:`evaluate` (exact physics)."""
+    is evaluated by :func:`evaluate` (exact physics). The piecewise-linear costs are approximate, so the
+    ``alternatives`` best MILP combinations (each found after cutting off the previous ones) are all costed
+    by the NLP and the cheapest exact one is reported."""
     t0 = time.perf_counter()
     prob = expansion_problem(cn, econ, sized_compression)
-    sol = solve_milp(cn, prob, milp_options, switches, required_groups)
-    chosen = set(sol.chosen)
-    match = [o for o in options if set(o.choices) == chosen]
-    if not match:
-        raise InputError(f"expansion MILP: chose {', '.join(sorted(chosen)) or 'nothing'}, which is not an option")
-    ev = evaluate(match[0], econ)
-    milp_annual = sol.objective_raw * SECONDS_PER_YEAR
-    extra = [*notes, *sol.notes, _summary(sol, milp_annual, ev.annual_usd, cn, ev.result)]
-    if not ev.feasible:
-        extra.append(f"the exact NLP finds the MILP's choice infeasible ({ev.reason}): the piecewise-linear error "
-                     "decided it; raise the breakpoints or use --formulation nlp")  # fmt: skip
-    return ExpansionResult((ev,), (), econ, flow_mmscfd, time.perf_counter() - t0, tuple(extra))
+    found: list[tuple[str, ...]] = []
+    done: list[Evaluated] = []
+    summaries: list[str] = []
+    first_notes: tuple[str, ...] = ()
+    for _ in range(max(1, alternatives)):
+        try:
+            sol = solve_milp(cn, prob, milp_options, switches, required_groups, exclude=found)
+        except InfeasibleError:
+            break  # no further combination is feasible in the MILP
+        first_notes = first_notes or sol.notes
+        found.append(sol.chosen)
+        chosen = set(sol.chosen)
+        match = [o for o in options if set(o.choices) == chosen]
+        if not match:
+            raise InputError(f"expansion MILP: chose {', '.join(sorted(chosen)) or 'nothing'}, which is not an option")
+        ev = evaluate(match[0], econ)
+        done.append(ev)
+        summaries.append(_summary(sol, sol.objective_raw * SECONDS_PER_YEAR, ev.annual_usd, cn, ev.result))
+    if not done:
+        raise InfeasibleError("expansion MILP: no combination of candidates is feasible in the piecewise-linear model")
+    done.sort(key=lambda e: (not e.feasible, e.annual_usd if e.feasible else e.option.capital_usd))
+    extra = [
+        *notes,
+        *first_notes,
+        f"MILP screening: the {len(done)} best combinations of the MILP (no-good cuts) operated and costed by the "
+        "exact NLP; the cheapest exact one is reported",
+        *summaries,
+    ]
+    return ExpansionResult(tuple(done), (), econ, flow_mmscfd, time.perf_counter() - t0, tuple(extra))
 
 
 def _summary(sol: MilpSolution, milp_annual: float, exact_annual: float, cn: CompiledNetwork, res: object) -> str:

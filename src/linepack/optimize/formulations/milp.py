@@ -318,12 +318,14 @@ def solve_milp(
     switches: Sequence[Switch] = (),
     required_groups: Sequence[str] = (),
     start: tuple[F64, F64] | None = None,
+    exclude: Sequence[Sequence[str]] = (),
 ) -> MilpSolution:
     """Solve ``problem`` on ``cn`` as a sequence of MILPs (see the module docstring).
 
     ``switches``: binary candidates (edges of ``cn`` in service only when chosen; at most one per group, exactly
     one for ``required_groups``). ``start``: reference pressures [Pa] per node and flows [kg/s] per edge of
     the first round (default: a flat guess at the highest allowed pressure and the throughput on every edge).
+    ``exclude``: combinations of switch ids that may not be chosen again (no-good cuts).
     """
     opt = options or MilpOptions()
     opt.check()
@@ -361,7 +363,9 @@ def solve_milp(
         q_eval[small] = np.where(q_eval[small] < 0, -1.0, 1.0) * 0.05 * qmax
         phys = FrozenPhysics.at(cn, p0, q_eval)
         adapt = opt.adaptive and (rnd > 1 or start is not None)
-        sol = _solve_once(cn, problem, opt, qmax, lim, hi_pa, p_ref, phys, p0, q0, switches, required_groups, adapt)
+        sol = _solve_once(
+            cn, problem, opt, qmax, lim, hi_pa, p_ref, phys, p0, q0, switches, required_groups, adapt, exclude
+        )
         sol = MilpSolution(**{**sol.__dict__, "rounds": rnd})
         if rnd > 1 and sol.chosen == prev_choice and rnd == opt.rounds:
             break
@@ -387,6 +391,7 @@ def _solve_once(
     switches: Sequence[Switch],
     required_groups: Sequence[str],
     adapt: bool = False,
+    exclude: Sequence[Sequence[str]] = (),
 ) -> MilpSolution:
     n, m, ns, nk = cn.n_nodes, cn.n_edges, len(cn.source_ids), len(cn.sink_ids)
     m_ref = max(qmax / 1.1, 1e-3)
@@ -571,6 +576,12 @@ def _solve_once(
         lo = 1.0 if g in required_groups else -np.inf
         b.rows_(1, [(Z[[k]], 1.0) for k in members], lo, 1.0)
 
+    # no-good cuts: sum_{not in C} z - sum_{in C} z >= 1 - |C|
+    pos = {sw.id: k for k, sw in enumerate(switches)}
+    for combo in exclude:
+        inside = {pos[i] for i in combo}
+        coef = np.array([-1.0 if k in inside else 1.0 for k in range(len(switches))])
+        b.rows_(1, [(Z[[k]], coef[k]) for k in range(len(switches))], 1.0 - len(inside), np.inf)
     status, x, obj, gap, nodes = b.solve(opt.mip_rel_gap, opt.time_limit_s)
     if "no solution" in status:
         raise InfeasibleError(
