@@ -51,19 +51,27 @@ def test_expansion_same_cheapest_line_through_both_formulations() -> None:
     assert any(n.startswith("MILP: chose LINE20") for n in by_milp.notes)
 
 
-def test_psgp_expansion_milp_picks_the_enumeration_optimum() -> None:
+@pytest.mark.parametrize(
+    ("flow", "best", "annual_musd"),
+    [
+        (1200.0, "42 in, 4 stations (PORT_QASIM, NAWABSHAH, QADIRPUR, MULTAN)", 276.8),
+        (1600.0, "48 in, 4 stations (PORT_QASIM, NAWABSHAH, QADIRPUR, MULTAN)", 315.4),
+    ],
+)
+def test_psgp_expansion_milp_picks_the_enumeration_optimum(flow: float, best: str, annual_musd: float) -> None:
+    # docs/optimize.md, "Expansion study": the enumeration's optima (exhaustive NLPs with a capital bound)
     econ = Economics.default()
-    flow = 1200.0
     options = study_options(flow, econ=econ)
     cn, switches = study_superstructure(flow, econ=econ)
     res = plan_milp(cn, switches, ["diameter"], options, econ, flow, sized_compression=True)
-    # docs/optimize.md: the enumeration's optimum at 1,200 MMSCFD is 42 in with four stations, 276.8 M USD/y
-    assert res.best.option.id == "42 in, 4 stations (PORT_QASIM, NAWABSHAH, QADIRPUR, MULTAN)"
-    assert res.best.annual_usd / 1e6 == pytest.approx(276.8, abs=0.1)
-    milp_note = next(n for n in res.notes if n.startswith("MILP: chose"))
-    # the MILP's own (piecewise-linear) annual cost is within 1 % of the exact one
-    pct = float(milp_note.split(" is ")[1].split("%")[0])
-    assert pct < 1.0
+    assert res.best.option.id == best
+    assert res.best.annual_usd / 1e6 == pytest.approx(annual_musd, abs=0.1)
+    # each MILP pick's own (piecewise-linear) annual cost is within 5 % of the exact one (measured: up to 4.0 %,
+    # docs/optimize.md), which is why the best few are costed exactly
+    notes = [n for n in res.notes if n.startswith("MILP: chose")]
+    assert len(notes) == 3
+    for note in notes:
+        assert float(note.split(" is ")[1].split("%")[0]) < 5.0
 
 
 @pytest.mark.parametrize("kind", ["capacity", "fuel"])
