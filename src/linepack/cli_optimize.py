@@ -37,6 +37,28 @@ OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="write th
 NoCheckOpt = Annotated[
     bool, typer.Option("--no-check", help="skip the verification of the optimum by the steady-state solver")
 ]
+FormulationOpt = Annotated[
+    str,
+    typer.Option(
+        "--formulation", help="nlp (exact physics, casadi + IPOPT) or milp (piecewise-linear pipe law, HiGHS)"
+    ),
+]
+BreakpointsOpt = Annotated[
+    int, typer.Option("--breakpoints", help="milp: breakpoints of the piecewise-linear q|q| (odd, >= 3)")
+]
+PolishOpt = Annotated[bool, typer.Option("--polish", help="milp: re-solve exactly by the NLP and report the gap")]
+
+
+def _milp_options(formulation: str, breakpoints: int) -> Any:
+    if formulation not in ("nlp", "milp"):
+        raise InputError(f"--formulation must be nlp or milp (got '{formulation}')")
+    if formulation == "nlp":
+        return None
+    from .optimize.formulations.milp import MilpOptions
+
+    opts = MilpOptions(breakpoints=breakpoints)
+    opts.check()
+    return opts
 
 
 def _pairs(items: list[str] | None, what: str) -> dict[str, float]:
@@ -64,7 +86,11 @@ def _finish(res: Any, output: Path | None, no_check: bool) -> None:
     from .optimize.report import print_report
 
     check = None
-    if not no_check:
+    if not no_check and res.formulation.startswith("milp (") and "polished" not in res.formulation:
+        from .optimize.solve_milp import milp_newton_check
+
+        check = milp_newton_check(res)
+    elif not no_check:
         check = newton_check(res.network, res.p_pa, res.q_kg_s, res.supply_kg_s, res.delivered_kg_s)
     print_report(res, out, check)
     if output is not None:
@@ -73,14 +99,21 @@ def _finish(res: Any, output: Path | None, no_check: bool) -> None:
 
 
 def _run(make: Callable[[Any], tuple[Any, Any]], file: Path | None, scenario: str | None, gl: GaslibOptions,
-         output: Path | None, no_check: bool) -> None:  # fmt: skip
+         output: Path | None, no_check: bool, formulation: str = "nlp", breakpoints: int = 17,
+         polish: bool = False) -> None:  # fmt: skip
     def go() -> None:
         from .optimize import solve_problem
 
         if output is not None and output.suffix.lower() != ".json":
             raise InputError(f"--output {output}: results are written as JSON; give a .json file")
+        milp = _milp_options(formulation, breakpoints)
         cn, problem = make(_compiled(file, scenario, gl))
-        _finish(solve_problem(cn, problem), output, no_check)
+        if milp is None:
+            _finish(solve_problem(cn, problem), output, no_check)
+        else:
+            from .optimize.solve_milp import solve_problem_milp
+
+            _finish(solve_problem_milp(cn, problem, milp, polish=polish), output, no_check)
 
     _guard(go)
 
@@ -93,6 +126,9 @@ def fuel(
     fuel_price: Annotated[float, typer.Option("--fuel-price", help="USD/MMBtu, for --objective cost")] = 10.0,
     output: OutputOpt = None,
     no_check: NoCheckOpt = False,
+    formulation: FormulationOpt = "nlp",
+    breakpoints: BreakpointsOpt = 17,
+    polish: PolishOpt = False,
     nomination: NominationOpt = None,
     cs: CsOpt = None,
     reference: ReferenceOpt = None,
@@ -102,7 +138,10 @@ def fuel(
     from .optimize import min_fuel
 
     gl = GaslibOptions(nomination, None, None, cs, reference, fixed_loss, zone_references=False)
-    _run(lambda cn: (cn, min_fuel(cn, objective, fuel_price)), file, scenario, gl, output, no_check)
+    _run(
+        lambda cn: (cn, min_fuel(cn, objective, fuel_price)),
+        file, scenario, gl, output, no_check, formulation, breakpoints, polish,
+    )  # fmt: skip
 
 
 @optimize_app.command()
@@ -117,6 +156,9 @@ def dispatch(
     fuel_price: Annotated[float | None, typer.Option("--fuel-price", help="USD/MMBtu (default: costs.yaml)")] = None,
     output: OutputOpt = None,
     no_check: NoCheckOpt = False,
+    formulation: FormulationOpt = "nlp",
+    breakpoints: BreakpointsOpt = 17,
+    polish: PolishOpt = False,
 ) -> None:
     """Least-cost supply: sources between minimum and capacity at their prices, compressors as decisions.
 
@@ -135,7 +177,7 @@ def dispatch(
         fp = fuel_price if fuel_price is not None else econ.fuel_usd_per_mmbtu
         return cn, make_dispatch(cn, prices, fp, _pairs(supply_min, "--min"), _pairs(supply_max, "--max"))
 
-    _run(make, file, scenario, GaslibOptions(), output, no_check)
+    _run(make, file, scenario, GaslibOptions(), output, no_check, formulation, breakpoints, polish)
 
 
 @optimize_app.command()
@@ -148,6 +190,9 @@ def capacity(
     ] = None,
     output: OutputOpt = None,
     no_check: NoCheckOpt = False,
+    formulation: FormulationOpt = "nlp",
+    breakpoints: BreakpointsOpt = 17,
+    polish: PolishOpt = False,
 ) -> None:
     """Largest delivery to the chosen sinks (in proportion to their demands) and the limiting constraints."""
     from .optimize import capacity as make_capacity
@@ -158,7 +203,7 @@ def capacity(
             raise InputError("capacity: name the sinks with --sink (for example --sink KASUR.demand)")
         return cn, make_capacity(cn, sinks)
 
-    _run(make, file, scenario, GaslibOptions(), output, no_check)
+    _run(make, file, scenario, GaslibOptions(), output, no_check, formulation, breakpoints, polish)
 
 
 @optimize_app.command()
@@ -177,6 +222,9 @@ def shed(
     ] = None,
     output: OutputOpt = None,
     no_check: NoCheckOpt = False,
+    formulation: FormulationOpt = "nlp",
+    breakpoints: BreakpointsOpt = 17,
+    polish: PolishOpt = False,
 ) -> None:
     """Load shedding by priority class when supply is short (for example LNG cargoes late: --outage SOURCE)."""
     from .optimize import shed as make_shed
@@ -195,7 +243,7 @@ def shed(
         short = replace(cn, source_inflow=inflow, source_capacity=cap)
         return short, make_shed(short, _pairs(penalty, "--penalty"))
 
-    _run(make, file, scenario, GaslibOptions(), output, no_check)
+    _run(make, file, scenario, GaslibOptions(), output, no_check, formulation, breakpoints, polish)
 
 
 @optimize_app.command()
@@ -274,8 +322,13 @@ def expand(
     ] = None,
     cost: Annotated[list[str] | None, typer.Option("--cost", help="cost parameter override NAME=VALUE")] = None,
     output: OutputOpt = None,
+    formulation: FormulationOpt = "nlp",
+    breakpoints: BreakpointsOpt = 17,
 ) -> None:
     """Expansion planning at least annualised cost (capital + fuel).
+
+    --formulation nlp enumerates the combinations (exact NLP each, capital bound); milp chooses them by one
+    MILP on the network with every candidate in service and verifies the choice by the exact NLP.
 
     Without FILE: the Pakistan Stream trunk study (diameter and compressor stations at five sites for --flow).
     With FILE: the candidates of --candidates (components of FILE, out of service in --scenario)."""
@@ -300,14 +353,22 @@ def expand(
                 f"PSGP trunk alone (1,123.6 km), send-out 70 barg at Port Qasim, delivery of {flow:g} MMSCFD at Kasur "
                 f"at >= {DELIVERY_MIN_BARG} barg; stations sized by the optimum (ratio <= 1.6)",
             )
-            res = plan(opts, econ, flow, notes)
+            milp = _milp_options(formulation, breakpoints)
+            if milp is None:
+                res = plan(opts, econ, flow, notes)
+            else:
+                from .optimize.corridor import study_superstructure
+                from .optimize.expansion_milp import plan_milp
+
+                cn, switches = study_superstructure(flow, tuple(diameter or (42, 48, 56)), econ=econ)
+                res = plan_milp(cn, switches, ["diameter"], opts, econ, flow, notes, True, milp)
         else:
             from .optimize.candidates import load_candidates
 
             if candidates is None:
                 raise InputError("expand FILE needs --candidates CANDIDATES.yaml (see docs/optimize.md)")
             net = _network(file)
-            res = load_candidates(candidates, net, scenario, econ)
+            res = load_candidates(candidates, net, scenario, econ, _milp_options(formulation, breakpoints))
         print_report(res, out)
         if output is not None:
             if output.suffix.lower() != ".json":

@@ -20,7 +20,7 @@ station plus rated MW, sources (terminals) by capacity in MMSCFD.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -28,6 +28,9 @@ from ..errors import InputError
 from ..model.network import Network
 from .economics import Economics
 from .expansion import Candidate, ExpansionResult, plan, scenario_options
+
+if TYPE_CHECKING:
+    from .formulations.milp import MilpOptions
 
 _KEYS = {"format", "base_scenario", "required_groups", "candidates"}
 _CAND_KEYS = {"id", "enable", "group", "capital_usd"}
@@ -62,8 +65,11 @@ def parse_candidates(doc: Any, where: str) -> tuple[list[Candidate], list[str], 
     return out, [str(g) for g in req], doc.get("base_scenario")
 
 
-def load_candidates(path: Path, network: Network, scenario: str | None, econ: Economics) -> ExpansionResult:
-    """Read ``path`` and plan the expansion of ``network`` from ``scenario`` (else the file's base_scenario)."""
+def load_candidates(
+    path: Path, network: Network, scenario: str | None, econ: Economics, milp: MilpOptions | None = None
+) -> ExpansionResult:
+    """Read ``path`` and plan the expansion of ``network`` from ``scenario`` (else the file's base_scenario);
+    by enumeration with the exact NLP, or with ``milp`` by one MILP verified by the NLP."""
     try:
         doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -71,4 +77,10 @@ def load_candidates(path: Path, network: Network, scenario: str | None, econ: Ec
     cands, required, base = parse_candidates(doc, str(path))
     base_scenario = scenario or base
     options = scenario_options(network, base_scenario, cands, econ, required)
-    return plan(options, econ, 0.0, (f"candidates from {path}, base scenario {base_scenario or '(as written)'}",))
+    notes = (f"candidates from {path}, base scenario {base_scenario or '(as written)'}",)
+    if milp is None:
+        return plan(options, econ, 0.0, notes)
+    from .expansion_milp import candidate_switches, plan_milp
+
+    cn, switches = candidate_switches(network, base_scenario, cands, econ)
+    return plan_milp(cn, switches, required, options, econ, 0.0, notes, False, milp)

@@ -15,14 +15,18 @@ import functools
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..compile import CompiledNetwork, compile_network
 from ..errors import InputError
 from ..io.native import load_default_network
 from ..model.components import Compressor, Node, Pipe, Sink, Source
 from ..model.network import Network
-from .economics import Economics
+from .economics import SECONDS_PER_YEAR, Economics
 from .expansion import Option
+
+if TYPE_CHECKING:
+    from .formulations.milp import Switch
 
 # node ids of the default network along the PSGP, and the segment ids between them
 CHAIN: tuple[str, ...] = (
@@ -210,3 +214,47 @@ def _segment_lengths() -> list[float]:
         assert isinstance(seg, Pipe)
         out.append(seg.length_km)
     return out
+
+
+def study_superstructure(
+    flow_mmscfd: float,
+    diameters: Sequence[int] = (42, 48, 56),
+    sites: Sequence[str] = tuple(SITES),
+    econ: Economics | None = None,
+    *,
+    send_out_barg: float = 70.0,
+    delivery_min_barg: float = DELIVERY_MIN_BARG,
+    ratio_max: float = 1.6,
+) -> tuple[CompiledNetwork, list[Switch]]:
+    """The PSGP study as one network for the MILP: every segment once per diameter (parallel pipes, ids
+    ``PSGP-0k@Din`` beyond the first diameter), a station at every site; binaries: one diameter (required
+    group ``diameter``) and each station (a straight junction when not built). Costs as :func:`study_options`."""
+    from .formulations.milp import Switch
+
+    e = econ or Economics.default()
+    if not diameters:
+        raise InputError("corridor: give at least one diameter")
+    spec = StationSpec(ratio_max=ratio_max, power_max_mw=None)
+    net = psgp_corridor(
+        diameters[0], tuple(sites), send_out_barg=send_out_barg, delivery_min_barg=delivery_min_barg,
+        flow_mmscfd=flow_mmscfd, station=spec,
+    )  # fmt: skip
+    base_pipes = [c for c in net.collections["pipes"].values() if isinstance(c, Pipe)]
+    pipe_ids: dict[int, list[str]] = {diameters[0]: [p.id for p in base_pipes]}
+    for d in diameters[1:]:
+        pipe_ids[d] = []
+        for p in base_pipes:
+            pid = f"{p.id}@{d}in"
+            upd = {"id": pid, "inner_diameter_mm": inner_diameter_mm(d), "nominal_diameter_in": d}
+            net.add(p.model_copy(update=upd))
+            pipe_ids[d].append(pid)
+    cn = compile_network(net)
+    pos = {eid: k for k, eid in enumerate(cn.edge_ids)}
+    length_km = sum(_segment_lengths())
+    per_s = e.annualised_usd_per_year(1.0) / SECONDS_PER_YEAR
+    switches = [
+        Switch(f"{d}in", tuple(pos[i] for i in pipe_ids[d]), e.pipe_capital_usd(d, length_km) * per_s, "diameter")
+        for d in diameters
+    ]
+    switches += [Switch(s, (pos[f"CS_{s}"],), e.station_fixed_usd * per_s, None, "bypass") for s in sites]
+    return cn, switches

@@ -25,7 +25,12 @@ def optimization_report(res: OptimizationResult, check: CrossCheck | None = None
         Text(
             f"{cn.name} | scenario {cn.scenario} | {res.kind}: {res.description}\n"
             f"{res.message} ({res.status}), objective {res.objective:,.4g} {res.objective_unit} | "
-            f"{res.iterations} IPOPT iterations in {res.outer_iterations} coefficient rounds, {res.solve_time_s:.2f} s",
+            + (
+                f"{res.iterations} branch-and-bound nodes in {res.outer_iterations} MILP rounds"
+                if res.formulation.startswith("milp") and "polished" not in res.formulation
+                else f"{res.iterations} IPOPT iterations in {res.outer_iterations} coefficient rounds"
+            )
+            + f", {res.solve_time_s:.2f} s",
             style="bold",
         )
     ]
@@ -77,7 +82,12 @@ def optimization_report(res: OptimizationResult, check: CrossCheck | None = None
     if check is not None:
         parts.append(
             Text(
-                f"Verified by the steady-state solver with these settings: max relative difference "
+                (
+                    "Steady-state solver with the MILP's settings (the difference is the piecewise-linear error): "
+                    if res.formulation.startswith("milp (") and "polished" not in res.formulation
+                    else "Verified by the steady-state solver with these settings: "
+                )
+                + f"max relative difference "
                 f"{check.max_rel_pressure:.1e} in pressure ({check.worst_node}), {check.max_rel_flow:.1e} in flow "
                 f"({check.worst_edge}); {len(check.steady.violations)} limit violation(s)"
             )
