@@ -102,3 +102,13 @@ def test_parallel_stations_are_not_a_loop() -> None:
     net = line(pipe("P1", "A", "B"), _comp("CS1", "B", "C"), _comp("CS2", "B", "C"), pipe("P2", "C", "Z"))
     cn = lp.compile_network(net)
     assert control_loops(cn, ControlState.initial(cn)) == []
+
+
+def test_a_network_without_edges_solves() -> None:
+    net = line(pipe("P1", "A", "Z"))
+    net.remove("P1")
+    net.remove("Z.demand")
+    net.remove("Z")
+    net.add(lp.Sink(id="A.demand", node="A", demand=5.0, unit="kg/s"))
+    res = lp.solve_steady(net)
+    assert barg(res, "A") == pytest.approx(60.0) and res.source_supply_kg_s[0] == pytest.approx(5.0)

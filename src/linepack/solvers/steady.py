@@ -97,7 +97,7 @@ def _initial_guess(cn: CompiledNetwork, state: ControlState, p_ref: float) -> tu
         wts[cn.edge_kind != EdgeKind.PIPE] = np.max(cond)
     wts[flow_blocked_edges(cn, state)] = 0.0
     A = cn.incidence
-    lap = (A @ sp.diags(wts) @ A.T).tocsc() + sp.identity(n, format="csc") * (1e-9 * float(np.max(wts)))
+    lap = (A @ sp.diags(wts) @ A.T).tocsc() + sp.identity(n, format="csc") * (1e-9 * (float(np.max(wts)) if m else 1.0))
     solve = SparseLU().factor(lap)
     y = solve(-inj) if solve is not None else None
     if y is None:
