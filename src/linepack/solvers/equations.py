@@ -456,18 +456,7 @@ class SteadySystem:
         solve_k = self._lu.factor(S)
         if solve_k is None:
             return None
-        size = self.size
-
-        def solve(rhs: F64) -> F64 | None:
-            dx_k = solve_k(rhs[K] - JKR @ (rhs[R] * inv_d))
-            if dx_k is None:
-                return None
-            dx = np.empty(size)
-            dx[K] = dx_k
-            dx[R] = (rhs[R] - JRK @ dx_k) * inv_d
-            return dx if np.all(np.isfinite(dx)) else None
-
-        return solve
+        return _back_substitution(self.size, K, R, solve_k, JKR, JRK, inv_d)
 
     def _factorize_planned(self, jac: sp.spmatrix) -> tuple[bool, Callable[[F64], F64 | None] | None]:
         """:meth:`factorize` through the index maps of :class:`SchurPlan` (found once per pattern of J).
@@ -492,18 +481,7 @@ class SteadySystem:
         solve_k = self._lu.factor(S)
         if solve_k is None:
             return True, None
-        size, K, R = self.size, plan.k_index, plan.r_index
-
-        def solve(rhs: F64) -> F64 | None:
-            dx_k = solve_k(rhs[K] - JKR @ (rhs[R] * inv_d))
-            if dx_k is None:
-                return None
-            dx = np.empty(size)
-            dx[K] = dx_k
-            dx[R] = (rhs[R] - JRK @ dx_k) * inv_d
-            return dx if np.all(np.isfinite(dx)) else None
-
-        return True, solve
+        return True, _back_substitution(self.size, plan.k_index, plan.r_index, solve_k, JKR, JRK, inv_d)
 
     def solve_linear(self, jac: sp.spmatrix, rhs: F64) -> F64 | None:
         """One linear step ``jac dx = rhs`` through :meth:`factorize`."""
@@ -518,3 +496,27 @@ class SteadySystem:
             return 1.0
         limit = np.min(0.95 * xp[neg] / -dxp[neg])
         return float(min(1.0, max(limit, 1e-8)))
+
+
+def _back_substitution(
+    size: int,
+    K: NDArray[np.int64],
+    R: NDArray[np.int64],
+    solve_k: Callable[[F64], F64 | None],
+    JKR: sp.spmatrix,
+    JRK: sp.spmatrix,
+    inv_d: F64,
+) -> Callable[[F64], F64 | None]:
+    """The solve of the full system from the factorised Schur complement on K (flows R eliminated):
+    ``dx_K = S^-1 (rhs_K - J_KR D^-1 rhs_R)``, then ``dx_R = D^-1 (rhs_R - J_RK dx_K)``."""
+
+    def solve(rhs: F64) -> F64 | None:
+        dx_k = solve_k(rhs[K] - JKR @ (rhs[R] * inv_d))
+        if dx_k is None:
+            return None
+        dx = np.empty(size)
+        dx[K] = dx_k
+        dx[R] = (rhs[R] - JRK @ dx_k) * inv_d
+        return dx if np.all(np.isfinite(dx)) else None
+
+    return solve

@@ -104,20 +104,31 @@ def pressure_zones(cn: CompiledNetwork, state: ControlState) -> Zones:
     )
 
 
+def _blocked(cn: CompiledNetwork, state: ControlState) -> BoolArray:
+    blocked = np.zeros(cn.n_edges, dtype=bool)
+    blocked[flow_blocked_edges(cn, state)] = True
+    return blocked
+
+
+def _loss_free(cn: CompiledNetwork, state: ControlState) -> BoolArray:
+    """Edges that tie their two pressures without loss: short pipes, open valves, fixed-loss resistors,
+    bypassed compressors and open regulators (blocked edges included; mask them out)."""
+    tie = np.zeros(cn.n_edges, dtype=bool)
+    tie[cn.tie_edge] = True
+    tie[cn.fixed_loss_edge] = True
+    tie[cn.comp_edge[state.comp_mode == CompMode.BYPASS]] = True
+    tie[cn.reg_edge[state.reg_mode == RegMode.OPEN]] = True
+    return tie
+
+
 def control_loops(cn: CompiledNetwork, state: ControlState) -> list[list[int]]:
     """Loops made only of controlled elements (compressors running, regulators in pressure or flow control) and
     loss-free ties (short pipes, open valves, open regulators, bypassed compressors, fixed-loss resistors):
     nothing in such a loop depends on the flow around it, so that flow is undetermined. Each loop is given by
     its controlled elements (edge positions). Elements side by side (same inlet and outlet groups) are not
     such a loop: their droop shares the flow."""
-    blocked = np.zeros(cn.n_edges, dtype=bool)
-    blocked[flow_blocked_edges(cn, state)] = True
-    tie = np.zeros(cn.n_edges, dtype=bool)
-    tie[cn.tie_edge] = True
-    tie[cn.fixed_loss_edge] = True
-    tie[cn.comp_edge[state.comp_mode == CompMode.BYPASS]] = True
-    tie[cn.reg_edge[state.reg_mode == RegMode.OPEN]] = True
-    tie &= ~blocked
+    blocked = _blocked(cn, state)
+    tie = _loss_free(cn, state) & ~blocked
     ctrl = np.zeros(cn.n_edges, dtype=bool)
     ctrl[cn.comp_edge[~np.isin(state.comp_mode, (CompMode.BYPASS, CompMode.OFF))]] = True
     ctrl[cn.reg_edge[np.isin(state.reg_mode, _REG_DECOUPLING)]] = True
@@ -192,15 +203,9 @@ def bypassed_control_problems(cn: CompiledNetwork, state: ControlState) -> list[
     bypassed or open elements and pipes of at most LOCAL_PIPE_M. Such a parallel path ties the pressure the
     element is asked to hold to its inlet, so how the flow splits between the element and the path is
     ill-determined (a diagnosis for a failed solve; long parallel lines of a meshed grid are normal)."""
-    blocked = np.zeros(cn.n_edges, dtype=bool)
-    blocked[flow_blocked_edges(cn, state)] = True
-    local = np.zeros(cn.n_edges, dtype=bool)
-    local[cn.tie_edge] = True
-    local[cn.fixed_loss_edge] = True
-    local[cn.comp_edge[state.comp_mode == CompMode.BYPASS]] = True
-    local[cn.reg_edge[state.reg_mode == RegMode.OPEN]] = True
+    local = _loss_free(cn, state)
     local[cn.res_edge[cn.length_m <= LOCAL_PIPE_M]] = True
-    local &= ~blocked
+    local &= ~_blocked(cn, state)
     n = cn.n_nodes
     adj = sp.coo_matrix((np.ones(int(local.sum())), (cn.edge_from[local], cn.edge_to[local])), shape=(n, n))
     _, group = connected_components(adj, directed=False)
