@@ -194,6 +194,10 @@ def solve_steady(
     holds its node pressure, so it can be the pressure reference of a case whose own reference is out
     of service, where a cold start reports an island without a reference.
 
+    Parts that no supply can reach and that have no demand are left out, with a warning in the result
+    naming them (see :mod:`.zones`); demand that no supply can reach is infeasible, and a zone whose
+    pressure nothing sets (no pressure-held source, fed by no controlled element) is a topology error.
+
     Never modifies the network. Raises :class:`TopologyError` for islands without a pressure reference,
     :class:`InfeasibleError` when demand exceeds supply or pressures collapse, and
     :class:`ConvergenceError` when Newton fails for another reason, each with a diagnosis naming components.
