@@ -253,12 +253,16 @@ class SteadySystem:
         self._resistive_cache = (x.copy(), (Fr, dpi, dpj, dq))
         return Fr, dpi, dpj, dq
 
+    def z_suction(self, p_pa: F64) -> tuple[F64, F64]:
+        """Z and dZ/dp [1/Pa] at compressor suction pressures (a subclass may use a faster table)."""
+        return z_at(self.cn, p_pa)
+
     def compressor_power(self, p: F64, q_all: F64) -> tuple[F64, F64, F64, F64]:
         """Shaft power [W] of every compressor and its derivatives (Z at suction included)."""
         cn = self.cn
         ce = cn.comp_edge
         ps, pd, q = p[cn.edge_from[ce]], p[cn.edge_to[ce]], q_all[ce]
-        z, dz = z_at(cn, ps)
+        z, dz = self.z_suction(ps)
         kappa = cn.gas.kappa if cn.gas.kappa is not None else 1.3
         P, dP_dq, dP_dps, dP_dpd = compressor_power_w(
             q, ps, pd, cn.gas.temperature_k, z, cn.gas.molar_mass_kg_per_mol, kappa, cn.comp_eta_is

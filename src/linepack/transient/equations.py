@@ -28,7 +28,6 @@ from numpy.typing import NDArray
 
 from ..compile import CompiledNetwork, friction_law_of, z_at
 from ..hydraulics import darcy_friction
-from ..hydraulics.compressor import compressor_power_w
 from ..hydraulics.constants import RE_LAMINAR
 from ..hydraulics.friction import FrictionLaw
 from ..solvers.equations import (
@@ -382,23 +381,9 @@ class TransientSystem(SteadySystem):
         rho = gas.molar_mass_kg_per_mol / (R_J_PER_MOL_K * gas.temperature_k) * p / self.z.value(p)
         return np.asarray(self.volume * (rho - self.rho_old) / self.dt, dtype=float)
 
-    def compressor_power(self, p: F64, q_all: F64) -> tuple[F64, F64, F64, F64]:
-        """:meth:`SteadySystem.compressor_power` with Z from the cached table (:class:`ZFast`)."""
-        cn = self.cn
-        ce = cn.comp_edge
-        ps, pd, q = p[cn.edge_from[ce]], p[cn.edge_to[ce]], q_all[ce]
-        z, dz = self.z(ps)
-        kappa = cn.gas.kappa if cn.gas.kappa is not None else 1.3
-        P, dP_dq, dP_dps, dP_dpd = compressor_power_w(
-            q, ps, pd, cn.gas.temperature_k, z, cn.gas.molar_mass_kg_per_mol, kappa, cn.comp_eta_is
-        )
-        dP_dps = dP_dps + P / z * dz
-        return (
-            np.asarray(P, float),
-            np.asarray(dP_dq, float),
-            np.asarray(dP_dps, float),
-            np.asarray(dP_dpd, float),
-        )
+    def z_suction(self, p_pa: F64) -> tuple[F64, F64]:
+        """Z at compressor suction from the cached table (:class:`ZFast`)."""
+        return self.z(p_pa)
 
     def fuel_factor(self) -> F64:
         """:meth:`SteadySystem.fuel_factor`, kept while the control state is the same object."""
