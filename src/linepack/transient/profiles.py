@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 
 from ..compile import CompiledNetwork, CompMode
 from ..errors import InputError
+from ..solvers.equations import ControlState
 from ..units import BAR_PA
 
 F64 = NDArray[np.float64]
@@ -175,15 +176,7 @@ class Schedule:
     def __init__(self, cn: CompiledNetwork, profile: Profile) -> None:
         self.cn = cn
         self.profile = profile
-        comp_base = np.where(
-            cn.comp_mode == CompMode.PRESSURE,
-            cn.comp_p_set_pa,
-            np.where(
-                cn.comp_mode == CompMode.RATIO,
-                cn.comp_ratio_set,
-                np.where(cn.comp_mode == CompMode.POWER, cn.comp_power_set_w, 0.0),
-            ),
-        )
+        comp_base = ControlState.initial(cn).comp_target  # each compressor's target in its own mode
         self.base = Boundary(
             cn.sink_demand.copy(),
             cn.source_inflow.copy(),
