@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pytest
 
-import linepack as lp
+# rich sizes its consoles from COLUMNS when they are created (at import of linepack.cli): a fixed width here makes
+# every printed table the same on any terminal, in CI and when pytest's output is piped.
+os.environ["COLUMNS"] = "160"
+
+import linepack as lp  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -194,3 +194,23 @@ def test_convert_native_to_gaslib_and_run_it(tmp_path: Path) -> None:
     assert all(f.exists() for f in files.values())
     code, out = invoke("run", str(files["net"]), "--nomination", str(files["scn"]), "--cs", str(files["cs"]), "-q")
     assert code == 0 and "converged" in out, out
+
+
+@pytest.mark.parametrize("columns", ["20", "80", "300"])
+def test_error_messages_do_not_depend_on_the_terminal_width(tmp_path: Path, columns: str) -> None:
+    """An error message is printed whole on one line whatever the width (issue 17: a message wrapped at 80
+    columns broke a test whose temporary path was long)."""
+    import os
+    import sys
+
+    missing = tmp_path / ("a-rather-long-folder-name-" * 4) / "nope.yaml"
+    env = {**os.environ, "COLUMNS": columns}
+    res = subprocess.run(
+        [sys.executable, "-c", "from linepack.cli import app; app()", "run", str(missing)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert res.returncode == 1
+    assert f"{missing}: file not found" in res.stderr.splitlines()[1]

@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from .cli import FileArg, ScenarioOpt, _guard, _network, _scenario, err, out
-from .errors import InputError
+from ..errors import InputError
+from .common import FileArg, ScenarioOpt, err, guard, network_from, out, scenario_of
 
 
 def transient(
@@ -51,8 +51,8 @@ def transient(
     Prints linepack (pack and draft), deliveries with their survival times, compressor power and fuel and
     supplies; writes the full result (--output) and a PNG of pressures and linepack (--plot).
     """
-    from .transient import TransientOptions, builtin_profile, parse_event, read_profile, solve_transient
-    from .transient.report import plot_transient, print_transient_summary
+    from ..transient import TransientOptions, builtin_profile, parse_event, read_profile, solve_transient
+    from ..transient.report import plot_transient, print_transient_summary
 
     def go() -> None:
         if output is not None and output.suffix.lower() not in (".nc", ".parquet"):
@@ -70,12 +70,12 @@ def transient(
         prof = read_profile(profile) if Path(profile).suffix.lower() in (".csv", ".parquet") else None
         if prof is None:
             prof = builtin_profile(profile, horizon)
-        net = _network(file)
+        net = network_from(file)
         plot_nodes = [n.strip() for n in nodes.split(",") if n.strip()] if nodes else None
         if plot_nodes and want_plot is not None:
-            from .compile import compile_network
+            from ..compile import compile_network
 
-            known = set(compile_network(net, _scenario(net, scenario)).node_ids)
+            known = set(compile_network(net, scenario_of(net, scenario)).node_ids)
             unknown = [n for n in plot_nodes if n not in known]
             if unknown:
                 raise InputError(f"--nodes: no node {', '.join(unknown)} in the scenario; see `linepack describe node`")
@@ -101,7 +101,7 @@ def transient(
                 bar.update(task, completed=t, t=f"{t / 3600:5.2f} h")
 
             res = solve_transient(
-                net, _scenario(net, scenario), profile=prof, events=events, options=opts, progress=progress
+                net, scenario_of(net, scenario), profile=prof, events=events, options=opts, progress=progress
             )
         if quiet:
             state = "completed" if res.completed else res.message
@@ -117,4 +117,4 @@ def transient(
         elif not no_plot and not quiet:
             err.print("no plot: matplotlib is not installed (pip install 'linepack[plot]')")
 
-    _guard(go)
+    guard(go)

@@ -12,7 +12,8 @@ from typing import Annotated, Any
 
 import typer
 
-from .cli import (
+from ..errors import InputError
+from .common import (
     CsOpt,
     FileArg,
     FixedLossOpt,
@@ -20,12 +21,11 @@ from .cli import (
     NominationOpt,
     ReferenceOpt,
     ScenarioOpt,
-    _guard,
-    _network,
-    _scenario,
+    guard,
+    network_from,
     out,
+    scenario_of,
 )
-from .errors import InputError
 
 optimize_app = typer.Typer(
     help="Optimisation and planning (needs the optional extra: pip install 'linepack[optimize]').",
@@ -54,7 +54,7 @@ def _milp_options(formulation: str, breakpoints: int) -> Any:
         raise InputError(f"--formulation must be nlp or milp (got '{formulation}')")
     if formulation == "nlp":
         return None
-    from .optimize.formulations.milp import MilpOptions
+    from ..optimize.formulations.milp import MilpOptions
 
     opts = MilpOptions(breakpoints=breakpoints)
     opts.check()
@@ -75,19 +75,19 @@ def _pairs(items: list[str] | None, what: str) -> dict[str, float]:
 
 
 def _compiled(file: Path | None, scenario: str | None, gl: GaslibOptions) -> Any:
-    from .compile import compile_network
+    from ..compile import compile_network
 
-    net = _network(file, gl)
-    return compile_network(net, _scenario(net, scenario))
+    net = network_from(file, gl)
+    return compile_network(net, scenario_of(net, scenario))
 
 
 def _finish(res: Any, output: Path | None, no_check: bool) -> None:
-    from .optimize import newton_check
-    from .optimize.report import print_report
+    from ..optimize import newton_check
+    from ..optimize.report import print_report
 
     check = None
     if not no_check and res.formulation.startswith("milp (") and "polished" not in res.formulation:
-        from .optimize.solve_milp import milp_newton_check
+        from ..optimize.solve_milp import milp_newton_check
 
         check = milp_newton_check(res)
     elif not no_check:
@@ -102,7 +102,7 @@ def _run(make: Callable[[Any], tuple[Any, Any]], file: Path | None, scenario: st
          output: Path | None, no_check: bool, formulation: str = "nlp", breakpoints: int = 17,
          polish: bool = False) -> None:  # fmt: skip
     def go() -> None:
-        from .optimize import solve_problem
+        from ..optimize import solve_problem
 
         if output is not None and output.suffix.lower() != ".json":
             raise InputError(f"--output {output}: results are written as JSON; give a .json file")
@@ -111,11 +111,11 @@ def _run(make: Callable[[Any], tuple[Any, Any]], file: Path | None, scenario: st
         if milp is None:
             _finish(solve_problem(cn, problem), output, no_check)
         else:
-            from .optimize.solve_milp import solve_problem_milp
+            from ..optimize.solve_milp import solve_problem_milp
 
             _finish(solve_problem_milp(cn, problem, milp, polish=polish), output, no_check)
 
-    _guard(go)
+    guard(go)
 
 
 @optimize_app.command()
@@ -135,7 +135,7 @@ def fuel(
     fixed_loss: FixedLossOpt = "resistor",
 ) -> None:
     """Optimal gas flow: least compressor fuel (or power, or fuel cost) for the scenario's demands and supplies."""
-    from .optimize import min_fuel
+    from ..optimize import min_fuel
 
     gl = GaslibOptions(nomination, None, None, cs, reference, fixed_loss, zone_references=False)
     _run(
@@ -164,8 +164,8 @@ def dispatch(
 
     Sources without --price take the defaults of linepack/data/costs.yaml (LNG for ids naming LNG or an FSRU,
     domestic gas otherwise; both tagged A)."""
-    from .optimize import dispatch as make_dispatch
-    from .optimize.economics import Economics
+    from ..optimize import dispatch as make_dispatch
+    from ..optimize.economics import Economics
 
     def make(cn: Any) -> Any:
         econ = Economics.default()
@@ -195,7 +195,7 @@ def capacity(
     polish: PolishOpt = False,
 ) -> None:
     """Largest delivery to the chosen sinks (in proportion to their demands) and the limiting constraints."""
-    from .optimize import capacity as make_capacity
+    from ..optimize import capacity as make_capacity
 
     def make(cn: Any) -> Any:
         sinks = sink or (["KASUR.demand", "LAHORE.demand"] if file is None else [])
@@ -227,7 +227,7 @@ def shed(
     polish: PolishOpt = False,
 ) -> None:
     """Load shedding by priority class when supply is short (for example LNG cargoes late: --outage SOURCE)."""
-    from .optimize import shed as make_shed
+    from ..optimize import shed as make_shed
 
     def make(cn: Any) -> Any:
         if supply_scale <= 0:
@@ -263,9 +263,9 @@ def nomination(
 ) -> None:
     """Nomination feasibility: compressor and control-valve settings meeting every limit; when none are found,
     the settings violating the pressure limits least (exit code 3)."""
-    from .errors import InfeasibleError
-    from .optimize import least_violation, solve_problem
-    from .optimize import nomination as make_nomination
+    from ..errors import InfeasibleError
+    from ..optimize import least_violation, solve_problem
+    from ..optimize import nomination as make_nomination
 
     gl = GaslibOptions(nomination, None, None, cs, reference, fixed_loss, zone_references=False)
 
@@ -285,12 +285,12 @@ def nomination(
             raise typer.Exit(3) from None
         _finish(res, output, no_check)
 
-    _guard(go)
+    guard(go)
 
 
 def _search(file: Path, cdf: Path, gl: GaslibOptions, output: Path | None, no_check: bool) -> None:
-    from .io.gaslib import read_gaslib
-    from .optimize.decisions import search_decisions
+    from ..io.gaslib import read_gaslib
+    from ..optimize.decisions import search_decisions
 
     if file.suffix.lower() != ".net":
         raise InputError(f"--decisions needs a GasLib .net file, not {file}")
@@ -332,9 +332,9 @@ def expand(
 
     Without FILE: the Pakistan Stream trunk study (diameter and compressor stations at five sites for --flow).
     With FILE: the candidates of --candidates (components of FILE, out of service in --scenario)."""
-    from .optimize.economics import Economics
-    from .optimize.expansion import plan
-    from .optimize.report import print_report
+    from ..optimize.economics import Economics
+    from ..optimize.expansion import plan
+    from ..optimize.report import print_report
 
     def go() -> None:
         econ = Economics.default()
@@ -342,7 +342,7 @@ def expand(
         if overrides:
             econ = econ.with_(**overrides)
         if file is None:
-            from .optimize.corridor import DELIVERY_MIN_BARG, study_options
+            from ..optimize.corridor import DELIVERY_MIN_BARG, study_options
 
             if candidates is not None:
                 raise InputError("--candidates needs a network FILE")
@@ -357,17 +357,17 @@ def expand(
             if milp is None:
                 res = plan(opts, econ, flow, notes)
             else:
-                from .optimize.corridor import study_superstructure
-                from .optimize.expansion_milp import plan_milp
+                from ..optimize.corridor import study_superstructure
+                from ..optimize.expansion_milp import plan_milp
 
                 cn, switches = study_superstructure(flow, tuple(diameter or (42, 48, 56)), econ=econ)
                 res = plan_milp(cn, switches, ["diameter"], opts, econ, flow, notes, True, milp)
         else:
-            from .optimize.candidates import load_candidates
+            from ..optimize.candidates import load_candidates
 
             if candidates is None:
                 raise InputError("expand FILE needs --candidates CANDIDATES.yaml (see docs/optimize.md)")
-            net = _network(file)
+            net = network_from(file)
             res = load_candidates(candidates, net, scenario, econ, _milp_options(formulation, breakpoints))
         print_report(res, out)
         if output is not None:
@@ -376,4 +376,4 @@ def expand(
             res.to_json(output)
             out.print(f"result written to {output}")
 
-    _guard(go)
+    guard(go)

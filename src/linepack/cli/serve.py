@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .errors import InputError
+from ..errors import InputError
 
 
 def serve(
@@ -28,7 +28,7 @@ def serve(
     ] = None,
 ) -> None:
     """Start the web application: the network on a map, scenarios, results, profiles, uploads, downloads."""
-    from .cli import _guard, _network, err, out
+    from .common import err, guard, network_from, out
 
     def go() -> None:
         if not 0 < max_upload_mb <= 1024:
@@ -36,13 +36,13 @@ def serve(
         if not 1 <= workers <= 64:
             raise InputError(f"--workers {workers}: give 1 to 64")
         try:
-            from .web.app import LOOPBACK_NAMES, create_app
-            from .web.server import address, bind, is_loopback, run
+            from ..web.app import LOOPBACK_NAMES, create_app
+            from ..web.server import address, bind, is_loopback, run
         except ImportError as exc:
             raise InputError(
                 f"the web application needs the optional extra ({exc.name} is missing): pip install 'linepack[web]'"
             ) from None
-        networks = [(file.name, _network(file))] if file is not None else []
+        networks = [(file.name, network_from(file))] if file is not None else []
         sock = bind(host, port)
         app = create_app(
             max_upload_bytes=int(max_upload_mb * 1024 * 1024),
@@ -59,4 +59,4 @@ def serve(
         out.print(f"linepack web application at {address(sock)} (Ctrl-C stops it)", highlight=False)
         run(app, sock)
 
-    _guard(go)
+    guard(go)

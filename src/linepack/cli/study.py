@@ -6,22 +6,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
+
+from .common import FileArg, guard, network_from, out
 
 if TYPE_CHECKING:
-    from .model.network import Network
-    from .study.cases import CaseSpec
+    from ..model.network import Network
+    from ..study.cases import CaseSpec
 
 study_app = typer.Typer(
     help="Studies of many cases (needs the study extra: pip install 'linepack[study]'; Dask: 'linepack[cluster]').",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-_out = Console()
-
-FileArg = Annotated[
-    Path | None, typer.Argument(help="network file (.yaml, .json or GasLib .net); default: embedded PSGP")
-]
 ScenarioOpt = Annotated[str | None, typer.Option("--scenario", "-s", help="base scenario (default: the network's)")]
 WorkersOpt = Annotated[int | None, typer.Option("--workers", "-w", help="worker processes (default: every core)")]
 SchedulerOpt = Annotated[
@@ -67,14 +63,14 @@ def _execute(
     top: int,
     overlays: list[Path] | None = None,
 ) -> None:
-    from .errors import ConvergenceError
-    from .study.cases import StudyContext, load_overlay
-    from .study.evaluate import base_case
-    from .study.run import run_study
-    from .study.store import ResultStore
+    from ..errors import ConvergenceError
+    from ..study.cases import StudyContext, load_overlay
+    from ..study.evaluate import base_case
+    from ..study.run import run_study
+    from ..study.store import ResultStore
 
     if scheduler and dask:
-        from .errors import InputError
+        from ..errors import InputError
 
         raise InputError("--scheduler and --dask exclude each other: --dask starts a local cluster")
     layers = [load_overlay(p, net) for p in overlays or []]
@@ -111,13 +107,13 @@ def _execute(
         )
     except KeyboardInterrupt:
         done = len(ResultStore(output).done_ids())
-        _out.print(
+        out.print(
             f"interrupted: {done} of {len(cases)} cases are stored in {output}; "
             "run the same command with --resume to finish the study",
             highlight=False,
         )
         raise typer.Exit(130) from None
-    _out.print(
+    out.print(
         f"{stats.computed} cases computed ({stats.skipped} already stored) in {stats.wall_s:.1f} s on "
         f"{stats.workers} {stats.backend} worker(s): {stats.cases_per_s:.1f} cases/s; results in {output}",
         highlight=False,
@@ -126,18 +122,18 @@ def _execute(
 
 
 def _print_report(store: Any, top: int, plots: bool) -> None:
-    from .errors import InputError
-    from .io.atomic import atomic_write_text
-    from .study.report import build_report, report_markdown
+    from ..errors import InputError
+    from ..io.atomic import atomic_write_text
+    from ..study.report import build_report, report_markdown
 
     sections = build_report(store, top)
     title = f"Study report: {store.manifest().get('study', {}).get('kind', '')}"
     text = report_markdown(sections, title)
-    _out.print(text, highlight=False, markup=False, soft_wrap=True)
+    out.print(text, highlight=False, markup=False, soft_wrap=True)
     atomic_write_text(store.path / "report.md", text + "\n")
     written = [store.path / "report.md"]
     if plots:
-        from .study.plots import criticality_chart, delivery_histograms, unserved_histogram
+        from ..study.plots import criticality_chart, delivery_histograms, unserved_histogram
 
         plots_of = [(criticality_chart, "criticality.png"), (delivery_histograms, "delivery_pressures.png")]
         if store.manifest().get("study", {}).get("kind") == "montecarlo":
@@ -148,8 +144,8 @@ def _print_report(store: Any, top: int, plots: bool) -> None:
                 if p is not None:
                     written.append(p)
         except InputError as exc:  # matplotlib missing: the study and its report stand without plots
-            _out.print(f"plots skipped: {exc}", highlight=False)
-    _out.print("written: " + ", ".join(str(p) for p in written), highlight=False)
+            out.print(f"plots skipped: {exc}", highlight=False)
+    out.print("written: " + ", ".join(str(p) for p in written), highlight=False)
 
 
 @study_app.command("n-1")
@@ -174,13 +170,12 @@ def n_1(
     top: TopOpt = 15,
 ) -> None:
     """Take every pipe, compressor station and source out of service, one at a time (N-2 with --order 2)."""
-    from .cli import _guard, _network
 
     def go() -> None:
-        from .study.generators import n_minus_k
+        from ..study.generators import n_minus_k
 
         kind_list = tuple(k.strip() for k in kinds.split(",") if k.strip())
-        net = _network(file)
+        net = network_from(file)
         _execute(
             f"n-{order}",
             net,
@@ -201,7 +196,7 @@ def n_1(
             overlay,
         )
 
-    _guard(go)
+    guard(go)
 
 
 @study_app.command("sweep")
@@ -230,16 +225,15 @@ def sweep_cmd(
     plots: PlotsOpt = True,
 ) -> None:
     """Sweep one or two parameters over ranges (e.g. --param demand_scale=0.8:1.3:11)."""
-    from .cli import _guard, _network
 
     def go() -> None:
-        from .errors import InputError
-        from .study.generators import SweepAxis, sweep
+        from ..errors import InputError
+        from ..study.generators import SweepAxis, sweep
 
         if not param:
             raise InputError("give one or two --param KEY=START:STOP:N (e.g. --param demand_scale=0.8:1.3:11)")
         axes = [SweepAxis.parse(p) for p in param]
-        net = _network(file)
+        net = network_from(file)
         _execute(
             "sweep",
             net,
@@ -260,7 +254,7 @@ def sweep_cmd(
             overlay,
         )
 
-    _guard(go)
+    guard(go)
 
 
 @study_app.command("montecarlo")
@@ -287,13 +281,12 @@ def montecarlo_cmd(
     plots: PlotsOpt = True,
 ) -> None:
     """Random demand per sink class, LNG cargo delays and field decline, reproducible from --seed."""
-    from .cli import _guard, _network
 
     def go() -> None:
-        from .study.montecarlo import MonteCarloModel, montecarlo
+        from ..study.montecarlo import MonteCarloModel, montecarlo
 
         mc = MonteCarloModel.load(model) if model is not None else MonteCarloModel()
-        net = _network(file)
+        net = network_from(file)
         _execute(
             "montecarlo",
             net,
@@ -319,7 +312,7 @@ def montecarlo_cmd(
             overlay,
         )
 
-    _guard(go)
+    guard(go)
 
 
 @study_app.command("report")
@@ -329,11 +322,10 @@ def report_cmd(
     plots: PlotsOpt = True,
 ) -> None:
     """Print (and rewrite) the report of a stored study."""
-    from .cli import _guard
 
     def go() -> None:
-        from .study.store import ResultStore
+        from ..study.store import ResultStore
 
         _print_report(ResultStore(output), top, plots)
 
-    _guard(go)
+    guard(go)

@@ -1,0 +1,35 @@
+"""The ``linepack`` application: every command registered from its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from .convert import convert
+from .info import describe, scenarios, schema, validate
+from .optimize import optimize_app
+from .plot import plot_app
+from .serve import serve
+from .steady import run
+from .study import study_app
+from .transient import transient
+
+app = typer.Typer(
+    name="linepack",
+    help="Gas transmission network simulation. With no FILE, commands use the embedded Pakistan Stream network.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+for command in (run, scenarios, validate, describe, schema, convert):
+    app.command()(command)
+app.command("transient")(transient)
+app.command("serve")(serve)
+app.add_typer(plot_app, name="plot")
+app.add_typer(study_app, name="study")
+app.add_typer(optimize_app, name="optimize")
+
+
+def main() -> None:  # pragma: no cover
+    app()

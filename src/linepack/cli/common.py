@@ -1,0 +1,165 @@
+"""What every ``linepack`` command shares: the consoles, the error guard, network loading and common options.
+
+Commands live in their own modules of this package and import from here, never from each other.
+Exit codes: 0 success, 1 bad input (file, field, option), 2 usage error (unknown option or command, from
+the command-line parser), 3 no feasible or converged solution, 4 internal error (please report it; set
+LINEPACK_DEBUG=1 for the traceback).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from ..errors import ConvergenceError, InputError, LinepackError
+from ..io.native import load_default_network, load_network
+from ..model.network import Network
+
+# Messages are printed unwrapped (soft_wrap): a message or an id is never cut or folded at the terminal's
+# width, so what is printed does not depend on the terminal (or on the length of a temporary path).
+out = Console()
+err = Console(stderr=True, soft_wrap=True)
+T = TypeVar("T")
+
+EXIT_INPUT, EXIT_INFEASIBLE, EXIT_INTERNAL = 1, 3, 4
+
+
+def guard(fn: Callable[[], T]) -> T:
+    """Run ``fn``; turn linepack errors into a message and an exit code, never a traceback."""
+    try:
+        return fn()
+    except ConvergenceError as exc:
+        err.print(Text("no solution: ", style="bold red") + Text(str(exc)), highlight=False)
+        raise typer.Exit(EXIT_INFEASIBLE) from None
+    except LinepackError as exc:
+        problems = getattr(exc, "problems", [str(exc)])
+        head = f"error: {len(problems)} problems found" if len(problems) > 1 else "error:"
+        err.print(Text(head, style="bold red"), highlight=False)
+        for p in problems:
+            err.print(Text(f"  - {p}"), highlight=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    except typer.Exit:
+        raise
+    except OSError as exc:
+        err.print(f"[bold red]error:[/] {exc.strerror or exc}: {exc.filename or ''}", highlight=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    except Exception as exc:  # an internal error: say so plainly
+        if os.environ.get("LINEPACK_DEBUG"):
+            raise
+        err.print(
+            Text("internal error: ", style="bold red")
+            + Text(
+                f"{type(exc).__name__}: {exc}. This is a bug in linepack; rerun with LINEPACK_DEBUG=1 for the "
+                "traceback and report it."
+            ),
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def network_from(file: Path | None, gaslib: GaslibOptions | None = None) -> Network:
+    if file is None:
+        if gaslib is not None and gaslib.given():
+            raise InputError("--nomination, --decisions, --decision, --cs and --reference apply to a GasLib .net file")
+        return load_default_network()
+    if file.suffix.lower() == ".net":
+        return (gaslib or GaslibOptions()).load(file)
+    if gaslib is not None and gaslib.given():
+        raise InputError(
+            f"{file}: GasLib options need a GasLib .net file, not {file.suffix or 'a file without suffix'}"
+        )
+    return load_network(file)
+
+
+class GaslibOptions:
+    """The GasLib files and choices that go with a .net file."""
+
+    def __init__(
+        self,
+        nomination: Path | None = None,
+        decisions: Path | None = None,
+        decision: list[str] | None = None,
+        cs: Path | None = None,
+        reference: list[str] | None = None,
+        fixed_loss: str = "resistor",
+        zone_references: bool = True,
+    ) -> None:
+        self.nomination, self.decisions, self.decision, self.cs = nomination, decisions, decision or [], cs
+        self.reference, self.fixed_loss, self.zone_references = reference or [], fixed_loss, zone_references
+
+    def given(self) -> bool:
+        return any([self.nomination, self.decisions, self.decision, self.cs, self.reference])
+
+    def _references(self) -> list[str | tuple[str, float]] | None:
+        refs: list[str | tuple[str, float]] = []
+        for item in self.reference:
+            node, sep, value = item.partition("=")
+            if not sep:
+                refs.append(node)
+                continue
+            try:
+                refs.append((node, float(value)))
+            except ValueError:
+                raise InputError(f"--reference {item}: the pressure must be a number in barg, e.g. {node}=70") from None
+        return refs or None
+
+    def load(self, net_path: Path) -> Network:
+        from ..io.gaslib import apply_decision, operating_decisions, read_gaslib
+
+        if self.fixed_loss not in ("error", "short_pipe", "resistor"):
+            raise InputError(f"--fixed-loss {self.fixed_loss}: choose resistor, short_pipe or error")
+        if self.decision and self.decisions is None:
+            raise InputError("--decision needs --decisions FILE.cdf")
+        case = read_gaslib(
+            net_path,
+            self.nomination,
+            self.decisions,
+            self.cs,
+            reference=self._references(),
+            fixed_loss=self.fixed_loss,
+            zone_references=self.zone_references,
+        )
+        for w in case.warnings:
+            err.print(Text(f"warning: {w}", style="yellow"), highlight=False)
+        if self.decisions is None:
+            return case.network
+        chosen: list[int | str] = list(self.decision) or list(operating_decisions(case))
+        return apply_decision(case, chosen)
+
+
+def scenario_of(net: Network, scenario: str | None) -> str | None:
+    return scenario if scenario is not None else net.default_scenario
+
+
+FileArg = Annotated[
+    Path | None, typer.Argument(help="network file (.yaml, .json or GasLib .net); default: embedded PSGP")
+]
+NominationOpt = Annotated[Path | None, typer.Option("--nomination", help="GasLib nomination (.scn) for a .net")]
+DecisionsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--decisions",
+        help="GasLib combined decisions (.cdf); without --decision one per group is applied (docs/gaslib.md)",
+    ),
+]
+DecisionOpt = Annotated[
+    list[str] | None, typer.Option("--decision", help="decision id (or index) of the .cdf to apply; repeatable")
+]
+CsOpt = Annotated[Path | None, typer.Option("--cs", help="GasLib compressor-station data (.cs) for station limits")]
+ReferenceOpt = Annotated[
+    list[str] | None,
+    typer.Option("--reference", help="GasLib node held at a fixed pressure: NODE or NODE=P_BARG; one per island"),
+]
+FixedLossOpt = Annotated[
+    str,
+    typer.Option("--fixed-loss", help="GasLib fixed-loss resistors: resistor (default), short_pipe or error"),
+]
+ScenarioOpt = Annotated[str | None, typer.Option("--scenario", "-s", help="scenario name (see `linepack scenarios`)")]
+
+

@@ -1,0 +1,41 @@
+"""``linepack plot ...``: plots written as PNG (need the extra: pip install 'linepack[plot]')."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..errors import InputError
+from .common import FileArg, ScenarioOpt, guard, network_from, out, scenario_of
+
+plot_app = typer.Typer(
+    help="Plots (need the optional extra: pip install 'linepack[plot]').", no_args_is_help=True, rich_markup_mode=None
+)
+
+
+@plot_app.command("profile")
+def plot_profile_cmd(
+    file: FileArg = None,
+    scenario: ScenarioOpt = None,
+    route: Annotated[
+        str | None, typer.Option(help="comma-separated waypoint node ids; default: the PSGP corridor")
+    ] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="PNG file to write")] = Path("profile.png"),
+) -> None:
+    """Plot the pressure profile along a route as a PNG."""
+    from ..plot.profile import plot_profile
+    from ..route import PSGP_CORRIDOR
+    from ..solvers.steady import solve_steady
+
+    def go() -> None:
+        if output.suffix.lower() != ".png":
+            raise InputError(f"--output {output}: the profile is written as PNG; use a .png file name")
+        net = network_from(file)
+        result = solve_steady(net, scenario_of(net, scenario))
+        waypoints: Any = [w.strip() for w in route.split(",") if w.strip()] if route else PSGP_CORRIDOR
+        plot_profile(result, output, waypoints)
+        out.print(f"profile written to {output}")
+
+    guard(go)
