@@ -11,7 +11,7 @@ import pytest
 # every printed table the same on any terminal, in CI and when pytest's output is piped.
 os.environ["COLUMNS"] = "160"
 
-import linepack as lp  # noqa: E402
+import linepack as lp
 
 REPO = Path(__file__).resolve().parents[1]
 
