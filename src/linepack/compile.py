@@ -6,7 +6,7 @@ solvers keep their own state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
@@ -59,6 +59,7 @@ class CompMode(IntEnum):
     FLOW = 3
     BYPASS = 4
     OFF = 5
+    SUCTION = 6
 
 
 class RegMode(IntEnum):
@@ -70,13 +71,16 @@ class RegMode(IntEnum):
 
 _COMP_MODE = {
     CompressorMode.PRESSURE: CompMode.PRESSURE,
+    CompressorMode.SUCTION: CompMode.SUCTION,
     CompressorMode.RATIO: CompMode.RATIO,
     CompressorMode.POWER: CompMode.POWER,
+    CompressorMode.FLOW: CompMode.FLOW,
     CompressorMode.BYPASS: CompMode.BYPASS,
     CompressorMode.OFF: CompMode.OFF,
 }
 _REG_MODE = {
     RegulatorMode.PRESSURE: RegMode.PRESSURE,
+    RegulatorMode.FLOW: RegMode.FLOW,
     RegulatorMode.OPEN: RegMode.OPEN,
     RegulatorMode.CLOSED: RegMode.CLOSED,
 }
@@ -183,6 +187,12 @@ class CompiledNetwork:
     sink_p_min_pa: F64
     sink_category: tuple[str, ...]
     incidence: sp.csr_matrix  # n_nodes x n_edges: -1 at from, +1 at to
+    # control modes added later (defaults: none in use); per compressor / regulator
+    comp_p_suction_set_pa: F64 = field(default_factory=lambda: np.zeros(0))  # NaN where not given
+    comp_flow_set: F64 = field(default_factory=lambda: np.zeros(0))  # kg/s, NaN where not given
+    comp_bidirectional: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    comp_driver_assumed: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    reg_flow_set: F64 = field(default_factory=lambda: np.zeros(0))  # kg/s, NaN where not given
 
     @property
     def n_nodes(self) -> int:
@@ -353,9 +363,13 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
     dh = np.concatenate([elev[eto[pipe_pos]] - elev[efrom[pipe_pos]], np.zeros(len(resistors))])
     is_pipe = np.concatenate([np.ones(len(pipes), bool), np.zeros(len(resistors), bool)])
 
-    if comps and gas.kappa is None:
+    need_power = [c.id for c in comps if _needs_power(c)]
+    if need_power and gas.kappa is None:
         raise InputError(
-            "settings: compressors need the isentropic exponent; give heat_capacity_ratio or a gas composition"
+            f"compressor(s) {', '.join(need_power[:5])}{' ...' if len(need_power) > 5 else ''}: their power is "
+            "needed (a gas-turbine driver burns fuel in proportion to it, or a power limit or power mode is given) "
+            "but the gas has no isentropic exponent; give settings.heat_capacity_ratio or a gas composition, or "
+            "make them electric (driver: electric) without power_max_mw"
         )
     if any(c.driver == Driver.GAS_TURBINE for c in comps) and gas.lhv_j_per_kg is None:
         raise InputError(
@@ -461,7 +475,23 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
         sink_p_min_pa=np.array([pa(k.p_min_barg) for k in sinks]),
         sink_category=tuple(k.category.value for k in sinks),
         incidence=incidence,
+        comp_p_suction_set_pa=np.array([pa(c.p_suction_set_barg) for c in comps]),
+        comp_flow_set=np.array([_nan_or(c.flow_set_kg_s) for c in comps]),
+        comp_bidirectional=np.array([c.bidirectional for c in comps], dtype=bool),
+        comp_driver_assumed=np.array([_driver_assumed(c) for c in comps], dtype=bool),
+        reg_flow_set=np.array([_nan_or(r.flow_set_kg_s) for r in regs]),
     )
+
+
+def _needs_power(c: Compressor) -> bool:
+    """Whether a compressor's shaft power must be computed (fuel, a power limit or power control)."""
+    return c.driver == Driver.GAS_TURBINE or c.power_max_mw is not None or c.mode == CompressorMode.POWER
+
+
+def _driver_assumed(c: Compressor) -> bool:
+    """True when the file does not say how the station is driven: a gas turbine at the default efficiency is
+    then assumed (its fuel is drawn at the suction node, and the result says so)."""
+    return c.driver == Driver.GAS_TURBINE and not ({"driver", "driver_efficiency"} & c.model_fields_set)
 
 
 def z_at(cn: CompiledNetwork, p_pa: F64) -> tuple[F64, F64]:

@@ -9,6 +9,7 @@ from rich.text import Text
 
 from .compile import CompMode
 from .results import COMP_MODE_TEXT, SteadyResult
+from .solvers.equations import user_comp_target
 from .units import BAR_PA, MMSCF_M3
 
 
@@ -112,18 +113,27 @@ def summary(result: SteadyResult) -> Group:
         ):
             t.add_column(col, justify="left" if col in ("station", "control") else "right")
         ratio = result.comp_ratio()
+        suction = result.comp_suction_node()
+        rev = result.comp_reverse()
+        user_target = user_comp_target(cn)
+        state_target = getattr(result.control, "comp_target", user_target)
         for k, e in enumerate(cn.comp_edge):
             cmode = CompMode(result.comp_mode[k])
-            label = COMP_MODE_TEXT[cmode] if cmode == cn.comp_mode[k] else f"at bound: {COMP_MODE_TEXT[cmode]}"
+            own = cmode == cn.comp_mode[k] and state_target[k] == user_target[k]
+            label = COMP_MODE_TEXT[cmode] if own else f"at bound: {COMP_MODE_TEXT[cmode]}"
+            if rev[k]:
+                label += " (backwards)"
             pmax = cn.comp_power_max_w[k]
+            discharge = cn.edge_from[e] if rev[k] else cn.edge_to[e]
+            power = result.comp_power_w[k]
             t.add_row(
                 cn.edge_ids[e],
                 label,
-                f"{_barg(amb, result.p_pa[cn.edge_from[e]]):.1f}",
-                f"{_barg(amb, result.p_pa[cn.edge_to[e]]):.1f}",
+                f"{_barg(amb, result.p_pa[suction[k]]):.1f}",
+                f"{_barg(amb, result.p_pa[discharge]):.1f}",
                 f"{ratio[k]:.3f}",
-                f"{basis.kg_s_to_mmscfd(result.q_kg_s[e]):.0f}",
-                f"{result.comp_power_w[k] / 1e6:.1f}",
+                f"{basis.kg_s_to_mmscfd(abs(result.q_kg_s[e])):.0f}",
+                f"{power / 1e6:.1f}" if np.isfinite(power) else "-",
                 f"{pmax / 1e6:.1f}" if np.isfinite(pmax) else "-",
                 f"{basis.kg_s_to_mmscfd(result.comp_fuel_kg_s[k]):.2f}",
             )
@@ -137,7 +147,8 @@ def summary(result: SteadyResult) -> Group:
             f"Throughput {basis.kg_s_to_mmscfd(result.throughput_kg_s()):.0f} MMSCFD "
             f"({result.throughput_kg_s():.1f} kg/s); "
             f"demand {basis.kg_s_to_mmscfd(result.total_demand_kg_s()):.0f} MMSCFD; compressor fuel "
-            f"{basis.kg_s_to_mmscfd(fuel):.1f} MMSCFD; power {np.sum(result.comp_power_w) / 1e6:.1f} MW; "
+            f"{basis.kg_s_to_mmscfd(fuel):.1f} MMSCFD (drawn at each station's suction); power "
+            f"{np.nansum(result.comp_power_w) / 1e6:.1f} MW; "
             f"linepack {lp / 1e6:.1f} kt ({lp / rho60 / MMSCF_M3:.0f} MMscf)"
         )
     )

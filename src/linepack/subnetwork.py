@@ -7,6 +7,7 @@ compiling the network again.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -23,7 +24,8 @@ def _positions(edges: NDArray[np.int64], keep_edge: BoolArray, new_pos: NDArray[
 
 def restrict(cn: CompiledNetwork, keep_node: BoolArray, keep_edge: BoolArray) -> CompiledNetwork:
     """``cn`` with only the nodes in ``keep_node`` and the edges in ``keep_edge`` (both boolean masks);
-    sources and sinks stay with their nodes. Every kept edge must join two kept nodes."""
+    sources and sinks stay with their nodes. Every kept edge must join two kept nodes. Every per-compressor
+    (``comp_*``) and per-regulator (``reg_*``) array is restricted with its element."""
     keep_node = np.asarray(keep_node, dtype=bool)
     keep_edge = np.asarray(keep_edge, dtype=bool)
     if not np.all(keep_node[cn.edge_from[keep_edge]] & keep_node[cn.edge_to[keep_edge]]):
@@ -50,8 +52,15 @@ def restrict(cn: CompiledNetwork, keep_node: BoolArray, keep_edge: BoolArray) ->
     def pick(values: tuple[str, ...], mask: BoolArray) -> tuple[str, ...]:
         return tuple(v for v, k in zip(values, mask, strict=True) if k)
 
+    per_element: dict[str, Any] = {
+        name: value[keep_comp if name.startswith("comp_") else keep_reg]
+        for name, value in vars(cn).items()
+        if name.startswith(("comp_", "reg_")) and name not in ("comp_edge", "reg_edge")
+        and isinstance(value, np.ndarray)
+    }
     return replace(
         cn,
+        **per_element,
         node_ids=pick(cn.node_ids, keep_node),
         node_names=pick(cn.node_names, keep_node),
         elevation_m=cn.elevation_m[keep_node],
@@ -78,21 +87,7 @@ def restrict(cn: CompiledNetwork, keep_node: BoolArray, keep_edge: BoolArray) ->
         maop_pa=cn.maop_pa[keep_res],
         nominal_diameter_in=cn.nominal_diameter_in[keep_res],
         comp_edge=_positions(cn.comp_edge, keep_edge, edge_new),
-        comp_mode=cn.comp_mode[keep_comp],
-        comp_p_set_pa=cn.comp_p_set_pa[keep_comp],
-        comp_ratio_set=cn.comp_ratio_set[keep_comp],
-        comp_power_set_w=cn.comp_power_set_w[keep_comp],
-        comp_ratio_max=cn.comp_ratio_max[keep_comp],
-        comp_power_max_w=cn.comp_power_max_w[keep_comp],
-        comp_flow_max=cn.comp_flow_max[keep_comp],
-        comp_p_suction_min_pa=cn.comp_p_suction_min_pa[keep_comp],
-        comp_eta_is=cn.comp_eta_is[keep_comp],
-        comp_gas_driven=cn.comp_gas_driven[keep_comp],
-        comp_eta_driver=cn.comp_eta_driver[keep_comp],
         reg_edge=_positions(cn.reg_edge, keep_edge, edge_new),
-        reg_mode=cn.reg_mode[keep_reg],
-        reg_p_set_pa=cn.reg_p_set_pa[keep_reg],
-        reg_flow_max=cn.reg_flow_max[keep_reg],
         tie_edge=_positions(cn.tie_edge, keep_edge, edge_new),
         block_edge=_positions(cn.block_edge, keep_edge, edge_new),
         source_ids=pick(cn.source_ids, keep_src),

@@ -128,11 +128,13 @@ class Pipe(Edge):
 
 
 class CompressorMode(StrEnum):
-    """How a compressor station is controlled."""
+    """Which quantity a compressor station holds (its controller's set-point), or bypass / off."""
 
-    PRESSURE = "pressure"  # outlet (discharge) pressure set-point
+    PRESSURE = "pressure"  # discharge (outlet) pressure set-point
+    SUCTION = "suction"  # suction (inlet) pressure set-point: the station draws what keeps its inlet there
     RATIO = "ratio"  # fixed compression ratio
     POWER = "power"  # fixed shaft power
+    FLOW = "flow"  # throughput set-point
     BYPASS = "bypass"  # off, gas flows through the bypass (no pressure change)
     OFF = "off"  # off and closed (no flow)
 
@@ -148,10 +150,17 @@ class Compressor(Edge):
     kind: ClassVar[str] = "compressor"
     collection: ClassVar[str] = "compressors"
 
-    mode: CompressorMode = _f("control mode", default=CompressorMode.PRESSURE)
+    mode: CompressorMode = _f("control mode: the quantity the station holds", default=CompressorMode.PRESSURE)
     p_set_barg: float | None = _f("discharge pressure set-point (mode pressure)", "barg", default=None, gt=0)
+    p_suction_set_barg: float | None = _f("suction pressure set-point (mode suction)", "barg", default=None, gt=0)
     ratio_set: float | None = _f("compression ratio set-point (mode ratio)", "", default=None, ge=1, le=10)
     power_set_mw: float | None = _f("shaft power set-point (mode power)", "MW", default=None, ge=0)
+    flow_set_kg_s: float | None = _f("throughput set-point (mode flow)", "kg/s", default=None, gt=0)
+    bidirectional: bool = _f(
+        "the station's piping lets it compress in either direction (from `to` to `from` as well), with the "
+        "same set-point and limits; otherwise reverse flow is blocked by its check valve",
+        default=False,
+    )
     ratio_max: float = _f("maximum compression ratio", "", default=2.0, ge=1, le=10)
     power_max_mw: float | None = _f("maximum shaft power (installed)", "MW", default=None, gt=0)
     flow_max_kg_s: float | None = _f("maximum throughput", "kg/s", default=None, gt=0)
@@ -164,34 +173,53 @@ class Compressor(Edge):
     def _set_point_given(self) -> Compressor:
         need = {
             CompressorMode.PRESSURE: "p_set_barg",
+            CompressorMode.SUCTION: "p_suction_set_barg",
             CompressorMode.RATIO: "ratio_set",
             CompressorMode.POWER: "power_set_mw",
+            CompressorMode.FLOW: "flow_set_kg_s",
         }.get(self.mode)
         if need is not None and getattr(self, need) is None:
             raise ValueError(f"mode {self.mode.value} needs {need}; give it or choose another mode")
+        flow_set, flow_max = self.flow_set_kg_s, self.flow_max_kg_s
+        if flow_set is not None and flow_max is not None and flow_set > flow_max:
+            raise ValueError(
+                f"flow_set_kg_s ({self.flow_set_kg_s}) exceeds flow_max_kg_s ({self.flow_max_kg_s}); lower the "
+                "set-point or raise the limit"
+            )
         return self
 
 
 class RegulatorMode(StrEnum):
     PRESSURE = "pressure"  # outlet pressure set-point
+    FLOW = "flow"  # throughput set-point (a flow-control valve)
     OPEN = "open"  # fully open, no pressure change
     CLOSED = "closed"
 
 
 class Regulator(Edge):
-    """A pressure regulator (control valve): holds the outlet pressure, never raises it, no reverse flow."""
+    """A pressure regulator (control valve): holds its outlet pressure (or, in mode flow, its throughput), never
+    raises the pressure, no reverse flow."""
 
     kind: ClassVar[str] = "regulator"
     collection: ClassVar[str] = "regulators"
 
     mode: RegulatorMode = _f("control mode", default=RegulatorMode.PRESSURE)
-    p_set_barg: float | None = _f("outlet pressure set-point", "barg", default=None, gt=0)
+    p_set_barg: float | None = _f("outlet pressure set-point (mode pressure)", "barg", default=None, gt=0)
+    flow_set_kg_s: float | None = _f("throughput set-point (mode flow)", "kg/s", default=None, gt=0)
     flow_max_kg_s: float | None = _f("maximum throughput", "kg/s", default=None, gt=0)
 
     @model_validator(mode="after")
     def _set_point_given(self) -> Regulator:
         if self.mode == RegulatorMode.PRESSURE and self.p_set_barg is None:
-            raise ValueError("mode pressure needs p_set_barg; give it or choose mode open/closed")
+            raise ValueError("mode pressure needs p_set_barg; give it or choose mode flow/open/closed")
+        if self.mode == RegulatorMode.FLOW and self.flow_set_kg_s is None:
+            raise ValueError("mode flow needs flow_set_kg_s; give it or choose mode pressure/open/closed")
+        flow_set, flow_max = self.flow_set_kg_s, self.flow_max_kg_s
+        if flow_set is not None and flow_max is not None and flow_set > flow_max:
+            raise ValueError(
+                f"flow_set_kg_s ({self.flow_set_kg_s}) exceeds flow_max_kg_s ({self.flow_max_kg_s}); lower the "
+                "set-point or raise the limit"
+            )
         return self
 
 

@@ -52,35 +52,55 @@ def island_problems(cn: CompiledNetwork, state: ControlState) -> list[str]:
     return problems
 
 
-def supply_problems(cn: CompiledNetwork, state: ControlState) -> list[str]:
-    """Islands whose demand exceeds fixed supply plus the capacity of their pressure-held sources."""
+BALANCE_TOL = 1e-7  # relative tolerance of the supply-demand balance checks
+FUEL_MARGIN = 0.05  # the fuel estimate comes from another state: a balance within this share of it is not judged
+
+
+def supply_problems(
+    cn: CompiledNetwork, state: ControlState, fuel_by_node_kg_s: NDArray[np.float64] | None = None
+) -> list[str]:
+    """Islands whose demand (with compressor fuel) exceeds fixed supply plus the capacity of their
+    pressure-held sources, or whose fixed supply exceeds it with nothing to take the difference.
+
+    ``fuel_by_node_kg_s`` is the fuel gas the compressors draw at each node (at the last solution, in another
+    control state than the one judged: a balance within FUEL_MARGIN of the fuel is not judged); before any
+    solution it is not known and counted as 0 (demand alone is then a lower bound of what is drawn).
+    The steady-state balance is ``supply = demand + fuel`` at every island: the same balance as the
+    equations, so that a state an optimiser found with that balance is not rejected here.
+    """
     n, labels = islands(cn, state)
     problems = []
     basis = cn.gas.basis
+    fuel_node = np.zeros(cn.n_nodes) if fuel_by_node_kg_s is None else fuel_by_node_kg_s
+    fuel_isl = np.bincount(labels, weights=fuel_node, minlength=n)
     for isl in range(n):
         src = labels[cn.source_node] == isl
         snk = labels[cn.sink_node] == isl
         demand = float(np.sum(cn.sink_demand[snk]))
+        fuel = float(fuel_isl[isl])
+        drawn = demand + fuel
         fixed = float(np.sum(np.where(state.src_pressure, 0.0, state.src_inflow)[src]))
         cap = float(np.sum(np.where(state.src_pressure, cn.source_capacity, 0.0)[src]))
         held = np.flatnonzero(src & state.src_pressure)
-        if not len(held) and fixed > demand * (1 + 1e-9) + 1e-12:
-            excess = fixed - demand
+        with_fuel = f" and compressor fuel {basis.kg_s_to_mmscfd(fuel):.1f} MMSCFD" if fuel > 0 else ""
+        margin = BALANCE_TOL * drawn + FUEL_MARGIN * fuel + 1e-12
+        if not len(held) and fixed > drawn + margin:
+            excess = fixed - drawn
             problems.append(
                 f"supply above demand: fixed inflows {basis.kg_s_to_mmscfd(fixed):.0f} MMSCFD exceed demand "
-                f"{basis.kg_s_to_mmscfd(demand):.0f} MMSCFD by {basis.kg_s_to_mmscfd(excess):.0f} MMSCFD "
-                f"({excess:.1f} kg/s) and no pressure-held source can take the difference; lower the inflows "
-                "or give a source mode pressure"
+                f"{basis.kg_s_to_mmscfd(demand):.0f} MMSCFD{with_fuel} by {basis.kg_s_to_mmscfd(excess):.1f} "
+                f"MMSCFD ({excess:.2f} kg/s) and no pressure-held source can take the difference; lower the "
+                "inflows or give a source mode pressure"
             )
-        if demand > fixed + cap + 1e-9 * max(demand, 1.0):
+        if drawn > fixed + cap + margin:
             p_src = [cn.source_ids[k] for k in np.flatnonzero(src & state.src_pressure)]
-            short = demand - fixed - cap
+            short = drawn - fixed - cap
             problems.append(
-                f"supply below demand: demand {basis.kg_s_to_mmscfd(demand):.0f} MMSCFD ({demand:.1f} kg/s) "
-                f"exceeds fixed supply {basis.kg_s_to_mmscfd(fixed):.0f} MMSCFD plus the capacity "
+                f"supply below demand: demand {basis.kg_s_to_mmscfd(demand):.0f} MMSCFD ({demand:.1f} kg/s)"
+                f"{with_fuel} exceeds fixed supply {basis.kg_s_to_mmscfd(fixed):.0f} MMSCFD plus the capacity "
                 f"{basis.kg_s_to_mmscfd(cap):.0f} MMSCFD of the pressure-held source(s) "
-                f"{names(p_src) or '(none)'}; short by {basis.kg_s_to_mmscfd(short):.0f} MMSCFD "
-                f"({short:.1f} kg/s). Reduce demand or add supply"
+                f"{names(p_src) or '(none)'}; short by {basis.kg_s_to_mmscfd(short):.1f} MMSCFD "
+                f"({short:.2f} kg/s). Reduce demand or add supply"
             )
     return problems
 

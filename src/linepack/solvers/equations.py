@@ -36,6 +36,30 @@ TIE_RESISTANCE = 1e-9  # pressure drop across a tie at the reference flow, as a 
 RE_LAMINAR_LINEAR = 1.0  # below this Reynolds number the friction term is evaluated in its linear laminar form
 
 
+def user_comp_target(cn: CompiledNetwork) -> F64:
+    """Every compressor's set-point in its own (user) mode: Pa, ratio, W or kg/s; 0 for bypass and off."""
+    cm = cn.comp_mode
+    n = len(cm)
+    suction = cn.comp_p_suction_set_pa if len(cn.comp_p_suction_set_pa) == n else np.full(n, np.nan)
+    flow = cn.comp_flow_set if len(cn.comp_flow_set) == n else np.full(n, np.nan)
+    target = np.select(
+        [cm == CompMode.PRESSURE, cm == CompMode.SUCTION, cm == CompMode.RATIO, cm == CompMode.POWER,
+         cm == CompMode.FLOW],
+        [cn.comp_p_set_pa, suction, cn.comp_ratio_set, cn.comp_power_set_w, flow],
+        default=0.0,
+    )  # fmt: skip
+    return np.asarray(target, dtype=float)
+
+
+def user_reg_target(cn: CompiledNetwork) -> F64:
+    """Every regulator's set-point in its own (user) mode: Pa (pressure) or kg/s (flow); 0 for open and closed."""
+    rm = cn.reg_mode
+    flow = cn.reg_flow_set if len(cn.reg_flow_set) == len(rm) else np.full(len(rm), np.nan)
+    return np.asarray(
+        np.where(rm == RegMode.PRESSURE, cn.reg_p_set_pa, np.where(rm == RegMode.FLOW, flow, 0.0)), dtype=float
+    )
+
+
 class SourceBound(IntEnum):
     """The limit a source is held at (NONE: its own control mode)."""
 
@@ -57,28 +81,26 @@ class ControlState:
     src_inflow: F64  # kg/s for sources in flow mode
     src_p_target: F64  # Pa held by pressure-held sources (set-point, or maximum send-out pressure)
     src_bound: NDArray[np.int64]  # SourceBound: which limit of the source is active
+    # compressors running from `to` to `from` (bidirectional stations compressing backwards); None: none
+    comp_reverse: NDArray[np.bool_] | None = None
 
     @staticmethod
     def initial(cn: CompiledNetwork) -> ControlState:
-        target = np.where(
-            cn.comp_mode == CompMode.PRESSURE,
-            cn.comp_p_set_pa,
-            np.where(
-                cn.comp_mode == CompMode.RATIO,
-                cn.comp_ratio_set,
-                np.where(cn.comp_mode == CompMode.POWER, cn.comp_power_set_w, 0.0),
-            ),
-        )
         return ControlState(
             comp_mode=cn.comp_mode.copy(),
-            comp_target=np.asarray(target, dtype=float),
+            comp_target=user_comp_target(cn),
             reg_mode=cn.reg_mode.copy(),
-            reg_target=np.where(cn.reg_mode == RegMode.PRESSURE, cn.reg_p_set_pa, 0.0),
+            reg_target=user_reg_target(cn),
             src_pressure=cn.source_is_pressure.copy(),
             src_inflow=cn.source_inflow.copy(),
             src_p_target=np.where(cn.source_is_pressure, cn.source_p_set_pa, np.nan),
             src_bound=np.zeros(len(cn.source_ids), dtype=np.int64),
+            comp_reverse=np.zeros(len(cn.comp_edge), dtype=bool),
         )
+
+    def reverse(self) -> NDArray[np.bool_]:
+        """Which compressors run backwards (an all-False array when none)."""
+        return np.zeros(len(self.comp_mode), dtype=bool) if self.comp_reverse is None else self.comp_reverse
 
     def with_(self, **kw: object) -> ControlState:
         return replace(self, **kw)  # type: ignore[arg-type]
@@ -148,6 +170,12 @@ class SteadySystem:
         self._assembler: CscAssembler | None = None  # the Jacobian's pattern, fixed for this control state
         self._schur: SchurPlan | None = None
         self._resistive_cache: tuple[F64, tuple[F64, F64, F64, F64]] | None = None
+        # compressor ends in the direction each one compresses (a bidirectional station may run backwards)
+        rev = state.reverse()
+        ef_c, et_c = cn.edge_from[ce], cn.edge_to[ce]
+        self.c_suction = np.where(rev, et_c, ef_c).astype(np.int64)
+        self.c_discharge = np.where(rev, ef_c, et_c).astype(np.int64)
+        self.c_sign = np.where(rev, -1.0, 1.0)
         self.comp_droop, self.reg_droop, self.src_droop = self._droops()
 
     def _droops(self) -> tuple[F64, F64, F64]:
@@ -155,24 +183,25 @@ class SteadySystem:
 
         Two stations holding the same node at the same set-point leave their split of the flow
         undetermined (J singular). Like the droop of real parallel stations, each then holds
-        ``p = p_set - droop * q`` with a droop of DROOP of the reference pressure at the reference flow:
-        equal set-points share the flow equally, and the pressure moves by less than 1e-6 relative.
+        ``p = p_set - droop * q`` (a station holding its suction: ``p = p_set + droop * q``) with a droop of
+        DROOP of the reference pressure at the reference flow: equal set-points share the flow equally, and
+        the pressure moves by less than 1e-6 relative.
         """
         cn, st = self.cn, self.state
         n = cn.n_nodes
         t = cn.tie_edge
         adj = sp.coo_matrix((np.ones(len(t)), (cn.edge_from[t], cn.edge_to[t])), shape=(n, n))
         _, group = connected_components(adj, directed=False)
-        comp_ctrl = st.comp_mode == CompMode.PRESSURE
+        cm = st.comp_mode
+        comp_ctrl = (cm == CompMode.PRESSURE) | (cm == CompMode.SUCTION)
+        comp_node = np.where(cm == CompMode.SUCTION, self.c_suction, self.c_discharge)  # the node each one holds
         reg_ctrl = st.reg_mode == RegMode.PRESSURE
         held = st.src_pressure
-        nodes = np.concatenate(
-            [cn.edge_to[cn.comp_edge[comp_ctrl]], cn.edge_to[cn.reg_edge[reg_ctrl]], cn.source_node[held]]
-        )
+        nodes = np.concatenate([comp_node[comp_ctrl], cn.edge_to[cn.reg_edge[reg_ctrl]], cn.source_node[held]])
         count = np.bincount(group[nodes], minlength=int(group.max(initial=0)) + 1)
         droop = DROOP * self.p_ref / self.m_ref
         shared = count[group] > 1  # per node
-        comp = np.where(comp_ctrl & shared[cn.edge_to[cn.comp_edge]], droop, 0.0)
+        comp = np.where(comp_ctrl & shared[comp_node], droop, 0.0)
         reg = np.where(reg_ctrl & shared[cn.edge_to[cn.reg_edge]], droop, 0.0)
         src = np.where(held & shared[cn.source_node], droop, 0.0)
         return comp, reg, src[self.psrc]
@@ -258,22 +287,36 @@ class SteadySystem:
         return z_at(self.cn, p_pa)
 
     def compressor_power(self, p: F64, q_all: F64) -> tuple[F64, F64, F64, F64]:
-        """Shaft power [W] of every compressor and its derivatives (Z at suction included)."""
+        """Shaft power [W] of every compressor and its derivatives (Z at suction included).
+
+        Suction and discharge are taken in the direction each station compresses; ``dP/dq`` is with respect
+        to the edge flow ``q`` (positive from ``from`` to ``to``). Without thermodynamic data (no isentropic
+        exponent: only electric stations without power limit, see :mod:`linepack.compile`) the power is not
+        computed and is 0 here."""
         cn = self.cn
         ce = cn.comp_edge
-        ps, pd, q = p[cn.edge_from[ce]], p[cn.edge_to[ce]], q_all[ce]
+        ps, pd, q = p[self.c_suction], p[self.c_discharge], q_all[ce] * self.c_sign
+        if cn.gas.kappa is None:
+            zero = np.zeros(len(ce))
+            return zero, zero, zero, zero
         z, dz = self.z_suction(ps)
-        kappa = cn.gas.kappa if cn.gas.kappa is not None else 1.3
         P, dP_dq, dP_dps, dP_dpd = compressor_power_w(
-            q, ps, pd, cn.gas.temperature_k, z, cn.gas.molar_mass_kg_per_mol, kappa, cn.comp_eta_is
+            q, ps, pd, cn.gas.temperature_k, z, cn.gas.molar_mass_kg_per_mol, cn.gas.kappa, cn.comp_eta_is
         )
         dP_dps = dP_dps + P / z * dz
         return (
             np.asarray(P, float),
-            np.asarray(dP_dq, float),
+            np.asarray(dP_dq, float) * self.c_sign,
             np.asarray(dP_dps, float),
             np.asarray(dP_dpd, float),
         )
+
+    def fuel_by_node(self, p: F64, q_all: F64) -> F64:
+        """Fuel gas [kg/s] drawn at every node by the compressors at the state ``(p, q)``."""
+        fuel = np.zeros(self.n)
+        if len(self.cn.comp_edge):
+            np.add.at(fuel, self.c_suction, self.fuel_factor() * np.maximum(self.compressor_power(p, q_all)[0], 0.0))
+        return fuel
 
     def fuel_factor(self) -> F64:
         """Fuel mass flow per watt of shaft power for every compressor (0 when none is burnt)."""
@@ -309,19 +352,20 @@ class SteadySystem:
             np.add.at(bal, cn.source_node[self.psrc], s)
         ce = cn.comp_edge
         P = dP_dq = dP_dps = dP_dpd = np.zeros(len(ce))
+        cs, cd = self.c_suction, self.c_discharge
         if len(ce):
             P, dP_dq, dP_dps, dP_dpd = self.compressor_power(p, q)
             ff = self.fuel_factor()
-            np.subtract.at(bal, ef[ce], ff * P)
+            np.subtract.at(bal, cs, ff * P)
         if with_jacobian:
             add(et, n + eall, np.ones(m))
             add(ef, n + eall, -np.ones(m))
             if self.k:
                 add(cn.source_node[self.psrc], n + m + np.arange(self.k), np.ones(self.k))
             if len(ce):
-                add(ef[ce], n + ce, -ff * dP_dq)
-                add(ef[ce], ef[ce], -ff * dP_dps)
-                add(ef[ce], et[ce], -ff * dP_dpd)
+                add(cs, n + ce, -ff * dP_dq)
+                add(cs, cs, -ff * dP_dps)
+                add(cs, cd, -ff * dP_dpd)
         F_edge = np.zeros(m)
         r0 = n
         # pipes and resistors
@@ -360,37 +404,45 @@ class SteadySystem:
             add(r0 + b, n + b, np.ones(len(b)))
         # compressors
         if len(ce):
-            cm, tgt = st.comp_mode, st.comp_target
-            ps, pd, qc = p[ef[ce]], p[et[ce]], q[ce]
+            # each law in the station's own direction: suction cs, discharge cd, flow qc = sign * q
+            cm, tgt, sgn = st.comp_mode, st.comp_target, self.c_sign
+            ps, pd, qc = p[cs], p[cd], q[ce] * sgn
+            droop = self.comp_droop
             Fc = np.select(
                 [
                     cm == CompMode.PRESSURE,
+                    cm == CompMode.SUCTION,
                     cm == CompMode.RATIO,
                     cm == CompMode.POWER,
                     cm == CompMode.FLOW,
                     cm == CompMode.BYPASS,
                 ],
-                [pd - tgt + self.comp_droop * qc, pd - tgt * ps, P - tgt, qc - tgt, ps - pd],
-                default=qc,
+                [pd - tgt + droop * qc, ps - tgt - droop * qc, pd - tgt * ps, P - tgt, qc - tgt, ps - pd],
+                default=q[ce],
             )
             F_edge[ce] = Fc
             if with_jacobian:
                 one = np.ones(len(ce))
                 sel = cm == CompMode.PRESSURE
-                add(r0 + ce[sel], et[ce[sel]], one[sel])
-                add(r0 + ce[sel], n + ce[sel], self.comp_droop[sel])
+                add(r0 + ce[sel], cd[sel], one[sel])
+                add(r0 + ce[sel], n + ce[sel], droop[sel] * sgn[sel])
+                sel = cm == CompMode.SUCTION
+                add(r0 + ce[sel], cs[sel], one[sel])
+                add(r0 + ce[sel], n + ce[sel], -droop[sel] * sgn[sel])
                 sel = cm == CompMode.RATIO
-                add(r0 + ce[sel], et[ce[sel]], one[sel])
-                add(r0 + ce[sel], ef[ce[sel]], -tgt[sel])
+                add(r0 + ce[sel], cd[sel], one[sel])
+                add(r0 + ce[sel], cs[sel], -tgt[sel])
                 sel = cm == CompMode.POWER
                 add(r0 + ce[sel], n + ce[sel], dP_dq[sel])
-                add(r0 + ce[sel], ef[ce[sel]], dP_dps[sel])
-                add(r0 + ce[sel], et[ce[sel]], dP_dpd[sel])
-                sel = (cm == CompMode.FLOW) | (cm == CompMode.OFF)
+                add(r0 + ce[sel], cs[sel], dP_dps[sel])
+                add(r0 + ce[sel], cd[sel], dP_dpd[sel])
+                sel = cm == CompMode.FLOW
+                add(r0 + ce[sel], n + ce[sel], sgn[sel])
+                sel = cm == CompMode.OFF
                 add(r0 + ce[sel], n + ce[sel], one[sel])
                 sel = cm == CompMode.BYPASS
-                add(r0 + ce[sel], ef[ce[sel]], one[sel])
-                add(r0 + ce[sel], et[ce[sel]], -one[sel])
+                add(r0 + ce[sel], cs[sel], one[sel])
+                add(r0 + ce[sel], cd[sel], -one[sel])
         # regulators
         re_ = cn.reg_edge
         if len(re_):
