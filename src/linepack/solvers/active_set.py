@@ -310,9 +310,9 @@ class ActiveSet:
         (compressor ratio, power, flow; regulator fully open or at its maximum flow; source capacity, maximum
         send-out pressure, no gas taken back), never releases, bypasses or closes them. Every compressor and
         regulator that is inconsistent moves at once, with the source whose inconsistency is largest (sources
-        taking back gas they cannot take are shut in first, alone); once an element has switched DAMP_AFTER times, only the single
-        largest change is made per round, so that interacting elements settle instead of cycling. Moves in
-        ``exclude`` (tried from this solution without success) are left out.
+        taking back gas they cannot take are shut in first, alone); once an element has switched DAMP_AFTER
+        times, only the single largest change is made per round, so that interacting elements settle instead of
+        cycling. Moves in ``exclude`` (tried from this solution without success) are left out.
         """
         cn = self.cn
         p, q, s = sys.split(x)
