@@ -81,15 +81,17 @@ def _compiled(file: Path | None, scenario: str | None, gl: GaslibOptions) -> Any
     return compile_network(net, scenario_of(net, scenario))
 
 
-def _finish(res: Any, output: Path | None, no_check: bool) -> None:
+def _finish(res: Any, output: Path | None, no_check: bool, problem: Any = None) -> None:
     from ..optimize import newton_check
     from ..optimize.report import print_report
 
     check = None
     if not no_check and res.formulation.startswith("milp (") and "polished" not in res.formulation:
-        from ..optimize.solve_milp import milp_newton_check
+        from ..optimize.solve_milp import milp_assessment, milp_newton_check
 
         check = milp_newton_check(res)
+        if problem is not None:
+            res = replace(res, notes=(*res.notes, *milp_assessment(problem, res, check)))
     elif not no_check:
         check = newton_check(res.network, res.p_pa, res.q_kg_s, res.supply_kg_s, res.delivered_kg_s)
     print_report(res, out, check)
@@ -113,7 +115,7 @@ def _run(make: Callable[[Any], tuple[Any, Any]], file: Path | None, scenario: st
         else:
             from ..optimize.solve_milp import solve_problem_milp
 
-            _finish(solve_problem_milp(cn, problem, milp, polish=polish), output, no_check)
+            _finish(solve_problem_milp(cn, problem, milp, polish=polish), output, no_check, problem)
 
     guard(go)
 

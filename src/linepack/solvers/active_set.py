@@ -258,7 +258,7 @@ class ActiveSet:
             cand: tuple[float, SourceBound] | None = None
             if cn.source_is_pressure[k]:
                 pset = cn.source_p_set_pa[k]
-                if b == SourceBound.NONE and supply[k] > cap * (1 + 1e-9):
+                if b == SourceBound.NONE and supply[k] > cap * (1 + 1e-9) + 1e-9 * m_ref:
                     cand = ((supply[k] - cap) / scale, SourceBound.CAPACITY)
                 elif not cn.source_absorbs[k] and b == SourceBound.NONE and supply[k] < -TOL * m_ref:
                     cand = (-supply[k] / scale, SourceBound.SHUT_IN)  # a limit too: it cannot take gas back

@@ -109,6 +109,8 @@ def _initial_guess(cn: CompiledNetwork, state: ControlState, p_ref: float) -> tu
     if len(psrc):
         cap = cn.source_capacity[psrc]
         w = np.where(np.isfinite(cap), cap, np.nanmax(np.where(np.isfinite(cap), cap, 1.0)) + 1.0)
+        if not np.sum(w) > 0:  # every held source at zero capacity (an outage): share equally
+            w = np.ones(len(psrc))
         s = -float(np.sum(inj)) * w / np.sum(w)
         np.add.at(inj, cn.source_node[psrc], s)
     wts = np.ones(m)
@@ -183,8 +185,10 @@ def _feasible_moves(
 
     Closing several elements at once can cut an island off from every supply or pressure reference although
     each alone would not, so when all the moves together leave a supply or island problem, they are made one
-    by one (largest first), skipping those that would; the problems are reported only when every move would
-    leave one (then the case is infeasible)."""
+    by one (largest first), skipping those that would; a move that would leave an island without a pressure
+    reference is made together with the return of the pressure-held sources shut in before (the network's
+    pressure falls until they supply again); the problems are reported only when every move would leave one
+    (then the case is infeasible)."""
 
     def problems(trial: list[Move]) -> list[str]:
         st = active.preview(state, trial)
@@ -194,9 +198,15 @@ def _feasible_moves(
     if not found:
         return moves, [], []
     keep: list[Move] = []
+    # pressure-held sources shut in earlier: they take over as references when a move would leave none
+    reopen = [Move(0.0, "src", int(k), int(SourceBound.NONE)) for k in
+              np.flatnonzero(cn.source_is_pressure & (state.src_bound == SourceBound.SHUT_IN))]  # fmt: skip
     for mv in sorted(moves, key=lambda m: -m.size):
         if not problems([*keep, mv]):
             keep.append(mv)
+        elif reopen and not problems([*keep, mv, *reopen]):
+            keep += [mv, *reopen]
+            reopen = []
         elif mv.kind == "src" and mv.mode == SourceBound.SHUT_IN and not cn.source_is_pressure[mv.k]:
             # a flow source shut in because it is far above its maximum send-out pressure, whose gas is
             # needed: hold it at that pressure instead

@@ -24,10 +24,11 @@ from ..model.scenario import ResolvedScenario, Scenario, compose, resolve
 from ..results import SteadyResult
 from ..solvers.steady import SteadyOptions, solve_steady
 from ..units import BAR_PA
+from ..violations import LIMIT_TOLERANCE_BAR
 from .cases import CaseSpec, StudyContext
 from .shedding import shed
 
-VIOLATION_TOL_BAR = 1e-6
+VIOLATION_TOL_BAR = LIMIT_TOLERANCE_BAR  # the tolerance of every limit check (linepack.violations)
 EDGE_TYPE = {k.value: k.name.lower() for k in EdgeKind}
 
 CASE_COLUMNS: dict[str, str] = {
