@@ -15,7 +15,16 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from .errors import InputError
-from .gas import ISO_15C, NORMAL_0C, US_60F, GasComposition, Papay, make_compressibility, make_viscosity
+from .gas import (
+    ISO_15C,
+    MOLAR_MASS_AIR_KG_PER_MOL,
+    NORMAL_0C,
+    US_60F,
+    GasComposition,
+    Papay,
+    make_compressibility,
+    make_viscosity,
+)
 from .hydraulics import FrictionLaw
 from .model.components import (
     Compressor,
@@ -193,6 +202,9 @@ class CompiledNetwork:
     comp_bidirectional: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
     comp_driver_assumed: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
     reg_flow_set: F64 = field(default_factory=lambda: np.zeros(0))  # kg/s, NaN where not given
+    # per resistive edge: the Darcy friction factor of law constant (NaN elsewhere)
+    friction_fixed: F64 = field(default_factory=lambda: np.zeros(0))
+    z_integrated: bool = False  # Z varying along each pipe, integrated exactly (settings.compressibility_along_pipe)
 
     @property
     def n_nodes(self) -> int:
@@ -235,6 +247,16 @@ def _gas_model(network: Network) -> GasModel:
                 "(pandapipes uses offset 1, slope_per_bar -0.0022)"
             )
         params.update(offset=z_spec.offset, slope_per_bar=z_spec.slope_per_bar)
+    if z_spec.model == "cnga":
+        if z_spec.b2_per_bar is not None:
+            params.update(b1=z_spec.b1 if z_spec.b1 is not None else 1.0, b2_per_bar=z_spec.b2_per_bar)
+        else:
+            m_gas = comp.molar_mass_kg_per_mol if comp is not None else st.molar_mass_kg_per_mol
+            if m_gas is None:
+                raise InputError(
+                    "settings.compressibility: model cnga needs b2_per_bar, or a gas to take its gravity from"
+                )
+            params.update(gravity=m_gas / MOLAR_MASS_AIR_KG_PER_MOL, t_k=t_k)
     if z_spec.model == "papay" and comp is None:
         if z_spec.pseudo_critical_temperature_k is None or z_spec.pseudo_critical_pressure_bar is None:
             raise InputError(
@@ -360,6 +382,7 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
         dtype=np.int64,
     )
     zeta = np.array([p.loss_coefficient for p in pipes] + [float(r.drag_coefficient or 0) for r in resistors])
+    friction_fixed = _pipe_law_data(pipes, network.settings.friction_law, len(resistors))
     dh = np.concatenate([elev[eto[pipe_pos]] - elev[efrom[pipe_pos]], np.zeros(len(resistors))])
     is_pipe = np.concatenate([np.ones(len(pipes), bool), np.zeros(len(resistors), bool)])
 
@@ -480,7 +503,33 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
         comp_bidirectional=np.array([c.bidirectional for c in comps], dtype=bool),
         comp_driver_assumed=np.array([_driver_assumed(c) for c in comps], dtype=bool),
         reg_flow_set=np.array([_nan_or(r.flow_set_kg_s) for r in regs]),
+        friction_fixed=friction_fixed,
+        z_integrated=network.settings.compressibility_along_pipe == "integrated",
     )
+
+
+def _pipe_law_data(pipes: list[Pipe], default: PipeLaw, n_resistors: int) -> F64:
+    """The friction factor of every pipe of law constant (NaN elsewhere, and for resistors); the problems of
+    pipes whose law lacks its data are raised together."""
+    problems = []
+    fixed = np.full(len(pipes) + n_resistors, np.nan)
+    for k, p in enumerate(pipes):
+        law = p.law or default
+        if law == PipeLaw.CONSTANT:
+            if p.friction_factor is None:
+                problems.append(f"pipe {p.id}: law constant needs friction_factor (the Darcy factor, e.g. 0.01)")
+            else:
+                fixed[k] = p.friction_factor
+        elif p.friction_factor is not None:
+            problems.append(
+                f"pipe {p.id}: friction_factor {p.friction_factor} is used only by law constant (its law is "
+                f"{law.value}); set law: constant or remove friction_factor"
+            )
+        if law in (PipeLaw.NIKURADSE_ROUGH, PipeLaw.NIKURADSE_PANDAPIPES, PipeLaw.AGA) and p.roughness_mm <= 0:
+            problems.append(f"pipe {p.id}: law {law.value} needs roughness_mm > 0 (a rough-pipe law); got 0")
+    if problems:
+        raise InputError(problems)
+    return fixed
 
 
 def _needs_power(c: Compressor) -> bool:

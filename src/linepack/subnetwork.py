@@ -86,6 +86,7 @@ def restrict(cn: CompiledNetwork, keep_node: BoolArray, keep_edge: BoolArray) ->
         dh_m=cn.dh_m[keep_res],
         maop_pa=cn.maop_pa[keep_res],
         nominal_diameter_in=cn.nominal_diameter_in[keep_res],
+        friction_fixed=cn.friction_fixed[keep_res] if len(cn.friction_fixed) == len(keep_res) else cn.friction_fixed,
         comp_edge=_positions(cn.comp_edge, keep_edge, edge_new),
         reg_edge=_positions(cn.reg_edge, keep_edge, edge_new),
         tie_edge=_positions(cn.tie_edge, keep_edge, edge_new),

@@ -97,18 +97,34 @@ class Edge(Component):
 
 
 class PipeLaw(StrEnum):
-    """Friction laws and classic pipe flow equations."""
+    """Friction laws and classic pipe flow equations, each named after its textbook form (see
+    :mod:`linepack.hydraulics.friction` for the equations, validity ranges and references)."""
 
-    COLEBROOK = "colebrook"  # Colebrook-White with k/(3.7 D)
+    COLEBROOK = "colebrook"  # Colebrook-White, k/(3.7 D)
     PRANDTL_COLEBROOK = "prandtl_colebrook"  # Colebrook with k/(3.71 D), as STANET and pandapipes use
-    NIKURADSE = "nikuradse"
+    NIKURADSE_PANDAPIPES = "nikuradse_pandapipes"  # 64/Re + Nikuradse's rough value at every Re (pandapipes)
     SWAMEE_JAIN = "swamee_jain"
     HOFER = "hofer"
     WEYMOUTH = "weymouth"
     PANHANDLE_A = "panhandle_a"
     PANHANDLE_B = "panhandle_b"
     IGT = "igt"
-    AGA = "aga"
+    AGA = "aga"  # AGA NB-13 fully turbulent (rough-pipe) law
+    NIKURADSE_ROUGH = "nikuradse_rough"  # Nikuradse's rough-pipe law 1/sqrt(lambda) = 2 log10(D/k) + 1.14
+    CONSTANT = "constant"  # the pipe's own Darcy friction factor (friction_factor), at every Re above laminar
+
+
+_AMBIGUOUS_LAWS = {
+    "nikuradse": "law 'nikuradse' names two laws: 'nikuradse_rough' (the textbook rough-pipe law "
+    "1/sqrt(lambda) = 2 log10(D/k) + 1.14, laminar below Re 2000) or 'nikuradse_pandapipes' (64/Re + that rough "
+    "value at every Re, what pandapipes and STANET call nikuradse, and what linepack called nikuradse before)"
+}
+
+
+def _unambiguous_law(v: Any) -> Any:
+    if isinstance(v, str) and v.strip().lower() in _AMBIGUOUS_LAWS:
+        raise ValueError(_AMBIGUOUS_LAWS[v.strip().lower()] + "; choose one")
+    return v
 
 
 class Pipe(Edge):
@@ -122,9 +138,17 @@ class Pipe(Edge):
     roughness_mm: float = _f("absolute internal roughness", "mm", default=0.012, ge=0, le=10)
     efficiency: float = _f("pipeline efficiency factor E (flow multiplier)", "", default=1.0, gt=0, le=1.2)
     law: PipeLaw | None = _f("pipe law overriding the network default", default=None)
+    friction_factor: float | None = _f(
+        "Darcy friction factor of the pipe, for law constant", "", default=None, gt=0, lt=1
+    )
     loss_coefficient: float = _f("extra minor-loss coefficient zeta (valves, fittings)", "", default=0.0, ge=0)
     maop_barg: float | None = _f("maximum allowable operating pressure", "barg", default=None, gt=0)
     nominal_diameter_in: float | None = _f("nominal (outer) diameter, for reports", "in", default=None, gt=0)
+
+    @field_validator("law", mode="before")
+    @classmethod
+    def _law_named(cls, v: Any) -> Any:
+        return _unambiguous_law(v)
 
 
 class CompressorMode(StrEnum):
@@ -332,10 +356,15 @@ class CompressibilitySpec(BaseModel):
     """Which compressibility model the hydraulics use."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
-    model: Literal["ideal", "constant", "linear", "papay", "aga8_detail", "gerg2008"] = "gerg2008"
+    model: Literal["ideal", "constant", "linear", "cnga", "papay", "aga8_detail", "gerg2008"] = "gerg2008"
     z: float | None = _f("Z for model constant", "", default=None, gt=0, le=3)
     offset: float | None = _f("Z at zero pressure for model linear", "", default=None, gt=0, le=3)
     slope_per_bar: float | None = _f("dZ/dp for model linear", "1/bar", default=None, ge=-1, le=1)
+    b1: float | None = _f("model cnga, Z = 1/(b1 + b2 p): b1 (default: the CNGA formula)", "", default=None, gt=0, le=3)
+    b2_per_bar: float | None = _f(
+        "model cnga, Z = 1/(b1 + b2 p) with p absolute in bar: b2 (default: the CNGA formula from the gas's gravity "
+        "and the temperature)", "1/bar", default=None, ge=-1, le=1
+    )
     pseudo_critical_temperature_k: float | None = _f(
         "pseudo-critical temperature for model papay when no composition is given", "K", default=None, gt=50, lt=700
     )
@@ -373,6 +402,16 @@ class Settings(BaseModel):
         default_factory=ViscositySpec, description="viscosity model: a name or {model, value_pa_s}"
     )
     friction_law: PipeLaw = _f("default pipe law", default=PipeLaw.COLEBROOK)
+    compressibility_along_pipe: Literal["mean_pressure", "integrated"] = _f(
+        "how Z enters the pipe law: at one mean pressure per pipe (the textbook general flow equation), or "
+        "varying with the pressure along the pipe and integrated exactly (linepack.hydraulics.z_integral)",
+        default="mean_pressure",
+    )
+
+    @field_validator("friction_law", mode="before")
+    @classmethod
+    def _law_named(cls, v: Any) -> Any:
+        return _unambiguous_law(v)
 
     @field_validator("compressibility", mode="before")
     @classmethod

@@ -7,7 +7,9 @@ all scaled (per-unit) so that Newton is well conditioned. Equations:
 * one law per edge: pipes and resistors
   ``p_i^2 - exp(s_h) p_j^2 - Z k1 (lambda L_e/D + zeta) q|q| = 0`` with ``k1 = 16 R T / (pi^2 D^4 M)``,
   ``s_h = 2 g dh M / (Z R T)``, ``L_e = L (exp(s_h) - 1)/s_h`` and Z at the mean pressure
-  ``p_m = 2/3 (p_i + p_j - p_i p_j/(p_i + p_j))`` (Menon 2005, eq. 2.29 with elevation);
+  ``p_m = 2/3 (p_i + p_j - p_i p_j/(p_i + p_j))`` (Menon 2005, eq. 2.29 with elevation); with
+  ``settings.compressibility_along_pipe: integrated`` the law is ``Z_m [Pi(p_i) - exp(s_h) Pi(p_j) - k1 (...) q|q|]``
+  with Z integrated along the pipe (:mod:`linepack.hydraulics.z_integral`);
   compressors, regulators, valves by their control mode (see :class:`ControlState`);
 * ``p = p_set`` at every pressure-held source node.
 """
@@ -25,6 +27,7 @@ from scipy.sparse.csgraph import connected_components
 
 from ..compile import CompiledNetwork, CompMode, RegMode, friction_law_of, z_at
 from ..hydraulics import compressor_power_w, darcy_friction
+from ..hydraulics.z_integral import pressure_function
 from ..units import G_M_PER_S2, R_J_PER_MOL_K
 from .linear import SparseLU
 from .sparsity import CscAssembler, SchurPlan
@@ -226,7 +229,17 @@ class SteadySystem:
         dpm_dpi = (2.0 / 3.0) * (1.0 - (pj / psum_safe) ** 2)
         dpm_dpj = (2.0 / 3.0) * (1.0 - (pi / psum_safe) ** 2)
         z, dz = z_at(cn, pm)
-        s = self.a_h / z
+        T = cn.gas.temperature_k
+        if cn.z_integrated:
+            # gravity term (p/Z)^2 = beta Pi(p), beta taken at the mean pressure (1/Z for constant Z)
+            Pm, dPm = pressure_function(cn.gas.compressibility, pm, T)
+            u = (pm / z) ** 2
+            du = 2.0 * (pm / z) * (1.0 / z - pm * dz / (z * z))
+            b_grav = u / Pm
+            db_grav = (du * Pm - u * dPm) / (Pm * Pm)
+        else:
+            b_grav, db_grav = 1.0 / z, -dz / (z * z)
+        s = self.a_h * b_grav
         E = np.exp(s)
         g, dg = _g_and_dg(s)
         L, D = cn.length_m, cn.diameter_m
@@ -243,6 +256,7 @@ class SteadySystem:
                 D[sel],
                 cn.efficiency[sel],
                 mu_pa_s=self.mu[sel],
+                fixed=cn.friction_fixed[sel] if len(cn.friction_fixed) else None,
             )
         # friction term phi = (lam Le/D + zeta) q|q| and d phi/dq
         coef = lam * Le / D + cn.zeta
@@ -254,19 +268,35 @@ class SteadySystem:
             phi[lin] = lam_lin_q * q[lin] * Le[lin] / D[lin] + cn.zeta[lin] * q[lin] * aq[lin]
             dphi[lin] = lam_lin_q * Le[lin] / D[lin] + 2.0 * cn.zeta[lin] * aq[lin]
         k1 = self.k1
-        F = pi * pi - E * pj * pj - z * k1 * phi
-        dE_dz = -E * s / z
-        dLe_dz = L * dg * (-s / z)
-        dphi_dz = lam * dLe_dz / D * q * aq
+        dE_dpm = E * self.a_h * db_grav
+        dLe_dpm = L * dg * self.a_h * db_grav
+        dphi_dpm = lam * dLe_dpm / D * q * aq
         if np.any(lin):
-            dphi_dz[lin] = 16.0 * np.pi * self.mu[lin] * q[lin] * dLe_dz[lin]
-        dF_dz = -pj * pj * dE_dz - k1 * phi - z * k1 * dphi_dz
-        dF_dpi = 2.0 * pi + dF_dz * dz * dpm_dpi
-        dF_dpj = -2.0 * E * pj + dF_dz * dz * dpm_dpj
+            dphi_dpm[lin] = 16.0 * np.pi * self.mu[lin] * q[lin] * dLe_dpm[lin]
+        z_report = z
+        if cn.z_integrated:
+            # Z varying along the pipe (linepack.hydraulics.z_integral): Pi(p_i) - E Pi(p_j) = k1 phi, scaled by the
+            # mean-pressure Z so that a constant Z gives the mean-pressure law exactly
+            Pi_i, dPi_i = pressure_function(cn.gas.compressibility, pi, T)
+            Pi_j, dPi_j = pressure_function(cn.gas.compressibility, pj, T)
+            G = Pi_i - E * Pi_j - k1 * phi
+            F = z * G
+            dF_dpm = dz * G + z * (-Pi_j * dE_dpm - k1 * dphi_dpm)
+            dF_dpi = z * dPi_i + dF_dpm * dpm_dpi
+            dF_dpj = -z * E * dPi_j + dF_dpm * dpm_dpj
+            den = Pi_i - E * Pi_j
+            # the effective mean Z of the friction term: p_i^2 - E p_j^2 = Z_eff k1 phi at the solution
+            with np.errstate(divide="ignore", invalid="ignore"):
+                z_report = np.where(np.abs(den) > 1e-9 * np.abs(Pi_i), (pi * pi - E * pj * pj) / den, z)
+        else:
+            F = pi * pi - E * pj * pj - z * k1 * phi
+            dF_dpm = -pj * pj * dE_dpm - dz * k1 * phi - z * k1 * dphi_dpm
+            dF_dpi = 2.0 * pi + dF_dpm * dpm_dpi
+            dF_dpj = -2.0 * E * pj + dF_dpm * dpm_dpj
         dF_dq = -z * k1 * dphi
         with np.errstate(divide="ignore", invalid="ignore"):
             lam_eq = np.where(aq > 0, phi / (q * aq) * D / Le, lam + cn.zeta * D / Le)
-        state = ResistiveState(pi, pj, pm, z, lam, lam_eq, re, E, Le)
+        state = ResistiveState(pi, pj, pm, z_report, lam, lam_eq, re, E, Le)
         return F, dF_dpi, dF_dpj, dF_dq, state
 
     def _resistive_at(self, x: F64, p: F64, q: F64) -> tuple[F64, F64, F64, F64]:
