@@ -201,10 +201,17 @@ class CompiledNetwork:
     comp_flow_set: F64 = field(default_factory=lambda: np.zeros(0))  # kg/s, NaN where not given
     comp_bidirectional: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
     comp_driver_assumed: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    comp_active_arc: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))  # no power
     reg_flow_set: F64 = field(default_factory=lambda: np.zeros(0))  # kg/s, NaN where not given
     # per resistive edge: the Darcy friction factor of law constant (NaN elsewhere)
     friction_fixed: F64 = field(default_factory=lambda: np.zeros(0))
     z_integrated: bool = False  # Z varying along each pipe, integrated exactly (settings.compressibility_along_pipe)
+    # optimisation inputs of the file (NaN where not given): per source and per sink
+    source_price_usd_per_mmbtu: F64 = field(default_factory=lambda: np.zeros(0))
+    source_min_kg_s: F64 = field(default_factory=lambda: np.zeros(0))  # 0 where not given
+    sink_demand_min_kg_s: F64 = field(default_factory=lambda: np.zeros(0))  # = demand where not given
+    sink_demand_max_kg_s: F64 = field(default_factory=lambda: np.zeros(0))
+    sink_value_usd_per_mmbtu: F64 = field(default_factory=lambda: np.zeros(0))
 
     @property
     def n_nodes(self) -> int:
@@ -394,7 +401,7 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
             "but the gas has no isentropic exponent; give settings.heat_capacity_ratio or a gas composition, or "
             "make them electric (driver: electric) without power_max_mw"
         )
-    if any(c.driver == Driver.GAS_TURBINE for c in comps) and gas.lhv_j_per_kg is None:
+    if any(c.driver == Driver.GAS_TURBINE and not c.active_arc for c in comps) and gas.lhv_j_per_kg is None:
         raise InputError(
             "settings: gas-turbine compressors burn fuel gas; give lower_heating_value_mj_per_kg or a gas composition"
         )
@@ -428,6 +435,18 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
         ]
     )
     demand = np.array([gas.basis.to_kg_s(k.demand, k.unit, f"sink {k.id}") * sc.demand_scale for k in sinks])
+
+    def sink_kg_s(value: float | None, k: Sink, default: float) -> float:
+        return default if value is None else gas.basis.to_kg_s(value, k.unit, f"sink {k.id}") * sc.demand_scale
+
+    demand_min = np.array([sink_kg_s(k.demand_min, k, d) for k, d in zip(sinks, demand, strict=True)])
+    demand_max = np.array([sink_kg_s(k.demand_max, k, d) for k, d in zip(sinks, demand, strict=True)])
+    source_min = np.array(
+        [
+            b.to_kg_s(s.supply_min, s.unit, f"source {s.id}") if s.supply_min is not None else 0.0
+            for s, b in zip(sources, src_basis, strict=True)
+        ]
+    )
 
     rows = np.concatenate([efrom, eto])
     cols = np.concatenate([np.arange(n_e), np.arange(n_e)])
@@ -475,7 +494,7 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
         comp_flow_max=np.array([c.flow_max_kg_s if c.flow_max_kg_s is not None else np.inf for c in comps]),
         comp_p_suction_min_pa=np.array([pa(c.p_suction_min_barg) for c in comps]),
         comp_eta_is=np.array([c.isentropic_efficiency for c in comps], dtype=float),
-        comp_gas_driven=np.array([c.driver == Driver.GAS_TURBINE for c in comps], dtype=bool),
+        comp_gas_driven=np.array([c.driver == Driver.GAS_TURBINE and not c.active_arc for c in comps], dtype=bool),
         comp_eta_driver=np.array([c.driver_efficiency for c in comps], dtype=float),
         reg_edge=reg_pos.astype(np.int64),
         reg_mode=np.array([_REG_MODE[r.mode] for r in regs], dtype=np.int64),
@@ -501,10 +520,16 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
         comp_p_suction_set_pa=np.array([pa(c.p_suction_set_barg) for c in comps]),
         comp_flow_set=np.array([_nan_or(c.flow_set_kg_s) for c in comps]),
         comp_bidirectional=np.array([c.bidirectional for c in comps], dtype=bool),
-        comp_driver_assumed=np.array([_driver_assumed(c) for c in comps], dtype=bool),
+        comp_driver_assumed=np.array([_driver_assumed(c) and not c.active_arc for c in comps], dtype=bool),
+        comp_active_arc=np.array([c.active_arc for c in comps], dtype=bool),
         reg_flow_set=np.array([_nan_or(r.flow_set_kg_s) for r in regs]),
         friction_fixed=friction_fixed,
         z_integrated=network.settings.compressibility_along_pipe == "integrated",
+        source_price_usd_per_mmbtu=np.array([_nan_or(s.price_usd_per_mmbtu) for s in sources]),
+        source_min_kg_s=source_min,
+        sink_demand_min_kg_s=demand_min,
+        sink_demand_max_kg_s=demand_max,
+        sink_value_usd_per_mmbtu=np.array([_nan_or(k.value_usd_per_mmbtu) for k in sinks]),
     )
 
 
@@ -534,6 +559,8 @@ def _pipe_law_data(pipes: list[Pipe], default: PipeLaw, n_resistors: int) -> F64
 
 def _needs_power(c: Compressor) -> bool:
     """Whether a compressor's shaft power must be computed (fuel, a power limit or power control)."""
+    if c.active_arc:
+        return False
     return c.driver == Driver.GAS_TURBINE or c.power_max_mw is not None or c.mode == CompressorMode.POWER
 
 

@@ -25,7 +25,8 @@ def _positions(edges: NDArray[np.int64], keep_edge: BoolArray, new_pos: NDArray[
 def restrict(cn: CompiledNetwork, keep_node: BoolArray, keep_edge: BoolArray) -> CompiledNetwork:
     """``cn`` with only the nodes in ``keep_node`` and the edges in ``keep_edge`` (both boolean masks);
     sources and sinks stay with their nodes. Every kept edge must join two kept nodes. Every per-compressor
-    (``comp_*``) and per-regulator (``reg_*``) array is restricted with its element."""
+    (``comp_*``), per-regulator (``reg_*``), per-source (``source_*``) and per-sink (``sink_*``) array is
+    restricted with its element."""
     keep_node = np.asarray(keep_node, dtype=bool)
     keep_edge = np.asarray(keep_edge, dtype=bool)
     if not np.all(keep_node[cn.edge_from[keep_edge]] & keep_node[cn.edge_to[keep_edge]]):
@@ -52,11 +53,14 @@ def restrict(cn: CompiledNetwork, keep_node: BoolArray, keep_edge: BoolArray) ->
     def pick(values: tuple[str, ...], mask: BoolArray) -> tuple[str, ...]:
         return tuple(v for v, k in zip(values, mask, strict=True) if k)
 
+    mask_of = {"comp_": keep_comp, "reg_": keep_reg, "source_": keep_src, "sink_": keep_snk}
     per_element: dict[str, Any] = {
-        name: value[keep_comp if name.startswith("comp_") else keep_reg]
+        name: value[mask_of[name[: name.index("_") + 1]]]
         for name, value in vars(cn).items()
-        if name.startswith(("comp_", "reg_")) and name not in ("comp_edge", "reg_edge")
+        if name.startswith(tuple(mask_of))
+        and name not in ("comp_edge", "reg_edge", "source_node", "sink_node")
         and isinstance(value, np.ndarray)
+        and len(value) == len(mask_of[name[: name.index("_") + 1]])
     }
     return replace(
         cn,
@@ -93,17 +97,9 @@ def restrict(cn: CompiledNetwork, keep_node: BoolArray, keep_edge: BoolArray) ->
         block_edge=_positions(cn.block_edge, keep_edge, edge_new),
         source_ids=pick(cn.source_ids, keep_src),
         source_node=node_new[cn.source_node[keep_src]].astype(np.int64),
-        source_is_pressure=cn.source_is_pressure[keep_src],
-        source_absorbs=cn.source_absorbs[keep_src],
-        source_p_set_pa=cn.source_p_set_pa[keep_src],
-        source_p_max_pa=cn.source_p_max_pa[keep_src],
-        source_inflow=cn.source_inflow[keep_src],
-        source_capacity=cn.source_capacity[keep_src],
         source_basis=tuple(b for b, k in zip(cn.source_basis, keep_src, strict=True) if k),
         sink_ids=pick(cn.sink_ids, keep_snk),
         sink_node=node_new[cn.sink_node[keep_snk]].astype(np.int64),
-        sink_demand=cn.sink_demand[keep_snk],
-        sink_p_min_pa=cn.sink_p_min_pa[keep_snk],
         sink_category=pick(cn.sink_category, keep_snk),
         incidence=incidence,
     )

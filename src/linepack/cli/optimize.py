@@ -164,8 +164,10 @@ def dispatch(
 ) -> None:
     """Least-cost supply: sources between minimum and capacity at their prices, compressors as decisions.
 
-    Sources without --price take the defaults of linepack/data/costs.yaml (LNG for ids naming LNG or an FSRU,
-    domestic gas otherwise; both tagged A)."""
+    Prices, minimum supplies and flexible demand ranges come from the network file where it gives them
+    (Source.price_usd_per_mmbtu, supply_min; Sink.demand_min/demand_max with value_usd_per_mmbtu); --price,
+    --min and --max override them; sources with no price anywhere take the defaults of linepack/data/costs.yaml
+    (LNG for ids naming LNG or an FSRU, domestic gas otherwise; both tagged A)."""
     from ..optimize import dispatch as make_dispatch
     from ..optimize.economics import Economics
 
@@ -175,7 +177,10 @@ def dispatch(
         unknown = [s for s in given if s not in cn.source_ids]
         if unknown:
             raise InputError(f"--price: no source {', '.join(unknown)}; sources: {', '.join(cn.source_ids)}")
-        prices = {s: given.get(s, econ.default_supply_price_usd_per_mmbtu(s)) for s in cn.source_ids}
+        from ..optimize.problems import file_prices
+
+        in_file = file_prices(cn)
+        prices = {s: given.get(s, in_file.get(s, econ.default_supply_price_usd_per_mmbtu(s))) for s in cn.source_ids}
         fp = fuel_price if fuel_price is not None else econ.fuel_usd_per_mmbtu
         return cn, make_dispatch(cn, prices, fp, _pairs(supply_min, "--min"), _pairs(supply_max, "--max"))
 

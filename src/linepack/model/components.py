@@ -185,6 +185,11 @@ class Compressor(Edge):
         "same set-point and limits; otherwise reverse flow is blocked by its check valve",
         default=False,
     )
+    active_arc: bool = _f(
+        "an active arc (the compressor of optimisation models): it only raises the pressure, up to ratio_max, "
+        "with no thermodynamics (no power, no fuel, no gas data needed)",
+        default=False,
+    )
     ratio_max: float = _f("maximum compression ratio", "", default=2.0, ge=1, le=10)
     power_max_mw: float | None = _f("maximum shaft power (installed)", "MW", default=None, gt=0)
     flow_max_kg_s: float | None = _f("maximum throughput", "kg/s", default=None, gt=0)
@@ -204,6 +209,11 @@ class Compressor(Edge):
         }.get(self.mode)
         if need is not None and getattr(self, need) is None:
             raise ValueError(f"mode {self.mode.value} needs {need}; give it or choose another mode")
+        if self.active_arc and (self.mode == CompressorMode.POWER or self.power_max_mw is not None):
+            raise ValueError(
+                "an active arc has no power (it only raises the pressure); remove power_max_mw / mode power, or "
+                "set active_arc false"
+            )
         flow_set, flow_max = self.flow_set_kg_s, self.flow_max_kg_s
         if flow_set is not None and flow_max is not None and flow_set > flow_max:
             raise ValueError(
@@ -312,6 +322,10 @@ class Source(Component):
         "fields, which are shut in instead",
         default=False,
     )
+    supply_min: float | None = _f("least supply the optimiser may choose, in `unit`", "unit", default=None, ge=0)
+    price_usd_per_mmbtu: float | None = _f(
+        "price of the gas supplied (least-cost dispatch), on the gross heating value", "USD/MMBtu", default=None, ge=0
+    )
 
     @model_validator(mode="after")
     def _mode_fields(self) -> Source:
@@ -321,6 +335,10 @@ class Source(Component):
             raise ValueError("mode flow needs inflow; give it or use mode pressure with p_set_barg")
         if self.inflow is not None and self.capacity is not None and self.inflow > self.capacity * (1 + 1e-12):
             raise ValueError(f"inflow ({self.inflow}) exceeds capacity ({self.capacity}); lower it or raise capacity")
+        if self.supply_min is not None and self.capacity is not None and self.supply_min > self.capacity:
+            raise ValueError(
+                f"supply_min ({self.supply_min}) exceeds capacity ({self.capacity}); lower it or raise capacity"
+            )
         return self
 
 
@@ -344,6 +362,26 @@ class Sink(Component):
     unit: FlowUnit = _f("unit of demand", default=FlowUnit.MMSCFD)
     p_min_barg: float | None = _f("minimum delivery pressure", "barg", default=None, ge=0)
     category: SinkCategory = _f("consumer class", default=SinkCategory.OTHER)
+    demand_min: float | None = _f(
+        "flexible demand: the least the optimiser may deliver (dispatch), in `unit`", "unit", default=None, ge=0
+    )
+    demand_max: float | None = _f(
+        "flexible demand: the most the optimiser may deliver (dispatch), in `unit`", "unit", default=None, ge=0
+    )
+    value_usd_per_mmbtu: float | None = _f(
+        "value of the gas to this consumer (what flexible demand is served for, in dispatch)", "USD/MMBtu",
+        default=None, ge=0,
+    )
+
+    @model_validator(mode="after")
+    def _range_ordered(self) -> Sink:
+        lo = self.demand if self.demand_min is None else self.demand_min
+        hi = self.demand if self.demand_max is None else self.demand_max
+        if not lo <= self.demand <= hi:
+            raise ValueError(
+                f"demand ({self.demand}) must lie in [demand_min, demand_max] = [{lo}, {hi}]; correct the range"
+            )
+        return self
 
 
 EDGE_TYPES: tuple[type[Edge], ...] = (Pipe, Compressor, Regulator, Valve, Resistor, ShortPipe)

@@ -3,7 +3,9 @@
 :func:`settings_network` writes an optimum's control settings into a copy of the compiled network:
 running compressors hold their optimal discharge pressure, idle ones are bypassed or closed, regulators
 hold their optimal outlet pressure (or stand open or closed), pressure-held sources hold their optimal
-send-out pressure, flow sources inject their optimal supply and sinks take what the optimum delivers.
+send-out pressure, flow sources inject their optimal supply and sinks take what the optimum delivers. In an
+island whose every source is flow-controlled (the optimiser set its pressure level), the largest source
+holds the optimum's pressure for the simulator.
 :func:`newton_check` solves that network with :func:`linepack.solvers.steady.solve_steady` and measures how
 far its pressures and flows are from the optimiser's.
 """
@@ -19,6 +21,7 @@ from numpy.typing import NDArray
 
 from ..compile import CompiledNetwork, CompMode, RegMode
 from ..results import SteadyResult
+from ..solvers.diagnostics import islands
 from ..solvers.equations import ControlState
 from ..solvers.steady import SteadyOptions, _scales, solve_steady
 from ..units import BAR_PA
@@ -58,19 +61,29 @@ def settings_network(
     held = freer & ~closed & ~opened
     rm[closed], rm[opened] = RegMode.CLOSED, RegMode.OPEN
     rset[held] = pout[held]
-    src_p = np.where(cn.source_is_pressure, p_pa[cn.source_node], cn.source_p_set_pa)
-    inflow = np.where(cn.source_is_pressure, 0.0, supply_kg_s)
-    return replace(
+    held = cn.source_is_pressure.copy()
+    absorbs = cn.source_absorbs.copy()
+    out = replace(
         cn,
         comp_mode=cm,
         comp_p_set_pa=pset,
         comp_ratio_set=ratio,
         reg_mode=rm,
         reg_p_set_pa=rset,
-        source_p_set_pa=src_p,
-        source_inflow=inflow,
         sink_demand=np.asarray(delivered_kg_s, dtype=float).copy(),
     )
+    # an island whose sources are all flow-controlled has its pressure level set by the optimum alone: for the
+    # simulator, its largest source holds the optimum's pressure there (and supplies what it supplied)
+    _, labels = islands(out, ControlState.initial(out))
+    for isl in np.unique(labels[cn.source_node[~held]]) if np.any(~held) else []:
+        here = labels[cn.source_node] == isl
+        if np.any(here & held):
+            continue
+        k = int(np.flatnonzero(here)[np.argmax(supply_kg_s[here])])
+        held[k], absorbs[k] = True, True
+    src_p = np.where(held, p_pa[cn.source_node], cn.source_p_set_pa)
+    inflow = np.where(held, 0.0, supply_kg_s)
+    return replace(out, source_is_pressure=held, source_absorbs=absorbs, source_p_set_pa=src_p, source_inflow=inflow)
 
 
 def newton_scales(cn: CompiledNetwork) -> tuple[float, float]:

@@ -253,7 +253,8 @@ def _costs(cn: CompiledNetwork, problem: Problem, raw: RawSolution, fuel: F64) -
     if problem.fuel_weight and problem.kind in ("cost", "dispatch"):
         out["compressor fuel"] = float(problem.fuel_weight * fuel.sum()) * day
     if problem.has_shedding:
-        out["unserved gas penalty"] = float(problem.shed_penalty @ raw.shed_kg_s) * day
+        name = "flexible demand not served (at its value)" if problem.kind == "dispatch" else "unserved gas penalty"
+        out[name] = float(problem.shed_penalty @ raw.shed_kg_s) * day
     return out
 
 

@@ -334,11 +334,12 @@ class SteadySystem:
             q, ps, pd, cn.gas.temperature_k, z, cn.gas.molar_mass_kg_per_mol, cn.gas.kappa, cn.comp_eta_is
         )
         dP_dps = dP_dps + P / z * dz
+        live = 1.0 - self.cn.comp_active_arc if len(self.cn.comp_active_arc) else 1.0  # active arcs: no power
         return (
-            np.asarray(P, float),
-            np.asarray(dP_dq, float) * self.c_sign,
-            np.asarray(dP_dps, float),
-            np.asarray(dP_dpd, float),
+            np.asarray(P * live, float),
+            np.asarray(dP_dq * live, float) * self.c_sign,
+            np.asarray(dP_dps * live, float),
+            np.asarray(dP_dpd * live, float),
         )
 
     def fuel_by_node(self, p: F64, q_all: F64) -> F64:

@@ -481,6 +481,8 @@ def _build_result(
         fuel = sys.fuel_factor() * P
         if cn.gas.kappa is None:  # no thermodynamic data: power not computed (electric stations, no limit)
             P = np.full(len(cn.comp_edge), np.nan)
+        elif len(cn.comp_active_arc):  # active arcs have no power
+            P = np.where(cn.comp_active_arc, np.nan, P)
     else:
         P = fuel = np.zeros(0)
     supply = np.where(state.src_pressure, 0.0, state.src_inflow).astype(float)

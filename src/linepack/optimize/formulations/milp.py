@@ -542,13 +542,15 @@ def _solve_once(
         if np.any(absent_bypass):
             sel = fe[absent_bypass]
             b.rows_(len(sel), [(PI[et[sel]], 1.0), (PI[ef[sel]], -1.0), (z_of(sel), -mpi[absent_bypass])], -np.inf, 0.0)
-        # power planes
+        # power planes (active arcs have no power: a zero plane)
+        arc = (cn.comp_active_arc if len(cn.comp_active_arc) == nc else np.zeros(nc, dtype=bool))[fc]
         pis0 = np.maximum(p0[ef[fe]], 1e5) ** 2
         pid0 = np.maximum(p0[et[fe]], 1e5) ** 2
         rmx = np.where(np.isfinite(cn.comp_ratio_max[fc]), cn.comp_ratio_max[fc], 1.5)
         pid0 = np.where(pid0 <= pis0 * (1 + 1e-6), pis0 * rmx, pid0)  # first round or idle: a mid ratio
         qc0 = np.clip(np.where(q0[fe] > 1e-9 * m_ref, q0[fe], m_ref), 0.0, q_hi[fe] * m_ref)
         c0, cq, cs, cd = _power_plane(phys.head_coef_j_per_kg[fc], cn.comp_eta_is[fc], phys.x_exponent, qc0, pis0, pid0)
+        c0, cq, cs, cd = (np.where(arc, 0.0, v) for v in (c0, cq, cs, cd))
         # W_REF W >= c0 + cq m_ref Q + cs pr2 PIs + cd pr2 PId   (relaxed by M (1 - z) for candidates)
         mp = np.abs(c0) + np.abs(cq) * Qm * m_ref + np.abs(cs) * hi_pa[ef[fe]] ** 2 + np.abs(cd) * hi_pa[et[fe]] ** 2
         mp = np.where(cand, mp / W_REF, 0.0)

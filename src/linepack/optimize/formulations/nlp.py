@@ -143,7 +143,10 @@ class NlpModel:
         if nc:
             ps, pd, qc = P[ef[ce].tolist()], P[et[ce].tolist()], Q[ce.tolist()]
             head = head0 + dhead * (ps - ps0)
-            power = qc * m_ref * head * ((pd / ps) ** x_exp - 1.0) / ca.DM(cn.comp_eta_is)
+            arc = cn.comp_active_arc if len(cn.comp_active_arc) == nc else np.zeros(nc, dtype=bool)
+            if cn.gas.kappa is None:  # no thermodynamic data (electric stations without limits): no power
+                arc = np.ones(nc, dtype=bool)
+            power = qc * m_ref * head * ((pd / ps) ** x_exp - 1.0) / ca.DM(cn.comp_eta_is) * ca.DM(1.0 - arc)
             lhv = cn.gas.lhv_j_per_kg or np.inf
             ff = np.where(cn.comp_gas_driven & free_c, 1.0 / (cn.comp_eta_driver * lhv), 0.0)
             fuel = power * ca.DM(ff)
