@@ -259,8 +259,12 @@ def nomination(
     nomination: NominationOpt = None,
     decisions: Annotated[
         Path | None,
-        typer.Option("--decisions", help="GasLib .cdf: search its combined decisions for a feasible state"),
+        typer.Option("--decisions", help="GasLib .cdf: the combined decisions that restrict the modes searched"),
     ] = None,
+    enumerate_: Annotated[
+        bool, typer.Option("--enumerate", help="with --decisions: try every combination of the .cdf decisions by NLP")
+    ] = False,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="CPU seconds for the whole search")] = 120.0,
     cs: CsOpt = None,
     reference: ReferenceOpt = None,
     fixed_loss: FixedLossOpt = "resistor",
@@ -268,29 +272,46 @@ def nomination(
     output: OutputOpt = None,
     no_check: NoCheckOpt = False,
 ) -> None:
-    """Nomination feasibility: compressor and control-valve settings meeting every limit; when none are found,
-    the settings violating the pressure limits least (exit code 3)."""
-    from ..errors import InfeasibleError
-    from ..optimize import least_violation, solve_problem
-    from ..optimize import nomination as make_nomination
+    """Nomination validation: an operating mode (valves open or closed, control valves and stations active,
+    bypassed or closed) and settings meeting every limit. Searches the modes as given, then the modes a MILP
+    chooses (within the .cdf decisions when given), then reports the least violation; every step is listed with
+    its outcome and time. Exit code 3 when nothing feasible is found."""
+    from ..optimize.validate import validate_nomination
 
     gl = GaslibOptions(nomination, None, None, cs, reference, fixed_loss, zone_references=False)
 
     def go() -> None:
         if output is not None and output.suffix.lower() != ".json":
             raise InputError(f"--output {output}: results are written as JSON; give a .json file")
-        if decisions is not None:
+        if time_limit <= 0:
+            raise InputError(f"--time-limit must be > 0 s (got {time_limit})")
+        if decisions is not None and enumerate_:
             _search(file, decisions, gl, output, no_check)
             return
-        cn = _compiled(file, scenario, gl)
-        try:
-            res = solve_problem(cn, make_nomination(cn))
-        except InfeasibleError:
-            out.print("No settings meet every limit; the settings that violate the pressure limits least:")
-            res = solve_problem(cn, least_violation(cn))
-            _finish(res, output, no_check)
-            raise typer.Exit(3) from None
-        _finish(res, output, no_check)
+        case = None
+        if decisions is not None:
+            from ..io.gaslib import read_gaslib
+
+            if file.suffix.lower() != ".net":
+                raise InputError(f"--decisions needs a GasLib .net file, not {file}")
+            case = read_gaslib(file, gl.nomination, decisions, gl.cs, fixed_loss=gl.fixed_loss, zone_references=False)
+            net = case.network
+        else:
+            net = network_from(file, gl)
+        found = validate_nomination(net, case, scenario_of(net, scenario), time_limit_s=time_limit)
+        out.print("Searched:", highlight=False)
+        for a in found.attempts:
+            out.print(f"  - {a.what}: {a.outcome} ({a.cpu_s:.1f} s CPU)", highlight=False)
+        verdict = "feasible" if found.feasible else "no feasible mode and settings found within the model"
+        out.print(f"{verdict} ({found.cpu_s:.1f} s CPU in all)", highlight=False)
+        for n in found.notes:
+            out.print(f"  {n}", highlight=False)
+        if found.result is not None:
+            if not found.feasible:
+                out.print("The settings that violate the pressure limits least (modes as given):")
+            _finish(found.result, output, no_check)
+        if not found.feasible:
+            raise typer.Exit(3)
 
     guard(go)
 

@@ -33,6 +33,7 @@ class OptimizeOptions:
     max_outer: int = 40
     warm_start_with_newton: bool = False  # start from the scenario's steady state (slow when it fails)
     accept_unconverged: bool = False  # return the last round (success False) when the fixed point is not met
+    time_limit_s: float | None = None  # CPU seconds for the whole fixed point (every IPOPT call within it)
 
 
 def _start(cn: CompiledNetwork, warm: bool) -> tuple[F64, F64, F64]:
@@ -96,6 +97,9 @@ def solve_nlp(
     supplies, when given)."""
     opt = options or OptimizeOptions()
     t0 = time.perf_counter()
+    cpu0 = time.process_time()
+    if opt.time_limit_s is not None:
+        opt = replace(opt, nlp=replace(opt.nlp, max_cpu_time_s=min(opt.nlp.max_cpu_time_s, opt.time_limit_s)))
     shed0 = _shed_start(problem)
     start_cn = replace(cn, sink_demand=problem.demand - shed0) if np.any(shed0 > 0) else cn
     p, q, s = start if start is not None else _start(start_cn, opt.warm_start_with_newton)
@@ -117,7 +121,12 @@ def solve_nlp(
     held_idx = np.zeros(0, dtype=np.int64)
     held_val = np.zeros(0)
     holding = True
-    for outer in range(1, opt.max_outer + 1):  # noqa: B007 (reported)
+    for outer in range(1, opt.max_outer + 1):
+        if opt.time_limit_s is not None and time.process_time() - cpu0 > opt.time_limit_s:
+            raise ConvergenceError(
+                f"{problem.kind} on scenario {cn.scenario}: CPU time limit of {opt.time_limit_s:g} s reached after "
+                f"{outer - 1} rounds"
+            )
         par = model.parameters(phys, TIE_RESISTANCE * n_p / n_m, FIXED_LOSS_SMOOTHING * n_m, x0, rho)
         raw = model.solve(x0, par, lam_g, lam_x, (held_idx, held_val))
         iters += raw.iterations

@@ -177,6 +177,12 @@ class NlpModel:
         t = cn.tie_edge
         if len(t):
             eq.append(P[ef[t].tolist()] - P[et[t].tolist()] - tie_s * Q[t.tolist()])
+            # no tie carries more than all the gas there is: without this bound a station in a loop with an open
+            # valve could circulate gas without limit and draw a pressure difference from the tie's vanishing
+            # (regularising) resistance
+            hi = problem.source_hi[np.isfinite(problem.source_hi)]
+            q_all = 2.0 * max(float(np.sum(problem.demand)), float(np.sum(np.maximum(hi, 0.0))), 1e-3 * m_ref)
+            lbx[n + t], ubx[n + t] = -q_all / m_ref, q_all / m_ref
         b = cn.block_edge
         lbx[n + b] = ubx[n + b] = 0.0
         # fixed-loss resistors
