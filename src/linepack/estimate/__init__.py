@@ -1,0 +1,1 @@
+"""State estimation and leak detection from SCADA measurements (see docs/estimation.md)."""
