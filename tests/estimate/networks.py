@@ -7,7 +7,7 @@ from linepack.estimate.meters import Meter, MeterSet
 from linepack.model.network import GasCompositionSpec
 
 
-def test_pipeline() -> lp.Network:
+def pipeline_network() -> lp.Network:
     """A 240 km, DN 700 transmission line: a pressure-held supply, a compressor station at 80 km, a city gate
     at 160 km and the delivery at its end (every number assumed, A)."""
     net = lp.Network(

@@ -108,12 +108,14 @@ class Alarm:
     location: Location | None = None  # model alarms: at the first window
     location_final: Location | None = None  # with every later window in alarm added
     windows_in_alarm: int = 1
+    same_as: str | None = None  # located in a section that alarmed before: the same leak seen again
 
     def describe(self) -> str:
         text = (f"{self.time}: {self.method} alarm in {self.section}, {self.statistic:.1f} sigma (threshold "
                 f"{self.threshold:.1f}), leak {self.size_kg_s:.2f} +/- {self.size_sigma_kg_s:.2f} kg/s")
         loc = self.location_final or self.location
-        return text + (f", located on {loc.describe()}" if loc is not None else "")
+        text += f", located on {loc.describe()}" if loc is not None else ""
+        return text + (f" (the leak already found in {self.same_as})" if self.same_as else "")
 
 
 @dataclass(frozen=True)
@@ -196,7 +198,7 @@ def detect_leaks(
     t_ref = t_begin + opts.reference_hours * 3600.0 + 1e-9
     ref = [w for w in windows if w.t_end_s <= t_ref]
     ref_b = [w for w in balances if w.t_end_s <= t_ref]
-    balanceable = [i for i, s in enumerate(sections) if s.balanceable]
+    balanceable = [i for i, s in enumerate(sections) if s.balanceable and set(s.pipes) <= watched_pipes]
     z_model = _threshold(opts, opts.window_minutes, len(watched_secs))
     z_bal = _threshold(opts, opts.balance_minutes, len(balanceable))
     widen = math.sqrt(1.0 + 1.0 / len(ref)) if ref else 1.0
@@ -244,15 +246,33 @@ def detect_leaks(
     for s, sc in enumerate(sections):
         thr = float(np.mean([flow[j] for j in sc.pipes]))
         if s in watched_secs:
-            b = float(np.median([w.b_section[s] for w in after or windows]))
+            b = float(np.median([w.b_section[s] for w in ref or windows]))  # leak-free windows where there are
             sd = 1.0 / math.sqrt(b) if b > 0 else float("inf")
             limits.append(SectionLimit(sc.name, sc.length_km, "model", (z_model * widen + z_p) * sd, sd, thr))
-        if sc.balanceable and balances:
-            sd = float(np.median([w.sigma[s] for w in after_b or balances])) * widen_b
+        if s in balanceable and balances:
+            sd = float(np.median([w.sigma[s] for w in ref_b or balances])) * widen_b
             limits.append(SectionLimit(sc.name, sc.length_km, "mass balance", (z_bal + z_p) * sd, sd, thr))
+    alarms = _mark_repeats(sorted(alarms, key=lambda a: a.t_s), sections, cn)
     return LeakReport(res, opts, tuple(sections), tuple(sections[s].name for s in watched_secs), tuple(windows),
-                      tuple(balances), z_model, z_bal, tuple(sorted(alarms, key=lambda a: a.t_s)), tuple(limits),
+                      tuple(balances), z_model, z_bal, tuple(alarms), tuple(limits),
                       len(ref), tuple(notes))
+
+
+def _mark_repeats(alarms: list[Alarm], sections: list[Section], cn: CompiledNetwork) -> list[Alarm]:
+    """A model alarm located in a section that alarmed before is the same leak seen again: say so."""
+    from dataclasses import replace
+
+    sec_of = {cn.edge_ids[j]: sc.name for sc in sections for j in sc.pipes}
+    seen: set[str] = set()
+    out = []
+    for a in alarms:
+        loc = a.location_final or a.location
+        where = sec_of.get(loc.pipe) if loc is not None else a.section
+        if where is not None and where in seen and where != a.section:
+            a = replace(a, same_as=where)
+        seen.add(a.section)
+        out.append(a)
+    return out
 
 
 def _threshold(opts: LeakOptions, window_minutes: float, tests: int) -> float:

@@ -84,14 +84,16 @@ def default_meter_set(
     flow_sigma_pct: float = 0.5,
     power_sigma_pct: float = 2.0,
     pipe_flows: Sequence[tuple[str, str]] = (),
+    pressure_nodes: Sequence[str] = (),
+    provenance: str = "A: assumed meter set (pressures at stations and city gates, flows at supplies and deliveries)",
 ) -> MeterSet:
     """A plain SCADA meter set (provenance A): pressure at every source, sink and compressor suction and
-    discharge node; flow at every source, sink and compressor; compressor power; and flow at the given
-    ``(pipe id, end)`` places."""
+    discharge node; flow at every source, sink and compressor; compressor power; pressure at ``pressure_nodes``
+    and flow at the given ``(pipe id, end)`` places."""
     cn = network if isinstance(network, CompiledNetwork) else compile_network(network, scenario)
     meters: list[Meter] = []
     seen: set[str] = set()
-    prov = "A: assumed meter set (pressures at stations and city gates, flows at supplies and deliveries)"
+    prov = provenance
 
     def pressure(node: str) -> None:
         if node in seen:
@@ -113,10 +115,12 @@ def default_meter_set(
         pressure(cn.node_ids[cn.edge_to[e]])
         flow(f"{cid}.Q", cid)
         meters.append(Meter(tag=f"{cid}.W", quantity=Quantity.POWER, element=cid, unit="MW",
-                            sigma_pct=power_sigma_pct, min=0.0, max=500.0, provenance=prov))
+                            sigma_pct=power_sigma_pct, min=-5.0, max=500.0, provenance=prov))
     for k, sid in enumerate(cn.sink_ids):
         pressure(cn.node_ids[cn.sink_node[k]])
         flow(f"{sid}.Q", sid)
+    for node in pressure_nodes:
+        pressure(node)
     for pipe, end in pipe_flows:
         flow(f"{pipe}.Q{end.upper()}", pipe, end)
     return MeterSet(name, tuple(meters))
