@@ -39,7 +39,7 @@ def print_steady(est: SteadyEstimate, console: Console, confidence: float = 0.95
     z = est.z_of(confidence)
     console.print(f"steady state estimate of {cn.name}, scenario {cn.scenario}" + (f", {est.label}" if est.label else "")
                   + f": {'converged' if est.converged else 'NOT converged'} in {est.iterations} Gauss-Newton "
-                  f"iterations; {est.chi2.describe()}")
+                  f"iterations; {est.chi2.describe()}", soft_wrap=True)
     t = Table(title=f"node pressures (+/- {confidence:.0%} interval)", title_justify="left")
     for c in ("node", "p [barg]", "+/- [bar]"):
         t.add_column(c, justify="left" if c == "node" else "right")
@@ -68,7 +68,7 @@ def print_steady(est: SteadyEstimate, console: Console, confidence: float = 0.95
     console.print(t)
     for s in est.suspects:
         console.print(f"[bold]suspect meter[/] {s.tag}: normalised residual {s.normalised_residual:.1f}, "
-                      f"estimated error {s.error_text}; removed from the estimate", highlight=False)
+                      f"estimated error {s.error_text}; removed from the estimate", highlight=False, soft_wrap=True)
     crit = [t for t, st in zip(est.meters.tags, est.meters.status, strict=True) if st == "critical"]
     if crit:
         console.print(f"critical meters (no redundancy, their errors cannot be seen): {', '.join(crit)}")
@@ -85,7 +85,7 @@ def print_dynamic(res: DynamicEstimate, console: Console, confidence: float = 0.
         f"dynamic estimate of {cn.name}, scenario {cn.scenario}: {res.n_times - 1} steps of {res.dt_s:g} s from "
         f"{res.time_labels[0]} to {res.time_labels[-1]} on {res.seg.n_segments} segments; CPU {res.cpu_s:.1f} s "
         f"({(res.n_times - 1) * res.dt_s / max(res.cpu_s, 1e-9):.0f}x real time); consistency (mean NIS per "
-        f"reading, 1 when the stated uncertainty is right): {res.consistency():.2f}")
+        f"reading, 1 when the stated uncertainty is right): {res.consistency():.2f}", soft_wrap=True)
     t = Table(title=f"state at {res.time_labels[-1]} (+/- {confidence:.0%})", title_justify="left")
     for c in ("node", "p [barg]", "+/- [bar]"):
         t.add_column(c, justify="left" if c == "node" else "right")
@@ -103,7 +103,7 @@ def print_dynamic(res: DynamicEstimate, console: Console, confidence: float = 0.
     console.print(f"linepack {res.linepack_kg[1] / 1e3:,.0f} t -> {res.linepack_kg[-1] / 1e3:,.0f} t "
                   f"(+/- {z * res.linepack_sigma_kg[-1] / 1e3:.1f} t)")
     for tag, _, why in res.suspect_meters():
-        console.print(f"[bold]suspect meter[/] {tag}: {why}", highlight=False)
+        console.print(f"[bold]suspect meter[/] {tag}: {why}", highlight=False, soft_wrap=True)
     for w in res.warnings:
         console.print(f"[yellow]warning:[/] {w}", highlight=False)
 
@@ -115,10 +115,10 @@ def print_leaks(rep: LeakReport, console: Console) -> None:
         f"leak detection: model-based windows of {o.window_minutes:g} min (threshold {rep.z_model:.2f} sigma), mass "
         f"balance windows of {o.balance_minutes:g} min (threshold {rep.z_balance:.2f} sigma), for "
         f"{o.false_alarms_per_year:g} false alarms a year; {rep.reference_windows} reference window(s) in the first "
-        f"{o.reference_hours:g} h taken as leak-free")
+        f"{o.reference_hours:g} h taken as leak-free", soft_wrap=True)
     if rep.alarms:
         for a in rep.alarms:
-            console.print(f"[bold red]ALARM[/] {a.describe()}", highlight=False)
+            console.print(f"[bold red]ALARM[/] {a.describe()}", highlight=False, soft_wrap=True)
     else:
         console.print("no alarm")
     t = Table(title=f"detection limits (detected with probability {o.detection_probability:.0%} in one window)",
