@@ -38,7 +38,7 @@ def psgp_meters():  # type: ignore[no-untyped-def]
         net,
         name="PSGP corridor meters (assumed, A)",
         pipe_flows=[(p, e) for p in PSGP_PIPES for e in ("from", "to")],
-        pressure_nodes=PSGP_CORRIDOR + ("NAWABSHAH", "QADIRPUR_S", "MULTAN_S"),
+        pressure_nodes=(*PSGP_CORRIDOR, "NAWABSHAH", "QADIRPUR_S", "MULTAN_S"),
         provenance="A: assumed; pressure transmitters 0.05 bar, ultrasonic flow meters 0.5 % of reading, "
                    "station power 2 % (typical SCADA instrument classes, no PSGP instrument list is published)",
     )

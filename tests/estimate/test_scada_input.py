@@ -84,7 +84,7 @@ def test_unknown_tags_and_wrong_units_are_errors(tmp_path: Path) -> None:
 
 def test_bad_rows_duplicates_and_empty_windows(tmp_path: Path) -> None:
     b = _bound()
-    with pytest.raises(InputError, match="row 2: value 'abc' of tag IN.P is not a number"):
+    with pytest.raises(InputError, match=r"row 2: value 'abc' of tag IN\.P is not a number"):
         read_scada(_csv(tmp_path, ["0,IN.P,1,barg", "60,IN.P,abc,barg"]))
     with pytest.raises(InputError, match="row 2: time 'noon' is not a number of seconds"):
         read_scada(_csv(tmp_path, ["0,IN.P,1,barg", "noon,IN.P,2,barg"]))
@@ -92,7 +92,7 @@ def test_bad_rows_duplicates_and_empty_windows(tmp_path: Path) -> None:
     bad.write_text("when,tag,value,unit\n0,IN.P,1,barg\n", encoding="utf-8")
     with pytest.raises(InputError, match="the columns must be time, tag, value, unit"):
         read_scada(bad)
-    with pytest.raises(InputError, match="tag IN.P has two readings at 60 s"):
+    with pytest.raises(InputError, match=r"tag IN\.P has two readings at 60 s"):
         prepare(read_scada(_csv(tmp_path, ["0,IN.P,1,barg", "60,IN.P,2,barg", "60,IN.P,3,barg"])), b)
     data = read_scada(_csv(tmp_path, ["0,IN.P,1,barg", "60,IN.P,2,barg"]))
     with pytest.raises(InputError, match="no reading of a known tag between 3600 s and 7200 s"):

@@ -6,14 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from networks import pipeline_meters, pipeline_network
+from tests.conftest import every_component_network
 
 import linepack as lp
 from linepack.errors import InputError
 from linepack.estimate.meters import Meter, MeterKind, MeterSet
 from linepack.estimate.wls import Pseudo, SteadyEstimator
 from linepack.results import SteadyResult
-
-from tests.conftest import every_component_network
 
 
 def _every_meters() -> MeterSet:
@@ -27,14 +26,12 @@ def _every_meters() -> MeterSet:
 
 
 def _truth(est: SteadyEstimator, res: SteadyResult) -> np.ndarray:
+    """What every meter reads at the solution ``res`` (SI)."""
+    table = {MeterKind.NODE_PRESSURE: res.p_pa, MeterKind.EDGE_FLOW: res.q_kg_s,
+             MeterKind.SOURCE_FLOW: res.source_supply_kg_s, MeterKind.SINK_FLOW: res.network.sink_demand,
+             MeterKind.COMP_POWER: res.comp_power_w}
     b = est.bound
-    y = np.empty(b.n)
-    for i, (k, idx) in enumerate(zip(b.kind, b.index, strict=True)):
-        y[i] = {MeterKind.NODE_PRESSURE: lambda: res.p_pa[idx], MeterKind.EDGE_FLOW: lambda: res.q_kg_s[idx],
-                MeterKind.SOURCE_FLOW: lambda: res.source_supply_kg_s[idx],
-                MeterKind.SINK_FLOW: lambda: res.network.sink_demand[idx],
-                MeterKind.COMP_POWER: lambda: res.comp_power_w[idx]}[MeterKind(int(k))]()
-    return y
+    return np.array([table[MeterKind(int(k))][idx] for k, idx in zip(b.kind, b.index, strict=True)])
 
 
 @pytest.mark.parametrize("which", ["every_component", "pipeline"])

@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
-import scipy.sparse as sp
 import scipy.linalg as sla
+import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from numpy.typing import NDArray
 
@@ -236,7 +236,7 @@ class DynamicEstimator:
         if k1 <= k0:
             raise InputError(f"the window from {series.format_time(k0 * dt)} to {series.format_time(k1 * dt)} holds "
                              "fewer than two SCADA intervals; give a longer window")
-        n_init = max(1, int(round(opts.init_minutes * 60.0 / dt)))
+        n_init = max(1, round(opts.init_minutes * 60.0 / dt))
         est0 = self.steady.estimate_window(series, k0 * dt, min(k0 + n_init - 1, k1) * dt)
         sys = self._system(est0.p_pa)
         params = BoundaryParameters.of(sys.cn, sys.state, self.m_ref)
@@ -403,7 +403,7 @@ class _Recorder:
         rho, drho = sys.density(p)
         self.lp[i] = float(np.sum(self.volume * rho))
         v = self.volume * drho
-        self.lp_sd[i] = float(np.sqrt(max(v @ up.p_new[:n_p, :n_p] @ v, 0.0)))
+        self.lp_sd[i] = float(np.sqrt(max(float(v @ up.p_new[:n_p, :n_p] @ v), 0.0)))
         fit_shift, fit_var = functional_update(hx, ht, tr, up)
         self.measured[i] = info.y
         self.fitted[i], self.fitted_sd[i] = h + fit_shift, np.sqrt(fit_var)

@@ -114,7 +114,7 @@ def update(p: F64, tr: Transition, z_all: F64, y: F64, h: F64, r_var: F64, gate:
     p_new = tr.propagate(p) - gain @ c.T
     p_new = 0.5 * (p_new + p_new.T)
     nis = float(nu @ s_inv @ nu) if len(nu) else 0.0
-    return Update(valid, gated, nu, s_inv, zr, pz, gain, dz, p, p_new, nis, normalised)
+    return Update(valid, gated, nu, np.asarray(s_inv, dtype=float), zr, pz, gain, dz, p, p_new, nis, normalised)
 
 
 def measurement_rows(hx: sp.csr_matrix, ht: F64, tr: Transition) -> F64:

@@ -25,15 +25,15 @@ For detection a leak spread over a section (the candidates' signatures weighted 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..transient.discretise import SegmentedNetwork
 from .dynamic import StepInfo
-from .meters import BoundMeters
-from .meters import MeterKind
+from .meters import BoundMeters, MeterKind
 from .sections import Section
 
 F64 = NDArray[np.float64]
@@ -76,7 +76,11 @@ class Candidates:
 def candidates(seg: SegmentedNetwork, sections: list[Section], watched: set[int]) -> Candidates:
     """The grid points of the watched pipes (each once; a network node goes to the first watched pipe at it)."""
     seen: dict[int, int] = {}
-    point, pipe, xs, sec, length = [], [], [], [], []
+    point: list[int] = []
+    pipe: list[int] = []
+    xs: list[float] = []
+    sec: list[int] = []
+    length: list[float] = []
     sec_of_pipe = {j: s for s, sc in enumerate(sections) for j in sc.pipes}
     for j in sorted(watched):
         a, n = int(seg.pipe_point_start[j]), int(seg.pipe_nseg[j])
@@ -148,7 +152,7 @@ class SignatureMonitor:
             e[:] = tr.apply_phi(e) - up.gain @ gam
         self.steps += 1
         if self.steps >= self.window:
-            onset, _, a, b = self.sets[-1]
+            _, _, a, b = self.sets[-1]
             w = self._w
             a_s = w.T @ a
             b_s = np.einsum("cs,cd,ds->s", w, b, w)
@@ -193,7 +197,7 @@ class BalanceMonitor:
         self.meter_of_node = meter_of_node
         self.records: list[BalanceRecord] = []
         self.t0 = 0.0
-        self.recent: list[tuple[F64, F64, F64]] = []  # (node pressures, their variances) of the last steps
+        self.recent: list[tuple[F64, F64, Any]] = []  # (node pressures, their variances) of the last steps
         self._reset()
 
     def _reset(self) -> None:
@@ -234,7 +238,7 @@ class BalanceMonitor:
         np.add.at(g, (self.sec_of_seg[ok], ef[ok]), half[ok] * drho[ef[ok]])
         np.add.at(g, (self.sec_of_seg[ok], et[ok]), half[ok] * drho[et[ok]])
         cov = info.update.p_new[:n_p, :n_p]
-        return lp, np.sum((g @ cov) * g, axis=1)
+        return np.asarray(lp, dtype=float), np.sum((g @ cov) * g, axis=1)
 
     def _linepack(self) -> tuple[F64, F64]:
         ps = np.array([r[0] for r in self.recent])
@@ -247,7 +251,7 @@ class BalanceMonitor:
         pm = (2.0 / 3.0) * (s - p1 * p2 / s)
         d1 = (2.0 / 3.0) * (1.0 - (p2 / s) ** 2)
         d2 = (2.0 / 3.0) * (1.0 - (p1 / s) ** 2)
-        rho, drho = sys.density(pm)  # type: ignore[attr-defined]
+        rho, drho = sys.density(pm)
         lp_pipe = self.volume * rho
         g1, g2 = self.volume * drho * d1, self.volume * drho * d2
         lp = np.zeros(len(self.sections))
@@ -262,7 +266,7 @@ class BalanceMonitor:
 
     def step(self, info: StepInfo) -> None:
         p, var = self._node_pressures(info)
-        self.recent = ([*self.recent, (p, var, info.sys)])[-self.average :]  # type: ignore[list-item]
+        self.recent = [*self.recent, (p, var, info.sys)][-self.average :]
         if not hasattr(self, "lp0"):
             self.lp0, self.lp0_var = self._linepack()
             self.lp0_est = self._linepack_estimate(info)[0]

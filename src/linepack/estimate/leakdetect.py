@@ -31,6 +31,7 @@ from scipy.stats import chi2, norm
 from ..compile import CompiledNetwork
 from ..errors import InputError
 from ..model.network import Network
+from ..transient.discretise import SegmentedNetwork
 from .dynamic import DynamicEstimator, DynamicOptions
 from .dynamic_results import DynamicEstimate
 from .leak import BalanceMonitor, BalanceRecord, Candidates, SignatureMonitor, WindowRecord, candidates
@@ -171,7 +172,7 @@ def detect_leaks(
     if series is None:
         raise InputError("detect_leaks needs the readings (a MeterSeries from linepack.estimate.prepare)")
     cn, seg = est.cn, est.seg
-    window = max(1, int(round(opts.window_minutes * 60.0 / series.dt_s)))
+    window = max(1, round(opts.window_minutes * 60.0 / series.dt_s))
     sections = balance_sections(cn, est.bound)
     n_pipes = seg.n_pipes
     if opts.watch is None:
@@ -187,7 +188,7 @@ def detect_leaks(
         raise InputError("leak detection: no pipe to watch")
     watched_secs = sorted({int(s) for s in cands.section if s >= 0})
     sig_mon = SignatureMonitor(cands, len(sections), window)
-    bal_window = max(1, int(round(opts.balance_minutes * 60.0 / series.dt_s)))
+    bal_window = max(1, round(opts.balance_minutes * 60.0 / series.dt_s))
     bal_mon = BalanceMonitor(seg, sections, est.bound, bal_window)
     res = est.run(series, start_s, end_s, observers=[sig_mon, bal_mon])
     windows, balances = sig_mon.records, bal_mon.records
@@ -282,7 +283,9 @@ def _threshold(opts: LeakOptions, window_minutes: float, tests: int) -> float:
     return float(norm.isf(alpha))
 
 
-def _locate(cn: CompiledNetwork, seg: object, cands: Candidates, a: F64, b: F64, opts: LeakOptions) -> Location | None:
+def _locate(
+    cn: CompiledNetwork, seg: SegmentedNetwork, cands: Candidates, a: F64, b: F64, opts: LeakOptions
+) -> Location | None:
     """The most likely leak point for the statistics ``a``, ``b`` of every candidate and its likelihood interval
     (positive leaks only)."""
     ok = (b > 0) & (a > 0)
@@ -297,7 +300,7 @@ def _locate(cn: CompiledNetwork, seg: object, cands: Candidates, a: F64, b: F64,
     for j in np.unique(pipes[inside]):
         xs = cands.x_m[inside & (pipes == j)] / 1e3
         # the interval reaches half a grid spacing beyond its outermost points (the grid's resolution)
-        step = float(cn.length_m[j]) / 1e3 / max(int(getattr(seg, "pipe_nseg")[j]), 1)
+        step = float(cn.length_m[j]) / 1e3 / max(int(seg.pipe_nseg[j]), 1)
         lo, hi = max(float(xs.min()) - step / 2, 0.0), min(float(xs.max()) + step / 2, float(cn.length_m[j]) / 1e3)
         ranges.append((cn.edge_ids[j], lo, hi))
         total += hi - lo

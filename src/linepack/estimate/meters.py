@@ -90,7 +90,9 @@ class MeterSet:
         seen: set[str] = set()
         dup = sorted({m.tag for m in self.meters if m.tag in seen or seen.add(m.tag)})  # type: ignore[func-returns-value]
         if dup:
-            raise InputError(f"meter set {self.name}: tag(s) {', '.join(dup)} appear more than once; tags must be unique")
+            raise InputError(
+                f"meter set {self.name}: tag(s) {', '.join(dup)} appear more than once; tags must be unique"
+            )
 
     @property
     def tags(self) -> tuple[str, ...]:

@@ -75,7 +75,7 @@ def analyse(
 def _sparse_basis(null: F64) -> F64:
     """A basis of the column space of ``null`` in reduced echelon form (pivots on the largest entries)."""
     b = null.T.copy()  # k x n
-    k, n = b.shape
+    k = b.shape[0]
     for r in range(k):
         col = int(np.argmax(np.abs(b[r])))
         b[r] /= b[r, col]
@@ -101,7 +101,9 @@ def _fix(params: BoundaryParameters, cn: CompiledNetwork, i: int) -> str:
     return f"an outlet pressure meter at regulator {cn.edge_ids[e]}"
 
 
-def unobservable_error(obs: Observability, params: BoundaryParameters, cn: CompiledNetwork, meter_set: str) -> InputError:
+def unobservable_error(
+    obs: Observability, params: BoundaryParameters, cn: CompiledNetwork, meter_set: str
+) -> InputError:
     """The error naming what the meters leave open and what would close it."""
     lines = [f"meter set {meter_set} does not determine the state of scenario {cn.scenario} "
              f"(rank {obs.rank} of {obs.n_params} boundary values):"]

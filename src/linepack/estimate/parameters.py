@@ -97,14 +97,14 @@ class BoundaryParameters:
             units.append(unit)
             scale.append({CompMode.PRESSURE: 10.0 * BAR_PA, CompMode.RATIO: 0.1, CompMode.POWER: 1e6}.get(mode, m_ref))
         for r, e in enumerate(cn.reg_edge):
-            mode = RegMode(int(state.reg_mode[r]))
-            if mode not in (RegMode.PRESSURE, RegMode.FLOW):
+            rmode = RegMode(int(state.reg_mode[r]))
+            if rmode not in (RegMode.PRESSURE, RegMode.FLOW):
                 continue
             kind.append(ParamKind.REG_TARGET)
             elem.append(r)
-            names.append(f"{cn.edge_ids[e]} {'outlet pressure' if mode == RegMode.PRESSURE else 'flow'}")
-            units.append("Pa" if mode == RegMode.PRESSURE else "kg/s")
-            scale.append(10.0 * BAR_PA if mode == RegMode.PRESSURE else m_ref)
+            names.append(f"{cn.edge_ids[e]} {'outlet pressure' if rmode == RegMode.PRESSURE else 'flow'}")
+            units.append("Pa" if rmode == RegMode.PRESSURE else "kg/s")
+            scale.append(10.0 * BAR_PA if rmode == RegMode.PRESSURE else m_ref)
         return BoundaryParameters(
             np.array(kind, dtype=np.int64), np.array(elem, dtype=np.int64), tuple(names), tuple(units),
             np.array(scale, dtype=float),

@@ -37,7 +37,8 @@ def print_issues(issues: tuple[Issue, ...], console: Console, limit: int = 20) -
 def print_steady(est: SteadyEstimate, console: Console, confidence: float = 0.95) -> None:
     cn, b = est.network, est.bound
     z = est.z_of(confidence)
-    console.print(f"steady state estimate of {cn.name}, scenario {cn.scenario}" + (f", {est.label}" if est.label else "")
+    label = f", {est.label}" if est.label else ""
+    console.print(f"steady state estimate of {cn.name}, scenario {cn.scenario}{label}"
                   + f": {'converged' if est.converged else 'NOT converged'} in {est.iterations} Gauss-Newton "
                   f"iterations; {est.chi2.describe()}", soft_wrap=True)
     t = Table(title=f"node pressures (+/- {confidence:.0%} interval)", title_justify="left")

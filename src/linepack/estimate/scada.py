@@ -130,10 +130,7 @@ def read_scada(path: str | Path) -> ScadaData:
     p = Path(path)
     if not p.is_file():
         raise InputError(f"{p}: SCADA file not found; give a .csv, .csv.gz or .parquet file of time,tag,value,unit")
-    if p.suffix.lower() == ".parquet":
-        columns = _read_parquet(p)
-    else:
-        columns = _read_csv(p)
+    columns = _read_parquet(p) if p.suffix.lower() == ".parquet" else _read_csv(p)
     return _build(p.name, columns)
 
 

@@ -106,14 +106,14 @@ def balance_sections(cn: CompiledNetwork, bound: BoundMeters) -> list[Section]:
         for k, node in enumerate(cn.source_node.tolist()):
             if node in nodes:
                 if k in src_meter:
-                    meters.append(src_meter[k])
+                    meters.append(int(src_meter[k]))
                     signs.append(1.0)
                 elif cn.source_is_pressure[k] or cn.source_inflow[k] != 0:
                     missing.append(cn.source_ids[k])
         for k, node in enumerate(cn.sink_node.tolist()):
             if node in nodes:
                 if k in snk_meter:
-                    meters.append(snk_meter[k])
+                    meters.append(int(snk_meter[k]))
                     signs.append(-1.0)
                 elif cn.sink_demand[k] != 0:
                     missing.append(cn.sink_ids[k])

@@ -109,7 +109,7 @@ def default_meter_set(
     for k, sid in enumerate(cn.source_ids):
         pressure(cn.node_ids[cn.source_node[k]])
         flow(f"{sid}.Q", sid)
-    for c, e in enumerate(cn.comp_edge):
+    for e in cn.comp_edge:
         cid = cn.edge_ids[e]
         pressure(cn.node_ids[cn.edge_from[e]])
         pressure(cn.node_ids[cn.edge_to[e]])
@@ -179,7 +179,7 @@ def synthesize(
     every = interval_s / step
     if abs(every - round(every)) > 1e-9 or round(every) < 1:
         raise InputError(f"interval {interval_s:g} s must be a whole multiple of the run's step {step:g} s")
-    rows = np.arange(0, len(truth.times_s), int(round(every)), dtype=np.int64)
+    rows = np.arange(0, len(truth.times_s), round(every), dtype=np.int64)
     times = truth.times_s[rows]
     true_si = true_readings(truth, bound, rows)
     rng = np.random.default_rng(seed)
@@ -210,7 +210,7 @@ def synthesize(
         if k0 < n_t:
             value[k0:, where[s.tag]] = value[max(k0 - 1, 0), where[s.tag]]
     missing = rng.random((n_t, n_m)) < err.dropout_rate
-    span = max(1, int(round(err.outage_minutes * 60.0 / interval_s)))
+    span = max(1, round(err.outage_minutes * 60.0 / interval_s))
     for _ in range(err.outages):
         i = int(rng.integers(n_m))
         k = int(rng.integers(max(n_t - span, 1)))

@@ -180,11 +180,12 @@ def prepare(
     sums = np.bincount(flat, weights=v[use], minlength=n_t * n_m).reshape(n_t, n_m)
     counts = np.bincount(flat, minlength=n_t * n_m).reshape(n_t, n_m)
     with np.errstate(invalid="ignore", divide="ignore"):
-        values = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+        values: F64 = np.asarray(np.where(counts > 0, sums / np.maximum(counts, 1), np.nan), dtype=np.float64)
     gap_s = max_gap_minutes * 60.0 if max_gap_minutes is not None else max(5.0 * dt_s, 600.0)
     _gaps(values, bound, dt_s, gap_s, issues)
     _stuck(values, counts, bound, dt_s, stuck_minutes, issues)
-    return MeterSeries(bound, data, t_start, float(dt_s), np.arange(n_t) * float(dt_s), values, counts.astype(np.int64),
+    times: F64 = np.arange(n_t, dtype=np.float64) * float(dt_s)
+    return MeterSeries(bound, data, t_start, float(dt_s), times, values, counts.astype(np.int64),
                        tuple(issues))
 
 

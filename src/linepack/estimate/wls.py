@@ -135,7 +135,7 @@ class _Problem:
         obs: Observability | None = None
         converged = False
         it = 0
-        for it in range(1, opts.max_iterations + 1):  # noqa: B007 (reported)
+        for it in range(1, opts.max_iterations + 1):
             sens, H, a = self.jacobian(theta, x)
             if check and it == 1:
                 obs = analyse(a, sens, model.params, model.cn, model.sys.p_ref, model.sys.m_ref)
@@ -297,7 +297,8 @@ class SteadyEstimator:
             raise InputError(f"no usable reading between {series.format_time(start_s)} and "
                              f"{series.format_time(end_s)}")
         sigma = self.bound.sigma_si(mean, np.maximum(n, 1.0))
-        label = f"{series.format_time(float(series.times_s[k0]))} to {series.format_time(float(series.times_s[k1 - 1]))}"
+        first, last = float(series.times_s[k0]), float(series.times_s[k1 - 1])
+        label = f"{series.format_time(first)} to {series.format_time(last)}"
         return self.estimate(mean, sigma, pseudo=pseudo, label=label)
 
 
@@ -403,6 +404,6 @@ def _result(
         network=cn, bound=bound, params=params, converged=fit.converged, iterations=fit.iterations, theta=theta.copy(),
         theta_cov=cov, p_pa=p.copy(), p_sigma_pa=sd_x[:n].copy(), q_kg_s=q.copy(), q_sigma_kg_s=sd_x[n : n + m].copy(),
         supply_kg_s=supply, supply_sigma_kg_s=supply_sd, demand_kg_s=demand, demand_sigma_kg_s=demand_sd,
-        meters=meters, chi2=test, suspects=tuple(suspects), observability=replace(obs), pseudo=tuple(pseudo),  # type: ignore[arg-type]
+        meters=meters, chi2=test, suspects=tuple(suspects), observability=replace(obs), pseudo=tuple(pseudo),
         warnings=tuple(warnings), label=label,
     )
