@@ -11,7 +11,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from .strict import ID_PATTERN, StrictModel
 
 
 def _f(description: str, unit: str = "", **kw: Any) -> Any:
@@ -42,11 +44,16 @@ class FlowUnit(StrEnum):
 
 ComponentId = Annotated[
     str,
-    Field(min_length=1, max_length=200, pattern=r"^[^\s]+$", description="unique identifier (no spaces)"),
+    Field(
+        min_length=1,
+        max_length=200,
+        pattern=ID_PATTERN,
+        description="unique identifier: printable characters, no spaces or control characters",
+    ),
 ]
 
 
-class Component(BaseModel):
+class Component(StrictModel):
     """Fields shared by every component."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, populate_by_name=True)
@@ -300,7 +307,7 @@ TYPES_BY_KIND: dict[str, type[Component]] = {t.kind: t for t in COMPONENT_TYPES}
 TYPES_BY_COLLECTION: dict[str, type[Component]] = {t.collection: t for t in COMPONENT_TYPES}
 
 
-class CompressibilitySpec(BaseModel):
+class CompressibilitySpec(StrictModel):
     """Which compressibility model the hydraulics use."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
@@ -316,13 +323,13 @@ class CompressibilitySpec(BaseModel):
     )
 
 
-class ViscositySpec(BaseModel):
+class ViscositySpec(StrictModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
     model: Literal["constant", "lee_gonzalez_eakin"] = "lee_gonzalez_eakin"
     value_pa_s: float | None = _f("viscosity for model constant", "Pa s", default=None, gt=0, lt=1)
 
 
-class Settings(BaseModel):
+class Settings(StrictModel):
     """Network-wide physics settings."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
