@@ -42,6 +42,9 @@ class FlowUnit(StrEnum):
     GJ_D = "GJ/d"
 
 
+#: Largest pressure (bar or barg) a component field accepts; the equations of state end far below (70 MPa).
+MAX_PRESSURE_BAR = 10_000.0
+
 ComponentId = Annotated[
     str,
     Field(
@@ -67,6 +70,17 @@ class Component(StrictModel):
     provenance: str = _f(
         "provenance tag of the data: S (sourced, with reference keys), D (derived) or A (assumed)", default=""
     )
+
+    @model_validator(mode="after")
+    def _pressures_plausible(self) -> Component:
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if name.endswith(("_barg", "_bar")) and isinstance(value, float | int) and abs(value) > MAX_PRESSURE_BAR:
+                raise ValueError(
+                    f"{name} = {value:g} is above {MAX_PRESSURE_BAR:,.0f} bar, beyond any gas pipeline and any "
+                    "equation of state; check the value and its unit (bar)"
+                )
+        return self
 
 
 class Node(Component):
