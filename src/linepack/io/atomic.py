@@ -34,7 +34,7 @@ def current_umask() -> int:
     return mask
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
     try:
@@ -59,7 +59,7 @@ def remove_stale_temporaries(folder: str | Path) -> list[Path]:
         m = _TMP.match(entry.name)
         if m is None or not entry.is_file(follow_symlinks=False):
             continue
-        if _pid_alive(int(m.group("pid"))):
+        if pid_alive(int(m.group("pid"))):
             continue
         with contextlib.suppress(OSError):
             os.unlink(entry.path)
