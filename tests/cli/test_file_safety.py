@@ -62,7 +62,8 @@ def test_temporaries_of_a_killed_write_are_removed_by_the_next_write(tmp_path: P
     # a child process starts a write and is killed (SIGKILL) before it renames: its temporary file stays
     code = (
         "import os, signal, tempfile\n"
-        f"fd, p = tempfile.mkstemp(prefix='.net.json.' + str(os.getpid()) + '.', suffix='.tmp', dir={str(tmp_path)!r})\n"
+        "fd, p = tempfile.mkstemp(prefix='.net.json.' + str(os.getpid()) + '.', suffix='.tmp', "
+        f"dir={str(tmp_path)!r})\n"
         "os.write(fd, b'half')\n"
         "os.kill(os.getpid(), signal.SIGKILL)\n"
     )

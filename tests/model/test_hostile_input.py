@@ -236,7 +236,8 @@ def test_scenario_chains_are_capped_and_checked_once_each() -> None:
     assert len(problems) == 1 and f"longer than {MAX_SCENARIO_DEPTH}" in problems[0]
     loop = {"a": Scenario(base="b"), "b": Scenario(base="a"), "c": Scenario(base="a")}
     assert len(chain_problems(loop)) == 1
-    assert chain_problems({"a": Scenario(base="zz")}) == ["scenario 'a': base 'zz' is not defined; name an existing scenario"]
+    missing = chain_problems({"a": Scenario(base="zz")})
+    assert missing == ["scenario 'a': base 'zz' is not defined; name an existing scenario"]
 
 
 def test_a_network_with_2000_chained_scenarios_is_refused_cleanly(tmp_path: Path) -> None:

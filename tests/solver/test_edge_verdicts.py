@@ -9,7 +9,6 @@ import pytest
 from typer.testing import CliRunner
 
 import linepack as lp
-from linepack.cli import app
 from linepack.model.network import GasCompositionSpec
 
 
