@@ -179,8 +179,10 @@ def _unique_pairs(source: str) -> Any:
 
 
 def parse_yaml(text: str, source: str, limits: InputLimits | None = None) -> Any:
-    loader = LimitedLoader(text, source, limits)
+    lim = limits or InputLimits.from_env()
+    loader: LimitedLoader | None = None
     try:
+        loader = LimitedLoader(text, source, lim)  # the reader checks the characters here already
         return loader.get_single_data()
     except InputError:
         raise
@@ -190,9 +192,10 @@ def parse_yaml(text: str, source: str, limits: InputLimits | None = None) -> Any
         problem = getattr(exc, "problem", None) or str(exc)
         raise InputError(f"{source}: malformed YAML{where}: {problem}; fix the syntax") from None
     except RecursionError:  # pragma: no cover - the depth budget comes first
-        raise depth_error(source, loader.limits) from None
+        raise depth_error(source, lim) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def parse_json(text: str, source: str, limits: InputLimits | None = None) -> Any:
