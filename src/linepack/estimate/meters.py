@@ -175,15 +175,11 @@ def meter_set_from_dict(doc: Any, source: str = "meter set") -> MeterSet:
 
 def load_meter_set(path: str | Path) -> MeterSet:
     """Read a meter set from YAML, JSON or CSV (by suffix); every problem is listed, naming the tag."""
+    from ..io.limits import read_input_text
     from ..io.native import parse_document
 
     p = Path(path)
-    if not p.is_file():
-        raise InputError(f"{p}: meter set file not found; give a .yaml, .json or .csv tag map")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise InputError(f"{p}: not a UTF-8 text file") from None
+    text = read_input_text(p, "meter set (tag map)")
     if p.suffix.lower() == ".csv":
         reader = csv.DictReader(io.StringIO(text))
         header = [h.strip() for h in reader.fieldnames or []]

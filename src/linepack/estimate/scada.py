@@ -10,8 +10,8 @@
 ``time`` is an ISO 8601 timestamp (``2024-01-15T06:00:00``, optionally with ``Z`` or an offset; naive
 times are taken as UTC) or seconds from any origin, the same form on every row. An optional ``quality``
 column marks readings the SCADA itself flagged (``bad``, ``0`` or ``false``: not used). Every other column
-is an error. Files larger than :data:`MAX_SCADA_BYTES` are refused (a simple size check; see the input
-limits of :mod:`linepack.io` when they land).
+is an error. Files are read through the shared input limits of :mod:`linepack.io.limits` (a regular file,
+at most :data:`MAX_SCADA_BYTES` or ``LINEPACK_MAX_INPUT_MB`` if larger).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import csv
 import gzip
 import io
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from numpy.typing import NDArray
 
 from ..errors import InputError
 from ..io.atomic import atomic_write_bytes
+from ..io.limits import InputLimits, read_input_bytes
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -103,14 +104,15 @@ def _iso_seconds(text: str) -> float:
     return d.timestamp()
 
 
+def scada_limits() -> InputLimits:
+    """The shared input limits (:mod:`linepack.io.limits`) with a file size of at least :data:`MAX_SCADA_BYTES`
+    (SCADA exports are larger than network files; ``LINEPACK_MAX_INPUT_MB`` raises it further)."""
+    lim = InputLimits.from_env()
+    return replace(lim, max_file_bytes=max(lim.max_file_bytes, MAX_SCADA_BYTES))
+
+
 def _open_text(path: Path) -> str:
-    size = path.stat().st_size
-    if size > MAX_SCADA_BYTES:
-        raise InputError(
-            f"{path}: {size / 2**20:.0f} MB is above the limit of {MAX_SCADA_BYTES / 2**20:.0f} MB for a SCADA file; "
-            "split it by time (linepack reads one window at a time)"
-        )
-    raw = path.read_bytes()
+    raw = read_input_bytes(path, "SCADA", scada_limits())
     if path.suffix.lower() == ".gz":
         try:
             raw = gzip.decompress(raw)
@@ -135,14 +137,15 @@ def read_scada(path: str | Path) -> ScadaData:
 
 
 def _read_parquet(p: Path) -> dict[str, list[Any]]:
-    if p.stat().st_size > MAX_SCADA_BYTES:
-        raise InputError(f"{p}: above the limit of {MAX_SCADA_BYTES / 2**20:.0f} MB for a SCADA file; split it by time")
+    raw = read_input_bytes(p, "SCADA", scada_limits())
     try:
         import pyarrow.parquet as pq
     except ImportError:
         raise InputError(f"{p}: reading Parquet needs pyarrow; pip install 'linepack[transient]' or use CSV") from None
     try:
-        table = pq.read_table(p)
+        import pyarrow as pa
+
+        table = pq.read_table(pa.BufferReader(raw))
     except Exception as exc:
         raise InputError(f"{p}: not a readable Parquet file ({type(exc).__name__}: {exc})") from None
     names = [c.lower() for c in table.column_names]
