@@ -28,6 +28,7 @@ def test_the_estimate_page_serves_readings_estimates_and_intervals() -> None:
     with BackgroundServer(app) as srv:
         with urllib.request.urlopen(srv.url + "estimate", timeout=30) as r:
             page = r.read().decode()
+            assert "script-src 'self'" in r.headers["Content-Security-Policy"]
         assert "/static/estimate.js" in page
         with urllib.request.urlopen(srv.url + "static/estimate.js", timeout=30) as r:
             assert "api/estimate" in r.read().decode()

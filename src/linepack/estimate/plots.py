@@ -74,16 +74,17 @@ def plot_leaks(rep: LeakReport, path: str | Path) -> None:
         u = np.array([w.u for w in rep.windows])
         for s, name in enumerate(names):
             if name in rep.watched:
-                ax1.step(hours, u[:, s], where="post", lw=1, label=name)
+                ax1.step(hours, u[:, s], where="pre", lw=1, label=name)
         ax1.axhline(rep.z_model, color="red", ls="--", lw=1, label="threshold")
     ax1.set_ylabel("model-based statistic [sigma]")
     ax1.legend(fontsize=7, ncol=3)
     if rep.balances:
         hours = np.array([w.t_end_s - t0 for w in rep.balances]) / 3600.0
         zb = np.array([w.imbalance / np.where(w.sigma > 0, w.sigma, np.inf) for w in rep.balances])
+        tested = {lim.section for lim in rep.limits if lim.method == "mass balance"}
         for s, sc in enumerate(rep.sections):
-            if sc.balanceable:
-                ax2.step(hours, zb[:, s], where="post", lw=1, label=sc.name)
+            if sc.name in tested:
+                ax2.step(hours, zb[:, s], where="pre", lw=1, label=sc.name, marker=".")
         ax2.axhline(rep.z_balance, color="red", ls="--", lw=1, label="threshold")
     ax2.set_ylabel("mass balance [sigma]")
     ax2.set_xlabel("hours from the start")

@@ -59,7 +59,7 @@ def estimate_routes(res: DynamicEstimate) -> list[BaseRoute]:
     body = estimate_payload(res)
 
     async def page(request: Request) -> Response:
-        return FileResponse(static_dir() / "estimate.html")
+        return FileResponse(static_dir() / "estimate.html")  # the app's middleware adds the security headers
 
     async def data(request: Request) -> Response:
         return JSONResponse(body)
