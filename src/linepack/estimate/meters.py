@@ -14,8 +14,9 @@ A meter set is a YAML/JSON document (``format: linepack-meters/1``) or a CSV tab
 pipe the meter sits on, ``suction | discharge`` which side of a station a pressure is read), a source (its
 supply), a sink (its delivery) or a compressor (power, or its throughput as flow). ``sigma`` is the standard
 uncertainty of one reading in the tag's unit, ``sigma_pct`` a part in percent of the reading (the two
-add in quadrature); ``systematic`` is a standard uncertainty that averaging does not reduce (calibration).
-``min``/``max`` bound a plausible reading (outside: flagged and not used).
+add in quadrature; below 1 % of ``max``, or one unit of the tag without a ``max``, the percentage no longer
+shrinks: a meter's zero stability); ``systematic`` is a standard uncertainty that averaging does not reduce
+(calibration). ``min``/``max`` bound a plausible reading (outside: flagged and not used).
 """
 
 from __future__ import annotations

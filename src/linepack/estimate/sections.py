@@ -17,7 +17,6 @@ from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components
 
 from ..compile import CompiledNetwork, EdgeKind
-from ..transient.discretise import SegmentedNetwork
 from .meters import BoundMeters, MeterKind
 
 F64 = NDArray[np.float64]
@@ -130,8 +129,3 @@ def balance_sections(cn: CompiledNetwork, bound: BoundMeters) -> list[Section]:
 def pipes_name(cn: CompiledNetwork, pipes: tuple[int, ...]) -> str:
     ids = [cn.edge_ids[j] for j in pipes]
     return ids[0] if len(ids) == 1 else f"{ids[0]}..{ids[-1]} ({len(ids)} pipes)"
-
-
-def section_segments(seg: SegmentedNetwork, section: Section) -> I64:
-    """Segments of the estimator's grid inside the section."""
-    return np.flatnonzero(np.isin(seg.seg_pipe, np.array(section.pipes, dtype=np.int64)))
