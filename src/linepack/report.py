@@ -10,6 +10,7 @@ from rich.text import Text
 from .compile import CompMode
 from .results import COMP_MODE_TEXT, SteadyResult
 from .units import BAR_PA, MMSCF_M3
+from .violations import beyond
 
 
 def _barg(cn_amb: float, p_pa: float) -> float:
@@ -62,6 +63,7 @@ def summary(result: SteadyResult) -> Group:
     parts.append(t)
 
     maop = node_maop_pa(result)
+    violated = {(v.kind, v.component_id) for v in result.violation_records}
     t = Table(title="Deliveries", title_justify="left")
     for col in (
         "sink",
@@ -81,9 +83,9 @@ def summary(result: SteadyResult) -> Group:
         pmin_b = _barg(amb, pmin) if np.isfinite(pmin) else None
         mx = _barg(amb, maop[i]) if np.isfinite(maop[i]) else None
         status, style = "ok", "green"
-        if pmin_b is not None and p < pmin_b - 1e-9:
+        if ("delivery", kid) in violated:
             status, style = "BELOW MIN", "bold red"
-        elif mx is not None and p > mx + 1e-9:
+        elif beyond(result.p_pa[i], maop[i], upper=True):  # the MAOP of the node or of a pipe it touches
             status, style = "ABOVE MAOP", "bold red"
         t.add_row(
             kid,

@@ -17,6 +17,7 @@ from .compile import CompiledNetwork, CompMode, EdgeKind, RegMode, z_at
 from .errors import InputError
 from .io.atomic import atomic_write_text
 from .units import BAR_PA, R_J_PER_MOL_K
+from .violations import Violation
 
 F64 = NDArray[np.float64]
 
@@ -65,6 +66,8 @@ class SteadyResult:
     # the control state the solution is consistent with (solvers.equations.ControlState); lets a related
     # case warm-start from this one (solve_steady(..., initial=result))
     control: Any = None
+    # the violations as records (component, quantity, value, limit, text): the one list every report reads
+    violation_records: tuple[Violation, ...] = ()
 
     def __post_init__(self) -> None:
         for value in self.__dict__.values():
@@ -102,6 +105,68 @@ class SteadyResult:
 
     def total_demand_kg_s(self) -> float:
         return float(np.sum(self.network.sink_demand))
+
+    # --- labelled tables (pandas) ---------------------------------------------------------------
+    def table(self, kind: str) -> Any:
+        """One result table as a pandas DataFrame indexed by id, the columns of the result-file contract with
+        units in their names: ``nodes``, ``pipes``, ``compressors``, ``regulators``, ``valves``,
+        ``short_pipes``, ``resistors``, ``sources``, ``sinks``. Needs pandas (``linepack[data]``)."""
+        from .frames import RESULT_TABLES, records_frame
+        from .model.errors import suggest
+
+        if kind not in RESULT_TABLES:
+            raise InputError(
+                f"unknown result table '{kind}'{suggest(kind, list(RESULT_TABLES))}; "
+                f"choose one of {', '.join(RESULT_TABLES)}"
+            )
+        return records_frame(self.to_dict()[kind])
+
+    def tables(self) -> dict[str, Any]:
+        """Every result table (see :meth:`table`) by name."""
+        from .frames import steady_tables
+
+        return steady_tables(self.to_dict())
+
+    @property
+    def nodes(self) -> Any:
+        """Nodes: p_bar (absolute), p_barg, injection_kg_s, elevation_m, lat, lon; index: node id."""
+        return self.table("nodes")
+
+    @property
+    def pipes(self) -> Any:
+        """Pipes: from, to, mass_flow_kg_s, p_in_bar, p_out_bar, length_m, diameter_m, ..., linepack_kg."""
+        return self.table("pipes")
+
+    @property
+    def compressors(self) -> Any:
+        """Compressor stations: from, to, mass_flow_kg_s, ratio, power_mw, fuel_kg_s, mode."""
+        return self.table("compressors")
+
+    @property
+    def regulators(self) -> Any:
+        return self.table("regulators")
+
+    @property
+    def valves(self) -> Any:
+        return self.table("valves")
+
+    @property
+    def short_pipes(self) -> Any:
+        return self.table("short_pipes")
+
+    @property
+    def resistors(self) -> Any:
+        return self.table("resistors")
+
+    @property
+    def sources(self) -> Any:
+        """Sources: node, supply_kg_s, supply_mmscfd (at the source's own gas)."""
+        return self.table("sources")
+
+    @property
+    def sinks(self) -> Any:
+        """Sinks: node, demand_kg_s, demand_mmscfd (at the network gas), p_barg, p_min_barg."""
+        return self.table("sinks")
 
     # --- result file contract -----------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

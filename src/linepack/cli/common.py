@@ -11,15 +11,16 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
 from ..errors import ConvergenceError, InputError, LinepackError
-from ..io.native import load_default_network, load_network
-from ..model.network import Network
+
+if TYPE_CHECKING:
+    from ..model.network import Network
 
 # Messages are printed unwrapped (soft_wrap): a message or an id is never cut or folded at the terminal's
 # width, so what is printed does not depend on the terminal (or on the length of a temporary path).
@@ -28,6 +29,11 @@ err = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
 
 EXIT_INPUT, EXIT_INFEASIBLE, EXIT_INTERNAL = 1, 3, 4
+
+
+def say(text: str, style: str = "", console: Console | None = None) -> None:
+    """Print one message line unwrapped (ids and numbers are never cut or folded at the terminal's width)."""
+    (console or out).print(Text(text, style=style), highlight=False, soft_wrap=True)
 
 
 def guard(fn: Callable[[], T]) -> T:
@@ -63,13 +69,20 @@ def guard(fn: Callable[[], T]) -> T:
         raise typer.Exit(EXIT_INTERNAL) from None
 
 
-def network_from(file: Path | None, gaslib: GaslibOptions | None = None) -> Network:
+def network_from(file: Path | None, gaslib: GaslibOptions | None = None, *, flows_needed: bool = True) -> Network:
+    """The network of a command: the embedded default, a native file, or a GasLib .net with its options.
+
+    A GasLib .net without a nomination has no flows: an error where the command solves (``flows_needed``),
+    a loud warning otherwise (``convert`` of the topology alone).
+    """
+    from ..io.native import load_default_network, load_network
+
     if file is None:
         if gaslib is not None and gaslib.given():
             raise InputError("--nomination, --decisions, --decision, --cs and --reference apply to a GasLib .net file")
         return load_default_network()
     if file.suffix.lower() == ".net":
-        return (gaslib or GaslibOptions()).load(file)
+        return (gaslib or GaslibOptions()).load(file, flows_needed=flows_needed)
     if gaslib is not None and gaslib.given():
         raise InputError(
             f"{file}: GasLib options need a GasLib .net file, not {file.suffix or 'a file without suffix'}"
@@ -109,8 +122,8 @@ class GaslibOptions:
                 raise InputError(f"--reference {item}: the pressure must be a number in barg, e.g. {node}=70") from None
         return refs or None
 
-    def load(self, net_path: Path) -> Network:
-        from ..io.gaslib import apply_decision, operating_decisions, read_gaslib
+    def load(self, net_path: Path, *, flows_needed: bool = True) -> Network:
+        from ..io.gaslib import apply_decision, operating_decisions, read_gaslib, require_nomination
 
         if self.fixed_loss not in ("error", "short_pipe", "resistor"):
             raise InputError(f"--fixed-loss {self.fixed_loss}: choose resistor, short_pipe or error")
@@ -125,6 +138,17 @@ class GaslibOptions:
             fixed_loss=self.fixed_loss,
             zone_references=self.zone_references,
         )
+        if flows_needed:
+            require_nomination(case, net_path.name)
+        elif case.nomination is None:
+            err.print(
+                Text(
+                    f"WARNING: {net_path.name} was read without a nomination (--nomination FILE.scn): every entry "
+                    "and exit carries zero flow in the converted network",
+                    style="bold yellow",
+                ),
+                highlight=False,
+            )
         for w in case.warnings:
             err.print(Text(f"warning: {w}", style="yellow"), highlight=False)
         if self.decisions is None:

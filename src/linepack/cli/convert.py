@@ -9,7 +9,6 @@ import typer
 from rich.text import Text
 
 from ..errors import InputError
-from ..io.native import save_network
 from .common import (
     CsOpt,
     DecisionOpt,
@@ -50,16 +49,19 @@ def convert(
 ) -> None:
     """Convert between GasLib (.net with .scn, .cs, .cdf) and the native format (.yaml or .json)."""
 
+    from ..io.native import save_network
+
     def go() -> None:
         suffix = target.suffix.lower()
         if suffix in (".yaml", ".yml", ".json"):
-            net = network_from(source, GaslibOptions(nomination, decisions, decision, cs, reference, fixed_loss))
-            save_network(net, target)
+            gl = GaslibOptions(nomination, decisions, decision, cs, reference, fixed_loss)
+            save_network(network_from(source, gl, flows_needed=False), target)
         elif suffix == ".net":
             from ..io.gaslib import network_to_gaslib, write_gaslib
             from ..solvers.steady import solve_steady
 
-            net = network_from(source, GaslibOptions(nomination, decisions, decision, cs, reference, fixed_loss))
+            gl = GaslibOptions(nomination, decisions, decision, cs, reference, fixed_loss)
+            net = network_from(source, gl, flows_needed=solve)
             name = scenario_of(net, scenario)
             result = solve_steady(net, name) if solve else None
             case = network_to_gaslib(net, name, result=result)

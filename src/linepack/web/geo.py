@@ -22,7 +22,6 @@ DESIGN_VELOCITY_M_S = 20.0
 
 _TERMINAL = re.compile(r"lng|fsru|terminal|regas", re.IGNORECASE)
 _FIELD = re.compile(r"field|gas ?field|wells?\b", re.IGNORECASE)
-_VIOLATION = re.compile(r"^(node|delivery|pipe|source|compressor|regulator|sink)\s+(\S+?):")
 
 
 def source_kind(source_id: str, name: str) -> str:
@@ -36,12 +35,10 @@ def source_kind(source_id: str, name: str) -> str:
 
 
 def violated_ids(result: SteadyResult) -> dict[str, list[str]]:
-    """Component id -> the violation texts naming it (texts start with ``<kind> <id>:``)."""
+    """Component id -> the texts of the result's violations naming it (:mod:`linepack.violations`)."""
     out: dict[str, list[str]] = {}
-    for text in result.violations:
-        m = _VIOLATION.match(text)
-        if m:
-            out.setdefault(m.group(2), []).append(text)
+    for v in result.violation_records:
+        out.setdefault(v.component_id, []).append(v.text)
     return out
 
 

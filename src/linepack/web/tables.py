@@ -156,5 +156,4 @@ def profile(result: SteadyResult, route: list[str]) -> dict[str, Any]:
 
 
 def violation_rows(result: SteadyResult) -> list[dict[str, str]]:
-    ids = {t: cid for cid, texts in violated_ids(result).items() for t in texts}
-    return [{"id": ids.get(t, ""), "text": t} for t in result.violations]
+    return [{"id": v.component_id, "text": v.text} for v in result.violation_records]

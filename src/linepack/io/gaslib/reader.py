@@ -129,6 +129,16 @@ def build_case(
     )
 
 
+def require_nomination(case: GaslibCase, net_name: str, option: str = "--nomination FILE.scn") -> None:
+    """Refuse a GasLib network read without a nomination for a run: every entry and exit would carry zero
+    flow, and a solve would report a converged, empty network ("0 MMSCFD, no violations")."""
+    if case.nomination is None:
+        raise InputError(
+            f"{net_name}: a GasLib .net holds no flows; without its nomination every entry and exit carries zero "
+            f"flow and the result would be meaningless. Give the nomination ({option}) of the same network"
+        )
+
+
 _FLOATING_RULE = (
     "entry with the largest nominated flow of a zone whose pressure nothing else sets (its gas leaves only "
     "through stations or control valves holding their outlet pressure), held at its maximum pressure"
@@ -184,22 +194,6 @@ def build_network(net: NetData, ctx: Context, network: Network) -> None:
 # --- decisions -------------------------------------------------------------------------------------
 
 
-def _copy(network: Network) -> Network:
-    out = Network(
-        name=network.name,
-        description=network.description,
-        settings=network.settings,
-        gas_compositions=network.gas_compositions,
-        scenarios=network.scenarios,
-        default_scenario=network.default_scenario,
-        references=network.references,
-        meta=network.meta,
-    )
-    for coll, items in network.collections.items():
-        out.collections[coll] = dict(items)
-    return out
-
-
 def find_decision(case: GaslibCase, key: int | str) -> Decision:
     decisions = case.decisions()
     if isinstance(key, int):
@@ -231,7 +225,7 @@ def apply_decision(case: GaslibCase, index_or_name: int | str | Iterable[int | s
     can only be bypassed: no mode or mode bypass gives bypass/open, mode active is an error.
     """
     keys = [index_or_name] if isinstance(index_or_name, int | str) else list(index_or_name)
-    network = _copy(case.network)
+    network = case.network.copy()
     for key in keys:
         decision = find_decision(case, key)
         for ed in decision.elements:
