@@ -106,6 +106,28 @@ class SteadyResult:
     def total_demand_kg_s(self) -> float:
         return float(np.sum(self.network.sink_demand))
 
+    def balance(self) -> dict[str, Any]:
+        """The gas balance on one basis, so the figures add up: supply = demand + compressor fuel.
+
+        Mass (kg/s) is the basis; the MMSCFD figures are that mass as standard volume of the network gas
+        (``settings.gas``, 60 F and 14.696 psia), named in ``basis``. A source of another gas delivers a
+        different standard volume for the same mass: its own-gas MMSCFD are in the sources table
+        (``supply_mmscfd``), not summed here. Returns ``basis``, ``supply``, ``demand``, ``fuel`` and
+        ``closure`` (supply - demand - fuel, round-off only) in kg/s and MMSCFD.
+        """
+        basis = self.network.gas.basis
+        supply = float(np.sum(self.source_supply_kg_s))
+        demand = float(np.sum(self.network.sink_demand))
+        fuel = float(np.sum(self.comp_fuel_kg_s))
+        closure = supply - demand - fuel
+        out: dict[str, Any] = {
+            "basis": f"mass; MMSCFD of the network gas {basis.gas_name} at 60 F and 14.696 psia",
+        }
+        for name, value in (("supply", supply), ("demand", demand), ("fuel", fuel), ("closure", closure)):
+            out[f"{name}_kg_s"] = value
+            out[f"{name}_mmscfd"] = basis.kg_s_to_mmscfd(value)
+        return out
+
     # --- labelled tables (pandas) ---------------------------------------------------------------
     def table(self, kind: str) -> Any:
         """One result table as a pandas DataFrame indexed by id, the columns of the result-file contract with
@@ -275,6 +297,8 @@ class SteadyResult:
                 "node": cn.node_ids[cn.source_node[k]],
                 "supply_kg_s": self.source_supply_kg_s[k],
                 "supply_mmscfd": cn.source_basis[k].kg_s_to_mmscfd(self.source_supply_kg_s[k]),
+                "gas": cn.source_basis[k].gas_name,
+                "supply_mmscfd_network_gas": gas.basis.kg_s_to_mmscfd(self.source_supply_kg_s[k]),
             }
             for k, sid in enumerate(cn.source_ids)
         ]
@@ -285,6 +309,7 @@ class SteadyResult:
                 "demand_kg_s": cn.sink_demand[k],
                 "demand_mmscfd": gas.basis.kg_s_to_mmscfd(cn.sink_demand[k]),
                 "p_barg": pb[cn.sink_node[k]] - cn.ambient_pa / BAR_PA,
+                "p_min_barg": (cn.sink_p_min_pa[k] - cn.ambient_pa) / BAR_PA,
             }
             for k, kid in enumerate(cn.sink_ids)
         ]
@@ -301,6 +326,7 @@ class SteadyResult:
                 "compressibility": getattr(gas.compressibility, "name", ""),
             },
             "throughput_kg_s": self.throughput_kg_s(),
+            "balance": self.balance(),
             "linepack_kg": float(np.sum(lp)),
             "nodes": nodes,
             "pipes": pipes,

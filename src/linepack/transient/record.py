@@ -102,6 +102,8 @@ class Recorder:
         dt: float,
         wall: float,
         warnings: list[str],
+        steady_linepack_kg: float = float("nan"),
+        start_note: str = "",
     ) -> TransientResult:
         n = k_done + 1
         return TransientResult(
@@ -129,4 +131,6 @@ class Recorder:
             survival_time_s=self.survival.copy(),
             wall_time_s=wall,
             warnings=tuple(warnings),
+            steady_linepack_kg=steady_linepack_kg,
+            start_note=start_note,
         )

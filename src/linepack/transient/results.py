@@ -56,6 +56,10 @@ class TransientResult:
     survival_time_s: F64  # per sink: first time its pressure fell below its minimum (inf: never, nan: no minimum)
     wall_time_s: float
     warnings: tuple[str, ...]
+    # the steady solver's linepack for the boundary values at t = 0 (whole pipes, one mean pressure each) and
+    # why the run's starting linepack (the same state on segments) differs from it and from `linepack run`
+    steady_linepack_kg: float = math.nan
+    start_note: str = ""
 
     def __post_init__(self) -> None:
         for value in self.__dict__.values():
