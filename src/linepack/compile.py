@@ -34,6 +34,7 @@ from .model.components import (
     SourceMode,
     Valve,
 )
+from .model.errors import suggest
 from .model.network import Network, NetworkView
 from .units import BAR_PA, R_J_PER_MOL_K, FlowBasis, barg_to_pa, celsius_to_k
 
@@ -196,13 +197,17 @@ class CompiledNetwork:
         try:
             return self.node_ids.index(node_id)
         except ValueError:
-            raise InputError(f"no node '{node_id}' in scenario {self.scenario}") from None
+            raise InputError(
+                f"no node '{node_id}' in scenario {self.scenario}{suggest(node_id, list(self.node_ids))}"
+            ) from None
 
     def edge_index(self, edge_id: str) -> int:
         try:
             return self.edge_ids.index(edge_id)
         except ValueError:
-            raise InputError(f"no element '{edge_id}' in scenario {self.scenario}") from None
+            raise InputError(
+                f"no element '{edge_id}' in scenario {self.scenario}{suggest(edge_id, list(self.edge_ids))}"
+            ) from None
 
 
 def _gas_model(network: Network) -> GasModel:

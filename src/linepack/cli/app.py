@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from .common import EXIT_CODES
 from .convert import convert
 from .info import describe, scenarios, schema, validate
 from .optimize import optimize_app
@@ -16,6 +17,7 @@ from .transient import transient
 app = typer.Typer(
     name="linepack",
     help="Gas transmission network simulation. With no FILE, commands use the embedded Pakistan Stream network.",
+    epilog=EXIT_CODES,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

@@ -28,7 +28,12 @@ out = Console()
 err = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
 
-EXIT_INPUT, EXIT_INFEASIBLE, EXIT_INTERNAL = 1, 3, 4
+EXIT_INPUT, EXIT_USAGE, EXIT_INFEASIBLE, EXIT_INTERNAL = 1, 2, 3, 4
+EXIT_CODES = (
+    "Exit codes: 0 success; 1 bad input (the message names component, field, value and fix); 2 usage error "
+    "(unknown command or option, missing argument); 3 no feasible or converged solution (with a diagnosis); "
+    "4 internal error (a bug: rerun with LINEPACK_DEBUG=1 and report the traceback)."
+)
 
 
 def say(text: str, style: str = "", console: Console | None = None) -> None:

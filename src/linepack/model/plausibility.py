@@ -64,23 +64,23 @@ def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float
     return 2.0 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
-def _diameter(p: Pipe) -> list[Finding]:
+def _diameter(p: Pipe, median_mm: float) -> list[Finding]:
+    """A diameter far below the plausible range, or below a fifth of the network's median under 100 mm
+    (a 24 written for 24 in among 600 mm pipes), or above any gas pipeline."""
     d = p.inner_diameter_mm
     lo, hi = DIAMETER_MM_PLAUSIBLE
-    if d >= lo:
-        return (
-            []
-            if d <= hi
-            else [
-                Finding(
-                    p.id,
-                    "inner_diameter_mm",
-                    d,
-                    f"pipe {p.id}: inner_diameter_mm {d:g} is larger than any gas "
-                    f"pipeline (about {hi:g} mm at most); check the unit (the field is in millimetres)",
-                )
-            ]
-        )
+    if d > hi:
+        return [
+            Finding(
+                p.id,
+                "inner_diameter_mm",
+                d,
+                f"pipe {p.id}: inner_diameter_mm {d:g} is larger than any gas "
+                f"pipeline (about {hi:g} mm at most); check the unit (the field is in millimetres)",
+            )
+        ]
+    if d >= lo and not (d < 100.0 and d < median_mm / 5.0):
+        return []
     as_m, as_in = d * 1000.0, d * INCH_MM
     if d <= 2.0 and lo <= as_m <= hi:
         fix = f"if it is {d:g} m, write {as_m:g}"
@@ -94,7 +94,7 @@ def _diameter(p: Pipe) -> list[Finding]:
             "inner_diameter_mm",
             d,
             f"pipe {p.id}: inner_diameter_mm {d:g} is implausibly small for a "
-            f"gas pipe (the field is in millimetres); {fix}",
+            f"gas pipe of this network (median {median_mm:g} mm; the field is in millimetres); {fix}",
         )
     ]
 
@@ -228,10 +228,12 @@ def plausibility_findings(network: Network) -> list[Finding]:
             for end in (c.from_node, c.to_node):
                 maop_at[end] = min(maop_at.get(end, math.inf), c.maop_barg)
     amb = network.settings.ambient_pressure_bar
+    diameters = [c.inner_diameter_mm for c in network.collections["pipes"].values() if isinstance(c, Pipe)]
+    median_mm = statistics.median(diameters) if diameters else 0.0
     found: list[Finding] = []
     for c in network.components():
         if isinstance(c, Pipe):
-            found += _diameter(c) + _length(c, nodes) + _pressure(f"pipe {c.id}", "maop_barg", c.maop_barg)
+            found += _diameter(c, median_mm) + _length(c, nodes) + _pressure(f"pipe {c.id}", "maop_barg", c.maop_barg)
         elif isinstance(c, Node):
             found += _pressure(f"node {c.id}", "p_max_barg", c.p_max_barg)
             found += _pressure(f"node {c.id}", "p_min_barg", c.p_min_barg)
