@@ -181,6 +181,24 @@ def test_result_files(tmp_path: Path) -> None:
         res.save(tmp_path / "r.xlsx")
 
 
+def test_xarray_dataset_and_netcdf_carry_the_same_labelled_coordinates(tmp_path: Path) -> None:
+    xr = pytest.importorskip("xarray")
+    res = solve_transient(every_component_network(), profile=winter_day_profile(), options=OPTS)
+    ds = res.to_xarray()
+    cn = res.seg.base
+    assert list(ds.node.values) == list(cn.node_ids) and list(ds.sink.values) == list(cn.sink_ids)
+    assert list(ds["pipe"].values) == list(cn.edge_ids[: res.seg.n_pipes])
+    assert np.array_equal(ds.time.values, res.times_s) and ds.node_pressure.attrs["units"] == "Pa"
+    i = cn.node_ids.index("C")
+    assert np.array_equal(ds.node_pressure.sel(node="C").values, res.node_p_pa[:, i])
+    res.save(tmp_path / "r.nc")
+    with xr.open_dataset(tmp_path / "r.nc") as back:
+        assert list(back.node.values) == list(cn.node_ids) and list(back.compressor.values) == ["C1"]
+        for name in ("node_pressure", "pipe_linepack", "sink_demand", "compressor_power", "segment_flow"):
+            assert np.array_equal(back[name].values, ds[name].values), name
+        assert np.array_equal(back.time.values, ds.time.values)
+
+
 def test_options_are_checked() -> None:
     with pytest.raises(lp.InputError, match="dt_s"):
         solve_transient(every_component_network(), options=TransientOptions(dt_s=-1.0))
