@@ -155,6 +155,12 @@ def test_infeasible_and_invalid_cases_are_recorded_while_the_rest_complete(tmp_p
     assert stored == ("\n".join(run.violations), len(run.violations)) and any("MAOP" in v for v in run.violations)
     flagged = con.execute("SELECT element_id FROM elements WHERE case_id = 0 AND violation ORDER BY element_id")
     assert [r[0] for r in flagged.fetchall()] == sorted(v.component_id for v in run.violation_records)
+    pytest.importorskip("pandas")
+    store = ResultStore(tmp_path / "s")
+    cases_df, elements_df = store.cases_frame(), store.elements_frame()
+    assert list(cases_df.index) == [0, 1, 2, 3] and cases_df.loc[1, "status"] == "failed"
+    sink = elements_df.loc[(0, "LAHORE.demand")]
+    assert sink["element_type"] == "sink" and sink["p_barg"] > 30.0
     assert rows[1][:2] == ("failed", "InfeasibleError")
     assert "supply below demand" in rows[1][2]
     assert rows[2][:2] == ("failed", "InputError")
