@@ -6,7 +6,8 @@ solvers keep their own state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
@@ -184,6 +185,8 @@ class CompiledNetwork:
     sink_p_min_pa: F64
     sink_category: tuple[str, ...]
     incidence: sp.csr_matrix  # n_nodes x n_edges: -1 at from, +1 at to
+    # pipe id -> its route as (lon, lat) vertices, for maps (only pipes that have one)
+    pipe_routes: Mapping[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)
 
     @property
     def n_nodes(self) -> int:
@@ -466,6 +469,7 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
         sink_p_min_pa=np.array([pa(k.p_min_barg) for k in sinks]),
         sink_category=tuple(k.category.value for k in sinks),
         incidence=incidence,
+        pipe_routes={p.id: tuple((float(x), float(y)) for x, y in p.route_lonlat) for p in pipes if p.route_lonlat},
     )
 
 

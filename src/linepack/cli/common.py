@@ -80,7 +80,7 @@ def network_from(file: Path | None, gaslib: GaslibOptions | None = None, *, flow
     A GasLib .net without a nomination has no flows: an error where the command solves (``flows_needed``),
     a loud warning otherwise (``convert`` of the topology alone).
     """
-    from ..io.native import load_default_network, load_network
+    from ..io.native import load_default_network
 
     if file is None:
         if gaslib is not None and gaslib.given():
@@ -92,7 +92,48 @@ def network_from(file: Path | None, gaslib: GaslibOptions | None = None, *, flow
         raise InputError(
             f"{file}: GasLib options need a GasLib .net file, not {file.suffix or 'a file without suffix'}"
         )
+    return load_any(file)
+
+
+def load_any(file: Path) -> Network:
+    """A network from a native (.yaml/.json), GIS (.geojson/.gpkg) or MATGAS (.m) file, by suffix."""
+    from ..io.native import load_network
+
+    suffix = file.suffix.lower()
+    if suffix == ".geojson":
+        from ..io.geo import read_geojson
+
+        return read_geojson(file)
+    if suffix == ".gpkg":
+        from ..io.geo import read_geopackage
+
+        return read_geopackage(file)
+    if suffix == ".m":
+        from ..io.matgas import read_matgas
+
+        return read_matgas(file)
     return load_network(file)
+
+
+def save_any(network: Network, target: Path) -> None:
+    """Write a network as native (.yaml/.json), GIS (.geojson/.gpkg) or MATGAS (.m), by suffix."""
+    suffix = target.suffix.lower()
+    if suffix == ".geojson":
+        from ..io.geo import write_geojson
+
+        write_geojson(network, target)
+    elif suffix == ".gpkg":
+        from ..io.geo import write_geopackage
+
+        write_geopackage(network, target)
+    elif suffix == ".m":
+        from ..io.matgas import write_matgas
+
+        write_matgas(network, target)
+    else:
+        from ..io.native import save_network
+
+        save_network(network, target)
 
 
 class GaslibOptions:
@@ -167,7 +208,8 @@ def scenario_of(net: Network, scenario: str | None) -> str | None:
 
 
 FileArg = Annotated[
-    Path | None, typer.Argument(help="network file (.yaml, .json or GasLib .net); default: embedded PSGP")
+    Path | None,
+    typer.Argument(help="network file (.yaml/.json, .geojson, .gpkg, MATGAS .m, GasLib .net); default: embedded PSGP"),
 ]
 NominationOpt = Annotated[Path | None, typer.Option("--nomination", help="GasLib nomination (.scn) for a .net")]
 DecisionsOpt = Annotated[

@@ -100,6 +100,11 @@ def network_geojson(cn: CompiledNetwork, result: SteadyResult | None = None) -> 
     def xy(i: int) -> list[float]:
         return [round(float(cn.lon[i]), 5), round(float(cn.lat[i]), 5)]
 
+    def route(e: int, i: int, j: int) -> list[list[float]]:
+        """The pipe's route where given (``route_lonlat``), else straight between its end nodes."""
+        given = cn.pipe_routes.get(cn.edge_ids[e])
+        return [[round(x, 5), round(y, 5)] for x, y in given] if given else [xy(i), xy(j)]
+
     def barg(p_pa: float, nd: int = 1) -> float | None:
         return _num((p_pa - amb) / BAR_PA, nd)
 
@@ -138,7 +143,7 @@ def network_geojson(cn: CompiledNetwork, result: SteadyResult | None = None) -> 
             }
         props["violations"] = bad.get(cn.edge_ids[e], [])
         feats.append(
-            {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [xy(i), xy(j)]}, "properties": props}
+            {"type": "Feature", "geometry": {"type": "LineString", "coordinates": route(e, i, j)}, "properties": props}
         )
 
     for k, e in enumerate(cn.comp_edge.tolist()):
