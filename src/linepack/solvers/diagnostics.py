@@ -7,11 +7,13 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components, maximum_bipartite_matching
 
-from ..compile import CompiledNetwork, CompMode, EdgeKind, RegMode
+from ..compile import CompiledNetwork, EdgeKind
+from ..topology import MAX_NAMES, flow_blocked_edges, names
 from ..units import BAR_PA
 from .equations import ControlState, SteadySystem
 
-MAX_NAMES = 8
+__all__ = ["MAX_NAMES", "flow_blocked_edges", "names"]
+
 EDGE_KIND_TEXT = {
     int(EdgeKind.PIPE): "pipe",
     int(EdgeKind.COMPRESSOR): "compressor",
@@ -20,19 +22,6 @@ EDGE_KIND_TEXT = {
     int(EdgeKind.RESISTOR): "resistor",
     int(EdgeKind.SHORT_PIPE): "short pipe",
 }
-
-
-def names(ids: list[str] | tuple[str, ...], limit: int = MAX_NAMES) -> str:
-    ids = list(ids)
-    text = ", ".join(ids[:limit])
-    return text + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
-
-
-def flow_blocked_edges(cn: CompiledNetwork, state: ControlState) -> NDArray[np.int64]:
-    """Edges that carry no flow in this control state (closed valves, compressors off, closed regulators)."""
-    off_c = cn.comp_edge[state.comp_mode == CompMode.OFF]
-    off_r = cn.reg_edge[state.reg_mode == RegMode.CLOSED]
-    return np.concatenate([cn.block_edge, off_c, off_r]).astype(np.int64)
 
 
 def islands(cn: CompiledNetwork, state: ControlState) -> tuple[int, NDArray[np.int32]]:

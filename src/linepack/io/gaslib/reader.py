@@ -147,18 +147,17 @@ _FLOATING_RULE = (
 
 def _reference_floating_zones(network: Network) -> tuple[ReferenceChoice, ...]:
     """One more reference in every zone that nothing else gives a pressure level in the Network's control
-    modes (see :mod:`linepack.solvers.zones`; an island without a reference is such a zone): its entry with
+    modes (see :mod:`linepack.topology`; an island without a reference is such a zone): its entry with
     the largest nominated flow (else its exit that injects most), held at its maximum pressure, replaces that
     source's fixed flow in ``network``."""
     from ...compile import compile_network
-    from ...solvers.equations import ControlState
-    from ...solvers.zones import pressure_zones
+    from ...topology import Modes, pressure_zones
 
     try:
         cn = compile_network(network)
     except InputError:
         return ()  # the solve reports it
-    zones = pressure_zones(cn, ControlState.initial(cn))
+    zones = pressure_zones(cn, Modes.initial(cn))
     added: list[ReferenceChoice] = []
     for z in np.flatnonzero(zones.floating):
         in_zone = np.flatnonzero((zones.label[cn.source_node] == z) & ~cn.source_is_pressure & (cn.source_inflow > 0))
@@ -283,11 +282,10 @@ def operating_decisions(case: GaslibCase) -> list[str]:
     """One decision per group of the .cdf (ids ``group/decision``) that together give a well-posed operating
     mode: the first decision of every group; where that leaves a loop of controlled elements joined only by
     loss-free connections (the flow around it would be undetermined, see
-    :func:`linepack.solvers.zones.control_loops`), the first later decision of a group touching the loop that
+    :func:`linepack.topology.control_loops`), the first later decision of a group touching the loop that
     removes it. Loops that no decision removes are left for the solve to report."""
     from ...compile import compile_network
-    from ...solvers.equations import ControlState
-    from ...solvers.zones import control_loops
+    from ...topology import Modes, control_loops
 
     groups = case.decision_groups
     chosen = [0] * len(groups)
@@ -305,7 +303,7 @@ def operating_decisions(case: GaslibCase) -> list[str]:
             cn = compile_network(apply_decision(case, ids()))
         except InputError:
             return []
-        return [{cn.edge_ids[e] for e in loop} for loop in control_loops(cn, ControlState.initial(cn))]
+        return [{cn.edge_ids[e] for e in loop} for loop in control_loops(cn, Modes.initial(cn))]
 
     current = loops()
     tried: set[int] = set()
