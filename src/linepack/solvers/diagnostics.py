@@ -14,6 +14,7 @@ from .equations import ControlState, SteadySystem
 
 __all__ = ["MAX_NAMES", "flow_blocked_edges", "names"]
 
+CONCENTRATED_SHARE = 0.5  # the three largest equations hold at least this share of the residual
 EDGE_KIND_TEXT = {
     int(EdgeKind.PIPE): "pipe",
     int(EdgeKind.COMPRESSOR): "compressor",
@@ -127,7 +128,8 @@ def residual_concentration(sys: SteadySystem, x: NDArray[np.float64], top: int =
     element laws, source set-points) that hold most of its absolute sum, each with its share.
 
     A unit slip in one component (a diameter in metres, a demand a thousand times too large) leaves the
-    residual in the equations next to it, so this names where to look when Newton stops.
+    residual in the equations next to it, so this names where to look when Newton stops. Nothing is said
+    when the three largest equations hold less than half of the residual (it is spread over the network).
     """
     f = np.abs(np.asarray(sys.residual(x), dtype=float))
     if not f.size or not np.all(np.isfinite(f)) or float(np.sum(f)) <= 0.0:
@@ -135,8 +137,8 @@ def residual_concentration(sys: SteadySystem, x: NDArray[np.float64], top: int =
     total = float(np.sum(f))
     order = np.argsort(-f, kind="stable")[:top]
     picked = [int(i) for i in order if f[i] >= 0.02 * total]
-    if not picked:
-        return []
+    if not picked or float(np.sum(f[order[:3]])) < CONCENTRATED_SHARE * total:
+        return []  # spread over the network: no component stands out (other diagnoses say why)
     parts = [f"{unknown_name(sys, i, 'row')} ({f[i] / total:.0%})" for i in picked]
     ids = {*(cn_id for cn_id in _component_ids(sys, picked))}
     return [
