@@ -75,6 +75,27 @@ def test_dashboard_end_to_end(server, browser, tmp_path):
     assert len(base_rows) == len(compile_network(lp.load_default_network(), "psgp_base").sink_ids)
     assert len(drv.find_elements(By.CSS_SELECTOR, "#profile polyline.profile-line")) == 1
 
+    # what a first user meets: the loading state has ended, places are named on the map, the compressor table
+    # fits its pane, and the profile's node names do not overlap
+    assert drv.execute_script("return document.body.dataset.busy") == "0"
+    names = drv.execute_script(
+        "return Array.from(document.querySelectorAll('.lp-place')).filter(e => e.style.visibility !== 'hidden')"
+        ".map(e => e.textContent)"
+    )
+    assert "Quetta city gate" in names and len(names) >= 6
+    fits = drv.execute_script(
+        "const t = document.getElementById('compressors'); return t.scrollWidth <= t.parentElement.clientWidth"
+    )
+    assert fits
+    boxes = drv.execute_script(
+        "return Array.from(document.querySelectorAll('#profile text.profile-node'))"
+        ".map(e => { const r = e.getBBox(); return [r.x, r.x + r.width]; })"
+    )
+    boxes.sort()
+    assert len(boxes) >= 4 and all(a[1] <= b[0] for a, b in zip(boxes, boxes[1:], strict=False))
+    width = drv.execute_script("return document.getElementById('profile').clientWidth")
+    assert boxes[0][0] >= 0 and boxes[-1][1] <= width
+
     shot = tmp_path / "dashboard.png"
     assert drv.save_screenshot(str(shot))
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000

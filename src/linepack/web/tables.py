@@ -49,13 +49,20 @@ def deliveries(result: SteadyResult) -> list[dict[str, Any]]:
 
 # short names of the controls for the table (the long texts are linepack.results.COMP_MODE_TEXT)
 COMP_CONTROL_SHORT = {
-    CompMode.PRESSURE: "discharge p",
+    CompMode.PRESSURE: "set-point",
     CompMode.RATIO: "ratio",
     CompMode.POWER: "power",
     CompMode.FLOW: "flow",
     CompMode.BYPASS: "bypass",
     CompMode.OFF: "off",
 }
+
+
+def _control_label(mode: CompMode, at_bound: bool) -> str:
+    """Short enough for the table: "set-point", "at max power", "bypass" (the long text is in the tooltip)."""
+    if at_bound and mode in (CompMode.RATIO, CompMode.POWER, CompMode.FLOW):
+        return f"at max {COMP_CONTROL_SHORT[mode]}"
+    return ("at bound: " if at_bound else "") + COMP_CONTROL_SHORT[mode]
 
 
 def compressors(result: SteadyResult) -> list[dict[str, Any]]:
@@ -74,7 +81,7 @@ def compressors(result: SteadyResult) -> list[dict[str, Any]]:
         rows.append(
             {
                 "id": cn.edge_ids[e],
-                "control": ("limit: " if at_bound else "") + COMP_CONTROL_SHORT[mode],
+                "control": _control_label(mode, at_bound),
                 "control_text": ("at bound: " if at_bound else "") + COMP_MODE_TEXT[mode],
                 "at_bound": bool(at_bound),
                 "suction_barg": _num((result.p_pa[cn.edge_from[e]] - amb) / BAR_PA, 2),
