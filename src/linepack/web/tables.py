@@ -102,6 +102,7 @@ def supplies(result: SteadyResult) -> list[dict[str, Any]]:
     cn = result.network
     amb = cn.ambient_pa
     names = dict(zip(cn.node_ids, cn.node_names, strict=True))
+    net_basis = cn.gas.basis
     rows = []
     for k, sid in enumerate(cn.source_ids):
         b = cn.source_basis[k]
@@ -113,8 +114,13 @@ def supplies(result: SteadyResult) -> list[dict[str, Any]]:
                 "node": cn.node_ids[i],
                 "kind": source_kind(sid, names[cn.node_ids[i]]),
                 "mode": "pressure" if cn.source_is_pressure[k] else "flow",
-                "supply_mmscfd": _num(b.kg_s_to_mmscfd(result.source_supply_kg_s[k]), 1),
-                "capacity_mmscfd": _num(b.kg_s_to_mmscfd(cap), 1) if np.isfinite(cap) else None,
+                # one basis with the totals (MMSCFD of the network gas, i.e. mass), so the column adds up;
+                # a source of another gas also has its own-gas MMSCFD
+                "supply_mmscfd": _num(net_basis.kg_s_to_mmscfd(result.source_supply_kg_s[k]), 1),
+                "own_gas_mmscfd": _num(b.kg_s_to_mmscfd(result.source_supply_kg_s[k]), 1)
+                if b.gas_name != net_basis.gas_name
+                else None,
+                "capacity_mmscfd": _num(net_basis.kg_s_to_mmscfd(cap), 1) if np.isfinite(cap) else None,
                 "p_barg": _num((result.p_pa[i] - amb) / BAR_PA, 2),
             }
         )
@@ -132,6 +138,7 @@ def totals(result: SteadyResult) -> dict[str, Any]:
         "power_mw": _num(float(np.sum(result.comp_power_w)) / 1e6, 1),
         "linepack_mmscf": _num(lp / basis.density_60f_kg_m3 / MMSCF_M3, 0),
         "violations": len(result.violations),
+        "basis": result.balance()["basis"],
     }
 
 

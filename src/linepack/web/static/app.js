@@ -339,8 +339,11 @@
       ["power_text", "power / max MW"], ["fuel_mmscfd", "fuel MMSCFD", 2]],
       res.compressors.map((r) => ({ ...r, power_text: fmt(r.power_mw, 1) + " / " + (r.power_max_mw == null ? "-" : fmt(r.power_max_mw, 1)) })),
       (r) => (r.violation ? "bad" : r.at_bound ? "warn" : ""));
+    const ownGas = res.supplies.some((r) => r.own_gas_mmscfd != null);
     table("supplies", [["id", "supply"], ["kind", "kind"], ["mode", "mode"], ["supply_mmscfd", "supply MMSCFD", 0],
+      ...(ownGas ? [["own_gas_mmscfd", "own gas MMSCFD", 0]] : []),
       ["capacity_mmscfd", "capacity MMSCFD", 0], ["p_barg", "p barg", 1]], res.supplies);
+    $("basis").textContent = "MMSCFD: " + tot.basis + "; columns and totals add up (own gas: a source's MMSCFD of its own gas)";
     const dl = $("node-ids");
     dl.replaceChildren(...res.nodes.map((n) => el("option", { value: n })));
     for (const fmtName of ["json", "csv", "geojson"]) {
