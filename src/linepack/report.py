@@ -176,9 +176,10 @@ def summary(result: SteadyResult) -> Group:
     rho60 = basis.density_60f_kg_m3
     parts.append(
         Text(
-            f"Balance: supply {bal['supply_mmscfd']:.1f} MMSCFD ({bal['supply_kg_s']:.1f} kg/s) = demand "
+            f"Throughput (supply) {bal['supply_mmscfd']:.1f} MMSCFD ({bal['supply_kg_s']:.1f} kg/s) = demand "
             f"{bal['demand_mmscfd']:.1f} + compressor fuel {bal['fuel_mmscfd']:.1f} MMSCFD "
-            f"(closure {bal['closure_kg_s']:.1e} kg/s); compressor power {np.sum(result.comp_power_w) / 1e6:.1f} MW; "
+            f"(balance closes to {bal['closure_kg_s']:.1e} kg/s); compressor power "
+            f"{np.sum(result.comp_power_w) / 1e6:.1f} MW; "
             f"linepack {lp / 1e6:.1f} kt ({lp / rho60 / MMSCF_M3:.0f} MMscf of the network gas)"
         )
     )

@@ -189,4 +189,4 @@ def test_the_summary_columns_add_up_on_the_named_basis() -> None:
     assert column == pytest.approx(bal["supply_mmscfd"], rel=1e-12)
     code, out = invoke("run")
     assert code == 0
-    assert f"{bal['supply_mmscfd']:.1f} MMSCFD" in out and "Balance" in out
+    assert f"{bal['supply_mmscfd']:.1f} MMSCFD" in out and "balance closes" in out
