@@ -4,6 +4,7 @@ and a screenshot is saved (to docs/img/dashboard.png as well when LINEPACK_UPDAT
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 from pathlib import Path
@@ -92,7 +93,7 @@ def test_dashboard_end_to_end(server, browser, tmp_path):
         ".map(e => { const r = e.getBBox(); return [r.x, r.x + r.width]; })"
     )
     boxes.sort()
-    assert len(boxes) >= 4 and all(a[1] <= b[0] for a, b in zip(boxes, boxes[1:], strict=False))
+    assert len(boxes) >= 4 and all(a[1] <= b[0] for a, b in itertools.pairwise(boxes))
     width = drv.execute_script("return document.getElementById('profile').clientWidth")
     assert boxes[0][0] >= 0 and boxes[-1][1] <= width
 

@@ -22,6 +22,7 @@ from .common import (
     guard,
     network_from,
     out,
+    refuse_overwriting,
     save_any,
     scenario_of,
 )
@@ -52,6 +53,10 @@ def convert(
     GasModels.jl) and GasLib (.net with .scn, .cs, .cdf)."""
 
     def go() -> None:
+        refuse_overwriting(
+            {"input": source, "--nomination": nomination, "--decisions": decisions, "--cs": cs},
+            {"output": target, "--scn": scn, "--cs-out": cs_out, "--cdf-out": cdf_out},
+        )
         suffix = target.suffix.lower()
         if suffix in (".yaml", ".yml", ".json", ".geojson", ".gpkg", ".m"):
             gl = GaslibOptions(nomination, decisions, decision, cs, reference, fixed_loss)
