@@ -182,7 +182,8 @@ class SteadyResult:
 
     @property
     def sources(self) -> Any:
-        """Sources: node, supply_kg_s, supply_mmscfd (at the source's own gas)."""
+        """Sources: node, supply_kg_s, supply_mmscfd (at the source's own gas), gas, supply_mmscfd_network_gas
+        (on the basis of :meth:`balance`, so the column adds up)."""
         return self.table("sources")
 
     @property
