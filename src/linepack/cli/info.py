@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
+from ..console_tables import compact_table
 from .common import (
     EXIT_INFEASIBLE,
     FileArg,
@@ -28,10 +28,7 @@ def scenarios(file: FileArg = None) -> None:
 
     def go() -> None:
         net = network_from(file)
-        t = Table(title=f"Scenarios of {net.name or file}")
-        t.add_column("name")
-        t.add_column("base")
-        t.add_column("description")
+        t = compact_table(f"Scenarios of {net.name or file}", "name", [("base", "id"), ("description", "text")])
         for name, sc in net.scenarios.items():
             label = f"{name} (default)" if name == net.default_scenario else name
             t.add_row(label, sc.base or "", sc.description)
@@ -117,9 +114,8 @@ def describe(
 
     def go() -> None:
         rows = field_table(kind)
-        t = Table(title=f"{kind} fields")
-        for col in ("field", "type", "unit", "default", "bounds", "description"):
-            t.add_column(col, overflow="fold")
+        cols = [("type", "text"), ("unit", "id"), ("default", "text"), ("bounds", "text"), ("description", "text")]
+        t = compact_table(f"{kind} fields", "field", cols)
         for r in rows:
             t.add_row(*(r[c] for c in ("field", "type", "unit", "default", "bounds", "description")))
         out.print(t)
