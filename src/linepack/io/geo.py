@@ -227,26 +227,22 @@ def _result_frame(gpd: Any, result: SteadyResult, layer: str) -> Any:
 
 def write_geopackage(network: Network, path: str | Path) -> None:
     """Write the network as a GeoPackage: one layer per component collection that has components, and an
-    attribute table ``linepack_network`` with settings, gases and scenarios (JSON). Written to a temporary
-    file and renamed, so a failed write leaves no half file."""
-    import os
+    attribute table ``linepack_network`` with settings, gases and scenarios (JSON). GDAL writes it in a
+    private temporary folder; the bytes then go through :func:`linepack.io.atomic.atomic_write_bytes`, so a
+    failed write leaves nothing half-written and the file gets the user's usual permissions."""
     import tempfile
 
+    from .atomic import atomic_write_bytes
+
     gpd = _gpd()
-    p = Path(path)
-    fd, tmp = tempfile.mkstemp(suffix=".gpkg", dir=p.parent or Path("."), prefix=f".{p.stem}-")
-    os.close(fd)
-    os.unlink(tmp)
-    try:
+    with tempfile.TemporaryDirectory(prefix="linepack-gpkg-") as folder:
+        tmp = Path(folder) / "network.gpkg"
         for coll in COLLECTIONS:
             if network.collections[coll]:
                 _frame(gpd, network, coll).reset_index().to_file(tmp, layer=coll, driver="GPKG")
         meta = gpd.GeoDataFrame({"document": [json.dumps(_meta(network))]}, geometry=[None], crs=CRS)
         meta.to_file(tmp, layer=META_LAYER, driver="GPKG")
-        os.replace(tmp, p)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        atomic_write_bytes(path, tmp.read_bytes())
 
 
 def read_geopackage(path: str | Path) -> Network:
