@@ -8,7 +8,7 @@ from rich.text import Text
 
 from .compile import CompMode
 from .console_tables import compact_table
-from .results import SteadyResult
+from .results import COMP_MODE_SHORT, SteadyResult
 from .units import BAR_PA, MMSCF_M3
 from .violations import beyond
 
@@ -28,14 +28,6 @@ def node_maop_pa(result: SteadyResult) -> np.ndarray:
     return np.where(np.isfinite(maop), maop, np.where(np.isfinite(pipe_maop), pipe_maop, np.nan))
 
 
-COMP_MODE_SHORT = {
-    CompMode.PRESSURE: "set-point",
-    CompMode.RATIO: "ratio",
-    CompMode.POWER: "power",
-    CompMode.FLOW: "flow",
-    CompMode.BYPASS: "bypass",
-    CompMode.OFF: "off",
-}
 COMP_BOUND_SHORT = {
     CompMode.RATIO: "max ratio",
     CompMode.POWER: "max power",

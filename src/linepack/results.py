@@ -29,6 +29,15 @@ COMP_MODE_TEXT = {
     CompMode.BYPASS: "bypass",
     CompMode.OFF: "off (closed)",
 }
+# short names of the controls for tables (terminal and web); the long texts are COMP_MODE_TEXT
+COMP_MODE_SHORT = {
+    CompMode.PRESSURE: "set-point",
+    CompMode.RATIO: "ratio",
+    CompMode.POWER: "power",
+    CompMode.FLOW: "flow",
+    CompMode.BYPASS: "bypass",
+    CompMode.OFF: "off",
+}
 REG_MODE_TEXT = {
     RegMode.PRESSURE: "outlet set-point",
     RegMode.OPEN: "fully open",
@@ -390,17 +399,9 @@ class SteadyResult:
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
         w.writeheader()
-        for kind in (
-            "nodes",
-            "pipes",
-            "compressors",
-            "regulators",
-            "valves",
-            "short_pipes",
-            "resistors",
-            "sources",
-            "sinks",
-        ):
+        from .frames import RESULT_TABLES
+
+        for kind in RESULT_TABLES:
             for rec in doc[kind]:
                 w.writerow({"kind": kind[:-1], **rec})
         return buf.getvalue()

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..compile import CompMode
-from ..results import COMP_MODE_TEXT, SteadyResult
+from ..results import COMP_MODE_SHORT, COMP_MODE_TEXT, SteadyResult
 from ..route import PSGP_CORRIDOR, pressure_profile
 from ..units import BAR_PA, MMSCF_M3
 from .geo import _num, node_maop_pa, source_kind, violated_ids
@@ -47,15 +47,8 @@ def deliveries(result: SteadyResult) -> list[dict[str, Any]]:
     return rows
 
 
-# short names of the controls for the table (the long texts are linepack.results.COMP_MODE_TEXT)
-COMP_CONTROL_SHORT = {
-    CompMode.PRESSURE: "set-point",
-    CompMode.RATIO: "ratio",
-    CompMode.POWER: "power",
-    CompMode.FLOW: "flow",
-    CompMode.BYPASS: "bypass",
-    CompMode.OFF: "off",
-}
+# short names of the controls for the table: the terminal summary's (linepack.results.COMP_MODE_SHORT)
+COMP_CONTROL_SHORT = COMP_MODE_SHORT
 
 
 def _control_label(mode: CompMode, at_bound: bool) -> str:
