@@ -38,8 +38,9 @@ EXIT_CODES = (
 
 
 def say(text: str, style: str = "", console: Console | None = None) -> None:
-    """Print one message line unwrapped (ids and numbers are never cut or folded at the terminal's width)."""
-    (console or out).print(Text(text, style=style), highlight=False, soft_wrap=True)
+    """Print one message line unwrapped (ids and numbers are never cut or folded at the terminal's width), with
+    control characters escaped (:func:`safe_text`)."""
+    (console or out).print(Text(safe_text(text), style=style), highlight=False, soft_wrap=True)
 
 
 def safe_text(text: object) -> str:
