@@ -6,6 +6,7 @@ solvers keep their own state.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -43,6 +44,7 @@ from .model.components import (
     SourceMode,
     Valve,
 )
+from .model.errors import suggest
 from .model.network import Network, NetworkView
 from .units import BAR_PA, R_J_PER_MOL_K, FlowBasis, barg_to_pa, celsius_to_k
 
@@ -212,6 +214,8 @@ class CompiledNetwork:
     sink_demand_min_kg_s: F64 = field(default_factory=lambda: np.zeros(0))  # = demand where not given
     sink_demand_max_kg_s: F64 = field(default_factory=lambda: np.zeros(0))
     sink_value_usd_per_mmbtu: F64 = field(default_factory=lambda: np.zeros(0))
+    # pipe id -> its route as (lon, lat) vertices, for maps (only pipes that have one)
+    pipe_routes: Mapping[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)
 
     @property
     def n_nodes(self) -> int:
@@ -225,13 +229,17 @@ class CompiledNetwork:
         try:
             return self.node_ids.index(node_id)
         except ValueError:
-            raise InputError(f"no node '{node_id}' in scenario {self.scenario}") from None
+            raise InputError(
+                f"no node '{node_id}' in scenario {self.scenario}{suggest(node_id, list(self.node_ids))}"
+            ) from None
 
     def edge_index(self, edge_id: str) -> int:
         try:
             return self.edge_ids.index(edge_id)
         except ValueError:
-            raise InputError(f"no element '{edge_id}' in scenario {self.scenario}") from None
+            raise InputError(
+                f"no element '{edge_id}' in scenario {self.scenario}{suggest(edge_id, list(self.edge_ids))}"
+            ) from None
 
 
 def _gas_model(network: Network) -> GasModel:
@@ -530,6 +538,7 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
         sink_demand_min_kg_s=demand_min,
         sink_demand_max_kg_s=demand_max,
         sink_value_usd_per_mmbtu=np.array([_nan_or(k.value_usd_per_mmbtu) for k in sinks]),
+        pipe_routes={p.id: tuple((float(x), float(y)) for x, y in p.route_lonlat) for p in pipes if p.route_lonlat},
     )
 
 

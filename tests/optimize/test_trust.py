@@ -14,7 +14,7 @@ from linepack.compile import compile_network
 from linepack.errors import InfeasibleError
 from linepack.optimize import capacity, min_fuel, newton_check, shed, solve_problem
 from linepack.units import BAR_PA
-from linepack.violations import LIMIT_TOLERANCE_BAR, check_limits
+from linepack.violations import LIMIT_TOLERANCE_BAR, find_violations
 
 from .networks import two_sources
 
@@ -127,10 +127,11 @@ def test_an_optimum_on_a_pressure_bound_is_no_violation(psgp: object) -> None:
     node = cn.sink_node[k]
     at = p.copy()
     at[node] = cn.sink_p_min_pa[k] - 1.5e-7 * BAR_PA
-    assert not [v for v in check_limits(cn, at) if v.element == "BHIKKI_PP.demand"]
+    assert not [v for v in find_violations(cn, at) if v.component_id == "BHIKKI_PP.demand"]
     at[node] = cn.sink_p_min_pa[k] - 1e-3 * BAR_PA
-    (v,) = [v for v in check_limits(cn, at) if v.element == "BHIKKI_PP.demand"]
-    assert v.kind == "delivery_min" and v.excess == pytest.approx(1e-3, rel=1e-6) and v.excess > LIMIT_TOLERANCE_BAR
+    (v,) = [v for v in find_violations(cn, at) if v.component_id == "BHIKKI_PP.demand"]
+    assert v.quantity == "p_delivery_min" and v.excess == pytest.approx(1e-3 * BAR_PA, rel=1e-6)
+    assert v.excess > LIMIT_TOLERANCE_BAR * BAR_PA
 
 
 def test_milp_answer_carries_its_approximation_error() -> None:

@@ -162,6 +162,9 @@ class ActiveSet:
             return Move(-qc / m_ref, "comp", k, CompMode.OFF)
         if not limits_only and pd < ps * (1.0 - TOL):
             return Move(1.0 - pd / ps, "comp", k, CompMode.BYPASS, 0.0, rev)
+        if limits_only and mode == CompMode.PRESSURE and tgt == t_user and ps > t_user * (1.0 + TOL) and pd > 0 <= qc:
+            # on a failed iterate too: a discharge set-point below the suction cannot be held by compressing
+            return Move(ps / t_user - 1.0, "comp", k, CompMode.BYPASS, 0.0, rev)
         at_limit = {int(CompMode.RATIO): "ratio", int(CompMode.POWER): "power", int(CompMode.FLOW): "flow"}
         active = "set" if (mode == user and tgt == t_user) else at_limit.get(mode, "set")
         limits: dict[str, tuple[int, float, float]] = {

@@ -7,7 +7,7 @@ from numpy.typing import NDArray
 
 from ..compile import CompiledNetwork, CompMode, RegMode
 from ..units import BAR_PA
-from ..violations import violation_texts
+from ..violations import find_violations
 from .equations import ControlState, SourceBound, user_comp_target
 
 F64 = NDArray[np.float64]
@@ -101,5 +101,5 @@ def bound_texts(cn: CompiledNetwork, state: ControlState, p: F64, supply: F64 | 
 
 
 def violations(cn: CompiledNetwork, p: F64, supply: F64, state: ControlState) -> list[str]:
-    """The limits the state violates beyond the tolerances of :mod:`linepack.violations` (texts)."""
-    return violation_texts(cn, p, supply, state)
+    """The texts of every violated limit (computed by :func:`linepack.violations.find_violations`)."""
+    return [v.text for v in find_violations(cn, p, supply, state)]
