@@ -66,6 +66,16 @@ def test_shedding_after_both_rlng_terminals_trip(psgp: object) -> None:
     _verified(cn, res)
 
 
+def test_shedding_that_leaves_a_line_without_gas_is_verified(psgp: object) -> None:
+    """A tenth of the supply: whole laterals are shed, and the simulator leaves those parts (no supply, no
+    demand) out of its result; the verification compares what is left (it used to fail on the array sizes)."""
+    cn = replace(psgp, source_inflow=psgp.source_inflow * 0.1, source_capacity=psgp.source_capacity * 0.1)  # type: ignore[attr-defined]
+    res = solve_problem(cn, shed(cn))
+    chk = _verified(cn, res)
+    assert chk.steady.network.n_nodes < cn.n_nodes  # parts were left out
+    assert res.shed_kg_s.sum() > 0.8 * cn.sink_demand.sum()
+
+
 def test_shedding_runs_no_compression_that_nothing_needs(psgp: object) -> None:
     """Nothing to shed on psgp_base: the plan is the least-fuel operation (it used to run about 30 MW of
     compression, which the penalties left free)."""
