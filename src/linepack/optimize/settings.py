@@ -12,9 +12,9 @@ far its pressures and flows are from the optimiser's.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from types import SimpleNamespace
-from collections.abc import Sequence
 from typing import Any, cast
 
 import numpy as np
