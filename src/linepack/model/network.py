@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -119,9 +120,11 @@ class Network:
     def check_references(self, components: list[Component] | None = None) -> list[str]:
         """Problems with references between components (unknown nodes and gases)."""
         comps = list(self.components()) if components is None else components
-        node_ids = [c.id for c in comps if isinstance(c, Node)]
+        node_ids = [c.id for c in comps if type(c) is Node or isinstance(c, Node)]
         known = set(node_ids)
         problems: list[str] = []
+        if _references_resolve(comps, known, self.gas_compositions):
+            comps = []  # every reference resolves: nothing to report per component (the loop below names them)
         for c in comps:
             refs: list[tuple[str, str]] = []
             if isinstance(c, Edge):
@@ -206,13 +209,15 @@ class Network:
                     comps.append(model.model_validate(item))
                 except ValidationError as exc:
                     problems.extend(describe_validation_error(label, model, exc))
-        seen: dict[str, Component] = {}
-        for c in comps:
-            if c.id in seen:
-                problems.append(f"{c.kind} {c.id}: id already used by {seen[c.id].kind}; ids must be unique")
-            seen[c.id] = c
-        patched: list[Component] = []
-        for c in comps:
+        ids = list(map(attrgetter("id"), comps))
+        if len(set(ids)) != len(ids):
+            seen: dict[str, Component] = {}
+            for c in comps:
+                if c.id in seen:
+                    problems.append(f"{c.kind} {c.id}: id already used by {seen[c.id].kind}; ids must be unique")
+                seen[c.id] = c
+        patched: list[Component] = comps if not resolved.patches else []
+        for c in comps if resolved.patches else ():
             patch = resolved.patches.get(c.id)
             if patch:
                 model = type(c)
@@ -227,14 +232,13 @@ class Network:
         problems += self.check_references(patched)
         if problems:
             raise InputError(problems)
-        active = [c for c in patched if not isinstance(c, Node) and resolved.in_service(c.id, c.status, c.in_service)]
-        used_nodes: set[str] = set()
-        for c in active:
-            if isinstance(c, Edge):
-                used_nodes.update((c.from_node, c.to_node))
-            elif isinstance(c, Source | Sink):
-                used_nodes.add(c.node)
-        nodes = [c for c in patched if isinstance(c, Node) and c.id in used_nodes]
+        in_service = resolved.in_service
+        active = [c for c in patched if type(c) is not Node and in_service(c.id, c.status, c.in_service)]
+        edges = [c for c in active if isinstance(c, Edge)]
+        used_nodes: set[str] = set(map(attrgetter("from_node"), edges))
+        used_nodes.update(map(attrgetter("to_node"), edges))
+        used_nodes.update(c.node for c in active if isinstance(c, Source | Sink))
+        nodes = [c for c in patched if type(c) is Node and c.id in used_nodes]
         off_nodes = [n.id for n in nodes if not n.in_service or n.id in resolved.disabled]
         if off_nodes:
             users = sorted(
@@ -353,6 +357,24 @@ class NetworkView:
     network: Network
     scenario: ResolvedScenario
     components: list[Component]
+    _by_type: dict[type, list[Any]] = field(default_factory=dict, compare=False, repr=False)
 
     def of_type(self, model: type[Component]) -> list[Any]:
-        return [c for c in self.components if type(c) is model]
+        """The components of exactly this type, in order (grouped in one pass on the first call)."""
+        if not self._by_type and self.components:
+            for c in self.components:
+                self._by_type.setdefault(type(c), []).append(c)
+        return list(self._by_type.get(model, ()))
+
+
+def _references_resolve(comps: list[Component], known: set[str], gases: Mapping[str, Any]) -> bool:
+    """Whether every node reference of ``comps`` is in ``known`` and every source gas in ``gases`` (one pass
+    over sets; the per-component messages are only built when something does not resolve)."""
+    edges = [c for c in comps if isinstance(c, Edge)]
+    refs = set(map(attrgetter("from_node"), edges))
+    refs.update(map(attrgetter("to_node"), edges))
+    ends = [c for c in comps if isinstance(c, Source | Sink)]
+    refs.update(map(attrgetter("node"), ends))
+    if not refs <= known:
+        return False
+    return all(c.gas is None or c.gas in gases for c in ends if isinstance(c, Source))

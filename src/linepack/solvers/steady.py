@@ -25,7 +25,7 @@ from .diagnostics import (
     supply_problems,
 )
 from .equations import ControlState, SteadySystem
-from .linear import SparseLU
+from .linear import SchurSolver, SparseLU, requested
 from .newton import NewtonOptions, NewtonOutcome, newton
 from .warm import warm_start, warm_state
 from .zones import (
@@ -50,6 +50,7 @@ class SteadyOptions:
     max_outer: int = 30  # changes of control state (bounds becoming active or released)
     viscosity_rel_tol: float = 1e-4  # viscosity is lagged one outer iteration until it settles
     probe_supply: bool = True  # on a supply shortfall, re-solve with unlimited supply to say what would happen
+    linear_solver: str | None = None  # linepack.solvers.linear.CHOICES; None: $LINEPACK_LINEAR_SOLVER, else auto
 
 
 class _Scaled(SteadySystem):
@@ -125,8 +126,11 @@ def _newton_with_continuation(
     m_ref: float,
     x0: F64 | None,
     opts: NewtonOptions,
+    linear: SchurSolver | None = None,
 ) -> tuple[SteadySystem, NewtonOutcome]:
     sys = SteadySystem(cn, state, mu, p_ref, m_ref)
+    if linear is not None:
+        sys.linear = linear  # one solver (and its symbolic analyses) for every system of the solve
     if x0 is None:
         p0, q0, s0 = _initial_guess(cn, state, p_ref)
         x0 = sys.pack(p0, q0, s0)
@@ -139,6 +143,7 @@ def _newton_with_continuation(
     total = out.iterations
     for load in (0.1, 0.3, 0.55, 0.8, 1.0):
         stage = _Scaled(cn, state, mu, p_ref, m_ref, load)
+        stage.linear = sys.linear
         res = newton(stage.residual, stage.jacobian, x, opts, stage.max_step, stage.factorize)
         total += res.iterations
         if not res.converged:
@@ -224,6 +229,7 @@ def solve_steady(
         probe = _probe_unlimited_supply(cn, opt) if opt.probe_supply else []
         raise InfeasibleError(f"scenario {cn.scenario} is infeasible", problems + probe)
     p_ref, m_ref = _scales(cn)
+    linear = SchurSolver(requested(opt.linear_solver))
     active = ActiveSet(cn)
     x: F64 | None = None
     if initial is not None:
@@ -242,7 +248,7 @@ def solve_steady(
         if remaining <= 0:
             raise ConvergenceError(f"scenario {cn.scenario}: time limit of {opt.max_time_s:g} s reached")
         nopts = NewtonOptions(tolerance=opt.tolerance, max_iterations=opt.max_iterations, max_time_s=remaining)
-        sys, out = _newton_with_continuation(cn, state, mu, p_ref, m_ref, x, nopts)
+        sys, out = _newton_with_continuation(cn, state, mu, p_ref, m_ref, x, nopts, linear)
         total_iters += out.iterations
         norms = norms + out.residual_norms
         if not out.converged and rescues < 3:
