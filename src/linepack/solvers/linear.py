@@ -43,6 +43,7 @@ SPD_MIN_SIZE = 20_000  # auto: passive systems from this many free nodes on go t
 LARGE_LU_SIZE = 100_000  # auto: unsymmetric systems from this size on go to PARDISO's LU when installed
 REUSE_MAX_ITERATIONS = 6  # GMRES iterations on an earlier factorisation before factorising afresh
 REUSE_RTOL = 1e-10
+REUSE_MIN_SIZE = 5_000  # below this a factorisation costs less than the Krylov steps' Python overhead
 REUSE_MAX_CHANGE = 0.05  # largest relative change of the matrix entries for which the old factorisation is tried
 
 
@@ -132,7 +133,14 @@ class _Reusing:
 
     def factor(self, a: sp.csc_matrix, key: bytes) -> Solve | None:
         stale = self.last
-        if not (self.reuse and stale is not None and key == self.last_key and not self.failed and self._close(a)):
+        if not (
+            self.reuse
+            and stale is not None
+            and a.shape[0] >= REUSE_MIN_SIZE
+            and key == self.last_key
+            and not self.failed
+            and self._close(a)
+        ):
             self.failed = False
             return self.fresh(a, key)
         stats = self.stats
@@ -251,3 +259,18 @@ class SchurSolver(SparseLU):
             return self._slot(backend, False).factor(s, key)
 
         return factor
+
+
+def solve_laplacian(matrix: sp.spmatrix, rhs: F64, backend: str | None = None) -> F64 | None:
+    """Solve a symmetric positive definite system once (the initial flows' weighted graph Laplacian): a Cholesky
+    backend from :data:`SPD_MIN_SIZE` unknowns on when one is installed (and the choice allows it), else the LU."""
+    a = sp.csc_matrix(matrix)
+    a.sort_indices()
+    name = requested(backend)
+    spd_name, spd = choose(name, a.shape[0], True)
+    if spd and spd_name in ("pardiso", "cholmod"):
+        solve = make_backend(spd_name, True).factor(a)
+        x = None if solve is None else solve(rhs)
+        if x is not None:
+            return x
+    return SparseLU(backend=None if name in ("cholmod", "amg", "pardiso") else name).solve(a, rhs)

@@ -25,7 +25,7 @@ from .diagnostics import (
     supply_problems,
 )
 from .equations import ControlState, SteadySystem
-from .linear import SchurSolver, SparseLU, requested
+from .linear import SchurSolver, requested, solve_laplacian
 from .newton import NewtonOptions, NewtonOutcome, newton
 from .warm import warm_start, warm_state
 from .zones import (
@@ -99,8 +99,7 @@ def _initial_guess(cn: CompiledNetwork, state: ControlState, p_ref: float) -> tu
     wts[flow_blocked_edges(cn, state)] = 0.0
     A = cn.incidence
     lap = (A @ sp.diags(wts) @ A.T).tocsc() + sp.identity(n, format="csc") * (1e-9 * (float(np.max(wts)) if m else 1.0))
-    solve = SparseLU().factor(lap)
-    y = solve(-inj) if solve is not None else None
+    y = solve_laplacian(lap, -inj)
     if y is None:
         y = np.zeros(n)
     q = wts * (A.T @ y)
