@@ -13,6 +13,8 @@ reuses its symbolic analysis.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
@@ -37,7 +39,7 @@ def _fast_copy_works() -> bool:
 _FAST_COPY = _fast_copy_works()
 
 
-def with_data(template: sp.spmatrix, data: F64) -> sp.spmatrix:
+def with_data(template: Any, data: NDArray[Any]) -> Any:
     """``template`` (CSC or CSR, sorted indices) with new ``data`` in its pattern. SciPy's constructor checks the
     pattern on every call (about 70 us, a quarter of a small system's Newton iteration); the pattern here was
     checked when the template was built, so its attributes are copied instead (verified at import)."""
@@ -45,7 +47,8 @@ def with_data(template: sp.spmatrix, data: F64) -> sp.spmatrix:
         out = type(template)((data, template.indices, template.indptr), shape=template.shape)
         out.has_sorted_indices = True
         return out
-    out = type(template).__new__(type(template))
+    cls: Any = type(template)
+    out = cls.__new__(cls)
     out.__dict__.update(template.__dict__)
     out.data = data
     return out

@@ -115,7 +115,15 @@ class Run:
 
     def _system(self, state: ControlState) -> TransientSystem:
         return TransientSystem(
-            self.cn, state, self.mu, self.p_ref, self.m_ref, self.volume, self.fixed, self.opts.inertia
+            self.cn,
+            state,
+            self.mu,
+            self.p_ref,
+            self.m_ref,
+            self.volume,
+            self.fixed,
+            self.opts.inertia,
+            self.opts.compiled_kernel,
         )
 
     def q_res(self, x: F64) -> F64:
