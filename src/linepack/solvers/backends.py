@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import glob
 import hashlib
 import importlib
 import os
+import sys
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -181,6 +183,9 @@ class PardisoBackend(Backend):
         # pypardiso searches the installation tree for MKL's runtime on every construction (~0.2 s): once found,
         # point it there for later constructions
         global _MKL_RT
+        if _MKL_RT is None:  # MKL's wheel puts the runtime in <prefix>/lib: look there before pypardiso's search
+            found = sorted(glob.glob(os.path.join(sys.prefix, "lib", "libmkl_rt.so*")))
+            _MKL_RT = found[0] if found else None
         saved = os.environ.get("PYPARDISO_MKL_RT")
         if _MKL_RT is not None and saved is None:
             os.environ["PYPARDISO_MKL_RT"] = _MKL_RT

@@ -294,6 +294,9 @@ class SteadySystem:
         cols: list[NDArray[np.int64]] = []
         vals: list[F64] = []
 
+        if self._assembler is None:  # the systems of one solve share their patterns (same control state)
+            shared = self.linear.plans.get(("J", *self._pattern_key()))
+            self._assembler = shared if isinstance(shared, CscAssembler) else None
         collect = self._assembler is None  # the pattern is found once; later calls only gather the values
 
         def add(r: NDArray[np.int64], c: NDArray[np.int64], v: F64) -> None:
@@ -425,6 +428,7 @@ class SteadySystem:
         if self._assembler is None:
             shape = (self.size, self.size)
             self._assembler = CscAssembler(np.concatenate(rows), np.concatenate(cols), shape, self.xscale, self.fscale)
+            self.linear.plans[("J", *self._pattern_key())] = self._assembler
         return F, self._assembler.matrix(np.concatenate(vals))
 
     def residual(self, x: F64) -> F64:
@@ -476,13 +480,19 @@ class SteadySystem:
             return False, None
         plan = self._schur
         if plan is None or not plan.matches(jac):
-            R = self.n + self.cn.res_edge
-            mask = np.ones(self.size, dtype=bool)
-            mask[R] = False
-            built = SchurPlan.build(jac, R, np.flatnonzero(mask))
-            if built is None:
-                return False, None
-            plan = self._schur = built
+            key = ("S", *self._pattern_key())
+            shared = self.linear.plans.get(key)
+            if isinstance(shared, SchurPlan) and shared.matches(jac):
+                plan = self._schur = shared
+            else:
+                R = self.n + self.cn.res_edge
+                mask = np.ones(self.size, dtype=bool)
+                mask[R] = False
+                built = SchurPlan.build(jac, R, np.flatnonzero(mask))
+                if built is None:
+                    return False, None
+                plan = self._schur = built
+                self.linear.plans[key] = built
         if not np.all(np.abs(jac.data[plan.d_slot]) > 1e-300):
             return False, None
         S, inv_d, JKR, JRK = plan.reduce(jac.data)
@@ -490,6 +500,20 @@ class SteadySystem:
         if solve_k is None:
             return True, None
         return True, _back_substitution(self.size, plan.k_index, plan.r_index, solve_k, JKR, JRK, inv_d)
+
+    def _pattern_key(self) -> tuple[object, ...]:
+        """What fixes the Jacobian's pattern and scaling: the network, the control modes and the scales (systems
+        of one solve with the same key share the assembly and Schur maps kept by :attr:`linear`)."""
+        st = self.state
+        return (
+            id(self.cn),
+            type(self).__name__,
+            st.comp_mode.tobytes(),
+            st.reg_mode.tobytes(),
+            st.src_pressure.tobytes(),
+            self.fscale.tobytes(),
+            self.xscale.tobytes(),
+        )
 
     def _passive_scale(self) -> Callable[[], F64] | None:
         """For a passive system (only pipes and resistors, held sources without droop): the column scale of the

@@ -209,6 +209,9 @@ class SchurSolver(SparseLU):
 
     def __init__(self, backend: str | None = None) -> None:
         super().__init__(backend=backend, reuse=True)
+        # assembly and Schur maps of the Jacobian patterns met in one solve (shared by its systems, see
+        # SteadySystem._pattern_key): a new system for the same control state finds its maps here
+        self.plans: dict[tuple[object, ...], object] = {}
         self._passive: PassiveSchur | None = None
         self._passive_key: bytes | None = None
         self._passive_ok = True
@@ -231,17 +234,26 @@ class SchurSolver(SparseLU):
             if plan is not None:
                 slot = self._slot(backend, True)
                 before = slot.backend.analyses
-                its = plan.stats.krylov_iterations
+                facts = plan.stats.factorizations
                 solve = plan.solver(s, col_scale(), slot.backend)
-                self.stats.factorizations += 1
+                self.stats.factorizations += plan.stats.factorizations - facts
                 self.stats.analyses += slot.backend.analyses - before
                 if solve is not None:
                     self.stats.backend, self.stats.spd = backend, True
                     fallback = self._lu_fallback(s, key)
 
                     def counted(rhs: F64) -> F64 | None:
+                        f0, a0, r0, k0 = (
+                            plan.stats.factorizations,
+                            slot.backend.analyses,
+                            plan.stats.reused,
+                            plan.stats.krylov_iterations,
+                        )
                         out = solve(rhs)
-                        self.stats.krylov_iterations += plan.stats.krylov_iterations - its
+                        self.stats.krylov_iterations += plan.stats.krylov_iterations - k0
+                        self.stats.factorizations += plan.stats.factorizations - f0
+                        self.stats.analyses += slot.backend.analyses - a0
+                        self.stats.reused += plan.stats.reused - r0
                         if out is None:  # GMRES did not converge: the direct LU answers
                             self.stats.reuse_failed += 1
                             lu = fallback()

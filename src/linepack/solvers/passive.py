@@ -35,6 +35,9 @@ from .krylov import gmres
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 GMRES_RTOL = 1e-10  # relative residual of the Newton step (a direct solve of these systems reaches 1e-13-1e-11)
+STALE_MIN_SIZE = 20_000  # entries of the Laplacian from which an earlier factor is tried before a new one
+STALE_MAX_CHANGE = 0.1  # largest relative change of the Laplacian's entries for that
+STALE_MAX_ITERATIONS = 8  # GMRES iterations on the earlier factor before factorising afresh
 GMRES_ACCEPT = 1e-7  # ... or less accurate when GMRES stagnates there (round-off of a very large system)
 
 
@@ -42,6 +45,8 @@ GMRES_ACCEPT = 1e-7  # ... or less accurate when GMRES stagnates there (round-of
 class PassiveStats:
     solves: int = 0
     krylov_iterations: int = 0
+    factorizations: int = 0
+    reused: int = 0  # solves on an earlier Newton iteration's factor
 
 
 class PassiveSchur:
@@ -84,6 +89,15 @@ class PassiveSchur:
         )
         self.tperm = order[np.minimum(pos, len(key) - 1)]
         self.stats = PassiveStats()
+        self._last: tuple[Solve, F64] | None = None  # the last factor and the Laplacian it factorised
+
+    def _close(self, m_data: F64) -> bool:
+        """Whether the Laplacian ``m_data`` is near enough the last factorised one to precondition with it."""
+        if self._last is None or len(m_data) < STALE_MIN_SIZE:
+            return False
+        old = self._last[1]
+        scale = float(np.max(np.abs(old)))
+        return scale > 0.0 and float(np.max(np.abs(m_data - old))) <= STALE_MAX_CHANGE * scale
 
     @staticmethod
     def build(s: sp.csc_matrix, n: int, held: I64) -> PassiveSchur | None:
@@ -188,8 +202,20 @@ class PassiveSchur:
         if ops is None:
             return None
         a_ff, m_ff = ops
-        factor = backend.factor(m_ff)
-        if factor is None:
+        # the factor of an earlier Newton iteration, while the Laplacian moved little: GMRES absorbs the change
+        stale = self._last if self._last is not None and self._close(m_ff.data) else None
+        fresh: list[Solve | None] = []
+
+        def factorize() -> Solve | None:
+            if not fresh:
+                f = backend.factor(m_ff)
+                fresh.append(f)
+                self._last = None if f is None else (f, m_ff.data.copy())
+                stats.factorizations += 1
+            return fresh[0]
+
+        stats = self.stats
+        if stale is None and factorize() is None:
             return None
         held, free, n = self.held, self.free, self.n
         src_coef = data[self.src_slot]
@@ -203,16 +229,21 @@ class PassiveSchur:
             x = np.zeros(n)
             x[held] = dp_h
             r_nodes = rhs[:n] - s_nodes @ x
-            res = gmres(
-                a_ff.dot,
-                factor,
-                -r_nodes[free],
-                rtol=GMRES_RTOL,
-                max_iterations=max_iterations,
-                accept_rtol=GMRES_ACCEPT,
-            )
+            b = -r_nodes[free]
+            res = None
+            if stale is not None and not fresh:
+                res = gmres(a_ff.dot, stale[0], b, rtol=GMRES_RTOL, max_iterations=STALE_MAX_ITERATIONS)
+                stats.krylov_iterations += res.iterations
+                stats.reused += res.x is not None
+            if res is None or res.x is None:
+                factor = factorize()
+                if factor is None:
+                    return None
+                res = gmres(
+                    a_ff.dot, factor, b, rtol=GMRES_RTOL, max_iterations=max_iterations, accept_rtol=GMRES_ACCEPT
+                )
+                stats.krylov_iterations += res.iterations
             stats.solves += 1
-            stats.krylov_iterations += res.iterations
             if res.x is None:
                 return None
             x[free] = c_free * res.x
