@@ -37,7 +37,7 @@ I64 = NDArray[np.int64]
 GMRES_RTOL = 1e-10  # relative residual of the Newton step (a direct solve of these systems reaches 1e-13-1e-11)
 STALE_MIN_SIZE = 20_000  # entries of the Laplacian from which an earlier factor is tried before a new one
 STALE_MAX_CHANGE = 0.1  # largest relative change of the Laplacian's entries for that
-STALE_MAX_ITERATIONS = 8  # GMRES iterations on the earlier factor before factorising afresh
+STALE_MAX_ITERATIONS = 4  # GMRES iterations on the earlier factor before factorising afresh
 GMRES_ACCEPT = 1e-7  # ... or less accurate when GMRES stagnates there (round-off of a very large system)
 
 
