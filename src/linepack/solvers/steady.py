@@ -77,8 +77,11 @@ def _initial_pressure(cn: CompiledNetwork, state: ControlState, p_ref: float) ->
     return np.full(cn.n_nodes, float(np.max(refs)) if len(refs) else p_ref)
 
 
-def _initial_guess(cn: CompiledNetwork, state: ControlState, p_ref: float) -> tuple[F64, F64, F64]:
-    """Pressures at the highest reference; flows from a conductance-weighted minimum-norm split."""
+def _initial_guess(
+    cn: CompiledNetwork, state: ControlState, p_ref: float, linear_solver: str | None = None
+) -> tuple[F64, F64, F64]:
+    """Pressures at the highest reference; flows from a conductance-weighted minimum-norm split (solved with
+    ``linear_solver``, :func:`linepack.solvers.linear.solve_laplacian`)."""
     n, m = cn.n_nodes, cn.n_edges
     p = _initial_pressure(cn, state, p_ref)
     inj = np.zeros(n)
@@ -99,7 +102,7 @@ def _initial_guess(cn: CompiledNetwork, state: ControlState, p_ref: float) -> tu
     wts[flow_blocked_edges(cn, state)] = 0.0
     A = cn.incidence
     lap = (A @ sp.diags(wts) @ A.T).tocsc() + sp.identity(n, format="csc") * (1e-9 * (float(np.max(wts)) if m else 1.0))
-    y = solve_laplacian(lap, -inj)
+    y = solve_laplacian(lap, -inj, linear_solver)
     if y is None:
         y = np.zeros(n)
     q = wts * (A.T @ y)
@@ -131,13 +134,13 @@ def _newton_with_continuation(
     if linear is not None:
         sys.linear = linear  # one solver (and its symbolic analyses) for every system of the solve
     if x0 is None:
-        p0, q0, s0 = _initial_guess(cn, state, p_ref)
+        p0, q0, s0 = _initial_guess(cn, state, p_ref, sys.linear.name)
         x0 = sys.pack(p0, q0, s0)
     out = newton(sys.residual, sys.jacobian, x0, opts, sys.max_step, sys.factorize)
     if out.converged:
         return sys, out
     # load continuation: ramp demand and fixed supply from a light load up to the full case
-    p0, q0, s0 = _initial_guess(cn, state, p_ref)
+    p0, q0, s0 = _initial_guess(cn, state, p_ref, sys.linear.name)
     x = sys.pack(p0, q0 * 0.1, s0 * 0.1)
     total = out.iterations
     for load in (0.1, 0.3, 0.55, 0.8, 1.0):
