@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from .convert import convert
+from .estimate import estimate, leak_detect, scada_app
 from .info import describe, scenarios, schema, validate
 from .optimize import optimize_app
 from .plot import plot_app
@@ -25,10 +26,13 @@ app = typer.Typer(
 for command in (run, scenarios, validate, describe, schema, convert):
     app.command()(command)
 app.command("transient")(transient)
+app.command("estimate")(estimate)
+app.command("leak-detect")(leak_detect)
 app.command("serve")(serve)
 app.add_typer(plot_app, name="plot")
 app.add_typer(study_app, name="study")
 app.add_typer(optimize_app, name="optimize")
+app.add_typer(scada_app, name="scada")
 
 
 def main() -> None:  # pragma: no cover

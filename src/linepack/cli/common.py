@@ -9,9 +9,10 @@ LINEPACK_DEBUG=1 for the traceback).
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -20,6 +21,7 @@ from rich.text import Text
 from ..errors import ConvergenceError, InputError, LinepackError
 from ..io.native import load_default_network, load_network
 from ..model.network import Network
+from ..model.strict import shown
 
 # Messages are printed unwrapped (soft_wrap): a message or an id is never cut or folded at the terminal's
 # width, so what is printed does not depend on the terminal (or on the length of a temporary path).
@@ -30,19 +32,34 @@ T = TypeVar("T")
 EXIT_INPUT, EXIT_INFEASIBLE, EXIT_INTERNAL = 1, 3, 4
 
 
+def safe_text(text: object) -> str:
+    """``text`` with control characters escaped (newlines kept), so nothing read from a file can send
+    escape sequences to the terminal."""
+    return "\n".join(shown(line, limit=100_000).replace("\r", "\\r") for line in str(text).split("\n"))
+
+
+def _show_warning(
+    message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None, line: Any = None
+) -> None:
+    """Warnings (numpy's floating-point ones among them) as one line each, without the source line."""
+    err.print(Text(f"warning: {safe_text(message)} ({category.__name__})", style="yellow"), highlight=False)
+
+
 def guard(fn: Callable[[], T]) -> T:
     """Run ``fn``; turn linepack errors into a message and an exit code, never a traceback."""
     try:
-        return fn()
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return fn()
     except ConvergenceError as exc:
-        err.print(Text("no solution: ", style="bold red") + Text(str(exc)), highlight=False)
+        err.print(Text("no solution: ", style="bold red") + Text(safe_text(exc)), highlight=False)
         raise typer.Exit(EXIT_INFEASIBLE) from None
     except LinepackError as exc:
         problems = getattr(exc, "problems", [str(exc)])
         head = f"error: {len(problems)} problems found" if len(problems) > 1 else "error:"
         err.print(Text(head, style="bold red"), highlight=False)
         for p in problems:
-            err.print(Text(f"  - {p}"), highlight=False)
+            err.print(Text(f"  - {safe_text(p)}"), highlight=False)
         raise typer.Exit(EXIT_INPUT) from None
     except typer.Exit:
         raise
@@ -55,12 +72,30 @@ def guard(fn: Callable[[], T]) -> T:
         err.print(
             Text("internal error: ", style="bold red")
             + Text(
-                f"{type(exc).__name__}: {exc}. This is a bug in linepack; rerun with LINEPACK_DEBUG=1 for the "
-                "traceback and report it."
+                f"{type(exc).__name__}: {safe_text(exc)}. This is a bug in linepack; rerun with LINEPACK_DEBUG=1 "
+                "for the traceback and report it."
             ),
             highlight=False,
         )
         raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def refuse_overwriting(inputs: dict[str, Path | None], outputs: dict[str, Path | None]) -> None:
+    """:class:`InputError` when an output file would overwrite an input file or another output."""
+    from ..io.atomic import same_file
+
+    given_in = [(k, v) for k, v in inputs.items() if v is not None]
+    given_out = [(k, v) for k, v in outputs.items() if v is not None]
+    for i, (oname, opath) in enumerate(given_out):
+        for iname, ipath in given_in:
+            if same_file(opath, ipath):
+                raise InputError(
+                    f"{oname} {opath} is the {iname} file being read; writing it would overwrite the input: "
+                    "give another output path"
+                )
+        for oname2, opath2 in given_out[:i]:
+            if same_file(opath, opath2):
+                raise InputError(f"{oname} and {oname2} are the same file ({opath}); give two different paths")
 
 
 def network_from(file: Path | None, gaslib: GaslibOptions | None = None) -> Network:

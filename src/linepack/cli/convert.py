@@ -23,6 +23,7 @@ from .common import (
     guard,
     network_from,
     out,
+    refuse_overwriting,
     scenario_of,
 )
 
@@ -51,6 +52,10 @@ def convert(
     """Convert between GasLib (.net with .scn, .cs, .cdf) and the native format (.yaml or .json)."""
 
     def go() -> None:
+        refuse_overwriting(
+            {"input": source, "--nomination": nomination, "--decisions": decisions, "--cs": cs},
+            {"output": target, "--scn": scn, "--cs-out": cs_out, "--cdf-out": cdf_out},
+        )
         suffix = target.suffix.lower()
         if suffix in (".yaml", ".yml", ".json"):
             net = network_from(source, GaslibOptions(nomination, decisions, decision, cs, reference, fixed_loss))

@@ -21,7 +21,8 @@ from .components import (
     Source,
 )
 from .errors import describe_validation_error, suggest
-from .scenario import ResolvedScenario, Scenario, resolve
+from .scenario import ResolvedScenario, Scenario, chain_problems, resolve
+from .strict import StrictModel, control_character, shown
 
 FORMAT_TAG = "linepack-network/1"
 COLLECTIONS: tuple[str, ...] = tuple(t.collection for t in COMPONENT_TYPES)
@@ -39,7 +40,7 @@ TOP_LEVEL_KEYS = (
 )
 
 
-class GasCompositionSpec(BaseModel):
+class GasCompositionSpec(StrictModel):
     """A named gas composition in mole fractions, with its provenance."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
@@ -170,10 +171,7 @@ class Network:
                     problems.append(
                         f"scenario {name}: add has unknown collection '{coll}'{suggest(coll, list(COLLECTIONS))}"
                     )
-            try:
-                resolve(self.scenarios, name)
-            except InputError as exc:
-                problems.extend(exc.problems)
+        problems += chain_problems(self.scenarios)
         if self.default_scenario is not None and self.default_scenario not in self.scenarios:
             problems.append(
                 f"default_scenario '{self.default_scenario}' is not defined"
@@ -184,11 +182,14 @@ class Network:
     def validate(self) -> None:
         """Raise :class:`InputError` listing every problem of the whole network."""
         problems = self.check_references() + self.check_scenarios()
-        for name in self.scenarios:
+        seen = set(problems)
+        for name in self.scenarios:  # each scenario's view is checked like the base network
             try:
                 self.view(name)
             except InputError as exc:
-                problems.extend(p for p in exc.problems if p not in problems)
+                new = [p for p in exc.problems if p not in seen]
+                seen.update(new)
+                problems.extend(new)
         if problems:
             raise InputError(problems)
 
@@ -204,7 +205,7 @@ class Network:
                 problems.append(f"scenario {resolved.name}: cannot add to unknown collection '{coll}'")
                 continue
             for item in items:
-                label = f"scenario {resolved.name}: added {model.kind} {item.get('id', '?')}"
+                label = f"scenario {resolved.name}: added {model.kind} {shown(item.get('id', '?'))}"
                 try:
                     comps.append(model.model_validate(item))
                 except ValidationError as exc:
@@ -219,6 +220,12 @@ class Network:
         patched: list[Component] = comps if not resolved.patches else []
         for c in comps if resolved.patches else ():
             patch = resolved.patches.get(c.id)
+            if patch and "id" in patch:
+                problems.append(
+                    f"scenario {resolved.name}: {c.kind} {c.id}: set cannot change the id "
+                    f"(to {shown(repr(patch['id']))}); add a component with the new id and disable this one instead"
+                )
+                patch = {k: v for k, v in patch.items() if k != "id"}
             if patch:
                 model = type(c)
                 data = c.model_dump(by_alias=True, exclude_unset=False)
@@ -303,6 +310,9 @@ class Network:
                 problems.extend(describe_validation_error(label, model, exc))
                 return None
 
+        problems += top_level_type_problems(doc, source)
+        if problems:
+            raise InputError(problems)
         settings = model_or_problem(Settings, doc.get("settings"), "settings")
         gases: dict[str, GasCompositionSpec] = {}
         for gname, gdata in (doc.get("gas_compositions") or {}).items():
@@ -311,16 +321,13 @@ class Network:
                 gases[str(gname)] = spec
         scenarios: dict[str, Scenario] = {}
         raw_sc = doc.get("scenarios") or {}
-        if not isinstance(raw_sc, dict):
-            problems.append(f"{source}: scenarios must be a mapping of name -> overlay")
-            raw_sc = {}
         for sname, sdata in raw_sc.items():
             sc = model_or_problem(Scenario, sdata, f"scenario {sname}")
             if sc is not None:
                 scenarios[str(sname)] = sc
         net = cls(
-            name=str(doc.get("name", "")),
-            description=str(doc.get("description", "")),
+            name=doc.get("name") or "",
+            description=doc.get("description") or "",
             settings=settings or Settings(),
             gas_compositions=gases,
             scenarios=scenarios,
@@ -331,11 +338,8 @@ class Network:
         for coll in COLLECTIONS:
             items = doc.get(coll) or []
             model = TYPES_BY_COLLECTION[coll]
-            if not isinstance(items, list):
-                problems.append(f"{source}: {coll} must be a list of {model.kind} entries")
-                continue
             for i, item in enumerate(items):
-                ident = item.get("id", f"#{i + 1}") if isinstance(item, dict) else f"#{i + 1}"
+                ident = shown(item.get("id", f"#{i + 1}")) if isinstance(item, dict) else f"#{i + 1}"
                 comp = model_or_problem(model, item, f"{model.kind} {ident}")
                 if comp is None:
                     continue
@@ -348,6 +352,74 @@ class Network:
         if problems:
             raise InputError(problems)
         return net
+
+
+def _text_problem(value: Any, what: str, source: str, multiline: bool = False) -> str | None:
+    if not isinstance(value, str):
+        return f"{source}: {what} must be text (got {type(value).__name__} {shown(repr(value), 40)})"
+    bad = control_character(value.replace("\n", "").replace("\t", "") if multiline else value)
+    if bad is not None or (not multiline and ("\n" in value or "\t" in value)):
+        return f"{source}: {what} contains the control character {bad or 'newline/tab'}; use printable characters"
+    return None
+
+
+def _json_value_problem(value: Any, what: str, source: str) -> str | None:
+    """A problem when ``value`` is not made of JSON values (text keys, lists, text, numbers, flags, null)."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict):
+            if not all(isinstance(k, str) for k in v):
+                return f"{source}: {what} must have text keys only"
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+        elif v is not None and not isinstance(v, str | int | float | bool):
+            return f"{source}: {what} holds a {type(v).__name__}; use text, numbers, lists and mappings"
+        elif isinstance(v, float) and (v != v or abs(v) == float("inf")):
+            return f"{source}: {what} holds NaN or infinity; use finite numbers"
+    return None
+
+
+def top_level_type_problems(doc: dict[Any, Any], source: str) -> list[str]:
+    """Problems with the types of a native document's top-level values (before anything is built)."""
+    problems: list[str] = []
+    for key in ("name", "format"):
+        if doc.get(key) is not None and (p := _text_problem(doc[key], key, source)):
+            problems.append(p)
+    if doc.get("description") is not None and (p := _text_problem(doc["description"], "description", source, True)):
+        problems.append(p)
+    if doc.get("default_scenario") is not None and (
+        p := _text_problem(doc["default_scenario"], "default_scenario (a scenario name)", source)
+    ):
+        problems.append(p)
+    for key, what in (
+        ("settings", "a mapping of setting -> value"),
+        ("gas_compositions", "a mapping of gas name -> {mole_fractions: ...}"),
+        ("scenarios", "a mapping of scenario name -> overlay"),
+        ("references", "a mapping of reference key -> citation text"),
+        ("meta", "a mapping of free information"),
+    ):
+        value = doc.get(key)
+        if value is not None and not isinstance(value, dict):
+            problems.append(f"{source}: {key} must be {what} (got {type(value).__name__} {shown(repr(value), 40)})")
+        elif isinstance(value, dict) and key != "settings":
+            for k in value:
+                if (p := _text_problem(k, f"{key}: name {shown(repr(k), 40)}", source)) is not None:
+                    problems.append(p)
+    refs = doc.get("references")
+    if isinstance(refs, dict):
+        for k, v in refs.items():
+            if (p := _text_problem(v, f"references: {shown(k, 40)}", source, multiline=True)) is not None:
+                problems.append(p)
+    if isinstance(doc.get("meta"), dict) and (p := _json_value_problem(doc["meta"], "meta", source)):
+        problems.append(p)
+    for coll in COLLECTIONS:
+        items = doc.get(coll)
+        if items is not None and not isinstance(items, list):
+            kind = TYPES_BY_COLLECTION[coll].kind
+            problems.append(f"{source}: {coll} must be a list of {kind} entries (got {type(items).__name__})")
+    return problems
 
 
 @dataclass(frozen=True)

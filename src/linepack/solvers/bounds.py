@@ -56,7 +56,8 @@ class ActiveSet:
         """The control state after checking every controlled element against its bounds at ``x``.
 
         ``limits_only`` (used on a failed Newton iterate) only moves elements onto limits they exceed
-        (compressor ratio, power, flow; source capacity), never releases or bypasses them.
+        (compressor ratio, power, flow; source capacity), never releases them; the one switch it makes besides
+        is to bypass a pressure-controlled compressor whose suction is above its discharge set-point.
         """
         cn = self.cn
         p, q, s = sys.split(x)
@@ -83,6 +84,16 @@ class ActiveSet:
                     if not limits_only and qc[k] < -tol * sys.m_ref:
                         new = (CompMode.OFF, 0.0)
                     elif not limits_only and cm[k] == CompMode.PRESSURE and r[k] < 1.0 - tol:
+                        new = (CompMode.BYPASS, 0.0)
+                    elif (
+                        limits_only
+                        and cm[k] == CompMode.PRESSURE
+                        and ps[k] > cn.comp_p_set_pa[k] * (1 + tol)
+                        and pd[k] > 0.0
+                        and qc[k] >= 0.0
+                    ):
+                        # a discharge set-point below the suction pressure cannot be held by compressing:
+                        # the station bypasses (checked again, and released if wrong, once Newton converges)
                         new = (CompMode.BYPASS, 0.0)
                     else:
                         viol = {

@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 
 from ..compile import CompiledNetwork, CompMode, EdgeKind, compile_network, z_at
 from ..errors import ConvergenceError, InfeasibleError, TopologyError
+from ..gas.validity import range_warnings
 from ..model.network import Network
 from ..results import SteadyResult
 from ..subnetwork import restrict
@@ -345,6 +346,7 @@ def _build_result(
     supply = np.where(state.src_pressure, 0.0, state.src_inflow).astype(float)
     supply[sys.psrc] = s
     warnings = list(notes or [])
+    warnings += range_warnings(cn.gas.compressibility, p, cn.gas.temperature_k, list(cn.node_ids))
     ce = cn.comp_edge
     for k in np.flatnonzero(state.comp_mode == CompMode.BYPASS):
         if q[ce[k]] < 0:

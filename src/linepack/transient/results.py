@@ -56,6 +56,7 @@ class TransientResult:
     survival_time_s: F64  # per sink: first time its pressure fell below its minimum (inf: never, nan: no minimum)
     wall_time_s: float
     warnings: tuple[str, ...]
+    leak_kg_s: F64 | None = None  # n_t: total rate drawn by leak events (None: no leak in the run)
 
     def __post_init__(self) -> None:
         for value in self.__dict__.values():
@@ -68,8 +69,9 @@ class TransientResult:
         return len(self.times_s) - 1
 
     def net_inflow_kg_s(self) -> F64:
-        """Supply minus demand minus compressor fuel at every stored time [kg/s] (> 0: packing)."""
-        return self.source_supply_kg_s.sum(axis=1) - self.sink_demand_kg_s.sum(axis=1) - self.comp_fuel_kg_s.sum(axis=1)
+        """Supply minus demand minus compressor fuel (minus leaks) at every stored time [kg/s] (> 0: packing)."""
+        net = self.source_supply_kg_s.sum(axis=1) - self.sink_demand_kg_s.sum(axis=1) - self.comp_fuel_kg_s.sum(axis=1)
+        return net if self.leak_kg_s is None else net - self.leak_kg_s
 
     def conservation_error(self) -> float:
         """|change of linepack - time integral of (supply - demand - fuel)| / |change of linepack|.
@@ -134,6 +136,8 @@ class TransientResult:
         for e in range(self.seg.n_pipes, cn.n_edges):
             cols[f"q_kg_s:{cn.edge_ids[e]}"] = self.edge_q_kg_s[:, e]
         cols["linepack_kg"] = self.linepack_kg
+        if self.leak_kg_s is not None:
+            cols["leak_kg_s"] = self.leak_kg_s
         for k, sid in enumerate(cn.source_ids):
             cols[f"supply_kg_s:{sid}"] = self.source_supply_kg_s[:, k]
         for k, sid in enumerate(cn.sink_ids):
@@ -204,6 +208,8 @@ def _save_netcdf(res: TransientResult, path: Path) -> None:
     var("segment_pipe", ("segment",), seg.seg_pipe, "1", "pipe index of each segment")
     var("segment_start", ("segment",), seg.seg_x0_m, "m", "position of each segment's start along its pipe")
     var("survival_time", ("sink",), res.survival_time_s, "s", "first time below the minimum delivery pressure")
+    if res.leak_kg_s is not None:
+        var("leak_rate", ("time",), res.leak_kg_s, "kg/s", "total rate drawn by leak events")
     f.flush()
     data = buf.getvalue()
     f.close()

@@ -7,6 +7,7 @@ server-chosen names into a fresh folder inside the server's temporary folder, re
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
@@ -152,6 +153,39 @@ def _check_compiles(net: Network) -> None:
         compile_network(net, name, use_default=False)
 
 
+TEMP_PREFIX = "linepack-web-"
+
+
 def new_temp_root() -> Path:
-    """The server's own temporary folder (removed when the server stops)."""
-    return Path(tempfile.mkdtemp(prefix="linepack-web-"))
+    """The server's own temporary folder (removed when the server stops), named with the process id; the
+    folders of earlier servers of this user whose process is gone (killed) are removed first."""
+    remove_stale_temp_roots()
+    return Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-"))
+
+
+def remove_stale_temp_roots(parent: str | Path | None = None) -> list[Path]:
+    """Remove ``linepack-web-<pid>-*`` folders of this user under ``parent`` (the system's temporary folder)
+    whose server process no longer runs."""
+    from ..io.atomic import pid_alive
+
+    base = Path(parent) if parent is not None else Path(tempfile.gettempdir())
+    removed: list[Path] = []
+    try:
+        entries = list(base.glob(f"{TEMP_PREFIX}*"))
+    except OSError:
+        return removed
+    for folder in entries:
+        pid_text = folder.name[len(TEMP_PREFIX) :].split("-", 1)[0]
+        try:
+            st = folder.lstat()
+        except OSError:
+            continue
+        if not pid_text.isdigit() or not folder.is_dir() or folder.is_symlink():
+            continue
+        if hasattr(os, "getuid") and st.st_uid != os.getuid():
+            continue
+        if pid_alive(int(pid_text)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
