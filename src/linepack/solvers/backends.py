@@ -111,13 +111,13 @@ class Backend:
 
 
 class SuperLUBackend(Backend):
-    """SciPy's SuperLU (COLAMD on A^T A for LU, MMD on A^T + A for symmetric matrices)."""
+    """SciPy's SuperLU with a minimum-degree ordering of A^T + A (the ordering the solver used before)."""
 
     name = "superlu"
 
-    def __init__(self, symmetric: bool = False) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.permc = "MMD_AT_PLUS_A"
+        self.permc = "MMD_AT_PLUS_A"  # minimum degree on A^T + A: the node systems are structurally symmetric
 
     def factor(self, a: sp.csc_matrix, key: bytes | None = None) -> Solve | None:
         self.factorizations += 1
@@ -190,7 +190,6 @@ class PardisoBackend(Backend):
         self.spd = spd
         self.threads = threads
         self._ps: Any = None
-        self._a: sp.csr_matrix | None = None
 
     def _solver(self) -> Any:
         pyp = module_of("pardiso")
@@ -236,8 +235,6 @@ class PardisoBackend(Backend):
         if int(ps.iparm[13]) > 0:
             # PARDISO perturbed tiny pivots instead of failing: the matrix is (nearly) singular; SuperLU decides
             return None if self.spd else SuperLUBackend().factor(a)
-        self._a = m
-
         def solve(rhs: F64) -> F64 | None:
             try:
                 ps.set_phase(33)
@@ -285,7 +282,6 @@ class AMGBackend(Backend):
 
     name = "amg"
     spd = True
-    exact = False
 
     def factor(self, a: sp.csc_matrix, key: bytes | None = None) -> Solve | None:
         pyamg = module_of("amg")
@@ -309,4 +305,4 @@ def make_backend(name: str, spd: bool) -> Backend:
         return CholmodBackend()
     if name == "amg":
         return AMGBackend()
-    return SuperLUBackend(symmetric=spd)
+    return SuperLUBackend()
