@@ -101,8 +101,14 @@ def _column(items: list[Any], name: str, dtype: Any = float) -> NDArray[Any]:
 
 def _column_or_nan(items: list[Any], name: str) -> F64:
     """A float field that may be None (as NaN)."""
+    values = list(map(attrgetter(name), items))
+    missing = values.count(None)
+    if missing == 0:
+        return np.array(values, dtype=float)
+    if missing == len(values):
+        return np.full(len(values), np.nan)
     nan = float("nan")
-    return np.fromiter((nan if v is None else v for v in map(attrgetter(name), items)), dtype=float, count=len(items))
+    return np.fromiter((nan if v is None else v for v in values), dtype=float, count=len(values))
 
 
 @dataclass(frozen=True)
