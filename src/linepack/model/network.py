@@ -292,7 +292,8 @@ class Network:
                 ends.update(map(attrgetter("to_node"), items))
             elif issubclass(model, Source | Sink):
                 ends = set(map(attrgetter("node"), items))
-                if model is Source and not all(c.gas is None or c.gas in self.gas_compositions for c in items):
+                gases = set(map(attrgetter("gas"), items)) if model is Source else set()
+                if not gases - {None} <= self.gas_compositions.keys():
                     return None
             else:
                 return None
