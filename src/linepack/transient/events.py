@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 
 from ..compile import CompiledNetwork, CompMode, EdgeKind
 from ..errors import InputError
+from ..model.errors import suggest
 from .discretise import SegmentedNetwork
 
 F64 = NDArray[np.float64]
@@ -116,7 +117,10 @@ def parse_event(text: str) -> Event:
         )
     kind = _ALIASES.get(m.group(1).lower())
     if kind is None:
-        raise InputError(f"event '{text}': unknown kind '{m.group(1)}'; choose one of {', '.join(sorted(_ALIASES))}")
+        raise InputError(
+            f"event '{text}': unknown kind '{m.group(1)}'{suggest(m.group(1), list(_ALIASES))}; "
+            f"choose one of {', '.join(sorted(_ALIASES))}"
+        )
     t = parse_time_s(m.group(3))
     if t < 0:
         raise InputError(f"event '{text}': time must be >= 0")
@@ -158,7 +162,10 @@ def resolve(seg: SegmentedNetwork, event: Event) -> Event:
             return event
         at_node = [s for s, n in zip(base.source_ids, base.source_node.tolist(), strict=True) if base.node_ids[n] == t]
         if not at_node:
-            raise InputError(f"event {event.describe()}: no source (or node with a source) '{t}' in the scenario")
+            names = [*base.source_ids, *(base.node_ids[n] for n in base.source_node.tolist())]
+            raise InputError(
+                f"event {event.describe()}: no source (or node with a source) '{t}' in the scenario{suggest(t, names)}"
+            )
         return replace(event, target=at_node[0]) if len(at_node) == 1 else event
     want = {
         EventKind.COMPRESSOR_TRIP: EdgeKind.COMPRESSOR,
@@ -168,7 +175,11 @@ def resolve(seg: SegmentedNetwork, event: Event) -> Event:
         EventKind.LEAK: EdgeKind.PIPE,
     }[event.kind]
     if kinds.get(t) != want:
-        raise InputError(f"event {event.describe()}: no {want.name.lower().replace('_', ' ')} '{t}' in the scenario")
+        same_kind = [i for i, k in kinds.items() if k == want]
+        raise InputError(
+            f"event {event.describe()}: no {want.name.lower().replace('_', ' ')} '{t}' in the scenario"
+            f"{suggest(t, same_kind)}"
+        )
     if event.kind == EventKind.LEAK:
         length = float(base.length_m[base.edge_index(t)])
         pos, rate = event.position_m, event.rate_kg_s

@@ -104,6 +104,8 @@ class Recorder:
         dt: float,
         wall: float,
         warnings: list[str],
+        steady_linepack_kg: float = float("nan"),
+        start_note: str = "",
     ) -> TransientResult:
         n = k_done + 1
         return TransientResult(
@@ -132,4 +134,6 @@ class Recorder:
             wall_time_s=wall,
             warnings=tuple(warnings),
             leak_kg_s=self.leak[:n].copy() if np.any(self.leak[:n]) else None,
+            steady_linepack_kg=steady_linepack_kg,
+            start_note=start_note,
         )
