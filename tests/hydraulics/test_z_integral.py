@@ -120,6 +120,10 @@ def test_laws_are_named_after_their_textbook_forms() -> None:
     textbook = (2 * np.log10(1 / k_over_d) + 1.14) ** -2
     assert rough.friction_factor[0] == pytest.approx(textbook, rel=1e-12)
     assert variant.friction_factor[0] == pytest.approx(textbook + 64 / variant.reynolds[0], rel=1e-9)
+    smooth = _line("mean_pressure", law="nikuradse_rough")
+    smooth.update("P", roughness_mm=0.0)
+    with pytest.raises(lp.InputError, match="pipe P: law nikuradse_rough needs roughness_mm > 0"):
+        lp.compile_network(smooth)
 
 
 def test_optimiser_and_simulator_agree_with_z_integrated() -> None:
