@@ -81,13 +81,12 @@ def relaxation_rate_per_m(
 
 def _phi(kappa: F64, x: F64) -> tuple[F64, F64]:
     """phi = (1 - exp(-kappa x)) / kappa and psi = int_0^x phi = (x - phi) / kappa, stable at kappa -> 0 and inf."""
-    kx = kappa * x
-    small = kx < 1.0e-5
     finite = np.isfinite(kappa)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        safe = np.where(small | ~finite, 1.0, kappa)
-        phi_big = -np.expm1(-kx) / safe
-        psi_big = (x - phi_big) / safe
+    kx = np.where(finite, kappa, 1.0) * x
+    small = finite & (kx < 1.0e-5)
+    safe = np.where(small | ~finite, 1.0, kappa)
+    phi_big = -np.expm1(-kx) / safe
+    psi_big = (x - phi_big) / safe
     phi_small = x * (1.0 - 0.5 * kx + kx * kx / 6.0)
     psi_small = 0.5 * x * x * (1.0 - kx / 3.0 + kx * kx / 12.0)
     phi = np.where(small, phi_small, np.where(finite, phi_big, 0.0))
@@ -286,7 +285,18 @@ def integrate_pipe(
     g = STANDARD_GRAVITY_M_S2
 
     def rhs(p: F64, t: F64) -> tuple[F64, F64]:
-        rho, cp, mu = properties(p, t)
+        good = (p > 0.0) & np.isfinite(t) & (t > 0.0)
+        try:
+            if not bool(np.all(good)):
+                raise InputError("state outside the gas region")
+            rho, cp, mu = properties(p, t)
+        except InputError as error:
+            bad = int(np.flatnonzero(~good)[0]) if not bool(np.all(good)) else 0
+            raise InputError(
+                f"pipe temperature integration: pipe {bad} leaves the gas region (p = {p[bad]:g} Pa, "
+                f"T = {t[bad]:g} K): its pressure falls to zero inside the pipe, or too few steps "
+                f"({n_steps}) for its gradients; lower the flow, raise the inlet pressure or raise n_steps ({error})"
+            ) from error
         dpdx = -friction / rho - rho * g * sin_theta
         dtdx = mu * dpdx - (ua / cp) * (t - tg) - g * sin_theta / cp
         return dpdx, dtdx

@@ -40,8 +40,8 @@ class Compression:
         t_isentropic_k: isentropic discharge temperature at the same pressures [K].
         head_j_kg: actual specific work h_d - h_s [J/kg] (shaft power = m * head / mechanical efficiency).
         isentropic_head_j_kg: h(p_d, s_s) - h_s [J/kg].
-        polytropic_head_j_kg: polytropic head (sum of the isentropic step heads) [J/kg]; equal to the
-            isentropic head for path ``isentropic``.
+        polytropic_head_j_kg: polytropic head int v dp along the path [J/kg] (path ``polytropic``); equal to
+            the isentropic head for path ``isentropic``.
     """
 
     t_discharge_k: F64
@@ -58,7 +58,7 @@ def compressor_discharge(
     p_discharge_pa: npt.ArrayLike,
     efficiency: npt.ArrayLike,
     path: Path = "isentropic",
-    n_steps: int = 32,
+    n_steps: int = 8,
 ) -> Compression:
     r"""Discharge temperature and head of compressors from the real-gas equation of state.
 
@@ -67,10 +67,9 @@ def compressor_discharge(
     .. math:: s(p_d, T_{ds}) = s(p_s, T_s),\quad h_d = h_s + \frac{h(p_d, T_{ds}) - h_s}{\eta_s},\quad
               T_d = T(p_d, h_d)
 
-    Polytropic path with polytropic efficiency :math:`\eta_p`: ``n_steps`` pressure steps of equal ratio,
-    each an isentropic step of efficiency :math:`\eta_p` from the state the previous one reached
-    (the limit n -> inf is the polytropic process; measured change from n = 32 to 64 below 1e-4 K for a
-    ratio of 1.6).
+    Polytropic path with polytropic efficiency :math:`\eta_p` (Schultz): :math:`dh = v\,dp/\eta_p` along the
+    path, integrated in :math:`\ln p` by RK4 on ``n_steps`` steps (measured change from 8 to 16 steps below
+    1e-6 K for ratios up to 1.6); the polytropic head is :math:`\int v\,dp = \eta_p (h_d - h_s)`.
 
     Args:
         thermo: real-gas properties of the gas.
@@ -78,7 +77,7 @@ def compressor_discharge(
         p_discharge_pa: discharge pressure [Pa abs], >= suction pressure.
         efficiency: isentropic (path isentropic) or polytropic (path polytropic) efficiency, 0 < eta <= 1.
         path: ``"isentropic"`` or ``"polytropic"``.
-        n_steps: pressure steps of the polytropic path.
+        n_steps: RK4 steps of the polytropic path.
 
     Validity: single-phase gas on the whole path, inside the equation of state's range.
     Reference: ISO 5389:2005 Annex B/C; Schultz (1962).
@@ -113,18 +112,25 @@ def compressor_discharge(
         hd = hs + (h_is - hs) / eta
         td = thermo.temperature_from_enthalpy(pd, hd, t_is)
         return Compression(td, t_is, hd - hs, h_is - hs, h_is - hs)
-    ratio_step = (pd / ps) ** (1.0 / n_steps)
-    p, t, h = ps, ts, hs
-    poly = np.zeros_like(hs)
+    # polytropic path (Schultz 1962): dh = v dp / eta_p, integrated in ln p by classical RK4 on n_steps steps,
+    # T(p, h) by the table's Newton inversion at every stage; the polytropic head is int v dp = eta_p (h_d - h_s)
+    step = np.log(pd / ps) / n_steps
+    p, h, t = ps, hs, ts
+
+    def slope(p_now: F64, h_now: F64, t_near: F64) -> tuple[F64, F64]:
+        t_now = thermo.temperature_from_enthalpy(p_now, h_now, t_near)
+        return p_now / (thermo.state(p_now, t_now).density_kg_m3 * eta), t_now  # dh/dln(p)
+
     for _ in range(n_steps):  # loop over pressure steps, vectorised over stations
-        s = thermo.entropy_j_kg_k(p, t)
-        p_next = p * ratio_step
-        t_step = thermo.temperature_from_entropy(p_next, s, t)
-        dh_s = thermo.enthalpy_j_kg(p_next, t_step) - h
-        poly = poly + dh_s
-        h = h + dh_s / eta
-        t = thermo.temperature_from_enthalpy(p_next, h, t_step)
-        p = p_next
+        k1, t1 = slope(p, h, t)
+        p_half = p * np.exp(0.5 * step)
+        k2, t2 = slope(p_half, h + 0.5 * step * k1, t1)
+        k3, t3 = slope(p_half, h + 0.5 * step * k2, t2)
+        p = p * np.exp(step)
+        k4, t = slope(p, h + step * k3, t3)
+        h = h + step / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+    t = thermo.temperature_from_enthalpy(pd, h, t)
+    poly = eta * (h - hs)
     return Compression(t, t_is, h - hs, h_is - hs, poly)
 
 
