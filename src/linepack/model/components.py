@@ -14,6 +14,17 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from .strict import ID_PATTERN, StrictModel
+from .thermal import (
+    DISCHARGE_RANGE_C,
+    GAS_RANGE_C,
+    GROUND_RANGE_C,
+    AfterCooler,
+    Preheater,
+    ThermalSettings,
+    WallLayer,
+    celsius,
+    pipe_u_check,
+)
 
 
 def _f(description: str, unit: str = "", **kw: Any) -> Any:
@@ -176,10 +187,55 @@ class Pipe(Edge):
         max_length=100_000,
     )
 
+    # --- heat exchange with the ground (settings.thermal.mode non_isothermal; linepack.thermal) ---
+    heat_transfer_coefficient_w_m2k: float | None = _f(
+        "overall heat-transfer coefficient U to the ground, referred to the inner diameter (0: adiabatic); "
+        "instead of cover_depth_m, soil_conductivity_w_mk and wall_layers",
+        "W/(m2 K)",
+        default=None,
+    )
+    cover_depth_m: float | None = _f(
+        "soil cover above the pipe, for U (default settings.thermal.cover_depth_m)", "m", default=None, gt=0, le=50
+    )
+    soil_conductivity_w_mk: float | None = _f(
+        "soil thermal conductivity, for U (default: the region's, then settings.thermal's)", "W/(m K)",
+        default=None, gt=0, le=10,
+    )
+    wall_layers: list[WallLayer] | None = _f(
+        "wall and coating layers, innermost first, for U (default settings.thermal.wall_layers)", default=None,
+        max_length=16,
+    )
+    ground_temperature_c: float | None = _f(
+        "undisturbed ground temperature at the pipe's depth (default: its thermal_region's, then settings.thermal's)",
+        "degC",
+        default=None,
+    )
+    thermal_region: str | None = _f("name of its ground region in settings.thermal.regions", default=None)
+
     @field_validator("law", mode="before")
     @classmethod
     def _law_named(cls, v: Any) -> Any:
         return _unambiguous_law(v)
+
+    @field_validator("heat_transfer_coefficient_w_m2k")
+    @classmethod
+    def _u_plausible(cls, v: float | None) -> float | None:
+        return pipe_u_check(v)
+
+    @field_validator("ground_temperature_c")
+    @classmethod
+    def _ground_celsius(cls, v: float | None) -> float | None:
+        return celsius(v, "ground_temperature_c", *GROUND_RANGE_C, "ground temperature")
+
+    @model_validator(mode="after")
+    def _one_heat_path(self) -> Pipe:
+        burial = [n for n in ("cover_depth_m", "soil_conductivity_w_mk", "wall_layers") if getattr(self, n) is not None]
+        if self.heat_transfer_coefficient_w_m2k is not None and burial:
+            raise ValueError(
+                f"give either heat_transfer_coefficient_w_m2k or the burial data it is computed from "
+                f"({', '.join(burial)}), not both"
+            )
+        return self
 
 
 class CompressorMode(StrEnum):
@@ -225,6 +281,33 @@ class Compressor(Edge):
     power_max_mw: float | None = _f("maximum shaft power (installed)", "MW", default=None, gt=0)
     flow_max_kg_s: float | None = _f("maximum throughput", "kg/s", default=None, gt=0)
     p_suction_min_barg: float | None = _f("minimum suction pressure", "barg", default=None, ge=0)
+    polytropic_efficiency: float | None = _f(
+        "polytropic efficiency, for settings.thermal.compression_path polytropic", "", default=None, gt=0, le=1
+    )
+    discharge_temperature_max_c: float | None = _f(
+        "highest discharge temperature (coating limit; default settings.thermal.discharge_temperature_max_c)",
+        "degC",
+        default=None,
+    )
+    after_cooler: AfterCooler | None = _f(
+        "after-cooler at the discharge: {outlet_temperature_c, duty_max_mw, pressure_drop_bar}", default=None
+    )
+
+    @field_validator("discharge_temperature_max_c")
+    @classmethod
+    def _discharge_celsius(cls, v: float | None) -> float | None:
+        return celsius(v, "discharge_temperature_max_c", *DISCHARGE_RANGE_C, "compressor discharge temperature")
+
+    @model_validator(mode="after")
+    def _cooler_below_limit(self) -> Compressor:
+        cooler, limit = self.after_cooler, self.discharge_temperature_max_c
+        set_point = None if cooler is None else cooler.outlet_temperature_c
+        if set_point is not None and limit is not None and set_point > limit:
+            raise ValueError(
+                f"after_cooler.outlet_temperature_c ({set_point:g} C) is above discharge_temperature_max_c "
+                f"({limit:g} C): the cooler would hold the gas above the limit it protects; lower the set-point"
+            )
+        return self
     isentropic_efficiency: float = _f("isentropic efficiency", "", default=0.8, gt=0, le=1)
     driver: Driver = _f("driver type", default=Driver.GAS_TURBINE)
     driver_efficiency: float = _f("driver thermal efficiency (fuel to shaft power)", "", default=0.35, gt=0, le=1)
@@ -272,6 +355,9 @@ class Regulator(Edge):
     p_set_barg: float | None = _f("outlet pressure set-point (mode pressure)", "barg", default=None, gt=0)
     flow_set_kg_s: float | None = _f("throughput set-point (mode flow)", "kg/s", default=None, gt=0)
     flow_max_kg_s: float | None = _f("maximum throughput", "kg/s", default=None, gt=0)
+    preheater: Preheater | None = _f(
+        "gas heater upstream of the valve: {outlet_temperature_min_c, duty_max_mw}", default=None
+    )
 
     @model_validator(mode="after")
     def _set_point_given(self) -> Regulator:
@@ -357,6 +443,16 @@ class Source(Component):
     price_usd_per_mmbtu: float | None = _f(
         "price of the gas supplied (least-cost dispatch), on the gross heating value", "USD/MMBtu", default=None, ge=0
     )
+    temperature_c: float | None = _f(
+        "temperature of the gas delivered (non-isothermal flow; default settings.thermal.source_temperature_c)",
+        "degC",
+        default=None,
+    )
+
+    @field_validator("temperature_c")
+    @classmethod
+    def _gas_celsius(cls, v: float | None) -> float | None:
+        return celsius(v, "temperature_c", *GAS_RANGE_C, "gas temperature")
 
     @model_validator(mode="after")
     def _mode_fields(self) -> Source:
@@ -462,6 +558,10 @@ class Settings(StrictModel):
     heat_capacity_ratio: float | None = _f("isentropic exponent override for compressors", "", default=None, gt=1, lt=2)
     lower_heating_value_mj_per_kg: float | None = _f(
         "fuel LHV override when no composition is given", "MJ/kg", default=None, gt=0, lt=200
+    )
+    thermal: ThermalSettings = Field(
+        default_factory=ThermalSettings,
+        description="non-isothermal flow: mode (isothermal by default), ground temperatures, soil, coolers",
     )
     compressibility: CompressibilitySpec = Field(
         default_factory=CompressibilitySpec,

@@ -10,11 +10,13 @@ from .components import TYPES_BY_KIND, Settings
 from .errors import suggest
 from .network import COLLECTIONS, FORMAT_TAG, GasCompositionSpec
 from .scenario import Scenario
+from .thermal import THERMAL_MODELS
 
 
 def field_table(kind: str) -> list[dict[str, str]]:
     """Rows (field, type, unit, default, bounds, description) of one component type or 'settings'/'scenario'."""
     models: dict[str, Any] = {**TYPES_BY_KIND, "settings": Settings, "scenario": Scenario}
+    models.update(THERMAL_MODELS)
     if kind not in models:
         raise InputError(
             f"unknown component type '{kind}'{suggest(kind, list(models))}; choose one of {', '.join(models)}"

@@ -24,6 +24,7 @@ from .editing import EditingMixin
 from .errors import describe_validation_error, suggest
 from .scenario import ResolvedScenario, Scenario, chain_problems, resolve
 from .strict import StrictModel, control_character, shown
+from .thermal import region_problems
 
 FORMAT_TAG = "linepack-network/1"
 COLLECTIONS: tuple[str, ...] = tuple(t.collection for t in COMPONENT_TYPES)
@@ -152,6 +153,9 @@ class Network(EditingMixin):
             problems.append(
                 "settings: give either gas (a composition name) or molar_mass_kg_per_mol for the hydraulics"
             )
+        problems += region_problems(
+            self.components() if components is None else components, self.settings.thermal.regions
+        )
         return problems
 
     def check_scenarios(self) -> list[str]:
@@ -514,4 +518,3 @@ def _references_resolve(comps: list[Component], known: set[str], gases: Mapping[
     if not refs <= known:
         return False
     return all(c.gas is None or c.gas in gases for c in ends if isinstance(c, Source))
-
