@@ -43,14 +43,15 @@ def test_isentropic_discharge_conserves_entropy_and_energy(thermo: RealGasThermo
 
 
 def test_isentropic_discharge_against_coolprop(thermo: RealGasThermo) -> None:
-    """Isentropic discharge temperature and head against CoolProp's (P, S) flash: within 0.15 K and 0.3 %."""
+    """Isentropic discharge temperature and head against CoolProp's (P, S) flash: within 0.05 K (measured 0.015 K)
+    and 0.3 %."""
     cp_module, state = _coolprop()
     c = compressor_discharge(thermo, P_SUCTION, T_SUCTION, P_DISCHARGE, 1.0)
     for i in range(3):
         state.update(cp_module.PT_INPUTS, P_SUCTION[i], T_SUCTION[i])
         h1, s1 = state.hmass(), state.smass()
         state.update(cp_module.PSmass_INPUTS, P_DISCHARGE[i], s1)
-        assert float(c.t_discharge_k[i]) == pytest.approx(state.T(), abs=0.15)
+        assert float(c.t_discharge_k[i]) == pytest.approx(state.T(), abs=0.05)
         assert float(c.head_j_kg[i]) == pytest.approx(state.hmass() - h1, rel=3e-3)
 
 
@@ -100,7 +101,8 @@ def test_after_cooler_set_point_and_duty_limit(thermo: RealGasThermo) -> None:
 
 
 def test_regulator_is_isenthalpic_and_matches_coolprop(thermo: RealGasThermo) -> None:
-    """City-gate throttling 70 -> 20 bar: h conserved; outlet within 0.15 K of CoolProp's (P, H) flash."""
+    """City-gate throttling 70 -> 20 bar: h conserved; outlet within 0.02 K of CoolProp's (P, H) flash (measured
+    0.002 K)."""
     cp_module, state = _coolprop()
     r = regulator_throttle(thermo, np.array([70e5, 50e5]), np.array([293.15, 288.15]), np.array([20e5, 10e5]))
     h_in = thermo.enthalpy_j_kg(np.array([70e5, 50e5]), np.array([293.15, 288.15]))
@@ -108,7 +110,7 @@ def test_regulator_is_isenthalpic_and_matches_coolprop(thermo: RealGasThermo) ->
     for i, (pin, tin, pout) in enumerate([(70e5, 293.15, 20e5), (50e5, 288.15, 10e5)]):
         state.update(cp_module.PT_INPUTS, pin, tin)
         state.update(cp_module.HmassP_INPUTS, state.hmass(), pout)
-        assert float(r.t_outlet_k[i]) == pytest.approx(state.T(), abs=0.15)
+        assert float(r.t_outlet_k[i]) == pytest.approx(state.T(), abs=0.02)
     assert np.all(r.preheater_duty_w == 0.0)
 
 

@@ -15,6 +15,7 @@ from .plot import plot_app
 from .serve import serve
 from .steady import run
 from .study import study_app
+from .thermal import thermal
 from .transient import transient
 
 app = typer.Typer(
@@ -47,6 +48,7 @@ def _root(
 for command in (run, scenarios, validate, describe, schema, convert):
     app.command()(command)
 app.command("transient")(transient)
+app.command("thermal")(thermal)
 app.command("estimate")(estimate)
 app.command("leak-detect")(leak_detect)
 app.command("serve")(serve)
