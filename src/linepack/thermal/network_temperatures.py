@@ -281,12 +281,16 @@ def _edges_out(
         length_p = length[pipes]
         grad = (pout - pin) / length_p
         t_guess = t_in[pipes]
-        for _ in range(3):  # properties at the pipe's mean state: a short fixed point on the mean temperature
+        for _ in range(20):  # cp, mu_JT at the mean state (mean p, mean of the end temperatures): a fixed point
             state = thermo.state(0.5 * (pin + pout), t_guess)
             kappa = relaxation_rate_per_m(u[pipes], diameter[pipes], m[pipes], state.cp_j_kg_k)
             a = source_gradient_k_per_m(state.joule_thomson_k_pa, grad, dz / length_p, state.cp_j_kg_k)
             result = analytic_temperature(t_in[pipes], ground[pipes], length_p, kappa, a)
-            t_guess = result.mean_k
+            t_next = 0.5 * (t_in[pipes] + result.outlet_k)
+            converged = float(np.max(np.abs(t_next - t_guess))) < 1e-9
+            t_guess = t_next
+            if converged:
+                break
         t_out[pipes] = result.outlet_k
         h_in = thermo.enthalpy_j_kg(pin, t_in[pipes])
         h_out = thermo.enthalpy_j_kg(pout, t_out[pipes])
