@@ -3,9 +3,10 @@ exponent) from GERG-2008 or AGA8 DETAIL through pyaga8, tabulated in (p, T) for 
 
 The energy balance of a non-isothermal network needs h(p, T), cp, the Joule-Thomson coefficient
 mu_JT = (dT/dp)_h and the inverse maps T(p, h) and T(p, s) for thousands of states per Newton step.
-pyaga8 (the Rust port of the NIST AGA8 code) evaluates one state in about 50 us (density root plus
-properties), so :class:`RealGasThermo` tabulates every property once per composition on a (p, T) grid
-and evaluates bicubic splines (scipy ``RectBivariateSpline``) vectorised. The direct path
+pyaga8 (the Rust port of the NIST AGA8 code) evaluates one state in about 8 us CPU (density root plus
+properties) in a Python loop, so :class:`RealGasThermo` tabulates every property once per composition on a
+(p, T) grid and evaluates bicubic splines (scipy ``RectBivariateSpline``) vectorised, 2 us per state for all
+nine properties (benchmarks/thermal.py). The direct path
 (:meth:`RealGasThermo.state_direct`) is the reference, and the one used outside the table.
 
 Units are SI per unit mass: J/kg, J/(kg K), K/Pa. Enthalpy and entropy carry the reference state of
@@ -13,9 +14,9 @@ GERG-2008 / AGA8 Part 2 (ideal-gas h = 0 and s = 0 at 298.15 K, 0.101325 MPa), t
 prints, so only differences matter.
 
 Measured accuracy of the table path (defaults: 0.1..20 MPa x 250..420 K, 97 x 86 nodes): see
-:meth:`RealGasThermo.table_errors` and tests/gas/test_gas_thermo.py; for the PSGP gas the largest error
-at cell mid-points is about 1e-2 J/kg in h (a temperature equivalent of 5e-6 K) and 1e-5 relative in
-cp and mu_JT (tests assert the bounds).
+:meth:`RealGasThermo.table_errors` and tests/thermal/test_thermal_properties.py; for the PSGP gas the largest
+error at cell centres is 0.18 J/kg in h (a temperature equivalent of 7e-5 K), 7e-4 J/(kg K) in s, and 7e-6
+relative in cp and 1.5e-6 in mu_JT (the tests assert bounds a few times larger).
 
 References:
     O. Kunz, W. Wagner, J. Chem. Eng. Data 57 (2012) 3032-3091 (GERG-2008).
@@ -110,7 +111,7 @@ class RealGasThermo:
         n_pressure: int = 97,
         n_temperature: int = 86,
     ) -> None:
-        """Set up the model; the table is built on first use of :meth:`state` (about 9,300 pyaga8 calls,
+        """Set up the model; the table is built on first use of :meth:`state` (about 8,300 pyaga8 calls,
         about 0.5 s CPU), then cached on the instance.
 
         Args:
@@ -188,7 +189,7 @@ class RealGasThermo:
         )
 
     def state_direct(self, p_pa: ArrayLike, t_k: ArrayLike) -> ThermoState:
-        """Properties from direct pyaga8 calls, one per element (reference path, about 50 us a state).
+        """Properties from direct pyaga8 calls, one per element (reference path, about 8 us CPU a state).
 
         Args:
             p_pa: absolute pressure [Pa], > 0.
