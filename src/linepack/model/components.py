@@ -290,24 +290,9 @@ class Compressor(Edge):
         default=None,
     )
     after_cooler: AfterCooler | None = _f(
-        "after-cooler at the discharge: {outlet_temperature_c, duty_max_mw, pressure_drop_bar}", default=None
+        "after-cooler at the discharge: {outlet_temperature_c, duty_max_mw}", default=None
     )
 
-    @field_validator("discharge_temperature_max_c")
-    @classmethod
-    def _discharge_celsius(cls, v: float | None) -> float | None:
-        return celsius(v, "discharge_temperature_max_c", *DISCHARGE_RANGE_C, "compressor discharge temperature")
-
-    @model_validator(mode="after")
-    def _cooler_below_limit(self) -> Compressor:
-        cooler, limit = self.after_cooler, self.discharge_temperature_max_c
-        set_point = None if cooler is None else cooler.outlet_temperature_c
-        if set_point is not None and limit is not None and set_point > limit:
-            raise ValueError(
-                f"after_cooler.outlet_temperature_c ({set_point:g} C) is above discharge_temperature_max_c "
-                f"({limit:g} C): the cooler would hold the gas above the limit it protects; lower the set-point"
-            )
-        return self
     isentropic_efficiency: float = _f("isentropic efficiency", "", default=0.8, gt=0, le=1)
     driver: Driver = _f("driver type", default=Driver.GAS_TURBINE)
     driver_efficiency: float = _f("driver thermal efficiency (fuel to shaft power)", "", default=0.35, gt=0, le=1)
@@ -333,6 +318,22 @@ class Compressor(Edge):
             raise ValueError(
                 f"flow_set_kg_s ({self.flow_set_kg_s}) exceeds flow_max_kg_s ({self.flow_max_kg_s}); lower the "
                 "set-point or raise the limit"
+            )
+        return self
+
+    @field_validator("discharge_temperature_max_c")
+    @classmethod
+    def _discharge_celsius(cls, v: float | None) -> float | None:
+        return celsius(v, "discharge_temperature_max_c", *DISCHARGE_RANGE_C, "compressor discharge temperature")
+
+    @model_validator(mode="after")
+    def _cooler_below_limit(self) -> Compressor:
+        cooler, limit = self.after_cooler, self.discharge_temperature_max_c
+        set_point = None if cooler is None else cooler.outlet_temperature_c
+        if set_point is not None and limit is not None and set_point > limit:
+            raise ValueError(
+                f"after_cooler.outlet_temperature_c ({set_point:g} C) is above discharge_temperature_max_c "
+                f"({limit:g} C): the cooler would hold the gas above the limit it protects; lower the set-point"
             )
         return self
 

@@ -135,7 +135,6 @@ class AfterCooler(StrictModel):
 
     outlet_temperature_c: float | None = _f("outlet temperature set-point", "degC", default=None)
     duty_max_mw: float | None = _f("largest heat the cooler removes (fans, area)", "MW", default=None, ge=0, le=1000)
-    pressure_drop_bar: float = _f("pressure drop across the cooler", "bar", default=0.0, ge=0, le=10)
 
     @field_validator("outlet_temperature_c")
     @classmethod
@@ -217,12 +216,6 @@ class ThermalSettings(StrictModel):
         "real-gas path of compressors: isentropic (isentropic_efficiency) or polytropic (polytropic_efficiency)",
         default="isentropic",
     )
-    along_pipe: Literal["analytic", "rk4"] = _f(
-        "temperature along pipes: analytic exponential with properties at the pipe's mean state, or RK4 "
-        "integration of the coupled pressure and temperature equations (n_steps per pipe)",
-        default="analytic",
-    )
-    n_steps: int = _f("RK4 steps per pipe (along_pipe rk4)", default=8, ge=1, le=1024)
     regions: dict[str, GroundRegion] = _f(
         "ground regions by name (pipes refer to them with thermal_region)", default_factory=dict
     )

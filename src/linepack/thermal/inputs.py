@@ -46,7 +46,6 @@ class ThermalInputs:
 
     Attributes:
         mode: the thermal mode of the settings.
-        along_pipe, n_steps: how temperature is computed along pipes (settings.thermal).
         pipe_ids: ids of the in-service pipes.
         pipe_u_w_m2k: overall heat-transfer coefficient of each pipe, referred to its inner diameter.
         pipe_u_computed: True where U was computed from burial data (False: given).
@@ -58,7 +57,6 @@ class ThermalInputs:
         compressor_t_max_k: discharge temperature limit [K] (inf: none).
         cooler_t_set_k: after-cooler set-point [K] (nan: no set-point; a duty-only cooler or none).
         cooler_duty_max_w: after-cooler duty limit [W] (inf: unlimited; 0 where there is no cooler).
-        cooler_pressure_drop_pa: after-cooler pressure drop [Pa].
         has_cooler: True where the station has an after-cooler.
         regulator_ids: regulators.
         preheat_t_min_k: preheater minimum outlet temperature [K] (-inf: no preheater).
@@ -66,8 +64,6 @@ class ThermalInputs:
     """
 
     mode: ThermalMode
-    along_pipe: str
-    n_steps: int
     pipe_ids: tuple[str, ...]
     pipe_u_w_m2k: F64
     pipe_u_computed: NDArray[np.bool_]
@@ -80,7 +76,6 @@ class ThermalInputs:
     compressor_t_max_k: F64
     cooler_t_set_k: F64
     cooler_duty_max_w: F64
-    cooler_pressure_drop_pa: F64
     has_cooler: NDArray[np.bool_]
     regulator_ids: tuple[str, ...]
     preheat_t_min_k: F64
@@ -240,8 +235,6 @@ def thermal_inputs(view: NetworkView) -> ThermalInputs:
 
     return ThermalInputs(
         mode=thermal.mode,
-        along_pipe=thermal.along_pipe,
-        n_steps=thermal.n_steps,
         pipe_ids=tuple(p.id for p in pipes),
         pipe_u_w_m2k=u,
         pipe_u_computed=computed,
@@ -257,7 +250,6 @@ def thermal_inputs(view: NetworkView) -> ThermalInputs:
             [0.0 if k is None else (np.inf if k.duty_max_mw is None else k.duty_max_mw * 1e6) for k in coolers],
             dtype=np.float64,
         ),
-        cooler_pressure_drop_pa=arr([None if k is None else k.pressure_drop_bar for k in coolers], 0.0, scale=1e5),
         has_cooler=np.array([k is not None for k in coolers], dtype=bool),
         regulator_ids=tuple(r.id for r in regulators),
         preheat_t_min_k=arr(
