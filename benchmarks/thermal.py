@@ -1,6 +1,6 @@
 """Cost of the real-gas caloric properties and the network temperatures (issue 13), with baselines side by side.
 
-    python benchmarks/thermal.py [--points 20000]
+    python benchmarks/thermal.py [--points 20000] [--lattice 142]
 
 Rows (CPU seconds, ``time.process_time``; the machine may be shared, rerun for stable numbers):
 
@@ -9,8 +9,9 @@ Rows (CPU seconds, ``time.process_time``; the machine may be shared, rerun for s
   CoolProp's HEOS mixture (h, cp and mu_JT only, phase imposed as gas), per state;
 * T(p, h) inversion at N states (table Newton);
 * building the table once per gas;
-* the flow-order temperature sweep of the PSGP default against its isothermal steady solve (the goal of the
-  coupled solve is at most 2x the isothermal time; this row is the sweep alone, for scale).
+* the flow-order temperature sweep of the PSGP default (and with ``--lattice 142`` the 20,164-junction lattice)
+  against its isothermal steady solve (the goals of the coupled solve are at most 2x and 2.5x the isothermal
+  time; these rows are the sweep alone, for scale).
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ def cpu(fn, repeat: int = 1) -> float:  # type: ignore[no-untyped-def]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--points", type=int, default=20000)
-    n = parser.parse_args().points
+    parser.add_argument("--lattice", type=int, default=0, help="also time the N x N lattice (142: 20,164 junctions)")
+    args = parser.parse_args()
+    n = args.points
     rng = np.random.default_rng(1)
     p = rng.uniform(1e6, 1.2e7, n)
     t = rng.uniform(265.0, 345.0, n)
@@ -82,6 +85,16 @@ def main() -> None:
     sweep = cpu(lambda: steady_temperatures(net, result), 5)
     print(f"{'PSGP isothermal steady solve':42s} {solve:10.4f} s")
     print(f"{'PSGP temperature sweep (fixed hydraulics)':42s} {sweep:10.4f} s {sweep / solve:9.2f} x solve")
+    if args.lattice:
+        from linepack.synthetic import lattice_network
+
+        lattice = lattice_network(args.lattice)
+        result = linepack.solve_steady(lattice)
+        steady_temperatures(lattice, result)
+        solve = cpu(lambda: linepack.solve_steady(lattice))
+        sweep = cpu(lambda: steady_temperatures(lattice, result))
+        print(f"{'lattice isothermal steady solve':42s} {solve:10.4f} s")
+        print(f"{'lattice temperature sweep':42s} {sweep:10.4f} s {sweep / solve:9.2f} x solve")
 
 
 if __name__ == "__main__":

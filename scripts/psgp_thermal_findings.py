@@ -39,8 +39,7 @@ def main() -> None:
         doc["settings"]["thermal"].update(mode="non_isothermal", season=season)
         temps = steady_temperatures(Network.from_dict(doc), result, "psgp_base")
         print(f"== {season}")
-        comp_ids = [e for e, k in zip(cn.edge_ids, cn.edge_kind, strict=True) if int(k) == 1]
-        for j, cid in enumerate(comp_ids):
+        for j, cid in enumerate(temps.compressor_ids):
             k = cn.edge_ids.index(cid)
             if np.isfinite(temps.comp_discharge_t_k[j]):
                 print(

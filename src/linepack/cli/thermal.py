@@ -62,11 +62,10 @@ def thermal(file: FileArg = None, scenario: ScenarioOpt = None, season: SeasonOp
             ],
         )
         edge = {e: i for i, e in enumerate(cn.edge_ids)}
-        inputs_t_max = temps.comp_discharge_t_k  # discharge before the cooler
-        comp_ids = [e for e, k in zip(cn.edge_ids, cn.edge_kind, strict=True) if int(k) == 1]
-        for j, cid in enumerate(comp_ids):
+        discharge = temps.comp_discharge_t_k  # before the after-cooler
+        for j, cid in enumerate(temps.compressor_ids):
             k = edge[cid]
-            if not np.isfinite(inputs_t_max[j]):
+            if not np.isfinite(discharge[j]):
                 comps.add_row(cid, "-", "-", "-", "-", "no flow")
                 continue
             note = (
@@ -77,18 +76,17 @@ def thermal(file: FileArg = None, scenario: ScenarioOpt = None, season: SeasonOp
             comps.add_row(
                 cid,
                 f"{temps.edge_t_inlet_k[k] - kelvin:.1f}",
-                f"{inputs_t_max[j] - kelvin:.1f}",
+                f"{discharge[j] - kelvin:.1f}",
                 f"{temps.edge_t_outlet_k[k] - kelvin:.1f}",
                 f"{temps.cooler_duty_w[j] / 1e6:.2f}",
                 note,
             )
         out.print(comps)
-        reg_ids = [e for e, k in zip(cn.edge_ids, cn.edge_kind, strict=True) if int(k) == 2]
-        if reg_ids:
+        if temps.regulator_ids:
             regs = compact_table(
                 "regulators", "regulator", [("inlet C", "num"), ("outlet C", "num"), ("preheat MW", "num")]
             )
-            for j, rid in enumerate(reg_ids):
+            for j, rid in enumerate(temps.regulator_ids):
                 k = edge[rid]
                 regs.add_row(
                     rid,

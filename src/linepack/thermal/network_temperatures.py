@@ -19,6 +19,7 @@ coupled solve, where density, Z and viscosity follow T, is the solver part that 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +56,7 @@ class NetworkTemperatures:
         cooler_duty_w, cooler_limited: after-cooler duty [W] and whether its duty limit decided the outlet.
         preheater_duty_w, preheater_limited: regulator preheater duty [W] and whether its limit was reached.
         levels: number of topological levels of the flow graph (the sweep length).
+        compressor_ids, regulator_ids: the stations the compressor and regulator arrays refer to, in order.
     """
 
     node_t_k: F64
@@ -69,6 +71,8 @@ class NetworkTemperatures:
     preheater_duty_w: F64
     preheater_limited: NDArray[np.bool_]
     levels: int
+    compressor_ids: tuple[str, ...] = ()
+    regulator_ids: tuple[str, ...] = ()
 
 
 def _levels(n_nodes: int, up: I64, down: I64) -> I64:
@@ -93,6 +97,19 @@ def _levels(n_nodes: int, up: I64, down: I64) -> I64:
             "the flow-order sweep needs an acyclic flow; solve with the coupled thermal solver instead"
         )
     return level
+
+
+def _grouper(keys: I64, n_groups: int, items: I64 | None = None) -> Callable[[int], I64]:
+    """``group(k)`` = the items (default: the indices) whose key is k, from one stable sort."""
+    values = np.arange(keys.size) if items is None else items
+    order = np.argsort(keys, kind="stable")
+    bounds = np.searchsorted(keys[order], np.arange(n_groups + 1))
+    ordered = values[order]
+
+    def group(k: int) -> I64:
+        return np.asarray(ordered[bounds[k] : bounds[k + 1]])
+
+    return group
 
 
 def network_temperatures(
@@ -171,13 +188,18 @@ def network_temperatures(
     cool_lim = np.zeros(comp_edge.size, dtype=bool)
     pre_duty = np.zeros(reg_edge.size)
     pre_lim = np.zeros(reg_edge.size, dtype=bool)
-    edge_level = np.where(flowing, level[up], -1)
-    incoming_edges = np.flatnonzero(flowing)
-    for k in range(int(level.max()) + 1 if n_nodes else 0):  # loop over flow levels, vectorised within each
-        nodes = np.flatnonzero(level == k)
+    n_levels = int(level.max()) + 1 if n_nodes else 0
+    by_level = _grouper(level, n_levels)  # nodes of each level
+    flowing_edges = np.flatnonzero(flowing)
+    into = _grouper(level[down[flowing_edges]], n_levels, flowing_edges)  # flowing edges entering each level
+    leaving = _grouper(level[up[flowing_edges]], n_levels, flowing_edges)  # flowing edges leaving each level
+    fed_sources = np.flatnonzero(supply > 0)
+    sources_at = _grouper(level[source_node[fed_sources]], n_levels, fed_sources)
+    for k in range(n_levels):  # loop over flow levels, vectorised within each
+        nodes = by_level(k)
         # 1. mix the inflows of this level's nodes on enthalpy at the node pressure
-        e_in = incoming_edges[np.isin(down[incoming_edges], nodes)]
-        s_in = np.flatnonzero(np.isin(source_node, nodes) & (supply > 0))
+        e_in = into(k)
+        s_in = sources_at(k)
         stream_node = np.concatenate([down[e_in], source_node[s_in]])
         stream_m = np.concatenate([m[e_in], supply[s_in]])
         stream_t = np.concatenate([t_out[e_in], src_t[s_in]])
@@ -192,7 +214,7 @@ def network_temperatures(
         else:
             node_t[nodes] = fallback[nodes]
         # 2. carry the temperature through every edge leaving these nodes
-        out = np.flatnonzero(edge_level == k)
+        out = leaving(k)
         t_in[out] = node_t[up[out]]
         _edges_out(out, kind, up, down, m, p_pa, t_in, t_out, heat, length, diameter, u, ground, elevation, thermo)
         comps = out[kind[out] == COMPRESSOR]
@@ -253,6 +275,8 @@ def network_temperatures(
         pre_duty,
         pre_lim,
         int(level.max()) + 1 if n_nodes else 0,
+        inputs.compressor_ids,
+        inputs.regulator_ids,
     )
 
 
