@@ -43,7 +43,8 @@ def thermal(file: FileArg = None, scenario: ScenarioOpt = None, season: SeasonOp
         cn = result.network
         kelvin = 273.15
         say(
-            f"temperatures of scenario {cn.scenario} ({season or 'all-season'} ground), for the isothermal "
+            f"temperatures of scenario {cn.scenario} ({seasonal.settings.thermal.season or 'all-season'} ground), "
+            "for the isothermal "
             "hydraulics; thermal levels swept: " + str(temps.levels)
         )
         nodes = compact_table("nodes", "node", [("T C", "num"), ("p barg", "num")])
