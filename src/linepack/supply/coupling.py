@@ -1,0 +1,303 @@
+"""The network in a supply run: one steady state per step, with the terminals' send-out limits as capacities.
+
+:class:`SteadyCoupler` compiles the network scenario once and, at every step, solves a copy of the compiled
+arrays (``dataclasses.replace``: demands, inflows, capacities) warm-started from the previous step's solution,
+so a step costs a few Newton iterations, not a compile. The terminals and stores linked to network sources
+send out their targets (flow-mode sources) or what the network draws (the pressure-held source, the slack);
+then:
+
+1. the slack is solved without its limit; gas it would send beyond what its tank allows (``hi``) is moved to
+   terminals and stores with room left (those not held back by their send-out pressure), and what is still
+   missing is curtailed: store injection first, then demand class by class in the priority order of
+   :data:`linepack.study.shedding.SHED_ORDER` (pro rata within a class), then solved again, until the slack
+   is within its limit (to 1e-9 of the demand);
+2. a slack with no LNG left hands the pressure reference to the terminal with the most to send;
+3. fixed supplies above what the grid takes (fields in a low-demand step) are turned down pro rata;
+4. a step the steady solver still cannot solve (the network cannot carry the demand) goes to the priority
+   shedding of :func:`linepack.study.shedding.shed`, as a scenario overlay of the step.
+
+The steady state has no storage: linepack is a state of each step (reported), and its change between steps
+is not in a step's balance (``supply = served + fuel`` per step).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..compile import CompiledNetwork, compile_view
+from ..errors import ConvergenceError, InputError, LinepackError
+from ..model.components import Sink, Source, SourceMode
+from ..model.network import Network
+from ..model.scenario import ResolvedScenario, Scenario, compose, resolve
+from ..results import SteadyResult
+from ..solvers.steady import SteadyOptions, solve_steady
+from ..study.shedding import SHED_ORDER, shed
+from ..units import BAR_PA
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+REL_TOL = 1e-9  # slack above its limit, fraction of the demand
+OVER_TOL = 1e-7  # curtailed beyond need, fraction of the demand
+MAX_ROUNDS = 16
+
+
+@dataclass(frozen=True)
+class Links:
+    """Where the supply chain meets the network: source and sink positions in the compiled scenario."""
+
+    terminal_source: I64
+    store_source: I64
+    store_sink: I64  # -1: the store cannot inject
+
+    @property
+    def linked_sources(self) -> I64:
+        return np.concatenate([self.terminal_source, self.store_source]).astype(np.int64)
+
+
+@dataclass
+class StepOutcome:
+    """The network in one step (arrays over the compiled scenario's sources and sinks)."""
+
+    supply_kg_s: F64
+    served_kg_s: F64  # per sink, including store injection sinks (their injection)
+    fuel_kg_s: float
+    linepack_kg: float
+    p_sink_barg: F64
+    below_min: NDArray[np.bool_]
+    status: str  # solved, curtailed, shed, failed
+    actions: list[str] = field(default_factory=list)
+    violations: tuple[str, ...] = ()
+    iterations: int = 0
+
+
+def _ids_map(sub: tuple[str, ...], full: tuple[str, ...]) -> I64:
+    pos = {k: i for i, k in enumerate(full)}
+    return np.array([pos[k] for k in sub], dtype=np.int64)
+
+
+class SteadyCoupler:
+    """Steady-state network steps of one scenario (see the module docstring)."""
+
+    mode = "steady"
+
+    def __init__(self, network: Network, scenario: str | None, links_of: dict[str, tuple[str, ...]],
+                 options: SteadyOptions | None = None, hold_barg: dict[str, float] | None = None) -> None:
+        self.network = network
+        self.resolved: ResolvedScenario = resolve(network.scenarios, scenario or network.default_scenario)
+        self.cn: CompiledNetwork = compile_view(network.view(self.resolved))
+        cn = self.cn
+        self.options = options or SteadyOptions(probe_supply=False, max_time_s=30.0)
+        pos_src = {k: i for i, k in enumerate(cn.source_ids)}
+        pos_snk = {k: i for i, k in enumerate(cn.sink_ids)}
+        self.links = Links(
+            np.array([pos_src[s] for s in links_of["terminal_source"]], dtype=np.int64),
+            np.array([pos_src[s] for s in links_of["store_source"]], dtype=np.int64),
+            np.array([pos_snk[s] if s else -1 for s in links_of["store_sink"]], dtype=np.int64),
+        )
+        linked = np.zeros(len(cn.source_ids), dtype=bool)
+        linked[self.links.linked_sources] = True
+        self.linked = linked
+        self.injection_sink = np.zeros(len(cn.sink_ids), dtype=bool)
+        self.injection_sink[self.links.store_sink[self.links.store_sink >= 0]] = True
+        self.fixed_inflow = np.where(cn.source_is_pressure | linked, 0.0, cn.source_inflow)
+        # send-out pressure of each source when it holds the pressure (its set-point, else its p_max)
+        self.hold_pa = np.where(np.isfinite(cn.source_p_set_pa), cn.source_p_set_pa, cn.source_p_max_pa)
+        for sid, p_barg in (hold_barg or {}).items():
+            self.hold_pa[pos_src[sid]] = p_barg * BAR_PA + cn.ambient_pa
+        self.rank = np.array([SHED_ORDER.index(c) if c in SHED_ORDER else 0 for c in cn.sink_category])
+        # the swing terminal: a terminal holds the pressure when the scenario's reference is one of them
+        held_term = [k for k in self.links.terminal_source if cn.source_is_pressure[k]]
+        self.swing: int | None = int(held_term[0]) if held_term and not np.any(cn.source_is_pressure & ~linked) \
+            else None
+        self.prev: SteadyResult | None = None
+        self.fuel_prev = 0.0
+        self.solves = 0
+
+    # ------------------------------------------------------------------ helpers
+    def _solve(self, cn: CompiledNetwork) -> SteadyResult:
+        self.solves += 1
+        if self.prev is not None:
+            try:
+                return solve_steady(cn, options=self.options, initial=self.prev)
+            except ConvergenceError:
+                pass  # a warm start can mislead Newton: the cold start decides
+        return solve_steady(cn, options=self.options)
+
+    def _on_full(self, res: SteadyResult, values: F64, which: str) -> F64:
+        ids = res.network.source_ids if which == "source" else res.network.sink_ids
+        full = self.cn.source_ids if which == "source" else self.cn.sink_ids
+        if ids == full:
+            return np.asarray(values, dtype=float)
+        out = np.zeros(len(full))
+        out[_ids_map(ids, full)] = values
+        return out
+
+    def curtail(self, demand: F64, amount: float) -> tuple[F64, list[str]]:
+        """``demand`` less ``amount`` [kg/s]: store injection first, then by class (lowest priority first)."""
+        d = demand.copy()
+        notes: list[str] = []
+        groups = [("store injection", self.injection_sink)]
+        groups += [(cat, (self.rank == r) & ~self.injection_sink) for r, cat in enumerate(SHED_ORDER)]
+        for label, sel in groups:
+            if amount <= 0:
+                break
+            have = float(np.sum(d[sel]))
+            if have <= 0:
+                continue
+            cut = min(amount, have)
+            d[sel] *= 1.0 - cut / have
+            amount -= cut
+            notes.append(f"{label} curtailed by {cut / have:.1%}")
+        return d, notes
+
+    def _pick_swing(self, hi_all: F64) -> int:
+        """The terminal that swings this step (sends what the others do not): the current one while it may send
+        at least 80 % of the most any terminal may send; otherwise the one that may send the most."""
+        assert self.swing is not None
+        cand = [int(k) for k in self.links.terminal_source if np.isfinite(self.hold_pa[k])]
+        best = max(cand, key=lambda k: hi_all[k])
+        return self.swing if hi_all[self.swing] >= 0.8 * hi_all[best] else best
+
+    # ------------------------------------------------------------------ one step
+    def step(self, demand: F64, lo: F64, hi: F64, target: F64) -> StepOutcome:
+        """Solve one step. ``demand`` per sink (store injection sinks: the injection asked for); ``lo``,
+        ``hi``, ``target`` per linked source (terminals then stores) [kg/s]."""
+        cn = self.cn
+        idx = self.links.linked_sources
+        term = self.links.terminal_source
+        n_src = len(cn.source_ids)
+        hi_all = np.full(n_src, np.inf)
+        hi_all[idx] = hi
+        inflow = self.fixed_inflow.copy()
+        inflow[idx] = np.minimum(target, hi)
+        held = cn.source_is_pressure.copy()
+        p_set = cn.source_p_set_pa.copy()
+        cap = np.where(held, cn.source_capacity, np.inf)
+        actions: list[str] = []
+        elastic = np.zeros(n_src, dtype=bool)  # measured against its limit, never capped in the solve
+        if self.swing is not None:
+            k = self._pick_swing(hi_all)
+            if k != self.swing:
+                actions.append(f"{cn.source_ids[k]} takes over the swing")
+                self.swing = k
+            # every terminal holds its send-out pressure, capped at its target; the swing is elastic
+            pressing = term[np.isfinite(self.hold_pa[term])]
+            held[pressing], p_set[pressing] = True, self.hold_pa[pressing]
+            cap[pressing] = inflow[pressing]
+            elastic[k] = True
+        else:
+            elastic = held & self.linked
+        inflow[held] = 0.0
+        d = np.asarray(demand, dtype=float).copy()
+        total = float(np.sum(d[~self.injection_sink])) or 1.0
+        status = "solved"
+        # fixed supplies above what the grid takes: turn the fields down
+        fixed = float(np.sum(inflow[~held]))
+        need = float(np.sum(d)) + self.fuel_prev
+        if fixed > need and not np.any(held & ~self.linked):
+            free = ~held & ~self.linked & (inflow > 0)
+            have = float(np.sum(inflow[free]))
+            if have > 0:
+                inflow[free] *= max(1.0 - (fixed - need) / have, 0.0)
+                actions.append(f"fixed supplies turned down by {min((fixed - need) / have, 1.0):.1%} (the grid "
+                               "takes less)")
+        res: SteadyResult | None = None
+        d0 = d.copy()
+        raised = False
+        cut, history = 0.0, []  # total curtailment and (cut, excess) pairs for the secant steps
+        for it in range(MAX_ROUNDS):
+            trial = replace(cn, sink_demand=d, source_inflow=inflow, source_is_pressure=held, source_p_set_pa=p_set,
+                            source_capacity=np.where(elastic, np.inf, np.where(held, cap, np.maximum(hi_all, inflow))))
+            try:
+                res = self._solve(trial)
+            except (ConvergenceError, InputError) as exc:
+                return self._shed(d, inflow, held, p_set, np.where(held, cap, hi_all), actions, exc)
+            supply = self._on_full(res, res.source_supply_kg_s, "source")
+            excess = float(np.sum((supply - hi_all)[elastic]))
+            if excess <= REL_TOL * total and (cut == 0.0 or excess >= -OVER_TOL * total):
+                break
+            if not raised and excess > 0:
+                # the others send up to their limits (held terminals) or toward them (stores, flow terminals)
+                raised = True
+                room = np.where(~held & self.linked, np.maximum(hi_all - inflow, 0.0), 0.0)
+                if float(np.sum(room)) > 0:
+                    inflow += room * min(excess / float(np.sum(room)), 1.0)
+                more = held & ~elastic & self.linked & (cap < hi_all)
+                cap[more] = hi_all[more]
+                if np.any(more) or float(np.sum(room)) > 0:
+                    actions.append("terminals and stores with gas to spare send more")
+                    continue
+            history.append((cut, excess))
+            if len(history) >= 2 and history[-1][1] != history[-2][1]:
+                (c0, e0), (c1, e1) = history[-2], history[-1]
+                cut = c1 - e1 * (c1 - c0) / (e1 - e0)
+            else:
+                cut = cut + excess
+            cut = float(np.clip(cut, 0.0, float(np.sum(d0))))
+            d, _ = self.curtail(d0, cut)
+            status = "curtailed" if cut > 0 else "solved"
+            if it == MAX_ROUNDS - 1:
+                actions.append(f"curtailment not settled after {MAX_ROUNDS} rounds (swing off by {excess:.3g} kg/s)")
+        if cut > 0:
+            actions += self.curtail(d0, cut)[1]
+        assert res is not None
+        self.prev = res
+        return self._outcome(res, d, status, actions)
+
+    def _outcome(self, res: SteadyResult, served: F64, status: str, actions: list[str]) -> StepOutcome:
+        cn = self.cn
+        supply = self._on_full(res, res.source_supply_kg_s, "source")
+        p_sink = np.full(len(cn.sink_ids), np.nan)
+        p_nodes = dict(zip(res.network.node_ids, res.p_pa, strict=True))
+        for k, node in enumerate(cn.sink_node):
+            p = p_nodes.get(cn.node_ids[node])
+            if p is not None:
+                p_sink[k] = (p - cn.ambient_pa) / BAR_PA
+        p_min = (cn.sink_p_min_pa - cn.ambient_pa) / BAR_PA
+        below = np.isfinite(p_min) & np.isfinite(p_sink) & (p_sink < p_min - 1e-6) & (served > 0)
+        fuel = float(np.sum(res.comp_fuel_kg_s)) if len(res.comp_fuel_kg_s) else 0.0
+        self.fuel_prev = fuel
+        return StepOutcome(supply, served, fuel, float(np.sum(res.pipe_linepack_kg())), p_sink, below, status,
+                           actions, res.violations, res.iterations)
+
+    # ------------------------------------------------------------------ fallback
+    def _overlay(self, d: F64, inflow: F64, held: NDArray[np.bool_], p_set: F64, cap: F64) -> Scenario:
+        """The step as a scenario overlay on the base (for the priority shedding, which compiles cases)."""
+        cn = self.cn
+        comps = {c.id: c for c in self.network.components()}
+        patches: dict[str, dict[str, object]] = {}
+        for k in self.links.linked_sources:
+            src = comps[cn.source_ids[k]]
+            assert isinstance(src, Source)
+            per = cn.source_basis[k].to_kg_s(1.0, src.unit, f"source {src.id}")
+            limit = float(cap[k]) / per
+            if held[k]:
+                patches[src.id] = {"mode": SourceMode.PRESSURE.value, "capacity": limit, "inflow": None,
+                                   "p_set_barg": float((p_set[k] - cn.ambient_pa) / BAR_PA)}
+            else:
+                patches[src.id] = {"mode": SourceMode.FLOW.value, "capacity": limit,
+                                   "inflow": min(float(inflow[k]) / per, limit)}
+        for k, sid in enumerate(cn.sink_ids):
+            snk = comps[sid]
+            assert isinstance(snk, Sink)
+            per = cn.gas.basis.to_kg_s(1.0, snk.unit, f"sink {sid}")
+            patches[sid] = {"demand": float(d[k]) / per}
+        return Scenario(set=patches)
+
+    def _shed(self, d: F64, inflow: F64, held: NDArray[np.bool_], p_set: F64, cap: F64, actions: list[str],
+              exc: LinepackError) -> StepOutcome:
+        cn = self.cn
+        why = str(exc).splitlines()[0]
+        step = compose(self.resolved, self._overlay(d, inflow, held, p_set, cap), self.resolved.name)
+        outcome = shed(self.network, step, self._solve)
+        if outcome is None:
+            zero = np.zeros(len(cn.sink_ids))
+            return StepOutcome(np.zeros(len(cn.source_ids)), zero, 0.0, np.nan, np.full(len(zero), np.nan),
+                               np.zeros(len(zero), dtype=bool), "failed", [*actions, f"no steady state: {why}"])
+        res = outcome.result
+        served = self._on_full(res, res.network.sink_demand, "sink")
+        self.prev = res
+        return self._outcome(res, served, "shed", [*actions, f"no steady state ({why}):", *outcome.actions])
