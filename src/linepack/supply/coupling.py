@@ -153,18 +153,15 @@ class SteadyCoupler:
             notes.append(f"{label} curtailed by {cut / have:.1%}")
         return d, notes
 
-    def _pick_swing(self, hi_all: F64) -> int:
-        """The terminal that swings this step (sends what the others do not): the current one while it may send
-        at least 80 % of the most any terminal may send; otherwise the one that may send the most."""
-        assert self.swing is not None
-        cand = [int(k) for k in self.links.terminal_source if np.isfinite(self.hold_pa[k])]
-        best = max(cand, key=lambda k: hi_all[k])
-        return self.swing if hi_all[self.swing] >= 0.8 * hi_all[best] else best
-
     # ------------------------------------------------------------------ one step
-    def step(self, demand: F64, lo: F64, hi: F64, target: F64) -> StepOutcome:
+    def step(self, demand: F64, lo: F64, hi: F64, target: F64, t0: float = 0.0, t1: float = 0.0) -> StepOutcome:
         """Solve one step. ``demand`` per sink (store injection sinks: the injection asked for); ``lo``,
-        ``hi``, ``target`` per linked source (terminals then stores) [kg/s]."""
+        ``hi``, ``target`` per linked source (terminals then stores) [kg/s]; the step's times do not matter.
+
+        When the scenario's pressure reference is a terminal, the terminals send their targets against their
+        send-out pressure and one of them holds that pressure (the reference, which sends what the others do
+        not): the one that needs the most pressure to push its target, found by handing the reference to any
+        terminal the network cannot take its target from."""
         cn = self.cn
         idx = self.links.linked_sources
         term = self.links.terminal_source
@@ -173,24 +170,24 @@ class SteadyCoupler:
         hi_all[idx] = hi
         inflow = self.fixed_inflow.copy()
         inflow[idx] = np.minimum(target, hi)
+        wanted = inflow.copy()
         held = cn.source_is_pressure.copy()
         p_set = cn.source_p_set_pa.copy()
-        cap = np.where(held, cn.source_capacity, np.inf)
+        p_max = cn.source_p_max_pa.copy()
+        is_term = np.zeros(n_src, dtype=bool)
+        is_term[term] = True
         actions: list[str] = []
-        elastic = np.zeros(n_src, dtype=bool)  # measured against its limit, never capped in the solve
+        ref: int | None = None
         if self.swing is not None:
-            k = self._pick_swing(hi_all)
-            if k != self.swing:
-                actions.append(f"{cn.source_ids[k]} takes over the swing")
-                self.swing = k
-            # every terminal holds its send-out pressure, capped at its target; the swing is elastic
             pressing = term[np.isfinite(self.hold_pa[term])]
-            held[pressing], p_set[pressing] = True, self.hold_pa[pressing]
-            cap[pressing] = inflow[pressing]
-            elastic[k] = True
-        else:
-            elastic = held & self.linked
-        inflow[held] = 0.0
+            held[term] = False
+            p_max[pressing] = self.hold_pa[pressing]
+            ref = self.swing
+            if hi_all[ref] <= 0 and np.any(hi_all[pressing] > 0):
+                ref = int(pressing[np.argmax(hi_all[pressing])])
+                actions.append(f"{cn.source_ids[ref]} holds the send-out pressure ({cn.source_ids[self.swing]} "
+                               "has no LNG to send)")
+            held[ref], p_set[ref] = True, self.hold_pa[ref]
         d = np.asarray(demand, dtype=float).copy()
         total = float(np.sum(d[~self.injection_sink])) or 1.0
         status = "solved"
@@ -206,28 +203,38 @@ class SteadyCoupler:
                                "takes less)")
         res: SteadyResult | None = None
         d0 = d.copy()
-        raised = False
-        cut, history = 0.0, []  # total curtailment and (cut, excess) pairs for the secant steps
+        raised, switches = False, 0
+        cut = 0.0
+        history: list[tuple[float, float]] = []  # (total curtailment, excess) pairs for the secant steps
         for it in range(MAX_ROUNDS):
-            trial = replace(cn, sink_demand=d, source_inflow=inflow, source_is_pressure=held, source_p_set_pa=p_set,
-                            source_capacity=np.where(elastic, np.inf, np.where(held, cap, np.maximum(hi_all, inflow))))
+            elastic = held & self.linked
+            trial = replace(cn, sink_demand=d, source_inflow=np.where(held, 0.0, inflow), source_is_pressure=held,
+                            source_p_set_pa=p_set, source_p_max_pa=p_max,
+                            source_capacity=np.where(elastic, np.inf,
+                                                     np.where(held, cn.source_capacity, np.maximum(hi_all, inflow))))
             try:
                 res = self._solve(trial)
             except (ConvergenceError, InputError) as exc:
-                return self._shed(d, inflow, held, p_set, np.where(held, cap, hi_all), actions, exc)
+                return self._shed(d, inflow, held, p_set, p_max, hi_all, actions, exc)
             supply = self._on_full(res, res.source_supply_kg_s, "source")
+            if ref is not None and switches < len(term):
+                short = ~held & is_term & (supply < inflow * (1 - 1e-9) - 1e-9)
+                if np.any(short):
+                    k = int(np.argmax(np.where(short, inflow - supply, -np.inf)))
+                    inflow[ref] = wanted[ref]  # the former reference sends its own target again
+                    held[ref], held[k], p_set[k] = False, True, self.hold_pa[k]
+                    actions.append(f"{cn.source_ids[k]} holds the send-out pressure (the network cannot take its "
+                                   "target otherwise)")
+                    ref, switches, history = k, switches + 1, []
+                    continue
             excess = float(np.sum((supply - hi_all)[elastic]))
             if excess <= REL_TOL * total and (cut == 0.0 or excess >= -OVER_TOL * total):
                 break
             if not raised and excess > 0:
-                # the others send up to their limits (held terminals) or toward them (stores, flow terminals)
-                raised = True
+                raised = True  # terminals and stores with room send more (toward their limits)
                 room = np.where(~held & self.linked, np.maximum(hi_all - inflow, 0.0), 0.0)
                 if float(np.sum(room)) > 0:
                     inflow += room * min(excess / float(np.sum(room)), 1.0)
-                more = held & ~elastic & self.linked & (cap < hi_all)
-                cap[more] = hi_all[more]
-                if np.any(more) or float(np.sum(room)) > 0:
                     actions.append("terminals and stores with gas to spare send more")
                     continue
             history.append((cut, excess))
@@ -240,9 +247,11 @@ class SteadyCoupler:
             d, _ = self.curtail(d0, cut)
             status = "curtailed" if cut > 0 else "solved"
             if it == MAX_ROUNDS - 1:
-                actions.append(f"curtailment not settled after {MAX_ROUNDS} rounds (swing off by {excess:.3g} kg/s)")
+                actions.append(f"curtailment not settled after {MAX_ROUNDS} rounds (off by {excess:.3g} kg/s)")
         if cut > 0:
             actions += self.curtail(d0, cut)[1]
+        if ref is not None:
+            self.swing = ref
         assert res is not None
         self.prev = res
         return self._outcome(res, d, status, actions)
@@ -264,7 +273,8 @@ class SteadyCoupler:
                            actions, res.violations, res.iterations)
 
     # ------------------------------------------------------------------ fallback
-    def _overlay(self, d: F64, inflow: F64, held: NDArray[np.bool_], p_set: F64, cap: F64) -> Scenario:
+    def _overlay(self, d: F64, inflow: F64, held: NDArray[np.bool_], p_set: F64, p_max: F64, cap: F64
+                 ) -> Scenario:
         """The step as a scenario overlay on the base (for the priority shedding, which compiles cases)."""
         cn = self.cn
         comps = {c.id: c for c in self.network.components()}
@@ -278,8 +288,10 @@ class SteadyCoupler:
                 patches[src.id] = {"mode": SourceMode.PRESSURE.value, "capacity": limit, "inflow": None,
                                    "p_set_barg": float((p_set[k] - cn.ambient_pa) / BAR_PA)}
             else:
-                patches[src.id] = {"mode": SourceMode.FLOW.value, "capacity": limit,
+                patches[src.id] = {"mode": SourceMode.FLOW.value, "capacity": limit, "p_set_barg": None,
                                    "inflow": min(float(inflow[k]) / per, limit)}
+                if np.isfinite(p_max[k]):
+                    patches[src.id]["p_max_barg"] = float((p_max[k] - cn.ambient_pa) / BAR_PA)
         for k, sid in enumerate(cn.sink_ids):
             snk = comps[sid]
             assert isinstance(snk, Sink)
@@ -287,11 +299,11 @@ class SteadyCoupler:
             patches[sid] = {"demand": float(d[k]) / per}
         return Scenario(set=patches)
 
-    def _shed(self, d: F64, inflow: F64, held: NDArray[np.bool_], p_set: F64, cap: F64, actions: list[str],
-              exc: LinepackError) -> StepOutcome:
+    def _shed(self, d: F64, inflow: F64, held: NDArray[np.bool_], p_set: F64, p_max: F64, cap: F64,
+              actions: list[str], exc: LinepackError) -> StepOutcome:
         cn = self.cn
         why = str(exc).splitlines()[0]
-        step = compose(self.resolved, self._overlay(d, inflow, held, p_set, cap), self.resolved.name)
+        step = compose(self.resolved, self._overlay(d, inflow, held, p_set, p_max, cap), self.resolved.name)
         outcome = shed(self.network, step, self._solve)
         if outcome is None:
             zero = np.zeros(len(cn.sink_ids))

@@ -76,10 +76,10 @@ def step_demand(base_kg_s: F64, categories: tuple[str, ...], sink_ids: tuple[str
             mult[:, cols] *= vals[:, None]
         return base_kg_s[None, :] * mult
     mids = [start + timedelta(seconds=float(s)) for s in 0.5 * (edges_s[:-1] + edges_s[1:])]
-    for cat, values in demand.monthly.items():
+    for cat, factors in demand.monthly.items():
         cols = cats == cat
         if np.any(cols):
-            mult[:, cols] *= monthly_factor(values, mids)[:, None]
+            mult[:, cols] *= monthly_factor(factors, mids)[:, None]
     dt = edges_s[1:] - edges_s[:-1]
     if demand.hourly_shapes and np.any(dt < 86400.0 - 1e-6):
         hour0 = start.hour + start.minute / 60.0 + start.second / 3600.0

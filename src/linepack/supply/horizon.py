@@ -28,6 +28,7 @@ from ..gas.composition import GasComposition
 from ..model.network import Network
 from ..transient.profiles import Profile
 from .coupling import SteadyCoupler
+from .coupling_transient import TransientCoupler
 from .demand import step_demand
 from .dispatch import InventoryDispatch, PlanDispatch
 from .lng import LngProperties
@@ -44,11 +45,15 @@ MAX_STEPS = 400_000
 
 @dataclass(frozen=True)
 class HorizonOptions:
-    """Length and resolution of a run."""
+    """Length and resolution of a run, and how the network is solved in each step (``steady`` states or a
+    ``transient`` with pipes cut into segments of ``segment_km``, in internal steps of ``internal_dt_h``)."""
 
     start: datetime
     days: float = 31.0
     step_h: float = 24.0
+    network: str = "steady"
+    segment_km: float = 10.0
+    internal_dt_h: float | None = None
 
     def edges_s(self) -> F64:
         if not (self.days > 0 and np.isfinite(self.days)):
@@ -84,13 +89,21 @@ class Horizon:
         self.scenario = scenario or chain.network_scenario or network.default_scenario
         self.cargoes = list(cargoes)
         stores = chain.active_storages()
-        self.coupler = SteadyCoupler(network, self.scenario, {
+        self._link_problems()
+        links = {
             "terminal_source": tuple(t.source for t in chain.terminals),
             "store_source": tuple(s.withdrawal_source for s in stores),
             "store_sink": tuple(s.injection_sink or "" for s in stores),
-        }, hold_barg={t.source: t.send_out_pressure_barg for t in chain.terminals
-                      if t.send_out_pressure_barg is not None}) if not self._link_problems(stores) else None
-        assert self.coupler is not None
+        }
+        hold = {t.source: t.send_out_pressure_barg for t in chain.terminals if t.send_out_pressure_barg is not None}
+        if options.network == "steady":
+            self.coupler: SteadyCoupler | TransientCoupler = SteadyCoupler(network, self.scenario, links,
+                                                                           hold_barg=hold)
+        elif options.network == "transient":
+            self.coupler = TransientCoupler(network, self.scenario, links, hold, options.segment_km,
+                                            options.internal_dt_h)
+        else:
+            raise InputError(f"network mode '{options.network}': choose steady or transient")
         cn = self.coupler.cn
         names = {t.lng for t in chain.terminals} | {c.lng for c in self.cargoes if c.lng}
         temps = {t.temperature_c for t in chain.terminals}
@@ -107,14 +120,16 @@ class Horizon:
                                   self.edges, profile)
         self.stores = stores
 
-    def _link_problems(self, stores: list) -> list[str]:
+    def _link_problems(self) -> None:
         from ..compile import compile_network
 
+        if self.scenario not in self.network.scenarios and self.scenario is not None:
+            raise InputError(f"scenario '{self.scenario}' is not in the network; scenarios are "
+                             f"{', '.join(self.network.scenarios)}")
         cn = compile_network(self.network, self.scenario)
         problems = check_against(self.chain, self.network, cn.source_ids, cn.sink_ids)
         if problems:
             raise InputError(problems)
-        return []
 
     def run(self, dispatch: InventoryDispatch | PlanDispatch | None = None, progress: Progress | None = None
             ) -> SupplyResult:
@@ -152,7 +167,7 @@ class Horizon:
                 sinks = self.coupler.links.store_sink
                 d_all[sinks[sinks >= 0]] += tg.injection[sinks >= 0]
             out = self.coupler.step(d_all, np.concatenate([lo, np.zeros(ns)]), np.concatenate([hi, w_max]),
-                                    np.concatenate([tg.terminal, tg.withdrawal]))
+                                    np.concatenate([tg.terminal, tg.withdrawal]), t0, t1)
             sent = out.supply_kg_s[self.coupler.links.terminal_source] * dt
             booked = [t.commit(float(s)) for t, s in zip(terms, sent, strict=True)]
             withdrawn = out.supply_kg_s[self.coupler.links.store_source] * dt if ns else np.zeros(0)
@@ -168,6 +183,9 @@ class Horizon:
                 progress(k + 1, n)
         for t in terms:
             t.finish()
+        rec.network_mode = self.coupler.mode
+        rec.linepack0_kg = getattr(self.coupler, "linepack0_kg", np.nan)
+        rec.dispatch = rule.name
         rec.finish(terms, time.process_time() - t_cpu, time.perf_counter() - t_wall, self.coupler.solves)
         return rec
 

@@ -78,7 +78,8 @@ class LpgResult:
         days = float(self.edges_s[-1]) / 86400.0
         k = int(np.argmin(self.stock_t))
         return {
-            "terminal": self.spec.id, "days": days, "parcels_discharged": sum(g.status == "unloaded" for g in self.logs),
+            "terminal": self.spec.id, "days": days,
+            "parcels_discharged": sum(g.status == "unloaded" for g in self.logs),
             "discharged_t": float(np.sum(self.discharged_t)), "dispatched_t": float(np.sum(self.dispatched_t)),
             "offtake_t": float(np.sum(self.offtake_t)),
             "unmet_t": float(np.sum(self.offtake_t - self.dispatched_t)),

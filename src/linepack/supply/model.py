@@ -9,6 +9,7 @@ scenario. The format tag is ``linepack-supply/1``.
 
 from __future__ import annotations
 
+import itertools
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
@@ -73,7 +74,8 @@ class LngTerminal(_Strict):
     )
     berths: int = _f("berths where carriers unload at the same time", "", default=1, ge=1, le=20)
     unloading_m3_per_h: float = _f("unloading rate of one carrier", "m3/h", default=10000.0, gt=0, le=1e5)
-    berthing_h: float = _f("time from a carrier reaching a free berth to the start of unloading", "h", default=12.0, ge=0)
+    berthing_h: float = _f("time from a carrier reaching a free berth to the start of unloading", "h", default=12.0,
+                           ge=0)
     unberthing_h: float = _f("time from the end of unloading until the berth is free", "h", default=6.0, ge=0)
     lng: str = _f("name of the LNG composition in the tanks at the start (supply file or network)")
     temperature_c: float = _f("LNG storage temperature", "degC", default=-160.0, ge=-180, le=-140)
@@ -116,7 +118,7 @@ def _check_curve(name: str, curve: Curve) -> Curve:
     if len(curve) < 2:
         raise ValueError(f"{name} needs at least two [fill, factor] points")
     fills = [p[0] for p in curve]
-    if fills[0] != 0.0 or fills[-1] != 1.0 or any(b <= a for a, b in zip(fills, fills[1:], strict=False)):
+    if fills[0] != 0.0 or fills[-1] != 1.0 or any(b <= a for a, b in itertools.pairwise(fills)):
         raise ValueError(f"{name}: fills must increase strictly from 0 to 1 (got {fills})")
     if any(not 0.0 <= p[1] <= 1.0 for p in curve):
         raise ValueError(f"{name}: factors must lie in [0, 1] (fractions of the maximum rate)")
@@ -308,7 +310,7 @@ class Variant(_Strict):
 class SupplyChain(_Strict):
     """A whole supply-chain description (file format ``linepack-supply/1``)."""
 
-    format: Literal["linepack-supply/1"] = FORMAT_TAG
+    format: Literal["linepack-supply/1"] = "linepack-supply/1"
     name: str = ""
     description: str = ""
     network_scenario: str | None = Field(default=None, description="network scenario the chain belongs to")
@@ -437,7 +439,8 @@ def check_against(chain: SupplyChain, network: Network, compiled_sources: tuple[
         if s.injection_sink is not None:
             need(f"storage {s.id}", "injection_sink", s.injection_sink, Sink, compiled_sinks)
         if s.withdrawal_source in seen:
-            problems.append(f"storage {s.id}: source '{s.withdrawal_source}' is already used by {seen[s.withdrawal_source]}")
+            problems.append(f"storage {s.id}: source '{s.withdrawal_source}' is already used by "
+                            f"{seen[s.withdrawal_source]}")
         seen[s.withdrawal_source] = s.id
     for c in chain.contracts:
         if c.lng is not None and c.lng not in gases:

@@ -27,10 +27,10 @@ from numpy.typing import NDArray
 from ..errors import InputError
 from ..io.atomic import atomic_write_bytes
 from ..units import FlowBasis
+from .berths import CargoLog
 from .lng import MMSCF_M3, LngProperties, j_to_gwh
 from .model import LngTerminal, Storage
 from .schedule import Cargo
-from .berths import CargoLog
 from .terminal import StepLimits, TerminalSim
 
 if TYPE_CHECKING:
@@ -97,6 +97,7 @@ class SupplyResult:
     solves: int = 0
     dispatch: str = "by inventory"
     network_mode: str = "steady"
+    linepack0_kg: float = np.nan  # at the start (transient runs)
 
     # ------------------------------------------------------------------ building
     @staticmethod
@@ -111,7 +112,8 @@ class SupplyResult:
             lng=[h.props[f"{t.temperature_c:g}"][t.lng] for t in h.chain.terminals], stores=list(h.stores),
             sink_ids=cn.sink_ids, sink_categories=cn.sink_category,
             sink_nodes=tuple(cn.node_ids[i] for i in cn.sink_node), injection_sink=h.coupler.injection_sink.copy(),
-            field_ids=tuple(cn.source_ids[i] for i in fields_), field_pos=fields_.astype(np.int64), basis=cn.gas.basis, cargoes=list(h.cargoes),
+            field_ids=tuple(cn.source_ids[i] for i in fields_), field_pos=fields_.astype(np.int64),
+            basis=cn.gas.basis, cargoes=list(h.cargoes),
             inventory_kg=z(n, nt), sent_kg=z(n, nt), liquid_kg=z(n, nt), boil_off_kg=z(n, nt),
             recovered_kg=z(n, nt), lost_kg=z(n, nt), unloaded_kg=z(n, nt),
             waiting=np.zeros((n, nt), dtype=np.int64), capacity_kg=z(n, nt), heel_kg=z(n, nt), hi_kg=z(n, nt),
@@ -166,17 +168,17 @@ class SupplyResult:
     def unserved_kg_s(self) -> F64:
         return np.maximum(self.demand_kg_s - self.served_kg_s, 0.0)
 
-    def m3(self, kg: F64, j: int) -> F64:
+    def m3(self, kg: Any, j: int) -> Any:
         """LNG volume of terminal ``j`` [m3] (at its tank's density at the start of the run)."""
         return kg / self.lng[j].density_kg_m3
 
-    def lng_mmscf(self, kg: F64, j: int) -> F64:
+    def lng_mmscf(self, kg: Any, j: int) -> Any:
         return kg * self.lng[j].gas_m3_60f_per_kg / MMSCF_M3
 
-    def gas_mmscf(self, kg: F64) -> F64:
+    def gas_mmscf(self, kg: Any) -> Any:
         return kg / (self.basis.density_60f_kg_m3 * MMSCF_M3)
 
-    def gas_gwh(self, kg: F64) -> F64:
+    def gas_gwh(self, kg: Any) -> Any:
         return j_to_gwh(kg * (self.basis.hhv_j_per_kg or math.nan))
 
     def days_of_cover(self) -> F64:
@@ -192,22 +194,33 @@ class SupplyResult:
         scale = np.maximum(np.maximum(lhs, self.inventory0_kg), 1.0)
         return np.abs(lhs - rhs) / scale
 
+    def linepack_change_kg(self) -> F64:
+        """Change of linepack in each step (transient runs; zeros for steady states, which have no storage)."""
+        if self.network_mode != "transient":
+            return np.zeros(self.n_steps)
+        return np.diff(np.concatenate([[self.linepack0_kg], self.linepack_kg]))
+
     def grid_balance_error(self) -> float:
-        """Largest step error of ``terminals + stores + fields = served + injection + fuel``, relative to demand."""
+        """Largest step error of ``terminals + stores + fields = served + injection + fuel + change of
+        linepack``, relative to the step's demand."""
         dt = self.dt_s[:, None]
         supply = self.sent_kg.sum(axis=1) + self.withdrawn_kg.sum(axis=1) + (self.field_kg_s * dt).sum(axis=1)
         use = ((self.served_kg_s * dt).sum(axis=1) + self.injected_kg.sum(axis=1)
-               + self.fuel_kg_s * self.dt_s)
+               + self.fuel_kg_s * self.dt_s + self.linepack_change_kg())
         ok = np.array([s != "failed" for s in self.status])
         scale = np.maximum((self.demand_kg_s * dt).sum(axis=1), 1.0)
         return float(np.max(np.abs(supply - use)[ok] / scale[ok], initial=0.0))
 
     # ------------------------------------------------------------------ tables
+    def at_heel(self) -> NDArray[np.bool_]:
+        """Steps that end with a terminal at its heel (no LNG left to send out)."""
+        return self.inventory_kg <= self.heel_kg + 1e-6 * self.capacity_kg
+
     def terminal_table(self) -> list[dict[str, Any]]:
         """One row per terminal; reconciles: unloaded = sent + lost + (end - start) in m3 of the tank's LNG."""
         rows = []
         cover = self.days_of_cover()
-        at_heel = self.hi_kg <= 1e-9 * np.maximum(self.capacity_kg, 1.0)
+        at_heel = self.at_heel()
         for j, t in enumerate(self.terminals):
             k_min = int(np.argmin(cover[:, j]))
             done = [g for g in self.logs if self.cargoes[g.index].terminal == t.id and g.status == "unloaded"]
@@ -309,14 +322,14 @@ class SupplyResult:
     def events(self) -> list[tuple[str, str]]:
         """Stock-outs (a terminal at its heel), curtailment spells and failed steps, in time order."""
         out: list[tuple[float, str]] = []
-        at_heel = self.hi_kg <= 1e-9 * np.maximum(self.capacity_kg, 1.0)
+        at_heel = self.at_heel()
         for j, t in enumerate(self.terminals):
             prev = False
             for k in range(self.n_steps):
                 if at_heel[k, j] and not prev:
-                    out.append((self.edges_s[k], f"{t.id} at its heel: no LNG to send out"))
+                    out.append((self.edges_s[k + 1], f"{t.id} ran down to its heel"))
                 if prev and not at_heel[k, j]:
-                    out.append((self.edges_s[k], f"{t.id} sending out again"))
+                    out.append((self.edges_s[k + 1], f"{t.id} has LNG again"))
                 prev = bool(at_heel[k, j])
         short = np.any(self.unserved_kg_s > 1e-9 * np.maximum(self.demand_kg_s, 1e-12), axis=1)
         prev = False
