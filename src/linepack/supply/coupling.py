@@ -27,12 +27,13 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from numpy.typing import NDArray
 
-from ..compile import CompiledNetwork, compile_view
+from ..compile import CompiledNetwork, CompMode, compile_view
 from ..errors import ConvergenceError, InputError, LinepackError
 from ..model.components import Sink, Source, SourceMode
 from ..model.network import Network
 from ..model.scenario import ResolvedScenario, Scenario, compose, resolve
 from ..results import SteadyResult
+from ..solvers.equations import ControlState
 from ..solvers.steady import SteadyOptions, solve_steady
 from ..study.shedding import SHED_ORDER, shed
 from ..units import BAR_PA
@@ -71,6 +72,21 @@ class StepOutcome:
     actions: list[str] = field(default_factory=list)
     violations: tuple[str, ...] = ()
     iterations: int = 0
+
+
+def _released(res: SteadyResult) -> SteadyResult:
+    """``res`` as a warm start with its closed or bypassed compressors back in their own control mode (the
+    control rules close a compressor but never reopen it; each step decides afresh)."""
+    st = res.control
+    if not isinstance(st, ControlState):
+        return res
+    cn = res.network
+    stuck = np.isin(st.comp_mode, (CompMode.OFF, CompMode.BYPASS)) & (cn.comp_mode != st.comp_mode)
+    if not np.any(stuck):
+        return res
+    fresh = ControlState.initial(cn)
+    return replace(res, control=st.with_(comp_mode=np.where(stuck, fresh.comp_mode, st.comp_mode),
+                                         comp_target=np.where(stuck, fresh.comp_target, st.comp_target)))
 
 
 def _ids_map(sub: tuple[str, ...], full: tuple[str, ...]) -> I64:
@@ -112,16 +128,28 @@ class SteadyCoupler:
         held_term = [k for k in self.links.terminal_source if cn.source_is_pressure[k]]
         self.swing: int | None = int(held_term[0]) if held_term and not np.any(cn.source_is_pressure & ~linked) \
             else None
+        self.swing0 = self.swing
         self.prev: SteadyResult | None = None
         self.fuel_prev = 0.0
         self.solves = 0
+
+    def reset(self) -> None:
+        """Back to the start of a run (the same run gives the same answer whatever ran before it)."""
+        self.swing, self.prev, self.fuel_prev = self.swing0, None, 0.0
+
+    def snapshot(self) -> tuple[object, ...]:
+        """The state a step leaves for the next (to continue a run from a recorded step)."""
+        return (self.swing, self.prev, self.fuel_prev)
+
+    def restore(self, snap: tuple[object, ...]) -> None:
+        self.swing, self.prev, self.fuel_prev = snap  # type: ignore[assignment]
 
     # ------------------------------------------------------------------ helpers
     def _solve(self, cn: CompiledNetwork) -> SteadyResult:
         self.solves += 1
         if self.prev is not None:
             try:
-                return solve_steady(cn, options=self.options, initial=self.prev)
+                return solve_steady(cn, options=self.options, initial=_released(self.prev))
             except ConvergenceError:
                 pass  # a warm start can mislead Newton: the cold start decides
         return solve_steady(cn, options=self.options)

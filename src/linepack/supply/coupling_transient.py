@@ -7,7 +7,9 @@ follows the hydraulics (the dispatch targets steer stores only); stores withdraw
 rates. What the grid draws beyond the supplies comes out of the linepack, so a short step no longer means
 curtailment at once: only when a delivery would end the step below its minimum pressure (or the network
 would run empty) is demand curtailed, by priority class as in the steady coupler, to the smallest amount that
-keeps every delivery at its minimum (a bracketing search, 1e-3 of the demand or 0.05 bar).
+keeps every delivery at its minimum (a bracketing search, 1e-3 of the demand or 0.05 bar); a delivery already
+below its minimum at the start of a step (the network could not be held up in the step before) must not fall
+further, and is reported below its minimum, not curtailed to nothing.
 
 Each step balances exactly on the basis ``supplies = served + fuel + change of linepack`` (time integrals over
 the step).
@@ -63,6 +65,21 @@ class TransientCoupler:
         self.p_min_barg = p_min
         self.watch = np.isfinite(p_min) & ~self.injection_sink
 
+    def reset(self) -> None:
+        self.steady.reset()
+        self.stepper, self.cut_prev, self.linepack0_kg = None, 0.0, np.nan
+
+    def snapshot(self) -> tuple[object, ...]:
+        """The state a step leaves for the next: the stepper (and where it was), the last curtailment."""
+        st = self.stepper
+        return (st, st.checkpoint() if st is not None else None, self.cut_prev, self.linepack0_kg)
+
+    def restore(self, snap: tuple[object, ...]) -> None:
+        st, saved, self.cut_prev, self.linepack0_kg = snap  # type: ignore[assignment]
+        self.stepper = st  # type: ignore[assignment]
+        if st is not None and saved is not None:
+            st.restore(saved)  # type: ignore[attr-defined]
+
     # ------------------------------------------------------------------ helpers
     def _arrays(self, hi: F64, target: F64) -> tuple[F64, F64]:
         cn = self.cn
@@ -86,9 +103,12 @@ class TransientCoupler:
         self.linepack0_kg = float(np.sum(self.stepper.seg.volume_m3 * self.stepper.rho_old))
 
     def _margin(self, res: StepIntegrals, demand: F64) -> float:
+        """The smallest margin over the deliveries with demand of their end pressure above their minimum (or,
+        for one that started the step below its minimum, above its pressure at the start: no further fall)."""
         p_sink = (res.p_node_pa[self.cn.sink_node] - self.cn.ambient_pa) / BAR_PA
         sel = self.watch & (demand > 0)
-        return float(np.min(p_sink[sel] - self.p_min_barg[sel], initial=np.inf))
+        floor = np.minimum(self.p_min_barg, self.p_start)
+        return float(np.min(p_sink[sel] - floor[sel], initial=np.inf))
 
     def _try(self, d0: F64, cut: float, t0: float, t1: float, inflow: F64, cap: F64
              ) -> tuple[StepIntegrals | None, F64]:
@@ -106,7 +126,11 @@ class TransientCoupler:
             except (ConvergenceError, InputError) as exc:
                 raise ConvergenceError(f"supply run, transient start: {str(exc).splitlines()[0]}") from None
         assert self.stepper is not None
+        self.stepper.release_controls()
         inflow, cap = self._arrays(hi, target)
+        run = self.stepper.run
+        p_now = self.stepper.x[: run.sys.n] * run.p_ref
+        self.p_start = (p_now[self.cn.sink_node] - self.cn.ambient_pa) / BAR_PA
         d0 = np.asarray(demand, dtype=float)
         total = float(np.sum(d0[~self.injection_sink])) or 1.0
         saved = self.stepper.checkpoint()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
@@ -27,7 +27,7 @@ from ..errors import InputError
 from ..gas.composition import GasComposition
 from ..model.network import Network
 from ..transient.profiles import Profile
-from .coupling import SteadyCoupler
+from .coupling import SteadyCoupler, StepOutcome
 from .coupling_transient import TransientCoupler
 from .demand import step_demand
 from .dispatch import InventoryDispatch, PlanDispatch
@@ -41,6 +41,16 @@ from .terminal import TerminalSim
 F64 = NDArray[np.float64]
 Progress = Callable[[int, int], None]
 MAX_STEPS = 400_000
+
+
+@dataclass
+class Trace:
+    """A run's step inputs, outcomes and network states, so that another run of the same horizon can reuse
+    the steps it shares with it from the start (a Monte Carlo draw is the base run until its first change)."""
+
+    keys: list[tuple[F64, ...]] = field(default_factory=list)
+    outcomes: list[StepOutcome] = field(default_factory=list)
+    snaps: list[tuple[object, ...]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -131,10 +141,18 @@ class Horizon:
         if problems:
             raise InputError(problems)
 
-    def run(self, dispatch: InventoryDispatch | PlanDispatch | None = None, progress: Progress | None = None
+    def run(self, dispatch: InventoryDispatch | PlanDispatch | None = None, progress: Progress | None = None,
+            cargoes: list[Cargo] | None = None, record: Trace | None = None, reuse: Trace | None = None
             ) -> SupplyResult:
+        """Run the horizon (with ``cargoes`` instead of the schedule it was made with, e.g. a perturbed one
+        of the same cargoes). ``record`` collects the steps; with ``reuse``, the steps whose inputs equal those
+        of the recorded run (from the first step on) take its outcomes instead of solving the network again,
+        and the network continues from its recorded state at the first step that differs."""
         t_cpu, t_wall = time.process_time(), time.perf_counter()
+        if cargoes is not None:
+            self.cargoes = list(cargoes)
         chain, cn = self.chain, self.coupler.cn
+        self.coupler.reset()
         rule = dispatch or InventoryDispatch()
         terms = [TerminalSim(t, self.props[f"{t.temperature_c:g}"][t.lng], self.cargoes,
                              self.props[f"{t.temperature_c:g}"], self.options.start) for t in chain.terminals]
@@ -145,6 +163,7 @@ class Horizon:
         rec.store0_kg = np.array([s.gas_kg for s in stores])
         fixed_need = float(np.sum(self.coupler.fixed_inflow))
         fuel = 0.0
+        same = True  # every step so far equals the recorded run's
         for k in range(n):
             t0, t1 = float(self.edges[k]), float(self.edges[k + 1])
             dt = t1 - t0
@@ -166,8 +185,20 @@ class Horizon:
             if ns:
                 sinks = self.coupler.links.store_sink
                 d_all[sinks[sinks >= 0]] += tg.injection[sinks >= 0]
-            out = self.coupler.step(d_all, np.concatenate([lo, np.zeros(ns)]), np.concatenate([hi, w_max]),
-                                    np.concatenate([tg.terminal, tg.withdrawal]), t0, t1)
+            key = (d_all, np.concatenate([lo, np.zeros(ns)]), np.concatenate([hi, w_max]),
+                   np.concatenate([tg.terminal, tg.withdrawal]))
+            if same and reuse is not None and k < len(reuse.keys) and all(
+                    np.array_equal(a, b) for a, b in zip(key, reuse.keys[k], strict=True)):
+                out = reuse.outcomes[k]
+            else:
+                if same and reuse is not None and k > 0:
+                    self.coupler.restore(reuse.snaps[k - 1])
+                same = False
+                out = self.coupler.step(*key, t0, t1)
+            if record is not None:
+                record.keys.append(tuple(a.copy() for a in key))
+                record.outcomes.append(out)
+                record.snaps.append(self.coupler.snapshot())
             sent = out.supply_kg_s[self.coupler.links.terminal_source] * dt
             booked = [t.commit(float(s)) for t, s in zip(terms, sent, strict=True)]
             withdrawn = out.supply_kg_s[self.coupler.links.store_source] * dt if ns else np.zeros(0)

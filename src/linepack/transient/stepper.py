@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
-from ..compile import CompiledNetwork
+from ..compile import CompiledNetwork, CompMode
 from ..errors import ConvergenceError
 from ..solvers.bounds import ActiveSet
 from ..solvers.equations import ControlState, SourceBound
@@ -114,6 +114,19 @@ class TransientStepper:
             run.state = st.with_(src_inflow=np.where(at_cap, cap, st.src_inflow))
             run.sys.state = run.state
 
+    def release_controls(self) -> None:
+        """Compressors the control rules closed or bypassed in earlier steps get their own control mode back
+        (a fresh decision at each outside step: the rules close a compressor but never reopen it)."""
+        run = self.run
+        st = run.state
+        stuck = np.isin(st.comp_mode, (CompMode.OFF, CompMode.BYPASS)) & (run.cn.comp_mode != st.comp_mode)
+        if not np.any(stuck):
+            return
+        fresh = ControlState.initial(run.cn)
+        new = st.with_(comp_mode=np.where(stuck, fresh.comp_mode, st.comp_mode),
+                       comp_target=np.where(stuck, fresh.comp_target, st.comp_target))
+        self.x = run.set_state(new, self.x)
+
     # ------------------------------------------------------------------ steps
     def checkpoint(self) -> tuple[object, ...]:
         r = self.run
@@ -126,12 +139,14 @@ class TransientStepper:
 
     def _sub(self, t0: float, t1: float, depth: int) -> tuple[bool, F64, float, int]:
         run = self.run
+        saved = self.checkpoint()
         x_new, ok, iters, _ = _advance(run, self.x, t0, t1, self.rho_old, 0)
         if ok:
             self.x = x_new
             self.rho_old, _ = density_kg_m3(run.cn, x_new[: run.sys.n] * run.p_ref, run.sys.z)
             fuel = float(np.sum(run.fuel(x_new))) if len(run.cn.comp_edge) else 0.0
             return True, run.supply(x_new) * (t1 - t0), fuel * (t1 - t0), iters
+        self.restore(saved)  # a failed step may have moved the control state: start the halves from the start
         if depth <= 0:
             return False, np.zeros(0), 0.0, iters
         tm = 0.5 * (t0 + t1)
