@@ -190,9 +190,14 @@ def read_schedule(path: str | Path, chain: SupplyChain, start: datetime | None =
     p = Path(path)
     if not p.is_file():
         raise InputError(f"{p}: schedule file not found; give a .csv or .yaml cargo schedule")
-    text = p.read_text(encoding="utf-8")
-    rows = _rows_yaml(text, p.name) if p.suffix.lower() in (".yaml", ".yml") else _rows_csv(text, p.name)
-    return parse_rows(rows, chain, start, p.name, known_lng)
+    return schedule_from_text(p.read_text(encoding="utf-8"), p.name, chain, start, known_lng)
+
+
+def schedule_from_text(text: str, name: str, chain: SupplyChain, start: datetime | None = None,
+                       known_lng: set[str] | None = None) -> list[Cargo]:
+    """A schedule from CSV or YAML text (by ``name``'s suffix), checked like :func:`read_schedule`."""
+    rows = _rows_yaml(text, name) if name.lower().endswith((".yaml", ".yml")) else _rows_csv(text, name)
+    return parse_rows(rows, chain, start, name, known_lng)
 
 
 def parse_rows(rows: list[tuple[int, dict[str, Any]]], chain: SupplyChain, start: datetime | None, source: str,
