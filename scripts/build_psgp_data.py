@@ -279,6 +279,7 @@ def main() -> None:
             "description": "psgp_base + candidate Khorewah underground store (A: Pakistan has no UGS yet; "
             "sizes S:SC10)",
             "base": "psgp_base",
+            "enable": ["KHOREWAH_UGS", "UGS-KHOREWAH", "KHOREWAH_UGS.withdrawal", "KHOREWAH_UGS.injection"],
             "add": {"nodes": [ugs_node], "pipes": [ugs_pipe], "sources": [ugs_source], "sinks": [ugs_sink]},
         },
         "psgp_energas": {

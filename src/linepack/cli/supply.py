@@ -99,8 +99,14 @@ class _Bar:
     """A progress bar on stderr (off when quiet): count done, elapsed and remaining time."""
 
     def __init__(self, label: str, total: int, enabled: bool) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-        from rich.progress import TimeRemainingColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
         self.p = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                           TimeRemainingColumn(), console=err, transient=True, disable=not enabled)
@@ -197,7 +203,9 @@ def plan(
     start: StartOpt = DEFAULT_START,
     days: Annotated[int, typer.Option("--days", help="days planned (daily steps)")] = 31,
     objective: Annotated[str, typer.Option("--objective", help="unserved (value of lost load) or cost")] = "unserved",
-    slots: Annotated[bool, typer.Option("--slots", help="also choose cargo arrival days within --window (MILP)")] = False,
+    slots: Annotated[
+        bool, typer.Option("--slots", help="also choose cargo arrival days within --window (MILP)")
+    ] = False,
     window: Annotated[int, typer.Option("--window", help="days a cargo may move either way with --slots")] = 2,
     rounds: Annotated[int, typer.Option("--rounds", help="plan-replay rounds")] = 8,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="plan as CSV (one row a day)")] = None,

@@ -43,6 +43,7 @@ I64 = NDArray[np.int64]
 REL_TOL = 1e-9  # slack above its limit, fraction of the demand
 OVER_TOL = 1e-7  # curtailed beyond need, fraction of the demand
 MAX_ROUNDS = 16
+RAISE_ROUNDS = 3
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ class SteadyCoupler:
         self.prev: SteadyResult | None = None
         self.fuel_prev = 0.0
         self.solves = 0
+        self._last_error: LinepackError = ConvergenceError("no solve yet")
 
     def reset(self) -> None:
         """Back to the start of a run (the same run gives the same answer whatever ran before it)."""
@@ -210,10 +212,10 @@ class SteadyCoupler:
             pressing = term[np.isfinite(self.hold_pa[term])]
             held[term] = False
             p_max[pressing] = self.hold_pa[pressing]
-            ref = self.swing
+            ref = int(self.swing0) if self.swing0 is not None else int(self.swing)  # the scenario's reference
             if hi_all[ref] <= 0 and np.any(hi_all[pressing] > 0):
                 ref = int(pressing[np.argmax(hi_all[pressing])])
-                actions.append(f"{cn.source_ids[ref]} holds the send-out pressure ({cn.source_ids[self.swing]} "
+                actions.append(f"{cn.source_ids[ref]} holds the send-out pressure (the scenario's reference "
                                "has no LNG to send)")
             held[ref], p_set[ref] = True, self.hold_pa[ref]
         d = np.asarray(demand, dtype=float).copy()
@@ -229,42 +231,83 @@ class SteadyCoupler:
                 inflow[free] *= max(1.0 - (fixed - need) / have, 0.0)
                 actions.append(f"fixed supplies turned down by {min((fixed - need) / have, 1.0):.1%} (the grid "
                                "takes less)")
-        res: SteadyResult | None = None
         d0 = d.copy()
-        raised, switches = False, 0
-        cut = 0.0
-        history: list[tuple[float, float]] = []  # (total curtailment, excess) pairs for the secant steps
-        for it in range(MAX_ROUNDS):
-            elastic = held & self.linked
-            trial = replace(cn, sink_demand=d, source_inflow=np.where(held, 0.0, inflow), source_is_pressure=held,
-                            source_p_set_pa=p_set, source_p_max_pa=p_max,
-                            source_capacity=np.where(elastic, np.inf,
-                                                     np.where(held, cn.source_capacity, np.maximum(hi_all, inflow))))
+
+        def solve(held_: NDArray[np.bool_], p_set_: F64, inflow_: F64, d_: F64) -> tuple[SteadyResult, F64] | None:
+            elastic_ = held_ & self.linked
+            trial = replace(cn, sink_demand=d_, source_inflow=np.where(held_, 0.0, inflow_), source_is_pressure=held_,
+                            source_p_set_pa=p_set_, source_p_max_pa=p_max,
+                            source_capacity=np.where(elastic_, np.inf,
+                                                     np.where(held_, cn.source_capacity, np.maximum(hi_all, inflow_))))
             try:
-                res = self._solve(trial)
+                r = self._solve(trial)
             except (ConvergenceError, InputError) as exc:
-                return self._shed(d, inflow, held, p_set, p_max, hi_all, actions, exc)
-            supply = self._on_full(res, res.source_supply_kg_s, "source")
-            if ref is not None and switches < len(term):
-                short = ~held & is_term & (supply < inflow * (1 - 1e-9) - 1e-9)
-                if np.any(short):
-                    k = int(np.argmax(np.where(short, inflow - supply, -np.inf)))
-                    inflow[ref] = wanted[ref]  # the former reference sends its own target again
-                    held[ref], held[k], p_set[k] = False, True, self.hold_pa[k]
-                    actions.append(f"{cn.source_ids[k]} holds the send-out pressure (the network cannot take its "
-                                   "target otherwise)")
-                    ref, switches, history = k, switches + 1, []
-                    continue
-            excess = float(np.sum((supply - hi_all)[elastic]))
+                self._last_error = exc
+                return None
+            return r, self._on_full(r, r.source_supply_kg_s, "source")
+
+        got = solve(held, p_set, inflow, d)
+        if got is None:
+            return self._shed(d, inflow, held, p_set, p_max, hi_all, actions, self._last_error)
+        res, supply = got
+        # 1. the reference terminal: handed to a terminal the network cannot take its target from, as long as that
+        #    lowers what is missing (gas beyond the reference's limit plus targets not taken)
+        switches = 0
+
+        def missing(held_: NDArray[np.bool_], inflow_: F64, supply_: F64) -> tuple[float, NDArray[np.bool_]]:
+            lim = ~held_ & is_term & (supply_ < inflow_ * (1 - 1e-9) - 1e-9)
+            over = max(float(np.sum((supply_ - hi_all)[held_ & self.linked])), 0.0)
+            return over + float(np.sum((inflow_ - supply_)[lim])), lim
+
+        def settle_reference() -> None:
+            nonlocal ref, held, p_set, inflow, res, supply, switches
+            miss, lim = missing(held, inflow, supply)
+            # candidates: terminals the network takes part of their target from (one it takes nothing from is cut
+            # off by pressure, e.g. a terminal far from the grid's supply hub, and cannot help by holding it)
+            cand = lim & (supply > 0.01 * inflow)
+            while ref is not None and np.any(cand) and switches < len(term):
+                k = int(np.argmax(np.where(cand, inflow - supply, -np.inf)))
+                h2, ps2, in2 = held.copy(), p_set.copy(), inflow.copy()
+                in2[ref] = wanted[ref]  # the former reference sends its own target again
+                h2[ref], h2[k], ps2[k] = False, True, self.hold_pa[k]
+                switches += 1
+                trial = solve(h2, ps2, in2, d)
+                if trial is None:
+                    break
+                miss2, lim2 = missing(h2, in2, trial[1])
+                if miss2 >= miss * (1 - 1e-6) - 1e-12:
+                    break
+                actions.append(f"{cn.source_ids[k]} holds the send-out pressure (the network cannot take its target "
+                               "otherwise)")
+                ref, held, p_set, inflow, (res, supply), miss, lim = k, h2, ps2, in2, trial, miss2, lim2
+                cand = lim & (supply > 0.01 * inflow)
+
+        settle_reference()
+        # 2. gas the reference would send beyond its limit goes to terminals and stores with room (a few rounds:
+        #    a terminal asked for more may turn out to be held back by its send-out pressure)
+        for _ in range(RAISE_ROUNDS):
+            excess = float(np.sum((supply - hi_all)[held & self.linked]))
+            if excess <= REL_TOL * total:
+                break
+            lim = ~held & is_term & (supply < inflow * (1 - 1e-9) - 1e-9)
+            room = np.where(~held & self.linked & ~lim, np.maximum(hi_all - inflow, 0.0), 0.0)
+            if float(np.sum(room)) <= REL_TOL * total:
+                break
+            in2 = inflow + room * min(excess / float(np.sum(room)), 1.0)
+            trial = solve(held, p_set, in2, d)
+            if trial is None:
+                break
+            actions.append("terminals and stores with gas to spare send more")
+            inflow, (res, supply) = in2, trial
+            wanted = np.where(self.linked, inflow, wanted)
+            settle_reference()
+        # 3. what is still missing is curtailed by priority (secant steps on the total curtailment)
+        cut = 0.0
+        history: list[tuple[float, float]] = []
+        for it in range(MAX_ROUNDS):
+            excess = float(np.sum((supply - hi_all)[held & self.linked]))
             if excess <= REL_TOL * total and (cut == 0.0 or excess >= -OVER_TOL * total):
                 break
-            if not raised and excess > 0:
-                raised = True  # terminals and stores with room send more (toward their limits)
-                room = np.where(~held & self.linked, np.maximum(hi_all - inflow, 0.0), 0.0)
-                if float(np.sum(room)) > 0:
-                    inflow += room * min(excess / float(np.sum(room)), 1.0)
-                    actions.append("terminals and stores with gas to spare send more")
-                    continue
             history.append((cut, excess))
             if len(history) >= 2 and history[-1][1] != history[-2][1]:
                 (c0, e0), (c1, e1) = history[-2], history[-1]
@@ -274,6 +317,10 @@ class SteadyCoupler:
             cut = float(np.clip(cut, 0.0, float(np.sum(d0))))
             d, _ = self.curtail(d0, cut)
             status = "curtailed" if cut > 0 else "solved"
+            got = solve(held, p_set, inflow, d)
+            if got is None:
+                return self._shed(d, inflow, held, p_set, p_max, hi_all, actions, self._last_error)
+            res, supply = got
             if it == MAX_ROUNDS - 1:
                 actions.append(f"curtailment not settled after {MAX_ROUNDS} rounds (off by {excess:.3g} kg/s)")
         if cut > 0:

@@ -416,12 +416,14 @@ def check_against(chain: SupplyChain, network: Network, compiled_sources: tuple[
     gases = set(chain.lng_compositions) | set(network.gas_compositions)
 
     def need(owner: str, field: str, cid: str, kind: type, in_scenario: tuple[str, ...]) -> None:
+        if cid in in_scenario:
+            return
         c = comps.get(cid)
         if c is None or not isinstance(c, kind):
-            ids = [k for k, v in comps.items() if isinstance(v, kind)]
+            ids = sorted(set(in_scenario) | {k for k, v in comps.items() if isinstance(v, kind)})
             problems.append(f"{owner}: {field} '{cid}' is not a {kind.__name__.lower()} of the network"
-                            f"{suggest(cid, ids)}")
-        elif cid not in in_scenario:
+                            f"{suggest(cid, ids)}; choose one of {', '.join(ids)}")
+        else:
             problems.append(f"{owner}: {field} '{cid}' is not in service in this scenario; choose a scenario that "
                             "enables it (linepack scenarios)")
 

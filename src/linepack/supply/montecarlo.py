@@ -109,12 +109,13 @@ class McResult:
                 "mean_unserved_mmscf": float(np.mean(u)) / self.gas_kg_per_mmscf,
                 "p95_unserved_mmscf": float(np.percentile(u, 95)) / self.gas_kg_per_mmscf,
                 "mean_if_short_mmscf": float(np.mean(u[short])) / self.gas_kg_per_mmscf if np.any(short) else 0.0,
-                "mean_unserved_gwh": float(j_to_gwh(np.mean(u) * self.hhv_j_per_kg)),
+                "mean_unserved_gwh": float(j_to_gwh(float(np.mean(u)) * self.hhv_j_per_kg)),
                 "mean_short_steps": float(np.mean(r.short_steps[:, k])),
                 "mean_unserved_share": float(np.mean(u)) / self.demand_kg[k] if self.demand_kg[k] > 0 else 0.0,
             })
         order = {c: i for i, c in enumerate(SHED_ORDER)}
-        rows.sort(key=lambda x: (-x["p_shortfall"], -x["mean_unserved_mmscf"], order.get(x["category"], 0)))
+        rows.sort(key=lambda x: (-float(x["p_shortfall"]), -float(x["mean_unserved_mmscf"]),
+                                 order.get(str(x["category"]), 0)))
         return rows
 
     def variant_table(self) -> list[dict[str, Any]]:
@@ -146,8 +147,8 @@ class McResult:
     def draw_table(self) -> dict[str, Any]:
         """One row per draw and variant (for Parquet/CSV): counts and unserved gas per delivery [kg]."""
         cols: dict[str, list[Any]] = {"variant": [], "draw": [], "late": [], "cancelled": []}
-        for k in self.sink_ids:
-            cols[f"unserved_kg:{k}"] = []
+        for sid in self.sink_ids:
+            cols[f"unserved_kg:{sid}"] = []
         for name, r in self.results.items():
             for i in range(self.draws):
                 cols["variant"].append(name)
@@ -309,7 +310,7 @@ def delay_sensitivity(chain: SupplyChain, network: Network, cargoes: list[Cargo]
     h = Horizon(chain, network, cargoes, HorizonOptions(start, days, 24.0, network_mode), scenario)
     base = h.run()
     base_u = (base.unserved_kg_s * base.dt_s[:, None]).sum(axis=0)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for n, c in enumerate(cargoes):
         if c.cancelled:
             continue
@@ -320,14 +321,15 @@ def delay_sensitivity(chain: SupplyChain, network: Network, cargoes: list[Cargo]
         who = [f"{res.sink_ids[k]} {res.gas_mmscf(u[k]):.0f}" for k in order if keep[k] and u[k] > 1e-6 * max(
             base.demand_kg_s[:, k].mean() * 86400, 1.0)][:4]
         short = np.flatnonzero(np.any(res.unserved_kg_s > base.unserved_kg_s + 1e-9, axis=1))
-        rows.append({
+        row: dict[str, Any] = {
             "vessel": c.vessel, "terminal": c.terminal, "arrival": c.arrival.isoformat(timespec="minutes"),
             "unserved_mmscf": float(res.gas_mmscf(max(float(np.sum(u[keep])), 0.0))),
             "unserved_gwh": float(res.gas_gwh(max(float(np.sum(u[keep])), 0.0))),
             "hurt": ", ".join(who), "first_short": res.time_at(res.edges_s[short[0]]).date().isoformat()
             if len(short) else "",
-        })
+        }
+        rows.append(row)
         if progress:
             progress(n + 1, len(cargoes))
-    rows.sort(key=lambda r: -r["unserved_mmscf"])
+    rows.sort(key=lambda r: -float(r["unserved_mmscf"]))
     return rows

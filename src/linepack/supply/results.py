@@ -238,7 +238,8 @@ class SupplyResult:
                 "sent_out_mmscf": float(self.lng_mmscf(self.sent_kg[:, j].sum(), j)),
                 "mean_send_out_mmscfd": float(self.lng_mmscf(self.sent_kg[:, j].sum(), j)) / days,
                 "min_days_of_cover": float(cover[k_min, j]),
-                "min_cover_at": self.time_at(self.edges_s[k_min + 1]).isoformat(timespec="minutes").replace("T00:00", ""),
+                "min_cover_at": self.time_at(self.edges_s[k_min + 1]).isoformat(timespec="minutes")
+                .replace("T00:00", ""),
                 "steps_at_heel": int(np.sum(at_heel[:, j])),
                 "carrier_wait_h": float(np.sum(waits)) if waits else 0.0,
             })

@@ -13,8 +13,10 @@ before the start of the run or out of order.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import itertools
 import math
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -204,6 +206,7 @@ def parse_rows(rows: list[tuple[int, dict[str, Any]]], chain: SupplyChain, start
                known_lng: set[str] | None = None) -> list[Cargo]:
     problems: list[str] = []
     cargoes: list[Cargo] = []
+    arrivals: list[tuple[int, datetime]] = []  # every line with a readable arrival, for the order check
     for line, row in rows:
         where = f"{source} line {line}"
         if "__bad__" in row:
@@ -213,7 +216,15 @@ def parse_rows(rows: list[tuple[int, dict[str, Any]]], chain: SupplyChain, start
         problems += found
         if cargo is not None:
             cargoes.append(replace(cargo, line=line))
-    problems += check_schedule(cargoes, chain, start, source, known_lng)
+            arrivals.append((line, cargo.scheduled_arrival))
+        elif row.get("arrival") not in (None, ""):
+            with contextlib.suppress(InputError):
+                arrivals.append((line, parse_time(str(row["arrival"]), where)))
+    for (_, t0), (line, t1) in itertools.pairwise(arrivals):
+        if t1 < t0:
+            problems.append(f"{source} line {line}: arrival {t1:%Y-%m-%d %H:%M} is before the previous cargo's "
+                            f"({t0:%Y-%m-%d %H:%M}); list cargoes in order of arrival")
+    problems += [p for p in check_schedule(cargoes, chain, start, source, known_lng) if "previous cargo" not in p]
     if problems:
         raise InputError(problems)
     return cargoes
