@@ -1,10 +1,11 @@
 """An LPG import terminal (not on the gas grid): parcels in, trucks and rail out, days of cover, stock-outs.
 
 A day (or any step) at the terminal, in tonnes: parcels discharge through the berths (:mod:`.berths`) into
-the room the tanks have after the day's dispatch; the dispatch is the market's offtake, limited by the
-loading capacity (road tankers x load + rail wagons x load, per day) and by the stock above the minimum::
+the room the tanks have with the day's dispatch; the dispatch is the market's offtake, limited by the loading
+capacity (road tankers x load + rail wagons x load, per day) and by the stock above the minimum, the day's
+discharge included::
 
-    dispatch = min(offtake, loading capacity, stock - min_stock)          stock1 = stock0 + discharged - dispatch
+    dispatch = min(offtake, loading capacity, stock0 + discharged - min_stock)    stock1 = stock0 + discharged - dispatch
 
 A step whose dispatch falls short of the offtake because the stock is at its minimum is a stock-out; one
 limited by the loading capacity is a loading shortfall. Days of cover = (stock - min_stock) / offtake.
@@ -136,8 +137,9 @@ def run_lpg(spec: LpgTerminal, parcels: list[Parcel], start: datetime, days: flo
         dt = t1 - t0
         berths.arrive(t1)
         ask = ask_per_s * f[k] * dt
-        dispatch = min(ask, load_per_s * dt, max(stock - floor, 0.0))
-        disc, _ = berths.unload(t0, t1, max(cap - stock + dispatch, 0.0), commit=True)
+        can = min(ask, load_per_s * dt)  # what the loading bays can dispatch in the step
+        disc, _ = berths.unload(t0, t1, max(cap - stock + can, 0.0), commit=True)
+        dispatch = min(can, max(stock + disc - floor, 0.0))
         stock = stock + disc - dispatch
         short[k] = dispatch < ask * (1 - 1e-12) and dispatch < load_per_s * dt * (1 - 1e-12)
         loading[k] = dispatch < ask * (1 - 1e-12) and not short[k]

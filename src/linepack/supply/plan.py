@@ -53,6 +53,7 @@ KT = 1e6  # kg per kilotonne (the LP's unit of mass)
 DAY = 86400.0
 EPS_FLARE = 1e-3  # USD per kg flared (tie-break)
 EPS_STOCK = 1e-4  # USD per kg kept in a tank per day, per unit fill (tie-break)
+EPS_EARLY = 1e-4  # relative extra value of lost load per day earlier (tie-break)
 EPS_SPLIT = 1e-3  # USD per kg sent away from the network's own split (tie-break)
 EPS_UNLOAD = 1e-3  # USD per kg unloaded a day earlier, per fraction of the month (tie-break: no demurrage)
 
@@ -192,8 +193,10 @@ class _Lp:
         usd_per_kt_unserved = np.array([voll.get(c, 0.0) for c in cn.sink_category]) * j_to_mmbtu(hhv * KT)
         # unserved gas per delivery and day (injection sinks carry no demand here)
         keep = ~h.coupler.injection_sink
+        # (gas short earlier weighs a little more: with nothing else to choose between, serve now, not later)
+        early = 1.0 + EPS_EARLY * (D - np.arange(D)) / D
         self.u = b.add(D * nk, 0.0, np.where(keep[None, :], dem, 0.0).ravel(),
-                       np.tile(usd_per_kt_unserved, D))
+                       (early[:, None] * usd_per_kt_unserved[None, :]).ravel())
         # terminals
         self.s: list[NDArray[np.int64]] = []
         self.inv: list[NDArray[np.int64]] = []
