@@ -7,8 +7,7 @@ from datetime import datetime
 import numpy as np
 from supply_helpers import small_chain, small_network
 
-from linepack.supply.horizon import HorizonOptions, Trace
-from linepack.supply.horizon import Horizon
+from linepack.supply.horizon import Horizon, HorizonOptions, Trace
 from linepack.supply.montecarlo import McContext, monte_carlo, run_draws
 from linepack.supply.schedule import generate
 

@@ -5,7 +5,8 @@ the room the tanks have with the day's dispatch; the dispatch is the market's of
 capacity (road tankers x load + rail wagons x load, per day) and by the stock above the minimum, the day's
 discharge included::
 
-    dispatch = min(offtake, loading capacity, stock0 + discharged - min_stock)    stock1 = stock0 + discharged - dispatch
+    dispatch = min(offtake, loading capacity, stock0 + discharged - min_stock)
+    stock1 = stock0 + discharged - dispatch
 
 A step whose dispatch falls short of the offtake because the stock is at its minimum is a stock-out; one
 limited by the loading capacity is a loading shortfall. Days of cover = (stock - min_stock) / offtake.
