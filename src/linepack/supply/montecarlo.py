@@ -87,7 +87,7 @@ class McResult:
     results: dict[str, Draws]  # variant name ("base" first) -> draws
     variant_cost_musd_per_year: dict[str, float | None]
     network_mode: str
-    cpu_s: float = 0.0
+    cpu_s: float = 0.0  # this process and the workers (their start-up included)
     wall_s: float = 0.0
     notes: list[str] = field(default_factory=list)
 
@@ -178,10 +178,12 @@ def _horizons(ctx: McContext) -> tuple[SupplyChain, dict[str, Horizon]]:
 
 
 def _init(ctx: McContext) -> None:
+    c0 = time.process_time()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER["ctx"] = ctx
     _WORKER["chain"], _WORKER["h"] = _horizons(ctx)
     _WORKER["traces"] = _traces(ctx, _WORKER["h"])
+    _WORKER["init_cpu"] = time.process_time() - c0
 
 
 def _traces(ctx: McContext, horizons: dict[str, Horizon]) -> dict[str, Trace]:
@@ -218,8 +220,11 @@ def run_draws(ctx: McContext, chain: SupplyChain, horizons: dict[str, Horizon], 
     return out
 
 
-def _worker_run(ids: list[int]) -> dict[str, dict[str, Any]]:
-    return run_draws(_WORKER["ctx"], _WORKER["chain"], _WORKER["h"], ids, _WORKER["traces"])
+def _worker_run(ids: list[int]) -> tuple[dict[str, dict[str, Any]], float]:
+    """Draws ``ids`` and the CPU time they took in this worker (its start-up counted with its first batch)."""
+    c0 = time.process_time()
+    out = run_draws(_WORKER["ctx"], _WORKER["chain"], _WORKER["h"], ids, _WORKER["traces"])
+    return out, time.process_time() - c0 + _WORKER.pop("init_cpu", 0.0)
 
 
 def _context() -> Any:
@@ -250,6 +255,7 @@ def monte_carlo(chain: SupplyChain, network: Network, cargoes: list[Cargo], star
     chunks = [list(range(a, min(a + batch, draws))) for a in range(0, draws, batch)]
     parts: list[dict[str, dict[str, Any]]] = []
     done = 0
+    worker_cpu = 0.0
     if workers == 1 or len(chunks) == 1:
         traces = _traces(ctx, horizons)
         for ids in chunks:
@@ -267,7 +273,8 @@ def monte_carlo(chain: SupplyChain, network: Network, cargoes: list[Cargo], star
                     running.add(pool.submit(_worker_run, pending.pop()))
                 finished, running = wait(running, return_when=FIRST_COMPLETED)
                 for fut in finished:
-                    part = fut.result()
+                    part, cpu = fut.result()
+                    worker_cpu += cpu
                     parts.append(part)
                     done += len(next(iter(part.values()))["ids"])
                     if progress:
@@ -294,7 +301,7 @@ def monte_carlo(chain: SupplyChain, network: Network, cargoes: list[Cargo], star
         tuple(t.id for t in chain.terminals), cn.gas.basis.density_60f_kg_m3 * MMSCF_M3,
         cn.gas.basis.hhv_j_per_kg or 0.0, dict(chain.economics.value_of_lost_load_usd_per_mmbtu), results,
         {"base": None, **{v: chain.variants[v].cost_musd_per_year for v in variants}}, network_mode,
-        time.process_time() - t_cpu, time.perf_counter() - t_wall,
+        time.process_time() - t_cpu + worker_cpu, time.perf_counter() - t_wall,
     )
 
 

@@ -123,7 +123,7 @@ def print_plan(plan: MonthlyPlan, out: Console) -> None:
 
 def print_montecarlo(mc: McResult, out: Console, top: int = 12) -> None:
     out.print(f"Monte Carlo: {mc.draws} draws of {mc.days:g} days from {mc.start:%Y-%m-%d} (seed {mc.seed}), network "
-              f"{mc.network_mode}; CPU {mc.cpu_s:.1f} s in this process, wall {mc.wall_s:.1f} s")
+              f"{mc.network_mode}; CPU {mc.cpu_s:.1f} s (all processes), wall {mc.wall_s:.1f} s")
     base = mc.results["base"]
     out.print(f"cargoes late per draw: mean {np.mean(base.late):.2f}; cancelled: mean {np.mean(base.cancelled):.2f}")
     for name in mc.results:
