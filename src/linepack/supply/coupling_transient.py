@@ -136,11 +136,15 @@ class TransientCoupler:
         saved = self.stepper.checkpoint()
         tried: dict[float, tuple[StepIntegrals | None, F64, float]] = {}
 
+        after: dict[float, tuple[object, ...]] = {}  # the network's state at the end of each try that solved
+
         def attempt(cut: float) -> float:
             self.stepper.restore(saved)  # type: ignore[union-attr]
             res, d = self._try(d0, cut, t0, t1, inflow, cap)
             m = self._margin(res, d) if res is not None else -np.inf
             tried[cut] = (res, d, m)
+            if res is not None:
+                after[cut] = self.stepper.checkpoint()  # type: ignore[union-attr]
             return m
 
         actions: list[str] = []
@@ -185,10 +189,8 @@ class TransientCoupler:
             return StepOutcome(np.zeros(len(self.cn.source_ids)), zero, 0.0, np.nan, np.full(len(zero), np.nan),
                                np.zeros(len(zero), dtype=bool), "failed",
                                [*actions, "the transient step has no solution even with demand curtailed"])
-        if tried.get(cut) is not None and list(tried)[-1] != cut:
-            self.stepper.restore(saved)  # the accepted try was not the last one: run it again
-            res, d = self._try(d0, cut, t0, t1, inflow, cap)
-            assert res is not None
+        if list(tried)[-1] != cut:
+            self.stepper.restore(after[cut])  # the accepted try was not the last one: back to its end state
         self.cut_prev = cut
         dt = t1 - t0
         p_sink = (res.p_node_pa[self.cn.sink_node] - self.cn.ambient_pa) / BAR_PA
