@@ -84,3 +84,18 @@ def test_berth_conflict_second_ship_waits() -> None:
     assert b["berthed"] == (day + timedelta(hours=26)).isoformat(timespec="minutes")
     assert abs(b["wait_h"] - 23.0) < 1e-9
     assert np.max(res.balance_error()) < 1e-9
+
+
+def test_cargo_of_another_lng_mixes_in_the_tank() -> None:
+    # a lean cargo into a tank of richer LNG: the tank's composition moves between the two, by moles, and the
+    # send-out composition (for the gas-quality feature) follows; the balance stays exact in kilograms
+    base = small_chain(initial_m3=40000.0)
+    chain = base.model_validate({**base.model_dump(), "lng_compositions": {
+        "LEAN": {"mole_fractions": {"CH4": 0.97, "C2H6": 0.03}}}})
+    net = small_network(300.0)
+    cargo = Cargo("L", "T1", START + timedelta(hours=1), 100000.0, lng="LEAN")
+    res = run_horizon(chain, net, [cargo], HorizonOptions(START, 3, 24))
+    ch4 = res.composition[:, 0, 0]
+    assert abs(ch4[0] - 0.92) > 1e-3 and 0.92 < ch4[-1] < 0.97
+    assert res.send_out_composition(2, 0).fraction("CH4") == ch4[2]
+    assert np.max(res.balance_error()) < 1e-9

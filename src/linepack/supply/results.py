@@ -74,6 +74,7 @@ class SupplyResult:
     capacity_kg: F64
     heel_kg: F64
     hi_kg: F64
+    composition: F64  # (steps, terminals, 21): tank LNG mole fractions at the end of each step (AGA8 order)
     # stores (steps, stores)
     store_kg: F64
     withdrawn_kg: F64
@@ -117,6 +118,7 @@ class SupplyResult:
             inventory_kg=z(n, nt), sent_kg=z(n, nt), liquid_kg=z(n, nt), boil_off_kg=z(n, nt),
             recovered_kg=z(n, nt), lost_kg=z(n, nt), unloaded_kg=z(n, nt),
             waiting=np.zeros((n, nt), dtype=np.int64), capacity_kg=z(n, nt), heel_kg=z(n, nt), hi_kg=z(n, nt),
+            composition=z(n, nt, 21),
             store_kg=z(n, ns), withdrawn_kg=z(n, ns), injected_kg=z(n, ns),
             demand_kg_s=z(n, nk), served_kg_s=z(n, nk), p_barg=np.full((n, nk), np.nan),
             below_min=np.zeros((n, nk), dtype=bool), linepack_kg=np.full(n, np.nan), fuel_kg_s=z(n),
@@ -134,6 +136,7 @@ class SupplyResult:
             self.waiting[k, j] = t.waiting()
             self.capacity_kg[k, j], self.heel_kg[k, j] = t.capacity_kg, t.heel_kg
             self.hi_kg[k, j] = lim[j].hi_kg
+            self.composition[k, j] = t.composition.mole_fractions
         for j, s in enumerate(stores):
             self.store_kg[k, j] = s.gas_kg
         if len(stores):
@@ -180,6 +183,13 @@ class SupplyResult:
 
     def gas_gwh(self, kg: Any) -> Any:
         return j_to_gwh(kg * (self.basis.hhv_j_per_kg or math.nan))
+
+    def send_out_composition(self, k: int, j: int) -> Any:
+        """The composition terminal ``j`` sent out in step ``k`` (its tank's, boil-off included): a
+        :class:`linepack.gas.GasComposition` for the gas-quality feature."""
+        from ..gas.composition import GasComposition
+
+        return GasComposition(f"{self.terminals[j].id} send-out", self.composition[k, j])
 
     def days_of_cover(self) -> F64:
         """LNG above the heel at the end of each step, in days of the terminal's nominal send-out."""
@@ -424,7 +434,11 @@ class SupplyResult:
         f.vessels = ",".join(self.cargoes[g.index].vessel for g in self.logs)
         f.cargo_status = ",".join(g.status for g in self.logs)
         keep = ~self.injection_sink
-        dims = {"time": self.n_steps, "edge": len(self.edges_s), "terminal": len(self.terminals),
+        from ..gas.components import COMPONENTS
+
+        f.component_names = ",".join(COMPONENTS)
+        dims = {"component": len(COMPONENTS), "time": self.n_steps, "edge": len(self.edges_s),
+                "terminal": len(self.terminals),
                 "store": len(self.stores), "sink": int(np.sum(keep)), "field": len(self.field_ids),
                 "cargo": len(self.logs)}
         for name, size in dims.items():
@@ -446,6 +460,8 @@ class SupplyResult:
                            ("unloaded", "LNG unloaded from carriers")):
             var(name, ("time", "terminal"), getattr(self, f"{name}_kg"), "kg", f"{long} in the step")
         var("days_of_cover", ("time", "terminal"), self.days_of_cover(), "d", "LNG above heel / nominal send-out")
+        var("tank_composition", ("time", "terminal", "component"), self.composition, "mol/mol",
+            "LNG in the tanks at the end of the step (AGA8 components, see the component_names attribute)")
         var("carriers_waiting", ("time", "terminal"), self.waiting, "1", "carriers waiting for a berth")
         var("working_gas", ("time", "store"), self.store_kg, "kg", "working gas at the end of the step")
         var("withdrawn", ("time", "store"), self.withdrawn_kg, "kg", "gas withdrawn in the step")
