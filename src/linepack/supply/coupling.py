@@ -221,16 +221,19 @@ class SteadyCoupler:
         d = np.asarray(demand, dtype=float).copy()
         total = float(np.sum(d[~self.injection_sink])) or 1.0
         status = "solved"
-        # fixed supplies above what the grid takes: turn the fields down
-        fixed = float(np.sum(inflow[~held]))
-        need = float(np.sum(d)) + self.fuel_prev
-        if fixed > need and not np.any(held & ~self.linked):
-            free = ~held & ~self.linked & (inflow > 0)
-            have = float(np.sum(inflow[free]))
-            if have > 0:
-                inflow[free] *= max(1.0 - (fixed - need) / have, 0.0)
-                actions.append(f"fixed supplies turned down by {min((fixed - need) / have, 1.0):.1%} (the grid "
-                               "takes less)")
+        # more fixed inflow than the grid takes (a reference cannot take gas back): the terminals' and stores'
+        # targets come down first, then the fields
+        over = float(np.sum(inflow[~held])) - float(np.sum(d)) - self.fuel_prev
+        if over > REL_TOL * total and not np.any(held & ~self.linked):
+            for sel in (~held & self.linked, ~held & ~self.linked):
+                have = float(np.sum(inflow[sel]))
+                if have > 0 and over > 0:
+                    cut_in = min(over, have)
+                    inflow[sel] *= 1.0 - cut_in / have
+                    over -= cut_in
+                    if not np.any(self.linked & sel):
+                        actions.append(f"fields turned down by {cut_in / have:.1%} (the grid takes less)")
+            wanted = np.where(self.linked, inflow, wanted)
         d0 = d.copy()
 
         def solve(held_: NDArray[np.bool_], p_set_: F64, inflow_: F64, d_: F64) -> tuple[SteadyResult, F64] | None:

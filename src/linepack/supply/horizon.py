@@ -125,7 +125,6 @@ class Horizon:
             raise InputError(problems)
         self.edges = options.edges_s()
         self.profile = profile
-        self.base_demand = cn.sink_demand.copy()
         self.demand = step_demand(cn.sink_demand, cn.sink_category, cn.sink_ids, chain.demand, options.start,
                                   self.edges, profile)
         self.stores = stores
