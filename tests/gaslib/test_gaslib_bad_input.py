@@ -208,3 +208,28 @@ def test_island_without_source_is_reported(tmp_path: Path) -> None:
     )
     case = read_gaslib(write(tmp_path, "i.net", text))
     assert any("without any source have no pressure reference" in w for w in case.warnings)
+
+
+@pytest.mark.parametrize(
+    ("bounds", "message"),
+    [
+        (
+            '<flow bound="lower" value="120" unit="1000m_cube_per_hour"/>'
+            '<flow bound="upper" value="80" unit="1000m_cube_per_hour"/>',
+            'bound="lower"> 120 is above <flow bound="upper"> 80',
+        ),
+        (
+            '<flow bound="both" value="150" unit="1000m_cube_per_hour"/>'
+            '<flow bound="upper" value="100" unit="1000m_cube_per_hour"/>',
+            'bound="both"> 150 is outside its own lower/upper bounds',
+        ),
+    ],
+)
+def test_contradictory_nomination_bounds_are_refused_not_averaged(tmp_path: Path, bounds: str, message: str) -> None:
+    """Issue 20, item 8: a .scn whose lower flow bound is above its upper one was averaged silently."""
+    net = write(tmp_path, "n.net", net_text())
+    scn = SCN.replace('<flow bound="both" value="100" unit="1000m_cube_per_hour"/></node>\n    <node type="exit"',
+                      f'{bounds}</node>\n    <node type="exit"', 1).format(exit="D")
+    with pytest.raises(InputError, match=r"contradict|outside its own") as exc:
+        read_gaslib(net, write(tmp_path, "n.scn", scn))
+    assert message in str(exc.value) and "n.scn: line 4" in str(exc.value)

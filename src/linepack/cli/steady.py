@@ -21,6 +21,7 @@ from .common import (
     guard,
     network_from,
     out,
+    refuse_overwriting,
     scenario_of,
 )
 
@@ -48,6 +49,9 @@ def run(
     def go() -> None:
         if output is not None and output.suffix.lower() not in (".json", ".csv"):
             raise InputError(f"--output {output}: unknown result file type '{output.suffix}'; use .json or .csv")
+        refuse_overwriting(
+            {"network": file, "--nomination": nomination, "--decisions": decisions, "--cs": cs}, {"--output": output}
+        )
         net = network_from(file, GaslibOptions(nomination, decisions, decision, cs, reference, fixed_loss))
         result = solve_steady(net, scenario_of(net, scenario))
         if quiet:

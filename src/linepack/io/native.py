@@ -12,63 +12,35 @@ import yaml
 from ..errors import InputError
 from ..model.network import Network
 from .atomic import atomic_write_text
+from .documents import parse_json, parse_yaml
+from .limits import InputLimits, check_text_size, read_input_text
 
 DEFAULT_NETWORK_RESOURCE = "psgp.yaml"
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe YAML loader that rejects duplicate keys instead of silently keeping the last."""
-
-
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    mapping: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in mapping:
-            mark = key_node.start_mark
-            raise InputError(
-                f"line {mark.line + 1}, column {mark.column + 1}: key '{key}' appears twice in the same mapping; "
-                "remove one of them"
-            )
-        mapping[key] = loader.construct_object(value_node, deep=deep)
-    return mapping
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def parse_document(text: str, source: str, fmt: str | None = None) -> Any:
-    """Parse YAML or JSON text; syntax errors become :class:`InputError` with the line and column."""
+def parse_document(text: str, source: str, fmt: str | None = None, limits: InputLimits | None = None) -> Any:
+    """Parse YAML or JSON text within the input limits (:mod:`.limits`, :mod:`.documents`); syntax errors
+    and exceeded limits become :class:`InputError` with the line and column where known."""
+    lim = limits or InputLimits.from_env()
+    check_text_size(text, source, lim)
     if fmt == "json" or (fmt is None and source.lower().endswith(".json")):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"{source}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}; fix the syntax"
-            ) from None
-    try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)
-    except InputError as exc:
-        raise InputError([f"{source}: {p}" for p in exc.problems]) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(f"{source}: malformed YAML{where}: {problem}; fix the syntax") from None
+        return parse_json(text, source, lim)
+    return parse_yaml(text, source, lim)
 
 
-def load_network(path: str | Path) -> Network:
-    """Read and validate a native network file (``.yaml``, ``.yml`` or ``.json``)."""
+def load_document(path: str | Path, what: str = "input", limits: InputLimits | None = None) -> Any:
+    """Read and parse a YAML or JSON file (by suffix) within the input limits."""
     p = Path(path)
-    if not p.exists():
-        raise InputError(f"{p}: file not found; give the path of a .yaml or .json network file")
-    if p.is_dir():
-        raise InputError(f"{p}: is a folder; give the path of a .yaml or .json network file")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise InputError(f"{p}: not a UTF-8 text file; save the network as UTF-8 YAML or JSON") from None
-    doc = parse_document(text, str(p))
+    return parse_document(read_input_text(p, what, limits), str(p), limits=limits)
+
+
+def load_network(path: str | Path, limits: InputLimits | None = None) -> Network:
+    """Read and validate a native network file (``.yaml``, ``.yml`` or ``.json``).
+
+    The file must be a regular file within the size limit; its document within the depth and value limits
+    (:class:`~linepack.io.limits.InputLimits`, overridable through ``LINEPACK_MAX_*`` variables)."""
+    p = Path(path)
+    doc = load_document(p, "network (.yaml or .json)", limits)
     return Network.from_dict(doc, source=p.name)
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from .strict import ID_PATTERN, StrictModel
 
 
 def _f(description: str, unit: str = "", **kw: Any) -> Any:
@@ -40,13 +42,23 @@ class FlowUnit(StrEnum):
     GJ_D = "GJ/d"
 
 
+#: Largest pressure (bar or barg) a component field accepts; the equations of state end far below (70 MPa).
+MAX_PRESSURE_BAR = 10_000.0
+Longitude = Annotated[float, Field(ge=-180, le=180)]
+Latitude = Annotated[float, Field(ge=-90, le=90)]
+
 ComponentId = Annotated[
     str,
-    Field(min_length=1, max_length=200, pattern=r"^[^\s]+$", description="unique identifier (no spaces)"),
+    Field(
+        min_length=1,
+        max_length=200,
+        pattern=ID_PATTERN,
+        description="unique identifier: printable characters, no spaces or control characters",
+    ),
 ]
 
 
-class Component(BaseModel):
+class Component(StrictModel):
     """Fields shared by every component."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, populate_by_name=True)
@@ -60,6 +72,17 @@ class Component(BaseModel):
     provenance: str = _f(
         "provenance tag of the data: S (sourced, with reference keys), D (derived) or A (assumed)", default=""
     )
+
+    @model_validator(mode="after")
+    def _pressures_plausible(self) -> Component:
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if name.endswith(("_barg", "_bar")) and isinstance(value, float | int) and abs(value) > MAX_PRESSURE_BAR:
+                raise ValueError(
+                    f"{name} = {value:g} is above {MAX_PRESSURE_BAR:,.0f} bar, beyond any gas pipeline and any "
+                    "equation of state; check the value and its unit (bar)"
+                )
+        return self
 
 
 class Node(Component):
@@ -125,6 +148,14 @@ class Pipe(Edge):
     loss_coefficient: float = _f("extra minor-loss coefficient zeta (valves, fittings)", "", default=0.0, ge=0)
     maop_barg: float | None = _f("maximum allowable operating pressure", "barg", default=None, gt=0)
     nominal_diameter_in: float | None = _f("nominal (outer) diameter, for reports", "in", default=None, gt=0)
+    route_lonlat: list[tuple[Longitude, Latitude]] | None = _f(
+        "route of the pipe as [lon, lat] vertices (WGS84) from the from node to the to node, for maps and GIS; "
+        "the hydraulics use length_km",
+        "deg",
+        default=None,
+        min_length=2,
+        max_length=100_000,
+    )
 
 
 class CompressorMode(StrEnum):
@@ -300,7 +331,7 @@ TYPES_BY_KIND: dict[str, type[Component]] = {t.kind: t for t in COMPONENT_TYPES}
 TYPES_BY_COLLECTION: dict[str, type[Component]] = {t.collection: t for t in COMPONENT_TYPES}
 
 
-class CompressibilitySpec(BaseModel):
+class CompressibilitySpec(StrictModel):
     """Which compressibility model the hydraulics use."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
@@ -316,13 +347,13 @@ class CompressibilitySpec(BaseModel):
     )
 
 
-class ViscositySpec(BaseModel):
+class ViscositySpec(StrictModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
     model: Literal["constant", "lee_gonzalez_eakin"] = "lee_gonzalez_eakin"
     value_pa_s: float | None = _f("viscosity for model constant", "Pa s", default=None, gt=0, lt=1)
 
 
-class Settings(BaseModel):
+class Settings(StrictModel):
     """Network-wide physics settings."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)

@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from ..errors import InputError
 from .components import Status
+from .strict import StrictModel
 
 
-class Scenario(BaseModel):
+class Scenario(StrictModel):
     """One named overlay as written in a network file."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
@@ -62,6 +63,68 @@ class ResolvedScenario:
         return self.statuses is None or status in self.statuses
 
 
+#: Longest chain of ``base`` scenarios accepted (a scenario and its bases, counted together).
+MAX_SCENARIO_DEPTH = 64
+
+
+def base_chain(scenarios: dict[str, Scenario], name: str) -> list[str]:
+    """``name`` and its bases, nearest first; :class:`InputError` for a loop, an unknown base or a chain
+    longer than :data:`MAX_SCENARIO_DEPTH`. Linear in the length of the chain."""
+    chain: list[str] = []
+    seen: set[str] = set()
+    cur: str | None = name
+    while cur is not None:
+        if cur in seen:
+            raise InputError(f"scenario '{name}': base chain loops through '{cur}'; remove the cycle")
+        if cur not in scenarios:
+            raise InputError(f"scenario '{chain[-1]}': base '{cur}' is not defined; name an existing scenario")
+        if len(chain) >= MAX_SCENARIO_DEPTH:
+            raise InputError(
+                f"scenario '{name}': its chain of base scenarios is longer than {MAX_SCENARIO_DEPTH}; "
+                "flatten the chain (a scenario can disable, scale and patch as much as several)"
+            )
+        chain.append(cur)
+        seen.add(cur)
+        cur = scenarios[cur].base
+    return chain
+
+
+def chain_problems(scenarios: dict[str, Scenario]) -> list[str]:
+    """Every loop, unknown base and over-long chain among ``scenarios``, each reported once, in time linear
+    in the number of scenarios (each scenario's depth is computed once and reused by the ones built on it)."""
+    depth: dict[str, int] = {}
+    problems: list[str] = []
+    for start in scenarios:
+        path: list[str] = []
+        on_path: set[str] = set()
+        cur: str | None = start
+        base_depth = 0
+        while cur is not None and cur not in depth:
+            if cur in on_path:
+                problems.append(f"scenario '{cur}': base chain loops through '{cur}'; remove the cycle")
+                base_depth = -1
+                break
+            if cur not in scenarios:
+                problems.append(f"scenario '{path[-1]}': base '{cur}' is not defined; name an existing scenario")
+                base_depth = -1
+                break
+            path.append(cur)
+            on_path.add(cur)
+            cur = scenarios[cur].base
+        if cur is not None and cur in depth:
+            base_depth = depth[cur]
+        for i, sc_name in enumerate(reversed(path)):
+            # -1 marks a chain already reported (a loop or an unknown base below)
+            d = -1 if base_depth < 0 else base_depth + i + 1
+            depth[sc_name] = d
+            if d == MAX_SCENARIO_DEPTH + 1:
+                problems.append(
+                    f"scenario '{sc_name}': its chain of base scenarios is longer than {MAX_SCENARIO_DEPTH}; "
+                    "flatten the chain (a scenario can disable, scale and patch as much as several)"
+                )
+    return problems
+
+
 def resolve(scenarios: dict[str, Scenario], name: str | None) -> ResolvedScenario:
     """Flatten scenario ``name`` and its bases; ``None`` gives the plain network (everything in service)."""
     if name is None:
@@ -73,15 +136,7 @@ def resolve(scenarios: dict[str, Scenario], name: str | None) -> ResolvedScenari
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         valid = ", ".join(scenarios) or "none defined"
         raise InputError(f"scenario '{name}' is not defined{hint}; available scenarios: {valid}")
-    chain: list[str] = []
-    cur: str | None = name
-    while cur is not None:
-        if cur in chain:
-            raise InputError(f"scenario '{name}': base chain loops through '{cur}'; remove the cycle")
-        if cur not in scenarios:
-            raise InputError(f"scenario '{chain[-1]}': base '{cur}' is not defined; name an existing scenario")
-        chain.append(cur)
-        cur = scenarios[cur].base
+    chain = base_chain(scenarios, name)
     statuses: frozenset[Status] | None = None
     enabled: set[str] = set()
     disabled: set[str] = set()

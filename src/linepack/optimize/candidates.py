@@ -22,8 +22,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from ..errors import InputError
 from ..model.network import Network
 from .economics import Economics
@@ -70,10 +68,9 @@ def load_candidates(
 ) -> ExpansionResult:
     """Read ``path`` and plan the expansion of ``network`` from ``scenario`` (else the file's base_scenario);
     by enumeration with the exact NLP, or with ``milp`` by one MILP verified by the NLP."""
-    try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise InputError(f"{path}: not valid YAML ({exc})") from None
+    from ..io.native import load_document
+
+    doc = load_document(Path(path), "expansion candidates (YAML)")
     cands, required, base = parse_candidates(doc, str(path))
     base_scenario = scenario or base
     options = scenario_options(network, base_scenario, cands, econ, required)

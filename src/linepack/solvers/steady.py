@@ -11,21 +11,24 @@ from numpy.typing import NDArray
 
 from ..compile import CompiledNetwork, CompMode, EdgeKind, compile_network, z_at
 from ..errors import ConvergenceError, InfeasibleError, TopologyError
+from ..gas.validity import range_warnings
 from ..model.network import Network
 from ..results import SteadyResult
 from ..subnetwork import restrict
 from ..units import BAR_PA
-from .bounds import ActiveSet, bound_texts, violations
+from ..violations import find_violations
+from .bounds import ActiveSet, bound_texts
 from .diagnostics import (
     flow_blocked_edges,
     island_problems,
     names,
+    residual_concentration,
     singular_problems,
     state_problems,
     supply_problems,
 )
 from .equations import ControlState, SteadySystem
-from .linear import SparseLU
+from .linear import SchurSolver, requested, solve_laplacian
 from .newton import NewtonOptions, NewtonOutcome, newton
 from .warm import warm_start, warm_state
 from .zones import (
@@ -50,6 +53,7 @@ class SteadyOptions:
     max_outer: int = 30  # changes of control state (bounds becoming active or released)
     viscosity_rel_tol: float = 1e-4  # viscosity is lagged one outer iteration until it settles
     probe_supply: bool = True  # on a supply shortfall, re-solve with unlimited supply to say what would happen
+    linear_solver: str | None = None  # linepack.solvers.linear.CHOICES; None: $LINEPACK_LINEAR_SOLVER, else auto
 
 
 class _Scaled(SteadySystem):
@@ -76,8 +80,11 @@ def _initial_pressure(cn: CompiledNetwork, state: ControlState, p_ref: float) ->
     return np.full(cn.n_nodes, float(np.max(refs)) if len(refs) else p_ref)
 
 
-def _initial_guess(cn: CompiledNetwork, state: ControlState, p_ref: float) -> tuple[F64, F64, F64]:
-    """Pressures at the highest reference; flows from a conductance-weighted minimum-norm split."""
+def _initial_guess(
+    cn: CompiledNetwork, state: ControlState, p_ref: float, linear_solver: str | None = None
+) -> tuple[F64, F64, F64]:
+    """Pressures at the highest reference; flows from a conductance-weighted minimum-norm split (solved with
+    ``linear_solver``, :func:`linepack.solvers.linear.solve_laplacian`)."""
     n, m = cn.n_nodes, cn.n_edges
     p = _initial_pressure(cn, state, p_ref)
     inj = np.zeros(n)
@@ -98,8 +105,7 @@ def _initial_guess(cn: CompiledNetwork, state: ControlState, p_ref: float) -> tu
     wts[flow_blocked_edges(cn, state)] = 0.0
     A = cn.incidence
     lap = (A @ sp.diags(wts) @ A.T).tocsc() + sp.identity(n, format="csc") * (1e-9 * (float(np.max(wts)) if m else 1.0))
-    solve = SparseLU().factor(lap)
-    y = solve(-inj) if solve is not None else None
+    y = solve_laplacian(lap, -inj, linear_solver)
     if y is None:
         y = np.zeros(n)
     q = wts * (A.T @ y)
@@ -125,20 +131,24 @@ def _newton_with_continuation(
     m_ref: float,
     x0: F64 | None,
     opts: NewtonOptions,
+    linear: SchurSolver | None = None,
 ) -> tuple[SteadySystem, NewtonOutcome]:
     sys = SteadySystem(cn, state, mu, p_ref, m_ref)
+    if linear is not None:
+        sys.linear = linear  # one solver (and its symbolic analyses) for every system of the solve
     if x0 is None:
-        p0, q0, s0 = _initial_guess(cn, state, p_ref)
+        p0, q0, s0 = _initial_guess(cn, state, p_ref, sys.linear.name)
         x0 = sys.pack(p0, q0, s0)
     out = newton(sys.residual, sys.jacobian, x0, opts, sys.max_step, sys.factorize)
     if out.converged:
         return sys, out
     # load continuation: ramp demand and fixed supply from a light load up to the full case
-    p0, q0, s0 = _initial_guess(cn, state, p_ref)
+    p0, q0, s0 = _initial_guess(cn, state, p_ref, sys.linear.name)
     x = sys.pack(p0, q0 * 0.1, s0 * 0.1)
     total = out.iterations
     for load in (0.1, 0.3, 0.55, 0.8, 1.0):
         stage = _Scaled(cn, state, mu, p_ref, m_ref, load)
+        stage.linear = sys.linear
         res = newton(stage.residual, stage.jacobian, x, opts, stage.max_step, stage.factorize)
         total += res.iterations
         if not res.converged:
@@ -205,25 +215,9 @@ def solve_steady(
     opt = options or SteadyOptions()
     cn = network if isinstance(network, CompiledNetwork) else compile_network(network, scenario)
     t0 = time.perf_counter()
-    state = ControlState.initial(cn)
-    cn, state, zones, left_out = _leave_out_dead_parts(cn, state)
-    if initial is not None:
-        warm = warm_state(cn, initial)
-        if not island_problems(cn, warm):  # a carried bound must not leave an island without reference
-            state = warm
-    problems = island_problems(cn, state)
-    if problems:
-        raise TopologyError(problems)
-    problems = zone_problems(cn, zones)
-    if any(zones.starved):
-        raise InfeasibleError(f"scenario {cn.scenario} is infeasible", problems)
-    if problems:
-        raise TopologyError(problems)
-    problems = supply_problems(cn, state)
-    if problems:
-        probe = _probe_unlimited_supply(cn, opt) if opt.probe_supply else []
-        raise InfeasibleError(f"scenario {cn.scenario} is infeasible", problems + probe)
+    cn, state, left_out = _before_solving(cn, opt, initial)
     p_ref, m_ref = _scales(cn)
+    linear = SchurSolver(requested(opt.linear_solver))
     active = ActiveSet(cn)
     x: F64 | None = None
     if initial is not None:
@@ -242,7 +236,7 @@ def solve_steady(
         if remaining <= 0:
             raise ConvergenceError(f"scenario {cn.scenario}: time limit of {opt.max_time_s:g} s reached")
         nopts = NewtonOptions(tolerance=opt.tolerance, max_iterations=opt.max_iterations, max_time_s=remaining)
-        sys, out = _newton_with_continuation(cn, state, mu, p_ref, m_ref, x, nopts)
+        sys, out = _newton_with_continuation(cn, state, mu, p_ref, m_ref, x, nopts, linear)
         total_iters += out.iterations
         norms = norms + out.residual_norms
         if not out.converged and rescues < 3:
@@ -257,6 +251,8 @@ def solve_steady(
             diag = state_problems(cn, p_last, state) + island_problems(cn, state) + supply_problems(cn, state)
             if out.singular:
                 diag += singular_problems(sys, out.x)
+            else:
+                diag += residual_concentration(sys, out.x)
             diag += loop_problems(cn, state) + bypassed_control_problems(cn, state)
             if any("toward" in d or "supply below" in d or "island" in d for d in diag):
                 raise InfeasibleError(f"scenario {cn.scenario} has no feasible steady state ({out.message})", diag)
@@ -292,6 +288,43 @@ def solve_steady(
         )
     assert sys is not None and x is not None
     return _build_result(cn, sys, x, state, total_iters, outer, norms, left_out)
+
+
+def check_before_solving(cn: CompiledNetwork, options: SteadyOptions | None = None) -> list[str]:
+    """Every check :func:`solve_steady` makes before it starts Newton, without solving: islands without a
+    pressure reference, zones that no supply reaches or whose pressure nothing sets, supply against demand.
+
+    Raises the same :class:`TopologyError` or :class:`InfeasibleError` the solve would; returns the warnings
+    the result would carry (parts left out). ``linepack validate`` runs it for every scenario.
+    """
+    _, _, left_out = _before_solving(cn, options or SteadyOptions(), None)
+    return left_out
+
+
+def _before_solving(
+    cn: CompiledNetwork, opt: SteadyOptions, initial: SteadyResult | None
+) -> tuple[CompiledNetwork, ControlState, list[str]]:
+    """The checks before Newton (see :func:`check_before_solving`): the network without its dead parts, the
+    starting control state (warm from ``initial`` when it keeps every island referenced) and the notes."""
+    state = ControlState.initial(cn)
+    cn, state, zones, left_out = _leave_out_dead_parts(cn, state)
+    if initial is not None:
+        warm = warm_state(cn, initial)
+        if not island_problems(cn, warm):  # a carried bound must not leave an island without reference
+            state = warm
+    problems = island_problems(cn, state)
+    if problems:
+        raise TopologyError(problems)
+    problems = zone_problems(cn, zones)
+    if any(zones.starved):
+        raise InfeasibleError(f"scenario {cn.scenario} is infeasible", problems)
+    if problems:
+        raise TopologyError(problems)
+    problems = supply_problems(cn, state)
+    if problems:
+        probe = _probe_unlimited_supply(cn, opt) if opt.probe_supply else []
+        raise InfeasibleError(f"scenario {cn.scenario} is infeasible", problems + probe)
+    return cn, state, left_out
 
 
 def _leave_out_dead_parts(
@@ -337,10 +370,12 @@ def _build_result(
     supply = np.where(state.src_pressure, 0.0, state.src_inflow).astype(float)
     supply[sys.psrc] = s
     warnings = list(notes or [])
+    warnings += range_warnings(cn.gas.compressibility, p, cn.gas.temperature_k, list(cn.node_ids))
     ce = cn.comp_edge
     for k in np.flatnonzero(state.comp_mode == CompMode.BYPASS):
         if q[ce[k]] < 0:
             warnings.append(f"{cn.edge_ids[ce[k]]}: gas flows backwards through the bypass ({q[ce[k]]:.2f} kg/s)")
+    found = find_violations(cn, p, supply, state)
     return SteadyResult(
         network=cn,
         converged=True,
@@ -360,7 +395,8 @@ def _build_result(
         comp_mode=state.comp_mode.copy(),
         reg_mode=state.reg_mode.copy(),
         active_bounds=tuple(bound_texts(cn, state, p, supply)),
-        violations=tuple(violations(cn, p, supply, state)),
+        violations=tuple(v.text for v in found),
+        violation_records=tuple(found),
         warnings=tuple(warnings),
         control=state,
     )

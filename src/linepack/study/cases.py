@@ -92,13 +92,11 @@ def load_overlay(path: str | Path, network: Network) -> Scenario:
     ``network``: every id it enables, disables or patches must exist (or be added by the overlay)."""
     from pydantic import ValidationError
 
-    from ..io.native import parse_document
+    from ..io.native import load_document
     from ..model.errors import describe_validation_error, suggest
 
     p = Path(path)
-    if not p.is_file():
-        raise InputError(f"--overlay {p}: file not found; give a YAML or JSON scenario overlay")
-    doc = parse_document(p.read_text(encoding="utf-8"), str(p))
+    doc = load_document(p, "scenario overlay (YAML or JSON)")
     try:
         overlay = Scenario.model_validate(doc if doc is not None else {})
     except ValidationError as exc:

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..compile import CompiledNetwork
@@ -77,11 +76,11 @@ class MonteCarloModel(BaseModel):
         p = Path(path)
         if not p.exists():
             raise InputError(f"--model {p}: file not found; give a YAML or JSON file of Monte Carlo distributions")
+        from ..io.native import load_document
+
+        doc: Any = load_document(p, "Monte Carlo model (YAML or JSON)")
         try:
-            doc: Any = yaml.safe_load(p.read_text(encoding="utf-8"))
             return MonteCarloModel.model_validate(doc or {})
-        except yaml.YAMLError as exc:
-            raise InputError(f"--model {p}: malformed YAML ({exc}); fix the syntax") from None
         except ValidationError as exc:
             raise InputError(describe_validation_error(f"--model {p}", MonteCarloModel, exc)) from None
 

@@ -11,6 +11,16 @@ from ..errors import InputError
 from .store import ResultStore
 
 
+def _save(fig: Any, out: Path, dpi: int) -> None:
+    """Save a figure atomically (the PNG is rendered in memory, then written by rename)."""
+    import io
+
+    from ..io.atomic import atomic_write_bytes
+
+    buf = io.BytesIO()
+    fig.savefig(buf, dpi=dpi, format=out.suffix.lstrip(".").lower() or "png")
+    atomic_write_bytes(out, buf.getvalue())
+
 def _plt() -> Any:
     try:
         import matplotlib
@@ -51,7 +61,7 @@ def criticality_chart(store: ResultStore, path: str | Path, top: int = 20) -> Pa
     fig.suptitle("Critical outages")
     fig.tight_layout()
     out = Path(path)
-    fig.savefig(out, dpi=120)
+    _save(fig, out, 120)
     plt.close(fig)
     return out
 
@@ -81,7 +91,7 @@ def delivery_histograms(store: ResultStore, path: str | Path) -> Path | None:
     fig.supxlabel("delivery pressure [barg] (red: minimum)")
     fig.tight_layout()
     out = Path(path)
-    fig.savefig(out, dpi=110)
+    _save(fig, out, 110)
     plt.close(fig)
     return out
 
@@ -102,6 +112,6 @@ def unserved_histogram(store: ResultStore, path: str | Path) -> Path | None:
     ax.set_ylabel("cases")
     fig.tight_layout()
     out = Path(path)
-    fig.savefig(out, dpi=110)
+    _save(fig, out, 110)
     plt.close(fig)
     return out

@@ -65,6 +65,22 @@ def run_study(
     """
     store = ResultStore(output)
     store.open(study, fingerprint(ctx, study, cases), len(cases), resume=resume, overwrite=overwrite)
+    try:
+        return _run_open(store, ctx, cases, workers, scheduler, dask, batch_size, progress)
+    finally:
+        store.close()
+
+
+def _run_open(
+    store: ResultStore,
+    ctx: StudyContext,
+    cases: list[CaseSpec],
+    workers: int | None,
+    scheduler: str | None,
+    dask: bool,
+    batch_size: int | None,
+    progress: bool,
+) -> RunStats:
     done = store.done_ids()
     todo = [c for c in cases if c.case_id not in done]
     n_workers = workers or cpu_count()

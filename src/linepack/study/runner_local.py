@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
+import os
 import signal
+import threading
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
@@ -18,9 +21,26 @@ Sink = Callable[[dict[str, np.ndarray], dict[str, np.ndarray]], None]
 _CTX: StudyContext | None = None
 
 
+def _end_with_parent() -> None:
+    """End this worker as soon as the process that started the pool dies (even by SIGKILL), instead of
+    computing on as an orphan: a daemon thread waits on the parent's sentinel (a pipe that the system
+    closes when the parent exits)."""
+    parent = multiprocessing.parent_process()
+    sentinel = getattr(parent, "sentinel", None)
+    if sentinel is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([sentinel])
+        os._exit(3)
+
+    threading.Thread(target=watch, name="linepack-parent-watch", daemon=True).start()
+
+
 def _init(ctx: StudyContext) -> None:
     global _CTX
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled by the parent, which stops the pool
+    _end_with_parent()
     _CTX = ctx
     base_case(ctx)  # compile and solve the base once per worker, before the first batch
 

@@ -9,10 +9,18 @@ Layout of a study folder::
 A batch writes its elements part first and its cases part last, each atomically (temporary file, then
 rename), so a case counts as done exactly when its row is in a cases part. Resuming skips those cases
 and deletes element parts whose cases part was never written.
+
+One process at a time writes a study folder: :meth:`ResultStore.open` takes an exclusive lock on
+``.lock`` in the folder (released by :meth:`ResultStore.close`, or by the system when the process dies),
+and a second run or ``--resume`` on the same folder is refused while it is held. Every case's rows are
+idempotent: a case stored twice (by a version without the lock, or a copy of parts) is the same case, and
+the first part holding it (by part name) owns it; resuming removes the other copies from their parts
+(:meth:`ResultStore.repair_duplicates`) and reading keeps only the owner's rows.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -24,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
-from ..io.atomic import atomic_write_bytes, atomic_write_text
+from ..io.atomic import atomic_write_bytes, atomic_write_text, remove_stale_temporaries
 from .evaluate import CASE_COLUMNS, ELEMENT_COLUMNS
 
 FORMAT = "linepack-study/1"
@@ -57,6 +65,52 @@ class ResultStore:
         self.path = Path(path)
         self.run = uuid.uuid4().hex[:8]
         self.seq = 0
+        self._lock_fd: int | None = None
+
+    # --- locking -------------------------------------------------------------------------------
+    @property
+    def lock_path(self) -> Path:
+        return self.path / ".lock"
+
+    def lock(self) -> None:
+        """Take the folder's exclusive lock; :class:`InputError` when another process holds it."""
+        if self._lock_fd is not None:
+            return
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not on POSIX: no lock
+            return
+        self.path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 32).decode("ascii", "replace").strip() or "?"
+            os.close(fd)
+            raise InputError(
+                f"{self.path}: another linepack process (pid {holder}) is writing this study; wait for it to "
+                "finish (or stop it), then run again with --resume; or give another --output"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._lock_fd = fd
+
+    def close(self) -> None:
+        """Release the lock (the lock file stays; it is empty of meaning without the lock)."""
+        if self._lock_fd is None:
+            return
+        with contextlib.suppress(OSError):
+            import fcntl
+
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+        os.close(self._lock_fd)
+        self._lock_fd = None
+
+    def __enter__(self) -> ResultStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # --- opening -------------------------------------------------------------------------------
     @property
@@ -69,7 +123,29 @@ class ResultStore:
         return dict(json.loads(self.manifest_path.read_text(encoding="utf-8")))
 
     def open(self, study: dict[str, Any], fingerprint: str, n_cases: int, resume: bool, overwrite: bool) -> None:
-        """Create the store, or check that it holds the same study when resuming."""
+        """Lock the folder, then create the store, or check that it holds the same study when resuming (and
+        repair what an earlier run left: element parts without their cases part, duplicate case rows,
+        temporary files of interrupted writes)."""
+        if self.path.exists() and not self.path.is_dir():
+            raise InputError(f"{self.path}: is a file, not a folder; give a folder for the study's --output")
+        if (
+            self.path.exists()
+            and any(p.name != ".lock" for p in self.path.iterdir())
+            and not (self.path / "cases").exists()
+        ):
+            raise InputError(f"{self.path}: folder is not empty and is not a study; give another --output")
+        self.lock()
+        try:
+            self._open_locked(study, fingerprint, n_cases, resume, overwrite)
+        except BaseException:
+            self.close()
+            raise
+
+    def _open_locked(
+        self, study: dict[str, Any], fingerprint: str, n_cases: int, resume: bool, overwrite: bool
+    ) -> None:
+        for sub in ("", "cases", "elements"):
+            remove_stale_temporaries(self.path / sub)
         exists = self.manifest_path.exists()
         if exists and overwrite:
             for sub in ("cases", "elements"):
@@ -90,9 +166,8 @@ class ResultStore:
                     "or give another --output"
                 )
             self._drop_orphans()
+            self.repair_duplicates()
             return
-        if self.path.exists() and any(self.path.iterdir()) and not (self.path / "cases").exists():
-            raise InputError(f"{self.path}: folder is not empty and is not a study; give another --output")
         for sub in ("cases", "elements"):
             (self.path / sub).mkdir(parents=True, exist_ok=True)
         doc = {"format": FORMAT, "fingerprint": fingerprint, "n_cases": n_cases, "study": study}
@@ -103,6 +178,52 @@ class ResultStore:
         for f in (self.path / "elements").glob("*.parquet"):
             if f.name not in done:
                 f.unlink()
+
+    def _owners(self) -> tuple[dict[int, str], dict[str, list[int]]]:
+        """The owner part of each stored case (the first by name), and per part the case ids it holds."""
+        _, pq = _pa()
+        owner: dict[int, str] = {}
+        held: dict[str, list[int]] = {}
+        for f in sorted((self.path / "cases").glob("*.parquet")):
+            ids = [int(x) for x in pq.read_table(f, columns=["case_id"]).column("case_id").to_pylist()]
+            held[f.name] = ids
+            for cid in ids:
+                owner.setdefault(cid, f.name)
+        return owner, held
+
+    def repair_duplicates(self) -> int:
+        """Remove every copy of a case from the parts that do not own it (elements first, then cases, each
+        part rewritten atomically, so an interruption leaves a state that the next repair finishes).
+        Returns the number of case rows removed. Needs the lock."""
+        pa, pq = _pa()
+        owner, held = self._owners()
+        removed = 0
+        for name, ids in held.items():
+            foreign = {cid for cid in ids if owner[cid] != name}
+            if not foreign and len(set(ids)) == len(ids):
+                continue
+            for sub in ("elements", "cases"):
+                f = self.path / sub / name
+                if not f.exists():
+                    continue
+                table = pq.read_table(f)
+                cid = np.asarray(table.column("case_id").to_numpy(zero_copy_only=False))
+                keep = ~np.isin(cid, list(foreign))
+                if sub == "cases":  # a case twice in its own part: keep its first row
+                    _, first = np.unique(cid, return_index=True)
+                    once = np.zeros(len(cid), dtype=bool)
+                    once[first] = True
+                    keep &= once
+                    removed += int((~keep).sum())
+                if keep.all():
+                    continue
+                if not keep.any():
+                    f.unlink()
+                    continue
+                buf = io.BytesIO()
+                pq.write_table(table.filter(pa.array(keep)), buf, compression="zstd")
+                atomic_write_bytes(f, buf.getvalue())
+        return removed
 
     # --- writing -------------------------------------------------------------------------------
     def done_ids(self) -> set[int]:
@@ -129,7 +250,19 @@ class ResultStore:
         files = sorted((self.path / sub).glob("*.parquet"))
         if not files:
             return _arrow_table({k: np.zeros(0) for k in spec}, spec)
-        table = pa.concat_tables([pq.read_table(f) for f in files])
+        owner, _ = self._owners()
+        tables = []
+        for f in files:
+            t = pq.read_table(f)
+            cid = np.asarray(t.column("case_id").to_numpy(zero_copy_only=False))
+            mine = np.array([owner.get(int(c)) == f.name for c in cid], dtype=bool)
+            if sub == "cases":  # one row per case even within a part
+                _, first = np.unique(cid, return_index=True)
+                once = np.zeros(len(cid), dtype=bool)
+                once[first] = True
+                mine &= once
+            tables.append(t if mine.all() else t.filter(pa.array(mine)))
+        table = pa.concat_tables(tables)
         keys = [("case_id", "ascending")]
         if sub == "elements":
             table = table.append_column("_order", pa.array(np.arange(table.num_rows)))
@@ -145,6 +278,20 @@ class ResultStore:
         """All element rows (a pyarrow Table sorted by case id, in element order within a case)."""
         return self._read("elements", ELEMENT_COLUMNS)
 
+    def cases_frame(self) -> Any:
+        """All case rows as a pandas DataFrame indexed by case id (needs pandas: ``linepack[data]``)."""
+        from ..frames import require_pandas
+
+        require_pandas()
+        return self.cases().to_pandas().set_index("case_id")
+
+    def elements_frame(self) -> Any:
+        """All element rows as a pandas DataFrame indexed by (case id, element id), in element order."""
+        from ..frames import require_pandas
+
+        require_pandas()
+        return self.elements().to_pandas().set_index(["case_id", "element_id"])
+
     def connect(self) -> Any:
         """A DuckDB connection with views ``cases`` and ``elements`` over the Parquet parts."""
         try:
@@ -154,6 +301,12 @@ class ResultStore:
                 "querying a study needs duckdb; install the study extra: pip install 'linepack[study]'"
             ) from None
         con = duckdb.connect()
+        owner, held = self._owners()
+        if sum(len(ids) for ids in held.values()) != len(owner):  # duplicates (not yet repaired): owners only
+            for sub, table in (("cases", self.cases()), ("elements", self.elements())):
+                con.register(f"_{sub}_owned", table)
+                con.execute(f"CREATE VIEW {sub} AS SELECT * FROM _{sub}_owned")
+            return con
         for sub in ("cases", "elements"):
             glob = str(self.path / sub / "*.parquet").replace("'", "''")
             if any((self.path / sub).glob("*.parquet")):

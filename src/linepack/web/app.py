@@ -15,7 +15,9 @@ API (every body and answer is JSON unless said otherwise):
 
 Errors answer ``{"error": short text, "problems": [one line per problem]}`` with 400 (bad request), 413 (body
 too large), 415 (a POST body that is not application/json), 422 (invalid network or scenario), 409 (no
-solution: infeasible or not converged), 503 (busy). Host headers other than loopback names get 400.
+solution: infeasible or not converged), 503 with ``Retry-After`` (busy: more solves waiting than the queue
+holds, or a request beyond the time limit). Host headers other than loopback names get 400. Every response
+carries the security headers (:mod:`.guards`); a client that disconnects is not logged as an error.
 Later views (transient time slider, N-1 criticality) add their routes through ``extra_routes``.
 """
 
@@ -40,6 +42,14 @@ from starlette.staticfiles import StaticFiles
 from ..errors import ConvergenceError, InputError
 from ..model.network import Network
 from . import payload
+from .guards import (
+    DEFAULT_REQUEST_TIMEOUT_S,
+    RETRY_AFTER_S,
+    RequestTimeout,
+    SecurityHeaders,
+    is_disconnect,
+    security_headers,
+)
 from .service import BusyError, NetworkEntry, Service
 from .supply import supply_routes
 from .uploads import load_upload, new_temp_root, parse_files
@@ -49,6 +59,9 @@ log = logging.getLogger("linepack.web")
 DEFAULT_MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
 MAX_REQUEST_BYTES = 64 * 1024  # solve, profile: small JSON documents
+# solves and uploads accepted at once: tens of users of the page at a time; a PSGP solve takes a fraction of a
+# second, so a full queue drains well within the request time limit
+DEFAULT_MAX_QUEUE = 64
 
 
 class ApiError(Exception):
@@ -59,18 +72,6 @@ class ApiError(Exception):
 
 def static_dir() -> Path:
     return Path(str(resources.files("linepack.web").joinpath("static")))
-
-
-def _security_headers(tiles_origin: str | None) -> dict[str, str]:
-    img = "'self' data:" + (f" {tiles_origin}" if tiles_origin else "")
-    return {
-        "Content-Security-Policy": (
-            f"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src {img}; "
-            "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-        ),
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "no-referrer",
-    }
 
 
 async def read_json(request: Request, limit: int) -> Any:
@@ -107,16 +108,21 @@ def create_app(
     networks: Sequence[tuple[str, Network]] = (),
     allowed_hosts: Sequence[str] | None = LOOPBACK_NAMES,
     extra_routes: Sequence[BaseRoute] = (),
+    request_timeout_s: float = DEFAULT_REQUEST_TIMEOUT_S,
+    max_queue: int | None = None,
 ) -> Starlette:
     """Build the application. ``tiles_url``: an online tile layer offered as an option (off by default);
     ``networks``: (label, network) pairs offered beside the embedded one, the first shown at start;
     ``allowed_hosts``: the Host header values accepted (loopback names by default, against DNS rebinding;
-    None accepts any, for a server on another address)."""
-    service = Service(workers=workers)
+    None accepts any, for a server on another address); ``request_timeout_s``: the longest a request may
+    take (its solve is capped to it); ``max_queue``: solves and uploads running or waiting at once (default
+    :data:`DEFAULT_MAX_QUEUE`, or 8 per worker if more), 503 with Retry-After beyond."""
+    queue = max_queue if max_queue is not None else max(DEFAULT_MAX_QUEUE, 8 * workers)
+    service = Service(workers=workers, max_pending=queue)
     initial = [service.add(label, net, (), origin="file").token for label, net in networks][:1]
     tmp_root = new_temp_root()
     tiles_origin = _origin(tiles_url) if tiles_url else None
-    headers = _security_headers(tiles_origin)
+    headers = security_headers(tiles_origin)
     static = static_dir()
 
     async def _solve(entry: NetworkEntry, scenario: str | None, fresh: bool) -> Any:
@@ -124,7 +130,7 @@ def create_app(
             cached = service.cached(entry, scenario)
             if cached is not None:
                 return cached
-        result = await service.run(payload.solve, entry, scenario)
+        result = await service.run(payload.solve, entry, scenario, request_timeout_s)
         service.remember(entry, scenario, result)
         return result
 
@@ -151,7 +157,7 @@ def create_app(
         doc = _obj(await read_json(request, MAX_REQUEST_BYTES))
         entry = service.entry(doc.get("network", "psgp"))
         scenario = entry.scenario(doc.get("scenario"))
-        result, body = await service.run(payload.solve_payload, entry, scenario)
+        result, body = await service.run(payload.solve_payload, entry, scenario, request_timeout_s)
         service.remember(entry, scenario, result)
         return JSONResponse(body)
 
@@ -200,6 +206,10 @@ def create_app(
         return JSONResponse(entry.describe())
 
     async def on_error(request: Request, exc: Exception) -> Response:
+        if is_disconnect(exc):  # the client went away: nobody to answer, nothing wrong here
+            log.debug("client disconnected during %s", request.url.path)
+            return Response(status_code=400)
+        extra: dict[str, str] = {}
         if isinstance(exc, ApiError):
             status, error, problems = exc.status, exc.error, exc.problems
         elif isinstance(exc, InputError):
@@ -208,11 +218,12 @@ def create_app(
             status, error, problems = 409, str(exc).splitlines()[0], exc.diagnosis or [str(exc)]
         elif isinstance(exc, BusyError):
             status, error, problems = 503, "server busy", [str(exc)]
+            extra = {"Retry-After": str(RETRY_AFTER_S)}
         else:
             log.exception("internal error on %s", request.url.path)
             status, error = 500, f"internal error: {type(exc).__name__}; this is a bug in linepack, please report it"
             problems = [error]
-        return JSONResponse({"error": error, "problems": problems}, status_code=status, headers=headers)
+        return JSONResponse({"error": error, "problems": problems}, status_code=status, headers={**headers, **extra})
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -236,7 +247,10 @@ def create_app(
         *extra_routes,
         Mount("/static", app=StaticFiles(directory=static), name="static"),
     ]
-    middleware = [Middleware(HostCheck, allowed=frozenset(allowed_hosts))] if allowed_hosts else []
+    middleware = [Middleware(SecurityHeaders, headers=headers)]
+    if allowed_hosts:
+        middleware.append(Middleware(HostCheck, allowed=frozenset(allowed_hosts)))
+    middleware.append(Middleware(RequestTimeout, timeout_s=request_timeout_s))
     app = Starlette(
         routes=routes,
         middleware=middleware,
@@ -283,3 +297,6 @@ def _origin(url: str) -> str:
         raise InputError(f"--tiles {url}: give an http(s) tile URL template such as https://host/{{z}}/{{x}}/{{y}}.png")
     host = parts.netloc.replace("a.", "*.", 1) if "{s}" in url else parts.netloc
     return f"{parts.scheme}://{host}"
+
+
+tile_origin = _origin  # public name: `linepack serve` checks --tiles before it takes the port

@@ -18,8 +18,11 @@ DOWNLOAD_FORMATS = {
 }
 
 
-def solve(entry: NetworkEntry, scenario: str | None) -> SteadyResult:
-    return solve_steady(entry.network, scenario)
+def solve(entry: NetworkEntry, scenario: str | None, time_limit_s: float = 120.0) -> SteadyResult:
+    """Solve one scenario within ``time_limit_s`` (the server's per-request limit)."""
+    from ..solvers.steady import SteadyOptions
+
+    return solve_steady(entry.network, scenario, SteadyOptions(max_time_s=time_limit_s))
 
 
 def result_payload(entry: NetworkEntry, result: SteadyResult) -> dict[str, Any]:
@@ -53,8 +56,10 @@ def layout_payload(entry: NetworkEntry, scenario: str | None) -> dict[str, Any]:
     return {"network": entry.token, "scenario": cn.scenario, "geojson": network_geojson(cn), "nodes": list(cn.node_ids)}
 
 
-def solve_payload(entry: NetworkEntry, scenario: str | None) -> tuple[SteadyResult, dict[str, Any]]:
-    result = solve(entry, scenario)
+def solve_payload(
+    entry: NetworkEntry, scenario: str | None, time_limit_s: float = 120.0
+) -> tuple[SteadyResult, dict[str, Any]]:
+    result = solve(entry, scenario, time_limit_s)
     return result, result_payload(entry, result)
 
 

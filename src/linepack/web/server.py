@@ -12,6 +12,7 @@ from typing import Any
 import uvicorn
 
 from ..errors import InputError
+from .guards import DEFAULT_HEADER_TIMEOUT_S, protocol_with
 
 
 def is_loopback(host: str) -> bool:
@@ -52,30 +53,38 @@ def address(sock: socket.socket) -> str:
     return f"http://{shown}:{port}/"
 
 
-def _config(app: Any, log_level: str) -> uvicorn.Config:
+def _config(app: Any, log_level: str, header_timeout_s: float = DEFAULT_HEADER_TIMEOUT_S) -> uvicorn.Config:
+    """Connections: at most 256 at once (503 beyond), 5 s keep-alive, request heads of at most 64 kB that
+    must arrive within ``header_timeout_s`` (:class:`~.guards.GuardedH11Protocol`)."""
     return uvicorn.Config(
         app,
         log_level=log_level,
         access_log=False,
-        limit_concurrency=1000,
+        http=protocol_with(header_timeout_s),
+        limit_concurrency=256,
         timeout_keep_alive=5,
+        timeout_graceful_shutdown=5,
         h11_max_incomplete_event_size=64 * 1024,
         lifespan="on",
     )
 
 
-def run(app: Any, sock: socket.socket, log_level: str = "warning") -> None:
+def run(
+    app: Any, sock: socket.socket, log_level: str = "warning", header_timeout_s: float = DEFAULT_HEADER_TIMEOUT_S
+) -> None:
     """Serve until interrupted (Ctrl-C)."""
-    uvicorn.Server(_config(app, log_level)).run(sockets=[sock])
+    uvicorn.Server(_config(app, log_level, header_timeout_s)).run(sockets=[sock])
 
 
 class BackgroundServer:
     """The application served from a thread on loopback; ``url`` is set once it answers."""
 
-    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, app: Any, host: str = "127.0.0.1", port: int = 0, header_timeout_s: float = DEFAULT_HEADER_TIMEOUT_S
+    ) -> None:
         self.sock = bind(host, port)
         self.url = address(self.sock)
-        self.server = uvicorn.Server(_config(app, "warning"))
+        self.server = uvicorn.Server(_config(app, "warning", header_timeout_s))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
     def __enter__(self) -> BackgroundServer:

@@ -135,14 +135,25 @@ class Service:
         return await self.run(locked)
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run ``fn(*args)`` in the solve pool; :class:`BusyError` when too many are waiting."""
+        """Run ``fn(*args)`` in the solve pool; :class:`BusyError` when ``max_pending`` are running or waiting.
+
+        A request that gives up (its time limit, a disconnect) cancels its work if it has not started; work
+        already running counts against the bound until it really ends (its solve has the same time cap)."""
+        assert self._pool is not None
         with self._lock:
             if self._pending >= self.max_pending:
-                raise BusyError(f"{self._pending} solves are waiting; try again shortly")
+                raise BusyError(
+                    f"{self._pending} solves or uploads are running or waiting (the limit); try again shortly"
+                )
             self._pending += 1
         try:
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._pool, fn, *args)
-        finally:
-            with self._lock:
-                self._pending -= 1
+            fut = self._pool.submit(fn, *args)
+        except BaseException:
+            self._release()
+            raise
+        fut.add_done_callback(lambda _f: self._release())
+        return await asyncio.wrap_future(fut)
+
+    def _release(self) -> None:
+        with self._lock:
+            self._pending -= 1

@@ -7,6 +7,7 @@ server-chosen names into a fresh folder inside the server's temporary folder, re
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
@@ -105,7 +106,7 @@ def _net_file(files: list[UploadedFile], suffixes: list[str]) -> UploadedFile:
 
 
 def _load_gaslib(files: list[UploadedFile], suffixes: list[str], tmp_root: Path) -> tuple[Network, tuple[str, ...]]:
-    from ..io.gaslib import apply_decision, operating_decisions, read_gaslib
+    from ..io.gaslib import apply_decision, operating_decisions, read_gaslib, require_nomination
 
     _net_file(files, suffixes)
     if len(set(suffixes)) != len(suffixes):
@@ -121,6 +122,7 @@ def _load_gaslib(files: list[UploadedFile], suffixes: list[str], tmp_root: Path)
             case = read_gaslib(
                 paths[".net"], paths.get(".scn"), paths.get(".cdf"), paths.get(".cs"), fixed_loss="resistor"
             )
+            require_nomination(case, files[suffixes.index(".net")].name, "upload its .scn with it")
             # with decisions, the first one is applied (as `linepack run --decisions` does)
             net = apply_decision(case, operating_decisions(case)) if ".cdf" in paths else case.network
         except LinepackError as exc:
@@ -152,6 +154,39 @@ def _check_compiles(net: Network) -> None:
         compile_network(net, name, use_default=False)
 
 
+TEMP_PREFIX = "linepack-web-"
+
+
 def new_temp_root() -> Path:
-    """The server's own temporary folder (removed when the server stops)."""
-    return Path(tempfile.mkdtemp(prefix="linepack-web-"))
+    """The server's own temporary folder (removed when the server stops), named with the process id; the
+    folders of earlier servers of this user whose process is gone (killed) are removed first."""
+    remove_stale_temp_roots()
+    return Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-"))
+
+
+def remove_stale_temp_roots(parent: str | Path | None = None) -> list[Path]:
+    """Remove ``linepack-web-<pid>-*`` folders of this user under ``parent`` (the system's temporary folder)
+    whose server process no longer runs."""
+    from ..io.atomic import pid_alive
+
+    base = Path(parent) if parent is not None else Path(tempfile.gettempdir())
+    removed: list[Path] = []
+    try:
+        entries = list(base.glob(f"{TEMP_PREFIX}*"))
+    except OSError:
+        return removed
+    for folder in entries:
+        pid_text = folder.name[len(TEMP_PREFIX) :].split("-", 1)[0]
+        try:
+            st = folder.lstat()
+        except OSError:
+            continue
+        if not pid_text.isdigit() or not folder.is_dir() or folder.is_symlink():
+            continue
+        if hasattr(os, "getuid") and st.st_uid != os.getuid():
+            continue
+        if pid_alive(int(pid_text)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed

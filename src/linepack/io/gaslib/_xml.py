@@ -136,11 +136,10 @@ class _Builder:
 
 
 def read_bytes(path: Path, what: str) -> bytes:
-    if not path.exists():
-        raise InputError(f"{path}: file not found; give the path of the GasLib {what} file")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder; give the path of the GasLib {what} file")
-    return path.read_bytes()
+    """The file's bytes within the input limits (a regular file, at most the size limit)."""
+    from ..limits import read_input_bytes
+
+    return read_input_bytes(path, f"GasLib {what}")
 
 
 def parse_xml(path: Path, what: str) -> XmlDocument:

@@ -245,6 +245,24 @@ def _nomination_node(it: XmlItem, nodes: set[str], pr: _Problems) -> NominationN
             target[bound] = v
         elif ch.tag in TAG_UNITS:
             pr.quantity(ch, it)
+    for tag, bounds in (("flow", flow), ("pressure", pressure)):
+        lo, hi, both = bounds.get("lower"), bounds.get("upper"), bounds.get("both")
+        if lo is not None and hi is not None and lo > hi * (1 + 1e-12) + 1e-12:
+            pr.add(
+                it,
+                None,
+                f'<{tag} bound="lower"> {lo:g} is above <{tag} bound="upper"> {hi:g}: the bounds contradict each '
+                "other; correct one of them (linepack does not average contradictory bounds)",
+            )
+        elif both is not None and (
+            (lo is not None and both < lo * (1 - 1e-12) - 1e-12) or (hi is not None and both > hi * (1 + 1e-12) + 1e-12)
+        ):
+            pr.add(
+                it,
+                None,
+                f'<{tag} bound="both"> {both:g} is outside its own lower/upper bounds '
+                f"({'-' if lo is None else f'{lo:g}'}..{'-' if hi is None else f'{hi:g}'}); correct one of them",
+            )
     return NominationNode(ident, kind, it, flow, pressure)
 
 
