@@ -72,3 +72,40 @@ def test_store_withdraws_what_the_terminal_cannot_give_within_its_curve() -> Non
     g0 = 0.5 * 1000.0 * res.basis.density_60f_kg_m3 * 28316.846592
     assert abs(g0 - res.withdrawn_kg.sum() + res.injected_kg.sum() - res.store_kg[-1, 0]) < 1e-6 * g0
     assert res.grid_balance_error() < 1e-9
+
+
+def test_store_added_by_a_scenario_survives_the_shedding_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+    # as in psgp_ugs, the store's source and sink exist only in a scenario's additions; when a step's own solve
+    # fails the step is handed to the priority shedding as a scenario overlay, which must find them there
+    from linepack.errors import ConvergenceError
+    from linepack.supply.coupling import SteadyCoupler
+
+    doc = _net_with_store().to_dict()
+    store = {"sources": [s for s in doc["sources"] if s["id"] == "S.out"],
+             "sinks": [s for s in doc["sinks"] if s["id"] == "S.in"]}
+    doc["sources"] = [s for s in doc["sources"] if s["id"] != "S.out"]
+    doc["sinks"] = [s for s in doc["sinks"] if s["id"] != "S.in"]
+    doc["scenarios"] = {"with_store": {"add": store}}
+    net = Network.from_dict(doc)
+    original = SteadyCoupler._solve
+
+    def fail_own_solves(self: SteadyCoupler, cn: object) -> object:
+        if cn.source_ids is self.cn.source_ids:  # type: ignore[attr-defined]  # the step's own trial, not shed's
+            raise ConvergenceError("forced by the test")
+        return original(self, cn)  # type: ignore[arg-type]
+
+    base = small_chain(initial_m3=20000.0)
+    chain = SupplyChain.model_validate({**base.model_dump(), "storages_in_use": ["S"], "storages": [{
+        "id": "S", "withdrawal_source": "S.out", "injection_sink": "S.in", "working_gas_mmscf": 1000.0,
+        "initial_fill": 0.5, "max_withdrawal_mmscfd": 200.0, "max_injection_mmscfd": 100.0}]})
+    normal = run_horizon(chain, net, [], HorizonOptions(START, 4, 24), scenario="with_store")
+    monkeypatch.setattr(SteadyCoupler, "_solve", fail_own_solves)
+    res = run_horizon(chain, net, [], HorizonOptions(START, 4, 24), scenario="with_store")
+    assert set(res.status) == {"shed"}
+    assert np.allclose(res.withdrawn_kg, normal.withdrawn_kg, rtol=1e-6, atol=1e-6)
+    # the tank runs short: the shedding's bisection curtails to within 1/64 of the class demand, the step's own
+    # curtailment exactly; over the run both serve the same gas within that step
+    demand = res.demand_kg_s[:, 0]
+    assert np.all(np.abs(res.served_kg_s[:, 0] - normal.served_kg_s[:, 0]) <= demand / 64.0 + 1e-9)
+    assert res.unserved_kg_s[:, 0].sum() > 0
+    assert res.grid_balance_error() < 1e-9

@@ -87,6 +87,18 @@ def _cargoes(chain: SupplyChain, network: Network, schedule: str | None, start: 
     return read_schedule(Path(schedule), chain, start, known), schedule
 
 
+def _month(file: Path | None, supply_file: Path | None, schedule: str | None, start: str, days: float,
+           network_mode: str) -> tuple[Network, SupplyChain, datetime, list[Cargo], str]:
+    """The network, chain, start and schedule of the commands that rerun a horizon many times."""
+    if network_mode not in ("steady", "transient"):
+        raise InputError(f"--network {network_mode}: choose transient or steady")
+    net = network_from(file)
+    chain, _, embedded = _chain(supply_file, None)
+    t0 = _start(start)
+    cargoes, where = _cargoes(chain, net, schedule, t0, days, 0, embedded)
+    return net, chain, t0, cargoes, where
+
+
 def _mode(network_mode: str, step_h: float) -> str:
     if network_mode not in ("auto", "steady", "transient"):
         raise InputError(f"--network {network_mode}: choose auto, steady or transient")
@@ -274,12 +286,7 @@ def montecarlo(
     def go() -> None:
         if output is not None and output.suffix.lower() not in (".parquet", ".csv"):
             raise InputError(f"--output {output}: use a .parquet or .csv file name")
-        if network_mode not in ("steady", "transient"):
-            raise InputError(f"--network {network_mode}: choose transient or steady")
-        net = network_from(file)
-        chain, _, embedded = _chain(supply_file, None)
-        t0 = _start(start)
-        cargoes, where = _cargoes(chain, net, schedule, t0, days, 0, embedded)
+        net, chain, t0, cargoes, where = _month(file, supply_file, schedule, start, days, network_mode)
         names = tuple(v.strip() for v in (variants or "").split(",") if v.strip())
         n_workers = workers if workers is not None else max(os.cpu_count() or 1, 1)
         if not quiet:
@@ -315,12 +322,7 @@ def delays(
     def go() -> None:
         if delay <= 0:
             raise InputError(f"--delay-days {delay}: give a positive number of days")
-        if network_mode not in ("steady", "transient"):
-            raise InputError(f"--network {network_mode}: choose transient or steady")
-        net = network_from(file)
-        chain, _, embedded = _chain(supply_file, None)
-        t0 = _start(start)
-        cargoes, where = _cargoes(chain, net, schedule, t0, days, 0, embedded)
+        net, chain, t0, cargoes, where = _month(file, supply_file, schedule, start, days, network_mode)
         out.print(f"{len(cargoes)} cargoes: {where}")
         with _Bar("cargoes", len(cargoes), not quiet) as bar:
             rows = delay_sensitivity(chain, net, cargoes, t0, days, delay, scenario, network_mode, progress=bar)

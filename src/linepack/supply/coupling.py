@@ -104,7 +104,9 @@ class SteadyCoupler:
                  options: SteadyOptions | None = None, hold_barg: dict[str, float] | None = None) -> None:
         self.network = network
         self.resolved: ResolvedScenario = resolve(network.scenarios, scenario or network.default_scenario)
-        self.cn: CompiledNetwork = compile_view(network.view(self.resolved))
+        view = network.view(self.resolved)
+        self.cn: CompiledNetwork = compile_view(view)
+        self._components = {c.id: c for c in view.components}  # the scenario's own (added, patched)
         cn = self.cn
         self.options = options or SteadyOptions(probe_supply=False, max_time_s=30.0)
         pos_src = {k: i for i, k in enumerate(cn.source_ids)}
@@ -355,7 +357,7 @@ class SteadyCoupler:
                  ) -> Scenario:
         """The step as a scenario overlay on the base (for the priority shedding, which compiles cases)."""
         cn = self.cn
-        comps = {c.id: c for c in self.network.components()}
+        comps = self._components
         patches: dict[str, dict[str, object]] = {}
         for k in self.links.linked_sources:
             src = comps[cn.source_ids[k]]
