@@ -99,3 +99,18 @@ def test_cargo_of_another_lng_mixes_in_the_tank() -> None:
     assert abs(ch4[0] - 0.92) > 1e-3 and 0.92 < ch4[-1] < 0.97
     assert res.send_out_composition(2, 0).fraction("CH4") == ch4[2]
     assert np.max(res.balance_error()) < 1e-9
+
+
+def test_demand_beyond_what_the_grid_carries_is_curtailed_to_its_limit() -> None:
+    # a full tank, but 50 km of 30 in from 70 barg carry about 1,430 MMSCFD: asking 3,000 or 6,000 gives no steady
+    # state; the step is curtailed (by priority) to the largest load that has one, the same for both demands
+    chain = small_chain(trains=30, train_max_mmscfd=1000.0, tank_m3=1.5e6, initial_m3=1.4e6)
+    served = []
+    for demand in (3000.0, 6000.0):
+        res = run_horizon(chain, small_network(demand), [], HorizonOptions(START, 1, 24))
+        assert res.status == ["curtailed"]
+        assert "curtailed to what the grid carries (the terminals have gas to spare)" in res.actions[0]
+        assert res.grid_balance_error() < 1e-9
+        served.append(float(res.gas_mmscf(res.served_kg_s[0, 0] * 86400.0)))
+    assert 1300.0 < served[0] < 1500.0
+    assert abs(served[0] - served[1]) < 1e-3 * served[0]

@@ -13,8 +13,10 @@ then:
    is within its limit (to 1e-9 of the demand);
 2. a slack with no LNG left hands the pressure reference to the terminal with the most to send;
 3. fixed supplies above what the grid takes (fields in a low-demand step) are turned down pro rata;
-4. a step the steady solver still cannot solve (the network cannot carry the demand) goes to the priority
-   shedding of :func:`linepack.study.shedding.shed`, as a scenario overlay of the step.
+4. a step without a steady state with every demand served (the network cannot carry it) is curtailed by
+   priority until it has one (bisection on the total curtailment, then the steps above); one without a steady
+   state even then goes to the priority shedding of :func:`linepack.study.shedding.shed`, as a scenario
+   overlay of the step.
 
 The steady state has no storage: linepack is a state of each step (reported), and its change between steps
 is not in a step's balance (``supply = served + fuel`` per step).
@@ -22,6 +24,7 @@ is not in a step's balance (``supply = served + fuel`` per step).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -43,6 +46,7 @@ I64 = NDArray[np.int64]
 REL_TOL = 1e-9  # slack above its limit, fraction of the demand
 OVER_TOL = 1e-7  # curtailed beyond need, fraction of the demand
 MAX_ROUNDS = 16
+GRID_TOL = 1e-4  # curtailment to the grid's limit (no steady state with less), fraction of the demand
 RAISE_ROUNDS = 3
 
 
@@ -222,7 +226,6 @@ class SteadyCoupler:
             held[ref], p_set[ref] = True, self.hold_pa[ref]
         d = np.asarray(demand, dtype=float).copy()
         total = float(np.sum(d[~self.injection_sink])) or 1.0
-        status = "solved"
         # more fixed inflow than the grid takes (a reference cannot take gas back): the terminals' and stores'
         # targets come down first, then the fields
         over = float(np.sum(inflow[~held])) - float(np.sum(d)) - self.fuel_prev
@@ -251,9 +254,23 @@ class SteadyCoupler:
                 return None
             return r, self._on_full(r, r.source_supply_kg_s, "source")
 
+        # the largest curtailment that makes sense: beyond it the references would have to take gas back
+        total_d0 = float(np.sum(d0))
+        cut_max = max(total_d0 - max(float(np.sum(inflow[~held])) - self.fuel_prev, 0.0), 0.0)
+        cut = lo_cut = 0.0
         got = solve(held, p_set, inflow, d)
         if got is None:
-            return self._shed(d, inflow, held, p_set, p_max, hi_all, actions, self._last_error)
+            # no steady state with every demand served: curtailed by priority until the grid carries it, starting
+            # from what the references' limits leave unserved
+            ref_cap = float(np.sum(np.where(self.linked, hi_all, cn.source_capacity)[held]))
+            cut_min = min(max(total_d0 - (float(np.sum(inflow[~held])) - self.fuel_prev) - ref_cap, 0.0), cut_max)
+            found = self._feasible_cut(lambda c: solve(held, p_set, inflow, self.curtail(d0, c)[0]), cut_min,
+                                       cut_max, total)
+            if found is None:
+                return self._shed(d, inflow, held, p_set, p_max, hi_all, actions, self._last_error)
+            lo_cut, cut, got = found
+            d = self.curtail(d0, cut)[0]
+            actions.append("no steady state with every demand served: curtailed until the grid carries it")
         res, supply = got
         # 1. the reference terminal: handed to a terminal the network cannot take its target from, as long as that
         #    lowers what is missing (gas beyond the reference's limit plus targets not taken)
@@ -306,28 +323,46 @@ class SteadyCoupler:
             inflow, (res, supply) = in2, trial
             wanted = np.where(self.linked, inflow, wanted)
             settle_reference()
-        # 3. what is still missing is curtailed by priority (secant steps on the total curtailment)
-        cut = 0.0
+        # 3. what is still missing is curtailed by priority: secant steps on the total curtailment, kept within
+        #    a bracket; a trial without a steady state counts as too little curtailment (the grid cannot carry it)
+        hi_cut = cut_max
         history: list[tuple[float, float]] = []
         for it in range(MAX_ROUNDS):
             excess = float(np.sum((supply - hi_all)[held & self.linked]))
             if excess <= REL_TOL * total and (cut == 0.0 or excess >= -OVER_TOL * total):
                 break
+            if excess > 0:
+                lo_cut = max(lo_cut, cut)
+            else:
+                hi_cut = min(hi_cut, cut)
+            if excess <= 0 and hi_cut - lo_cut <= GRID_TOL * total:
+                actions.append("curtailed to what the grid carries (the terminals have gas to spare)")
+                break
+            if it == MAX_ROUNDS - 1:
+                actions.append(f"curtailment not settled after {MAX_ROUNDS} rounds (off by {excess:.3g} kg/s)")
+                break
             history.append((cut, excess))
             if len(history) >= 2 and history[-1][1] != history[-2][1]:
                 (c0, e0), (c1, e1) = history[-2], history[-1]
-                cut = c1 - e1 * (c1 - c0) / (e1 - e0)
+                trial_cut = c1 - e1 * (c1 - c0) / (e1 - e0)
             else:
-                cut = cut + excess
-            cut = float(np.clip(cut, 0.0, float(np.sum(d0))))
-            d, _ = self.curtail(d0, cut)
-            status = "curtailed" if cut > 0 else "solved"
-            got = solve(held, p_set, inflow, d)
+                trial_cut = cut + excess
+            if not lo_cut < trial_cut < hi_cut:
+                trial_cut = 0.5 * (lo_cut + hi_cut)
+            while (got := solve(held, p_set, inflow, self.curtail(d0, trial_cut)[0])) is None:
+                lo_cut = trial_cut
+                if hi_cut - lo_cut <= GRID_TOL * total:
+                    break
+                trial_cut = 0.5 * (lo_cut + hi_cut)
             if got is None:
-                return self._shed(d, inflow, held, p_set, p_max, hi_all, actions, self._last_error)
-            res, supply = got
-            if it == MAX_ROUNDS - 1:
-                actions.append(f"curtailment not settled after {MAX_ROUNDS} rounds (off by {excess:.3g} kg/s)")
+                if excess > 0:  # no state with enough curtailment is known
+                    return self._shed(self.curtail(d0, hi_cut)[0], inflow, held, p_set, p_max, hi_all, actions,
+                                      self._last_error)
+                actions.append("curtailed to what the grid carries (the terminals have gas to spare)")
+                break  # the state at hi_cut (the current one) is the least curtailment the grid carries
+            cut, (res, supply) = trial_cut, got
+            d = self.curtail(d0, cut)[0]
+        status = "curtailed" if cut > 0 else "solved"
         if cut > 0:
             actions += self.curtail(d0, cut)[1]
         if ref is not None:
@@ -335,6 +370,26 @@ class SteadyCoupler:
         assert res is not None
         self.prev = res
         return self._outcome(res, d, status, actions)
+
+    def _feasible_cut(self, solve_at: Callable[[float], tuple[SteadyResult, F64] | None], cut_min: float,
+                      cut_max: float, total: float) -> tuple[float, float, tuple[SteadyResult, F64]] | None:
+        """The least total curtailment in ``[cut_min, cut_max]`` (to a sixty-fourth of the range) at which the
+        step has a steady state: a curtailment known to have none (the lower end of the bracket), that one and its
+        state; None when not even ``cut_max`` has one."""
+        if cut_min > 0 and (got := solve_at(cut_min)) is not None:
+            return 0.0, cut_min, got
+        top = solve_at(cut_max)
+        if top is None:
+            return None
+        lo, hi, best = cut_min, cut_max, top
+        while hi - lo > max((cut_max - cut_min) / 64.0, REL_TOL * total):
+            mid = 0.5 * (lo + hi)
+            got = solve_at(mid)
+            if got is None:
+                lo = mid
+            else:
+                hi, best = mid, got
+        return lo, hi, best
 
     def _outcome(self, res: SteadyResult, served: F64, status: str, actions: list[str]) -> StepOutcome:
         cn = self.cn

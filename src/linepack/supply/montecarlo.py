@@ -66,6 +66,7 @@ class Draws:
     heel_steps: NDArray[np.int64]  # (draws, terminals): steps ending at the heel
     late: NDArray[np.int64]  # cargoes late in the draw
     cancelled: NDArray[np.int64]
+    failed_steps: NDArray[np.int64]  # steps without a network solution (their demand counted as unserved)
 
 
 @dataclass
@@ -146,7 +147,7 @@ class McResult:
 
     def draw_table(self) -> dict[str, Any]:
         """One row per draw and variant (for Parquet/CSV): counts and unserved gas per delivery [kg]."""
-        cols: dict[str, list[Any]] = {"variant": [], "draw": [], "late": [], "cancelled": []}
+        cols: dict[str, list[Any]] = {"variant": [], "draw": [], "late": [], "cancelled": [], "failed_steps": []}
         for sid in self.sink_ids:
             cols[f"unserved_kg:{sid}"] = []
         for name, r in self.results.items():
@@ -155,6 +156,7 @@ class McResult:
                 cols["draw"].append(i)
                 cols["late"].append(int(r.late[i]))
                 cols["cancelled"].append(int(r.cancelled[i]))
+                cols["failed_steps"].append(int(r.failed_steps[i]))
                 for k, sid in enumerate(self.sink_ids):
                     cols[f"unserved_kg:{sid}"].append(float(r.unserved_kg[i, k]))
         return cols
@@ -210,13 +212,14 @@ def run_draws(ctx: McContext, chain: SupplyChain, horizons: dict[str, Horizon], 
             uns = res.unserved_kg_s * dt
             keep = ~res.injection_sink
             short = res.unserved_kg_s > SHORT_TOL * np.maximum(res.demand_kg_s, 1e-12)
-            row = out.setdefault(name, {"ids": [], "u": [], "s": [], "h": [], "late": [], "cancel": []})
+            row = out.setdefault(name, {"ids": [], "u": [], "s": [], "h": [], "late": [], "cancel": [], "fail": []})
             row["ids"].append(i)
             row["u"].append(uns.sum(axis=0)[keep])
             row["s"].append(short.sum(axis=0)[keep])
             row["h"].append(res.at_heel().sum(axis=0))
             row["late"].append(late)
             row["cancel"].append(cancelled)
+            row["fail"].append(sum(1 for st in res.status if st == "failed"))
     return out
 
 
@@ -286,11 +289,11 @@ def monte_carlo(chain: SupplyChain, network: Network, cargoes: list[Cargo], star
     results: dict[str, Draws] = {}
     for name in ["base", *variants]:
         rows = sorted(((i, p[name]["u"][k], p[name]["s"][k], p[name]["h"][k], p[name]["late"][k],
-                        p[name]["cancel"][k]) for p in parts for k, i in enumerate(p[name]["ids"])),
+                        p[name]["cancel"][k], p[name]["fail"][k]) for p in parts for k, i in enumerate(p[name]["ids"])),
                       key=lambda r: r[0])
         results[name] = Draws(np.array([r[1] for r in rows]), np.array([r[2] for r in rows], dtype=np.int64),
                               np.array([r[3] for r in rows], dtype=np.int64), np.array([r[4] for r in rows]),
-                              np.array([r[5] for r in rows]))
+                              np.array([r[5] for r in rows]), np.array([r[6] for r in rows], dtype=np.int64))
     h = horizons["base"]
     cn = h.coupler.cn
     keep = ~h.coupler.injection_sink

@@ -43,6 +43,10 @@ def print_supply(res: SupplyResult, out: Console, cargoes: bool = False) -> None
         f"CPU {res.cpu_s:.2f} s ({res.solves} network solves); inventory balance error "
         f"{float(np.max(res.balance_error(), initial=0.0)):.1e}, grid balance error {res.grid_balance_error():.1e}"
     )
+    failed = [k for k, st in enumerate(res.status) if st == "failed"]
+    if failed:
+        out.print(f"[yellow]{len(failed)} steps without a network solution (first at "
+                  f"{res.time_at(res.edges_s[failed[0]]):%Y-%m-%d %H:%M}); their demand is counted as unserved[/]")
     t = _table("LNG terminals, m3 of LNG: unloaded = sent out + boil-off lost + end - start",
                ["terminal", "cargoes", "unloaded", "sent out", "boil-off lost", "start", "end"])
     rows = res.terminal_table()
@@ -126,6 +130,11 @@ def print_montecarlo(mc: McResult, out: Console, top: int = 12) -> None:
               f"{mc.network_mode}; CPU {mc.cpu_s:.1f} s (all processes), wall {mc.wall_s:.1f} s")
     base = mc.results["base"]
     out.print(f"cargoes late per draw: mean {np.mean(base.late):.2f}; cancelled: mean {np.mean(base.cancelled):.2f}")
+    for name, draws in mc.results.items():
+        if np.any(draws.failed_steps):
+            out.print(f"[yellow]{name}: {int(np.sum(draws.failed_steps))} steps in "
+                      f"{int(np.count_nonzero(draws.failed_steps))} draws without a network solution; their demand "
+                      "is counted as unserved[/]")
     for name in mc.results:
         t = _table(f"Shortfalls per delivery ({name})", ["delivery", "class", "P(short)", "mean MMSCF", "P95 MMSCF",
                                                          "mean if short", "mean GWh", "mean steps short"])
