@@ -133,7 +133,9 @@ def test_near_zero_flow_converges() -> None:
 def test_iteration_count_regression_caps() -> None:
     """Newton iteration counts must not creep up unnoticed (DESIGN.md: regression caps)."""
     net = lp.load_default_network()
-    caps = {"psgp_base": 15, "existing_2024": 15, "tapi": 20}
+    # tapi took 20 iterations until the control rules were completed (issue 16): SSGC_CS and SNGPL_CS_SDQ then
+    # stayed closed although they could compress forward; the consistent answer needs more control rounds
+    caps = {"psgp_base": 15, "existing_2024": 15, "tapi": 80}
     for scenario, cap in caps.items():
         res = lp.solve_steady(net, scenario)
         assert res.iterations <= cap, f"{scenario}: {res.iterations} iterations > {cap}"
