@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from ..compile import CompiledNetwork, CompMode
 from ..errors import ConvergenceError
-from ..solvers.bounds import ActiveSet
+from ..solvers.active_set import ActiveSet
 from ..solvers.equations import ControlState, SourceBound
 from ..solvers.newton import NewtonOptions
 from ..solvers.steady import SteadyOptions, solve_steady
