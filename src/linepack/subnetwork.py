@@ -110,4 +110,5 @@ def restrict(cn: CompiledNetwork, keep_node: BoolArray, keep_edge: BoolArray) ->
         sink_p_min_pa=cn.sink_p_min_pa[keep_snk],
         sink_category=pick(cn.sink_category, keep_snk),
         incidence=incidence,
+        quality=None if cn.quality is None else cn.quality.restrict(keep_src, keep_snk),
     )

@@ -7,8 +7,8 @@ hexadecimal floats. ``test_single_gas_exact.py`` solves the same networks now an
 
 from __future__ import annotations
 
+import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +17,15 @@ import linepack as lp
 from linepack.synthetic import lattice_network
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+
+
+def _every_component_network() -> lp.Network:
+    """tests/conftest.py's network (loaded by path: several conftest modules exist in the test tree)."""
+    spec = importlib.util.spec_from_file_location("linepack_tests_root_conftest", HERE.parent / "conftest.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.every_component_network()  # type: ignore[no-any-return]
 
 
 def psgp_one_gas() -> lp.Network:
@@ -29,10 +37,8 @@ def psgp_one_gas() -> lp.Network:
 
 
 def cases() -> dict[str, tuple[lp.Network, str | None]]:
-    from conftest import every_component_network
-
     return {
-        "every_component": (every_component_network(), None),
+        "every_component": (_every_component_network(), None),
         "lattice_10_compressors": (lattice_network(10, seed=3, compressors=2), None),
         "psgp_base_one_gas": (psgp_one_gas(), "psgp_base"),
         "psgp_tapi_one_gas": (psgp_one_gas(), "tapi"),

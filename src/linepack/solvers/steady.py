@@ -13,6 +13,8 @@ from ..compile import CompiledNetwork, CompMode, EdgeKind, compile_network, z_at
 from ..errors import ConvergenceError, InfeasibleError, TopologyError
 from ..gas.validity import range_warnings
 from ..model.network import Network
+from ..quality.coupling import Anderson, GasState, apply, change, from_vector, gas_state, props_of, to_vector
+from ..quality.properties import GasProps
 from ..results import SteadyResult
 from ..subnetwork import restrict
 from ..units import BAR_PA
@@ -57,9 +59,16 @@ class _Scaled(SteadySystem):
     """A system whose fixed injections are scaled (for load continuation)."""
 
     def __init__(
-        self, cn: CompiledNetwork, state: ControlState, mu: F64, p_ref: float, m_ref: float, load: float
+        self,
+        cn: CompiledNetwork,
+        state: ControlState,
+        mu: F64,
+        p_ref: float,
+        m_ref: float,
+        load: float,
+        props: GasProps | None = None,
     ) -> None:
-        super().__init__(cn, state, mu, p_ref, m_ref)
+        super().__init__(cn, state, mu, p_ref, m_ref, props)
         self.fixed_injection = self.fixed_injection * load
 
 
@@ -107,7 +116,9 @@ def _initial_guess(cn: CompiledNetwork, state: ControlState, p_ref: float) -> tu
     return p, np.asarray(q, dtype=float), s
 
 
-def _viscosity(cn: CompiledNetwork, p_mean: F64) -> F64:
+def _viscosity(cn: CompiledNetwork, p_mean: F64, props: GasProps | None = None) -> F64:
+    if props is not None:
+        return props.viscosity_res(p_mean)
     z, _ = z_at(cn, p_mean)
     return np.asarray(cn.gas.viscosity.mu(p_mean, cn.gas.temperature_k, z), dtype=float)
 
@@ -126,8 +137,9 @@ def _newton_with_continuation(
     m_ref: float,
     x0: F64 | None,
     opts: NewtonOptions,
+    props: GasProps | None = None,
 ) -> tuple[SteadySystem, NewtonOutcome]:
-    sys = SteadySystem(cn, state, mu, p_ref, m_ref)
+    sys = SteadySystem(cn, state, mu, p_ref, m_ref, props)
     if x0 is None:
         p0, q0, s0 = _initial_guess(cn, state, p_ref)
         x0 = sys.pack(p0, q0, s0)
@@ -139,7 +151,7 @@ def _newton_with_continuation(
     x = sys.pack(p0, q0 * 0.1, s0 * 0.1)
     total = out.iterations
     for load in (0.1, 0.3, 0.55, 0.8, 1.0):
-        stage = _Scaled(cn, state, mu, p_ref, m_ref, load)
+        stage = _Scaled(cn, state, mu, p_ref, m_ref, load, props)
         res = newton(stage.residual, stage.jacobian, x, opts, stage.max_step, stage.factorize)
         total += res.iterations
         if not res.converged:
@@ -227,23 +239,40 @@ def solve_steady(
     p_ref, m_ref = _scales(cn)
     active = ActiveSet(cn)
     x: F64 | None = None
-    if initial is not None:
-        p_w, q_w, s_w = warm_start(cn, state, initial)
-        mu = _viscosity(cn, _mean_pressure(cn, p_w))
-        x = SteadySystem(cn, state, mu, p_ref, m_ref).pack(p_w, q_w, s_w)
+    warm_pqs = warm_start(cn, state, initial) if initial is not None else None
+    # gas quality: the hydraulics carry the mixtures that the flows imply (see linepack.quality.coupling); the first
+    # gas state comes from the initial flows, every later one from the last converged solution
+    cn_base = cn
+    mixing = cn.quality is not None and cn.quality.mixing
+    gas: GasState | None = None
+    props: GasProps | None = None
+    if mixing:
+        _, q0, s0 = warm_pqs if warm_pqs is not None else _initial_guess(cn, state, p_ref)
+        gas = gas_state(cn_base, q0, _supply(state, s0), m_ref)
+        cn, state, props = _with_gas(cn_base, state, gas)
+    if warm_pqs is not None:
+        p_w, q_w, s_w = warm_pqs
+        mu = _viscosity(cn, _mean_pressure(cn, p_w), props)
+        x = SteadySystem(cn, state, mu, p_ref, m_ref, props).pack(p_w, q_w, s_w)
     else:
-        mu = _viscosity(cn, _mean_pressure(cn, _initial_pressure(cn, state, p_ref)))
+        mu = _viscosity(cn, _mean_pressure(cn, _initial_pressure(cn, state, p_ref)), props)
     total_iters = 0
     norms: tuple[float, ...] = ()
     outer = 0
     sys: SteadySystem | None = None
     rescues = 0
-    for outer in range(1, opt.max_outer + 1):  # noqa: B007 (outer is reported in the result)
+    accel = Anderson()  # of the gas state's fixed point (reset when the control state changes)
+    gas_step = 0.0  # size of the last change of the gas state
+    rounds = opt.max_outer + (opt.max_outer if mixing else 0)
+    for outer in range(1, rounds + 1):  # noqa: B007 (outer is reported in the result)
         remaining = opt.max_time_s - (time.perf_counter() - t0)
         if remaining <= 0:
             raise ConvergenceError(f"scenario {cn.scenario}: time limit of {opt.max_time_s:g} s reached")
-        nopts = NewtonOptions(tolerance=opt.tolerance, max_iterations=opt.max_iterations, max_time_s=remaining)
-        sys, out = _newton_with_continuation(cn, state, mu, p_ref, m_ref, x, nopts)
+        # while the gas is still moving a round need not be solved to the final tolerance (inexact outer
+        # iterations); the final round's check below always holds the equations to opt.tolerance
+        tol = opt.tolerance if gas_step <= 0.0 else max(opt.tolerance, min(1e-6, 1e-3 * gas_step))
+        nopts = NewtonOptions(tolerance=tol, max_iterations=opt.max_iterations, max_time_s=remaining)
+        sys, out = _newton_with_continuation(cn, state, mu, p_ref, m_ref, x, nopts, props)
         total_iters += out.iterations
         norms = norms + out.residual_norms
         if not out.converged and rescues < 3:
@@ -265,10 +294,34 @@ def solve_steady(
         x = out.x
         p, q, _s = sys.split(x)
         new_state, changed = active.update(state, sys, x)
-        mu_new = _viscosity(cn, _mean_pressure(cn, p))
+        mu_new = _viscosity(cn, _mean_pressure(cn, p), props)
         mu_changed = bool(np.max(np.abs(mu_new / mu - 1.0), initial=0.0) > opt.viscosity_rel_tol)
-        if not changed and not mu_changed:
-            break  # the solution is consistent with its control state and its (lagged) viscosity
+        supply = _supply(state, _s, sys.psrc)
+        gas_changed = False
+        if mixing:
+            # the gas these flows imply, computed afresh (a reversed flow leaves no stale gas behind); the solution
+            # is consistent when the equations with that gas hold at x to the Newton tolerance
+            assert gas is not None
+            implied = gas_state(cn_base, q, supply, m_ref)
+            cn_i, state_i, props_i = _with_gas(cn_base, new_state, implied)
+            if not changed:
+                mu_i = _viscosity(cn_i, _mean_pressure(cn_i, p), props_i)
+                check = SteadySystem(cn_i, state_i, mu if not mu_changed else mu_i, p_ref, m_ref, props_i)
+                x_check = check.pack(p, q, supply[check.psrc])
+                gas_changed = bool(np.max(np.abs(check.residual(x_check)), initial=0.0) > opt.tolerance)
+                if not gas_changed and not mu_changed:
+                    sys, x, state, cn, props, gas = check, x_check, state_i, cn_i, props_i, implied
+                    break
+            gas_step = change(gas, implied)
+            if changed:
+                accel.reset()
+                gas = implied
+            else:
+                gas = from_vector(implied, accel.next(to_vector(gas), to_vector(implied)), implied_gases(cn_base))
+            cn, new_state, props = _with_gas(cn_base, new_state, gas)
+            mu_new = _viscosity(cn, _mean_pressure(cn, p), props)
+        if not changed and not mu_changed and not gas_changed:
+            break  # the solution is consistent with its control state, its (lagged) viscosity and its gas
         mu = mu_new
         if changed:
             problems = supply_problems(cn, new_state) or island_problems(cn, new_state)
@@ -276,15 +329,15 @@ def solve_steady(
                 bounds = bound_texts(cn, new_state, p)
                 raise InfeasibleError(f"scenario {cn.scenario} is infeasible", bounds + problems)
         # re-pack the solution for the new state's unknowns (pressure-held sources may change)
-        new_sys = SteadySystem(cn, new_state, mu, p_ref, m_ref)
-        supply = np.where(state.src_pressure, 0.0, state.src_inflow)
-        supply[sys.psrc] = _s
+        new_sys = SteadySystem(cn, new_state, mu, p_ref, m_ref, props)
         x = new_sys.pack(p, q, supply[new_sys.psrc])
         state = new_state
     else:
+        what = "controlled elements keep switching between set-point and bound"
+        if mixing:
+            what += " (or the gas mixtures and the flows keep changing each other)"
         raise ConvergenceError(
-            f"scenario {cn.scenario}: controlled elements keep switching between set-point and bound after "
-            f"{opt.max_outer} rounds",
+            f"scenario {cn.scenario}: {what} after {rounds} rounds",
             bound_texts(
                 cn,
                 state,
@@ -292,7 +345,31 @@ def solve_steady(
             ),
         )
     assert sys is not None and x is not None
-    return _build_result(cn, sys, x, state, total_iters, outer, norms, left_out)
+    return _build_result(cn, sys, x, state, total_iters, outer, norms, left_out, gas)
+
+
+def implied_gases(cn: CompiledNetwork):  # type: ignore[no-untyped-def]
+    assert cn.quality is not None
+    return cn.quality.gas_set
+
+
+def _supply(state: ControlState, s: F64, psrc: NDArray[np.int64] | None = None) -> F64:
+    """Supply of every source [kg/s]: fixed inflows, and ``s`` for the pressure-held ones."""
+    supply = np.where(state.src_pressure, 0.0, state.src_inflow).astype(float)
+    supply[np.flatnonzero(state.src_pressure) if psrc is None else psrc] = s
+    return supply
+
+
+def _with_gas(
+    cn_base: CompiledNetwork, state: ControlState, gas: GasState
+) -> tuple[CompiledNetwork, ControlState, GasProps]:
+    """The network, control state and property layer of a gas state: demands with the delivered gas, blending
+    sources at their inflow (unless a bound holds them), the mixtures' properties."""
+    cn = apply(cn_base, gas)
+    blend = np.isfinite(gas.share_inflow_kg_s) & (state.src_bound == 0)
+    if np.any(blend):
+        state = state.with_(src_inflow=np.where(blend, gas.share_inflow_kg_s, state.src_inflow))
+    return cn, state, props_of(cn_base, gas)
 
 
 def _leave_out_dead_parts(
@@ -327,6 +404,7 @@ def _build_result(
     outer: int,
     norms: tuple[float, ...],
     notes: list[str] | None = None,
+    gas: GasState | None = None,
 ) -> SteadyResult:
     p, q, s = sys.split(x)
     _, _, _, _, rs = sys.resistive(p, q)
@@ -343,7 +421,7 @@ def _build_result(
     for k in np.flatnonzero(state.comp_mode == CompMode.BYPASS):
         if q[ce[k]] < 0:
             warnings.append(f"{cn.edge_ids[ce[k]]}: gas flows backwards through the bypass ({q[ce[k]]:.2f} kg/s)")
-    return SteadyResult(
+    result = SteadyResult(
         network=cn,
         converged=True,
         iterations=iterations,
@@ -365,4 +443,16 @@ def _build_result(
         violations=tuple(violations(cn, p, supply, state)),
         warnings=tuple(warnings),
         control=state,
+        props=sys.props,
+        gas_state=gas,
     )
+    if cn.quality is not None and cn.quality.has_limits and result.quality is not None:
+        from ..quality import limits
+
+        broken = limits.violations(cn, result.quality)
+        hopeless = limits.unmeetable(cn)
+        if broken or hopeless:
+            result = replace(
+                result, violations=result.violations + tuple(broken), warnings=result.warnings + tuple(hopeless)
+            )
+    return result

@@ -9,7 +9,6 @@ from numpy.typing import NDArray
 
 from ..compile import CompMode
 from .discretise import SegmentedNetwork
-from .equations import density_kg_m3
 from .events import Event
 from .results import TransientResult
 
@@ -59,7 +58,7 @@ class Recorder:
         self.q_out[k] = q[seg.pipe_last_segment()]
         self.edge_q[k, : seg.n_pipes] = self.q_in[k]
         self.edge_q[k, self.other] = q[seg.edge_map[self.other]]
-        rho, _ = density_kg_m3(run.cn, p, run.sys.z)
+        rho, _ = run.sys.density(p)
         seg_lp = 0.5 * seg.seg_volume_m3 * (rho[self.seg_from] + rho[self.seg_to])
         self.pipe_lp[k] = np.bincount(seg.seg_pipe, seg_lp, minlength=seg.n_pipes)
         self.lp[k] = float(np.sum(seg.volume_m3 * rho))

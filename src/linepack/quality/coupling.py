@@ -1,0 +1,207 @@
+"""Coupling of gas quality with the flow solution: the gas state that a set of flows implies.
+
+For edge flows and source supplies, :func:`gas_state` computes from scratch (never from an earlier state,
+so a flow that reversed leaves no stale gas behind):
+
+1. the gas at every node and edge (:func:`linepack.quality.mixing.mix_nodes`);
+2. the mass each demand takes with the gas it receives (volume and energy demands, see
+   :meth:`linepack.quality.spec.QualitySpec.sink_mass_kg_s`);
+3. the inflow of every blending source (mode share): the molar flow that makes its gas the share
+   ``r`` of what leaves the node, ``n_s = r/(1 - r) n_pass``, with ``n_pass`` the molar inflow from the node's
+   other sources and pipes, capped at the source's capacity.
+
+The steady solver alternates Newton solves (gas state frozen) with this map until the gas state computed
+from a solution reproduces that solution's equations to the Newton tolerance (see
+:func:`linepack.solvers.steady.solve_steady`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..gas.gas_set import GasSet
+from .mixing import Mix, mix_nodes
+from .properties import GasProps
+
+if TYPE_CHECKING:
+    from ..compile import CompiledNetwork
+
+F64 = NDArray[np.float64]
+
+#: Flow (fraction of the reference flow) over which a pipe's gas changes ends when its flow reverses. A pipe
+#: that carries much less than this (a nearly still pipe, whose gas a steady state does not define) sees a
+#: flow-weighted blend of its two ends' gases in its hydraulic properties; without the blend, the fixed point of
+#: flows and gas can sit exactly at a reversal and the outer iteration cycles (seen on the PSGP gwadar_ip case).
+Q_SMOOTH_FRACTION = 1e-3
+
+
+@dataclass(frozen=True)
+class GasState:
+    """The network's gas for given flows: mixtures, demands in kg/s and blending inflows.
+
+    Attributes:
+        mix: gas mass fractions at nodes and edges.
+        w_node, w_edge: gas mole fractions at nodes and edges.
+        sink_demand_kg_s: mass demand of every sink with its delivered gas.
+        share_inflow_kg_s: inflow of every blending source (NaN for the others).
+        share_capped: blending sources held at their capacity.
+    """
+
+    mix: Mix
+    w_node: F64
+    w_edge: F64
+    sink_demand_kg_s: F64
+    share_inflow_kg_s: F64
+    share_capped: NDArray[np.bool_]
+
+
+class Anderson:
+    """Anderson acceleration (type II, depth ``depth``) of the fixed point ``u = G(u)`` of the gas state.
+
+    The map from a gas state to the gas state that the resulting flows imply is not always a contraction: near a
+    pipe whose flow sits at a reversal its gas switches ends and plain iteration can cycle (seen on the PSGP
+    gwadar_ip case). Anderson mixing combines the last iterates so that such cycles converge, and speeds up the
+    linear convergence of the regular cases. Reference: H. F. Walker, P. Ni, "Anderson acceleration for
+    fixed-point iterations", SIAM J. Numer. Anal. 49 (2011) 1715-1735.
+    """
+
+    def __init__(self, depth: int = 5) -> None:
+        self.depth = depth
+        self.u: list[F64] = []
+        self.g: list[F64] = []
+
+    def reset(self) -> None:
+        self.u.clear()
+        self.g.clear()
+
+    def next(self, u: F64, g: F64) -> F64:
+        """The next input from the last input ``u`` and its image ``g = G(u)``."""
+        self.u.append(u)
+        self.g.append(g)
+        if len(self.u) > self.depth + 1:
+            self.u.pop(0)
+            self.g.pop(0)
+        if len(self.u) < 2:
+            return g
+        f = [gi - ui for gi, ui in zip(self.g, self.u, strict=True)]
+        dF = np.stack([f[i + 1] - f[i] for i in range(len(f) - 1)], axis=1)
+        dG = np.stack([self.g[i + 1] - self.g[i] for i in range(len(f) - 1)], axis=1)
+        gamma, *_ = np.linalg.lstsq(dF, f[-1], rcond=None)
+        return np.asarray(g - dG @ gamma)
+
+
+def to_vector(state: GasState) -> F64:
+    """The gas state as one vector (node and edge gas mass fractions, relative demands and blending inflows)."""
+    parts = [state.mix.y_node.ravel(), state.mix.y_edge.ravel(), state.sink_demand_kg_s]
+    fin = np.isfinite(state.share_inflow_kg_s)
+    return np.concatenate([*parts, state.share_inflow_kg_s[fin]])
+
+
+def from_vector(template: GasState, v: F64, gases: GasSet) -> GasState:
+    """The gas state of a vector of :func:`to_vector` (fractions clipped to >= 0 and normalised)."""
+    n, k = template.mix.y_node.shape
+    m = template.mix.y_edge.shape[0]
+    y_node = _normalised(v[: n * k].reshape(n, k))
+    y_edge = _normalised(v[n * k : (n + m) * k].reshape(m, k))
+    o = (n + m) * k
+    ns = len(template.sink_demand_kg_s)
+    demand = np.maximum(v[o : o + ns], 0.0)
+    share = template.share_inflow_kg_s.copy()
+    fin = np.isfinite(share)
+    share[fin] = np.maximum(v[o + ns :], 0.0)
+    mix = Mix(y_node, y_edge, template.mix.inflow_kg_s, template.mix.stagnant)
+    return GasState(
+        mix, gases.mole_from_mass(y_node), gases.mole_from_mass(y_edge), demand, share, template.share_capped
+    )
+
+
+def _normalised(y: F64) -> F64:
+    y = np.clip(y, 0.0, None)
+    return np.asarray(y / np.maximum(y.sum(axis=1, keepdims=True), 1e-300))
+
+
+def change(old: GasState, new: GasState) -> float:
+    """Largest change of a gas mass fraction at a node, or relative change of a demand or blending inflow."""
+    d = float(np.max(np.abs(new.mix.y_node - old.mix.y_node), initial=0.0))
+    dm = np.abs(new.sink_demand_kg_s - old.sink_demand_kg_s) / np.maximum(np.abs(old.sink_demand_kg_s), 1e-12)
+    d = max(d, float(np.max(dm, initial=0.0)))
+    fin = np.isfinite(new.share_inflow_kg_s)
+    if np.any(fin):
+        a, b = old.share_inflow_kg_s[fin], new.share_inflow_kg_s[fin]
+        d = max(d, float(np.max(np.abs(b - a) / np.maximum(np.abs(a), 1e-12))))
+    return d
+
+
+def source_mass_fractions(cn: CompiledNetwork) -> F64:
+    q = cn.quality
+    assert q is not None
+    return q.gas_set.one_hot(q.source_gas)
+
+
+def gas_state(cn: CompiledNetwork, q_edge: F64, supply_kg_s: F64, m_ref: float) -> GasState:
+    """The gas state implied by edge flows ``q_edge`` [kg/s] and source supplies ``supply_kg_s`` [kg/s]."""
+    q = cn.quality
+    assert q is not None
+    gs = q.gas_set
+    y_src = source_mass_fractions(cn)
+    fallback = np.eye(gs.k)[q.fallback_gas]
+    mix = mix_nodes(
+        cn.n_nodes,
+        cn.edge_from,
+        cn.edge_to,
+        q_edge,
+        cn.source_node,
+        supply_kg_s,
+        y_src,
+        fallback,
+        Q_SMOOTH_FRACTION * m_ref,
+    )
+    w_node = gs.mole_from_mass(mix.y_node)
+    w_edge = gs.mole_from_mass(mix.y_edge)
+    demand = q.sink_mass_kg_s(mix.y_node[cn.sink_node], cn.sink_demand)
+    share = np.full(len(cn.source_ids), np.nan)
+    capped = np.zeros(len(cn.source_ids), dtype=bool)
+    blend = np.flatnonzero(np.isfinite(q.source_share))
+    if len(blend):
+        share[blend], capped[blend] = _share_inflows(cn, q_edge, supply_kg_s, mix, blend)
+    return GasState(mix, w_node, w_edge, demand, share, capped)
+
+
+def _share_inflows(
+    cn: CompiledNetwork, q_edge: F64, supply: F64, mix: Mix, blend: NDArray[np.int64]
+) -> tuple[F64, NDArray[np.bool_]]:
+    q = cn.quality
+    assert q is not None
+    gs = q.gas_set
+    m_edge = gs.molar_mass(gs.mole_from_mass(mix.y_edge))
+    into = np.where(q_edge > 0, cn.edge_to, cn.edge_from)
+    n_in = np.bincount(into, weights=np.abs(q_edge) / m_edge, minlength=cn.n_nodes)  # mol/s from the pipes
+    m_src = gs.molar_mass_kg_per_mol[q.source_gas]
+    is_blend = np.isfinite(q.source_share)
+    others = np.where(is_blend, 0.0, np.maximum(supply, 0.0) / m_src)
+    n_in = n_in + np.bincount(cn.source_node, weights=others, minlength=cn.n_nodes)
+    r = q.source_share[blend]
+    n_blend = r / (1.0 - r) * n_in[cn.source_node[blend]]
+    m = n_blend * m_src[blend]
+    cap = cn.source_capacity[blend]
+    capped = m > cap
+    return np.minimum(m, cap), capped
+
+
+def apply(cn: CompiledNetwork, state: GasState) -> CompiledNetwork:
+    """``cn`` with the demands and blending inflows of ``state`` as its scenario values."""
+    from dataclasses import replace
+
+    inflow = cn.source_inflow
+    if np.any(np.isfinite(state.share_inflow_kg_s)):
+        inflow = np.where(np.isfinite(state.share_inflow_kg_s), state.share_inflow_kg_s, cn.source_inflow)
+    return replace(cn, sink_demand=state.sink_demand_kg_s, source_inflow=inflow)
+
+
+def props_of(cn: CompiledNetwork, state: GasState) -> GasProps:
+    """The property layer of the gas state."""
+    return GasProps.mixed(cn, state.w_node, state.w_edge, state)
