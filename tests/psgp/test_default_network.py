@@ -54,7 +54,9 @@ def test_every_scenario_solves_with_balanced_nodes_and_exact_pipe_laws(
     net: lp.Network, scenario: str, tmp_path: Path
 ) -> None:
     res = lp.solve_steady(net, scenario)
-    assert res.converged and res.iterations < 40
+    # the three source gases mix (issue 12): each outer round of the gas coupling re-solves from the last solution,
+    # so the total is higher than for one gas (gwadar_ip: 34 with one gas, 46 with mixing)
+    assert res.converged and res.iterations < 50
     doc = res.to_dict()
     R, G = 8.314462618, 9.80665
     worst = 0.0

@@ -142,8 +142,12 @@ def source_mass_fractions(cn: CompiledNetwork) -> F64:
     return q.gas_set.one_hot(q.source_gas)
 
 
-def gas_state(cn: CompiledNetwork, q_edge: F64, supply_kg_s: F64, m_ref: float) -> GasState:
-    """The gas state implied by edge flows ``q_edge`` [kg/s] and source supplies ``supply_kg_s`` [kg/s]."""
+def gas_state(
+    cn: CompiledNetwork, q_edge: F64, supply_kg_s: F64, m_ref: float, q_smooth: F64 | float | None = None
+) -> GasState:
+    """The gas state implied by edge flows ``q_edge`` [kg/s] and source supplies ``supply_kg_s`` [kg/s]; an edge's gas
+    is its upstream node's, blended over ``q_smooth`` [kg/s] near zero flow (default ``Q_SMOOTH_FRACTION * m_ref``,
+    or one width per edge)."""
     q = cn.quality
     assert q is not None
     gs = q.gas_set
@@ -158,7 +162,7 @@ def gas_state(cn: CompiledNetwork, q_edge: F64, supply_kg_s: F64, m_ref: float) 
         supply_kg_s,
         y_src,
         fallback,
-        Q_SMOOTH_FRACTION * m_ref,
+        Q_SMOOTH_FRACTION * m_ref if q_smooth is None else q_smooth,
     )
     w_node = gs.mole_from_mass(mix.y_node)
     w_edge = gs.mole_from_mass(mix.y_edge)
@@ -203,5 +207,54 @@ def apply(cn: CompiledNetwork, state: GasState) -> CompiledNetwork:
 
 
 def props_of(cn: CompiledNetwork, state: GasState) -> GasProps:
-    """The property layer of the gas state."""
+    """The property layer of the gas state (node and edge gases as the state gives them)."""
     return GasProps.mixed(cn, state.w_node, state.w_edge, state)
+
+
+class SteadyGas:
+    """The gas side of the steady solver's outer iteration.
+
+    Every round takes the gas that the last flows imply (:func:`gas_state`; round 1: the initial guess's flows),
+    accelerated by :class:`Anderson`. The
+    reversals of every pipe's flow between rounds are counted for the diagnosis of an iteration that does not
+    settle (:meth:`restless`).
+    """
+
+    def __init__(self, cn: CompiledNetwork, m_ref: float) -> None:
+        self.cn = cn
+        self.m_ref = m_ref
+        self.accel = Anderson()
+        self._sign: NDArray[np.int64] | None = None
+        self.flips = np.zeros(cn.n_edges, dtype=np.int64)
+
+    def implied(self, q_edge: F64, supply: F64) -> GasState:
+        """The gas state of the flows ``q_edge`` and supplies ``supply`` [kg/s]."""
+        return gas_state(self.cn, q_edge, supply, self.m_ref)
+
+    def next(self, used: GasState | None, implied: GasState, q_edge: F64, reset: bool) -> GasState:
+        """The gas state for the next round: ``implied``, accelerated over the last rounds unless ``reset`` (the
+        control state changed: the last rounds say nothing about the new map)."""
+        sign = np.sign(q_edge).astype(np.int64)
+        if self._sign is not None:
+            self.flips += (sign != self._sign) & (sign != 0) & (self._sign != 0)
+        self._sign = sign
+        if used is None or reset:
+            self.accel.reset()
+            return implied
+        assert self.cn.quality is not None
+        return from_vector(implied, self.accel.next(to_vector(used), to_vector(implied)), self.cn.quality.gas_set)
+
+    def restless(self) -> list[str]:
+        """Diagnosis of an outer iteration that did not settle: the pipes whose flow kept reversing."""
+        cn = self.cn
+        e = cn.res_edge
+        worst = e[np.argsort(-self.flips[e], kind="stable")]
+        worst = worst[self.flips[worst] >= 2][:8]
+        if not len(worst):
+            return []
+        ids = ", ".join(cn.edge_ids[i] for i in worst)
+        return [
+            f"the flows of {ids} kept reversing as the gas in the network changed: where flows are small against "
+            "the gravity head of the gas (meshed parts with elevation differences), the flow and the mixture decide "
+            "each other and this outer iteration does not settle; set settings.mixing: off to solve with one gas"
+        ]

@@ -53,12 +53,15 @@ class Mix:
     stagnant: NDArray[np.bool_]
 
 
-def upwind_blend(q: F64, q_smooth: float) -> F64:
-    """theta of the edge gas ``theta y_from + (1 - theta) y_to``: 1 for q > 0, 0 for q < 0, blended over q_smooth."""
+def upwind_blend(q: F64, q_smooth: F64 | float) -> F64:
+    """theta of the edge gas ``theta y_from + (1 - theta) y_to``: 1 for q > 0, 0 for q < 0, blended over q_smooth
+    (a number, or one per edge; 0: the sharp upwind choice)."""
     q = np.asarray(q, dtype=float)
-    if q_smooth <= 0.0:
-        return np.where(q > 0, 1.0, np.where(q < 0, 0.0, 0.5))
-    return np.asarray(0.5 * (1.0 + q / np.sqrt(q * q + q_smooth * q_smooth)))
+    qs = np.broadcast_to(np.asarray(q_smooth, dtype=float), q.shape)
+    sharp = np.where(q > 0, 1.0, np.where(q < 0, 0.0, 0.5))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        smooth = 0.5 * (1.0 + q / np.sqrt(q * q + qs * qs))
+    return np.asarray(np.where(qs > 0.0, smooth, sharp))
 
 
 def mix_nodes(
@@ -70,7 +73,7 @@ def mix_nodes(
     source_supply_kg_s: F64,
     source_y: F64,
     fallback_y: F64,
-    q_smooth: float = 0.0,
+    q_smooth: F64 | float = 0.0,
 ) -> Mix:
     """The gas at every node and edge for the edge flows ``q_kg_s`` and source supplies (see the module docstring).
 
@@ -82,7 +85,8 @@ def mix_nodes(
         source_supply_kg_s: supply of every source [kg/s] (negative values, a source taking gas back, add nothing).
         source_y: (n_sources, K) gas mass fractions of every source.
         fallback_y: (K,) gas of stagnant parts with no flowing neighbour.
-        q_smooth: flow [kg/s] over which an edge's gas changes from one end's to the other's when it reverses.
+        q_smooth: flow [kg/s] over which an edge's gas changes from one end's to the other's when it reverses (a
+            number or one per edge).
     """
     q = np.asarray(q_kg_s, dtype=float)
     K = source_y.shape[1] if source_y.ndim == 2 else len(fallback_y)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -124,16 +125,13 @@ class GasProps:
     z_comp: ZFunction
     z_node: ZFunction
     viscosity_model: Any
-    mixture: Any = None  # quality.coupling.GasState when mixed
-
-    @property
-    def uniform(self) -> bool:
-        return self.mixture is None
+    mixture: Any = None  # the gas state it was built from (quality.coupling.GasState), when known
+    uniform: bool = False  # True: the network gas everywhere (the single-gas path)
 
     def viscosity_res(self, p_mean_pa: F64) -> F64:
         """Dynamic viscosity [Pa s] of every resistive edge's gas at its mean pressure."""
         z, _ = self.z_res(p_mean_pa)
-        if self.mixture is None or not isinstance(self.viscosity_model, LeeGonzalezEakin):
+        if self.uniform or not isinstance(self.viscosity_model, LeeGonzalezEakin):
             return np.asarray(self.viscosity_model.mu(p_mean_pa, self.temperature_k, z), dtype=float)
         return lge_viscosity(p_mean_pa, self.temperature_k, z, self.res_molar_mass)
 
@@ -161,11 +159,22 @@ class GasProps:
             z_comp=z,
             z_node=z,
             viscosity_model=gas.viscosity,
+            uniform=True,
         )
 
     @staticmethod
-    def mixed(cn: CompiledNetwork, w_node: F64, w_edge: F64, mixture: Any = None) -> GasProps:
-        """Properties of the mixtures ``w_node`` (n_nodes, K) and ``w_edge`` (n_edges, K) (gas mole fractions)."""
+    def mixed(
+        cn: CompiledNetwork,
+        w_node: F64,
+        w_edge: F64,
+        mixture: Any = None,
+        z: tuple[ZFunction, ZFunction, ZFunction] | None = None,
+    ) -> GasProps:
+        """Properties of the mixtures ``w_node`` (n_nodes, K) and ``w_edge`` (n_edges, K) (gas mole fractions).
+
+        ``z`` gives the Z evaluators of the resistive edges, compressors and nodes when the caller keeps its own
+        (the transient's cached ones); by default they are built here: one mixture row per node, plus one per
+        edge whose gas is neither end's (a blend near zero flow)."""
         q = cn.quality
         assert q is not None
         gs = q.gas_set
@@ -173,38 +182,67 @@ class GasProps:
         t = gas.temperature_k
         w_res = w_edge[cn.res_edge]
         w_comp = w_node[cn.edge_from[cn.comp_edge]]  # a compressor takes in (and burns) its suction node's gas
-        stacked = np.concatenate([w_res, w_comp, w_node])
-        unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
-        inverse = inverse.ravel()
-        table = _z_rows(cn, gs, unique)
-        n_res, n_comp = len(w_res), len(w_comp)
-        rows_res = inverse[:n_res]
-        rows_comp = inverse[n_res : n_res + n_comp]
-        rows_node = inverse[n_res + n_comp :]
-        settings_kappa = gas.kappa if _kappa_overridden(cn) else None
-        if settings_kappa is not None:
-            kappa = np.full(n_comp, settings_kappa)
-        else:
-            cp_k = np.array([float(ideal_cp_j_per_mol_k(g.fractions_tuple, t)) for g in gs.gases])  # K values
-            cp = w_comp @ cp_k
-            kappa = cp / (cp - R_GERG)
-        if _lhv_overridden(cn):
-            lhv = np.full(n_comp, gas.lhv_j_per_kg or np.inf)
-        else:
-            lhv = mass_heating_value_j_per_kg(gs.components(w_comp), 298.15, False) if n_comp else np.zeros(0)
+        if z is None:
+            w_rows, rows_res, rows_node = mixture_rows(cn, w_node, w_edge)
+            table = _z_rows(cn, gs, w_rows)
+            rows_comp = rows_node[cn.edge_from[cn.comp_edge]]
+            z = (_RowsZ(table, rows_res), _RowsZ(table, rows_comp), _RowsZ(table, rows_node))
         return GasProps(
             temperature_k=t,
             res_molar_mass=gs.molar_mass(w_res),
             comp_molar_mass=gs.molar_mass(w_comp),
-            comp_kappa=np.asarray(kappa, dtype=float),
-            comp_fuel_lhv_j_per_kg=np.asarray(lhv, dtype=float),
+            comp_kappa=compressor_kappa(cn, gs, w_comp),
+            comp_fuel_lhv_j_per_kg=fuel_lhv(cn, gs, w_comp),
             node_molar_mass=gs.molar_mass(w_node),
-            z_res=_RowsZ(table, rows_res),
-            z_comp=_RowsZ(table, rows_comp),
-            z_node=_RowsZ(table, rows_node),
+            z_res=z[0],
+            z_comp=z[1],
+            z_node=z[2],
             viscosity_model=gas.viscosity,
             mixture=mixture,
         )
+
+
+def mixture_rows(cn: CompiledNetwork, w_node: F64, w_edge: F64) -> tuple[F64, I64, I64]:
+    """Distinct mixtures to evaluate and who uses which: the nodes' gases, then the gases of the resistive edges
+    that carry neither end's gas exactly; returns (mixtures, row of every resistive edge, row of every node)."""
+    e = cn.res_edge
+    ef, et = cn.edge_from[e], cn.edge_to[e]
+    w_res = w_edge[e]
+    at_from = np.all(w_res == w_node[ef], axis=1)
+    at_to = ~at_from & np.all(w_res == w_node[et], axis=1)
+    own = ~at_from & ~at_to
+    n = cn.n_nodes
+    rows_res = np.where(at_from, ef, et).astype(np.int64)
+    rows_res[own] = n + np.arange(int(np.count_nonzero(own)))
+    return np.concatenate([w_node, w_res[own]]), rows_res, np.arange(n, dtype=np.int64)
+
+
+def compressor_kappa(cn: CompiledNetwork, gs: GasSet, w_comp: F64) -> F64:
+    """Isentropic exponent of every compressor's suction gas: the settings' value, else the ideal-gas
+    cp0/(cp0 - R) of the mixture (cp0 mixes linearly in mole fractions; GERG-2008 ideal part)."""
+    gas = cn.gas
+    if _kappa_overridden(cn):
+        return np.full(len(w_comp), gas.kappa)
+    cp = w_comp @ _cp0_of(tuple(g.fractions_tuple for g in gs.gases), gas.temperature_k)
+    return np.asarray(cp / (cp - R_GERG), dtype=float)
+
+
+@lru_cache(maxsize=64)
+def _cp0_of(gases: tuple[tuple[float, ...], ...], t_k: float) -> F64:
+    """Ideal-gas cp0 [J/(mol K)] of each gas at ``t_k`` (cached: the same few gases at one temperature)."""
+    out = np.array([float(ideal_cp_j_per_mol_k(g, t_k)) for g in gases])
+    out.flags.writeable = False
+    return out
+
+
+def fuel_lhv(cn: CompiledNetwork, gs: GasSet, w_comp: F64) -> F64:
+    """Net calorific value [J/kg] of every compressor's fuel (its suction gas; ISO 6976 at 25 C), or the settings'
+    override."""
+    if _lhv_overridden(cn):
+        return np.full(len(w_comp), cn.gas.lhv_j_per_kg or np.inf)
+    if len(w_comp) == 0:
+        return np.zeros(0)
+    return np.asarray(mass_heating_value_j_per_kg(gs.components(w_comp), 298.15, False), dtype=float)
 
 
 def _kappa_overridden(cn: CompiledNetwork) -> bool:

@@ -13,7 +13,7 @@ from ..compile import CompiledNetwork, CompMode, EdgeKind, compile_network, z_at
 from ..errors import ConvergenceError, InfeasibleError, TopologyError
 from ..gas.validity import range_warnings
 from ..model.network import Network
-from ..quality.coupling import Anderson, GasState, apply, change, from_vector, gas_state, props_of, to_vector
+from ..quality.coupling import GasState, SteadyGas, apply, props_of
 from ..quality.properties import GasProps
 from ..results import SteadyResult
 from ..subnetwork import restrict
@@ -239,16 +239,17 @@ def solve_steady(
     p_ref, m_ref = _scales(cn)
     active = ActiveSet(cn)
     x: F64 | None = None
-    warm_pqs = warm_start(cn, state, initial) if initial is not None else None
-    # gas quality: the hydraulics carry the mixtures that the flows imply (see linepack.quality.coupling); the first
-    # gas state comes from the initial flows, every later one from the last converged solution
+    # gas quality: every round carries the mixtures that the last flows imply (linepack.quality.coupling.SteadyGas;
+    # round 1: the initial flows) until that gas reproduces the solution
     cn_base = cn
     mixing = cn.quality is not None and cn.quality.mixing
+    coupling = SteadyGas(cn_base, m_ref) if mixing else None
     gas: GasState | None = None
     props: GasProps | None = None
-    if mixing:
+    warm_pqs = warm_start(cn, state, initial) if initial is not None else None
+    if coupling is not None:  # the first gas: the one that the initial (or the related case's) flows imply
         _, q0, s0 = warm_pqs if warm_pqs is not None else _initial_guess(cn, state, p_ref)
-        gas = gas_state(cn_base, q0, _supply(state, s0), m_ref)
+        gas = coupling.next(None, coupling.implied(q0, _supply(state, s0)), q0, True)
         cn, state, props = _with_gas(cn_base, state, gas)
     if warm_pqs is not None:
         p_w, q_w, s_w = warm_pqs
@@ -261,17 +262,12 @@ def solve_steady(
     outer = 0
     sys: SteadySystem | None = None
     rescues = 0
-    accel = Anderson()  # of the gas state's fixed point (reset when the control state changes)
-    gas_step = 0.0  # size of the last change of the gas state
     rounds = opt.max_outer + (opt.max_outer if mixing else 0)
     for outer in range(1, rounds + 1):  # noqa: B007 (outer is reported in the result)
         remaining = opt.max_time_s - (time.perf_counter() - t0)
         if remaining <= 0:
             raise ConvergenceError(f"scenario {cn.scenario}: time limit of {opt.max_time_s:g} s reached")
-        # while the gas is still moving a round need not be solved to the final tolerance (inexact outer
-        # iterations); the final round's check below always holds the equations to opt.tolerance
-        tol = opt.tolerance if gas_step <= 0.0 else max(opt.tolerance, min(1e-6, 1e-3 * gas_step))
-        nopts = NewtonOptions(tolerance=tol, max_iterations=opt.max_iterations, max_time_s=remaining)
+        nopts = NewtonOptions(tolerance=opt.tolerance, max_iterations=opt.max_iterations, max_time_s=remaining)
         sys, out = _newton_with_continuation(cn, state, mu, p_ref, m_ref, x, nopts, props)
         total_iters += out.iterations
         norms = norms + out.residual_norms
@@ -298,26 +294,22 @@ def solve_steady(
         mu_changed = bool(np.max(np.abs(mu_new / mu - 1.0), initial=0.0) > opt.viscosity_rel_tol)
         supply = _supply(state, _s, sys.psrc)
         gas_changed = False
-        if mixing:
+        if coupling is not None:
             # the gas these flows imply, computed afresh (a reversed flow leaves no stale gas behind); the solution
             # is consistent when the equations with that gas hold at x to the Newton tolerance
-            assert gas is not None
-            implied = gas_state(cn_base, q, supply, m_ref)
+            implied = coupling.implied(q, supply)
             cn_i, state_i, props_i = _with_gas(cn_base, new_state, implied)
-            if not changed:
-                mu_i = _viscosity(cn_i, _mean_pressure(cn_i, p), props_i)
+            mu_i = _viscosity(cn_i, _mean_pressure(cn_i, p), props_i)
+            if not changed and gas is not None:
                 check = SteadySystem(cn_i, state_i, mu if not mu_changed else mu_i, p_ref, m_ref, props_i)
                 x_check = check.pack(p, q, supply[check.psrc])
                 gas_changed = bool(np.max(np.abs(check.residual(x_check)), initial=0.0) > opt.tolerance)
                 if not gas_changed and not mu_changed:
                     sys, x, state, cn, props, gas = check, x_check, state_i, cn_i, props_i, implied
                     break
-            gas_step = change(gas, implied)
-            if changed:
-                accel.reset()
-                gas = implied
             else:
-                gas = from_vector(implied, accel.next(to_vector(gas), to_vector(implied)), implied_gases(cn_base))
+                gas_changed = True
+            gas = coupling.next(gas, implied, q, changed)
             cn, new_state, props = _with_gas(cn_base, new_state, gas)
             mu_new = _viscosity(cn, _mean_pressure(cn, p), props)
         if not changed and not mu_changed and not gas_changed:
@@ -342,15 +334,11 @@ def solve_steady(
                 cn,
                 state,
                 sys.split(x)[0] if sys is not None and x is not None else np.zeros(cn.n_nodes),
-            ),
+            )
+            + (coupling.restless() if coupling is not None else []),
         )
     assert sys is not None and x is not None
     return _build_result(cn, sys, x, state, total_iters, outer, norms, left_out, gas)
-
-
-def implied_gases(cn: CompiledNetwork):  # type: ignore[no-untyped-def]
-    assert cn.quality is not None
-    return cn.quality.gas_set
 
 
 def _supply(state: ControlState, s: F64, psrc: NDArray[np.int64] | None = None) -> F64:

@@ -38,10 +38,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from ..quality.mixing import upwind_blend
 from .discretise import SegmentedNetwork
+from .tracking_kernel import substeps_function
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -61,22 +63,25 @@ class QualityTracker:
 
     Attributes:
         seg: the segmented network.
-        mass: (n_points, K) mass of each gas held at every point [kg].
+        initial_mass: (n_points, K) mass of each gas held at every point at the start [kg] (``mass`` is the current
+            one).
         supplied, delivered, burnt: (K,) mass of each gas that entered from the sources, left at the deliveries
             (and with sources taking gas back), and was burnt as compressor fuel since the start [kg].
         substeps: explicit sub-steps taken in the last step.
     """
 
     seg: SegmentedNetwork
-    mass: F64
+    initial_mass: F64
     source_y: F64
+    compiled: bool = True  # use the compiled sub-steps when numba is installed (same results to rounding)
     supplied: F64 = field(init=False)
     delivered: F64 = field(init=False)
     burnt: F64 = field(init=False)
     substeps: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
-        k = self.mass.shape[1]
+        self._mass = np.ascontiguousarray(np.asarray(self.initial_mass, dtype=float).T)  # (K, n): gas-major
+        k = self._mass.shape[0]
         self.supplied = np.zeros(k)
         self.delivered = np.zeros(k)
         self.burnt = np.zeros(k)
@@ -89,7 +94,7 @@ class QualityTracker:
         # the point beyond each end of a segment along its pipe (-1 at the pipe's end nodes: junctions)
         self._before = np.where(k_in >= 1, np.roll(ef, 1), -1).astype(np.int64)
         self._after = np.where(k_in <= nseg - 2, np.roll(et, -1), -1).astype(np.int64)
-        self.initial_holdup = self.mass.sum(axis=0).copy()
+        self.initial_holdup = self._mass.sum(axis=1).copy()
 
     @classmethod
     def start(cls, seg: SegmentedNetwork, point_mass_kg: F64, y_point: F64, source_y: F64) -> QualityTracker:
@@ -98,14 +103,26 @@ class QualityTracker:
 
     # --- state ----------------------------------------------------------------------------------------
     @property
+    def mass(self) -> F64:
+        """(n_points, K) mass of each gas held at every point [kg] (a view)."""
+        return np.asarray(self._mass.T)
+
+    @property
     def point_mass(self) -> F64:
-        return np.asarray(self.mass.sum(axis=1))
+        return np.asarray(self._mass.sum(axis=0))
 
     def fractions(self) -> F64:
         """Gas mass fractions at every point, (n_points, K) (equal shares at a point that holds no gas)."""
-        y = np.clip(self.mass, 0.0, None)
-        total = y.sum(axis=1, keepdims=True)
-        k = self.mass.shape[1]
+        y = np.clip(self._mass, 0.0, None)
+        total = y.sum(axis=0)
+        k = self._mass.shape[0]
+        return np.asarray(np.where(total > 0, y / np.where(total > 0, total, 1.0), 1.0 / k).T)
+
+    def fractions_t(self) -> F64:
+        """Gas mass fractions at every point, gas-major (K, n_points)."""
+        y = np.clip(self._mass, 0.0, None)
+        total = y.sum(axis=0)
+        k = self._mass.shape[0]
         return np.asarray(np.where(total > 0, y / np.where(total > 0, total, 1.0), 1.0 / k))
 
     def edge_fractions(self, q_edge: F64, q_smooth: float) -> F64:
@@ -117,7 +134,7 @@ class QualityTracker:
 
     def holdup(self) -> F64:
         """Mass of each gas in the network [kg], (K,)."""
-        return np.asarray(self.mass.sum(axis=0))
+        return np.asarray(self._mass.sum(axis=1))
 
     def balance_error(self) -> F64:
         """Per gas: |holdup - initial - supplied + delivered + burnt| / max(initial holdup, supplied) [-]."""
@@ -135,28 +152,35 @@ class QualityTracker:
         fuel_kg_s: F64,
     ) -> None:
         """Move the gases over a step of ``dt`` seconds with the (end-of-step) flows of every edge, supplies of
-        every source, demands of every sink and fuel of every compressor [kg/s]."""
+        every source, demands of every sink and fuel of every compressor [kg/s].
+
+        Arrays are held gas-major, (K, n), so that every operation runs over the long axis."""
         seg = self.seg
         cn = seg.cn
         n = cn.n_nodes
         q = np.asarray(q_edge, dtype=float)
         supply = np.asarray(supply_kg_s, dtype=float)
+        has_comp = len(cn.comp_edge) > 0
         # what leaves each point other than through the edges: demands, fuel, sources taking gas back
+        fuel_at = np.bincount(cn.edge_from[cn.comp_edge], weights=fuel_kg_s, minlength=n) if has_comp else None
         draw = np.bincount(cn.sink_node, weights=demand_kg_s, minlength=n)
-        if len(cn.comp_edge):
-            draw += np.bincount(cn.edge_from[cn.comp_edge], weights=fuel_kg_s, minlength=n)
         draw += np.bincount(cn.source_node, weights=np.maximum(-supply, 0.0), minlength=n)
-        fuel_at = np.bincount(cn.edge_from[cn.comp_edge], weights=fuel_kg_s, minlength=n) if len(cn.comp_edge) else None
-        k = self.mass.shape[1]
-        src_in = np.maximum(supply, 0.0)[:, None] * self.source_y
-        inject = np.stack([np.bincount(cn.source_node, weights=src_in[:, j], minlength=n) for j in range(k)], axis=1)
-        upwind = np.where(q >= 0.0, cn.edge_from, cn.edge_to)
-        downwind = np.where(q >= 0.0, cn.edge_to, cn.edge_from)
+        if fuel_at is not None:
+            draw += fuel_at
+        k = self._mass.shape[0]
+        src_in = self.source_y.T * np.maximum(supply, 0.0)  # (K, n_sources)
+        inject = np.zeros((k, n))
+        for j in range(k):  # a loop over the K gases
+            inject[j] = np.bincount(cn.source_node, weights=src_in[j], minlength=n)
+        fwd = q >= 0.0
+        upwind = np.where(fwd, cn.edge_from, cn.edge_to)
+        downwind = np.where(fwd, cn.edge_to, cn.edge_from)
         aq = np.abs(q)
-        out_rate = np.bincount(upwind, weights=aq, minlength=n) + draw
-        net = np.bincount(downwind, weights=aq, minlength=n) - np.bincount(upwind, weights=aq, minlength=n)
-        net += inject.sum(axis=1) - draw
-        m0 = self.point_mass
+        m_edges = len(q)
+        out_edges = np.bincount(upwind, weights=aq, minlength=n)
+        out_rate = out_edges + draw
+        net = np.bincount(downwind, weights=aq, minlength=n) - out_edges + inject.sum(axis=0) - draw
+        m0 = self._mass.sum(axis=0)
         m_low = np.minimum(m0, m0 + dt * net)
         with np.errstate(divide="ignore", invalid="ignore"):
             nu = np.where(m_low > 0, out_rate * dt / m_low, np.where(out_rate > 0, np.inf, 0.0))
@@ -166,35 +190,52 @@ class QualityTracker:
         n_sub = max(1, int(np.ceil(nu_max / CFL)))
         h = dt / n_sub
         n_seg = seg.n_segments
+        uu = np.where(fwd[:n_seg], self._before, self._after)
+        kernel = substeps_function() if self.compiled else None
+        if kernel is not None:
+            fuel_h0 = fuel_at * h if fuel_at is not None else np.zeros(n)
+            kernel(
+                self._mass, n_sub, h, upwind, downwind, aq, n_seg, uu, draw * h, inject * h, fuel_h0,
+                self.supplied, self.delivered, self.burnt,
+            )  # fmt: skip
+            self.substeps = n_sub
+            return
+        # transfer operator (edges -> points): a face's flux leaves its upwind point and enters its downwind point
+        T = sp.csc_matrix(
+            (np.concatenate([aq, -aq]), (np.tile(np.arange(m_edges), 2), np.concatenate([downwind, upwind]))),
+            shape=(m_edges, n),
+        )
+        u, d = upwind[:n_seg], downwind[:n_seg]
+        limited = np.flatnonzero((uu >= 0) & (aq[:n_seg] > 0))
+        u_l, d_l, uu_l, aq_l = u[limited], d[limited], uu[limited], aq[limited]
+        injected = inject.sum(axis=1) * h
+        inject_h = inject * h
+        draw_h = draw * h
+        fuel_h = fuel_at * h if fuel_at is not None else None
         for _ in range(n_sub):  # explicit sub-steps (a loop over time, not over components)
-            y = self.fractions()
-            m = self.point_mass
-            face = y[upwind].copy()
-            # flux-limited correction on the pipe segments
-            qs = q[:n_seg]
-            u, d = upwind[:n_seg], downwind[:n_seg]
-            uu = np.where(qs >= 0.0, self._before, self._after)
-            lim = (uu >= 0) & (aq[:n_seg] > 0)
-            if np.any(lim):
-                idx = np.flatnonzero(lim)
-                yu, yd, yuu = y[u[idx]], y[d[idx]], y[uu[idx]]
-                jump = yd - yu
+            m = self._mass.sum(axis=0)
+            y = self._mass / np.where(m > 0, m, 1.0)
+            face = y[:, upwind]
+            # flux-limited correction on the segments across which the gas changes
+            jump = y[:, d_l] - y[:, u_l]
+            moving = np.flatnonzero(np.abs(jump).max(axis=0) > 1e-14)
+            if len(moving):
+                j_m = jump[:, moving]
+                big = np.abs(j_m) > 1e-14
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    r = np.where(np.abs(jump) > 1e-14, (yu - yuu) / jump, np.inf)
-                phi = np.min(np.where(np.abs(jump) > 1e-14, superbee(r), 2.0), axis=1)
-                nu_e = np.where(m[u[idx]] > 0, aq[idx] * h / m[u[idx]], 1.0)
-                face[idx] += (0.5 * (1.0 - np.minimum(nu_e, 1.0)) * phi)[:, None] * jump
-            flux = aq[:, None] * face * h
-            change = inject * h - (draw * h)[:, None] * y
-            for j in range(k):  # a loop over the K gases, not over points or edges
-                change[:, j] += np.bincount(downwind, weights=flux[:, j], minlength=n)
-                change[:, j] -= np.bincount(upwind, weights=flux[:, j], minlength=n)
-            self.mass += change
-            self.supplied += inject.sum(axis=0) * h
-            taken = (draw * h)[:, None] * y
-            if fuel_at is not None:
-                burnt = (fuel_at * h)[:, None] * y
-                self.burnt += burnt.sum(axis=0)
-                taken = taken - burnt
-            self.delivered += taken.sum(axis=0)
+                    r = np.where(big, (y[:, u_l[moving]] - y[:, uu_l[moving]]) / j_m, np.inf)
+                phi = np.where(big, superbee(r), 2.0).min(axis=0)
+                mu = m[u_l[moving]]
+                nu_e = np.minimum(np.where(mu > 0, aq_l[moving] * h / np.where(mu > 0, mu, 1.0), 1.0), 1.0)
+                face[:, limited[moving]] += 0.5 * (1.0 - nu_e) * phi * j_m
+            taken = draw_h * y
+            self._mass += (face @ T) * h + inject_h - taken
+            self.supplied += injected
+            taken_total = taken.sum(axis=1)
+            if fuel_h is not None:
+                burnt = y @ fuel_h
+                self.burnt += burnt
+                self.delivered += taken_total - burnt
+            else:
+                self.delivered += taken_total
         self.substeps = n_sub
