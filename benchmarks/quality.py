@@ -48,10 +48,13 @@ def with_mixing(net: lp.Network, mode: str) -> lp.Network:
     return net
 
 
-def four_gas_lattice(n_side: int, mode: str = "auto") -> lp.Network:
+def four_gas_lattice(n_side: int, mode: str = "auto", flat: bool = True) -> lp.Network:
     """The benchmark lattice (``lattice_network(n_side, seed=1, compressors=4)``) whose six sources supply four
     gases: the two pressure-held corners RLNG and Sui-type gas, the four inflows Mari, North Sea, RLNG, Sui."""
     net = lattice_network(n_side, seed=1, compressors=4)
+    if flat:
+        for nd in list(net.nodes.values()):
+            net.replace(nd.model_copy(update={"elevation_m": 0.0}))
     for name, fr in FOUR_GASES.items():
         net.gas_compositions[name] = GasCompositionSpec(mole_fractions=fr, provenance="A: benchmark gas")
     gas_of = {"REF0": "RLNG", "REF1": "SUI", "IN0": "MARI", "IN1": "NORTH_SEA", "IN2": "RLNG", "IN3": "SUI"}

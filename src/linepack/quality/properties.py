@@ -71,7 +71,7 @@ def lge_viscosity(p_pa: F64, t_k: float, z: F64, molar_mass_kg_per_mol: F64) -> 
 
 
 @dataclass(frozen=True)
-class _RowsZ:
+class RowsZ:
     """Z evaluator of one group of points (pipes, compressors or nodes) over a shared set of mixture rows."""
 
     table: Any  # CollapsedZ, _PapayRows or _Independent
@@ -186,7 +186,7 @@ class GasProps:
             w_rows, rows_res, rows_node = mixture_rows(cn, w_node, w_edge)
             table = _z_rows(cn, gs, w_rows)
             rows_comp = rows_node[cn.edge_from[cn.comp_edge]]
-            z = (_RowsZ(table, rows_res), _RowsZ(table, rows_comp), _RowsZ(table, rows_node))
+            z = (RowsZ(table, rows_res), RowsZ(table, rows_comp), RowsZ(table, rows_node))
         return GasProps(
             temperature_k=t,
             res_molar_mass=gs.molar_mass(w_res),

@@ -13,7 +13,7 @@ from ..compile import CompiledNetwork, CompMode, EdgeKind, compile_network, z_at
 from ..errors import ConvergenceError, InfeasibleError, TopologyError
 from ..gas.validity import range_warnings
 from ..model.network import Network
-from ..quality.coupling import GasState, SteadyGas, apply, props_of
+from ..quality.coupling import GasState, SteadyGas, apply
 from ..quality.properties import GasProps
 from ..results import SteadyResult
 from ..subnetwork import restrict
@@ -250,7 +250,7 @@ def solve_steady(
     if coupling is not None:  # the first gas: the one that the initial (or the related case's) flows imply
         _, q0, s0 = warm_pqs if warm_pqs is not None else _initial_guess(cn, state, p_ref)
         gas = coupling.next(None, coupling.implied(q0, _supply(state, s0)), q0, True)
-        cn, state, props = _with_gas(cn_base, state, gas)
+        cn, state, props = _with_gas(cn_base, state, gas, coupling.props(gas, q0))
     if warm_pqs is not None:
         p_w, q_w, s_w = warm_pqs
         mu = _viscosity(cn, _mean_pressure(cn, p_w), props)
@@ -298,7 +298,7 @@ def solve_steady(
             # the gas these flows imply, computed afresh (a reversed flow leaves no stale gas behind); the solution
             # is consistent when the equations with that gas hold at x to the Newton tolerance
             implied = coupling.implied(q, supply)
-            cn_i, state_i, props_i = _with_gas(cn_base, new_state, implied)
+            cn_i, state_i, props_i = _with_gas(cn_base, new_state, implied, coupling.props(implied, q))
             mu_i = _viscosity(cn_i, _mean_pressure(cn_i, p), props_i)
             if not changed and gas is not None:
                 check = SteadySystem(cn_i, state_i, mu if not mu_changed else mu_i, p_ref, m_ref, props_i)
@@ -310,7 +310,7 @@ def solve_steady(
             else:
                 gas_changed = True
             gas = coupling.next(gas, implied, q, changed)
-            cn, new_state, props = _with_gas(cn_base, new_state, gas)
+            cn, new_state, props = _with_gas(cn_base, new_state, gas, coupling.props(gas, q))
             mu_new = _viscosity(cn, _mean_pressure(cn, p), props)
         if not changed and not mu_changed and not gas_changed:
             break  # the solution is consistent with its control state, its (lagged) viscosity and its gas
@@ -349,7 +349,7 @@ def _supply(state: ControlState, s: F64, psrc: NDArray[np.int64] | None = None) 
 
 
 def _with_gas(
-    cn_base: CompiledNetwork, state: ControlState, gas: GasState
+    cn_base: CompiledNetwork, state: ControlState, gas: GasState, props: GasProps
 ) -> tuple[CompiledNetwork, ControlState, GasProps]:
     """The network, control state and property layer of a gas state: demands with the delivered gas, blending
     sources at their inflow (unless a bound holds them), the mixtures' properties."""
@@ -357,7 +357,7 @@ def _with_gas(
     blend = np.isfinite(gas.share_inflow_kg_s) & (state.src_bound == 0)
     if np.any(blend):
         state = state.with_(src_inflow=np.where(blend, gas.share_inflow_kg_s, state.src_inflow))
-    return cn, state, props_of(cn_base, gas)
+    return cn, state, props
 
 
 def _leave_out_dead_parts(

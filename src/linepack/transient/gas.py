@@ -26,6 +26,7 @@ from ..gas.mixture_z import CollapsedZ, LocalZ
 from ..quality.coupling import Q_SMOOTH_FRACTION, gas_state, source_mass_fractions
 from ..quality.mixing import upwind_blend
 from ..quality.properties import GasProps, compressor_kappa, fuel_lhv, mixture_model
+from ..quality.zrows import ZRowCache
 from .tracking import QualityTracker
 
 if TYPE_CHECKING:
@@ -119,7 +120,13 @@ class TransientGas:
             return GasProps.mixed(cn, w_point, w_edge)
         if self._cache is None or self._cache.n_res != len(cn.res_edge):
             self._cache = _ZCache(self.mz.collapse, cn, w_point.shape[1])
-        z = self._cache.update(cn, w_point, w_edge)
+        e = cn.res_edge
+        w_res = w_edge[e]
+        at_from = np.all(w_res == w_point[cn.edge_from[e]], axis=1)
+        at_to = ~at_from & np.all(w_res == w_point[cn.edge_to[e]], axis=1)
+        theta = np.where(at_from, 1.0, np.where(at_to, 0.0, 0.5))  # 0.5: a blend of its own
+        own = np.flatnonzero(~at_from & ~at_to)
+        z = self._cache.update_t(cn, np.ascontiguousarray(w_point.T), theta, own, w_res[own])
         return GasProps.mixed(cn, w_point, w_edge, z=z)
 
     # --- every step -----------------------------------------------------------------------------------------
@@ -194,91 +201,30 @@ class TransientGas:
 
 
 class _ZCache:
-    """Z evaluators of the segments, points and compressors of a transient, kept across steps.
-
-    Rows of one Chebyshev series table: one per point, then one slot per resistive edge (used when the edge carries
-    a blend of its two ends' gases). A row's series is rebuilt only when its mixture drifted by more than
-    :data:`DRIFT`; the evaluators are quadratic Taylor expansions (:class:`LocalZ`) re-centred when the pressure
-    moves by more than 0.3 bar or the row changes.
-    """
+    """Z evaluators of the segments, points and compressors of a transient, kept across steps: the rows of a
+    :class:`~linepack.quality.zrows.ZRowCache` (rebuilt when a mixture drifted by more than :data:`DRIFT`), each
+    evaluated by a quadratic Taylor expansion (:class:`LocalZ`) re-centred when the pressure moves by more than
+    0.3 bar or the row changes."""
 
     def __init__(self, collapse: Callable[[F64], CollapsedZ], cn: CompiledNetwork, k: int) -> None:
-        self.collapse = collapse
-        self.n_points = cn.n_nodes
-        self.n_res = len(cn.res_edge)
-        cap = self.n_points + self.n_res
-        self.w_t = np.full((k, cap), np.nan)  # the mixture each row's series was built for (gas-major)
-        probe = collapse(np.eye(k)[:1])
-        self.series = CollapsedZ(
-            probe.p_min_pa,
-            probe.p_max_pa,
-            np.zeros((cap, probe.coef_z.shape[1])),
-            np.zeros((cap, probe.coef_dz.shape[1])),
-            np.zeros((cap, probe.coef_d2z.shape[1])),
-        )
+        self.rows = ZRowCache(collapse, cn, k, DRIFT)
+        self.n_res = self.rows.n_res
         self.rows_res = np.zeros(self.n_res, dtype=np.int64)
-        self.lz_res = LocalZ(self.series, self.rows_res.copy())
-        self.lz_node = LocalZ(self.series, np.arange(self.n_points, dtype=np.int64))
+        self.lz_res = LocalZ(self.rows.series, self.rows_res.copy())
+        self.lz_node = LocalZ(self.rows.series, np.arange(cn.n_nodes, dtype=np.int64))
         self.rows_comp = cn.edge_from[cn.comp_edge].astype(np.int64)
-        self.lz_comp = LocalZ(self.series, self.rows_comp)
+        self.lz_comp = LocalZ(self.rows.series, self.rows_comp)
 
     def update_t(
         self, cn: CompiledNetwork, w_t: F64, theta: F64, own: NDArray[np.int64], w_own: F64
     ) -> tuple[LocalZ, LocalZ, LocalZ]:
-        """:meth:`update` from gas-major point mixtures ``w_t`` (K, n), the resistive edges' upwind weights
+        """The evaluators for gas-major point mixtures ``w_t`` (K, n), the resistive edges' upwind weights
         ``theta``, the edges ``own`` that carry a blend and their mixtures ``w_own`` (len(own), K)."""
-        n = self.n_points
-        e = cn.res_edge
-        rows_res = np.where(theta == 1.0, cn.edge_from[e], cn.edge_to[e]).astype(np.int64)
-        rows_res[own] = n + own
-        drift = np.abs(w_t - self.w_t[:, :n]).max(axis=0)
-        stale_pts = np.flatnonzero(~(drift <= DRIFT))  # also rows never built (NaN)
-        stale_own = own[~(np.abs(w_own.T - self.w_t[:, n + own]).max(axis=0) <= DRIFT)] if len(own) else own
-        idx = np.concatenate([stale_pts, n + stale_own])
-        if len(idx):
-            want = np.concatenate([w_t[:, stale_pts].T, w_own[np.searchsorted(own, stale_own)]])
-            part = self.collapse(want)
-            self.series.coef_z[idx] = part.coef_z
-            self.series.coef_dz[idx] = part.coef_dz
-            self.series.coef_d2z[idx] = part.coef_d2z
-            self.w_t[:, idx] = want.T
-        stale = np.zeros(n + self.n_res, dtype=bool)
-        stale[idx] = True
+        rows_res, stale = self.rows.update(cn, w_t, theta, own, w_own)
         moved = stale[rows_res] | (rows_res != self.rows_res)
         self.rows_res = rows_res
         self.lz_res.rows = rows_res
         self.lz_res.invalidate(moved)
-        self.lz_node.invalidate(stale[:n])
-        self.lz_comp.invalidate(stale[self.rows_comp])
-        return self.lz_res, self.lz_comp, self.lz_node
-
-    def update(self, cn: CompiledNetwork, w_point: F64, w_edge: F64) -> tuple[LocalZ, LocalZ, LocalZ]:
-        n = self.n_points
-        e = cn.res_edge
-        ef, et = cn.edge_from[e], cn.edge_to[e]
-        w_res = w_edge[e]
-        at_from = np.all(w_res == w_point[ef], axis=1)
-        at_to = ~at_from & np.all(w_res == w_point[et], axis=1)
-        own = ~at_from & ~at_to
-        rows_res = np.where(at_from, ef, et).astype(np.int64)
-        rows_res[own] = n + np.flatnonzero(own)
-        want = self.w_t.T.copy()
-        want[:n] = w_point
-        want[n + np.flatnonzero(own)] = w_res[own]
-        drift = np.max(np.abs(want - self.w_t.T), axis=1)
-        stale = ~(drift <= DRIFT)  # also rows never built (NaN)
-        stale[n:][~own] = False  # edge slots not in use
-        if np.any(stale):
-            idx = np.flatnonzero(stale)
-            part = self.collapse(want[idx])
-            self.series.coef_z[idx] = part.coef_z
-            self.series.coef_dz[idx] = part.coef_dz
-            self.series.coef_d2z[idx] = part.coef_d2z
-            self.w_t[:, idx] = want[idx].T
-        moved = stale[rows_res] | (rows_res != self.rows_res)
-        self.rows_res = rows_res
-        self.lz_res.rows = rows_res
-        self.lz_res.invalidate(moved)
-        self.lz_node.invalidate(stale[:n])
+        self.lz_node.invalidate(stale[: cn.n_nodes])
         self.lz_comp.invalidate(stale[self.rows_comp])
         return self.lz_res, self.lz_comp, self.lz_node
