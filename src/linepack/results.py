@@ -304,6 +304,20 @@ class SteadyResult:
             doc["quality"] = quality_doc
         return _clean(doc)
 
+    def edge_mmscfd(self) -> F64:
+        """Flow of every edge in MMSCFD of the gas it carries (60 F / 14.696 psia)."""
+        cn = self.network
+        qual = self.quality
+        factor = cn.gas.basis.kg_s_to_mmscfd(1.0)
+        if qual is None or not qual.mixing:
+            return np.asarray(self.q_kg_s * factor)
+        from .gas.conditions import US_60F
+        from .gas.iso6976 import density_kg_per_m3
+        from .units import MMSCF_M3, SECONDS_PER_DAY
+
+        rho60 = density_kg_per_m3(qual.gas_set.components(qual.edge_w), US_60F)
+        return np.asarray(self.q_kg_s / rho60 * SECONDS_PER_DAY / MMSCF_M3)
+
     def sink_mmscfd(self) -> F64:
         """Demand of every sink in MMSCFD of the gas it receives (60 F / 14.696 psia)."""
         cn = self.network

@@ -198,13 +198,18 @@ def _share_inflows(
 
 
 def apply(cn: CompiledNetwork, state: GasState) -> CompiledNetwork:
-    """``cn`` with the demands and blending inflows of ``state`` as its scenario values."""
+    """``cn`` with the demands and blending inflows of ``state`` as its scenario values. The demands are now
+    converted with the delivered gas, and the quality data says so (its ``sink_basis``), so that solving the
+    returned network again (a warm start from a result, a study case) converts them once, not twice."""
     from dataclasses import replace
 
+    q = cn.quality
+    assert q is not None
     inflow = cn.source_inflow
     if np.any(np.isfinite(state.share_inflow_kg_s)):
         inflow = np.where(np.isfinite(state.share_inflow_kg_s), state.share_inflow_kg_s, cn.source_inflow)
-    return replace(cn, sink_demand=state.sink_demand_kg_s, source_inflow=inflow)
+    quality = replace(q, sink_basis=q.delivered_basis(state.mix.y_node[cn.sink_node]))
+    return replace(cn, sink_demand=state.sink_demand_kg_s, source_inflow=inflow, quality=quality)
 
 
 def props_of(cn: CompiledNetwork, state: GasState) -> GasProps:

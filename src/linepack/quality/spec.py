@@ -45,7 +45,8 @@ VOLUME_REFERENCE: dict[FlowUnit, StandardConditions] = {
     FlowUnit.NM3_H: NORMAL_0C,
     FlowUnit.MMSCFD: US_60F,
 }
-_VOLUME_REFS: tuple[StandardConditions, ...] = (ISO_15C, US_60F, NORMAL_0C)
+VOLUME_REFS: tuple[StandardConditions, ...] = (ISO_15C, US_60F, NORMAL_0C)
+_VOLUME_REFS = VOLUME_REFS
 
 
 @dataclass(frozen=True)
@@ -118,27 +119,38 @@ class QualitySpec:
             sink_h2_max=self.sink_h2_max[keep_snk],
         )
 
-    def sink_mass_kg_s(self, y_sink: F64, compiled_kg_s: F64) -> F64:
-        """Mass demand [kg/s] of every sink with the gas it receives (gas mass fractions ``y_sink``, one row per
-        sink), from its compiled demand ``compiled_kg_s`` (converted with the network gas): volume demands take
-        the same standard volume of the delivered gas (x rho_delivered / rho_network), energy demands the same
-        energy (x H_network / H_delivered); mass demands are unchanged."""
-        out = np.array(compiled_kg_s, dtype=float, copy=True)
+    def delivered_basis(self, y_sink: F64) -> F64:
+        """:attr:`sink_basis` of the gas each sink receives (gas mass fractions ``y_sink``, one row per sink): its
+        standard density for volume demands, its gross calorific value per kg for energy demands."""
+        out = np.array(self.sink_basis, dtype=float, copy=True)
         vol = self.sink_kind == SinkKind.VOLUME
         en = self.sink_kind == SinkKind.ENERGY
         if not (np.any(vol) or np.any(en)):
             return out
         gs = self.gas_set
-        x = gs.components(gs.mole_from_mass(y_sink))
+        x = gs.components(gs.mole_from_mass(np.asarray(y_sink, dtype=float)))
         for r, ref in enumerate(_VOLUME_REFS):  # three metering references, not a loop over sinks
             sel = vol & (self.sink_volume_ref == r)
             if np.any(sel):
-                out[sel] *= density_kg_per_m3(x[sel], ref) / self.sink_basis[sel]
+                out[sel] = density_kg_per_m3(x[sel], ref)
         if np.any(en):
-            hs = mass_heating_value_j_per_kg(x[en], self.reference.combustion_t_k, True)
-            out[en] *= self.sink_basis[en] / hs
+            out[en] = mass_heating_value_j_per_kg(x[en], self.reference.combustion_t_k, True)
         return out
 
+    def sink_mass_kg_s(self, y_sink: F64, compiled_kg_s: F64) -> F64:
+        """Mass demand [kg/s] of every sink with the gas it receives (gas mass fractions ``y_sink``, one row per
+        sink), from its compiled demand ``compiled_kg_s`` (converted with :attr:`sink_basis`): volume demands take
+        the same standard volume of the delivered gas (x rho_delivered / rho_basis), energy demands the same energy
+        (x H_basis / H_delivered); mass demands are unchanged."""
+        out = np.array(compiled_kg_s, dtype=float, copy=True)
+        vol = self.sink_kind == SinkKind.VOLUME
+        en = self.sink_kind == SinkKind.ENERGY
+        if not (np.any(vol) or np.any(en)):
+            return out
+        new = self.delivered_basis(y_sink)
+        out[vol] *= new[vol] / self.sink_basis[vol]
+        out[en] *= self.sink_basis[en] / new[en]
+        return out
 
 def _sink_kind(sink: Sink, basis: FlowBasis) -> tuple[SinkKind, float, int]:
     """Kind, network-gas conversion value and metering reference of a sink's demand unit."""
