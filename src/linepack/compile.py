@@ -416,7 +416,8 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
     )
     demand = np.array([gas.basis.to_kg_s(k.demand, k.unit, f"sink {k.id}") * sc.demand_scale for k in sinks])
 
-    quality = compile_quality(view, gas.composition, gas.basis, sources, sinks)
+    reference_flow = float(max(np.sum(demand), np.sum(inflow), 0.0))
+    quality = compile_quality(view, gas.composition, gas.basis, sources, sinks, reference_flow)
 
     rows = np.concatenate([efrom, eto])
     cols = np.concatenate([np.arange(n_e), np.arange(n_e)])

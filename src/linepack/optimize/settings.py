@@ -56,6 +56,14 @@ def settings_network(
     rset[held] = pout[held]
     src_p = np.where(cn.source_is_pressure, p_pa[cn.source_node], cn.source_p_set_pa)
     inflow = np.where(cn.source_is_pressure, 0.0, supply_kg_s)
+    quality = cn.quality
+    if quality is not None:
+        # the sinks take the mass the optimum delivers, the blending sources inject the supply it chose
+        quality = replace(
+            quality,
+            sink_kind=np.zeros(len(cn.sink_ids), dtype=np.int64),
+            source_share=np.full(len(cn.source_ids), np.nan),
+        )
     return replace(
         cn,
         comp_mode=cm,
@@ -66,6 +74,7 @@ def settings_network(
         source_p_set_pa=src_p,
         source_inflow=inflow,
         sink_demand=np.asarray(delivered_kg_s, dtype=float).copy(),
+        quality=quality,
     )
 
 

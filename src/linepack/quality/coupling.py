@@ -33,11 +33,6 @@ if TYPE_CHECKING:
 
 F64 = NDArray[np.float64]
 
-#: Flow (fraction of the reference flow) over which a pipe's gas changes ends when its flow reverses. A pipe
-#: that carries much less than this (a nearly still pipe, whose gas a steady state does not define) sees a
-#: flow-weighted blend of its two ends' gases in its hydraulic properties; without the blend, the fixed point of
-#: flows and gas can sit exactly at a reversal and the outer iteration cycles (seen on the PSGP gwadar_ip case).
-Q_SMOOTH_FRACTION = 1e-3
 
 
 @dataclass(frozen=True)
@@ -110,10 +105,10 @@ def from_vector(template: GasState, v: F64, gases: GasSet) -> GasState:
     y_edge = _normalised(v[n * k : (n + m) * k].reshape(m, k))
     o = (n + m) * k
     ns = len(template.sink_demand_kg_s)
-    demand = np.maximum(v[o : o + ns], 0.0)
+    demand = v[o : o + ns].copy()
     share = template.share_inflow_kg_s.copy()
     fin = np.isfinite(share)
-    share[fin] = np.maximum(v[o + ns :], 0.0)
+    share[fin] = v[o + ns :]
     mix = Mix(y_node, y_edge, template.mix.inflow_kg_s, template.mix.stagnant)
     return GasState(
         mix, gases.mole_from_mass(y_node), gases.mole_from_mass(y_edge), demand, share, template.share_capped
@@ -125,15 +120,17 @@ def _normalised(y: F64) -> F64:
     return np.asarray(y / np.maximum(y.sum(axis=1, keepdims=True), 1e-300))
 
 
-def change(old: GasState, new: GasState) -> float:
-    """Largest change of a gas mass fraction at a node, or relative change of a demand or blending inflow."""
+def change(old: GasState, new: GasState, flow_floor: float = 1e-12) -> float:
+    """Largest change of a gas mass fraction at a node or in an edge, or change of a demand or blending inflow
+    relative to the larger of itself and ``flow_floor`` [kg/s]."""
     d = float(np.max(np.abs(new.mix.y_node - old.mix.y_node), initial=0.0))
-    dm = np.abs(new.sink_demand_kg_s - old.sink_demand_kg_s) / np.maximum(np.abs(old.sink_demand_kg_s), 1e-12)
+    d = max(d, float(np.max(np.abs(new.mix.y_edge - old.mix.y_edge), initial=0.0)))
+    dm = np.abs(new.sink_demand_kg_s - old.sink_demand_kg_s) / np.maximum(np.abs(old.sink_demand_kg_s), flow_floor)
     d = max(d, float(np.max(dm, initial=0.0)))
     fin = np.isfinite(new.share_inflow_kg_s)
     if np.any(fin):
         a, b = old.share_inflow_kg_s[fin], new.share_inflow_kg_s[fin]
-        d = max(d, float(np.max(np.abs(b - a) / np.maximum(np.abs(a), 1e-12))))
+        d = max(d, float(np.max(np.abs(b - a) / np.maximum(np.abs(a), flow_floor))))
     return d
 
 
@@ -144,11 +141,11 @@ def source_mass_fractions(cn: CompiledNetwork) -> F64:
 
 
 def gas_state(
-    cn: CompiledNetwork, q_edge: F64, supply_kg_s: F64, m_ref: float, q_smooth: F64 | float | None = None
+    cn: CompiledNetwork, q_edge: F64, supply_kg_s: F64, m_ref: float = 0.0, q_smooth: F64 | float | None = None
 ) -> GasState:
     """The gas state implied by edge flows ``q_edge`` [kg/s] and source supplies ``supply_kg_s`` [kg/s]; an edge's gas
-    is its upstream node's, blended over ``q_smooth`` [kg/s] near zero flow (default ``Q_SMOOTH_FRACTION * m_ref``,
-    or one width per edge)."""
+    is its upstream node's, blended over ``q_smooth`` [kg/s] near zero flow (default: the compiled network's
+    ``quality.q_smooth_kg_s``; ``m_ref`` is not used)."""
     q = cn.quality
     assert q is not None
     gs = q.gas_set
@@ -163,7 +160,7 @@ def gas_state(
         supply_kg_s,
         y_src,
         fallback,
-        Q_SMOOTH_FRACTION * m_ref if q_smooth is None else q_smooth,
+        q.q_smooth_kg_s if q_smooth is None else q_smooth,
     )
     w_node = gs.mole_from_mass(mix.y_node)
     w_edge = gs.mole_from_mass(mix.y_edge)
@@ -229,7 +226,7 @@ class SteadyGas:
     def __init__(self, cn: CompiledNetwork, m_ref: float) -> None:
         self.cn = cn
         self.m_ref = m_ref
-        self.q_smooth = Q_SMOOTH_FRACTION * m_ref
+        self.q_smooth = cn.quality.q_smooth_kg_s if cn.quality is not None else 0.0
         self.accel = Anderson()
         mz = mixture_model(cn)
         assert cn.quality is not None
@@ -269,6 +266,12 @@ class SteadyGas:
             return implied
         assert self.cn.quality is not None
         return from_vector(implied, self.accel.next(to_vector(used), to_vector(implied)), self.cn.quality.gas_set)
+
+    def settled(self, used: GasState, implied: GasState, tolerance: float = 1e-13) -> bool:
+        """True when the gas a solution implies is the gas it was solved with, within ``tolerance`` (mass
+        fractions; flows relative to the larger of themselves and 1e-9 of the reference flow): the fixed point,
+        whatever the residual's last digits."""
+        return change(used, implied, 1e-9 * self.m_ref) <= tolerance
 
     def restless(self) -> list[str]:
         """Diagnosis of an outer iteration that did not settle: the pipes whose flow kept reversing."""

@@ -30,6 +30,13 @@ F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 
 
+#: Flow (fraction of the network's reference flow) over which a pipe's gas changes ends when its flow reverses. A
+#: pipe that carries much less than this (a nearly still pipe, whose gas a steady state does not define) sees a
+#: flow-weighted blend of its two ends' gases in its hydraulic properties; without the blend, the fixed point of flows
+#: and gas can sit exactly at a reversal and the outer iteration cycles (seen on the PSGP gwadar_ip case).
+Q_SMOOTH_FRACTION = 1e-3
+
+
 class SinkKind(IntEnum):
     """What a demand is fixed in."""
 
@@ -70,6 +77,10 @@ class QualitySpec:
         sink_volume_ref: metering reference of a volume demand (index into ``VOLUME_REFS``: 15 C, 60 F, 0 C).
         sink_gcv_min_mj_m3, sink_wobbe_min_mj_m3, sink_wobbe_max_mj_m3: limits at ``reference`` (NaN: none).
         sink_h2_max: highest hydrogen mole fraction [-] (NaN: none).
+        q_smooth_kg_s: flow [kg/s] over which a pipe's gas changes ends when its flow reverses
+            (:data:`Q_SMOOTH_FRACTION` of the compiled demand or fixed inflow, whichever is larger); kept with the
+            compiled network so that every solver of it (steady, transient, optimiser, a re-solve of its settings)
+            blends alike.
     """
 
     gas_set: GasSet
@@ -86,6 +97,7 @@ class QualitySpec:
     sink_wobbe_min_mj_m3: F64
     sink_wobbe_max_mj_m3: F64
     sink_h2_max: F64
+    q_smooth_kg_s: float = 1e-3
 
     @property
     def volume_references(self) -> tuple[StandardConditions, ...]:
@@ -174,6 +186,7 @@ def compile_quality(
     basis: FlowBasis,
     sources: list[Source],
     sinks: list[Sink],
+    reference_flow_kg_s: float = 1.0,
 ) -> QualitySpec | None:
     """The quality arrays of a scenario view; None when no gas of the network has a composition."""
     network = view.network
@@ -244,4 +257,5 @@ def compile_quality(
         sink_wobbe_min_mj_m3=np.array([_nan(k.wobbe_min_mj_m3) for k in sinks]),
         sink_wobbe_max_mj_m3=np.array([_nan(k.wobbe_max_mj_m3) for k in sinks]),
         sink_h2_max=np.array([_nan(k.h2_max_mol_pct, 0.01) for k in sinks]),
+        q_smooth_kg_s=Q_SMOOTH_FRACTION * max(reference_flow_kg_s, 1e-3),
     )

@@ -304,6 +304,7 @@ def solve_steady(
                 check = SteadySystem(cn_i, state_i, mu if not mu_changed else mu_i, p_ref, m_ref, props_i)
                 x_check = check.pack(p, q, supply[check.psrc])
                 gas_changed = bool(np.max(np.abs(check.residual(x_check)), initial=0.0) > opt.tolerance)
+                gas_changed = gas_changed and not coupling.settled(gas, implied)
                 if not gas_changed and not mu_changed:
                     sys, x, state, cn, props, gas = check, x_check, state_i, cn_i, props_i, implied
                     break

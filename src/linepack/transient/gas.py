@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..gas.mixture_z import CollapsedZ, LocalZ
-from ..quality.coupling import Q_SMOOTH_FRACTION, gas_state, source_mass_fractions
+from ..quality.coupling import gas_state, source_mass_fractions
 from ..quality.mixing import upwind_blend
 from ..quality.properties import GasProps, compressor_kappa, fuel_lhv, mixture_model
 from ..quality.zrows import ZRowCache
@@ -71,7 +71,7 @@ class TransientGas:
         assert q is not None and q.mixing
         self.spec = q
         self.gases = q.gas_set
-        self.q_smooth = Q_SMOOTH_FRACTION * m_ref
+        self.q_smooth = q.q_smooth_kg_s
         self.m_ref = m_ref
         self.absolute = absolute
         self.tracker: QualityTracker | None = None
