@@ -62,6 +62,8 @@ def summary(result: SteadyResult) -> Group:
     parts.append(t)
 
     maop = node_maop_pa(result)
+    sink_mmscfd = result.sink_mmscfd()  # in the gas each delivery receives
+    edge_mmscfd = result.edge_mmscfd()
     t = Table(title="Deliveries", title_justify="left")
     for col in (
         "sink",
@@ -88,7 +90,7 @@ def summary(result: SteadyResult) -> Group:
         t.add_row(
             kid,
             cn.sink_category[k],
-            f"{basis.kg_s_to_mmscfd(cn.sink_demand[k]):.0f}",
+            f"{sink_mmscfd[k]:.0f}",
             f"{p:.1f}",
             "-" if pmin_b is None else f"{pmin_b:.1f}",
             "-" if mx is None else f"{mx:.1f}",
@@ -122,22 +124,42 @@ def summary(result: SteadyResult) -> Group:
                 f"{_barg(amb, result.p_pa[cn.edge_from[e]]):.1f}",
                 f"{_barg(amb, result.p_pa[cn.edge_to[e]]):.1f}",
                 f"{ratio[k]:.3f}",
-                f"{basis.kg_s_to_mmscfd(result.q_kg_s[e]):.0f}",
+                f"{edge_mmscfd[e]:.0f}",
                 f"{result.comp_power_w[k] / 1e6:.1f}",
                 f"{pmax / 1e6:.1f}" if np.isfinite(pmax) else "-",
-                f"{basis.kg_s_to_mmscfd(result.comp_fuel_kg_s[k]):.2f}",
+                f"{edge_mmscfd[e] / result.q_kg_s[e] * result.comp_fuel_kg_s[k] if result.q_kg_s[e] else 0.0:.2f}",
             )
         parts.append(t)
+
+    quality = quality_table(result)
+    if quality is not None:
+        parts.append(quality)
 
     lp = float(np.sum(result.pipe_linepack_kg()))
     fuel = float(np.sum(result.comp_fuel_kg_s))
     rho60 = basis.density_60f_kg_m3
+    supplied = sum(cn.source_basis[k].kg_s_to_mmscfd(result.source_supply_kg_s[k]) for k in range(len(cn.source_ids)))
+    ce = cn.comp_edge
+    fuel_mmscfd = (
+        float(
+            np.sum(
+                np.where(
+                    result.q_kg_s[ce] != 0,
+                    edge_mmscfd[ce] / np.where(result.q_kg_s[ce] != 0, result.q_kg_s[ce], 1.0),
+                    0.0,
+                )
+                * result.comp_fuel_kg_s
+            )
+        )
+        if len(ce)
+        else 0.0
+    )
     parts.append(
         Text(
-            f"Throughput {basis.kg_s_to_mmscfd(result.throughput_kg_s()):.0f} MMSCFD "
+            f"Throughput {supplied:.0f} MMSCFD "
             f"({result.throughput_kg_s():.1f} kg/s); "
-            f"demand {basis.kg_s_to_mmscfd(result.total_demand_kg_s()):.0f} MMSCFD; compressor fuel "
-            f"{basis.kg_s_to_mmscfd(fuel):.1f} MMSCFD; power {np.sum(result.comp_power_w) / 1e6:.1f} MW; "
+            f"demand {float(np.sum(sink_mmscfd)):.0f} MMSCFD ({result.total_demand_kg_s():.1f} kg/s); compressor fuel "
+            f"{fuel_mmscfd:.1f} MMSCFD ({fuel:.2f} kg/s); power {np.sum(result.comp_power_w) / 1e6:.1f} MW; "
             f"linepack {lp / 1e6:.1f} kt ({lp / rho60 / MMSCF_M3:.0f} MMscf)"
         )
     )
@@ -150,6 +172,52 @@ def summary(result: SteadyResult) -> Group:
     if result.warnings:
         parts.append(Text("Warnings:\n" + "\n".join(f"  - {w}" for w in result.warnings), style="yellow"))
     return Group(*parts)  # type: ignore[arg-type]
+
+
+def quality_table(result: SteadyResult) -> Table | None:
+    """The delivered gas quality (delivery, its gas, GCV, Wobbe, H2, energy) at the network's reference conditions;
+    None when the network gas has no composition."""
+    q = result.quality
+    cn = result.network
+    if q is None or cn.quality is None:
+        return None
+    spec = cn.quality
+    how = "mixed from the sources' gases" if q.mixing else f"one gas ({cn.gas.name})"
+    t = Table(title=f"Delivered gas quality ({how}; reference {q.reference_name})", title_justify="left")
+    for col in ("delivery", "GCV MJ/m3", "GCV Btu/scf", "Wobbe MJ/m3", "rel. density", "H2 mol %", "energy MW",
+                "MMBTU/d", "quality"):  # fmt: skip
+        t.add_column(col, justify="left" if col in ("delivery", "quality") else "right")
+    broken = set(v.split(":")[0].removeprefix("delivery ") for v in result.violations if _is_quality(v))
+    mmbtu = q.sink_energy_mmbtu_d
+    for k, kid in enumerate(cn.sink_ids):
+        limited = any(
+            np.isfinite(a[k])
+            for a in (spec.sink_gcv_min_mj_m3, spec.sink_wobbe_min_mj_m3, spec.sink_wobbe_max_mj_m3, spec.sink_h2_max)
+        )
+        status, style = ("-", "") if not limited else ("ok", "green")
+        if kid in broken:
+            status, style = "OUT OF LIMITS", "bold red"
+        t.add_row(
+            kid,
+            f"{q.sink.gcv_mj_m3[k]:.2f}",
+            f"{q.sink.gcv_btu_scf[k]:.0f}",
+            f"{q.sink.wobbe_mj_m3[k]:.2f}",
+            f"{q.sink.relative_density[k]:.3f}",
+            f"{q.sink.h2_mol_pct[k]:.2f}",
+            f"{q.sink_energy_mw[k]:,.0f}",
+            f"{mmbtu[k]:,.0f}",
+            Text(status, style=style),
+        )
+    supplied, delivered, fuel = q.energy_balance_mw()
+    t.caption = (
+        f"energy supplied {supplied:,.0f} MW = delivered {delivered:,.0f} MW + compressor fuel {fuel:,.0f} MW "
+        f"(gross calorific value)"
+    )
+    return t
+
+
+def _is_quality(text: str) -> bool:
+    return text.startswith("delivery ") and any(w in text for w in ("Wobbe index", "calorific value", "hydrogen"))
 
 
 def print_summary(result: SteadyResult, console: Console | None = None) -> None:
