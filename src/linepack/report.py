@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 from rich.console import Console, Group
-from rich.table import Table
 from rich.text import Text
 
 from .compile import CompMode
-from .results import COMP_MODE_TEXT, SteadyResult
+from .console_tables import compact_table
+from .quality.limits import QUALITY_QUANTITIES
+from .results import COMP_MODE_SHORT, SteadyResult
 from .units import BAR_PA, MMSCF_M3
+from .violations import beyond
 
 
 def _barg(cn_amb: float, p_pa: float) -> float:
@@ -27,12 +29,27 @@ def node_maop_pa(result: SteadyResult) -> np.ndarray:
     return np.where(np.isfinite(maop), maop, np.where(np.isfinite(pipe_maop), pipe_maop, np.nan))
 
 
+COMP_BOUND_SHORT = {
+    CompMode.RATIO: "max ratio",
+    CompMode.POWER: "max power",
+    CompMode.FLOW: "max flow",
+    CompMode.BYPASS: "bypass",
+    CompMode.OFF: "closed",
+}
+
+
 def summary(result: SteadyResult) -> Group:
-    """The summary as rich renderables: supplies, deliveries, compressors, totals, bounds, violations."""
+    """The summary as rich renderables: supplies, deliveries, compressors, the balance, bounds, violations.
+
+    Every MMSCFD figure of the tables and the balance is the same basis (mass, shown as standard volume of
+    the network gas), so the supply column adds up to demand plus compressor fuel; a source of another gas
+    also shows its own-gas MMSCFD. Ids are never cut (:mod:`linepack.console_tables`).
+    """
     cn = result.network
     amb = cn.ambient_pa
     gas = cn.gas
     basis = gas.basis
+    to_mmscfd = basis.kg_s_to_mmscfd
     parts: list[object] = []
     zname = getattr(gas.compressibility, "name", "")
     parts.append(
@@ -43,39 +60,54 @@ def summary(result: SteadyResult) -> Group:
             style="bold",
         )
     )
-
-    t = Table(title="Supplies", title_justify="left")
-    for col in ("source", "node", "mode", "supply MMSCFD", "capacity MMSCFD", "p barg"):
-        t.add_column(col, justify="right" if col[0] in "scp" and col not in ("source",) else "left")
+    parts.append(
+        Text(
+            f"MMSCFD below: mass flow as standard volume of the network gas {basis.gas_name} (60 F, 14.696 psia), "
+            "so columns add up; 'own gas' is a source's MMSCFD of its own gas; mode p-held: the source holds its "
+            "pressure, flow: a fixed inflow"
+        )
+    )
+    own = [b.gas_name != basis.gas_name for b in cn.source_basis]
+    cols = [("node", "id"), ("mode", "id"), ("supply\nMMSCFD", "num")]
+    if any(own):
+        cols.append(("own gas\nMMSCFD", "num"))
+    cols += [("max\nMMSCFD", "num"), ("p\nbarg", "num")]
+    t = compact_table("Supplies", "source", cols)
     for k, sid in enumerate(cn.source_ids):
-        b = cn.source_basis[k]
         cap = cn.source_capacity[k]
-        mode = "pressure" if cn.source_is_pressure[k] else "flow"
-        t.add_row(
+        row = [
             sid,
             cn.node_ids[cn.source_node[k]],
-            mode,
-            f"{b.kg_s_to_mmscfd(result.source_supply_kg_s[k]):.0f}",
-            f"{b.kg_s_to_mmscfd(cap):.0f}" if np.isfinite(cap) else "-",
+            "p-held" if cn.source_is_pressure[k] else "flow",
+            f"{to_mmscfd(result.source_supply_kg_s[k]):.0f}",
+        ]
+        if any(own):
+            row.append(f"{cn.source_basis[k].kg_s_to_mmscfd(result.source_supply_kg_s[k]):.0f}" if own[k] else "")
+        row += [
+            f"{to_mmscfd(cap):.0f}" if np.isfinite(cap) else "-",
             f"{_barg(amb, result.p_pa[cn.source_node[k]]):.1f}",
-        )
+        ]
+        t.add_row(*row)
+    total = ["total", "", "", f"{to_mmscfd(result.throughput_kg_s()):.0f}"] + ([""] if any(own) else []) + ["", ""]
+    t.add_section()
+    t.add_row(*total, style="bold")
     parts.append(t)
 
     maop = node_maop_pa(result)
-    sink_mmscfd = result.sink_mmscfd()  # in the gas each delivery receives
-    edge_mmscfd = result.edge_mmscfd()
-    t = Table(title="Deliveries", title_justify="left")
-    for col in (
-        "sink",
-        "category",
-        "demand MMSCFD",
-        "p barg",
-        "min barg",
-        "MAOP barg",
-        "margin bar",
-        "status",
-    ):
-        t.add_column(col, justify="left" if col in ("sink", "category", "status") else "right")
+    violated = {(v.kind, v.component_id) for v in result.violation_records if v.quantity not in QUALITY_QUANTITIES}
+    mixed = result.quality is not None and result.quality.mixing
+    received = result.sink_mmscfd() if mixed else None  # standard volume of the gas each delivery receives
+    cols = [("category", "text"), ("demand\nMMSCFD", "num")]
+    if received is not None:
+        cols.append(("own gas\nMMSCFD", "num"))
+    cols += [
+        ("p\nbarg", "num"),
+        ("min\nbarg", "num"),
+        ("MAOP\nbarg", "num"),
+        ("margin\nbar", "num"),
+        ("status", "text"),
+    ]
+    t = compact_table("Deliveries", "sink", cols)
     for k, kid in enumerate(cn.sink_ids):
         i = cn.sink_node[k]
         p = _barg(amb, result.p_pa[i])
@@ -83,40 +115,44 @@ def summary(result: SteadyResult) -> Group:
         pmin_b = _barg(amb, pmin) if np.isfinite(pmin) else None
         mx = _barg(amb, maop[i]) if np.isfinite(maop[i]) else None
         status, style = "ok", "green"
-        if pmin_b is not None and p < pmin_b - 1e-9:
+        if ("delivery", kid) in violated:
             status, style = "BELOW MIN", "bold red"
-        elif mx is not None and p > mx + 1e-9:
+        elif beyond(result.p_pa[i], maop[i], upper=True):  # the MAOP of the node or of a pipe it touches
             status, style = "ABOVE MAOP", "bold red"
         t.add_row(
             kid,
             cn.sink_category[k],
-            f"{sink_mmscfd[k]:.0f}",
+            f"{to_mmscfd(cn.sink_demand[k]):.0f}",
+            *([f"{received[k]:.0f}"] if received is not None else []),
             f"{p:.1f}",
             "-" if pmin_b is None else f"{pmin_b:.1f}",
             "-" if mx is None else f"{mx:.1f}",
             "-" if pmin_b is None else f"{p - pmin_b:+.1f}",
             Text(status, style=style),
         )
+    t.add_section()
+    own_total = [f"{float(np.sum(received)):.0f}"] if received is not None else []
+    t.add_row(
+        "total", "", f"{to_mmscfd(result.total_demand_kg_s()):.0f}", *own_total, "", "", "", "", "", style="bold"
+    )
     parts.append(t)
 
     if len(cn.comp_edge):
-        t = Table(title="Compressor stations", title_justify="left")
-        for col in (
-            "station",
-            "control",
-            "suction barg",
-            "discharge barg",
-            "ratio",
-            "flow MMSCFD",
-            "power MW",
-            "max MW",
-            "fuel MMSCFD",
-        ):
-            t.add_column(col, justify="left" if col in ("station", "control") else "right")
+        cols = [
+            ("control", "text"),
+            ("suction\nbarg", "num"),
+            ("disch.\nbarg", "num"),
+            ("ratio", "num"),
+            ("flow\nMMSCFD", "num"),
+            ("power\nMW", "num"),
+            ("max\nMW", "num"),
+            ("fuel\nMMSCFD", "num"),
+        ]
+        t = compact_table("Compressor stations", "station", cols)
         ratio = result.comp_ratio()
         for k, e in enumerate(cn.comp_edge):
             cmode = CompMode(result.comp_mode[k])
-            label = COMP_MODE_TEXT[cmode] if cmode == cn.comp_mode[k] else f"at bound: {COMP_MODE_TEXT[cmode]}"
+            label = COMP_MODE_SHORT[cmode] if cmode == cn.comp_mode[k] else f"at {COMP_BOUND_SHORT[cmode]}"
             pmax = cn.comp_power_max_w[k]
             t.add_row(
                 cn.edge_ids[e],
@@ -124,43 +160,29 @@ def summary(result: SteadyResult) -> Group:
                 f"{_barg(amb, result.p_pa[cn.edge_from[e]]):.1f}",
                 f"{_barg(amb, result.p_pa[cn.edge_to[e]]):.1f}",
                 f"{ratio[k]:.3f}",
-                f"{edge_mmscfd[e]:.0f}",
+                f"{to_mmscfd(result.q_kg_s[e]):.0f}",
                 f"{result.comp_power_w[k] / 1e6:.1f}",
                 f"{pmax / 1e6:.1f}" if np.isfinite(pmax) else "-",
-                f"{edge_mmscfd[e] / result.q_kg_s[e] * result.comp_fuel_kg_s[k] if result.q_kg_s[e] else 0.0:.2f}",
+                f"{to_mmscfd(result.comp_fuel_kg_s[k]):.2f}",
             )
+        t.add_section()
+        fuel_total = to_mmscfd(float(np.sum(result.comp_fuel_kg_s)))
+        power_total = float(np.sum(result.comp_power_w)) / 1e6
+        t.add_row("total", "", "", "", "", "", f"{power_total:.1f}", "", f"{fuel_total:.2f}", style="bold")
         parts.append(t)
 
-    quality = quality_table(result)
-    if quality is not None:
-        parts.append(quality)
+    parts.extend(quality_parts(result))
 
+    bal = result.balance()
     lp = float(np.sum(result.pipe_linepack_kg()))
-    fuel = float(np.sum(result.comp_fuel_kg_s))
     rho60 = basis.density_60f_kg_m3
-    supplied = sum(cn.source_basis[k].kg_s_to_mmscfd(result.source_supply_kg_s[k]) for k in range(len(cn.source_ids)))
-    ce = cn.comp_edge
-    fuel_mmscfd = (
-        float(
-            np.sum(
-                np.where(
-                    result.q_kg_s[ce] != 0,
-                    edge_mmscfd[ce] / np.where(result.q_kg_s[ce] != 0, result.q_kg_s[ce], 1.0),
-                    0.0,
-                )
-                * result.comp_fuel_kg_s
-            )
-        )
-        if len(ce)
-        else 0.0
-    )
     parts.append(
         Text(
-            f"Throughput {supplied:.0f} MMSCFD "
-            f"({result.throughput_kg_s():.1f} kg/s); "
-            f"demand {float(np.sum(sink_mmscfd)):.0f} MMSCFD ({result.total_demand_kg_s():.1f} kg/s); compressor fuel "
-            f"{fuel_mmscfd:.1f} MMSCFD ({fuel:.2f} kg/s); power {np.sum(result.comp_power_w) / 1e6:.1f} MW; "
-            f"linepack {lp / 1e6:.1f} kt ({lp / rho60 / MMSCF_M3:.0f} MMscf)"
+            f"Throughput (supply) {bal['supply_mmscfd']:.1f} MMSCFD ({bal['supply_kg_s']:.1f} kg/s) = demand "
+            f"{bal['demand_mmscfd']:.1f} + compressor fuel {bal['fuel_mmscfd']:.1f} MMSCFD "
+            f"(balance closes to {bal['closure_kg_s']:.1e} kg/s); compressor power "
+            f"{np.sum(result.comp_power_w) / 1e6:.1f} MW; "
+            f"linepack {lp / 1e6:.1f} kt ({lp / rho60 / MMSCF_M3:.0f} MMscf of the network gas)"
         )
     )
     if result.active_bounds:
@@ -168,36 +190,39 @@ def summary(result: SteadyResult) -> Group:
     if result.violations:
         parts.append(Text("Violations:\n" + "\n".join(f"  - {v}" for v in result.violations), style="bold red"))
     else:
-        parts.append(Text("No pressure or capacity violations.", style="green"))
+        limits = cn.quality is not None and cn.quality.has_limits
+        what = "pressure, capacity or gas-quality" if limits else "pressure or capacity"
+        parts.append(Text(f"No {what} violations.", style="green"))
     if result.warnings:
         parts.append(Text("Warnings:\n" + "\n".join(f"  - {w}" for w in result.warnings), style="yellow"))
     return Group(*parts)  # type: ignore[arg-type]
 
 
-def quality_table(result: SteadyResult) -> Table | None:
-    """The delivered gas quality (delivery, its gas, GCV, Wobbe, H2, energy) at the network's reference conditions;
-    None when the network gas has no composition."""
+def quality_parts(result: SteadyResult) -> list[object]:
+    """The delivered gas quality table (GCV, Wobbe, relative density, H2, energy, limits) at the network's quality
+    reference conditions and its energy balance line; nothing when the network gas has no composition."""
     q = result.quality
     cn = result.network
-    if q is None or cn.quality is None:
-        return None
     spec = cn.quality
-    how = "mixed from the sources' gases" if q.mixing else f"one gas ({cn.gas.name})"
-    t = Table(title=f"Delivered gas quality ({how}; reference {q.reference_name})", title_justify="left")
-    for col in ("delivery", "GCV MJ/m3", "GCV Btu/scf", "Wobbe MJ/m3", "rel. density", "H2 mol %", "energy MW",
-                "MMBTU/d", "quality"):  # fmt: skip
-        t.add_column(col, justify="left" if col in ("delivery", "quality") else "right")
-    broken = set(v.split(":")[0].removeprefix("delivery ") for v in result.violations if _is_quality(v))
-    mmbtu = q.sink_energy_mmbtu_d
+    if q is None or spec is None:
+        return []
+    how = "mixed from the sources' gases" if q.mixing else f"one gas, {cn.gas.name}"
+    cols = [
+        ("GCV\nMJ/m3", "num"),
+        ("GCV\nBtu/scf", "num"),
+        ("Wobbe\nMJ/m3", "num"),
+        ("rel.\ndensity", "num"),
+        ("H2\nmol %", "num"),
+        ("energy\nMW", "num"),
+        ("energy\nMMBTU/d", "num"),
+    ]
+    limited_any = spec.sink_limited
+    if np.any(limited_any):
+        cols.append(("limits", "text"))
+    t = compact_table(f"Delivered gas quality ({how}; reference {q.reference_name})", "delivery", cols)
+    broken = {v.component_id for v in result.violation_records if v.quantity in QUALITY_QUANTITIES}
     for k, kid in enumerate(cn.sink_ids):
-        limited = any(
-            np.isfinite(a[k])
-            for a in (spec.sink_gcv_min_mj_m3, spec.sink_wobbe_min_mj_m3, spec.sink_wobbe_max_mj_m3, spec.sink_h2_max)
-        )
-        status, style = ("-", "") if not limited else ("ok", "green")
-        if kid in broken:
-            status, style = "OUT OF LIMITS", "bold red"
-        t.add_row(
+        row: list[object] = [
             kid,
             f"{q.sink.gcv_mj_m3[k]:.2f}",
             f"{q.sink.gcv_btu_scf[k]:.0f}",
@@ -205,19 +230,24 @@ def quality_table(result: SteadyResult) -> Table | None:
             f"{q.sink.relative_density[k]:.3f}",
             f"{q.sink.h2_mol_pct[k]:.2f}",
             f"{q.sink_energy_mw[k]:,.0f}",
-            f"{mmbtu[k]:,.0f}",
-            Text(status, style=style),
-        )
+            f"{q.sink_energy_mmbtu_d[k]:,.0f}",
+        ]
+        if np.any(limited_any):
+            if kid in broken:
+                row.append(Text("OUT OF LIMITS", style="bold red"))
+            else:
+                row.append(Text("ok", style="green") if limited_any[k] else "-")
+        t.add_row(*row)
+    t.add_section()
+    total = ["total", "", "", "", "", "", f"{float(np.sum(q.sink_energy_mw)):,.0f}"]
+    total.append(f"{float(np.sum(q.sink_energy_mmbtu_d)):,.0f}")
+    t.add_row(*total, *([""] if np.any(limited_any) else []), style="bold")
     supplied, delivered, fuel = q.energy_balance_mw()
-    t.caption = (
-        f"energy supplied {supplied:,.0f} MW = delivered {delivered:,.0f} MW + compressor fuel {fuel:,.0f} MW "
-        f"(gross calorific value)"
+    line = Text(
+        f"Energy (gross calorific value, {q.reference_name}): supplied {supplied:,.0f} MW = delivered "
+        f"{delivered:,.0f} MW + compressor fuel {fuel:,.0f} MW"
     )
-    return t
-
-
-def _is_quality(text: str) -> bool:
-    return text.startswith("delivery ") and any(w in text for w in ("Wobbe index", "calorific value", "hydrogen"))
+    return [t, line]
 
 
 def print_summary(result: SteadyResult, console: Console | None = None) -> None:

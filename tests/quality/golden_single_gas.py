@@ -1,7 +1,8 @@
 """The networks of the single-gas regression test and the script that recorded their golden results.
 
-The golden file ``data/single_gas_golden.json`` was written by ``python tests/quality/golden_single_gas.py`` at
-commit 4aa025c (before gas-quality tracking existed): pressures, flows, supplies and compressor powers as exact
+The golden file ``data/single_gas_golden.json`` was written by ``python tests/quality/golden_single_gas.py`` with
+the code of main at commit 623a4ee (without gas-quality tracking; first recorded at 4aa025c, recorded again when
+main's solver changes were merged): pressures, flows, supplies and compressor powers as exact
 hexadecimal floats. ``test_single_gas_exact.py`` solves the same networks now and requires bit-for-bit equality.
 """
 

@@ -16,38 +16,43 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..gas.quality import quality_of
+from ..violations import Violation, beyond
 
 if TYPE_CHECKING:
     from ..compile import CompiledNetwork
     from .results import SteadyQuality
 
 
-def violations(cn: CompiledNetwork, quality: SteadyQuality) -> list[str]:
-    """One text per quality limit that a solution breaks."""
+#: The violation quantities of gas-quality limits (:class:`linepack.violations.Violation.quantity`).
+QUALITY_QUANTITIES = frozenset({"wobbe_min", "wobbe_max", "gcv_min", "h2_max"})
+
+
+def violations(cn: CompiledNetwork, quality: SteadyQuality) -> list[Violation]:
+    """Every quality limit that a solution breaks, as violation records (kind ``delivery``; quantity
+    ``wobbe_min``, ``wobbe_max``, ``gcv_min`` in J/m3 at the reference conditions, ``h2_max`` as a mole
+    fraction). Whether a figure is beyond its limit is decided by :func:`linepack.violations.beyond`, as for
+    pressures."""
     q = cn.quality
     if q is None or not q.has_limits:
         return []
     ref = q.reference_name
-    out: list[str] = []
     d = quality.sink
+    mj = 1e6
+    checks = (
+        ("wobbe_min", d.wobbe_mj_m3, q.sink_wobbe_min_mj_m3, False, "Wobbe index", "MJ/m3", mj),
+        ("wobbe_max", d.wobbe_mj_m3, q.sink_wobbe_max_mj_m3, True, "Wobbe index", "MJ/m3", mj),
+        ("gcv_min", d.gcv_mj_m3, q.sink_gcv_min_mj_m3, False, "gross calorific value", "MJ/m3", mj),
+        ("h2_max", d.h2_mol_pct, 100.0 * q.sink_h2_max, True, "hydrogen", "mol %", 0.01),
+    )
+    out: list[Violation] = []
     for k, sid in enumerate(cn.sink_ids):
-        w, gcv, h2 = d.wobbe_mj_m3[k], d.gcv_mj_m3[k], d.h2_mol_pct[k]
-        lo, hi, gmin, hmax = (
-            q.sink_wobbe_min_mj_m3[k],
-            q.sink_wobbe_max_mj_m3[k],
-            q.sink_gcv_min_mj_m3[k],
-            100.0 * q.sink_h2_max[k],
-        )
-        if np.isfinite(lo) and w < lo * (1 - 1e-9):
-            out.append(f"delivery {sid}: Wobbe index {w:.2f} MJ/m3 below its minimum {lo:.2f} MJ/m3 ({ref})")
-        if np.isfinite(hi) and w > hi * (1 + 1e-9):
-            out.append(f"delivery {sid}: Wobbe index {w:.2f} MJ/m3 above its maximum {hi:.2f} MJ/m3 ({ref})")
-        if np.isfinite(gmin) and gcv < gmin * (1 - 1e-9):
-            out.append(
-                f"delivery {sid}: gross calorific value {gcv:.2f} MJ/m3 below its minimum {gmin:.2f} MJ/m3 ({ref})"
-            )
-        if np.isfinite(hmax) and h2 > hmax * (1 + 1e-9) + 1e-12:
-            out.append(f"delivery {sid}: hydrogen {h2:.2f} mol % above its maximum {hmax:.2f} mol %")
+        for quantity, value, limit, upper, what, unit, si in checks:
+            if not beyond(value[k : k + 1], limit[k : k + 1], upper=upper)[0]:
+                continue
+            side = "above its maximum" if upper else "below its minimum"
+            where = f" ({ref})" if unit == "MJ/m3" else ""
+            text = f"delivery {sid}: {what} {value[k]:.2f} {unit} {side} {limit[k]:.2f} {unit}{where}"
+            out.append(Violation("delivery", sid, quantity, float(value[k] * si), float(limit[k] * si), text))
     return out
 
 

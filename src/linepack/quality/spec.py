@@ -104,13 +104,19 @@ class QualitySpec:
         return _VOLUME_REFS
 
     @property
-    def has_limits(self) -> bool:
-        return bool(
-            np.any(np.isfinite(self.sink_gcv_min_mj_m3))
-            or np.any(np.isfinite(self.sink_wobbe_min_mj_m3))
-            or np.any(np.isfinite(self.sink_wobbe_max_mj_m3))
-            or np.any(np.isfinite(self.sink_h2_max))
+    def sink_limited(self) -> NDArray[np.bool_]:
+        """Whether each sink has any quality limit (GCV, Wobbe or hydrogen)."""
+        return np.asarray(
+            np.isfinite(self.sink_gcv_min_mj_m3)
+            | np.isfinite(self.sink_wobbe_min_mj_m3)
+            | np.isfinite(self.sink_wobbe_max_mj_m3)
+            | np.isfinite(self.sink_h2_max),
+            dtype=bool,
         )
+
+    @property
+    def has_limits(self) -> bool:
+        return bool(np.any(self.sink_limited))
 
     @property
     def has_share_sources(self) -> bool:

@@ -27,6 +27,7 @@ from ..quality.coupling import gas_state, source_mass_fractions
 from ..quality.mixing import upwind_blend
 from ..quality.properties import GasProps, compressor_kappa, fuel_lhv, mixture_model
 from ..quality.zrows import ZRowCache
+from ..units import R_J_PER_MOL_K
 from .tracking import QualityTracker
 
 if TYPE_CHECKING:
@@ -56,6 +57,31 @@ def initial_point_fractions(seg: SegmentedNetwork, steady: SteadyResult) -> F64:
     owner = np.repeat(np.arange(seg.n_pipes), seg.pipe_nseg + 1)
     y[seg.pipe_points[interior]] = g.mix.y_edge[owner[interior]]
     return y
+
+
+def held_props(seg: SegmentedNetwork, steady: SteadyResult, m_ref: float) -> GasProps | None:
+    """The property layer of a steady state's mixtures on the points and segments of ``seg``, for a model that
+    holds that gas (the dynamic estimator); None when the steady state tracked no mixtures."""
+    if steady.gas_state is None or seg.cn.quality is None or not seg.cn.quality.mixing:
+        return None
+    gas = TransientGas(seg, m_ref, np.ones(len(seg.cn.sink_ids), dtype=bool))
+    return gas.props_from_steady(seg.cn, steady)
+
+
+def pipe_density(seg: SegmentedNetwork, props: GasProps, p_mean_pa: F64) -> tuple[F64, F64]:
+    """Density [kg/m3] and d rho / dp [kg/m3/Pa] of every (base) pipe's gas at the pipe's mean pressure
+    ``p_mean_pa`` (one per pipe), with the gas of its first segment (:class:`GasProps` of ``seg.cn``)."""
+    cn = seg.cn
+    first = seg.pipe_seg_start[: seg.n_pipes]
+    res_pos = np.empty(cn.n_edges, dtype=np.int64)
+    res_pos[cn.res_edge] = np.arange(len(cn.res_edge))
+    k = res_pos[first]  # the first segments are edges 0..n_segments-1, all resistive
+    p_all = np.full(len(cn.res_edge), float(np.mean(p_mean_pa)) if len(p_mean_pa) else 1e5)
+    p_all[k] = p_mean_pa
+    z, dz = props.z_res(p_all)
+    c = props.res_molar_mass[k] / (R_J_PER_MOL_K * props.temperature_k)
+    zk, dzk = z[k], dz[k]
+    return c * p_mean_pa / zk, c * (1.0 / zk - p_mean_pa * dzk / (zk * zk))
 
 
 class TransientGas:
@@ -143,10 +169,13 @@ class TransientGas:
             inflow = np.where(blend, g.share_inflow_kg_s, b.inflow_kg_s)
         return replace(b, demand_kg_s=demand, inflow_kg_s=np.asarray(inflow, dtype=float))
 
-    def advance(self, cn: CompiledNetwork, dt: float, q_edge: F64, supply: F64, demand: F64, fuel: F64) -> GasProps:
-        """Move the gases over a converged step and return the property layer for the next step."""
+    def advance(
+        self, cn: CompiledNetwork, dt: float, q_edge: F64, supply: F64, demand: F64, fuel: F64, leak: F64 | None = None
+    ) -> GasProps:
+        """Move the gases over a converged step (``leak``: kg/s drawn by leaks at every point) and return the
+        property layer for the next step."""
         assert self.tracker is not None
-        self.tracker.advance(dt, q_edge, supply, demand, fuel)
+        self.tracker.advance(dt, q_edge, supply, demand, fuel, leak)
         self._last_q, self._last_supply = q_edge, supply
         y_t = self.tracker.fractions_t()
         self.y_point = y_t.T

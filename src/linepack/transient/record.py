@@ -43,6 +43,7 @@ class Recorder:
         self.fuel = np.zeros((n_t, len(base.comp_edge)))
         self.iters = np.zeros(n_t, dtype=np.int64)
         self.integral = np.zeros(n_t)
+        self.leak = np.zeros(n_t)
         self.snap_t: list[float] = []
         self.snap_p: list[F64] = []
         self.snap_q: list[F64] = []
@@ -60,6 +61,7 @@ class Recorder:
         self.supplied = np.zeros((n_t, k))
         self.delivered = np.zeros((n_t, k))
         self.burnt = np.zeros((n_t, k))
+        self.leaked = np.zeros((n_t, k))
         self.snap_y: list[F64] = []
         self.tracked = False
 
@@ -90,6 +92,7 @@ class Recorder:
             self.fuel[k] = run.fuel(x)
         self.iters[k] = iters
         self.integral[k] = run.integral_kg
+        self.leak[k] = run.leak_kg_s()
         tracker = run.gas.tracker if run.gas is not None else None
         if tracker is not None:
             self.tracked = True
@@ -99,6 +102,7 @@ class Recorder:
             self.supplied[k] = tracker.supplied
             self.delivered[k] = tracker.delivered
             self.burnt[k] = tracker.burnt
+            self.leaked[k] = tracker.leaked
         if t >= self.next_snap - 1e-9 or self.interval == 0:
             self.snap_t.append(t)
             self.snap_p.append(p.copy())
@@ -130,6 +134,8 @@ class Recorder:
         dt: float,
         wall: float,
         warnings: list[str],
+        steady_linepack_kg: float = float("nan"),
+        start_note: str = "",
     ) -> TransientResult:
         n = k_done + 1
         return TransientResult(
@@ -157,10 +163,14 @@ class Recorder:
             survival_time_s=self.survival.copy(),
             wall_time_s=wall,
             warnings=tuple(warnings),
+            leak_kg_s=self.leak[:n].copy() if np.any(self.leak[:n]) else None,
+            steady_linepack_kg=steady_linepack_kg,
+            start_note=start_note,
             sink_gas_y=self.sink_y[:n].copy() if self.tracked else None,
             gas_holdup_kg=self.holdup[:n].copy() if self.tracked else None,
             gas_supplied_kg=self.supplied[:n].copy() if self.tracked else None,
             gas_delivered_kg=self.delivered[:n].copy() if self.tracked else None,
             gas_burnt_kg=self.burnt[:n].copy() if self.tracked else None,
+            gas_leaked_kg=self.leaked[:n].copy() if self.tracked and np.any(self.leaked[:n]) else None,
             snapshot_point_y=np.array(self.snap_y) if self.tracked else None,
         )

@@ -85,6 +85,7 @@ class Run:
         self.out = np.zeros(len(seg.cn.source_ids), dtype=bool)
         self.cut = np.zeros(len(seg.cn.sink_ids), dtype=bool)  # deliveries cut off from supply and storage
         self.volume = seg.volume_m3.copy()
+        self.withdrawal = np.zeros(seg.n_points)  # kg/s drawn by leaks at every point
         self.gas: TransientGas | None = None  # gas-quality tracking (mixtures), set by solve_transient
         self.props: GasProps | None = None  # the property layer of the current gas (None: the network gas)
         self.state = ControlState.initial(seg.cn)
@@ -95,7 +96,7 @@ class Run:
             tolerance=opts.tolerance, max_iterations=opts.max_iterations, max_time_s=600.0, reuse_ratio=0.05
         )
         self.warnings: list[str] = []
-        self.integral_kg = 0.0  # time integral of supply - demand - fuel over the converged steps
+        self.integral_kg = 0.0  # time integral of supply - demand - fuel - leaks over the converged steps
         self.cut_times: list[tuple[NDArray[np.bool_], float]] = []
 
     def supply(self, x: F64) -> F64:
@@ -115,12 +116,20 @@ class Run:
         return np.asarray(self.sys.fuel_factor() * P, dtype=float)
 
     def net_inflow(self, x: F64) -> float:
-        return float(np.sum(self.supply(x)) - np.sum(self.sys.demand) - np.sum(self.fuel(x)))
+        return float(
+            np.sum(self.supply(x)) - np.sum(self.sys.demand) - np.sum(self.fuel(x)) - self.leak_kg_s()
+        )
+
+    def leak_kg_s(self) -> float:
+        """Total rate drawn by leaks [kg/s]."""
+        return float(np.sum(self.withdrawal))
 
     def _system(self, state: ControlState) -> TransientSystem:
-        return TransientSystem(
+        sys = TransientSystem(
             self.cn, state, self.mu, self.p_ref, self.m_ref, self.volume, self.fixed, self.opts.inertia, self.props
         )
+        sys.withdrawal = self.withdrawal if np.any(self.withdrawal) else None
+        return sys
 
     def set_props(self, props: GasProps) -> None:
         """Carry a new state of the gas in the current system (and in systems made from now on)."""
@@ -135,7 +144,7 @@ class Run:
         if self.gas is None:
             return self.sys.density(p)[0]
         _, q, _ = self.sys.split(x)
-        props = self.gas.advance(self.cn, dt, q, self.supply(x), self.sys.demand, self.fuel(x))
+        props = self.gas.advance(self.cn, dt, q, self.supply(x), self.sys.demand, self.fuel(x), self.withdrawal)
         self.set_props(props)
         return self.gas.density_old(self.volume)
 
@@ -186,6 +195,10 @@ class Run:
 
     def apply(self, event: Event, x: F64) -> F64:
         eff = apply_event(self.seg, self.cn, event)
+        if eff.withdrawal is not None:
+            point, rate = eff.withdrawal
+            self.withdrawal = self.withdrawal.copy()
+            self.withdrawal[point] += rate
         p, q, s = self.sys.split(x)
         supply = np.where(self.sys.state.src_pressure, 0.0, self.sys.state.src_inflow)
         supply[self.sys.psrc] = s

@@ -65,8 +65,9 @@ class QualityTracker:
         seg: the segmented network.
         initial_mass: (n_points, K) mass of each gas held at every point at the start [kg] (``mass`` is the current
             one).
-        supplied, delivered, burnt: (K,) mass of each gas that entered from the sources, left at the deliveries
-            (and with sources taking gas back), and was burnt as compressor fuel since the start [kg].
+        supplied, delivered, burnt, leaked: (K,) mass of each gas that entered from the sources, left at the
+            deliveries (and with sources taking gas back), was burnt as compressor fuel and was lost through leaks
+            since the start [kg].
         substeps: explicit sub-steps taken in the last step.
     """
 
@@ -77,6 +78,7 @@ class QualityTracker:
     supplied: F64 = field(init=False)
     delivered: F64 = field(init=False)
     burnt: F64 = field(init=False)
+    leaked: F64 = field(init=False)
     substeps: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
@@ -85,6 +87,7 @@ class QualityTracker:
         self.supplied = np.zeros(k)
         self.delivered = np.zeros(k)
         self.burnt = np.zeros(k)
+        self.leaked = np.zeros(k)
         seg = self.seg
         cn = seg.cn
         n_seg = seg.n_segments
@@ -137,8 +140,8 @@ class QualityTracker:
         return np.asarray(self._mass.sum(axis=1))
 
     def balance_error(self) -> F64:
-        """Per gas: |holdup - initial - supplied + delivered + burnt| / max(initial holdup, supplied) [-]."""
-        err = self.holdup() - self.initial_holdup - self.supplied + self.delivered + self.burnt
+        """Per gas: |holdup - initial - supplied + delivered + burnt + leaked| / max(initial holdup, supplied) [-]."""
+        err = self.holdup() - self.initial_holdup - self.supplied + self.delivered + self.burnt + self.leaked
         scale = np.maximum(np.maximum(self.initial_holdup, self.supplied), 1e-300)
         return np.asarray(np.abs(err) / scale)
 
@@ -150,9 +153,11 @@ class QualityTracker:
         supply_kg_s: F64,
         demand_kg_s: F64,
         fuel_kg_s: F64,
+        leak_kg_s: F64 | None = None,
     ) -> None:
         """Move the gases over a step of ``dt`` seconds with the (end-of-step) flows of every edge, supplies of
-        every source, demands of every sink and fuel of every compressor [kg/s].
+        every source, demands of every sink, fuel of every compressor and the leaks drawn at every point
+        (``leak_kg_s``, None: no leak) [kg/s].
 
         Arrays are held gas-major, (K, n), so that every operation runs over the long axis."""
         seg = self.seg
@@ -167,6 +172,9 @@ class QualityTracker:
         draw += np.bincount(cn.source_node, weights=np.maximum(-supply, 0.0), minlength=n)
         if fuel_at is not None:
             draw += fuel_at
+        leak_at = None if leak_kg_s is None or not np.any(leak_kg_s) else np.asarray(leak_kg_s, dtype=float)
+        if leak_at is not None:
+            draw += leak_at
         k = self._mass.shape[0]
         src_in = self.source_y.T * np.maximum(supply, 0.0)  # (K, n_sources)
         inject = np.zeros((k, n))
@@ -194,9 +202,10 @@ class QualityTracker:
         kernel = substeps_function() if self.compiled else None
         if kernel is not None:
             fuel_h0 = fuel_at * h if fuel_at is not None else np.zeros(n)
+            leak_h0 = leak_at * h if leak_at is not None else np.zeros(n)
             kernel(
-                self._mass, n_sub, h, upwind, downwind, aq, n_seg, uu, draw * h, inject * h, fuel_h0,
-                self.supplied, self.delivered, self.burnt,
+                self._mass, n_sub, h, upwind, downwind, aq, n_seg, uu, draw * h, inject * h, fuel_h0, leak_h0,
+                self.supplied, self.delivered, self.burnt, self.leaked,
             )  # fmt: skip
             self.substeps = n_sub
             return
@@ -212,6 +221,7 @@ class QualityTracker:
         inject_h = inject * h
         draw_h = draw * h
         fuel_h = fuel_at * h if fuel_at is not None else None
+        leak_h = leak_at * h if leak_at is not None else None
         for _ in range(n_sub):  # explicit sub-steps (a loop over time, not over components)
             m = self._mass.sum(axis=0)
             y = self._mass / np.where(m > 0, m, 1.0)
@@ -235,7 +245,10 @@ class QualityTracker:
             if fuel_h is not None:
                 burnt = y @ fuel_h
                 self.burnt += burnt
-                self.delivered += taken_total - burnt
-            else:
-                self.delivered += taken_total
+                taken_total = taken_total - burnt
+            if leak_h is not None:
+                leaked = y @ leak_h
+                self.leaked += leaked
+                taken_total = taken_total - leaked
+            self.delivered += taken_total
         self.substeps = n_sub

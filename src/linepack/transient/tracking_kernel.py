@@ -37,9 +37,11 @@ def _substeps_py(
     draw_h: F64,
     inject_h: F64,
     fuel_h: F64,
+    leak_h: F64,
     supplied: F64,
     delivered: F64,
     burnt: F64,
+    leaked: F64,
 ) -> None:
     """``n_sub`` explicit sub-steps of length ``h`` on gas-major masses ``mass`` (K, n), in place."""
     k, n = mass.shape
@@ -90,16 +92,19 @@ def _substeps_py(
         for j in range(k):
             taken = 0.0
             fuel = 0.0
+            leak = 0.0
             added = 0.0
             for i in range(n):
                 t = draw_h[i] * y[j, i]
                 taken += t
                 fuel += fuel_h[i] * y[j, i]
+                leak += leak_h[i] * y[j, i]
                 added += inject_h[j, i]
                 mass[j, i] += dm[j, i] + inject_h[j, i] - t
             supplied[j] += added
-            delivered[j] += taken - fuel
+            delivered[j] += taken - fuel - leak
             burnt[j] += fuel
+            leaked[j] += leak
 
 
 def substeps_function() -> Callable[..., None] | None:
