@@ -273,6 +273,12 @@ class SteadyGas:
         whatever the residual's last digits."""
         return change(used, implied, 1e-9 * self.m_ref) <= tolerance
 
+    def moved(self, used: GasState, implied: GasState, tolerance: float = 1e-6) -> bool:
+        """True when the gas a solution implies differs from the one it was solved with by more than
+        ``tolerance`` in some mass fraction or relative flow: a decision taken with ``used`` (a control bound)
+        may not hold for the gas the flows carry."""
+        return change(used, implied, 1e-9 * self.m_ref) > tolerance
+
     def restless(self) -> list[str]:
         """Diagnosis of an outer iteration that did not settle: the pipes whose flow kept reversing."""
         cn = self.cn

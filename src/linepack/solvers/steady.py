@@ -280,7 +280,7 @@ def solve_steady(
         mu_new = _viscosity(cn, _mean_pressure(cn, p), props)
         mu_changed = bool(np.max(np.abs(mu_new / mu - 1.0), initial=0.0) > opt.viscosity_rel_tol)
         supply = _supply(state, _s, sys.psrc)
-        gas_changed = False
+        gas_changed = gas_moved = False
         if coupling is not None:
             # the gas these flows imply, computed afresh (a reversed flow leaves no stale gas behind); the solution
             # is consistent when the equations with that gas hold at x to the Newton tolerance
@@ -297,6 +297,7 @@ def solve_steady(
                     break
             else:
                 gas_changed = True
+            gas_moved = gas is not None and coupling.moved(gas, implied)
             gas = coupling.next(gas, implied, q, changed)
             cn, new_state, props = _with_gas(cn_base, new_state, gas, coupling.props(gas, q))
             mu_new = _viscosity(cn, _mean_pressure(cn, p), props)
@@ -305,9 +306,9 @@ def solve_steady(
         mu = mu_new
         if changed:
             problems = supply_problems(cn, new_state) or island_problems(cn, new_state)
-            if problems and gas_changed:
-                # the bound was decided with this round's gas, which these flows have just replaced (the demands of
-                # volume and energy deliveries move with it): decide again with the new gas
+            if problems and gas_moved:
+                # the bound was decided with this round's gas, which differs from the gas these flows carry (the
+                # demands of volume and energy deliveries move with it): decide again with the new gas
                 assert gas is not None and props is not None
                 _, new_state, _ = _with_gas(cn_base, state, gas, props)
                 changed, problems = False, []
