@@ -155,6 +155,24 @@ class QualitySpec:
             out[en] = mass_heating_value_j_per_kg(x[en], self.reference.combustion_t_k, True)
         return out
 
+    def sink_mass_range_kg_s(self, compiled_kg_s: F64) -> tuple[F64, F64]:
+        """The least and the most mass [kg/s] each sink can draw, whatever mixture of the gases in service it
+        receives: a volume demand scales with the standard density, an energy demand with the inverse of the
+        calorific value per kg, and both are bounded by the gases supplied alone (the calorific value per kg mixes
+        linearly in mass fractions; the density, up to the compression factor at standard conditions, which is why
+        the bounds are widened by 1 %)."""
+        compiled = np.asarray(compiled_kg_s, dtype=float)
+        used = np.unique(self.source_gas) if len(self.source_gas) else np.arange(self.gas_set.k)
+        n = len(compiled)
+        lo, hi = compiled.copy(), compiled.copy()
+        for g in used:  # the few source gases, not the sinks
+            y = np.zeros((n, self.gas_set.k))
+            y[:, g] = 1.0
+            m = self.sink_mass_kg_s(y, compiled)
+            lo, hi = np.minimum(lo, m), np.maximum(hi, m)
+        variable = self.sink_kind != SinkKind.MASS
+        return np.where(variable, lo * 0.99, lo), np.where(variable, hi * 1.01, hi)
+
     def sink_mass_kg_s(self, y_sink: F64, compiled_kg_s: F64) -> F64:
         """Mass demand [kg/s] of every sink with the gas it receives (gas mass fractions ``y_sink``, one row per
         sink), from its compiled demand ``compiled_kg_s`` (converted with :attr:`sink_basis`): volume demands take

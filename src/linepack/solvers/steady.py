@@ -15,6 +15,7 @@ from ..gas.validity import range_warnings
 from ..model.network import Network
 from ..quality.coupling import GasState, SteadyGas, apply
 from ..quality.properties import GasProps
+from ..quality.spec import SinkKind
 from ..results import SteadyResult
 from ..subnetwork import restrict
 from ..units import BAR_PA
@@ -29,7 +30,7 @@ from .diagnostics import (
     state_problems,
     supply_problems,
 )
-from .equations import ControlState, SteadySystem
+from .equations import ControlState, SourceBound, SteadySystem
 from .linear import SparseLU
 from .newton import NewtonOptions, NewtonOutcome, newton
 from .warm import warm_start, warm_state
@@ -312,6 +313,12 @@ def solve_steady(
                 assert gas is not None and props is not None
                 _, new_state, _ = _with_gas(cn_base, state, gas, props)
                 changed, problems = False, []
+            elif problems and coupling is not None:
+                # with the gas carried now, a source just put at its capacity leaves more fixed supply than
+                # demand: its supply is below its capacity after all (the demands moved with the gas)
+                kept = _keep_below_capacity(state, new_state)
+                if kept is not None and not (supply_problems(cn, kept) or island_problems(cn, kept)):
+                    new_state, problems = kept, []
             if problems:
                 bounds = bound_texts(cn, new_state, p)
                 raise InfeasibleError(f"scenario {cn.scenario} is infeasible", bounds + problems)
@@ -341,6 +348,20 @@ def _supply(state: ControlState, s: F64, psrc: NDArray[np.int64] | None = None) 
     supply = np.where(state.src_pressure, 0.0, state.src_inflow).astype(float)
     supply[np.flatnonzero(state.src_pressure) if psrc is None else psrc] = s
     return supply
+
+
+def _keep_below_capacity(state: ControlState, new: ControlState) -> ControlState | None:
+    """``new`` with the sources it has just put at their capacity back in their previous control; None when it
+    put none there."""
+    at_cap = (new.src_bound == SourceBound.CAPACITY) & (state.src_bound != SourceBound.CAPACITY)
+    if not np.any(at_cap):
+        return None
+    return new.with_(
+        src_bound=np.where(at_cap, state.src_bound, new.src_bound),
+        src_pressure=np.where(at_cap, state.src_pressure, new.src_pressure),
+        src_inflow=np.where(at_cap, state.src_inflow, new.src_inflow),
+        src_p_target=np.where(at_cap, state.src_p_target, new.src_p_target),
+    )
 
 
 def _with_gas(
@@ -385,11 +406,25 @@ def _before_solving(
         raise InfeasibleError(f"scenario {cn.scenario} is infeasible", problems)
     if problems:
         raise TopologyError(problems)
-    problems = supply_problems(cn, state)
+    problems = _supply_problems_any_gas(cn, state)
     if problems:
         probe = _probe_unlimited_supply(cn, opt) if opt.probe_supply else []
         raise InfeasibleError(f"scenario {cn.scenario} is infeasible", problems + probe)
     return cn, state, left_out
+
+
+def _supply_problems_any_gas(cn: CompiledNetwork, state: ControlState) -> list[str]:
+    """:func:`supply_problems` before the gas is known: where the gases mix, the mass that volume and energy
+    demands draw depends on the gas delivered, so supply falls short only if it does for the least mass any
+    mixture could draw, and exceeds demand only if it does for the most; a blending source's inflow is not known
+    before the flows are, so then nothing is judged short."""
+    q = cn.quality
+    if q is None or not q.mixing or (not np.any(q.sink_kind != SinkKind.MASS) and not q.has_share_sources):
+        return supply_problems(cn, state)
+    lo, hi = q.sink_mass_range_kg_s(cn.sink_demand)
+    short = [] if q.has_share_sources else supply_problems(replace(cn, sink_demand=lo), state)
+    over = supply_problems(replace(cn, sink_demand=hi), state)
+    return [t for t in short if t.startswith("supply below")] + [t for t in over if t.startswith("supply above")]
 
 
 def _leave_out_dead_parts(
