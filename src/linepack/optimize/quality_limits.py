@@ -13,7 +13,8 @@ Formulation (a choice, documented in docs/quality.md and docs/optimize.md):
   and compositions: a pooling problem, nonconvex). Each round linearises the quality of every delivery with a limit
   in the supplies: ``Q(s) ~ Q(s0) + g (s - s0)``, with ``g`` from the coupled steady solve at the optimiser's
   settings, re-solved with each free supply moved by a small step (finite differences through the simulator's own
-  mixing). The cut ``Q(s0) + g (s - s0) >= limit`` (or ``<=``) enters the next NLP as a linear constraint on the
+  mixing; the step is taken downwards, so that the pressure-held sources supply more, which also linearises a
+  dispatch where one of them supplies nothing). The cut ``Q(s0) + g (s - s0) >= limit`` (or ``<=``) enters the next NLP as a linear constraint on the
   supplies, replacing the last round's. At convergence the optimum meets the limits as the simulator computes
   them; a limit no dispatch can meet is named before any solve (:func:`linepack.quality.limits.unmeetable`).
 """
@@ -121,7 +122,12 @@ class OptimizerGas:
         free = np.flatnonzero((self.base_problem.source_hi > self.base_problem.source_lo) & ~net.source_is_pressure)
         grads = np.zeros((len(q0), len(self.cn.source_ids)))
         for j in free.tolist():  # a loop over the free flow sources (a few), each one coupled steady solve
+            # a step down (the pressure-held sources then supply more) unless the supply is too small for one: at
+            # a dispatch where a held source supplies nothing, a step up would only make it take gas back and show
+            # no change of the gas
             step = FD_STEP * max(float(supply[j]), 1e-3 * self.m_ref)
+            if supply[j] > 2.0 * step:
+                step = -step
             moved = replace(net, source_inflow=np.where(np.arange(len(supply)) == j, supply + step, supply))
             try:
                 res = solve_steady(moved, options=opts, initial=base)

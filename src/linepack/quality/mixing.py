@@ -14,9 +14,10 @@ inflow within ``1e-12`` of the largest) take the mean of their neighbours (a dis
 stagnant parts with no flowing neighbour take the fallback gas.
 
 Every edge carries the gas of its upstream node. For the hydraulic properties of nearly still pipes the
-upstream choice is blended over ``|q| <~ q_smooth``:
-``y_e = theta y_from + (1 - theta) y_to``, ``theta = (1 + q/sqrt(q^2 + q_smooth^2))/2``, so that properties
-are continuous when a flow reverses; node compositions always use the exact flows.
+upstream choice is blended over ``|q| < q_smooth``: ``y_e = theta y_from + (1 - theta) y_to`` with the cubic
+``theta = 1/2 + 3/4 s - 1/4 s^3``, ``s = q / q_smooth``, so that properties are continuous (with their slope)
+when a flow reverses; beyond the band an edge carries exactly its upstream gas. Node compositions always use
+the exact flows.
 
 Every component (the 21 AGA8 components, or the K gases) is conserved at every flowing node to the
 precision of the sparse solve (about 1e-15 relative).
@@ -54,13 +55,15 @@ class Mix:
 
 
 def upwind_blend(q: F64, q_smooth: F64 | float) -> F64:
-    """theta of the edge gas ``theta y_from + (1 - theta) y_to``: 1 for q > 0, 0 for q < 0, blended over q_smooth
-    (a number, or one per edge; 0: the sharp upwind choice)."""
+    """theta of the edge gas ``theta y_from + (1 - theta) y_to``: 1 for q >= q_smooth, 0 for q <= -q_smooth, and
+    in between the cubic 1/2 + 3/4 s - 1/4 s^3 of s = q / q_smooth, continuous with its slope (a number, or one per
+    edge; 0: the sharp upwind choice). Outside the band the edge carries exactly its upstream gas."""
     q = np.asarray(q, dtype=float)
     qs = np.broadcast_to(np.asarray(q_smooth, dtype=float), q.shape)
     sharp = np.where(q > 0, 1.0, np.where(q < 0, 0.0, 0.5))
     with np.errstate(invalid="ignore", divide="ignore"):
-        smooth = 0.5 * (1.0 + q / np.sqrt(q * q + qs * qs))
+        s = np.clip(q / qs, -1.0, 1.0)
+    smooth = 0.5 + 0.75 * s - 0.25 * s**3
     return np.asarray(np.where(qs > 0.0, smooth, sharp))
 
 
