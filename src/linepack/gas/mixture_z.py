@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from linepack.errors import InputError
@@ -130,8 +131,8 @@ class CollapsedZ:
         half = 0.5 * (self.p_max_pa - self.p_min_pa)
         s = (np.asarray(p_pa, dtype=float) - self.p_min_pa) / half - 1.0
         inside = np.clip(s, -1.0, 1.0)
-        z = _clenshaw(self.coef_z[rows], inside)
-        dzds = _clenshaw(self.coef_dz[rows], inside)
+        z = _clenshaw(self.coef_z.T[:, rows], inside)
+        dzds = _clenshaw(self.coef_dz.T[:, rows], inside)
         out = s - inside
         if np.any(out != 0.0):
             z = z + dzds * out
@@ -142,7 +143,7 @@ class CollapsedZ:
         half = 0.5 * (self.p_max_pa - self.p_min_pa)
         z, dz = self.evaluate(rows, p_pa)
         s = (np.asarray(p_pa, dtype=float) - self.p_min_pa) / half - 1.0
-        d2 = np.where(np.abs(s) <= 1.0, _clenshaw(self.coef_d2z[rows], np.clip(s, -1.0, 1.0)), 0.0)
+        d2 = np.where(np.abs(s) <= 1.0, _clenshaw(self.coef_d2z.T[:, rows], np.clip(s, -1.0, 1.0)), 0.0)
         return z, dz, d2 / (half * half)
 
 
@@ -198,17 +199,20 @@ class LocalZ:
         return np.asarray(self.z0 + dp * (self.z1 + 0.5 * self.z2 * dp))
 
 
-def _clenshaw(c: F64, s: F64) -> F64:
-    """sum_k c[:, k] T_k(s) row by row (Clenshaw; a loop over the degree, vectorised over rows)."""
-    deg = c.shape[1] - 1
+def _clenshaw(c_t: F64, s: F64) -> F64:
+    """sum_k c_t[k, i] T_k(s_i) for every point i (Clenshaw; a loop over the degree, vectorised over the points).
+
+    ``c_t`` holds the series degree-major, (d+1, n): each step of the recurrence reads one contiguous row (a
+    gather ``coef.T[:, rows]`` builds it in that layout, several times faster than columns of ``coef[rows]``)."""
+    deg = c_t.shape[0] - 1
     if deg == 0:
-        return np.asarray(c[:, 0] * np.ones_like(s))
+        return np.asarray(c_t[0] * np.ones_like(s))
     b1 = np.zeros_like(s)
     b2 = np.zeros_like(s)
     two_s = 2.0 * s
     for k in range(deg, 0, -1):
-        b1, b2 = c[:, k] + two_s * b1 - b2, b1
-    return np.asarray(c[:, 0] + s * b1 - b2)
+        b1, b2 = c_t[k] + two_s * b1 - b2, b1
+    return np.asarray(c_t[0] + s * b1 - b2)
 
 
 def _cheb_derivative_matrix(deg: int) -> F64:
@@ -422,7 +426,15 @@ class MixtureZ:
         differentiation matrices."""
         rows, wt = self.stencils(w)
         assert self._coef_matrix is not None
-        coef = np.matmul(wt[:, None, :], self._coef_matrix[rows])[:, 0, :]
+        n, v = rows.shape
+        # a sparse (n x vertices) matrix with each row's entries in the stencil's order: the product sums them in
+        # that order (the CSR kernel runs through a row as stored), without an (n, V, degree) temporary
+        weights = sp.csr_matrix(
+            (wt.ravel(), rows.ravel(), np.arange(0, n * v + 1, v, dtype=np.int64)),
+            shape=(n, len(self._coef_matrix)),
+        )
+        weights.has_sorted_indices = True  # keep the stored order (nothing here needs sorted column indices)
+        coef = np.asarray(weights @ self._coef_matrix)
         return CollapsedZ(self.p_min_pa, self.p_max_pa, coef, coef @ self._deriv, coef @ self._deriv2)
 
     def z(self, w: F64, p_pa: F64) -> F64:

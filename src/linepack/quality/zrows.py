@@ -2,8 +2,9 @@
 
 One table of Chebyshev series (:class:`~linepack.gas.mixture_z.CollapsedZ`): a row per node (or transient
 point), then a slot per resistive edge, used when the edge carries a blend of its two ends' gases (near zero
-flow). A row is rebuilt only when its mixture moved by more than ``drift`` (mole fraction) since it was built,
-so an outer iteration or a time step that changes the gas in a few places pays for those places only.
+flow): its series is the same blend of its ends' series. A node's row is rebuilt only when its mixture moved by
+more than ``drift`` (mole fraction) since it was built, so an outer iteration or a time step that changes the gas
+in a few places pays for those places only.
 |dZ/dw| < 0.25 for natural gases and hydrogen blends at pipeline pressures, so a drift tolerance ``d`` adds at
 most ``0.25 d`` to the error of Z.
 """
@@ -48,30 +49,34 @@ class ZRowCache:
         return cn.n_nodes == self.n_nodes and len(cn.res_edge) == self.n_res
 
     def update(
-        self, cn: CompiledNetwork, w_t: F64, theta: F64, own: I64, w_own: F64
+        self, cn: CompiledNetwork, w_t: F64, theta: F64, own: I64, w_own: F64 | None = None
     ) -> tuple[I64, NDArray[np.bool_]]:
         """Rows of the resistive edges and the rows rebuilt, for gas-major node mixtures ``w_t`` (K, n), the
         resistive edges' upwind weights ``theta`` (1: from-node's gas, 0: to-node's) and the edges ``own`` that
-        carry a blend, with their mixtures ``w_own`` (len(own), K)."""
+        carry a blend (0 < theta < 1: nearly still pipes, see :func:`linepack.quality.mixing.upwind_blend`).
+
+        A blending edge's series is the same blend of its two ends' series, ``theta Z_from + (1 - theta) Z_to``:
+        continuous (with its slope) through a reversal like the blend of the gases, and nothing to build (its
+        molar mass, from ``w_own``, stays the blended gas's; ``w_own`` is not needed here)."""
         n = self.n_nodes
         e = cn.res_edge
         rows_res = np.where(theta == 1.0, cn.edge_from[e], cn.edge_to[e]).astype(np.int64)
         rows_res[own] = n + own
         drift = np.abs(w_t - self.w_t[:, :n]).max(axis=0)
         stale_nodes = np.flatnonzero(~(drift <= self.drift))  # also rows never built (NaN)
-        if len(own):
-            moved_own = np.abs(w_own.T - self.w_t[:, n + own]).max(axis=0)
-            stale_own = np.flatnonzero(~(moved_own <= self.drift))
-        else:
-            stale_own = np.zeros(0, dtype=np.int64)
-        idx = np.concatenate([stale_nodes, n + own[stale_own]])
-        if len(idx):
-            want = np.concatenate([w_t[:, stale_nodes].T, w_own[stale_own]])
+        if len(stale_nodes):
+            want = w_t[:, stale_nodes].T
             part = self.collapse(want)
-            self.series.coef_z[idx] = part.coef_z
-            self.series.coef_dz[idx] = part.coef_dz
-            self.series.coef_d2z[idx] = part.coef_d2z
-            self.w_t[:, idx] = want.T
+            self.series.coef_z[stale_nodes] = part.coef_z
+            self.series.coef_dz[stale_nodes] = part.coef_dz
+            self.series.coef_d2z[stale_nodes] = part.coef_d2z
+            self.w_t[:, stale_nodes] = w_t[:, stale_nodes]
         stale = np.zeros(n + self.n_res, dtype=bool)
-        stale[idx] = True
+        stale[stale_nodes] = True
+        if len(own):
+            a, b = cn.edge_from[e[own]], cn.edge_to[e[own]]
+            th = theta[own][:, None]
+            for coef in (self.series.coef_z, self.series.coef_dz, self.series.coef_d2z):
+                coef[n + own] = th * coef[a] + (1.0 - th) * coef[b]
+            stale[n + own] = True
         return rows_res, stale
