@@ -16,7 +16,8 @@ Formulation (a choice, documented in docs/quality.md and docs/optimize.md):
   mixing; the step is taken downwards, so that the pressure-held sources supply more, which also linearises a
   dispatch where one of them supplies nothing). The cut ``Q(s0) + g (s - s0) >= limit`` (or ``<=``) enters the
   next NLP as a linear constraint on the supplies, replacing the last round's. At convergence the optimum meets
-  the limits as the simulator computes them; a limit no dispatch can meet is named before any solve (:func:`linepack.quality.limits.unmeetable`).
+  the limits as the simulator computes them; a limit no dispatch can meet is named before any solve
+  (:func:`linepack.quality.limits.unmeetable`).
 """
 
 from __future__ import annotations
