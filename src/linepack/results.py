@@ -24,6 +24,7 @@ F64 = NDArray[np.float64]
 
 COMP_MODE_TEXT = {
     CompMode.PRESSURE: "discharge pressure set-point",
+    CompMode.SUCTION: "suction pressure set-point",
     CompMode.RATIO: "ratio",
     CompMode.POWER: "power",
     CompMode.FLOW: "flow",
@@ -33,6 +34,7 @@ COMP_MODE_TEXT = {
 # short names of the controls for tables (terminal and web); the long texts are COMP_MODE_TEXT
 COMP_MODE_SHORT = {
     CompMode.PRESSURE: "set-point",
+    CompMode.SUCTION: "suction set-point",
     CompMode.RATIO: "ratio",
     CompMode.POWER: "power",
     CompMode.FLOW: "flow",
@@ -101,10 +103,24 @@ class SteadyResult:
         np.subtract.at(inj, cn.sink_node, cn.sink_demand)
         return inj
 
-    def comp_ratio(self) -> F64:
+    def comp_reverse(self) -> NDArray[np.bool_]:
+        """Which compressors compress backwards (from ``to`` to ``from``: bidirectional stations)."""
+        rev = getattr(self.control, "comp_reverse", None)
+        return np.zeros(len(self.network.comp_edge), dtype=bool) if rev is None else np.asarray(rev, dtype=bool)
+
+    def comp_suction_node(self) -> NDArray[np.int64]:
+        """Node index of every compressor's suction (where its fuel is drawn): ``from``, or ``to`` backwards."""
         cn = self.network
         ce = cn.comp_edge
-        return self.p_pa[cn.edge_to[ce]] / self.p_pa[cn.edge_from[ce]]
+        return np.where(self.comp_reverse(), cn.edge_to[ce], cn.edge_from[ce]).astype(np.int64)
+
+    def comp_ratio(self) -> F64:
+        """Compression ratio discharge / suction of every compressor, in the direction it compresses."""
+        cn = self.network
+        ce = cn.comp_edge
+        rev = self.comp_reverse()
+        p_from, p_to = self.p_pa[cn.edge_from[ce]], self.p_pa[cn.edge_to[ce]]
+        return np.where(rev, p_from / p_to, p_to / p_from)
 
     def molar_mass_res(self) -> F64:
         """Molar mass [kg/mol] of the gas in every pipe and resistor (the network gas unless mixtures were tracked)."""
@@ -291,6 +307,8 @@ class SteadyResult:
                 }
             )
         ratio = self.comp_ratio()
+        rev = self.comp_reverse()
+        suction = self.comp_suction_node()
         compressors = [
             {
                 "id": cn.edge_ids[e],
@@ -300,6 +318,8 @@ class SteadyResult:
                 "ratio": ratio[k],
                 "power_mw": self.comp_power_w[k] / 1e6,
                 "fuel_kg_s": self.comp_fuel_kg_s[k],
+                "suction": cn.node_ids[suction[k]],
+                "direction": "backward" if rev[k] else "forward",
                 "mode": COMP_MODE_TEXT[CompMode(self.comp_mode[k])],
             }
             for k, e in enumerate(cn.comp_edge)

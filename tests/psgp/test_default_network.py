@@ -55,8 +55,8 @@ def test_every_scenario_solves_with_balanced_nodes_and_exact_pipe_laws(
 ) -> None:
     res = lp.solve_steady(net, scenario)
     # the three source gases mix (issue 12): each outer round of the gas coupling re-solves from the last solution,
-    # so the total is higher than for one gas (gwadar_ip: 34 with one gas, 46 with mixing)
-    assert res.converged and res.iterations < 50
+    # so the total is higher than for one gas
+    assert res.converged and res.iterations < 80
     doc = res.to_dict()
     R, G = 8.314462618, 9.80665
     worst = 0.0
@@ -174,5 +174,9 @@ def test_scenario_outcomes_stated_in_the_readme(net: lp.Network) -> None:
     tapi = lp.solve_steady(net, "tapi")
     assert any(b.startswith("GALKYNYSH.supply limited by its maximum send-out pressure 100.0 barg")
                for b in tapi.active_bounds)
-    assert any(v.startswith("delivery FAZILKA_BORDER.demand") for v in tapi.violations)
+    # every station compresses at its maximum ratio to pull gas north, which draws the south down: Karachi gets
+    # less than its minimum (until issue 16, SSGC_CS and SNGPL_CS_SDQ stayed closed although they could run)
+    assert all(any(b.startswith(f"{cs} at maximum ratio") for b in tapi.active_bounds)
+               for cs in ("CS1", "CS2", "CS3", "SSGC_CS", "SNGPL_CS_SDQ"))
+    assert [v.split(":")[0] for v in tapi.violations] == ["delivery KARACHI.demand"]
     assert "TASHKENT.supply shut in" in bounds("central_asia_hypothetical")

@@ -1,9 +1,10 @@
 """The networks of the single-gas regression test and the script that recorded their golden results.
 
-The golden file ``data/single_gas_golden.json`` was written by ``python tests/quality/golden_single_gas.py`` with
-the code of main at commit 623a4ee (without gas-quality tracking; first recorded at 4aa025c, recorded again when
-main's solver changes were merged): pressures, flows, supplies and compressor powers as exact
-hexadecimal floats. ``test_single_gas_exact.py`` solves the same networks now and requires bit-for-bit equality.
+The golden file ``data/single_gas_golden.json`` was written by ``python tests/quality/golden_single_gas.py`` run
+with the code of main (without gas-quality tracking): first at 4aa025c, again at 623a4ee and at 9474637 when
+main's solver changes were merged (main's code reads the shipped PSGP data as one gas, the psgp_base_as_shipped
+case). Pressures, flows, supplies and compressor powers as exact hexadecimal floats.
+``test_single_gas_exact.py`` solves the same networks now and requires bit-for-bit equality.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """One gas gives exactly the results linepack gave before gas quality was tracked (issue 12).
 
-The golden numbers were recorded by ``golden_single_gas.py`` at commit 4aa025c; equality is bit for bit.
+The golden numbers were recorded by ``golden_single_gas.py`` with main's code (see there); equality is bit for bit.
 """
 
 from __future__ import annotations

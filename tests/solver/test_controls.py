@@ -133,8 +133,10 @@ def test_near_zero_flow_converges() -> None:
 def test_iteration_count_regression_caps() -> None:
     """Newton iteration counts must not creep up unnoticed (DESIGN.md: regression caps)."""
     net = lp.load_default_network()
-    # with the shipped data's three source gases mixing (issue 12): psgp_base 13, existing_2024 13, tapi 24
-    caps = {"psgp_base": 15, "existing_2024": 15, "tapi": 26}
+    # tapi took 20 iterations until the control rules were completed (issue 16): SSGC_CS and SNGPL_CS_SDQ then
+    # stayed closed although they could compress forward; the consistent answer needs more control rounds.
+    # The shipped data's three source gases mix (issue 12).
+    caps = {"psgp_base": 15, "existing_2024": 15, "tapi": 80}
     for scenario, cap in caps.items():
         res = lp.solve_steady(net, scenario)
         assert res.iterations <= cap, f"{scenario}: {res.iterations} iterations > {cap}"

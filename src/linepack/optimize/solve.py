@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -15,6 +15,7 @@ from ..solvers.equations import FIXED_LOSS_SMOOTHING, TIE_RESISTANCE, ControlSta
 from ..solvers.steady import _initial_guess, _scales, solve_steady
 from ..units import BAR_PA
 from .formulations.nlp import NlpModel, NlpOptions, RawSolution
+from .formulations.sensitivity import reported_marginals
 from .physics import FrozenPhysics
 from .problems import Problem
 from .quality_limits import OptimizerGas
@@ -34,6 +35,8 @@ class OptimizeOptions:
     coefficient_tol: float = 1e-8  # stop when the pipe law's residual implies errors below this (relative)
     max_outer: int = 40
     warm_start_with_newton: bool = False  # start from the scenario's steady state (slow when it fails)
+    accept_unconverged: bool = False  # return the last round (success False) when the fixed point is not met
+    time_limit_s: float | None = None  # CPU seconds for the whole fixed point (every IPOPT call within it)
 
 
 def _start(cn: CompiledNetwork, warm: bool) -> tuple[F64, F64, F64]:
@@ -52,6 +55,24 @@ def _start(cn: CompiledNetwork, warm: bool) -> tuple[F64, F64, F64]:
     return p, q, supply
 
 
+def _shed_start(problem: Problem) -> F64:
+    """Shedding to start from [kg/s per sink]: when the supplies' upper bounds cannot cover the demand, every
+    sink that may be shed starts cut in the same proportion so that the start asks for 90 % of what can be
+    supplied (a start that asks for more is far from every feasible point, and IPOPT may stop in a point
+    of local infeasibility although shedding more is always feasible)."""
+    shed0 = np.zeros(len(problem.demand))
+    if not problem.has_shedding:
+        return shed0
+    hi = problem.source_hi
+    if not np.all(np.isfinite(hi)):
+        return shed0
+    total, sheddable = float(np.sum(problem.demand)), float(np.sum(problem.shed_max))
+    wanted = total - 0.9 * float(np.sum(np.maximum(hi, 0.0)))
+    if wanted <= 0 or sheddable <= 0:
+        return shed0
+    return problem.shed_max * min(1.0, wanted / sheddable)
+
+
 def delivered(problem: Problem, raw: RawSolution) -> F64:
     return problem.demand - raw.shed_kg_s + raw.growth_kg_s * problem.growth
 
@@ -68,23 +89,39 @@ class _Round:
     change: float
 
 
+def solve_problem(cn: CompiledNetwork, problem: Problem, options: OptimizeOptions | None = None) -> OptimizationResult:
+    """Solve ``problem`` on ``cn``: first the checks that need no NLP (:mod:`.verdicts`: one-line infeasibility
+    verdicts), then the NLP; load shedding in two stages (:mod:`.shedding`). Raises :class:`InfeasibleError`
+    when the checks or IPOPT find no feasible point."""
+    from .shedding import solve_shed
+    from .verdicts import check_before_solving
+
+    check_before_solving(cn, problem)
+    if problem.kind == "shed":
+        return solve_shed(cn, problem, options or OptimizeOptions())
+    return solve_nlp(cn, problem, options)
+
+
 def _fixed_point(
     cn: CompiledNetwork,
     problem: Problem,
     opt: OptimizeOptions,
     start: tuple[F64, F64, F64],
-    p_ref: float,
-    m_ref: float,
+    scales: tuple[float, float],
+    shed0: F64,
+    cpu0: float,
     props: GasProps | None = None,
     cuts: tuple[F64, F64, tuple[str, ...]] | None = None,
 ) -> _Round:
     """The NLP solved around its pipe-law coefficients until they agree with the simulator's at the solution, with
-    the gas ``props`` (and the supply ``cuts`` of the quality limits) held."""
+    the gas ``props`` (and the supply ``cuts`` of the quality limits) held; ``shed0`` is the shedding to start
+    from, ``cpu0`` the process time the CPU limit counts from."""
     p, q, s = start
+    p_ref, m_ref = scales
     model = NlpModel(cn, problem, p_ref, m_ref, opt.nlp, props, cuts)
     point_p, point_q = p.copy(), q.copy()  # where the pipe law is linearised
     phys = FrozenPhysics.at(cn, point_p, point_q, props=props)
-    x0 = model.pack(p, q, s, np.zeros(len(cn.sink_ids)), 0.0)
+    x0 = model.pack(p, q, s, shed0, 0.0)
     n_p, n_m = newton_scales(cn)
     lam_g = lam_x = None
     iters = 0
@@ -96,7 +133,12 @@ def _fixed_point(
     held_idx = np.zeros(0, dtype=np.int64)
     held_val = np.zeros(0)
     holding = True
-    for outer in range(1, opt.max_outer + 1):  # noqa: B007 (reported)
+    for outer in range(1, opt.max_outer + 1):
+        if opt.time_limit_s is not None and time.process_time() - cpu0 > opt.time_limit_s:
+            raise ConvergenceError(
+                f"{problem.kind} on scenario {cn.scenario}: CPU time limit of {opt.time_limit_s:g} s reached after "
+                f"{outer - 1} rounds"
+            )
         par = model.parameters(phys, TIE_RESISTANCE * n_p / n_m, FIXED_LOSS_SMOOTHING * n_m, x0, rho)
         raw = model.solve(x0, par, lam_g, lam_x, (held_idx, held_val))
         iters += raw.iterations
@@ -128,11 +170,15 @@ def _fixed_point(
             change = np.inf
         if change < opt.coefficient_tol:
             break
-        if np.isfinite(change) and change > 0.5 * prev:
+        if np.isfinite(change) and change > prev:
             weight = max(0.5 * weight, 0.125)
             rho = min(max(10.0 * rho, 1e-6), 1e-2)
         elif change < 0.1 * prev:
             weight = min(2.0 * weight, 1.0)
+            rho = 0.1 * rho if rho > 1e-9 else 0.0
+        elif change < 0.9 * prev:  # contracting, but slowly: a longer step toward the solution, less damping
+            weight = min(1.5 * weight, 1.0)
+            rho = 0.3 * rho if rho > 1e-9 else 0.0
         prev = change
         point_p = point_p + weight * (raw.p_pa - point_p)
         point_q = point_q + weight * (raw.q_kg_s - point_q)
@@ -143,8 +189,14 @@ def _fixed_point(
     return _Round(raw, model, par, iters, outer, float(change))
 
 
-def solve_problem(cn: CompiledNetwork, problem: Problem, options: OptimizeOptions | None = None) -> OptimizationResult:
-    """Solve ``problem`` on ``cn``; raise :class:`InfeasibleError` when IPOPT finds no feasible point.
+def solve_nlp(
+    cn: CompiledNetwork,
+    problem: Problem,
+    options: OptimizeOptions | None = None,
+    start: tuple[F64, F64, F64] | None = None,
+) -> OptimizationResult:
+    """The NLP of ``problem`` by the coefficient fixed point around IPOPT (from ``start``, pressures, flows and
+    supplies, when given).
 
     When the network's gases mix, the coefficient fixed point is solved with the gas held, then the gas is taken
     from the optimum's flows (the simulator's mixing, Anderson-accelerated) and the fixed point solved again, until
@@ -152,20 +204,27 @@ def solve_problem(cn: CompiledNetwork, problem: Problem, options: OptimizeOption
     """
     opt = options or OptimizeOptions()
     t0 = time.perf_counter()
-    p, q, s = _start(cn, opt.warm_start_with_newton)
+    cpu0 = time.process_time()
+    if opt.time_limit_s is not None:
+        opt = replace(opt, nlp=replace(opt.nlp, max_cpu_time_s=min(opt.nlp.max_cpu_time_s, opt.time_limit_s)))
+    shed0 = _shed_start(problem)
+    start_cn = replace(cn, sink_demand=problem.demand - shed0) if np.any(shed0 > 0) else cn
+    mixing = cn.quality is not None and cn.quality.mixing
+    if start is not None:
+        p, q, s = start
+    else:
+        # with mixing, the first gas (and the start) is the scenario's own steady state when it has one
+        p, q, s = _start(start_cn, opt.warm_start_with_newton or mixing)
     p_ref, m_ref = _scales(cn)
     p_ref = max(p_ref, float(np.max(p)))
     m_ref = max(m_ref, float(np.sum(problem.demand)), 1e-3)
-    if cn.quality is not None and cn.quality.mixing and not opt.warm_start_with_newton:
-        # the first gas (and the start): the scenario's own steady state when it has one, a consistent mixture
-        p, q, s = _start(cn, True)
+    scales = (p_ref, m_ref)
     gas = OptimizerGas.start(cn, problem, m_ref, q, s)
     if gas is None:
-        rnd = _fixed_point(cn, problem, opt, (p, q, s), p_ref, m_ref)
-        gas_rounds = 0
+        rnd = _fixed_point(cn, problem, opt, (p, q, s), scales, shed0, cpu0)
     else:
-        for gas_rounds in range(1, MAX_GAS_ROUNDS + 1):  # noqa: B007 (reported)
-            rnd = _fixed_point(cn, gas.problem, opt, (p, q, s), p_ref, m_ref, gas.props, gas.cuts)
+        for _gas_round in range(1, MAX_GAS_ROUNDS + 1):
+            rnd = _fixed_point(cn, gas.problem, opt, (p, q, s), scales, shed0, cpu0, gas.props, gas.cuts)
             if not rnd.raw.success or rnd.change >= opt.coefficient_tol:
                 break
             raw = rnd.raw
@@ -197,7 +256,8 @@ def solve_problem(cn: CompiledNetwork, problem: Problem, options: OptimizeOption
                 ],
             )
         raise ConvergenceError(f"{problem.kind} on scenario {cn.scenario}: IPOPT stopped ({raw.status})")
-    if change >= opt.coefficient_tol:
+    converged = change < opt.coefficient_tol
+    if not converged and not opt.accept_unconverged:
         raise ConvergenceError(
             f"{problem.kind} on scenario {cn.scenario}: the simulator's pipe law is met to only {change:.1e} "
             f"after {outer} rounds"
@@ -207,7 +267,11 @@ def solve_problem(cn: CompiledNetwork, problem: Problem, options: OptimizeOption
     power = np.asarray(model.power_fn(raw.x, par)).ravel()
     fuel = np.asarray(model.fuel_fn(raw.x, par)).ravel()
     scale = abs(problem.objective_scale)
-    binding = tuple(Binding(label, v * scale, unit) for label, v, unit in raw.binding)
+    exact = reported_marginals(model, raw)
+    binding = tuple(
+        Binding(label, (e if np.isfinite(e) else v) * scale, unit, v * scale)
+        for (label, v, unit), e in zip(raw.binding, exact, strict=True)
+    )
     costs = _costs(cn, problem, raw, fuel)
     return OptimizationResult(
         network=cn,
@@ -215,9 +279,9 @@ def solve_problem(cn: CompiledNetwork, problem: Problem, options: OptimizeOption
         kind=problem.kind,
         description=problem.description,
         formulation="nlp (casadi + IPOPT, exact steady physics by coefficient fixed point)",
-        success=True,
+        success=converged,
         status=raw.status,
-        message="optimal",
+        message="optimal" if converged else f"pipe law met to only {change:.1e} after {outer} rounds",
         objective=raw.objective_raw * problem.objective_scale,
         objective_unit=problem.objective_unit,
         p_pa=raw.p_pa,
@@ -268,7 +332,8 @@ def _costs(cn: CompiledNetwork, problem: Problem, raw: RawSolution, fuel: F64) -
     if problem.fuel_weight and problem.kind in ("cost", "dispatch"):
         out["compressor fuel"] = float(problem.fuel_weight * fuel.sum()) * day
     if problem.has_shedding:
-        out["unserved gas penalty"] = float(problem.shed_penalty @ raw.shed_kg_s) * day
+        name = "flexible demand not served (at its value)" if problem.kind == "dispatch" else "unserved gas penalty"
+        out[name] = float(problem.shed_penalty @ raw.shed_kg_s) * day
     return out
 
 

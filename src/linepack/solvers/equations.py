@@ -7,7 +7,9 @@ all scaled (per-unit) so that Newton is well conditioned. Equations:
 * one law per edge: pipes and resistors
   ``p_i^2 - exp(s_h) p_j^2 - Z k1 (lambda L_e/D + zeta) q|q| = 0`` with ``k1 = 16 R T / (pi^2 D^4 M)``,
   ``s_h = 2 g dh M / (Z R T)``, ``L_e = L (exp(s_h) - 1)/s_h`` and Z at the mean pressure
-  ``p_m = 2/3 (p_i + p_j - p_i p_j/(p_i + p_j))`` (Menon 2005, eq. 2.29 with elevation);
+  ``p_m = 2/3 (p_i + p_j - p_i p_j/(p_i + p_j))`` (Menon 2005, eq. 2.29 with elevation); with
+  ``settings.compressibility_along_pipe: integrated`` the law is ``Z_m [Pi(p_i) - exp(s_h) Pi(p_j) - k1 (...) q|q|]``
+  with Z integrated along the pipe (:mod:`linepack.hydraulics.z_integral`);
   compressors, regulators, valves by their control mode (see :class:`ControlState`);
 * ``p = p_set`` at every pressure-held source node.
 """
@@ -23,11 +25,13 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components
 
-from ..compile import CompiledNetwork, CompMode, RegMode, friction_law_of
+from ..compile import CompiledNetwork, CompMode, RegMode, friction_law_of, z_at
 from ..hydraulics import compressor_power_w, darcy_friction
+from ..hydraulics.z_integral import pressure_function
 from ..quality.properties import GasProps
 from ..units import G_M_PER_S2, R_J_PER_MOL_K
-from .linear import SparseLU
+from .linear import SchurSolver, SparseLU
+from .passive import squared_pressure_scale
 from .sparsity import CscAssembler, SchurPlan
 
 F64 = NDArray[np.float64]
@@ -35,6 +39,30 @@ DROOP = 1e-7  # pressure droop of shared pressure controls at the reference flow
 FIXED_LOSS_SMOOTHING = 1e-3  # flow (fraction of the reference flow) over which a fixed loss changes sign
 TIE_RESISTANCE = 1e-9  # pressure drop across a tie at the reference flow, as a fraction of the reference pressure
 RE_LAMINAR_LINEAR = 1.0  # below this Reynolds number the friction term is evaluated in its linear laminar form
+
+
+def user_comp_target(cn: CompiledNetwork) -> F64:
+    """Every compressor's set-point in its own (user) mode: Pa, ratio, W or kg/s; 0 for bypass and off."""
+    cm = cn.comp_mode
+    n = len(cm)
+    suction = cn.comp_p_suction_set_pa if len(cn.comp_p_suction_set_pa) == n else np.full(n, np.nan)
+    flow = cn.comp_flow_set if len(cn.comp_flow_set) == n else np.full(n, np.nan)
+    target = np.select(
+        [cm == CompMode.PRESSURE, cm == CompMode.SUCTION, cm == CompMode.RATIO, cm == CompMode.POWER,
+         cm == CompMode.FLOW],
+        [cn.comp_p_set_pa, suction, cn.comp_ratio_set, cn.comp_power_set_w, flow],
+        default=0.0,
+    )  # fmt: skip
+    return np.asarray(target, dtype=float)
+
+
+def user_reg_target(cn: CompiledNetwork) -> F64:
+    """Every regulator's set-point in its own (user) mode: Pa (pressure) or kg/s (flow); 0 for open and closed."""
+    rm = cn.reg_mode
+    flow = cn.reg_flow_set if len(cn.reg_flow_set) == len(rm) else np.full(len(rm), np.nan)
+    return np.asarray(
+        np.where(rm == RegMode.PRESSURE, cn.reg_p_set_pa, np.where(rm == RegMode.FLOW, flow, 0.0)), dtype=float
+    )
 
 
 class SourceBound(IntEnum):
@@ -58,28 +86,26 @@ class ControlState:
     src_inflow: F64  # kg/s for sources in flow mode
     src_p_target: F64  # Pa held by pressure-held sources (set-point, or maximum send-out pressure)
     src_bound: NDArray[np.int64]  # SourceBound: which limit of the source is active
+    # compressors running from `to` to `from` (bidirectional stations compressing backwards); None: none
+    comp_reverse: NDArray[np.bool_] | None = None
 
     @staticmethod
     def initial(cn: CompiledNetwork) -> ControlState:
-        target = np.where(
-            cn.comp_mode == CompMode.PRESSURE,
-            cn.comp_p_set_pa,
-            np.where(
-                cn.comp_mode == CompMode.RATIO,
-                cn.comp_ratio_set,
-                np.where(cn.comp_mode == CompMode.POWER, cn.comp_power_set_w, 0.0),
-            ),
-        )
         return ControlState(
             comp_mode=cn.comp_mode.copy(),
-            comp_target=np.asarray(target, dtype=float),
+            comp_target=user_comp_target(cn),
             reg_mode=cn.reg_mode.copy(),
-            reg_target=np.where(cn.reg_mode == RegMode.PRESSURE, cn.reg_p_set_pa, 0.0),
+            reg_target=user_reg_target(cn),
             src_pressure=cn.source_is_pressure.copy(),
             src_inflow=cn.source_inflow.copy(),
             src_p_target=np.where(cn.source_is_pressure, cn.source_p_set_pa, np.nan),
             src_bound=np.zeros(len(cn.source_ids), dtype=np.int64),
+            comp_reverse=np.zeros(len(cn.comp_edge), dtype=bool),
         )
+
+    def reverse(self) -> NDArray[np.bool_]:
+        """Which compressors run backwards (an all-False array when none)."""
+        return np.zeros(len(self.comp_mode), dtype=bool) if self.comp_reverse is None else self.comp_reverse
 
     def with_(self, **kw: object) -> ControlState:
         return replace(self, **kw)  # type: ignore[arg-type]
@@ -160,9 +186,17 @@ class SteadySystem:
         escale[cn.reg_edge[(rm == RegMode.CLOSED) | (rm == RegMode.FLOW)]] = m_ref
         self.fscale = np.concatenate([np.full(n, m_ref), escale, np.full(self.k, p_ref)])
         self._lu = SparseLU()
+        self.linear = SchurSolver()  # the Schur complement's solver (may be shared by the systems of one solve)
+        self._x_jac: F64 | None = None  # the point of the last Jacobian (for the passive column scale)
         self._assembler: CscAssembler | None = None  # the Jacobian's pattern, fixed for this control state
         self._schur: SchurPlan | None = None
         self._resistive_cache: tuple[F64, tuple[F64, F64, F64, F64]] | None = None
+        # compressor ends in the direction each one compresses (a bidirectional station may run backwards)
+        rev = state.reverse()
+        ef_c, et_c = cn.edge_from[ce], cn.edge_to[ce]
+        self.c_suction = np.where(rev, et_c, ef_c).astype(np.int64)
+        self.c_discharge = np.where(rev, ef_c, et_c).astype(np.int64)
+        self.c_sign = np.where(rev, -1.0, 1.0)
         self.comp_droop, self.reg_droop, self.src_droop = self._droops()
 
     def _droops(self) -> tuple[F64, F64, F64]:
@@ -170,24 +204,25 @@ class SteadySystem:
 
         Two stations holding the same node at the same set-point leave their split of the flow
         undetermined (J singular). Like the droop of real parallel stations, each then holds
-        ``p = p_set - droop * q`` with a droop of DROOP of the reference pressure at the reference flow:
-        equal set-points share the flow equally, and the pressure moves by less than 1e-6 relative.
+        ``p = p_set - droop * q`` (a station holding its suction: ``p = p_set + droop * q``) with a droop of
+        DROOP of the reference pressure at the reference flow: equal set-points share the flow equally, and
+        the pressure moves by less than 1e-6 relative.
         """
         cn, st = self.cn, self.state
         n = cn.n_nodes
         t = cn.tie_edge
         adj = sp.coo_matrix((np.ones(len(t)), (cn.edge_from[t], cn.edge_to[t])), shape=(n, n))
         _, group = connected_components(adj, directed=False)
-        comp_ctrl = st.comp_mode == CompMode.PRESSURE
+        cm = st.comp_mode
+        comp_ctrl = (cm == CompMode.PRESSURE) | (cm == CompMode.SUCTION)
+        comp_node = np.where(cm == CompMode.SUCTION, self.c_suction, self.c_discharge)  # the node each one holds
         reg_ctrl = st.reg_mode == RegMode.PRESSURE
         held = st.src_pressure
-        nodes = np.concatenate(
-            [cn.edge_to[cn.comp_edge[comp_ctrl]], cn.edge_to[cn.reg_edge[reg_ctrl]], cn.source_node[held]]
-        )
+        nodes = np.concatenate([comp_node[comp_ctrl], cn.edge_to[cn.reg_edge[reg_ctrl]], cn.source_node[held]])
         count = np.bincount(group[nodes], minlength=int(group.max(initial=0)) + 1)
         droop = DROOP * self.p_ref / self.m_ref
         shared = count[group] > 1  # per node
-        comp = np.where(comp_ctrl & shared[cn.edge_to[cn.comp_edge]], droop, 0.0)
+        comp = np.where(comp_ctrl & shared[comp_node], droop, 0.0)
         reg = np.where(reg_ctrl & shared[cn.edge_to[cn.reg_edge]], droop, 0.0)
         src = np.where(held & shared[cn.source_node], droop, 0.0)
         return comp, reg, src[self.psrc]
@@ -212,7 +247,18 @@ class SteadySystem:
         dpm_dpi = (2.0 / 3.0) * (1.0 - (pj / psum_safe) ** 2)
         dpm_dpj = (2.0 / 3.0) * (1.0 - (pi / psum_safe) ** 2)
         z, dz = self.props.z_res(pm)
-        s = self.a_h / z
+        T = cn.gas.temperature_k
+        if cn.z_integrated:
+            # gravity term (p/Z)^2 = beta Pi(p), beta taken at the mean pressure (1/Z for constant Z); one gas only
+            # (compile refuses Z integrated along the pipe when gases mix)
+            Pm, dPm = pressure_function(cn.gas.compressibility, pm, T)
+            u = (pm / z) ** 2
+            du = 2.0 * (pm / z) * (1.0 / z - pm * dz / (z * z))
+            b_grav = u / Pm
+            db_grav = (du * Pm - u * dPm) / (Pm * Pm)
+        else:
+            b_grav, db_grav = 1.0 / z, -dz / (z * z)
+        s = self.a_h * b_grav
         E = np.exp(s)
         g, dg = _g_and_dg(s)
         L, D = cn.length_m, cn.diameter_m
@@ -229,6 +275,7 @@ class SteadySystem:
                 D[sel],
                 cn.efficiency[sel],
                 mu_pa_s=self.mu[sel],
+                fixed=cn.friction_fixed[sel] if len(cn.friction_fixed) else None,
             )
         # friction term phi = (lam Le/D + zeta) q|q| and d phi/dq
         coef = lam * Le / D + cn.zeta
@@ -240,19 +287,35 @@ class SteadySystem:
             phi[lin] = lam_lin_q * q[lin] * Le[lin] / D[lin] + cn.zeta[lin] * q[lin] * aq[lin]
             dphi[lin] = lam_lin_q * Le[lin] / D[lin] + 2.0 * cn.zeta[lin] * aq[lin]
         k1 = self.k1
-        F = pi * pi - E * pj * pj - z * k1 * phi
-        dE_dz = -E * s / z
-        dLe_dz = L * dg * (-s / z)
-        dphi_dz = lam * dLe_dz / D * q * aq
+        dE_dpm = E * self.a_h * db_grav
+        dLe_dpm = L * dg * self.a_h * db_grav
+        dphi_dpm = lam * dLe_dpm / D * q * aq
         if np.any(lin):
-            dphi_dz[lin] = 16.0 * np.pi * self.mu[lin] * q[lin] * dLe_dz[lin]
-        dF_dz = -pj * pj * dE_dz - k1 * phi - z * k1 * dphi_dz
-        dF_dpi = 2.0 * pi + dF_dz * dz * dpm_dpi
-        dF_dpj = -2.0 * E * pj + dF_dz * dz * dpm_dpj
+            dphi_dpm[lin] = 16.0 * np.pi * self.mu[lin] * q[lin] * dLe_dpm[lin]
+        z_report = z
+        if cn.z_integrated:
+            # Z varying along the pipe (linepack.hydraulics.z_integral): Pi(p_i) - E Pi(p_j) = k1 phi, scaled by the
+            # mean-pressure Z so that a constant Z gives the mean-pressure law exactly
+            Pi_i, dPi_i = pressure_function(cn.gas.compressibility, pi, T)
+            Pi_j, dPi_j = pressure_function(cn.gas.compressibility, pj, T)
+            G = Pi_i - E * Pi_j - k1 * phi
+            F = z * G
+            dF_dpm = dz * G + z * (-Pi_j * dE_dpm - k1 * dphi_dpm)
+            dF_dpi = z * dPi_i + dF_dpm * dpm_dpi
+            dF_dpj = -z * E * dPi_j + dF_dpm * dpm_dpj
+            den = Pi_i - E * Pi_j
+            # the effective mean Z of the friction term: p_i^2 - E p_j^2 = Z_eff k1 phi at the solution
+            with np.errstate(divide="ignore", invalid="ignore"):
+                z_report = np.where(np.abs(den) > 1e-9 * np.abs(Pi_i), (pi * pi - E * pj * pj) / den, z)
+        else:
+            F = pi * pi - E * pj * pj - z * k1 * phi
+            dF_dpm = -pj * pj * dE_dpm - dz * k1 * phi - z * k1 * dphi_dpm
+            dF_dpi = 2.0 * pi + dF_dpm * dpm_dpi
+            dF_dpj = -2.0 * E * pj + dF_dpm * dpm_dpj
         dF_dq = -z * k1 * dphi
         with np.errstate(divide="ignore", invalid="ignore"):
             lam_eq = np.where(aq > 0, phi / (q * aq) * D / Le, lam + cn.zeta * D / Le)
-        state = ResistiveState(pi, pj, pm, z, lam, lam_eq, re, E, Le)
+        state = ResistiveState(pi, pj, pm, z_report, lam, lam_eq, re, E, Le)
         return F, dF_dpi, dF_dpj, dF_dq, state
 
     def _resistive_at(self, x: F64, p: F64, q: F64) -> tuple[F64, F64, F64, F64]:
@@ -273,22 +336,38 @@ class SteadySystem:
         return self.props.z_comp(p_pa)
 
     def compressor_power(self, p: F64, q_all: F64) -> tuple[F64, F64, F64, F64]:
-        """Shaft power [W] of every compressor and its derivatives (Z at suction included)."""
+        """Shaft power [W] of every compressor and its derivatives (Z at suction included).
+
+        Suction and discharge are taken in the direction each station compresses; ``dP/dq`` is with respect
+        to the edge flow ``q`` (positive from ``from`` to ``to``). Without thermodynamic data (no isentropic
+        exponent: only electric stations without power limit, see :mod:`linepack.compile`) the power is not
+        computed and is 0 here."""
         cn = self.cn
         ce = cn.comp_edge
-        ps, pd, q = p[cn.edge_from[ce]], p[cn.edge_to[ce]], q_all[ce]
+        ps, pd, q = p[self.c_suction], p[self.c_discharge], q_all[ce] * self.c_sign
+        if cn.gas.kappa is None:
+            zero = np.zeros(len(ce))
+            return zero, zero, zero, zero
         z, dz = self.z_suction(ps)
         props = self.props
         P, dP_dq, dP_dps, dP_dpd = compressor_power_w(
             q, ps, pd, cn.gas.temperature_k, z, props.comp_molar_mass, props.comp_kappa, cn.comp_eta_is
         )
         dP_dps = dP_dps + P / z * dz
+        live = 1.0 - self.cn.comp_active_arc if len(self.cn.comp_active_arc) else 1.0  # active arcs: no power
         return (
-            np.asarray(P, float),
-            np.asarray(dP_dq, float),
-            np.asarray(dP_dps, float),
-            np.asarray(dP_dpd, float),
+            np.asarray(P * live, float),
+            np.asarray(dP_dq * live, float) * self.c_sign,
+            np.asarray(dP_dps * live, float),
+            np.asarray(dP_dpd * live, float),
         )
+
+    def fuel_by_node(self, p: F64, q_all: F64) -> F64:
+        """Fuel gas [kg/s] drawn at every node by the compressors at the state ``(p, q)``."""
+        fuel = np.zeros(self.n)
+        if len(self.cn.comp_edge):
+            np.add.at(fuel, self.c_suction, self.fuel_factor() * np.maximum(self.compressor_power(p, q_all)[0], 0.0))
+        return fuel
 
     def fuel_factor(self) -> F64:
         """Fuel mass flow per watt of shaft power for every compressor (0 when none is burnt)."""
@@ -306,6 +385,9 @@ class SteadySystem:
         cols: list[NDArray[np.int64]] = []
         vals: list[F64] = []
 
+        if self._assembler is None:  # the systems of one solve share their patterns (same control state)
+            shared = self.linear.plans.get(("J", *self._pattern_key()))
+            self._assembler = shared if isinstance(shared, CscAssembler) else None
         collect = self._assembler is None  # the pattern is found once; later calls only gather the values
 
         def add(r: NDArray[np.int64], c: NDArray[np.int64], v: F64) -> None:
@@ -324,19 +406,20 @@ class SteadySystem:
             np.add.at(bal, cn.source_node[self.psrc], s)
         ce = cn.comp_edge
         P = dP_dq = dP_dps = dP_dpd = np.zeros(len(ce))
+        cs, cd = self.c_suction, self.c_discharge
         if len(ce):
             P, dP_dq, dP_dps, dP_dpd = self.compressor_power(p, q)
             ff = self.fuel_factor()
-            np.subtract.at(bal, ef[ce], ff * P)
+            np.subtract.at(bal, cs, ff * P)
         if with_jacobian:
             add(et, n + eall, np.ones(m))
             add(ef, n + eall, -np.ones(m))
             if self.k:
                 add(cn.source_node[self.psrc], n + m + np.arange(self.k), np.ones(self.k))
             if len(ce):
-                add(ef[ce], n + ce, -ff * dP_dq)
-                add(ef[ce], ef[ce], -ff * dP_dps)
-                add(ef[ce], et[ce], -ff * dP_dpd)
+                add(cs, n + ce, -ff * dP_dq)
+                add(cs, cs, -ff * dP_dps)
+                add(cs, cd, -ff * dP_dpd)
         F_edge = np.zeros(m)
         r0 = n
         # pipes and resistors
@@ -375,37 +458,45 @@ class SteadySystem:
             add(r0 + b, n + b, np.ones(len(b)))
         # compressors
         if len(ce):
-            cm, tgt = st.comp_mode, st.comp_target
-            ps, pd, qc = p[ef[ce]], p[et[ce]], q[ce]
+            # each law in the station's own direction: suction cs, discharge cd, flow qc = sign * q
+            cm, tgt, sgn = st.comp_mode, st.comp_target, self.c_sign
+            ps, pd, qc = p[cs], p[cd], q[ce] * sgn
+            droop = self.comp_droop
             Fc = np.select(
                 [
                     cm == CompMode.PRESSURE,
+                    cm == CompMode.SUCTION,
                     cm == CompMode.RATIO,
                     cm == CompMode.POWER,
                     cm == CompMode.FLOW,
                     cm == CompMode.BYPASS,
                 ],
-                [pd - tgt + self.comp_droop * qc, pd - tgt * ps, P - tgt, qc - tgt, ps - pd],
-                default=qc,
+                [pd - tgt + droop * qc, ps - tgt - droop * qc, pd - tgt * ps, P - tgt, qc - tgt, ps - pd],
+                default=q[ce],
             )
             F_edge[ce] = Fc
             if with_jacobian:
                 one = np.ones(len(ce))
                 sel = cm == CompMode.PRESSURE
-                add(r0 + ce[sel], et[ce[sel]], one[sel])
-                add(r0 + ce[sel], n + ce[sel], self.comp_droop[sel])
+                add(r0 + ce[sel], cd[sel], one[sel])
+                add(r0 + ce[sel], n + ce[sel], droop[sel] * sgn[sel])
+                sel = cm == CompMode.SUCTION
+                add(r0 + ce[sel], cs[sel], one[sel])
+                add(r0 + ce[sel], n + ce[sel], -droop[sel] * sgn[sel])
                 sel = cm == CompMode.RATIO
-                add(r0 + ce[sel], et[ce[sel]], one[sel])
-                add(r0 + ce[sel], ef[ce[sel]], -tgt[sel])
+                add(r0 + ce[sel], cd[sel], one[sel])
+                add(r0 + ce[sel], cs[sel], -tgt[sel])
                 sel = cm == CompMode.POWER
                 add(r0 + ce[sel], n + ce[sel], dP_dq[sel])
-                add(r0 + ce[sel], ef[ce[sel]], dP_dps[sel])
-                add(r0 + ce[sel], et[ce[sel]], dP_dpd[sel])
-                sel = (cm == CompMode.FLOW) | (cm == CompMode.OFF)
+                add(r0 + ce[sel], cs[sel], dP_dps[sel])
+                add(r0 + ce[sel], cd[sel], dP_dpd[sel])
+                sel = cm == CompMode.FLOW
+                add(r0 + ce[sel], n + ce[sel], sgn[sel])
+                sel = cm == CompMode.OFF
                 add(r0 + ce[sel], n + ce[sel], one[sel])
                 sel = cm == CompMode.BYPASS
-                add(r0 + ce[sel], ef[ce[sel]], one[sel])
-                add(r0 + ce[sel], et[ce[sel]], -one[sel])
+                add(r0 + ce[sel], cs[sel], one[sel])
+                add(r0 + ce[sel], cd[sel], -one[sel])
         # regulators
         re_ = cn.reg_edge
         if len(re_):
@@ -437,12 +528,14 @@ class SteadySystem:
         if self._assembler is None:
             shape = (self.size, self.size)
             self._assembler = CscAssembler(np.concatenate(rows), np.concatenate(cols), shape, self.xscale, self.fscale)
+            self.linear.plans[("J", *self._pattern_key())] = self._assembler
         return F, self._assembler.matrix(np.concatenate(vals))
 
     def residual(self, x: F64) -> F64:
         return self._assemble(x, False)[0]
 
     def jacobian(self, x: F64) -> sp.csc_matrix:
+        self._x_jac = x
         J = self._assemble(x, True)[1]
         assert J is not None
         return J
@@ -487,20 +580,56 @@ class SteadySystem:
             return False, None
         plan = self._schur
         if plan is None or not plan.matches(jac):
-            R = self.n + self.cn.res_edge
-            mask = np.ones(self.size, dtype=bool)
-            mask[R] = False
-            built = SchurPlan.build(jac, R, np.flatnonzero(mask))
-            if built is None:
-                return False, None
-            plan = self._schur = built
+            key = ("S", *self._pattern_key())
+            shared = self.linear.plans.get(key)
+            if isinstance(shared, SchurPlan) and shared.matches(jac):
+                plan = self._schur = shared
+            else:
+                R = self.n + self.cn.res_edge
+                mask = np.ones(self.size, dtype=bool)
+                mask[R] = False
+                built = SchurPlan.build(jac, R, np.flatnonzero(mask))
+                if built is None:
+                    return False, None
+                plan = self._schur = built
+                self.linear.plans[key] = built
         if not np.all(np.abs(jac.data[plan.d_slot]) > 1e-300):
             return False, None
         S, inv_d, JKR, JRK = plan.reduce(jac.data)
-        solve_k = self._lu.factor(S)
+        solve_k = self.linear.factor_schur(S, self.n, self.cn.source_node[self.psrc], self._passive_scale())
         if solve_k is None:
             return True, None
         return True, _back_substitution(self.size, plan.k_index, plan.r_index, solve_k, JKR, JRK, inv_d)
+
+    def _pattern_key(self) -> tuple[object, ...]:
+        """What fixes the Jacobian's pattern and scaling: the network, the control modes and the scales (systems
+        of one solve with the same key share the assembly and Schur maps kept by :attr:`linear`)."""
+        st = self.state
+        return (
+            id(self.cn),
+            type(self).__name__,
+            st.comp_mode.tobytes(),
+            st.reg_mode.tobytes(),
+            st.src_pressure.tobytes(),
+            self.fscale.tobytes(),
+            self.xscale.tobytes(),
+        )
+
+    def _passive_scale(self) -> Callable[[], F64] | None:
+        """For a passive system (only pipes and resistors, held sources without droop): the column scale of the
+        squared-pressure form at the last Jacobian's point (:func:`.passive.squared_pressure_scale`)."""
+        x = self._x_jac
+        if x is None or self.m != len(self.cn.res_edge) or self.k == 0 or np.any(self.src_droop):
+            return None
+        cn, n = self.cn, self.n
+        p_pu = x[:n]
+
+        def scale() -> F64:
+            z_mean = float(np.mean(z_at(cn, np.array([float(np.mean(p_pu)) * self.p_ref]))[0]))
+            c = squared_pressure_scale(p_pu, cn.elevation_m, cn.gas.molar_mass_kg_per_mol, cn.gas.temperature_k, z_mean)
+            return np.ones(n) if c is None else c
+
+        return scale
 
     def solve_linear(self, jac: sp.spmatrix, rhs: F64) -> F64 | None:
         """One linear step ``jac dx = rhs`` through :meth:`factorize`."""

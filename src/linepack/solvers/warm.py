@@ -63,8 +63,11 @@ def warm_state(cn: CompiledNetwork, initial: SteadyResult) -> ControlState:
     cm, ct = state.comp_mode.copy(), state.comp_target.copy()
     here, there = _id_map(tuple(cn.edge_ids[e] for e in cn.comp_edge), tuple(base.edge_ids[e] for e in base.comp_edge))
     m = warm.comp_mode[there]
+    rev = state.reverse().copy()
+    rev[here] = warm.reverse()[there]
     bound_target = {
         CompMode.PRESSURE: cn.comp_p_set_pa,
+        CompMode.SUCTION: cn.comp_p_suction_set_pa,
         CompMode.RATIO: cn.comp_ratio_max,
         CompMode.POWER: cn.comp_power_max_w,
         CompMode.FLOW: cn.comp_flow_max,
@@ -98,4 +101,4 @@ def warm_state(cn: CompiledNetwork, initial: SteadyResult) -> ControlState:
     bad = (cap[~np.isfinite(cn.source_capacity[cap])], lim[~np.isfinite(cn.source_p_max_pa[lim])])
     if any(len(x) for x in bad):
         return state
-    return ControlState(cm, ct, rm, rt, sp_, si, pt, sb)
+    return ControlState(cm, ct, rm, rt, sp_, si, pt, sb, rev)
