@@ -31,7 +31,7 @@ def violations(cn: CompiledNetwork, quality: SteadyQuality) -> list[Violation]:
     """Every quality limit that a solution breaks, as violation records (kind ``delivery``; quantity
     ``wobbe_min``, ``wobbe_max``, ``gcv_min`` in J/m3 at the reference conditions, ``h2_max`` as a mole
     fraction). Whether a figure is beyond its limit is decided by :func:`linepack.violations.beyond`, as for
-    pressures."""
+    pressures, with its relative tolerance only."""
     q = cn.quality
     if q is None or not q.has_limits:
         return []
@@ -47,7 +47,8 @@ def violations(cn: CompiledNetwork, quality: SteadyQuality) -> list[Violation]:
     out: list[Violation] = []
     for k, sid in enumerate(cn.sink_ids):
         for quantity, value, limit, upper, what, unit, si in checks:
-            if not beyond(value[k : k + 1], limit[k : k + 1], upper=upper)[0]:
+            # no absolute margin (the default is the pressure tolerance in Pa): the relative tolerance alone
+            if not beyond(value[k : k + 1], limit[k : k + 1], upper=upper, tolerance=0.0)[0]:
                 continue
             side = "above its maximum" if upper else "below its minimum"
             where = f" ({ref})" if unit == "MJ/m3" else ""
