@@ -507,8 +507,8 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
         raise InputError(
             [
                 "settings.compressibility_along_pipe: integrated (Z integrated along each pipe) works with one gas; "
-                "here several source gases mix (settings.mixing: auto). Set compressibility_along_pipe: mean_pressure, or "
-                "settings.mixing: off to carry one gas"
+                "here several source gases mix (settings.mixing: auto). Set compressibility_along_pipe: "
+                "mean_pressure, or settings.mixing: off to carry one gas"
             ]
         )
 

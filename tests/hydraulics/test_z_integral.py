@@ -144,5 +144,5 @@ def test_optimiser_and_simulator_agree_with_z_integrated() -> None:
 def test_z_integrated_with_mixing_gases_is_refused_with_the_setting_named() -> None:
     net = lp.load_default_network()  # three source gases: they mix
     net.settings = net.settings.model_copy(update={"compressibility_along_pipe": "integrated"})
-    with pytest.raises(lp.InputError, match="compressibility_along_pipe: integrated .* settings.mixing: off"):
+    with pytest.raises(lp.InputError, match=r"compressibility_along_pipe: integrated .* settings.mixing: off"):
         lp.compile_network(net, "psgp_base")
