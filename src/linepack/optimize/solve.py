@@ -209,15 +209,13 @@ def solve_nlp(
         opt = replace(opt, nlp=replace(opt.nlp, max_cpu_time_s=min(opt.nlp.max_cpu_time_s, opt.time_limit_s)))
     shed0 = _shed_start(problem)
     start_cn = replace(cn, sink_demand=problem.demand - shed0) if np.any(shed0 > 0) else cn
-    mixing = cn.quality is not None and cn.quality.mixing
-    if start is not None:
-        p, q, s = start
-    else:
-        # with mixing, the first gas (and the start) is the scenario's own steady state when it has one
-        p, q, s = _start(start_cn, opt.warm_start_with_newton or mixing)
+    p, q, s = start if start is not None else _start(start_cn, opt.warm_start_with_newton)
     p_ref, m_ref = _scales(cn)
     p_ref = max(p_ref, float(np.max(p)))
     m_ref = max(m_ref, float(np.sum(problem.demand)), 1e-3)
+    if start is None and cn.quality is not None and cn.quality.mixing and not opt.warm_start_with_newton:
+        # the first gas (and the start): the scenario's own steady state when it has one, a consistent mixture
+        p, q, s = _start(start_cn, True)
     scales = (p_ref, m_ref)
     gas = OptimizerGas.start(cn, problem, m_ref, q, s)
     if gas is None:
