@@ -456,9 +456,17 @@ def solve_steady(
                     # the answer: these flows with the gas they imply, polished by Newton steps with that gas to well
                     # below the tolerance (the round's residual alone would leave differences of the tolerance's
                     # order between solves that took other paths to this answer)
-                    x_check, steps = _polish(check, x_check, norm_check, opt.tolerance * POLISH, remaining)
+                    x_pol, steps = _polish(check, x_check, norm_check, opt.tolerance * POLISH, remaining)
                     total_iters += steps
-                    sys, x, state, cn, props, gas = check, x_check, state_i, cn_i, props_i, implied
+                    if x_pol is not x_check:
+                        # the gas of the polished flows (it moves by the polish, about 1e-11): the result's gas is
+                        # exactly the mixing of its own flows, so every component balances at every node
+                        _, q_pol, s_pol = check.split(x_pol)
+                        implied = coupling.implied(q_pol, _supply(state_i, s_pol, check.psrc))
+                        cn_i = apply(cn_base, implied)  # (the control state keeps the inflows it was solved with)
+                        check = SteadySystem(cn_i, state_i, check.mu, p_ref, m_ref, props_i)
+                        check.linear = linear
+                    sys, x, state, cn, props, gas = check, x_pol, state_i, cn_i, props_i, implied
                     break
             else:
                 gas_changed = True
