@@ -622,9 +622,7 @@ def _supply_problems_any_gas(cn: CompiledNetwork, state: ControlState) -> list[s
     if q is None or not q.mixing or (not np.any(q.sink_kind != SinkKind.MASS) and not q.has_share_sources):
         return supply_problems(cn, state)
     lo, hi = q.sink_mass_range_kg_s(cn.sink_demand)
-    short = [] if q.has_share_sources else supply_problems(replace(cn, sink_demand=lo), state)
-    over = supply_problems(replace(cn, sink_demand=hi), state)
-    return [t for t in short if t.startswith("supply below")] + [t for t in over if t.startswith("supply above")]
+    return supply_problems(cn, state, demand_range_kg_s=(np.zeros_like(lo) if q.has_share_sources else lo, hi))
 
 
 def _leave_out_dead_parts(
