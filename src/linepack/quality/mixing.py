@@ -96,15 +96,26 @@ def mix_nodes(
     qp, qn = np.maximum(q, 0.0), np.maximum(-q, 0.0)
     rows = np.concatenate([edge_to, edge_from])
     cols = np.concatenate([edge_from, edge_to])
-    B = sp.csr_matrix((np.concatenate([qp, qn]), (rows, cols)), shape=(n_nodes, n_nodes))
+    vals = np.concatenate([qp, qn])
     supply = np.maximum(np.asarray(source_supply_kg_s, dtype=float), 0.0)
     S = np.zeros((n_nodes, K))
     np.add.at(S, source_node, supply[:, None] * source_y)
     src_in = np.bincount(source_node, weights=supply, minlength=n_nodes).astype(float)
-    F: F64 = np.asarray(B.sum(axis=1), dtype=float).ravel() + src_in
+    F: F64 = np.bincount(rows, weights=vals, minlength=n_nodes).astype(float) + src_in
     scale = float(np.max(F, initial=0.0))
     stagnant = 1e-12 * scale >= F if scale > 0 else np.ones(n_nodes, dtype=bool)
-    y = _solve(n_nodes, edge_from, edge_to, B, F, S, stagnant, np.asarray(fallback_y, dtype=float))
+    fallback = np.asarray(fallback_y, dtype=float)
+    if not np.any(stagnant):
+        # every node takes in gas: F_i y_i - sum_in |q| y_upstream = S_i, assembled in one pass (no stagnant part)
+        diag = np.arange(n_nodes)
+        M = sp.csc_matrix(
+            (np.concatenate([F, -vals]), (np.concatenate([diag, rows]), np.concatenate([diag, cols]))),
+            shape=(n_nodes, n_nodes),
+        )
+        y = _normalised(_lu_solve(M, S, F), fallback)
+    else:
+        B = sp.csr_matrix((vals, (rows, cols)), shape=(n_nodes, n_nodes))
+        y = _solve(n_nodes, edge_from, edge_to, B, F, S, stagnant, fallback)
     theta = upwind_blend(q, q_smooth)[:, None]
     y_edge = theta * y[edge_from] + (1.0 - theta) * y[edge_to]
     return Mix(y, y_edge, F, stagnant)
@@ -141,12 +152,29 @@ def _solve(
     M = (sp.diags(diag) - off_flow - off_harm).tocsc()
     rhs = np.where(flowing[:, None], S, 0.0)
     rhs[fixed] = fallback
+    return _normalised(_lu_solve(M, rhs, diag, adj, deg), fallback)
+
+
+def _lu_solve(M: sp.csc_matrix, rhs: F64, diag: F64, adj: sp.csr_matrix | None = None, deg: F64 | None = None) -> F64:
+    """``M y = rhs``; a circulating loop that no gas enters leaves ``M`` singular (its gas is undefined): it is then
+    mixed with its neighbours by a 1e-12 graph-Laplacian term."""
     try:
-        y = spla.splu(M).solve(rhs)
-    except RuntimeError:  # a circulating loop that no gas enters: its gas is undefined; mix it with its neighbours
+        return np.asarray(spla.splu(M).solve(rhs))
+    except RuntimeError:
+        if adj is None:
+            n = M.shape[0]
+            coo = M.tocoo()
+            off = coo.row != coo.col
+            adj = sp.csr_matrix((np.ones(int(off.sum())), (coo.row[off], coo.col[off])), shape=(n, n))
+            adj = ((adj + adj.T) > 0).astype(float).tocsr()
+            deg = np.asarray(adj.sum(axis=1)).ravel()
         reg = 1e-12 * float(np.max(diag))
         M2 = (M + reg * (sp.diags(deg) - adj)).tocsc()
-        y = spla.splu(M2).solve(rhs)
+        return np.asarray(spla.splu(M2).solve(rhs))
+
+
+def _normalised(y: F64, fallback: F64) -> F64:
+    """Mass fractions clipped at 0 and summing to 1 (the fallback gas where nothing is left)."""
     y = np.clip(y, 0.0, None)
     total = y.sum(axis=1, keepdims=True)
     return np.asarray(np.where(total > 0, y / np.where(total > 0, total, 1.0), fallback[None, :]))
