@@ -339,7 +339,7 @@ def solve_steady(
     props: GasProps | None = None
     warm_pqs = warm_start(cn, state, initial) if initial is not None else None
     if coupling is not None:  # the first gas: the one that the initial (or the related case's) flows imply
-        _, q0, s0 = warm_pqs if warm_pqs is not None else _initial_guess(cn, state, p_ref)
+        _, q0, s0 = warm_pqs if warm_pqs is not None else _initial_guess(cn, state, p_ref, linear.name)
         gas = coupling.next(None, coupling.implied(q0, _supply(state, s0)), q0, True)
         cn, state, props = _with_gas(cn_base, state, gas, coupling.props(gas, q0))
     if warm_pqs is not None:
