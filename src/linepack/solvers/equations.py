@@ -603,10 +603,12 @@ class SteadySystem:
 
     def _pattern_key(self) -> tuple[object, ...]:
         """What fixes the Jacobian's pattern and scaling: the network, the control modes and the scales (systems
-        of one solve with the same key share the assembly and Schur maps kept by :attr:`linear`)."""
+        of one solve with the same key share the assembly and Schur maps kept by :attr:`linear`). The network enters
+        by its incidence matrix, which the variants of one network made with ``dataclasses.replace`` share (the
+        gas rounds of a mixed solve change demands and properties, never the pattern)."""
         st = self.state
         return (
-            id(self.cn),
+            id(self.cn.incidence),
             type(self).__name__,
             st.comp_mode.tobytes(),
             st.reg_mode.tobytes(),
