@@ -26,7 +26,6 @@ from ..solvers.newton import NewtonOptions
 from ..solvers.steady import SteadyOptions, solve_steady
 from ..units import BAR_PA
 from .discretise import segment_network
-from .equations import density_kg_m3
 from .profiles import Boundary, Schedule, constant_profile
 from .solve import TransientOptions, _advance, _initial_guess, _rest_state, _steady_controls, _viscosity
 from .step import Run
@@ -94,7 +93,7 @@ class TransientStepper:
                 break
             x = run.set_state(new_state, x)
         self.run, self.x = run, x
-        self.rho_old, _ = density_kg_m3(run.cn, x[: run.sys.n] * p_ref, run.sys.z)
+        self.rho_old, _ = run.sys.density(x[: run.sys.n] * p_ref)
         self.n0 = seg.base.n_nodes
 
     # ------------------------------------------------------------------ boundary
