@@ -52,6 +52,7 @@ from ..limits import node_limits
 from ..modes import ModeSpace
 from ..physics import FrozenPhysics
 from ..problems import Problem
+from .milp_bounds import tighten
 from .milp_modes import add_mode_rows, read_modes
 
 F64 = NDArray[np.float64]
@@ -81,6 +82,12 @@ class MilpOptions:
     flow_max_kg_s: float | None = None  # Qmax; None: 1.1 x the largest throughput the problem allows
     mip_rel_gap: float = 1e-4
     time_limit_s: float = 300.0
+    # widen each pipe law by its interpolation error bound K h^2/4 (h: the widest segment), so that the
+    # piecewise-linear model contains the exact law at the frozen K, E: a relaxation, whose infeasibility
+    # proves the frozen-coefficient model infeasible (nomination screening)
+    relaxation: bool = False
+    # narrow each pipe's flow range by interval propagation before laying out its breakpoints (.milp_bounds)
+    tighten: bool = True
 
     def check(self) -> None:
         if self.breakpoints < 3 or self.breakpoints % 2 == 0:
@@ -522,6 +529,10 @@ def _solve_once(
         K = phys.c_pa2_s2_per_kg2 * m_ref**2 / pr2
         lo2, hi2 = np.maximum(lim.lo_pa, 0.0) ** 2 / pr2, hi_pa**2 / pr2
         qlo, qhi = pipe_flow_range(K, E, lo2[ef[e]], hi2[ef[e]], lo2[et[e]], hi2[et[e]], Qm)
+        if opt.tighten and not problem.has_growth:
+            qlo, qhi = _tightened_ranges(
+                cn, problem, free_mode, free_c, sw_of_edge, ff, m_ref, Qm, K, E, lo2, hi2, q_lo, q_hi, qlo, qhi
+            )
         # nr x nb, 0 a breakpoint; from the second round concentrated around the previous round's flows
         grid = pwl_grid(qlo, qhi, nb) if not adapt else adaptive_grid(qlo, qhi, nb, q0[e] / m_ref)
         hw = np.diff(grid, axis=1)  # segment widths
@@ -537,17 +548,18 @@ def _solve_once(
         law: list[tuple[I64, F64]] = [(PI[ef[e]], np.ones(nr)), (PI[et[e]], -E)]
         law += [(D[:, k], -K * slope[:, k]) for k in range(nb - 1)]
         rhs_law = K * phi[:, 0]
+        band = K * np.max(hw, axis=1) ** 2 / 4.0 if opt.relaxation else np.zeros(nr)
         cand = sw_of_edge[e] >= 0
         big = hi2[ef[e]] + E * hi2[et[e]] + K * np.maximum(qhi**2, qlo**2)
         if np.any(~cand):
             sel = np.flatnonzero(~cand)
-            b.rows_(len(sel), [(c[sel], v[sel]) for c, v in law], rhs_law[sel], rhs_law[sel])
+            b.rows_(len(sel), [(c[sel], v[sel]) for c, v in law], rhs_law[sel] - band[sel], rhs_law[sel] + band[sel])
         if np.any(cand):
             sel = np.flatnonzero(cand)
             zc = z_of(e[sel])
             terms = [(c[sel], v[sel]) for c, v in law]
-            b.rows_(len(sel), [*terms, (zc, big[sel])], -np.inf, rhs_law[sel] + big[sel])
-            b.rows_(len(sel), [*terms, (zc, -big[sel])], rhs_law[sel] - big[sel], np.inf)
+            b.rows_(len(sel), [*terms, (zc, big[sel])], -np.inf, rhs_law[sel] + band[sel] + big[sel])
+            b.rows_(len(sel), [*terms, (zc, -big[sel])], rhs_law[sel] - band[sel] - big[sel], np.inf)
             b.rows_(len(sel), [(Q[e[sel]], 1.0), (zc, -qhi[sel])], -np.inf, 0.0)
             b.rows_(len(sel), [(Q[e[sel]], 1.0), (zc, -qlo[sel])], 0.0, np.inf)
 
@@ -690,3 +702,56 @@ def _solve_once(
         flow_max_kg_s=qmax,
         breakpoints=opt.breakpoints,
     )
+
+
+def _tightened_ranges(
+    cn: CompiledNetwork,
+    problem: Problem,
+    free_mode: NDArray[np.bool_],
+    free_c: NDArray[np.bool_],
+    sw_of_edge: I64,
+    ff: F64,
+    m_ref: float,
+    Qm: float,
+    K: F64,
+    E: F64,
+    lo2: F64,
+    hi2: F64,
+    q_lo: F64,
+    q_hi: F64,
+    qlo: F64,
+    qhi: F64,
+) -> tuple[F64, F64]:
+    """Each pipe's flow range (per unit) narrowed by :func:`.milp_bounds.tighten` (0 kept inside; a pipe whose
+    intervals cross keeps its range from the pressure limits, and the MILP reports the infeasibility)."""
+    n = cn.n_nodes
+    big = 1e3 * Qm  # no injection exceeds the node's degree times Qm: a finite stand-in for "unbounded"
+    d = np.zeros(n)
+    np.add.at(d, cn.sink_node, problem.demand / m_ref)
+    s_lo = np.clip(problem.source_lo / m_ref, -big, big)
+    s_hi = np.clip(problem.source_hi / m_ref, -big, big)
+    net_lo, net_hi = d.copy(), d.copy()
+    np.add.at(net_lo, cn.source_node, -s_hi)
+    np.add.at(net_hi, cn.source_node, -s_lo)
+    np.add.at(net_lo, cn.sink_node, -problem.shed_max / m_ref)
+    ce = cn.comp_edge
+    if len(ce):
+        fuel_hi = np.minimum(ff * np.nan_to_num(cn.comp_power_max_w, posinf=1e30) / m_ref, big)  # per unit
+        np.add.at(net_hi, cn.edge_from[ce], fuel_hi)
+    e = cn.res_edge
+    fixed = sw_of_edge[e] < 0  # candidate pipes' laws are relaxed when not built: no propagation through them
+    re_, rm = cn.reg_edge, cn.reg_mode
+    ties = np.concatenate(
+        [cn.tie_edge, re_[rm == RegMode.OPEN], ce[cn.comp_mode == CompMode.BYPASS]]
+    ).astype(np.int64)
+    ties = ties[~free_mode[ties]]
+    q0_lo, q0_hi = q_lo.copy(), q_hi.copy()
+    q0_lo[e], q0_hi[e] = qlo, qhi
+    bd = tighten(
+        cn.incidence, net_lo, net_hi, lo2, hi2, q0_lo, q0_hi,
+        e[fixed], cn.edge_from[e[fixed]], cn.edge_to[e[fixed]], K[fixed], E[fixed],
+        cn.edge_from[ties], cn.edge_to[ties],
+    )  # fmt: skip
+    tl, th = bd.q_lo[e], bd.q_hi[e]
+    ok = (tl <= th) & fixed
+    return np.where(ok, np.minimum(tl, 0.0), qlo), np.where(ok, np.maximum(th, 0.0), qhi)
