@@ -741,9 +741,7 @@ def _tightened_ranges(
     e = cn.res_edge
     fixed = sw_of_edge[e] < 0  # candidate pipes' laws are relaxed when not built: no propagation through them
     re_, rm = cn.reg_edge, cn.reg_mode
-    ties = np.concatenate(
-        [cn.tie_edge, re_[rm == RegMode.OPEN], ce[cn.comp_mode == CompMode.BYPASS]]
-    ).astype(np.int64)
+    ties = np.concatenate([cn.tie_edge, re_[rm == RegMode.OPEN], ce[cn.comp_mode == CompMode.BYPASS]]).astype(np.int64)
     ties = ties[~free_mode[ties]]
     q0_lo, q0_hi = q_lo.copy(), q_hi.copy()
     q0_lo[e], q0_hi[e] = qlo, qhi
@@ -753,5 +751,6 @@ def _tightened_ranges(
         cn.edge_from[ties], cn.edge_to[ties],
     )  # fmt: skip
     tl, th = bd.q_lo[e], bd.q_hi[e]
-    ok = (tl <= th) & fixed
-    return np.where(ok, np.minimum(tl, 0.0), qlo), np.where(ok, np.maximum(th, 0.0), qhi)
+    ok = (tl <= th + 1e-9 * np.maximum(np.abs(th), 1e-3)) & fixed  # a flow fixed by the balance: equal to rounding
+    lo_t, hi_t = np.minimum(tl, th), np.maximum(tl, th)
+    return np.where(ok, np.minimum(lo_t, 0.0), qlo), np.where(ok, np.maximum(hi_t, 0.0), qhi)

@@ -81,7 +81,8 @@ def tighten(
     pl, ph, ql, qh = (np.asarray(v, dtype=float).copy() for v in (pi_lo, pi_hi, q_lo, q_hi))
     Kp = np.maximum(K, 1e-300)
     sweeps = 0
-    for sweeps in range(1, rounds + 1):
+    while sweeps < rounds:
+        sweeps += 1
         old = np.concatenate([pl, ph, ql, qh])
         # node balance: a_ne q_e = net_n - sum_{k != e} a_nk q_k
         t_lo = np.where(a > 0, a * ql[cols], a * qh[cols])  # interval of each term a_nk q_k
@@ -116,6 +117,6 @@ def tighten(
             np.minimum.at(ph, tie_to, hi_t)
         new = np.concatenate([pl, ph, ql, qh])
         scale = np.maximum(np.abs(old), 1.0)
-        if np.all(np.abs(new - old) <= rtol * scale) or np.any(pl > ph + 1e-9) or np.any(ql > qh + 1e-9):
+        if np.all(np.abs(new - old) <= rtol * scale) or np.any(pl > ph + 1e-6 * np.maximum(ph, 1e-3)):
             break
     return Bounds(pl, ph, ql, qh, sweeps)
