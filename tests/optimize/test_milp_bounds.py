@@ -42,7 +42,8 @@ def test_a_leaf_pipe_gets_its_demand_and_a_pressure_window_propagates() -> None:
     # nodes 0 -(e0)- 1 -(e1)- 2 ; demand 0.3 at node 2, supply free at node 0; A q = net with A[from] = -1
     inc = sp.csc_matrix(np.array([[-1.0, 0.0], [1.0, -1.0], [0.0, 1.0]]))
     bd = tighten(
-        inc, np.array([-10.0, 0.0, 0.3]), np.array([0.0, 0.0, 0.3]), np.zeros(3), np.array([1e3, 1e3, 100.0]), np.full(2, -5.0), np.full(2, 5.0),
+        inc, np.array([-10.0, 0.0, 0.3]), np.array([0.0, 0.0, 0.3]), np.zeros(3), np.array([1e3, 1e3, 100.0]),
+        np.full(2, -5.0), np.full(2, 5.0),
         np.array([1]), np.array([1]), np.array([2]), np.array([2.0]), np.array([1.0]),
         np.array([0]), np.array([1]),
     )  # fmt: skip
