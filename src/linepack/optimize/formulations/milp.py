@@ -31,8 +31,9 @@ over-estimates away from the reference point; the re-linearisation rounds move i
 Expansion stations either disappear when not built (``absent="removed"``: flow 0, pressures decoupled) or
 become a straight pipe junction (``absent="bypass"``: ``pi_d = pi_s``), by big-M constraints.
 
-Not expressible here (``InputError``): fixed-loss resistors (their law is linear in p, not p^2) and soft
-pressure limits (the least-violation problem).
+Not expressible here (``InputError``): soft pressure limits (the least-violation problem), and fixed-loss
+resistors (their law is linear in p, not p^2) except in the relaxation (``relaxation=True``, the nomination
+screening), where ``|p_i - p_j| <= dp`` is relaxed to ``|pi_i - pi_j| <= dp (hi_i + hi_j)``.
 """
 
 from __future__ import annotations
@@ -369,10 +370,10 @@ def solve_milp(
     opt.check()
     if problem.pressure_violation_weight > 0:
         raise InputError("MILP: soft pressure limits (least violation) are not formulated; use --formulation nlp")
-    if len(cn.fixed_loss_edge):
+    if len(cn.fixed_loss_edge) and not opt.relaxation:
         raise InputError(
-            "MILP: fixed-loss resistors (GasLib) have a law linear in p, not p^2, and are not formulated; "
-            "use --formulation nlp"
+            "MILP: fixed-loss resistors (GasLib) have a law linear in p, not p^2, and are formulated only in the "
+            "relaxation (nomination screening); use --formulation nlp"
         )
     t0 = time.perf_counter()
     qmax = opt.flow_max_kg_s or flow_range_kg_s(cn, problem)
@@ -562,6 +563,12 @@ def _solve_once(
             b.rows_(len(sel), [*terms, (zc, -big[sel])], rhs_law[sel] - band[sel] - big[sel], np.inf)
             b.rows_(len(sel), [(Q[e[sel]], 1.0), (zc, -qhi[sel])], -np.inf, 0.0)
             b.rows_(len(sel), [(Q[e[sel]], 1.0), (zc, -qlo[sel])], 0.0, np.inf)
+
+    # --- fixed-loss resistors (relaxation only): |p_i - p_j| <= dp, so |pi_i - pi_j| <= dp (hi_i + hi_j)
+    fl = cn.fixed_loss_edge
+    if len(fl):
+        span = cn.fixed_loss_pa * (hi_pa[ef[fl]] + hi_pa[et[fl]]) / pr2
+        b.rows_(len(fl), [(PI[ef[fl]], 1.0), (PI[et[fl]], -1.0)], -span, span)
 
     # --- equal pressures: ties (open valves, shorts), open regulators, bypassed stations
     eqp = np.concatenate([cn.tie_edge, re_[rm == RegMode.OPEN], ce[cm == CompMode.BYPASS]]).astype(np.int64)
