@@ -62,3 +62,21 @@ def test_low_pressure_branch_is_feasible_in_the_milp_only_with_tightening() -> N
     p_c_barg = sol.p_pa[c] / 1e5 - 1.01325
     assert 1.0 - 1e-6 <= p_c_barg <= 3.1 + 1e-6
     assert sol.q_kg_s[cn.edge_ids.index("P2")] == pytest.approx(0.3, rel=1e-6)
+
+
+def test_fixed_loss_resistors_only_in_the_relaxation() -> None:
+    """GasLib-4197's fixed-loss resistors (refcases/gaslib README: 28 resistors) used to stop its screening."""
+    from linepack.errors import InputError
+
+    net = _trunk_with_low_pressure_branch()
+    net.add(lp.Node(id="D", p_max_barg=85, p_min_barg=45))
+    net.add(lp.Resistor(id="FL", from_node="S", to_node="D", pressure_loss_bar=2.0))
+    net.add(lp.Sink(id="D.d", node="D", demand=20, unit="kg/s"))
+    cn = compile_network(net, None)
+    with pytest.raises(InputError, match="fixed-loss"):
+        solve_milp(cn, nomination(cn), MilpOptions(breakpoints=9, rounds=1))
+    sol = solve_milp(cn, nomination(cn), MilpOptions(breakpoints=9, rounds=1, relaxation=True))
+    s, d = cn.node_ids.index("S"), cn.node_ids.index("D")
+    hi = (85.0 + 1.01325) * 1e5  # both ends' upper limits, Pa
+    assert abs(sol.p_pa[s] ** 2 - sol.p_pa[d] ** 2) <= 2.0e5 * 2 * hi * (1 + 1e-6)  # the relaxed law
+    assert sol.q_kg_s[cn.edge_ids.index("FL")] == pytest.approx(20.0, rel=1e-6)
