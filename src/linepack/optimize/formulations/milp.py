@@ -759,5 +759,6 @@ def _tightened_ranges(
     )  # fmt: skip
     tl, th = bd.q_lo[e], bd.q_hi[e]
     ok = (tl <= th + 1e-9 * np.maximum(np.abs(th), 1e-3)) & fixed  # a flow fixed by the balance: equal to rounding
-    lo_t, hi_t = np.minimum(tl, th), np.maximum(tl, th)
+    pad = 1e-7 * Qm  # rounding of the propagation must not cut off a flow the balance fixes exactly
+    lo_t, hi_t = np.minimum(tl, th) - pad, np.maximum(tl, th) + pad
     return np.where(ok, np.minimum(lo_t, 0.0), qlo), np.where(ok, np.maximum(hi_t, 0.0), qhi)
