@@ -62,3 +62,17 @@ def test_gaslib_582_nominations(shared: object, nomination: str) -> None:
     assert milp and not milp[0].outcome.startswith("infeasible")
     if found.feasible:
         assert found.result is not None and found.modes
+
+
+@pytest.mark.slow
+def test_gaslib_4197_is_screened_by_the_milp(shared: object) -> None:
+    """GasLib-4197 (refcases/gaslib; 28 resistors, some with a fixed pressure loss) used to skip the MILP
+    screening ("not applicable": fixed-loss resistors); the relaxation formulates them."""
+    from linepack.io.gaslib import read_gaslib
+
+    g = shared / "refcases" / "gaslib" / "GasLib-4197"  # type: ignore[operator]
+    case = read_gaslib(g / "GasLib-4197.net", g / "nomination_mild_0006.scn", g / "GasLib-4197.cdf",
+                       g / "GasLib-4197.cs", fixed_loss="resistor", zone_references=False)  # fmt: skip
+    found = validate_nomination(case.network, case, time_limit_s=60)
+    milp = [a for a in found.attempts if a.what.startswith("MILP screening")]
+    assert milp and not milp[0].outcome.startswith("not applicable")
