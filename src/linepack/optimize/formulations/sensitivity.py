@@ -45,7 +45,9 @@ def reported_marginals(model: Any, raw: Any) -> F64:
     if model.sensitivity_fn is None:
         lam = ca.SX.sym("lam_g", g.shape[0])
         hess, _ = ca.hessian(f + ca.dot(lam, g), X)
-        model.sensitivity_fn = ca.Function("sens", [X, par, lam], [hess, ca.jacobian(g, X), ca.gradient(rep, X)])
+        model.sensitivity_fn = ca.Function(
+            "sens", [X, par, lam], [hess, ca.jacobian(g, X), ca.gradient(rep, X)]
+        )
     H, J, grad = model.sensitivity_fn(raw.x, raw.par, raw.lam_g)
     H, J = _scipy(H), sp.csr_matrix(_scipy(J))
     grad = np.asarray(grad).ravel()
