@@ -4,7 +4,7 @@ The breakpoints of ``q|q|`` are spread over each pipe's flow range (:mod:`.milp`
 of a segment of width ``h`` is ``K h^2/4``, or ``K h q`` at a flow ``q`` much smaller than ``h`` (the chord
 through 0). A pipe whose range is taken from its end nodes' own limits alone (say 1-85 barg) but whose flow is
 a fraction of a kg/s (a low-pressure distribution zone behind a control valve, GasLib-582's 90 nodes at 2-4.1
-bar) then gets a pressure loss dozens of times its true one, more than its zone's whole pressure window, and a
+bar) then gets a pressure loss ten times its true one, more than its zone's whole pressure window, and a
 feasible nomination is declared infeasible. Feasibility-based bound tightening (interval propagation, repeated
 to a fixed point or ``rounds``) narrows the ranges first:
 
