@@ -102,4 +102,5 @@ def restrict(cn: CompiledNetwork, keep_node: BoolArray, keep_edge: BoolArray) ->
         sink_node=node_new[cn.sink_node[keep_snk]].astype(np.int64),
         sink_category=pick(cn.sink_category, keep_snk),
         incidence=incidence,
+        quality=None if cn.quality is None else cn.quality.restrict(keep_src, keep_snk),
     )

@@ -54,6 +54,8 @@ def test_every_scenario_solves_with_balanced_nodes_and_exact_pipe_laws(
     net: lp.Network, scenario: str, tmp_path: Path
 ) -> None:
     res = lp.solve_steady(net, scenario)
+    # the three source gases mix (issue 12): each outer round of the gas coupling re-solves from the last solution,
+    # so the total is higher than for one gas
     assert res.converged and res.iterations < 80
     doc = res.to_dict()
     R, G = 8.314462618, 9.80665
@@ -176,5 +178,10 @@ def test_scenario_outcomes_stated_in_the_readme(net: lp.Network) -> None:
     # less than its minimum (until issue 16, SSGC_CS and SNGPL_CS_SDQ stayed closed although they could run)
     assert all(any(b.startswith(f"{cs} at maximum ratio") for b in tapi.active_bounds)
                for cs in ("CS1", "CS2", "CS3", "SSGC_CS", "SNGPL_CS_SDQ"))
-    assert [v.split(":")[0] for v in tapi.violations] == ["delivery KARACHI.demand"]
+    # with the source gases mixed (issue 12) Fazilka and TAPI Multan fall short too (one gas: only Karachi)
+    assert [v.split(":")[0] for v in tapi.violations] == [
+        "delivery KARACHI.demand",
+        "delivery FAZILKA_BORDER.demand",
+        "delivery TAPI_MULTAN.demand",
+    ]
     assert "TASHKENT.supply shut in" in bounds("central_asia_hypothetical")

@@ -134,7 +134,8 @@ def test_iteration_count_regression_caps() -> None:
     """Newton iteration counts must not creep up unnoticed (DESIGN.md: regression caps)."""
     net = lp.load_default_network()
     # tapi took 20 iterations until the control rules were completed (issue 16): SSGC_CS and SNGPL_CS_SDQ then
-    # stayed closed although they could compress forward; the consistent answer needs more control rounds
+    # stayed closed although they could compress forward; the consistent answer needs more control rounds.
+    # The shipped data's three source gases mix (issue 12).
     caps = {"psgp_base": 15, "existing_2024": 15, "tapi": 80}
     for scenario, cap in caps.items():
         res = lp.solve_steady(net, scenario)

@@ -12,6 +12,7 @@ from ...errors import InputError
 from ...model.components import Compressor, CompressorMode, Regulator, RegulatorMode, Source, Valve
 from ...model.errors import suggest
 from ...model.network import Network
+from .gases import assign_source_gases
 from .mapping import (
     DEFAULT_ROUGHNESS_MM,
     FIXED_LOSS_CHOICES,
@@ -21,6 +22,7 @@ from .mapping import (
     choose_references,
     edge_component,
     entry_id,
+    entry_weights,
     information,
     make_context,
     node_component,
@@ -49,6 +51,7 @@ def read_gaslib(
     reference: ReferenceArg | list[ReferenceArg] | None = None,
     fixed_loss: str = "error",
     zone_references: bool = True,
+    per_source_gas: bool = True,
 ) -> GaslibCase:
     """Read a GasLib instance: the network (.net), optionally a nomination (.scn), combined decisions (.cdf)
     and compressor-station data (.cs).
@@ -61,6 +64,9 @@ def read_gaslib(
     passes False and keeps the nominated flows). ``fixed_loss`` says what to do with resistors of fixed
     pressure loss: ``"error"`` (default) refuses them, ``"short_pipe"`` loads them as loss-free short pipes
     (the loss stays in the case and is written back), ``"resistor"`` as Resistors with ``pressure_loss_bar``.
+    ``per_source_gas`` (default) keeps each source's own gas when the sources supply different gases: every
+    distinct gas gets a surrogate composition (:mod:`linepack.io.gaslib.gases`) and the hydraulics mix them;
+    False reads one mean gas for the whole network (the reading before gas quality was tracked).
 
     Raises :class:`InputError` naming the file, line, element and fix for every problem found.
     """
@@ -71,7 +77,14 @@ def read_gaslib(
     stations = parse_cs(Path(cs_path), net) if cs_path is not None else {}
     groups, cdf_warnings = parse_cdf(Path(cdf_path), net) if cdf_path is not None else ((), [])
     case = build_case(
-        net, nomination, stations, groups, reference=reference, fixed_loss=fixed_loss, zone_references=zone_references
+        net,
+        nomination,
+        stations,
+        groups,
+        reference=reference,
+        fixed_loss=fixed_loss,
+        zone_references=zone_references,
+        per_source_gas=per_source_gas,
     )
     if cdf_warnings:
         case = replace(case, warnings=(*case.warnings, *cdf_warnings))
@@ -87,6 +100,7 @@ def build_case(
     reference: ReferenceArg | list[ReferenceArg] | None = None,
     fixed_loss: str = "error",
     zone_references: bool = True,
+    per_source_gas: bool = True,
 ) -> GaslibCase:
     """The case (Network + GasLib extras) from parsed files."""
     ctx, settings, gas, warnings = make_context(net, nomination, stations, fixed_loss)
@@ -104,6 +118,9 @@ def build_case(
     automatic = reference is None and zone_references
     if automatic:
         refs = refs + _reference_floating_zones(network)
+    if per_source_gas:
+        scenario = nomination.scenario if nomination is not None else None
+        warnings.extend(assign_source_gases(network, gas, entry_weights(net, scenario, gas), ctx.file))
     for el in net.elements.values():
         if el.kind == "resistor" and "pressureLoss" in el.values and fixed_loss == "short_pipe":
             warnings.append(
@@ -172,7 +189,8 @@ def _reference_floating_zones(network: Network) -> tuple[ReferenceChoice, ...]:
             continue
         ref = ReferenceChoice(source.node, p_max, _FLOATING_RULE)
         network.remove(source.id)
-        network.add(_reference_source(ref, f"reference node {source.node}"))
+        held = _reference_source(ref, f"reference node {source.node}")
+        network.add(held.model_copy(update={"gas": source.gas}) if source.gas is not None else held)
         added.append(ref)
     return tuple(added)
 
