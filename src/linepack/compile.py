@@ -229,6 +229,9 @@ class CompiledNetwork:
     # per resistive edge: the Darcy friction factor of law constant (NaN elsewhere)
     friction_fixed: F64 = field(default_factory=lambda: np.zeros(0))
     z_integrated: bool = False  # Z varying along each pipe, integrated exactly (settings.compressibility_along_pipe)
+    # non-isothermal flow (issue 13): the mean gas temperature [K] of every resistive edge that its law uses for Z,
+    # density and viscosity (set by linepack.thermal.coupling); None: gas.temperature_k everywhere (isothermal)
+    res_temperature_k: F64 | None = None
     # optimisation inputs of the file (NaN where not given): per source and per sink
     source_price_usd_per_mmbtu: F64 = field(default_factory=lambda: np.zeros(0))
     source_min_kg_s: F64 = field(default_factory=lambda: np.zeros(0))  # 0 where not given
@@ -653,6 +656,18 @@ def _driver_assumed(c: Compressor) -> bool:
     """True when the file does not say how the station is driven: a gas turbine at the default efficiency is
     then assumed (its fuel is drawn at the suction node, and the result says so)."""
     return c.driver == Driver.GAS_TURBINE and not ({"driver", "driver_efficiency"} & c.model_fields_set)
+
+
+def res_temperature(cn: CompiledNetwork) -> F64 | float:
+    """Gas temperature [K] of every resistive edge's law: the per-edge mean temperatures of a non-isothermal solve,
+    else the network temperature (a scalar, so isothermal arithmetic is unchanged)."""
+    return cn.gas.temperature_k if cn.res_temperature_k is None else cn.res_temperature_k
+
+
+def z_res_at(cn: CompiledNetwork, p_pa: F64) -> tuple[F64, F64]:
+    """Z and dZ/dp [1/Pa] of the network gas at the mean pressures of the resistive edges, at their temperatures."""
+    z, dz = cn.gas.compressibility.z_and_dz_dp(np.asarray(p_pa, dtype=float), res_temperature(cn))
+    return np.asarray(z, dtype=float), np.asarray(dz, dtype=float)
 
 
 def z_at(cn: CompiledNetwork, p_pa: F64) -> tuple[F64, F64]:

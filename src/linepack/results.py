@@ -84,6 +84,9 @@ class SteadyResult:
     # final flows imply (quality.coupling.GasState); None for results built by older code paths
     props: Any = None
     gas_state: Any = None
+    # non-isothermal solve (issue 13): linepack.thermal.network_temperatures.NetworkTemperatures of the final
+    # hydraulics (node and pipe-end temperatures, station duties); None: isothermal
+    thermal: Any = None
 
     def __post_init__(self) -> None:
         for value in self.__dict__.values():
@@ -128,6 +131,14 @@ class SteadyResult:
             return np.asarray(self.props.res_molar_mass, dtype=float)
         return np.full(len(self.network.res_edge), self.network.gas.molar_mass_kg_per_mol)
 
+    def res_temperature_k(self) -> F64:
+        """Gas temperature [K] that the law of every pipe and resistor used: its mean temperature in a non-isothermal
+        solve, else the network temperature."""
+        cn = self.network
+        if cn.res_temperature_k is not None:
+            return np.asarray(cn.res_temperature_k, dtype=float)
+        return np.full(len(cn.res_edge), cn.gas.temperature_k)
+
     @cached_property
     def quality(self) -> Any:
         """Gas quality at nodes, in pipes, delivered and supplied, with energy flows
@@ -140,7 +151,7 @@ class SteadyResult:
         """Gas mass stored in each pipe at the steady state: rho(p_m) * volume."""
         cn = self.network
         gas = cn.gas
-        rho = self.p_mean_pa * self.molar_mass_res() / (self.z_avg * R_J_PER_MOL_K * gas.temperature_k)
+        rho = self.p_mean_pa * self.molar_mass_res() / (self.z_avg * R_J_PER_MOL_K * self.res_temperature_k())
         vol = np.pi * cn.diameter_m**2 / 4.0 * cn.length_m
         return np.where(cn.res_is_pipe, rho * vol, 0.0)
 
@@ -256,6 +267,11 @@ class SteadyResult:
             }
             for i, nid in enumerate(cn.node_ids)
         ]
+        th = self.thermal
+        if th is not None:  # non-isothermal: the gas temperature of every node (isothermal output unchanged)
+            for i, rec in enumerate(nodes):
+                rec["temperature_c"] = float(th.node_t_k[i]) - 273.15
+        t_res = self.res_temperature_k()
         ef, et = cn.edge_from, cn.edge_to
         lp = self.pipe_linepack_kg()
         v_in = self.inlet_velocity_m_s()
@@ -280,7 +296,7 @@ class SteadyResult:
                 "elevation_change_m": cn.dh_m[k],
                 "friction_factor": self.friction_factor[k],
                 "z_avg": self.z_avg[k],
-                "temperature_k": gas.temperature_k,
+                "temperature_k": float(t_res[k]),
                 "molar_mass_kg_per_mol": molar[k],
                 "reynolds": self.reynolds[k],
                 "velocity_in_m_s": v_in[k],
@@ -462,7 +478,7 @@ class SteadyResult:
         gas = cn.gas
         p_in = self.p_pa[cn.edge_from[cn.res_edge]]
         z, _ = z_at(cn, p_in) if self.props is None else self.props.z_res(p_in)
-        rho = p_in * self.molar_mass_res() / (z * R_J_PER_MOL_K * gas.temperature_k)
+        rho = p_in * self.molar_mass_res() / (z * R_J_PER_MOL_K * self.res_temperature_k())
         area = np.pi * cn.diameter_m**2 / 4.0
         return np.asarray(self.q_kg_s[cn.res_edge] / (rho * area), dtype=float)
 

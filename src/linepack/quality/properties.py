@@ -127,23 +127,29 @@ class GasProps:
     viscosity_model: Any
     mixture: Any = None  # the gas state it was built from (quality.coupling.GasState), when known
     uniform: bool = False  # True: the network gas everywhere (the single-gas path)
+    # per resistive edge [K] in a non-isothermal solve (CompiledNetwork.res_temperature_k); None: temperature_k
+    res_temperature_k: F64 | None = None
 
     def viscosity_res(self, p_mean_pa: F64) -> F64:
         """Dynamic viscosity [Pa s] of every resistive edge's gas at its mean pressure."""
         z, _ = self.z_res(p_mean_pa)
+        t: Any = self.temperature_k if self.res_temperature_k is None else self.res_temperature_k
         if self.uniform or not isinstance(self.viscosity_model, LeeGonzalezEakin):
-            return np.asarray(self.viscosity_model.mu(p_mean_pa, self.temperature_k, z), dtype=float)
-        return lge_viscosity(p_mean_pa, self.temperature_k, z, self.res_molar_mass)
+            return np.asarray(self.viscosity_model.mu(p_mean_pa, t, z), dtype=float)
+        return lge_viscosity(p_mean_pa, t, z, self.res_molar_mass)
 
     @staticmethod
     def uniform_of(cn: CompiledNetwork) -> GasProps:
         """The network gas everywhere (the single-gas hydraulics, unchanged)."""
-        from ..compile import z_at
+        from ..compile import z_at, z_res_at
 
         gas = cn.gas
 
         def z(p: F64) -> tuple[F64, F64]:
             return z_at(cn, p)
+
+        def z_res(p: F64) -> tuple[F64, F64]:
+            return z_res_at(cn, p)
 
         nc = len(cn.comp_edge)
         kappa = gas.kappa if gas.kappa is not None else 1.3
@@ -155,11 +161,12 @@ class GasProps:
             comp_kappa=np.full(nc, kappa),
             comp_fuel_lhv_j_per_kg=np.full(nc, lhv),
             node_molar_mass=np.full(cn.n_nodes, gas.molar_mass_kg_per_mol),
-            z_res=z,
+            z_res=z if cn.res_temperature_k is None else z_res,
             z_comp=z,
             z_node=z,
             viscosity_model=gas.viscosity,
             uniform=True,
+            res_temperature_k=cn.res_temperature_k,
         )
 
     @staticmethod

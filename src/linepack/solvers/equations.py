@@ -164,7 +164,7 @@ class SteadySystem:
         self.xscale = np.concatenate([np.full(n, p_ref), np.full(m, m_ref), np.full(self.k, m_ref)])
         gas = cn.gas
         molar_mass = self.props.res_molar_mass
-        self.RT = R_J_PER_MOL_K * gas.temperature_k
+        self.RT = R_J_PER_MOL_K * (gas.temperature_k if cn.res_temperature_k is None else cn.res_temperature_k)
         self.k1 = 16.0 * self.RT / (np.pi**2 * cn.diameter_m**4 * molar_mass)
         self.a_h = 2.0 * G_M_PER_S2 * cn.dh_m * molar_mass / self.RT  # s_h = a_h / Z
         self.rel_rough = cn.roughness_m / cn.diameter_m
@@ -247,7 +247,7 @@ class SteadySystem:
         dpm_dpi = (2.0 / 3.0) * (1.0 - (pj / psum_safe) ** 2)
         dpm_dpj = (2.0 / 3.0) * (1.0 - (pi / psum_safe) ** 2)
         z, dz = self.props.z_res(pm)
-        T = cn.gas.temperature_k
+        T = cn.gas.temperature_k if cn.res_temperature_k is None else cn.res_temperature_k
         if cn.z_integrated:
             # gravity term (p/Z)^2 = beta Pi(p), beta taken at the mean pressure (1/Z for constant Z); one gas only
             # (compile refuses Z integrated along the pipe when gases mix)

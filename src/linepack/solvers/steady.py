@@ -148,6 +148,8 @@ def _initial_guess(
 def _viscosity(cn: CompiledNetwork, p_mean: F64, props: GasProps | None = None) -> F64:
     if props is not None:
         return props.viscosity_res(p_mean)
+    if cn.res_temperature_k is not None:
+        return GasProps.uniform_of(cn).viscosity_res(p_mean)
     z, _ = z_at(cn, p_mean)
     return np.asarray(cn.gas.viscosity.mu(p_mean, cn.gas.temperature_k, z), dtype=float)
 
@@ -317,6 +319,10 @@ def solve_steady(
     :class:`InfeasibleError` when demand exceeds supply or pressures collapse, and
     :class:`ConvergenceError` when Newton fails for another reason, each with a diagnosis naming components.
     """
+    if not isinstance(network, CompiledNetwork) and network.settings.thermal.mode == "non_isothermal":
+        from ..thermal.coupling import solve_non_isothermal  # issue 13: the temperature coupling's outer loop
+
+        return solve_non_isothermal(network, scenario, options, initial=initial)  # type: ignore[no-any-return]
     opt = options or SteadyOptions()
     cn = network if isinstance(network, CompiledNetwork) else compile_network(network, scenario)
     t0 = time.perf_counter()

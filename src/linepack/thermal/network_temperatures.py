@@ -57,6 +57,8 @@ class NetworkTemperatures:
         preheater_duty_w, preheater_limited: regulator preheater duty [W] and whether its limit was reached.
         levels: number of topological levels of the flow graph (the sweep length).
         compressor_ids, regulator_ids: the stations the compressor and regulator arrays refer to, in order.
+        edge_t_mean_k: length-averaged gas temperature of every flowing pipe (the analytic profile's mean), the
+            mean of inlet and outlet for other flowing edges, nan for stagnant edges [K].
     """
 
     node_t_k: F64
@@ -73,6 +75,7 @@ class NetworkTemperatures:
     levels: int
     compressor_ids: tuple[str, ...] = ()
     regulator_ids: tuple[str, ...] = ()
+    edge_t_mean_k: F64 | None = None
 
 
 def _levels(n_nodes: int, up: I64, down: I64) -> I64:
@@ -182,6 +185,7 @@ def network_temperatures(
     node_t = np.full(n_nodes, np.nan)
     t_in = np.full(n_edges, np.nan)
     t_out = np.full(n_edges, np.nan)
+    t_mean = np.full(n_edges, np.nan)
     heat = np.zeros(n_edges)
     comp_dis = np.full(comp_edge.size, np.nan)
     cool_duty = np.zeros(comp_edge.size)
@@ -216,7 +220,9 @@ def network_temperatures(
         # 2. carry the temperature through every edge leaving these nodes
         out = leaving(k)
         t_in[out] = node_t[up[out]]
-        _edges_out(out, kind, up, down, m, p_pa, t_in, t_out, heat, length, diameter, u, ground, elevation, thermo)
+        _edges_out(
+            out, kind, up, down, m, p_pa, t_in, t_out, t_mean, heat, length, diameter, u, ground, elevation, thermo
+        )
         comps = out[kind[out] == COMPRESSOR]
         if comps.size:
             j = comp_of_edge[comps]
@@ -277,6 +283,7 @@ def network_temperatures(
         int(level.max()) + 1 if n_nodes else 0,
         inputs.compressor_ids,
         inputs.regulator_ids,
+        t_mean,
     )
 
 
@@ -289,6 +296,7 @@ def _edges_out(
     p: F64,
     t_in: F64,
     t_out: F64,
+    t_mean: F64,
     heat: F64,
     length: F64,
     diameter: F64,
@@ -316,6 +324,7 @@ def _edges_out(
             if converged:
                 break
         t_out[pipes] = result.outlet_k
+        t_mean[pipes] = result.mean_k
         h_in = thermo.enthalpy_j_kg(pin, t_in[pipes])
         h_out = thermo.enthalpy_j_kg(pout, t_out[pipes])
         heat[pipes] = m[pipes] * (h_in - h_out) - m[pipes] * STANDARD_GRAVITY_M_S2 * dz
@@ -325,6 +334,8 @@ def _edges_out(
         t_out[throttled] = thermo.temperature_from_enthalpy(p[down[throttled]], h_in, t_in[throttled])
     same = out[(kind[out] == VALVE) | (kind[out] == SHORT_PIPE)]
     t_out[same] = t_in[same]
+    other = out[kind[out] != PIPE]
+    t_mean[other] = 0.5 * (t_in[other] + t_out[other])
 
 
 def steady_temperatures(network: Any, result: Any, scenario: str | None = None) -> NetworkTemperatures:
