@@ -232,6 +232,8 @@ class CompiledNetwork:
     # non-isothermal flow (issue 13): the mean gas temperature [K] of every resistive edge that its law uses for Z,
     # density and viscosity (set by linepack.thermal.coupling); None: gas.temperature_k everywhere (isothermal)
     res_temperature_k: F64 | None = None
+    # Z(p) and dZ/dp of the resistive edges at those temperatures, prepared once per temperature field (optional)
+    res_z: Any = None
     # optimisation inputs of the file (NaN where not given): per source and per sink
     source_price_usd_per_mmbtu: F64 = field(default_factory=lambda: np.zeros(0))
     source_min_kg_s: F64 = field(default_factory=lambda: np.zeros(0))  # 0 where not given
@@ -666,7 +668,10 @@ def res_temperature(cn: CompiledNetwork) -> F64 | float:
 
 def z_res_at(cn: CompiledNetwork, p_pa: F64) -> tuple[F64, F64]:
     """Z and dZ/dp [1/Pa] of the network gas at the mean pressures of the resistive edges, at their temperatures."""
-    z, dz = cn.gas.compressibility.z_and_dz_dp(np.asarray(p_pa, dtype=float), res_temperature(cn))
+    if cn.res_z is not None:
+        z, dz = cn.res_z(np.asarray(p_pa, dtype=float))
+    else:
+        z, dz = cn.gas.compressibility.z_and_dz_dp(np.asarray(p_pa, dtype=float), res_temperature(cn))
     return np.asarray(z, dtype=float), np.asarray(dz, dtype=float)
 
 

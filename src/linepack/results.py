@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .compile import CompiledNetwork, CompMode, EdgeKind, RegMode, z_at
+from .compile import CompiledNetwork, CompMode, EdgeKind, RegMode, z_at, z_res_at
 from .errors import InputError
 from .io.atomic import atomic_write_text
 from .units import BAR_PA, R_J_PER_MOL_K
@@ -150,7 +150,6 @@ class SteadyResult:
     def pipe_linepack_kg(self) -> F64:
         """Gas mass stored in each pipe at the steady state: rho(p_m) * volume."""
         cn = self.network
-        gas = cn.gas
         rho = self.p_mean_pa * self.molar_mass_res() / (self.z_avg * R_J_PER_MOL_K * self.res_temperature_k())
         vol = np.pi * cn.diameter_m**2 / 4.0 * cn.length_m
         return np.where(cn.res_is_pipe, rho * vol, 0.0)
@@ -475,9 +474,11 @@ class SteadyResult:
     def inlet_velocity_m_s(self) -> F64:
         """Mean gas velocity [m/s] at the inlet (``from`` end) of every pipe and resistor, Z at that pressure."""
         cn = self.network
-        gas = cn.gas
         p_in = self.p_pa[cn.edge_from[cn.res_edge]]
-        z, _ = z_at(cn, p_in) if self.props is None else self.props.z_res(p_in)
+        if self.props is not None:
+            z, _ = self.props.z_res(p_in)
+        else:
+            z, _ = z_at(cn, p_in) if cn.res_temperature_k is None else z_res_at(cn, p_in)
         rho = p_in * self.molar_mass_res() / (z * R_J_PER_MOL_K * self.res_temperature_k())
         area = np.pi * cn.diameter_m**2 / 4.0
         return np.asarray(self.q_kg_s[cn.res_edge] / (rho * area), dtype=float)

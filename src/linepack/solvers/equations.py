@@ -247,7 +247,7 @@ class SteadySystem:
         dpm_dpi = (2.0 / 3.0) * (1.0 - (pj / psum_safe) ** 2)
         dpm_dpj = (2.0 / 3.0) * (1.0 - (pi / psum_safe) ** 2)
         z, dz = self.props.z_res(pm)
-        T = cn.gas.temperature_k if cn.res_temperature_k is None else cn.res_temperature_k
+        T = cn.gas.temperature_k  # (Z integrated along the pipe is refused in non-isothermal mode)
         if cn.z_integrated:
             # gravity term (p/Z)^2 = beta Pi(p), beta taken at the mean pressure (1/Z for constant Z); one gas only
             # (compile refuses Z integrated along the pipe when gases mix)

@@ -322,7 +322,7 @@ def solve_steady(
     if not isinstance(network, CompiledNetwork) and network.settings.thermal.mode == "non_isothermal":
         from ..thermal.coupling import solve_non_isothermal  # issue 13: the temperature coupling's outer loop
 
-        return solve_non_isothermal(network, scenario, options, initial=initial)  # type: ignore[no-any-return]
+        return solve_non_isothermal(network, scenario, options, initial=initial)
     opt = options or SteadyOptions()
     cn = network if isinstance(network, CompiledNetwork) else compile_network(network, scenario)
     t0 = time.perf_counter()

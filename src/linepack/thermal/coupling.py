@@ -93,9 +93,7 @@ def res_mean_temperature(cn: Any, temps: NetworkTemperatures, previous: F64) -> 
     return np.where(np.isfinite(t), t, previous)
 
 
-def solve_non_isothermal(
-    network: Any, scenario: str | None = None, options: Any = None, *, initial: Any = None
-) -> Any:
+def solve_non_isothermal(network: Any, scenario: str | None = None, options: Any = None, *, initial: Any = None) -> Any:
     """Solve the coupled steady state of a non-isothermal network (see the module docstring).
 
     Args:
@@ -144,7 +142,9 @@ def solve_non_isothermal(
     iterations = 0
     worst = np.inf
     for rounds in range(1, MAX_THERMAL_ROUNDS + 1):
-        cn_t = dataclasses.replace(cn, res_temperature_k=t_res)
+        prepared = getattr(cn.gas.compressibility, "at_temperatures", None)
+        res_z = prepared(t_res) if prepared is not None else None
+        cn_t = dataclasses.replace(cn, res_temperature_k=t_res, res_z=res_z)
         result = solve_steady(cn_t, name, options, initial=result)
         iterations += result.iterations
         temps = network_temperatures(

@@ -314,9 +314,11 @@ def _edges_out(
         grad = (pout - pin) / length_p
         t_guess = t_in[pipes]
         for _ in range(20):  # cp, mu_JT at the mean state (mean p, mean of the end temperatures): a fixed point
-            state = thermo.state(0.5 * (pin + pout), t_guess)
-            kappa = relaxation_rate_per_m(u[pipes], diameter[pipes], m[pipes], state.cp_j_kg_k)
-            a = source_gradient_k_per_m(state.joule_thomson_k_pa, grad, dz / length_p, state.cp_j_kg_k)
+            p_mean = 0.5 * (pin + pout)
+            cp = thermo.cp_j_kg_k(p_mean, t_guess)  # (only the two properties used: not the whole state)
+            mu_jt = thermo.joule_thomson_k_pa(p_mean, t_guess)
+            kappa = relaxation_rate_per_m(u[pipes], diameter[pipes], m[pipes], cp)
+            a = source_gradient_k_per_m(mu_jt, grad, dz / length_p, cp)
             result = analytic_temperature(t_in[pipes], ground[pipes], length_p, kappa, a)
             t_next = 0.5 * (t_in[pipes] + result.outlet_k)
             converged = float(np.max(np.abs(t_next - t_guess))) < 1e-9
