@@ -10,8 +10,9 @@ Rows (CPU seconds, ``time.process_time``; the machine may be shared, rerun for s
 * T(p, h) inversion at N states (table Newton);
 * building the table once per gas;
 * the flow-order temperature sweep of the PSGP default (and with ``--lattice 142`` the 20,164-junction lattice)
-  against its isothermal steady solve (the goals of the coupled solve are at most 2x and 2.5x the isothermal
-  time; these rows are the sweep alone, for scale).
+  against its isothermal steady solve (the sweep alone, for scale);
+* the coupled non-isothermal steady solve (``linepack.thermal.coupling``) of the PSGP default in summer and winter
+  (and of the lattice) against the isothermal solve: the goals are at most 2x (PSGP) and 2.5x (lattice).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import linepack
 from linepack.gas import GasComposition
 from linepack.gas.thermo import RealGasThermo
 from linepack.io.native import load_default_network
+from linepack.thermal.coupling import with_thermal
 from linepack.thermal.network_temperatures import steady_temperatures
 
 LNG = {"CH4": 0.9, "C2H6": 0.065, "C3H8": 0.022, "iC4H10": 0.004, "nC4H10": 0.005, "N2": 0.004}
@@ -85,6 +87,12 @@ def main() -> None:
     sweep = cpu(lambda: steady_temperatures(net, result), 5)
     print(f"{'PSGP isothermal steady solve':42s} {solve:10.4f} s")
     print(f"{'PSGP temperature sweep (fixed hydraulics)':42s} {sweep:10.4f} s {sweep / solve:9.2f} x solve")
+    for season in ("summer", "winter"):
+        hot = with_thermal(net, season)
+        coupled = linepack.solve_steady(hot, "psgp_base")
+        t = cpu(lambda hot=hot: linepack.solve_steady(hot, "psgp_base"), 5)
+        label = f"PSGP coupled non-isothermal, {season} ({coupled.outer_iterations} rounds)"
+        print(f"{label:42s} {t:10.4f} s {t / solve:9.2f} x solve  (goal 2x)")
     if args.lattice:
         from linepack.synthetic import lattice_network
 
@@ -95,6 +103,12 @@ def main() -> None:
         sweep = cpu(lambda: steady_temperatures(lattice, result))
         print(f"{'lattice isothermal steady solve':42s} {solve:10.4f} s")
         print(f"{'lattice temperature sweep':42s} {sweep:10.4f} s {sweep / solve:9.2f} x solve")
+        hot = with_thermal(lattice)
+        t0 = time.process_time()
+        coupled = linepack.solve_steady(hot)
+        t = time.process_time() - t0
+        label = f"lattice coupled non-isothermal ({coupled.outer_iterations} rounds)"
+        print(f"{label:42s} {t:10.4f} s {t / solve:9.2f} x solve  (goal 2.5x)")
 
 
 if __name__ == "__main__":

@@ -197,3 +197,14 @@ def test_run_thermal_prints_temperatures_and_duties() -> None:
     assert code == 1 and "needs --thermal" in out and "Traceback" not in out
     code, out = _invoke("run", "--thermal", "--season", "monsoon")
     assert code == 1 and "monsoon" in out and "Traceback" not in out
+
+
+def test_circulating_flow_is_cut_where_it_goes_up_the_pressure_order() -> None:
+    """A flow cycle (compressor loop or thermosiphon) is broken at the edges whose flow goes to a higher pressure;
+    an acyclic flow is not cut (the sweep stays exact)."""
+    from linepack.thermal.network_temperatures import _cycle_cuts
+
+    up, down = np.array([0, 1, 2, 2]), np.array([1, 2, 0, 3])  # 0 -> 1 -> 2 -> 0 and 2 -> 3
+    p = np.array([60e5, 58e5, 55e5, 50e5])
+    np.testing.assert_array_equal(_cycle_cuts(4, up, down, p), [False, False, True, False])
+    assert not _cycle_cuts(4, np.array([0, 1, 2]), np.array([1, 2, 3]), p).any()

@@ -40,7 +40,7 @@ from linepack.thermal.network_temperatures import NetworkTemperatures, _thermo_f
 
 F64 = NDArray[np.float64]
 #: The outer loop stops when no pipe's mean temperature moves by more than this [K].
-THERMAL_TOLERANCE_K = 1e-6
+THERMAL_TOLERANCE_K = 1e-4
 #: Outer rounds before the coupling is reported as not converging.
 MAX_THERMAL_ROUNDS = 40
 #: The note of a non-isothermal solve of a network whose sources carry different gases.
@@ -141,6 +141,7 @@ def solve_non_isothermal(network: Any, scenario: str | None = None, options: Any
     result = initial
     iterations = 0
     worst = np.inf
+    lagged: F64 | None = None
     for rounds in range(1, MAX_THERMAL_ROUNDS + 1):
         prepared = getattr(cn.gas.compressibility, "at_temperatures", None)
         res_z = prepared(t_res) if prepared is not None else None
@@ -154,9 +155,15 @@ def solve_non_isothermal(network: Any, scenario: str | None = None, options: Any
             np.asarray(result.source_supply_kg_s),
             inputs,
             thermo,
+            lagged,
         )
         t_new = res_mean_temperature(cn_t, temps, t_res)
         worst = float(np.max(np.abs(t_new - t_res), initial=0.0))
+        if temps.cut_edges is not None and temps.cut_edges.size and lagged is not None:
+            # circulating flow: the cut edges' fed temperatures must agree with their outlets too
+            k = temps.cut_edges
+            worst = max(worst, float(np.max(np.abs(np.nan_to_num(temps.edge_t_outlet_k[k] - lagged[k])))))
+        lagged = np.asarray(temps.edge_t_outlet_k)
         if worst <= THERMAL_TOLERANCE_K:
             warnings = tuple(notes) + tuple(result.warnings)
             return dataclasses.replace(

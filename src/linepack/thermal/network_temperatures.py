@@ -59,6 +59,7 @@ class NetworkTemperatures:
         compressor_ids, regulator_ids: the stations the compressor and regulator arrays refer to, in order.
         edge_t_mean_k: length-averaged gas temperature of every flowing pipe (the analytic profile's mean), the
             mean of inlet and outlet for other flowing edges, nan for stagnant edges [K].
+        cut_edges: edges taken out of the flow order to break circulating flow (fed from a previous sweep).
     """
 
     node_t_k: F64
@@ -76,6 +77,7 @@ class NetworkTemperatures:
     compressor_ids: tuple[str, ...] = ()
     regulator_ids: tuple[str, ...] = ()
     edge_t_mean_k: F64 | None = None
+    cut_edges: I64 | None = None
 
 
 def _levels(n_nodes: int, up: I64, down: I64) -> I64:
@@ -102,6 +104,33 @@ def _levels(n_nodes: int, up: I64, down: I64) -> I64:
     return level
 
 
+def _cycle_cuts(n_nodes: int, up: I64, down: I64, p: F64) -> NDArray[np.bool_]:
+    """Edges to take out of the flow order so that it has no cycle: none for an acyclic flow; else, among the
+    nodes that Kahn's algorithm cannot order, every edge whose flow goes up the order (pressure, then node index).
+
+    A steady flow circulates only where something other than the pressure drives it (a compressor, or gravity
+    on gas of different temperatures in pipes of different heights: a thermosiphon). Every cycle has at least one
+    edge going up that order, so the rest is acyclic.
+    """
+    indegree = np.bincount(down, minlength=n_nodes)
+    ordered = np.zeros(n_nodes, dtype=bool)
+    frontier = np.flatnonzero(indegree == 0)
+    order = np.argsort(up, kind="stable")
+    starts = np.searchsorted(up[order], np.arange(n_nodes + 1))
+    while frontier.size:
+        ordered[frontier] = True
+        outgoing = np.concatenate([order[starts[n] : starts[n + 1]] for n in frontier])
+        targets = down[outgoing]
+        np.subtract.at(indegree, targets, 1)
+        frontier = np.unique(targets[indegree[targets] == 0])
+    if bool(ordered.all()):
+        return np.zeros(up.size, dtype=bool)
+    rank = np.empty(n_nodes, dtype=np.int64)
+    rank[np.lexsort((-np.arange(n_nodes), -p))] = np.arange(n_nodes)  # 0: the highest pressure
+    inside = ~ordered[up] & ~ordered[down]
+    return np.asarray(inside & (rank[up] > rank[down]))
+
+
 def _grouper(keys: I64, n_groups: int, items: I64 | None = None) -> Callable[[int], I64]:
     """``group(k)`` = the items (default: the indices) whose key is k, from one stable sort."""
     values = np.arange(keys.size) if items is None else items
@@ -122,8 +151,14 @@ def network_temperatures(
     source_supply_kg_s: F64,
     inputs: ThermalInputs,
     thermo: RealGasThermo,
+    lagged_outlet_k: F64 | None = None,
 ) -> NetworkTemperatures:
     """Solve the steady energy balance of a network for fixed pressures and flows (see the module docstring).
+
+    Where the flow circulates (a compressor loop, or a thermosiphon of gravity on gas of different temperatures),
+    the edges that close the cycles (:func:`_cycle_cuts`) feed their nodes with ``lagged_outlet_k`` (their outlet
+    temperatures of a previous sweep, per edge) and the result's ``cut_edges`` names them: energy is conserved at
+    their nodes only when the caller iterates to a fixed point (:mod:`linepack.thermal.coupling` does).
 
     Args:
         cn: the :class:`~linepack.compile.CompiledNetwork` the hydraulics were solved on.
@@ -132,6 +167,7 @@ def network_temperatures(
         source_supply_kg_s: supply of every source [kg/s] (negative: a source taking gas back).
         inputs: :func:`~linepack.thermal.inputs.thermal_inputs` of the same scenario.
         thermo: real-gas properties of the network's gas.
+        lagged_outlet_k: outlet temperature of every edge from a previous sweep [K] (used on cut edges only).
 
     Returns:
         :class:`NetworkTemperatures`.
@@ -181,7 +217,10 @@ def network_temperatures(
     src_t = np.array([inputs.source_t_k[src_pos[s]] for s in net.source_ids])
     supply = np.maximum(np.asarray(source_supply_kg_s, dtype=np.float64), 0.0)
 
-    level = _levels(n_nodes, up[flowing], down[flowing])
+    cut = np.zeros(n_edges, dtype=bool)
+    cut[flowing] = _cycle_cuts(n_nodes, up[flowing], down[flowing], np.asarray(p_pa, dtype=float))
+    ordered_edges = flowing & ~cut
+    level = _levels(n_nodes, up[ordered_edges], down[ordered_edges])
     node_t = np.full(n_nodes, np.nan)
     t_in = np.full(n_edges, np.nan)
     t_out = np.full(n_edges, np.nan)
@@ -196,6 +235,10 @@ def network_temperatures(
     by_level = _grouper(level, n_levels)  # nodes of each level
     flowing_edges = np.flatnonzero(flowing)
     into = _grouper(level[down[flowing_edges]], n_levels, flowing_edges)  # flowing edges entering each level
+    # a cut edge feeds its node with the outlet temperature of the last sweep (the coupling's previous round), else
+    # with its upstream node's ground temperature; the outer loop makes the two agree
+    lagged = np.full(n_edges, np.nan) if lagged_outlet_k is None else np.asarray(lagged_outlet_k, dtype=float).copy()
+    lagged = np.where(np.isfinite(lagged), lagged, fallback[up])
     leaving = _grouper(level[up[flowing_edges]], n_levels, flowing_edges)  # flowing edges leaving each level
     fed_sources = np.flatnonzero(supply > 0)
     sources_at = _grouper(level[source_node[fed_sources]], n_levels, fed_sources)
@@ -206,7 +249,7 @@ def network_temperatures(
         s_in = sources_at(k)
         stream_node = np.concatenate([down[e_in], source_node[s_in]])
         stream_m = np.concatenate([m[e_in], supply[s_in]])
-        stream_t = np.concatenate([t_out[e_in], src_t[s_in]])
+        stream_t = np.concatenate([np.where(cut[e_in], lagged[e_in], t_out[e_in]), src_t[s_in]])
         mass = np.bincount(stream_node, stream_m, n_nodes)[nodes]
         if stream_node.size:
             h = thermo.enthalpy_j_kg(p_pa[stream_node], stream_t)
@@ -284,6 +327,7 @@ def network_temperatures(
         inputs.compressor_ids,
         inputs.regulator_ids,
         t_mean,
+        np.flatnonzero(cut),
     )
 
 
