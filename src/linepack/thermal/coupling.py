@@ -18,8 +18,9 @@ The first round uses each pipe's ground temperature. The answer is the fixed poi
 the mean temperatures of the energy balance of the answer's own flows within the tolerance, whatever the start.
 
 Validity: the pipe law with one temperature per pipe, its length-averaged temperature, is the mean-value
-approximation of the temperature along the pipe; its pressure error is the curvature of 1/T over the pipe (below
-1e-4 of the pressure drop for the 10-30 K span of a transmission pipe, see docs/thermal.md). Compressor power still
+approximation of the temperature along the pipe. Measured against RK4 integration of the coupled (p, T) equations
+with real-gas properties along the pipe (80 km, 700 mm, 100 kg/s, 45 C gas into 20 C ground): pressure drop within
+1.2e-4 (U = 3 W/(m2 K), 23 K span) and 2.7e-5 (U = 10) relative, outlet temperature within 0.05 K (docs/thermal.md). Compressor power still
 uses ``settings.temperature_c`` at suction (the suction temperature in the power law is listed as remaining).
 Mixing of several gases (``settings.mixing``) is not combined with the thermal coupling yet: such a network is
 solved with one gas, the network gas, and the result's warnings say so.
@@ -39,7 +40,9 @@ from linepack.thermal.inputs import ThermalInputs, thermal_inputs
 from linepack.thermal.network_temperatures import NetworkTemperatures, _thermo_for, network_temperatures
 
 F64 = NDArray[np.float64]
-#: The outer loop stops when no pipe's mean temperature moves by more than this [K].
+#: The outer loop stops when no pipe's mean temperature moves by more than this [K]: 3e-7 of the gas constant term of
+#: a pipe law (R T / M), below what the Newton tolerance leaves; tighter stalls on the hydraulics' own noise (the
+#: 20,164-junction lattice reaches about 1e-5 K).
 THERMAL_TOLERANCE_K = 1e-4
 #: Outer rounds before the coupling is reported as not converging.
 MAX_THERMAL_ROUNDS = 40
