@@ -234,6 +234,8 @@ class CompiledNetwork:
     res_temperature_k: F64 | None = None
     # Z(p) and dZ/dp of the resistive edges at those temperatures, prepared once per temperature field (optional)
     res_z: Any = None
+    # non-isothermal flow: gas temperature [K] at every compressor's suction for its power law (None: gas.temperature_k)
+    comp_suction_temperature_k: F64 | None = None
     # optimisation inputs of the file (NaN where not given): per source and per sink
     source_price_usd_per_mmbtu: F64 = field(default_factory=lambda: np.zeros(0))
     source_min_kg_s: F64 = field(default_factory=lambda: np.zeros(0))  # 0 where not given

@@ -106,6 +106,24 @@ def test_answer_is_the_fixed_point_and_does_not_depend_on_the_start(small: Any) 
     np.testing.assert_allclose(r2.thermal.node_t_k, r.thermal.node_t_k, atol=1e-5)
 
 
+def test_compressor_power_at_its_suction_temperature(small: Any) -> None:
+    """The station's power law takes the gas entering it (the coupled suction temperature), not the network's."""
+    from linepack.hydraulics.compressor import compressor_power_w
+
+    _net, r = small
+    cn = r.network
+    k = int(cn.comp_edge[0])
+    t_s = float(r.thermal.edge_t_inlet_k[k])
+    assert cn.comp_suction_temperature_k[0] == pytest.approx(t_s, abs=THERMAL_TOLERANCE_K)
+    ps, pd = r.p_pa[cn.edge_from[k]], r.p_pa[cn.edge_to[k]]
+    z = cn.gas.compressibility.z(ps, cn.comp_suction_temperature_k[0])
+    args = (r.q_kg_s[k], ps, pd)
+    rest = (cn.gas.molar_mass_kg_per_mol, cn.gas.kappa, cn.comp_eta_is[0])
+    expected = compressor_power_w(*args, cn.comp_suction_temperature_k[0], z, *rest)[0]
+    assert r.comp_power_w[0] == pytest.approx(float(expected), rel=1e-12)
+    assert abs(t_s - cn.gas.temperature_k) > 5.0  # the network temperature would be far off
+
+
 def test_energy_is_conserved_at_every_node_of_the_coupled_answer(small: Any) -> None:
     """sum over entering streams of m h(p_n, T_in) = (sum m) h(p_n, T_n) at every node, to 1e-10 relative."""
     _net, r = small
@@ -127,10 +145,10 @@ def test_energy_is_conserved_at_every_node_of_the_coupled_answer(small: Any) -> 
 
 def test_jacobian_with_per_pipe_temperatures_matches_finite_differences() -> None:
     """Every block of the steady Jacobian when each pipe law has its own temperature (Z(p, T_e), R T_e / M,
-    viscosity at T_e)."""
+    viscosity at T_e) and the compressor its suction temperature."""
     cn0 = compile_network(Network.from_dict(_small(heat_transfer_coefficient_w_m2k=2.0)))
     t_res = np.linspace(280.0, 330.0, len(cn0.res_edge))
-    cn = dataclasses.replace(cn0, res_temperature_k=t_res)
+    cn = dataclasses.replace(cn0, res_temperature_k=t_res, comp_suction_temperature_k=np.array([301.0]))
     sys = SteadySystem(cn, ControlState.initial(cn), np.full(len(cn.res_edge), 1.1e-5), p_ref=70e5, m_ref=60.0)
     rng = np.random.default_rng(3)
     x = sys.pack(rng.uniform(30e5, 90e5, cn.n_nodes), rng.uniform(5.0, 80.0, cn.n_edges), rng.uniform(10, 80, sys.k))

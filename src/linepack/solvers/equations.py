@@ -348,10 +348,21 @@ class SteadySystem:
         if cn.gas.kappa is None:
             zero = np.zeros(len(ce))
             return zero, zero, zero, zero
-        z, dz = self.z_suction(ps)
+        t_suction = cn.comp_suction_temperature_k
+        if t_suction is None:
+            z, dz = self.z_suction(ps)
+        else:  # non-isothermal: Z and the power law at each station's own suction temperature
+            z, dz = cn.gas.compressibility.z_and_dz_dp(ps, t_suction)
         props = self.props
         P, dP_dq, dP_dps, dP_dpd = compressor_power_w(
-            q, ps, pd, cn.gas.temperature_k, z, props.comp_molar_mass, props.comp_kappa, cn.comp_eta_is
+            q,
+            ps,
+            pd,
+            cn.gas.temperature_k if t_suction is None else t_suction,
+            z,
+            props.comp_molar_mass,
+            props.comp_kappa,
+            cn.comp_eta_is,
         )
         dP_dps = dP_dps + P / z * dz
         live = 1.0 - self.cn.comp_active_arc if len(self.cn.comp_active_arc) else 1.0  # active arcs: no power

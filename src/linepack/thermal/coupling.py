@@ -17,11 +17,13 @@ hands over to :func:`solve_non_isothermal`, an outer loop on the mean gas temper
 The first round uses each pipe's ground temperature. The answer is the fixed point: the pipe laws' temperatures are
 the mean temperatures of the energy balance of the answer's own flows within the tolerance, whatever the start.
 
+Compressor power and fuel follow each station's suction temperature
+(:attr:`linepack.compile.CompiledNetwork.comp_suction_temperature_k`, iterated with the pipe temperatures).
+
 Validity: the pipe law with one temperature per pipe, its length-averaged temperature, is the mean-value
 approximation of the temperature along the pipe. Measured against RK4 integration of the coupled (p, T) equations
 with real-gas properties along the pipe (80 km, 700 mm, 100 kg/s, 45 C gas into 20 C ground): pressure drop within
-1.2e-4 (U = 3 W/(m2 K), 23 K span) and 2.7e-5 (U = 10) relative, outlet temperature within 0.05 K (docs/thermal.md). Compressor power still
-uses ``settings.temperature_c`` at suction (the suction temperature in the power law is listed as remaining).
+1.2e-4 (U = 3 W/(m2 K), 23 K span) and 2.7e-5 (U = 10) relative, outlet temperature within 0.05 K (docs/thermal.md).
 Mixing of several gases (``settings.mixing``) is not combined with the thermal coupling yet: such a network is
 solved with one gas, the network gas, and the result's warnings say so.
 """
@@ -140,6 +142,9 @@ def solve_non_isothermal(network: Any, scenario: str | None = None, options: Any
     inputs = thermal_inputs(network.view(name))
     thermo = _thermo_for(cn.gas.composition)
     t_res = res_ground_temperature(cn, inputs)
+    n_res = t_res.size
+    t_gas = float(cn.gas.temperature_k)
+    t_comp = np.full(len(cn.comp_edge), t_gas)  # suction temperatures of the compressors' power law
     accel = Anderson(depth=4)
     result = initial
     iterations = 0
@@ -148,7 +153,7 @@ def solve_non_isothermal(network: Any, scenario: str | None = None, options: Any
     for rounds in range(1, MAX_THERMAL_ROUNDS + 1):
         prepared = getattr(cn.gas.compressibility, "at_temperatures", None)
         res_z = prepared(t_res) if prepared is not None else None
-        cn_t = dataclasses.replace(cn, res_temperature_k=t_res, res_z=res_z)
+        cn_t = dataclasses.replace(cn, res_temperature_k=t_res, res_z=res_z, comp_suction_temperature_k=t_comp)
         result = solve_steady(cn_t, name, options, initial=result)
         iterations += result.iterations
         temps = network_temperatures(
@@ -161,7 +166,9 @@ def solve_non_isothermal(network: Any, scenario: str | None = None, options: Any
             lagged,
         )
         t_new = res_mean_temperature(cn_t, temps, t_res)
-        worst = float(np.max(np.abs(t_new - t_res), initial=0.0))
+        suction = np.asarray(temps.edge_t_inlet_k[cn.comp_edge], dtype=float)  # along the flow: the suction
+        t_comp_new = np.where(np.isfinite(suction), suction, t_comp)
+        worst = float(np.max(np.abs(np.concatenate([t_new - t_res, t_comp_new - t_comp])), initial=0.0))
         if temps.cut_edges is not None and temps.cut_edges.size and lagged is not None:
             # circulating flow: the cut edges' fed temperatures must agree with their outlets too
             k = temps.cut_edges
@@ -172,7 +179,8 @@ def solve_non_isothermal(network: Any, scenario: str | None = None, options: Any
             return dataclasses.replace(
                 result, thermal=temps, outer_iterations=rounds, iterations=iterations, warnings=warnings
             )
-        t_res = accel.next(t_res, t_new)
+        u = accel.next(np.concatenate([t_res, t_comp]), np.concatenate([t_new, t_comp_new]))
+        t_res, t_comp = u[:n_res], u[n_res:]
     raise ConvergenceError(
         f"scenario {cn.scenario}: the temperatures and the hydraulics keep changing each other after "
         f"{MAX_THERMAL_ROUNDS} rounds (largest change of a pipe's mean temperature {worst:.3g} K)",
