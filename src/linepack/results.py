@@ -351,6 +351,8 @@ class SteadyResult:
             }
             for k, e in enumerate(cn.reg_edge)
         ]
+        if th is not None:
+            _station_temperatures(th, cn, compressors, regulators)
         valves, short_pipes = [], []
         open_edges = set(cn.tie_edge.tolist())
         for e in np.flatnonzero((cn.edge_kind == EdgeKind.VALVE) | (cn.edge_kind == EdgeKind.SHORT_PIPE)):
@@ -516,6 +518,16 @@ class SteadyResult:
             "molar_mass_kg_per_mol",
             "linepack_kg",
         ]
+        if self.thermal is not None:  # non-isothermal: temperatures and duties (isothermal columns unchanged)
+            cols += [
+                "temperature_c",
+                "suction_temperature_c",
+                "discharge_temperature_c",
+                "inlet_temperature_c",
+                "outlet_temperature_c",
+                "cooler_duty_mw",
+                "preheater_duty_mw",
+            ]
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
         w.writeheader()
@@ -535,6 +547,32 @@ class SteadyResult:
             atomic_write_text(p, self.to_csv_text())
         else:
             raise InputError(f"{p}: unknown result file type '{p.suffix}'; use .json or .csv")
+
+
+def _station_temperatures(th: Any, cn: CompiledNetwork, compressors: list[Any], regulators: list[Any]) -> None:
+    """Add the temperatures [C] and duties [MW] of a non-isothermal result to the station records (in place)."""
+    edge = {eid: i for i, eid in enumerate(cn.edge_ids)}
+    kelvin = 273.15
+    comp = {cid: j for j, cid in enumerate(th.compressor_ids)}
+    for rec in compressors:
+        j = comp.get(rec["id"])
+        if j is None:
+            continue
+        e = edge[rec["id"]]
+        rec["suction_temperature_c"] = float(th.edge_t_inlet_k[e]) - kelvin
+        rec["discharge_temperature_c"] = float(th.comp_discharge_t_k[j]) - kelvin  # before the after-cooler
+        rec["outlet_temperature_c"] = float(th.edge_t_outlet_k[e]) - kelvin
+        rec["cooler_duty_mw"] = float(th.cooler_duty_w[j]) / 1e6
+        rec["over_discharge_limit"] = bool(th.comp_over_limit[j])
+    reg = {rid: j for j, rid in enumerate(th.regulator_ids)}
+    for rec in regulators:
+        j = reg.get(rec["id"])
+        if j is None:
+            continue
+        e = edge[rec["id"]]
+        rec["inlet_temperature_c"] = float(th.edge_t_inlet_k[e]) - kelvin
+        rec["outlet_temperature_c"] = float(th.edge_t_outlet_k[e]) - kelvin
+        rec["preheater_duty_mw"] = float(th.preheater_duty_w[j]) / 1e6
 
 
 _FIGURES = ("gcv_mj_m3", "ncv_mj_m3", "gcv_mj_kg", "wobbe_mj_m3", "relative_density", "h2_mol_pct")

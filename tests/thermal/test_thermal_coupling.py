@@ -196,6 +196,10 @@ def test_psgp_summer_and_winter_coupled() -> None:
     assert "temperature_c" in doc["nodes"][0]
     temps = {p["temperature_k"] for p in doc["pipes"]}
     assert len(temps) > 10
+    cs1 = next(c for c in doc["compressors"] if c["id"] == "CS1")
+    assert cs1["suction_temperature_c"] < cs1["discharge_temperature_c"] and cs1["cooler_duty_mw"] >= 0.0
+    assert "discharge_temperature_c" in summer.to_csv_text().splitlines()[0]
+    assert "temperature_c" not in linepack.solve_steady(net).to_csv_text().splitlines()[0]
     # the network itself is not modified by with_thermal
     assert net.settings.thermal.mode == "isothermal"
 
