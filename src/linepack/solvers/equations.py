@@ -165,6 +165,8 @@ class SteadySystem:
         gas = cn.gas
         molar_mass = self.props.res_molar_mass
         self.RT = R_J_PER_MOL_K * (gas.temperature_k if cn.res_temperature_k is None else cn.res_temperature_k)
+        # compressor suction temperature of the power law [K] (non-isothermal: each station's own)
+        self.t_suction = gas.temperature_k if cn.comp_suction_temperature_k is None else cn.comp_suction_temperature_k
         self.k1 = 16.0 * self.RT / (np.pi**2 * cn.diameter_m**4 * molar_mass)
         self.a_h = 2.0 * G_M_PER_S2 * cn.dh_m * molar_mass / self.RT  # s_h = a_h / Z
         self.rel_rough = cn.roughness_m / cn.diameter_m
@@ -247,7 +249,7 @@ class SteadySystem:
         dpm_dpi = (2.0 / 3.0) * (1.0 - (pj / psum_safe) ** 2)
         dpm_dpj = (2.0 / 3.0) * (1.0 - (pi / psum_safe) ** 2)
         z, dz = self.props.z_res(pm)
-        T = cn.gas.temperature_k  # (Z integrated along the pipe is refused in non-isothermal mode)
+        T = cn.gas.temperature_k
         if cn.z_integrated:
             # gravity term (p/Z)^2 = beta Pi(p), beta taken at the mean pressure (1/Z for constant Z); one gas only
             # (compile refuses Z integrated along the pipe when gases mix)
@@ -333,6 +335,9 @@ class SteadySystem:
 
     def z_suction(self, p_pa: F64) -> tuple[F64, F64]:
         """Z and dZ/dp [1/Pa] at compressor suction pressures (a subclass may use a faster table)."""
+        if self.cn.comp_suction_temperature_k is not None:  # non-isothermal: at each station's suction temperature
+            z, dz = self.cn.gas.compressibility.z_and_dz_dp(p_pa, self.cn.comp_suction_temperature_k)
+            return np.asarray(z, dtype=float), np.asarray(dz, dtype=float)
         return self.props.z_comp(p_pa)
 
     def compressor_power(self, p: F64, q_all: F64) -> tuple[F64, F64, F64, F64]:
@@ -348,21 +353,10 @@ class SteadySystem:
         if cn.gas.kappa is None:
             zero = np.zeros(len(ce))
             return zero, zero, zero, zero
-        t_suction = cn.comp_suction_temperature_k
-        if t_suction is None:
-            z, dz = self.z_suction(ps)
-        else:  # non-isothermal: Z and the power law at each station's own suction temperature
-            z, dz = cn.gas.compressibility.z_and_dz_dp(ps, t_suction)
+        z, dz = self.z_suction(ps)
         props = self.props
         P, dP_dq, dP_dps, dP_dpd = compressor_power_w(
-            q,
-            ps,
-            pd,
-            cn.gas.temperature_k if t_suction is None else t_suction,
-            z,
-            props.comp_molar_mass,
-            props.comp_kappa,
-            cn.comp_eta_is,
+            q, ps, pd, self.t_suction, z, props.comp_molar_mass, props.comp_kappa, cn.comp_eta_is
         )
         dP_dps = dP_dps + P / z * dz
         live = 1.0 - self.cn.comp_active_arc if len(self.cn.comp_active_arc) else 1.0  # active arcs: no power
