@@ -236,6 +236,8 @@ class CompiledNetwork:
     res_z: Any = None
     # non-isothermal flow: gas temperature [K] at every compressor's suction for its power law (None: gas.temperature_k)
     comp_suction_temperature_k: F64 | None = None
+    # settings.thermal.mode is non_isothermal: a solve of this compiled network without temperatures says so
+    thermal_requested: bool = False
     # optimisation inputs of the file (NaN where not given): per source and per sink
     source_price_usd_per_mmbtu: F64 = field(default_factory=lambda: np.zeros(0))
     source_min_kg_s: F64 = field(default_factory=lambda: np.zeros(0))  # 0 where not given
@@ -611,6 +613,7 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
         reg_flow_set=np.array([_nan_or(r.flow_set_kg_s) for r in regs]),
         friction_fixed=friction_fixed,
         z_integrated=network.settings.compressibility_along_pipe == "integrated",
+        thermal_requested=network.settings.thermal.mode == "non_isothermal",
         source_price_usd_per_mmbtu=_column_or_nan(sources, "price_usd_per_mmbtu"),
         source_min_kg_s=source_min,
         sink_demand_min_kg_s=demand_min,

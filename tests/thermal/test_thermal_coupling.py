@@ -230,3 +230,10 @@ def test_circulating_flow_is_cut_where_it_goes_up_the_pressure_order() -> None:
     p = np.array([60e5, 58e5, 55e5, 50e5])
     np.testing.assert_array_equal(_cycle_cuts(4, up, down, p), [False, False, True, False])
     assert not _cycle_cuts(4, np.array([0, 1, 2]), np.array([1, 2, 3]), p).any()
+
+
+def test_compiled_scenario_of_a_non_isothermal_network_says_it_was_solved_isothermally() -> None:
+    """Studies, supply, transient and optimisation solve compiled scenarios: isothermal, and the result says so."""
+    r = linepack.solve_steady(compile_network(_pipe()))
+    assert r.thermal is None and any("is isothermal at settings.temperature_c" in w for w in r.warnings)
+    assert not any("isothermal at" in w for w in linepack.solve_steady(_pipe()).warnings)

@@ -327,6 +327,8 @@ def solve_steady(
     cn = network if isinstance(network, CompiledNetwork) else compile_network(network, scenario)
     t0 = time.perf_counter()
     cn, state, left_out = _before_solving(cn, opt, initial)
+    if cn.thermal_requested and cn.res_temperature_k is None:
+        left_out = [*left_out, ISOTHERMAL_NOTE]
     # starting states, tried in turn while the first solve fails (the rules decide the answer, not the start)
     starts = [resolve_shared_set_points(cn, st) for st in _starts(cn, state, cold=initial is None)]
     starts = [st for st in starts if not island_problems(cn, st) and not _supply_problems_any_gas(cn, st)]
@@ -524,6 +526,15 @@ def solve_steady(
         raise ConvergenceError(head, diag)
     assert sys is not None and x is not None
     return _build_result(cn, sys, x, state, total_iters, outer, norms, left_out, gas)
+
+
+#: The warning of an isothermal solve of a compiled network whose settings ask for non-isothermal flow (only the
+#: network itself, not a compiled scenario of it, goes through linepack.thermal.coupling).
+ISOTHERMAL_NOTE = (
+    "settings.thermal.mode = non_isothermal, but this solve (of a compiled scenario, as studies, supply, transient, "
+    "estimation and optimisation runs do) is isothermal at settings.temperature_c; the coupled solve is "
+    "solve_steady(network) or linepack run --thermal"
+)
 
 
 def _supply(state: ControlState, s: F64, psrc: NDArray[np.int64] | None = None) -> F64:
