@@ -237,3 +237,11 @@ def test_compiled_scenario_of_a_non_isothermal_network_says_it_was_solved_isothe
     r = linepack.solve_steady(compile_network(_pipe()))
     assert r.thermal is None and any("is isothermal at settings.temperature_c" in w for w in r.warnings)
     assert not any("isothermal at" in w for w in linepack.solve_steady(_pipe()).warnings)
+
+
+def test_plot_profile_with_temperatures(tmp_path: Any) -> None:
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "profile.png"
+    code, out = _invoke("plot", "profile", "--thermal", "--season", "summer", "--output", str(path))
+    assert code == 0, out
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

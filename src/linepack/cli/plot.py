@@ -23,8 +23,14 @@ def plot_profile_cmd(
         str | None, typer.Option(help="comma-separated waypoint node ids; default: the PSGP corridor")
     ] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="PNG file to write")] = Path("profile.png"),
+    thermal: Annotated[
+        bool, typer.Option("--thermal", help="solve non-isothermally and add the gas temperature at the nodes")
+    ] = False,
+    season: Annotated[
+        str | None, typer.Option("--season", help="with --thermal: season of the ground temperatures")
+    ] = None,
 ) -> None:
-    """Plot the pressure profile along a route as a PNG."""
+    """Plot the pressure profile along a route as a PNG (with --thermal also the gas temperature)."""
     from ..plot.profile import plot_profile
     from ..route import PSGP_CORRIDOR
     from ..solvers.steady import solve_steady
@@ -32,7 +38,13 @@ def plot_profile_cmd(
     def go() -> None:
         if output.suffix.lower() != ".png":
             raise InputError(f"--output {output}: the profile is written as PNG; use a .png file name")
+        if season is not None and not thermal:
+            raise InputError(f"--season {season}: the season of the ground temperatures needs --thermal; add --thermal")
         net = network_from(file)
+        if thermal:
+            from ..thermal.coupling import with_thermal
+
+            net = with_thermal(net, season)
         result = solve_steady(net, scenario_of(net, scenario))
         waypoints: Any = [w.strip() for w in route.split(",") if w.strip()] if route else PSGP_CORRIDOR
         plot_profile(result, output, waypoints)
