@@ -245,3 +245,15 @@ def test_plot_profile_with_temperatures(tmp_path: Any) -> None:
     code, out = _invoke("plot", "profile", "--thermal", "--season", "summer", "--output", str(path))
     assert code == 0, out
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_web_tables_carry_temperatures() -> None:
+    from linepack.web.tables import compressors, deliveries
+
+    net = linepack.load_default_network()
+    summer = linepack.solve_steady(with_thermal(net, "summer"))
+    rows = {r["id"]: r for r in compressors(summer)}
+    assert rows["CS1"]["suction_c"] < rows["CS1"]["discharge_c"] and rows["CS1"]["cooler_mw"] >= 0.0
+    assert all(r["temperature_c"] is not None for r in deliveries(summer))
+    iso = linepack.solve_steady(net)
+    assert "temperature_c" not in deliveries(iso)[0] and "suction_c" not in compressors(iso)[0]

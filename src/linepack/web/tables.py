@@ -59,6 +59,8 @@ def deliveries(result: SteadyResult) -> list[dict[str, Any]]:
                 "energy_mw": _num(qual.sink_energy_mw[k], 0),
                 "quality": ("out_of_limits" if kid in broken else "ok") if limited else None,
             }
+        if result.thermal is not None:  # non-isothermal: the temperature of the gas delivered [C]
+            rows[-1]["temperature_c"] = _num(float(result.thermal.node_t_k[i]) - 273.15, 1)
     return rows
 
 
@@ -103,6 +105,18 @@ def compressors(result: SteadyResult) -> list[dict[str, Any]]:
                 "violation": cn.edge_ids[e] in bad,
             }
         )
+    th = result.thermal
+    if th is not None:  # non-isothermal: suction, discharge (before the cooler) and outlet temperatures, cooler duty
+        station = {cid: j for j, cid in enumerate(th.compressor_ids)}
+        for row, e in zip(rows, cn.comp_edge, strict=True):
+            j = station.get(row["id"])
+            if j is None or not np.isfinite(th.comp_discharge_t_k[j]):
+                continue
+            row["suction_c"] = _num(float(th.edge_t_inlet_k[e]) - 273.15, 1)
+            row["discharge_c"] = _num(float(th.comp_discharge_t_k[j]) - 273.15, 1)
+            row["outlet_c"] = _num(float(th.edge_t_outlet_k[e]) - 273.15, 1)
+            row["cooler_mw"] = _num(float(th.cooler_duty_w[j]) / 1e6, 2)
+            row["over_temperature_limit"] = bool(th.comp_over_limit[j])
     return rows
 
 

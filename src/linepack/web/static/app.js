@@ -334,19 +334,23 @@
     else vdiv.append(el("div", { class: "none" }, "No violations."));
     for (const w of res.warnings) vdiv.append(el("div", {}, "warning: " + w));
     const gasQuality = res.deliveries.some((r) => r.gcv_mj_m3 != null);
+    const thermal = res.deliveries.some((r) => r.temperature_c != null) || res.compressors.some((r) => r.discharge_c != null);
     table("deliveries", [["id", "delivery"], ["category", "category"], ["demand_mmscfd", "demand MMSCFD", 0],
       ["p_barg", "p barg", 1], ["p_min_barg", "min barg", 1], ["maop_barg", "MAOP barg", 1],
       ["margin_bar", "margin bar", 1], ["status_text", "status"],
       ...(gasQuality ? [["gcv_mj_m3", "GCV MJ/m3", 2], ["wobbe_mj_m3", "Wobbe MJ/m3", 2], ["h2_mol_pct", "H2 mol %", 2],
-        ["energy_mw", "energy MW", 0], ["quality_text", "quality"]] : [])],
+        ["energy_mw", "energy MW", 0], ["quality_text", "quality"]] : []),
+      ...(thermal ? [["temperature_c", "T C", 1]] : [])],
       res.deliveries.map((r) => ({ ...r, status_text: STATUS_TEXT[r.status] || r.status,
         quality_text: r.quality == null ? "-" : (r.quality === "ok" ? "ok" : "out of limits") })),
       (r) => (r.status === "ok" && r.quality !== "out_of_limits" ? "" : "bad"));
     table("compressors", [["id", "station"], ["control", "control"], ["suction_barg", "suction barg", 1],
       ["discharge_barg", "disch. barg", 1], ["ratio", "ratio", 3], ["flow_mmscfd", "flow MMSCFD", 0],
-      ["power_text", "power / max MW"], ["fuel_mmscfd", "fuel MMSCFD", 2]],
+      ["power_text", "power / max MW"], ["fuel_mmscfd", "fuel MMSCFD", 2],
+      ...(thermal ? [["suction_c", "suction C", 1], ["discharge_c", "disch. C", 1], ["outlet_c", "outlet C", 1],
+        ["cooler_mw", "cooler MW", 2]] : [])],
       res.compressors.map((r) => ({ ...r, power_text: fmt(r.power_mw, 1) + " / " + (r.power_max_mw == null ? "-" : fmt(r.power_max_mw, 1)) })),
-      (r) => (r.violation ? "bad" : r.at_bound ? "warn" : ""));
+      (r) => (r.violation || r.over_temperature_limit ? "bad" : r.at_bound ? "warn" : ""));
     const ownGas = res.supplies.some((r) => r.own_gas_mmscfd != null);
     table("supplies", [["id", "supply"], ["kind", "kind"], ["mode", "mode"], ["supply_mmscfd", "supply MMSCFD", 0],
       ...(ownGas ? [["own_gas_mmscfd", "own gas MMSCFD", 0]] : []),
