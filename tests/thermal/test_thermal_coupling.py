@@ -257,3 +257,18 @@ def test_web_tables_carry_temperatures() -> None:
     assert all(r["temperature_c"] is not None for r in deliveries(summer))
     iso = linepack.solve_steady(net)
     assert "temperature_c" not in deliveries(iso)[0] and "suction_c" not in compressors(iso)[0]
+
+
+def test_bad_input_of_the_coupled_solve() -> None:
+    """No gas composition (no real-gas enthalpy) and Z integrated along the pipe (one temperature) are refused
+    with the setting and the fix named."""
+    doc = _pipe().to_dict()
+    doc["settings"]["compressibility_along_pipe"] = "integrated"
+    with pytest.raises(linepack.InputError, match="compressibility_along_pipe = integrated"):
+        linepack.solve_steady(Network.from_dict(doc))
+    doc = _pipe().to_dict()
+    doc["settings"].pop("gas")
+    doc["settings"]["molar_mass_kg_per_mol"] = 0.0175
+    doc["settings"]["compressibility"] = {"model": "ideal"}
+    with pytest.raises(linepack.InputError, match=r"non_isothermal: settings\.gas names no composition"):
+        linepack.solve_steady(Network.from_dict(doc))
