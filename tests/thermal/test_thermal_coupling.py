@@ -272,3 +272,16 @@ def test_bad_input_of_the_coupled_solve() -> None:
     doc["settings"]["compressibility"] = {"model": "ideal"}
     with pytest.raises(linepack.InputError, match=r"non_isothermal: settings\.gas names no composition"):
         linepack.solve_steady(Network.from_dict(doc))
+
+
+def test_prepared_z_of_fixed_temperatures_is_the_z_of_the_model() -> None:
+    """The per-solve Z evaluator of the pipes (Aga8 at_temperatures) gives the model's own Z(p, T) and dZ/dp."""
+    cn = compile_network(_pipe())
+    model = cn.gas.compressibility
+    rng = np.random.default_rng(5)
+    for t in (rng.uniform(275.0, 330.0, 40), np.full(40, 300.0), np.repeat([290.0, 310.0], 20)):
+        p = rng.uniform(10e5, 100e5, 40)
+        z, dz = model.at_temperatures(t)(p)
+        z_ref, dz_ref = model.z_and_dz_dp(p, t)
+        np.testing.assert_allclose(z, z_ref, rtol=1e-14)
+        np.testing.assert_allclose(dz, dz_ref, rtol=1e-12, atol=1e-24)

@@ -70,7 +70,7 @@ def run(
         if season is not None and not thermal:
             raise InputError(f"--season {season}: the season of the ground temperatures needs --thermal; add --thermal")
         net = network_from(file, GaslibOptions(nomination, decisions, decision, cs, reference, fixed_loss))
-        if thermal or season is not None:
+        if thermal:
             from ..thermal.coupling import with_thermal
 
             net = with_thermal(net, season)
