@@ -35,6 +35,8 @@ from .model.components import (
     Valve,
 )
 from .model.network import Network, NetworkView
+from .stations.compiled import compile_stations
+from .stations.units import CompiledStations
 from .units import BAR_PA, R_J_PER_MOL_K, FlowBasis, barg_to_pa, celsius_to_k
 
 F64 = NDArray[np.float64]
@@ -183,6 +185,9 @@ class CompiledNetwork:
     sink_p_min_pa: F64
     sink_category: tuple[str, ...]
     incidence: sp.csr_matrix  # n_nodes x n_edges: -1 at from, +1 at to
+    # compressor stations with units (maps and drivers); None when no station has units
+    stations: CompiledStations | None = None
+    notes: tuple[str, ...] = ()  # what compiling changed (e.g. a station bypassed for lack of units)
 
     @property
     def n_nodes(self) -> int:
@@ -392,6 +397,14 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
     )
     demand = np.array([gas.basis.to_kg_s(k.demand, k.unit, f"sink {k.id}") * sc.demand_scale for k in sinks])
 
+    stations, notes = compile_stations(view, comps)
+    comp_mode = np.array([_COMP_MODE[c.mode] for c in comps], dtype=np.int64)
+    if notes:  # stations with units but no configuration that can run are bypassed
+        stuck = {n.split(":", 1)[0] for n in notes if n.endswith("the station is bypassed")}
+        for k, c in enumerate(comps):
+            if c.id in stuck and comp_mode[k] not in (CompMode.OFF,):
+                comp_mode[k] = CompMode.BYPASS
+
     rows = np.concatenate([efrom, eto])
     cols = np.concatenate([np.arange(n_e), np.arange(n_e)])
     vals = np.concatenate([-np.ones(n_e), np.ones(n_e)])
@@ -429,7 +442,7 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
         maop_pa=np.array([pa(p.maop_barg) for p in pipes] + [np.nan] * len(resistors)),
         nominal_diameter_in=np.array([_nan_or(p.nominal_diameter_in) for p in pipes] + [np.nan] * len(resistors)),
         comp_edge=comp_pos.astype(np.int64),
-        comp_mode=np.array([_COMP_MODE[c.mode] for c in comps], dtype=np.int64),
+        comp_mode=comp_mode,
         comp_p_set_pa=np.array([pa(c.p_set_barg) for c in comps]),
         comp_ratio_set=np.array([_nan_or(c.ratio_set) for c in comps]),
         comp_power_set_w=np.array([_nan_or(c.power_set_mw) * 1e6 for c in comps]),
@@ -461,6 +474,8 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
         sink_p_min_pa=np.array([pa(k.p_min_barg) for k in sinks]),
         sink_category=tuple(k.category.value for k in sinks),
         incidence=incidence,
+        stations=stations,
+        notes=tuple(notes),
     )
 
 

@@ -110,4 +110,5 @@ def restrict(cn: CompiledNetwork, keep_node: BoolArray, keep_edge: BoolArray) ->
         sink_p_min_pa=cn.sink_p_min_pa[keep_snk],
         sink_category=pick(cn.sink_category, keep_snk),
         incidence=incidence,
+        stations=cn.stations.restrict(keep_comp) if cn.stations is not None else None,
     )

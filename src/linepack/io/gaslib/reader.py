@@ -36,6 +36,10 @@ from .model import (
     ReferenceChoice,
 )
 from .parse import parse_cdf, parse_cs, parse_net, parse_scn
+from .stations import native_stations
+
+#: The ratio limit of a station whose units (maps) hold its limits: linepack's largest accepted ratio_max.
+STATION_RATIO_CAP = 10.0
 
 PathLike = str | Path
 
@@ -49,6 +53,7 @@ def read_gaslib(
     reference: ReferenceArg | list[ReferenceArg] | None = None,
     fixed_loss: str = "error",
     zone_references: bool = True,
+    units: bool = True,
 ) -> GaslibCase:
     """Read a GasLib instance: the network (.net), optionally a nomination (.scn), combined decisions (.cdf)
     and compressor-station data (.cs).
@@ -61,6 +66,9 @@ def read_gaslib(
     passes False and keeps the nominated flows). ``fixed_loss`` says what to do with resistors of fixed
     pressure loss: ``"error"`` (default) refuses them, ``"short_pipe"`` loads them as loss-free short pipes
     (the loss stays in the case and is written back), ``"resistor"`` as Resistors with ``pressure_loss_bar``.
+    With ``units`` (default) every station of the .cs runs its own units: maps, drivers and configurations
+    (:mod:`linepack.io.gaslib.stations`); ``units=False`` keeps the rated one-machine model of each station
+    (:mod:`linepack.io.gaslib.rating`).
 
     Raises :class:`InputError` naming the file, line, element and fix for every problem found.
     """
@@ -68,13 +76,20 @@ def read_gaslib(
         raise InputError(f"fixed_loss '{fixed_loss}' is not one of {', '.join(FIXED_LOSS_CHOICES)}")
     net = parse_net(Path(net_path))
     nomination = parse_scn(Path(scn_path), net) if scn_path is not None else None
-    stations = parse_cs(Path(cs_path), net) if cs_path is not None else {}
+    stations, cs_doc, cs_warnings = parse_cs(Path(cs_path), net) if cs_path is not None else ({}, None, [])
     groups, cdf_warnings = parse_cdf(Path(cdf_path), net) if cdf_path is not None else ((), [])
     case = build_case(
-        net, nomination, stations, groups, reference=reference, fixed_loss=fixed_loss, zone_references=zone_references
+        net,
+        nomination,
+        stations,
+        groups,
+        reference=reference,
+        fixed_loss=fixed_loss,
+        zone_references=zone_references,
+        units=units,
+        cs_name=Path(cs_path).name if cs_path is not None else ".cs",
     )
-    if cdf_warnings:
-        case = replace(case, warnings=(*case.warnings, *cdf_warnings))
+    case = replace(case, cs_document=cs_doc, warnings=(*case.warnings, *cs_warnings, *cdf_warnings))
     return case
 
 
@@ -87,11 +102,15 @@ def build_case(
     reference: ReferenceArg | list[ReferenceArg] | None = None,
     fixed_loss: str = "error",
     zone_references: bool = True,
+    units: bool = True,
+    cs_name: str = ".cs",
 ) -> GaslibCase:
     """The case (Network + GasLib extras) from parsed files."""
     ctx, settings, gas, warnings = make_context(net, nomination, stations, fixed_loss)
     network = Network(name=information(net, "title"), description=information(net, "documentation"), settings=settings)
     build_network(net, ctx, network)
+    if units and stations:
+        warnings.extend(add_station_units(network, stations, cs_name, ctx.ambient_c))
     refs = choose_references(net, ctx, reference)
     problems: list[str] = []
     for comp in nomination_components(ctx, refs):
@@ -168,6 +187,25 @@ def _reference_floating_zones(network: Network) -> tuple[ReferenceChoice, ...]:
     return tuple(added)
 
 
+def add_station_units(
+    network: Network, stations: Mapping[str, CompressorStationData], cs_name: str, ambient_c: float
+) -> list[str]:
+    """Add the units of every .cs station to ``network`` (maps, drivers, units, configurations); the stations
+    that get units lose their rated ratio and power limits (the maps and drivers hold them) and run at the
+    nomination's ambient temperature. Returns warnings."""
+    native = native_stations(dict(stations), cs_name)
+    network.compressor_maps.update(native.maps)
+    network.drivers.update(native.drivers)
+    for comp in [*native.units, *native.configurations]:
+        network.add(comp)
+    network.settings = network.settings.model_copy(update={"ambient_temperature_c": ambient_c})
+    for sid in native.stations:
+        comp = network.collections["compressors"][sid]
+        assert isinstance(comp, Compressor)
+        network.replace(_revalidate(comp, {"ratio_max": STATION_RATIO_CAP, "power_max_mw": None}))
+    return native.warnings
+
+
 def build_network(net: NetData, ctx: Context, network: Network) -> None:
     """Add the nodes and connections of ``net`` to ``network``; every problem is reported."""
     problems: list[str] = []
@@ -194,6 +232,8 @@ def _copy(network: Network) -> Network:
         default_scenario=network.default_scenario,
         references=network.references,
         meta=network.meta,
+        compressor_maps=network.compressor_maps,
+        drivers=network.drivers,
     )
     for coll, items in network.collections.items():
         out.collections[coll] = dict(items)

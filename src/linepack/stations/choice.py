@@ -1,0 +1,71 @@
+"""Which configuration a station runs: the one it is told, else the cheapest that can do the job.
+
+The rule, applied at an operating point (throughput, suction pressure, and the discharge pressure the station
+is asked for): among the station's configurations that can make the head (every unit's head margin >= 0) and
+pass the flow (throughput <= flow capacity), the one with the least driver energy (fuel, or electricity);
+ties go to fewer units, then to the configuration listed first. When none can, the one that comes closest:
+the largest head margin if none can make the head, else the largest flow capacity. The rule depends on the
+operating point only, never on the configuration run before, so the answer does not depend on the path the
+solver took.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .station import StationEval, SuctionGas, evaluate
+from .units import CompiledStations
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The configuration chosen per station, and whether it can do the job at the point it was chosen."""
+
+    config: I64
+    feasible: NDArray[np.bool_]
+
+
+def all_candidates(cs: CompiledStations) -> tuple[I64, I64]:
+    """(station, configuration) of every candidate slot, station by station."""
+    st: list[int] = []
+    cf: list[int] = []
+    for s in range(len(cs)):
+        for c in cs.candidates(s):
+            st.append(s)
+            cf.append(c)
+    return np.array(st, dtype=np.int64), np.array(cf, dtype=np.int64)
+
+
+def feasible(ev: StationEval) -> NDArray[np.bool_]:
+    return np.asarray((np.real(ev.head_margin) >= -TOL) & (np.real(ev.over_capacity) <= 1.0 + 1e-7))
+
+
+def choose(cs: CompiledStations, gas: SuctionGas, m: F64, ps: F64, pd: F64) -> Choice:
+    """The configuration of every station at throughputs m [kg/s] and pressures ps, pd [Pa] (per station)."""
+    slot_st, slot_cf = all_candidates(cs)
+    ev = evaluate(cs, gas, slot_st, slot_cf, m[slot_st], ps[slot_st], pd[slot_st])
+    ok = feasible(ev)
+    n_units = np.bincount(cs.configs.pair_config, minlength=len(cs.configs))[slot_cf]
+    energy = np.real(ev.energy_w)
+    margin = np.real(ev.head_margin)
+    cap = np.real(ev.flow_cap_kg_s)
+    n_st = len(cs)
+    any_ok = np.bincount(slot_st, weights=ok.astype(float), minlength=n_st) > 0
+    all_neg = np.bincount(slot_st, weights=(margin >= -TOL).astype(float), minlength=n_st) == 0
+    score = np.where(
+        any_ok[slot_st],
+        np.where(ok, energy, np.inf),
+        np.where(all_neg[slot_st], -margin, np.where(margin >= -TOL, -cap, np.inf)),
+    )
+    order = np.lexsort((slot_cf, n_units, score, slot_st))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = slot_st[order][1:] != slot_st[order][:-1]
+    best = order[first]
+    return Choice(slot_cf[best].astype(np.int64), any_ok)

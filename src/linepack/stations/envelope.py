@@ -1,0 +1,155 @@
+r"""One unit at a required head: its operating head, speed, efficiency, power and the flows it can pass.
+
+Turbo compressor (map region R between the surge line, the choke line and the speed limits, in the plane of
+actual inlet volume flow Q and isentropic head H). Asked for the head ``h`` at flow ``Q``:
+
+* its head is :math:`H_u = \max(h, H_{low}(Q))`, :math:`H_{low}(Q) = \max(H(n_{min}, Q), H_{choke}(Q))`: below
+  the lower edge of R (minimum speed, choke) it cannot make so little head and runs on that edge, the
+  difference throttled by the station's discharge valve;
+* it passes flows from :math:`Q_{lo}(h) = \max(Q_{surge}(h), Q_{sn})` (surge line; left of it the anti-surge valve
+  recycles gas, :math:`Q_{sn}` the flow where minimum speed meets surge) to
+  :math:`Q_{hi}(h) = \min(Q(n_{max}, h), Q_{cx}, Q_{power}(h))`: maximum speed, the choke end of the
+  maximum-speed line, or the driver's available power
+  :math:`\rho Q H_u / \eta(n_u, Q) = P_{av}(n_u)`;
+* speed :math:`n_u` solves :math:`H(n, Q) = H_u` on the branch where H rises with n; efficiency
+  :math:`\eta(n_u, Q)` from its polynomial (held within [0.05, 1] outside the fitted region).
+
+Piston compressor: :math:`Q = k n` with :math:`k = (1 - loss) V / 60`, from :math:`k n_{min}` to :math:`k n_{max}`
+or the driver's power; its head is the required head; limits also on the stage ratio and on the shaft torque
+:math:`M = \rho k H 60 / (2 \pi \eta)` (independent of speed).
+
+``head_margin`` is positive while the unit can make the head at all (the flow interval is not empty and the
+ratio and torque are within limits) and crosses zero at the limit, continuously: it is what the solver holds at
+zero when the station is at its maximum head. Complex-step safe throughout (:mod:`.poly`).
+
+References: Schmidt, Steinbach, Willert (2015), "High detail stationary optimization models for gas networks",
+Optim. Eng. 16:131-164, section 3 (compressor machines); Koch et al. (2015), "Evaluating Gas Network
+Capacities", SIAM, ch. 2; GPSA Engineering Data Book, section 13.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .drivers import available_power_w
+from .poly import in_n, in_q, line, poly2, rmax, rmin, root, rwhere
+from .units import UnitArrays
+
+Arr = NDArray[Any]
+I64 = NDArray[np.int64]
+
+# limit codes of a unit's largest flow
+HI_MAX_SPEED, HI_CHOKE, HI_DRIVER, HI_PISTON_SPEED = 0, 1, 2, 3
+ETA_FLOOR = 0.05
+STEP = 1e-30  # complex step (Squire and Trapp 1998)
+
+
+def head_floor(u: UnitArrays, idx: I64, q: Any) -> Arr:
+    """Lowest head a turbo unit makes at flow q: the minimum-speed line or the choke line [J/kg]."""
+    return rmax(poly2(u.head[idx], u.n_min[idx], q), line(u.choke[idx], q))
+
+
+def unit_head(u: UnitArrays, idx: I64, q: Any, h: Any) -> Arr:
+    """The head the unit makes when ``h`` is asked at flow ``q`` (turbo: throttled up to its lower edge)."""
+    turbo = u.kind[idx] == 0
+    return rwhere(turbo, rmax(h, head_floor(u, idx, q)), rmax(h, 0.0))
+
+
+def unit_speed(u: UnitArrays, idx: I64, q: Any, h_unit: Any) -> Arr:
+    """Speed [1/min] at flow q and the unit's head (turbo: root of the head polynomial; piston: q / k)."""
+    a, b, c0 = in_n(u.head[idx], q)
+    n_turbo, _ = root(a, b, c0, h_unit, +1)
+    per_rpm = np.where(u.flow_per_rpm[idx] > 0, u.flow_per_rpm[idx], 1.0)
+    return rwhere(u.kind[idx] == 0, n_turbo, np.asarray(q) / per_rpm)
+
+
+def unit_efficiency(u: UnitArrays, idx: I64, n: Any, q: Any) -> Arr:
+    """Isentropic efficiency at (n, q), held within [ETA_FLOOR, 1]."""
+    eta = rmin(rmax(poly2(u.eta[idx], n, q), ETA_FLOOR), 1.0)
+    return rwhere(u.kind[idx] == 0, eta, u.eta_piston[idx] + 0.0 * np.asarray(q))
+
+
+def unit_power(u: UnitArrays, idx: I64, q: Any, h: Any, rho: Any) -> tuple[Arr, Arr, Arr, Arr]:
+    """(shaft power [W], the unit's head [J/kg], speed [1/min], efficiency) at flow q [m3/s] and asked head h."""
+    hu = unit_head(u, idx, q, h)
+    n = unit_speed(u, idx, q, hu)
+    eta = unit_efficiency(u, idx, n, q)
+    return rho * q * hu / eta, hu, n, eta
+
+
+def _power_gap(u: UnitArrays, idx: I64, q: Any, h: Any, rho: Any) -> Arr:
+    p, _, n, _ = unit_power(u, idx, q, h, rho)
+    return np.asarray(p - available_power_w(u.power_w[idx], n))
+
+
+def power_flow(u: UnitArrays, idx: I64, h: Any, rho: Any, q_top: Any) -> Arr:
+    """The flow at which the unit's power reaches its driver's available power, at asked head h.
+
+    Bisection on the real parts between a vanishing flow and ``q_top``, then one Newton step in the (possibly
+    complex) inputs with the real slope at the root: the imaginary part is then the implicit derivative of the
+    root (the complex step passes through the solve). ``inf`` where even ``q_top`` needs less than the
+    available power; the vanishing flow where even that needs more.
+    """
+    hr, rr = np.real(h), np.real(rho)
+    top = np.real(q_top).astype(float)
+    a = np.full(len(idx), 1e-6) * u.q_ref[idx]
+    b = top.copy()
+    ga, gb = _power_gap(u, idx, a, hr, rr).real, _power_gap(u, idx, b, hr, rr).real
+    free = gb <= 0.0
+    stuck = ~free & (ga >= 0.0)
+    for _ in range(64):
+        m = 0.5 * (a + b)
+        gm = _power_gap(u, idx, m, hr, rr).real
+        left = gm > 0.0
+        b = np.where(left, m, b)
+        a = np.where(left, a, m)
+        if np.all(b - a <= 1e-12 * np.maximum(top, 1e-9)):
+            break
+    x = 0.5 * (a + b)
+    slope = np.imag(_power_gap(u, idx, x + 1j * STEP, hr, rr)) / STEP
+    slope = np.where(np.abs(slope) > 0, slope, 1.0)
+    q = x - _power_gap(u, idx, x, h, rho) / slope
+    q = rwhere(stuck, a + 0.0 * q, q)
+    return rwhere(free, np.inf + 0.0 * q, q)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """Flows a unit can pass at its asked head, why the largest is limited, and its head margin."""
+
+    lo: Arr  # m3/s: smallest flow without recycling
+    hi: Arr  # m3/s: largest flow
+    hi_code: I64  # HI_* code of what limits hi
+    head_margin: Arr  # > 0: the unit can make the head; 0 at its head limit
+
+
+def envelope(u: UnitArrays, idx: I64, h: Any, rho: Any, stage_ratio: Any) -> Envelope:
+    """The envelope of units ``idx`` at asked heads h [J/kg], suction densities rho [kg/m3] and stage ratios."""
+    turbo = u.kind[idx] == 0
+    q_surge, _ = root(u.surge[idx, 2], u.surge[idx, 1], u.surge[idx, 0], h, +1)
+    a, b, c0 = in_q(u.head[idx], u.n_max[idx])
+    q_nmax, _ = root(a, b, c0, h, -1)
+    lo_t = rmax(q_surge, u.q_sn[idx])
+    hi_t = rmin(q_nmax, u.q_cx[idx])
+    code_t = np.where(np.real(q_nmax) < u.q_cx[idx], HI_MAX_SPEED, HI_CHOKE)
+    k = u.flow_per_rpm[idx]
+    lo_p = k * u.n_min[idx]
+    hi_p = k * u.n_max[idx]
+    lo = rwhere(turbo, lo_t, lo_p + 0.0 * lo_t)
+    hi0 = rwhere(turbo, hi_t, hi_p + 0.0 * hi_t)
+    q_pow = power_flow(u, idx, h, rho, hi0)
+    hi = rmin(hi0, q_pow)
+    code = np.where(np.real(q_pow) < np.real(hi0), HI_DRIVER, np.where(turbo, code_t, HI_PISTON_SPEED))
+    margin = (hi - lo) / u.q_ref[idx]
+    if np.any(~turbo):
+        torque = rho * k * rmax(h, 0.0) * 60.0 / (2.0 * np.pi * u.eta_piston[idx])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            m_ratio = 1.0 - stage_ratio / np.where(turbo, 1.0, u.ratio_max[idx])
+            m_torque = 1.0 - torque / np.where(np.isfinite(u.torque_max_nm[idx]), u.torque_max_nm[idx], np.inf)
+        piston_margin = rmin(rmin(margin, m_ratio), m_torque)
+        margin = rwhere(turbo, margin, piston_margin)
+    return Envelope(np.asarray(lo), np.asarray(hi), code.astype(np.int64), np.asarray(margin))
