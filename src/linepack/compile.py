@@ -61,6 +61,8 @@ class CompMode(IntEnum):
     FLOW = 3
     BYPASS = 4
     OFF = 5
+    MAP_FLOW = 7  # a station with units at its flow capacity (maximum speed, choke end or driver power)
+    MAP_HEAD = 8  # a station with units at the most head its units can make
 
 
 class RegMode(IntEnum):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from rich.console import Console, Group
 from rich.table import Table
@@ -9,6 +11,7 @@ from rich.text import Text
 
 from .compile import CompMode
 from .results import COMP_MODE_TEXT, SteadyResult
+from .stations.points import UnitPoints
 from .units import BAR_PA, MMSCF_M3
 
 
@@ -129,6 +132,10 @@ def summary(result: SteadyResult) -> Group:
             )
         parts.append(t)
 
+    units = result.unit_points()
+    if units is not None:
+        parts.append(unit_table(units, basis.kg_s_to_mmscfd))
+
     lp = float(np.sum(result.pipe_linepack_kg()))
     fuel = float(np.sum(result.comp_fuel_kg_s))
     rho60 = basis.density_60f_kg_m3
@@ -150,6 +157,35 @@ def summary(result: SteadyResult) -> Group:
     if result.warnings:
         parts.append(Text("Warnings:\n" + "\n".join(f"  - {w}" for w in result.warnings), style="yellow"))
     return Group(*parts)  # type: ignore[arg-type]
+
+
+def _num(v: float, fmt: str) -> str:
+    return "-" if not np.isfinite(v) else format(v, fmt)
+
+
+def unit_table(units: UnitPoints, to_mmscfd: Callable[[float], float]) -> Table:
+    """The operating point of every compressor unit as a table."""
+    t = Table(title="Compressor units", title_justify="left")
+    for col in ("unit", "config.", "state", "speed /min", "flow m3/s", "head kJ/kg", "eff.", "MW / avail.",
+                "fuel MMSCFD", "surge %", "choke %"):  # fmt: skip
+        t.add_column(col, justify="left" if col in ("unit", "config.", "state") else "right")
+    for i, uid in enumerate(units.unit_ids):
+        fuel = units.fuel_kg_s[i]
+        running = np.isfinite(units.power_mw[i])
+        t.add_row(
+            uid,
+            units.configuration[i] or "-",
+            units.state[i],
+            _num(units.speed_rpm[i], ".0f"),
+            _num(units.flow_m3_s[i], ".2f"),
+            _num(units.head_kj_per_kg[i], ".1f"),
+            _num(units.efficiency[i], ".3f"),
+            f"{units.power_mw[i]:.1f} / {units.power_avail_mw[i]:.1f}" if running else "-",
+            _num(to_mmscfd(fuel) if np.isfinite(fuel) else np.nan, ".2f"),
+            _num(100 * units.surge_margin[i], ".0f"),
+            _num(100 * units.choke_margin[i], ".0f"),
+        )
+    return t
 
 
 def print_summary(result: SteadyResult, console: Console | None = None) -> None:

@@ -208,9 +208,9 @@ class DriverSpec(StrictModel):
 
     Energy taken (fuel for gas-fired drivers, electricity for motors, steam otherwise): GasLib's
     ``energy_rate_coefficients`` (``E = e0 + e1 P + e2 P^2`` kW of the shaft power P in kW), or the Willans
-    line through the rated point: ``E = E_full (f0 + (1 - f0) P / P_avail)`` with ``E_full = P_avail /
-    eta(T)``, ``eta(T) = thermal_efficiency * (1 - efficiency_derate_per_k * (T - rating_temperature_c))`` and
-    ``f0 = no_load_fuel_fraction``.
+    line ``E = f0 P_rated / thermal_efficiency + (1 - f0) P / eta(T)`` with ``eta(T) = thermal_efficiency *
+    (1 - efficiency_derate_per_k * (T - rating_temperature_c))`` and ``f0 = no_load_fuel_fraction`` (at the
+    rating, full load takes ``P_rated / thermal_efficiency``).
     """
 
     model_config = _SPEC

@@ -59,7 +59,7 @@ def _turbo(ax: Any, cs: CompiledStations, u: int, rho: float | None) -> None:
     n = np.real(unit_speed(un, idx, Q.ravel(), H.ravel())).reshape(Q.shape)
     e = np.real(unit_efficiency(un, idx, n.ravel(), Q.ravel())).reshape(Q.shape)
     inside = (
-        (n >= un.n_min[u]) & (n <= un.n_max[u]) & (H <= line(un.surge[u], Q)) & (H >= line(un.choke[u], Q))
+        (n >= un.n_min[u]) & (n <= un.n_max[u]) & (line(un.surge[u], Q) >= H) & (line(un.choke[u], Q) <= H)
     )
     e = np.where(inside, e, np.nan)
     if np.any(np.isfinite(e)):

@@ -14,6 +14,7 @@ from ..compile import CompiledNetwork, CompMode, RegMode
 from ..units import BAR_PA
 from .diagnostics import islands
 from .equations import ControlState, SourceBound, SteadySystem
+from .station_bounds import MAP_MODES, chosen_configs, station_bound_texts
 
 F64 = NDArray[np.float64]
 
@@ -67,8 +68,11 @@ class ActiveSet:
         changed = False
         tol = 1e-7
         nc = len(cn.comp_edge)
+        configs = state.configs(cn) if cn.stations is not None else None
         if nc:
-            P, *_ = sys.compressor_power(p, q)
+            P, *_ = sys.compressor_power(p, q, False)
+            terms = sys.station_terms(p, q, False)
+            st_of = cn.stations.station_of(nc) if cn.stations is not None else np.full(nc, -1)
             ce = cn.comp_edge
             ps, pd, qc = p[cn.edge_from[ce]], p[cn.edge_to[ce]], q[ce]
             r = pd / ps
@@ -80,7 +84,7 @@ class ActiveSet:
                 controlled = user[k] in (CompMode.PRESSURE, CompMode.RATIO, CompMode.POWER)
                 if not controlled:
                     continue
-                if cm[k] in (CompMode.PRESSURE, CompMode.RATIO, CompMode.POWER, CompMode.FLOW):
+                if cm[k] in (CompMode.PRESSURE, CompMode.RATIO, CompMode.POWER, CompMode.FLOW, *MAP_MODES):
                     if not limits_only and qc[k] < -tol * sys.m_ref:
                         new = (CompMode.OFF, 0.0)
                     elif not limits_only and cm[k] == CompMode.PRESSURE and r[k] < 1.0 - tol:
@@ -101,12 +105,19 @@ class ActiveSet:
                             CompMode.POWER: P[k] / cn.comp_power_max_w[k] - 1.0,
                             CompMode.FLOW: qc[k] / cn.comp_flow_max[k] - 1.0,
                         }
+                        js = st_of[k]
+                        if terms is not None and js >= 0:  # the limits of its units (solvers.station_bounds)
+                            viol[CompMode.MAP_HEAD] = -float(terms.margin[js])
+                            if terms.margin[js] >= -tol:
+                                viol[CompMode.MAP_FLOW] = qc[k] / max(float(terms.cap[js]), 1e-9 * sys.m_ref) - 1.0
                         worst = max(viol, key=lambda key: viol[key])
-                        if viol[worst] > tol:
+                        if viol[worst] > tol and not (worst in MAP_MODES and worst == cm[k]):
                             target = {
                                 CompMode.RATIO: cn.comp_ratio_max[k],
                                 CompMode.POWER: cn.comp_power_max_w[k],
                                 CompMode.FLOW: cn.comp_flow_max[k],
+                                CompMode.MAP_HEAD: 0.0,
+                                CompMode.MAP_FLOW: 0.0,
                             }[worst]
                             new = (worst, float(target))
                         elif (
@@ -125,6 +136,22 @@ class ActiveSet:
                     new = (CompMode.PRESSURE, float(cn.comp_p_set_pa[k]))
                 if new[0] != cm[k] or (new[0] == cm[k] and new[1] != ct[k]):
                     cm[k], ct[k] = new
+                    self.switches[k] += 1
+                    changed = True
+            if configs is not None:
+                # stations told no configuration run the cheapest that can do the job (solvers.station_bounds)
+                cs = cn.stations
+                assert cs is not None
+                provisional = state.with_(comp_mode=cm)
+                chosen, _ = chosen_configs(cn, provisional, p, q, limits_only)
+                for st_ in np.flatnonzero(chosen != configs):
+                    k = int(cs.comp_k[st_])
+                    if self.switches[k] >= self.max_switches:
+                        continue
+                    configs = configs.copy()
+                    configs[st_] = chosen[st_]
+                    if cm[k] in MAP_MODES:  # its limits are those of the new configuration: checked next round
+                        cm[k], ct[k] = user[k], float(ControlState.initial(cn).comp_target[k])
                     self.switches[k] += 1
                     changed = True
         nr = len(cn.reg_edge)
@@ -216,17 +243,19 @@ class ActiveSet:
                 sp_[k], si[k], pt[k] = True, 0.0, float(cn.source_p_set_pa[k])
             else:
                 sp_[k], si[k] = False, float(cn.source_inflow[k])
-        new_state = ControlState(cm, ct, rm, rt, sp_, si, pt, sb)
+        new_state = ControlState(cm, ct, rm, rt, sp_, si, pt, sb, configs)
         return new_state, changed
 
 
-def bound_texts(cn: CompiledNetwork, state: ControlState, p: F64, supply: F64 | None = None) -> list[str]:
-    out = []
+def bound_texts(
+    cn: CompiledNetwork, state: ControlState, p: F64, supply: F64 | None = None, q: F64 | None = None
+) -> list[str]:
+    out = [] if q is None else station_bound_texts(cn, state, p, q)
     ce = cn.comp_edge
     for k, e in enumerate(ce):
         cid, m, user = cn.edge_ids[e], state.comp_mode[k], cn.comp_mode[k]
         ps, pd = p[cn.edge_from[e]], p[cn.edge_to[e]]
-        if m == user:
+        if m == user or m in MAP_MODES:
             continue
         if m == CompMode.RATIO:
             out.append(

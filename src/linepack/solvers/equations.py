@@ -28,6 +28,7 @@ from ..hydraulics import compressor_power_w, darcy_friction
 from ..units import G_M_PER_S2, R_J_PER_MOL_K
 from .linear import SparseLU
 from .sparsity import CscAssembler, SchurPlan
+from .station_rows import StationRows, StationTerms, initial_configs
 
 F64 = NDArray[np.float64]
 DROOP = 1e-7  # pressure droop of shared pressure controls at the reference flow, fraction of reference pressure
@@ -57,6 +58,15 @@ class ControlState:
     src_inflow: F64  # kg/s for sources in flow mode
     src_p_target: F64  # Pa held by pressure-held sources (set-point, or maximum send-out pressure)
     src_bound: NDArray[np.int64]  # SourceBound: which limit of the source is active
+    # configuration each station with units runs (CompiledNetwork.stations order); None: the initial choice
+    station_config: NDArray[np.int64] | None = None
+
+    def configs(self, cn: CompiledNetwork) -> NDArray[np.int64]:
+        """The configuration every station with units runs (its initial one when the state has none)."""
+        if self.station_config is not None:
+            return self.station_config
+        assert cn.stations is not None
+        return initial_configs(cn.stations)
 
     @staticmethod
     def initial(cn: CompiledNetwork) -> ControlState:
@@ -78,6 +88,7 @@ class ControlState:
             src_inflow=cn.source_inflow.copy(),
             src_p_target=np.where(cn.source_is_pressure, cn.source_p_set_pa, np.nan),
             src_bound=np.zeros(len(cn.source_ids), dtype=np.int64),
+            station_config=initial_configs(cn.stations) if cn.stations is not None else None,
         )
 
     def with_(self, **kw: object) -> ControlState:
@@ -141,6 +152,8 @@ class SteadySystem:
         ce = cn.comp_edge
         escale[ce[(cm == CompMode.FLOW) | (cm == CompMode.OFF)]] = m_ref
         escale[ce[cm == CompMode.POWER]] = np.maximum(state.comp_target[cm == CompMode.POWER], 1e6)
+        escale[ce[cm == CompMode.MAP_FLOW]] = m_ref
+        escale[ce[cm == CompMode.MAP_HEAD]] = 1.0
         rm = state.reg_mode
         escale[cn.reg_edge[(rm == RegMode.CLOSED) | (rm == RegMode.FLOW)]] = m_ref
         self.fscale = np.concatenate([np.full(n, m_ref), escale, np.full(self.k, p_ref)])
@@ -148,6 +161,8 @@ class SteadySystem:
         self._assembler: CscAssembler | None = None  # the Jacobian's pattern, fixed for this control state
         self._schur: SchurPlan | None = None
         self._resistive_cache: tuple[F64, tuple[F64, F64, F64, F64]] | None = None
+        # stations with units: their maps and drivers give power, fuel and limits (solvers.station_rows)
+        self.stations = StationRows(cn, state.comp_mode, state.configs(cn)) if cn.stations is not None else None
         self.comp_droop, self.reg_droop, self.src_droop = self._droops()
 
     def _droops(self) -> tuple[F64, F64, F64]:
@@ -257,8 +272,19 @@ class SteadySystem:
         """Z and dZ/dp [1/Pa] at compressor suction pressures (a subclass may use a faster table)."""
         return z_at(self.cn, p_pa)
 
-    def compressor_power(self, p: F64, q_all: F64) -> tuple[F64, F64, F64, F64]:
-        """Shaft power [W] of every compressor and its derivatives (Z at suction included)."""
+    def station_terms(self, p: F64, q_all: F64, derivatives: bool = True) -> StationTerms | None:
+        """Power, fuel and limits of the stations with units at ``(p, q)`` (None without such stations)."""
+        if self.stations is None:
+            return None
+        cn = self.cn
+        ce = cn.comp_edge[self.stations.k]
+        return self.stations.terms(q_all[ce], p[cn.edge_from[ce]], p[cn.edge_to[ce]], derivatives)
+
+    def compressor_power(
+        self, p: F64, q_all: F64, derivatives: bool = True
+    ) -> tuple[F64, F64, F64, F64]:
+        """Shaft power [W] of every compressor and its derivatives (Z at suction included); stations with units
+        from their maps."""
         cn = self.cn
         ce = cn.comp_edge
         ps, pd, q = p[cn.edge_from[ce]], p[cn.edge_to[ce]], q_all[ce]
@@ -268,12 +294,25 @@ class SteadySystem:
             q, ps, pd, cn.gas.temperature_k, z, cn.gas.molar_mass_kg_per_mol, kappa, cn.comp_eta_is
         )
         dP_dps = dP_dps + P / z * dz
-        return (
-            np.asarray(P, float),
-            np.asarray(dP_dq, float),
-            np.asarray(dP_dps, float),
-            np.asarray(dP_dpd, float),
-        )
+        P, dP_dq, dP_dps, dP_dpd = (np.array(v, dtype=float) for v in (P, dP_dq, dP_dps, dP_dpd))
+        t = self.station_terms(p, q_all, derivatives)
+        if t is not None:
+            k = self.stations.k  # type: ignore[union-attr]
+            P[k], (dP_dq[k], dP_dps[k], dP_dpd[k]) = t.power, t.d_power
+        return P, dP_dq, dP_dps, dP_dpd
+
+    def compressor_fuel(self, p: F64, q_all: F64, derivatives: bool = True) -> tuple[F64, F64, F64, F64]:
+        """Fuel gas [kg/s] burnt by every compressor's driver (drawn at its suction) and its derivatives (d/dq,
+        d/dp_s, d/dp_d): shaft power over driver efficiency and heating value, or for stations with units their
+        drivers' energy rate at their loads."""
+        P, dP_dq, dP_dps, dP_dpd = self.compressor_power(p, q_all, derivatives)
+        ff = self.fuel_factor()
+        fuel, d_q, d_ps, d_pd = ff * P, ff * dP_dq, ff * dP_dps, ff * dP_dpd
+        t = self.station_terms(p, q_all, derivatives)
+        if t is not None:
+            k = self.stations.k  # type: ignore[union-attr]
+            fuel[k], (d_q[k], d_ps[k], d_pd[k]) = t.fuel, t.d_fuel
+        return fuel, d_q, d_ps, d_pd
 
     def fuel_factor(self) -> F64:
         """Fuel mass flow per watt of shaft power for every compressor (0 when none is burnt)."""
@@ -310,18 +349,18 @@ class SteadySystem:
         ce = cn.comp_edge
         P = dP_dq = dP_dps = dP_dpd = np.zeros(len(ce))
         if len(ce):
-            P, dP_dq, dP_dps, dP_dpd = self.compressor_power(p, q)
-            ff = self.fuel_factor()
-            np.subtract.at(bal, ef[ce], ff * P)
+            P, dP_dq, dP_dps, dP_dpd = self.compressor_power(p, q, with_jacobian)
+            fuel, df_dq, df_dps, df_dpd = self.compressor_fuel(p, q, with_jacobian)
+            np.subtract.at(bal, ef[ce], fuel)
         if with_jacobian:
             add(et, n + eall, np.ones(m))
             add(ef, n + eall, -np.ones(m))
             if self.k:
                 add(cn.source_node[self.psrc], n + m + np.arange(self.k), np.ones(self.k))
             if len(ce):
-                add(ef[ce], n + ce, -ff * dP_dq)
-                add(ef[ce], ef[ce], -ff * dP_dps)
-                add(ef[ce], et[ce], -ff * dP_dpd)
+                add(ef[ce], n + ce, -df_dq)
+                add(ef[ce], ef[ce], -df_dps)
+                add(ef[ce], et[ce], -df_dpd)
         F_edge = np.zeros(m)
         r0 = n
         # pipes and resistors
@@ -362,6 +401,17 @@ class SteadySystem:
         if len(ce):
             cm, tgt = st.comp_mode, st.comp_target
             ps, pd, qc = p[ef[ce]], p[et[ce]], q[ce]
+            cap = margin = np.zeros(len(ce))
+            d_cap = d_margin = (cap, cap, cap)
+            sterm = self.station_terms(p, q, with_jacobian)
+            if sterm is not None:
+                k = self.stations.k  # type: ignore[union-attr]
+                cap, margin = cap.copy(), margin.copy()
+                cap[k], margin[k] = sterm.cap, sterm.margin
+                d_cap = tuple(np.zeros(len(ce)) for _ in range(3))  # type: ignore[assignment]
+                d_margin = tuple(np.zeros(len(ce)) for _ in range(3))  # type: ignore[assignment]
+                for j in range(3):
+                    d_cap[j][k], d_margin[j][k] = sterm.d_cap[j], sterm.d_margin[j]
             Fc = np.select(
                 [
                     cm == CompMode.PRESSURE,
@@ -369,8 +419,10 @@ class SteadySystem:
                     cm == CompMode.POWER,
                     cm == CompMode.FLOW,
                     cm == CompMode.BYPASS,
+                    cm == CompMode.MAP_FLOW,
+                    cm == CompMode.MAP_HEAD,
                 ],
-                [pd - tgt + self.comp_droop * qc, pd - tgt * ps, P - tgt, qc - tgt, ps - pd],
+                [pd - tgt + self.comp_droop * qc, pd - tgt * ps, P - tgt, qc - tgt, ps - pd, qc - cap, margin],
                 default=qc,
             )
             F_edge[ce] = Fc
@@ -391,6 +443,14 @@ class SteadySystem:
                 sel = cm == CompMode.BYPASS
                 add(r0 + ce[sel], ef[ce[sel]], one[sel])
                 add(r0 + ce[sel], et[ce[sel]], -one[sel])
+                sel = cm == CompMode.MAP_FLOW
+                add(r0 + ce[sel], n + ce[sel], one[sel] - d_cap[0][sel])
+                add(r0 + ce[sel], ef[ce[sel]], -d_cap[1][sel])
+                add(r0 + ce[sel], et[ce[sel]], -d_cap[2][sel])
+                sel = cm == CompMode.MAP_HEAD
+                add(r0 + ce[sel], n + ce[sel], d_margin[0][sel])
+                add(r0 + ce[sel], ef[ce[sel]], d_margin[1][sel])
+                add(r0 + ce[sel], et[ce[sel]], d_margin[2][sel])
         # regulators
         re_ = cn.reg_edge
         if len(re_):

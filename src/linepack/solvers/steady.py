@@ -331,13 +331,13 @@ def _build_result(
     p, q, s = sys.split(x)
     _, _, _, _, rs = sys.resistive(p, q)
     if len(cn.comp_edge):
-        P, *_ = sys.compressor_power(p, q)
-        fuel = sys.fuel_factor() * P
+        P, *_ = sys.compressor_power(p, q, False)
+        fuel = sys.compressor_fuel(p, q, False)[0]
     else:
         P = fuel = np.zeros(0)
     supply = np.where(state.src_pressure, 0.0, state.src_inflow).astype(float)
     supply[sys.psrc] = s
-    warnings = list(notes or [])
+    warnings = list(notes or []) + list(cn.notes)
     warnings += range_warnings(cn.gas.compressibility, p, cn.gas.temperature_k, list(cn.node_ids))
     ce = cn.comp_edge
     for k in np.flatnonzero(state.comp_mode == CompMode.BYPASS):
@@ -361,7 +361,7 @@ def _build_result(
         comp_fuel_kg_s=np.asarray(fuel, dtype=float),
         comp_mode=state.comp_mode.copy(),
         reg_mode=state.reg_mode.copy(),
-        active_bounds=tuple(bound_texts(cn, state, p, supply)),
+        active_bounds=tuple(bound_texts(cn, state, p, supply, q)),
         violations=tuple(violations(cn, p, supply, state)),
         warnings=tuple(warnings),
         control=state,

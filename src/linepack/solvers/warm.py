@@ -98,4 +98,23 @@ def warm_state(cn: CompiledNetwork, initial: SteadyResult) -> ControlState:
     bad = (cap[~np.isfinite(cn.source_capacity[cap])], lim[~np.isfinite(cn.source_p_max_pa[lim])])
     if any(len(x) for x in bad):
         return state
-    return ControlState(cm, ct, rm, rt, sp_, si, pt, sb)
+    return ControlState(cm, ct, rm, rt, sp_, si, pt, sb, _warm_configs(cn, initial, state))
+
+
+def _warm_configs(cn: CompiledNetwork, initial: SteadyResult, state: ControlState) -> NDArray[np.int64] | None:
+    """The configuration each station with units ran in ``initial``, carried over by station and configuration id
+    where this network has it (an outage may have removed it: then the initial choice)."""
+    cs, base = cn.stations, initial.network.stations
+    if cs is None:
+        return None
+    out = state.configs(cn).copy()
+    warm = getattr(initial.control, "station_config", None)
+    if base is None or warm is None:
+        return out
+    ran = {base.ids[s]: base.configs.ids[int(c)] for s, c in enumerate(warm)}
+    for s, sid in enumerate(cs.ids):
+        want = ran.get(sid)
+        for c in cs.candidates(s):
+            if cs.configs.ids[c] == want:
+                out[s] = c
+    return out

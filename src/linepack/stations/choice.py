@@ -4,9 +4,9 @@ The rule, applied at an operating point (throughput, suction pressure, and the d
 is asked for): among the station's configurations that can make the head (every unit's head margin >= 0) and
 pass the flow (throughput <= flow capacity), the one with the least driver energy (fuel, or electricity);
 ties go to fewer units, then to the configuration listed first. When none can, the one that comes closest:
-the largest head margin if none can make the head, else the largest flow capacity. The rule depends on the
-operating point only, never on the configuration run before, so the answer does not depend on the path the
-solver took.
+the largest head margin if none can make the head, else the largest flow capacity (ties: more units). The rule
+depends on the operating point only, never on the configuration run before, so the answer does not depend on
+the path the solver took.
 """
 
 from __future__ import annotations
@@ -64,8 +64,24 @@ def choose(cs: CompiledStations, gas: SuctionGas, m: F64, ps: F64, pd: F64) -> C
         np.where(ok, energy, np.inf),
         np.where(all_neg[slot_st], -margin, np.where(margin >= -TOL, -cap, np.inf)),
     )
-    order = np.lexsort((slot_cf, n_units, score, slot_st))
+    second = np.where(any_ok[slot_st], n_units, -n_units)  # ties: fewer units, or (none fits) more units
+    order = np.lexsort((slot_cf, second, score, slot_st))
     first = np.ones(len(order), dtype=bool)
     first[1:] = slot_st[order][1:] != slot_st[order][:-1]
     best = order[first]
     return Choice(slot_cf[best].astype(np.int64), any_ok)
+
+
+def most_capable(cs: CompiledStations, gas: SuctionGas, m: F64, ps: F64, pd: F64) -> tuple[I64, F64, F64]:
+    """Per station, the configuration that passes the most gas at these pressures among those that can make the
+    head (any, when none can), with its flow capacity; and the flow capacity of every station's first choice."""
+    slot_st, slot_cf = all_candidates(cs)
+    ev = evaluate(cs, gas, slot_st, slot_cf, m[slot_st], ps[slot_st], pd[slot_st])
+    cap = np.real(ev.flow_cap_kg_s)
+    usable = np.real(ev.head_margin) >= -TOL
+    score = np.where(usable, -cap, np.inf)
+    order = np.lexsort((slot_cf, score, slot_st))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = slot_st[order][1:] != slot_st[order][:-1]
+    best = order[first]
+    return slot_cf[best].astype(np.int64), cap[best], usable[best].astype(float)

@@ -71,7 +71,7 @@ def compile_stations(view: NetworkView, comps: Sequence[Compressor]) -> tuple[Co
                     options.append((cfg.id, cfg.stages, True))
         else:
             for k in range(1, len(units) + 1):
-                options.append((f"{k} of {len(units)} in parallel", [[u.id for u in units[:k]]], False))
+                options.append((f"{k} of {len(units)}", [[u.id for u in units[:k]]], False))
         if not options:
             out = sorted(u.id for u in network.components() if isinstance(u, CompressorUnit) and u.station == comp.id)
             missing = [u for u in out if u not in unit_index]

@@ -11,9 +11,11 @@ ambient temperature ``T`` (Celsius) when the network is compiled:
   (Brooks 2000), fig. 9.
 * energy taken for a shaft power P, :math:`E(P) = e_0 + e_1 P + e_2 P^2` [W]: fuel (on the lower heating
   value) for gas-fired drivers, electricity for motors. GasLib's ``energy_rate_fun`` in kW, or the Willans
-  line through the rated point: :math:`E = E_{full}(f_0 + (1 - f_0) P / P_{av})`, :math:`E_{full} = P_{av} /
-  \eta(T)`. A Willans line is what part-load heat-rate data of gas turbines follow (Willans 1888; the GasLib
-  drives have :math:`f_0` = 0.18 (GasLib-11) to 0.55 (GasLib-4197 drive_1)).
+  line :math:`E = f_0 P_r / \eta_r + (1 - f_0) P / \eta(T)`: a no-load energy, a fraction :math:`f_0` of the
+  full-load input at the rating (a property of the machine), and an incremental rate that follows the thermal
+  efficiency at the ambient temperature, :math:`\eta(T) = \eta_r (1 - h (T - T_r))`; at the rating, full load
+  takes :math:`P_r / \eta_r`. A Willans line is what part-load heat-rate data of gas turbines follow (the
+  GasLib drives have :math:`f_0` = 0.18 (GasLib-11) to 0.55 (GasLib-4197 drive_1)).
 
 Validity: between the speed limits of the compressor and within the ambient range of the rating data; the
 energy line is not defined above the available power (a driver cannot deliver more).
@@ -51,10 +53,10 @@ def driver_curves(spec: DriverSpec, ambient_c: float, speed_range_rpm: tuple[flo
 
     >>> from linepack.model.stations import DriverSpec
     >>> gt = DriverSpec(kind="gas_turbine", rated_power_mw=15.0, derate_per_k=0.007, thermal_efficiency=0.35)
-    >>> c = driver_curves(gt, 45.0, (3000.0, 6000.0))
-    >>> round(c.power_w[0] / 1e6, 2)  # 15 MW less 0.7 %/K over 30 K
+    >>> round(driver_curves(gt, 45.0, (3000.0, 6000.0)).power_w[0] / 1e6, 2)  # 15 MW less 0.7 %/K over 30 K
     11.85
-    >>> round((c.energy[0] + c.energy[1] * c.power_w[0]) / c.power_w[0], 3)  # full-load energy / power = 1/0.35
+    >>> c = driver_curves(gt, 15.0, (3000.0, 6000.0))
+    >>> round((c.energy[0] + c.energy[1] * c.power_w[0]) / c.power_w[0], 3)  # at the rating: 1 / 0.35
     2.857
     """
     t = float(ambient_c)
@@ -79,10 +81,21 @@ def driver_curves(spec: DriverSpec, ambient_c: float, speed_range_rpm: tuple[flo
             f0 = DEFAULT_NO_LOAD_FRACTION[spec.kind]
         eta = spec.thermal_efficiency * (1.0 - spec.efficiency_derate_per_k * (t - spec.rating_temperature_c))
         eta = max(eta, 1e-3)
-        n = np.linspace(speed_range_rpm[0], speed_range_rpm[1], 101)
-        p_full = max(float(np.max(available_power_w(power, n))), 1.0)
-        energy = np.array([f0 * p_full / eta, (1.0 - f0) / eta, 0.0])
+        p_rated = max(_rated_power_w(spec, speed_range_rpm), 1.0)
+        energy = np.array([f0 * p_rated / spec.thermal_efficiency, (1.0 - f0) / eta, 0.0])
     return DriverCurves(power, energy, DRIVER_KINDS.index(spec.kind), spec.kind in GAS_FIRED)
+
+
+def _rated_power_w(spec: DriverSpec, speed_range_rpm: tuple[float, float]) -> float:
+    """Full-load power at the rating temperature: the rated power, or the polynomial's best in the speed range."""
+    if spec.rated_power_mw is not None:
+        return spec.rated_power_mw * 1e6
+    assert spec.power_coefficients is not None
+    b = np.asarray(spec.power_coefficients, dtype=float)
+    t = spec.rating_temperature_c
+    a = np.array([b[i] + b[i + 3] * t + b[i + 6] * t * t for i in range(3)]) if len(b) == 9 else b
+    n = np.linspace(speed_range_rpm[0], speed_range_rpm[1], 101)
+    return float(np.max(available_power_w(a * 1e3, n)))
 
 
 def available_power_w(power_w: F64, n_rpm: object) -> NDArray[np.generic]:

@@ -49,8 +49,9 @@ STEP = 1e-30  # complex step (Squire and Trapp 1998)
 
 
 def head_floor(u: UnitArrays, idx: I64, q: Any) -> Arr:
-    """Lowest head a turbo unit makes at flow q: the minimum-speed line or the choke line [J/kg]."""
-    return rmax(poly2(u.head[idx], u.n_min[idx], q), line(u.choke[idx], q))
+    """Lowest head a turbo unit makes at flow q: the minimum-speed line or the choke line [J/kg] (beyond the
+    choke end of the maximum-speed line, the head there: the unit is past its capacity)."""
+    return rmax(poly2(u.head[idx], u.n_min[idx], q), line(u.choke[idx], rmin(q, u.q_cx[idx])))
 
 
 def unit_head(u: UnitArrays, idx: I64, q: Any, h: Any) -> Arr:
@@ -73,11 +74,30 @@ def unit_efficiency(u: UnitArrays, idx: I64, n: Any, q: Any) -> Arr:
     return rwhere(u.kind[idx] == 0, eta, u.eta_piston[idx] + 0.0 * np.asarray(q))
 
 
+def in_map(u: UnitArrays, idx: I64, n: Any, q: Any) -> tuple[Arr, Arr]:
+    """The nearest point of the map region on the speed line: speed held within its limits, then the flow
+    within that speed line's surge and choke flows (turbo; a piston's flow within its speed range)."""
+    n_c = rmin(rmax(n, u.n_min[idx]), u.n_max[idx])
+    a, b, c0 = in_q(u.head[idx], n_c)
+    s = u.surge[idx]
+    c = u.choke[idx]
+    q_s, _ = root(a - s[:, 2], b - s[:, 1], c0 - s[:, 0], 0.0, -1)
+    q_c, _ = root(a - c[:, 2], b - c[:, 1], c0 - c[:, 0], 0.0, -1)
+    q_c = rwhere(np.real(q_c) > np.real(q_s), q_c, q_s)
+    q_t = rmin(rmax(q, q_s), q_c)
+    return n_c, rwhere(u.kind[idx] == 0, q_t, q)
+
+
 def unit_power(u: UnitArrays, idx: I64, q: Any, h: Any, rho: Any) -> tuple[Arr, Arr, Arr, Arr]:
-    """(shaft power [W], the unit's head [J/kg], speed [1/min], efficiency) at flow q [m3/s] and asked head h."""
+    """(shaft power [W], the unit's head [J/kg], speed [1/min], efficiency) at flow q [m3/s] and asked head h.
+
+    Off its map (a solver's iterate, or a station asked beyond its limits before they are enforced) the
+    efficiency is that of the nearest point of the map, so the power grows with the flow and head asked
+    instead of with a polynomial extrapolated far from where it was fitted."""
     hu = unit_head(u, idx, q, h)
     n = unit_speed(u, idx, q, hu)
-    eta = unit_efficiency(u, idx, n, q)
+    n_c, q_c = in_map(u, idx, n, q)
+    eta = unit_efficiency(u, idx, n_c, q_c)
     return rho * q * hu / eta, hu, n, eta
 
 
@@ -89,27 +109,37 @@ def _power_gap(u: UnitArrays, idx: I64, q: Any, h: Any, rho: Any) -> Arr:
 def power_flow(u: UnitArrays, idx: I64, h: Any, rho: Any, q_top: Any) -> Arr:
     """The flow at which the unit's power reaches its driver's available power, at asked head h.
 
-    Bisection on the real parts between a vanishing flow and ``q_top``, then one Newton step in the (possibly
-    complex) inputs with the real slope at the root: the imaginary part is then the implicit derivative of the
-    root (the complex step passes through the solve). ``inf`` where even ``q_top`` needs less than the
-    available power; the vanishing flow where even that needs more.
+    Regula falsi (Illinois variant: bracketing, superlinear) on the real parts between a vanishing flow and
+    ``q_top``, then one Newton step in the (possibly complex) inputs with the real slope at the root: the
+    imaginary part is then the implicit derivative of the root (the complex step passes through the solve).
+    ``inf`` where even ``q_top`` needs less than the available power; the vanishing flow where even that needs
+    more.
     """
     hr, rr = np.real(h), np.real(rho)
     top = np.real(q_top).astype(float)
     a = np.full(len(idx), 1e-6) * u.q_ref[idx]
-    b = top.copy()
+    b = np.maximum(top, a * 2.0)
     ga, gb = _power_gap(u, idx, a, hr, rr).real, _power_gap(u, idx, b, hr, rr).real
     free = gb <= 0.0
     stuck = ~free & (ga >= 0.0)
-    for _ in range(64):
-        m = 0.5 * (a + b)
-        gm = _power_gap(u, idx, m, hr, rr).real
-        left = gm > 0.0
-        b = np.where(left, m, b)
-        a = np.where(left, a, m)
-        if np.all(b - a <= 1e-12 * np.maximum(top, 1e-9)):
-            break
+    ga = np.where(free | stuck, -1.0, ga)
+    gb = np.where(free | stuck, 1.0, gb)
+    side = np.zeros(len(idx), dtype=int)
     x = 0.5 * (a + b)
+    for _ in range(100):
+        x = (a * gb - b * ga) / (gb - ga)
+        x = np.where(np.isfinite(x) & (x > a) & (x < b), x, 0.5 * (a + b))
+        gx = _power_gap(u, idx, x, hr, rr).real
+        right = gx > 0.0  # the root is left of x: x becomes the upper end
+        # Illinois: an end kept twice in a row has its value halved (no one-sided stalling)
+        ga, gb = (
+            np.where(right, np.where(side == 1, ga * 0.5, ga), gx),
+            np.where(right, gx, np.where(side == -1, gb * 0.5, gb)),
+        )
+        a, b = np.where(right, a, x), np.where(right, x, b)
+        side = np.where(right, 1, -1)
+        if np.all((b - a <= 1e-13 * np.maximum(top, 1e-9)) | (np.abs(gx) <= 1e-12 * (1.0 + np.abs(rr * x * hr)))):
+            break
     slope = np.imag(_power_gap(u, idx, x + 1j * STEP, hr, rr)) / STEP
     slope = np.where(np.abs(slope) > 0, slope, 1.0)
     q = x - _power_gap(u, idx, x, h, rho) / slope

@@ -2,8 +2,9 @@
 
 One row per unit of every station with units, running or not. Surge margin is ``(Q - Q_surge) / Q`` and choke
 margin ``(Q_choke - Q) / Q`` with the surge and choke flows of the unit's own speed line (how much less or more
-flow it takes at its present speed before it surges or chokes; positive inside the map). A unit that makes more head than the station asks (below the map's lower edge) is throttled
-by that difference; one held at its surge line recycles.
+flow it takes at its present speed before it surges or chokes; positive inside the map). A unit that makes more
+head than the station asks (below the map's lower edge) is throttled by that difference; one held at its surge
+line recycles.
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ stages of parallel units:
   flow ranges (load sharing at equal distance from surge, as station controllers do):
   :math:`Q_i = Q_{lo,i} + t (Q_{hi,i} - Q_{lo,i})`. Below t = 0 every unit sits on its surge limit and the
   anti-surge valves recycle the difference; above t = 1 the stage is beyond its capacity (the solver then
-  holds the station at that capacity);
+  holds the station at that capacity). Asked for more head than they make (no flow range left) the units
+  share in proportion to their surge flows;
 * each unit's speed, efficiency and shaft power follow from its map (:mod:`.envelope`); its driver's energy
   input :math:`E = e_0 + e_1 P + e_2 P^2`, as fuel :math:`E / LHV` for gas-fired drivers.
 
@@ -159,10 +160,11 @@ def evaluate(
     vol = m[pair_slot] / rho  # the stage's volume flow at its suction
     span = sum_hi[g] - sum_lo[g]
     tiny = 1e-9 * un.q_ref[idx]
-    frac = (vol - sum_lo[g]) / rwhere(np.real(span) > tiny, span, tiny + 0.0 * span)
-    recycling = np.real(frac) < 0.0
-    q_share = env.lo + frac * (env.hi - env.lo)
+    open_ = np.real(span) > tiny  # the stage's units have a flow range at this head (else: beyond its head)
+    frac = (vol - sum_lo[g]) / rwhere(open_, span, 1.0 + 0.0 * span)
+    recycling = np.real(vol - sum_lo[g]) < 0.0
     q_prop = env.lo * vol / rwhere(np.real(sum_lo[g]) > tiny, sum_lo[g], tiny + 0.0 * sum_lo[g])
+    q_share = rwhere(open_, env.lo + frac * (env.hi - env.lo), q_prop)
     q_run = rwhere(recycling, env.lo, q_share)
     q_net = rwhere(recycling, q_prop, q_share)
     p_unit, h_unit, n_unit, eta = unit_power(un, idx, q_run, h, rho)

@@ -67,7 +67,7 @@ class Recorder:
         self.supply[k] = run.supply(x)
         self.demand[k] = sys.demand
         if len(run.cn.comp_edge):
-            P, *_ = sys.compressor_power(p, q)
+            P, *_ = sys.compressor_power(p, q, False)
             active = ~np.isin(st.comp_mode, (CompMode.BYPASS, CompMode.OFF))
             self.power[k] = np.where(active, P, 0.0)
             self.fuel[k] = run.fuel(x)

@@ -1,0 +1,108 @@
+"""Control rules and texts of compressor stations with units: configuration choice, map limits, recycle.
+
+* Limits: a running station whose units cannot make its head at all goes to ``MAP_HEAD`` (the most head they
+  make); one asked for more flow than its units pass at its pressures goes to ``MAP_FLOW`` (maximum speed, the
+  choke end or the drivers' power); either is released, like the other limits, when the discharge rises above
+  the set-point. A station below its units' smallest flow recycles through its anti-surge valves: no limit of
+  the network, only more power, and it is reported.
+* Configuration: a station told nothing runs the configuration :func:`linepack.stations.choice.choose` gives at
+  its flow, suction pressure and the discharge pressure it is asked for (its set-point while it holds or is
+  limited below it).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..compile import CompiledNetwork, CompMode
+from ..stations.choice import choose, feasible, most_capable
+from ..stations.points import running, suction_gas, unit_points
+from ..stations.station import evaluate
+from ..units import BAR_PA
+from .equations import ControlState
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+MAP_MODES = (CompMode.MAP_FLOW, CompMode.MAP_HEAD)
+
+
+def _barg(cn: CompiledNetwork, p_pa: float) -> str:
+    return f"{(p_pa - cn.ambient_pa) / BAR_PA:.1f} barg"
+
+
+def chosen_configs(
+    cn: CompiledNetwork, state: ControlState, p: F64, q: F64, limits_only: bool = False
+) -> tuple[I64, NDArray[np.bool_]]:
+    """Each station's configuration by the rule at this point, and whether it can do the job there.
+
+    Only stations that run, are told nothing and pass gas forward may change. With ``limits_only`` (a failed
+    Newton iterate) only a station whose present configuration cannot do the job there changes, to the one that
+    passes the most gas: that moves it off a limit instead of onto one."""
+    cs = cn.stations
+    assert cs is not None
+    ce = cn.comp_edge[cs.comp_k]
+    m, ps = q[ce], p[cn.edge_from[ce]]
+    pd = p[cn.edge_to[ce]].copy()
+    mode = state.comp_mode[cs.comp_k]
+    user = cn.comp_mode[cs.comp_k]
+    holds = (user == CompMode.PRESSURE) & ((mode == CompMode.PRESSURE) | np.isin(mode, MAP_MODES))
+    pd = np.where(holds, cn.comp_p_set_pa[cs.comp_k], pd)
+    free = (cs.fixed_config < 0) & running(cn, state.comp_mode) & (m > 0)
+    if not np.any(free):
+        return state.configs(cn), free
+    gas = suction_gas(cn)
+    current = state.configs(cn)
+    if limits_only:
+        now = evaluate(cs, gas, np.arange(len(cs)), current, m, ps, pd)
+        big, big_cap, big_ok = most_capable(cs, gas, m, ps, pd)
+        grow = ~feasible(now) & (big_ok > 0) & (big_cap > np.real(now.flow_cap_kg_s) * (1 + 1e-6))
+        free &= grow
+        return np.where(free, big, current), free
+    choice = choose(cs, gas, m, ps, pd)
+    return np.where(free, choice.config, current), free & choice.feasible
+
+
+def station_bound_texts(cn: CompiledNetwork, state: ControlState, p: F64, q: F64) -> list[str]:
+    """What limits each station with units at a solution: its map limit (naming what binds each unit), and the
+    gas its anti-surge valves recycle."""
+    cs = cn.stations
+    if cs is None:
+        return []
+    pts = unit_points(cn, p, q, state.comp_mode, state.configs(cn))
+    assert pts is not None
+    out: list[str] = []
+    for s, sid in enumerate(cs.ids):
+        k = int(cs.comp_k[s])
+        e = cn.comp_edge[k]
+        units = np.flatnonzero(cs.units.station == s)
+        run = [u for u in units if pts.stage[u] > 0]
+        if not run:
+            continue
+        conf = pts.configuration[run[0]]
+        mode = state.comp_mode[k]
+        if mode in MAP_MODES:
+            what = {
+                CompMode.MAP_FLOW: "at the flow capacity of its units",
+                CompMode.MAP_HEAD: "at the most head its units make",
+            }[CompMode(mode)]
+            why = "; ".join(
+                f"{pts.unit_ids[u]} at {pts.limit[u]} ({pts.power_mw[u]:.2f} of {pts.power_avail_mw[u]:.2f} MW, "
+                f"{pts.speed_rpm[u]:.0f}/min)"
+                for u in run
+            )
+            tail = ""
+            if cn.comp_mode[k] == CompMode.PRESSURE:
+                tail = (
+                    f"; discharge {_barg(cn, float(p[cn.edge_to[e]]))} below its set-point "
+                    f"{_barg(cn, float(cn.comp_p_set_pa[k]))}"
+                )
+            out.append(f"{sid} {what} ({conf}, {cs.ambient_c[s]:.0f} C): {why}{tail}")
+        rec = float(np.nansum(pts.recycle_kg_s[run]))
+        if rec > 1e-6 * max(float(q[e]), 1e-9):
+            names = ", ".join(pts.unit_ids[u] for u in run if pts.recycle_kg_s[u] > 0)
+            out.append(
+                f"{sid} recycles {rec:.1f} kg/s through its anti-surge valves ({names} at the surge line; the station "
+                f"passes {float(q[e]):.1f} kg/s)"
+            )
+    return out
