@@ -6,7 +6,8 @@ solvers keep their own state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
@@ -34,6 +35,7 @@ from .model.components import (
     SourceMode,
     Valve,
 )
+from .model.errors import suggest
 from .model.network import Network, NetworkView
 from .stations.compiled import compile_stations
 from .stations.units import CompiledStations
@@ -187,6 +189,8 @@ class CompiledNetwork:
     sink_p_min_pa: F64
     sink_category: tuple[str, ...]
     incidence: sp.csr_matrix  # n_nodes x n_edges: -1 at from, +1 at to
+    # pipe id -> its route as (lon, lat) vertices, for maps (only pipes that have one)
+    pipe_routes: Mapping[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)
     # compressor stations with units (maps and drivers); None when no station has units
     stations: CompiledStations | None = None
     notes: tuple[str, ...] = ()  # what compiling changed (e.g. a station bypassed for lack of units)
@@ -203,13 +207,17 @@ class CompiledNetwork:
         try:
             return self.node_ids.index(node_id)
         except ValueError:
-            raise InputError(f"no node '{node_id}' in scenario {self.scenario}") from None
+            raise InputError(
+                f"no node '{node_id}' in scenario {self.scenario}{suggest(node_id, list(self.node_ids))}"
+            ) from None
 
     def edge_index(self, edge_id: str) -> int:
         try:
             return self.edge_ids.index(edge_id)
         except ValueError:
-            raise InputError(f"no element '{edge_id}' in scenario {self.scenario}") from None
+            raise InputError(
+                f"no element '{edge_id}' in scenario {self.scenario}{suggest(edge_id, list(self.edge_ids))}"
+            ) from None
 
 
 def _gas_model(network: Network) -> GasModel:
@@ -476,6 +484,7 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
         sink_p_min_pa=np.array([pa(k.p_min_barg) for k in sinks]),
         sink_category=tuple(k.category.value for k in sinks),
         incidence=incidence,
+        pipe_routes={p.id: tuple((float(x), float(y)) for x, y in p.route_lonlat) for p in pipes if p.route_lonlat},
         stations=stations,
         notes=tuple(notes),
     )

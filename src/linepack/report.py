@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from rich.console import Console, Group
-from rich.table import Table
 from rich.text import Text
 
 from .compile import CompMode
-from .results import COMP_MODE_TEXT, SteadyResult
+from .console_tables import compact_table
+from .results import COMP_MODE_SHORT, SteadyResult
 from .stations.points import UnitPoints
 from .units import BAR_PA, MMSCF_M3
+from .violations import beyond
 
 
 def _barg(cn_amb: float, p_pa: float) -> float:
@@ -30,12 +32,29 @@ def node_maop_pa(result: SteadyResult) -> np.ndarray:
     return np.where(np.isfinite(maop), maop, np.where(np.isfinite(pipe_maop), pipe_maop, np.nan))
 
 
+COMP_BOUND_SHORT = {
+    CompMode.RATIO: "max ratio",
+    CompMode.POWER: "max power",
+    CompMode.FLOW: "max flow",
+    CompMode.BYPASS: "bypass",
+    CompMode.OFF: "closed",
+    CompMode.MAP_FLOW: "units' capacity",
+    CompMode.MAP_HEAD: "units' head",
+}
+
+
 def summary(result: SteadyResult) -> Group:
-    """The summary as rich renderables: supplies, deliveries, compressors, totals, bounds, violations."""
+    """The summary as rich renderables: supplies, deliveries, compressors, the balance, bounds, violations.
+
+    Every MMSCFD figure of the tables and the balance is the same basis (mass, shown as standard volume of
+    the network gas), so the supply column adds up to demand plus compressor fuel; a source of another gas
+    also shows its own-gas MMSCFD. Ids are never cut (:mod:`linepack.console_tables`).
+    """
     cn = result.network
     amb = cn.ambient_pa
     gas = cn.gas
     basis = gas.basis
+    to_mmscfd = basis.kg_s_to_mmscfd
     parts: list[object] = []
     zname = getattr(gas.compressibility, "name", "")
     parts.append(
@@ -46,37 +65,51 @@ def summary(result: SteadyResult) -> Group:
             style="bold",
         )
     )
-
-    t = Table(title="Supplies", title_justify="left")
-    for col in ("source", "node", "mode", "supply MMSCFD", "capacity MMSCFD", "p barg"):
-        t.add_column(col, justify="right" if col[0] in "scp" and col not in ("source",) else "left")
+    parts.append(
+        Text(
+            f"MMSCFD below: mass flow as standard volume of the network gas {basis.gas_name} (60 F, 14.696 psia), "
+            "so columns add up; 'own gas' is a source's MMSCFD of its own gas; mode p-held: the source holds its "
+            "pressure, flow: a fixed inflow"
+        )
+    )
+    own = [b.gas_name != basis.gas_name for b in cn.source_basis]
+    cols = [("node", "id"), ("mode", "id"), ("supply\nMMSCFD", "num")]
+    if any(own):
+        cols.append(("own gas\nMMSCFD", "num"))
+    cols += [("max\nMMSCFD", "num"), ("p\nbarg", "num")]
+    t = compact_table("Supplies", "source", cols)
     for k, sid in enumerate(cn.source_ids):
-        b = cn.source_basis[k]
         cap = cn.source_capacity[k]
-        mode = "pressure" if cn.source_is_pressure[k] else "flow"
-        t.add_row(
+        row = [
             sid,
             cn.node_ids[cn.source_node[k]],
-            mode,
-            f"{b.kg_s_to_mmscfd(result.source_supply_kg_s[k]):.0f}",
-            f"{b.kg_s_to_mmscfd(cap):.0f}" if np.isfinite(cap) else "-",
+            "p-held" if cn.source_is_pressure[k] else "flow",
+            f"{to_mmscfd(result.source_supply_kg_s[k]):.0f}",
+        ]
+        if any(own):
+            row.append(f"{cn.source_basis[k].kg_s_to_mmscfd(result.source_supply_kg_s[k]):.0f}" if own[k] else "")
+        row += [
+            f"{to_mmscfd(cap):.0f}" if np.isfinite(cap) else "-",
             f"{_barg(amb, result.p_pa[cn.source_node[k]]):.1f}",
-        )
+        ]
+        t.add_row(*row)
+    total = ["total", "", "", f"{to_mmscfd(result.throughput_kg_s()):.0f}"] + ([""] if any(own) else []) + ["", ""]
+    t.add_section()
+    t.add_row(*total, style="bold")
     parts.append(t)
 
     maop = node_maop_pa(result)
-    t = Table(title="Deliveries", title_justify="left")
-    for col in (
-        "sink",
-        "category",
-        "demand MMSCFD",
-        "p barg",
-        "min barg",
-        "MAOP barg",
-        "margin bar",
-        "status",
-    ):
-        t.add_column(col, justify="left" if col in ("sink", "category", "status") else "right")
+    violated = {(v.kind, v.component_id) for v in result.violation_records}
+    cols = [
+        ("category", "text"),
+        ("demand\nMMSCFD", "num"),
+        ("p\nbarg", "num"),
+        ("min\nbarg", "num"),
+        ("MAOP\nbarg", "num"),
+        ("margin\nbar", "num"),
+        ("status", "text"),
+    ]
+    t = compact_table("Deliveries", "sink", cols)
     for k, kid in enumerate(cn.sink_ids):
         i = cn.sink_node[k]
         p = _barg(amb, result.p_pa[i])
@@ -84,40 +117,40 @@ def summary(result: SteadyResult) -> Group:
         pmin_b = _barg(amb, pmin) if np.isfinite(pmin) else None
         mx = _barg(amb, maop[i]) if np.isfinite(maop[i]) else None
         status, style = "ok", "green"
-        if pmin_b is not None and p < pmin_b - 1e-9:
+        if ("delivery", kid) in violated:
             status, style = "BELOW MIN", "bold red"
-        elif mx is not None and p > mx + 1e-9:
+        elif beyond(result.p_pa[i], maop[i], upper=True):  # the MAOP of the node or of a pipe it touches
             status, style = "ABOVE MAOP", "bold red"
         t.add_row(
             kid,
             cn.sink_category[k],
-            f"{basis.kg_s_to_mmscfd(cn.sink_demand[k]):.0f}",
+            f"{to_mmscfd(cn.sink_demand[k]):.0f}",
             f"{p:.1f}",
             "-" if pmin_b is None else f"{pmin_b:.1f}",
             "-" if mx is None else f"{mx:.1f}",
             "-" if pmin_b is None else f"{p - pmin_b:+.1f}",
             Text(status, style=style),
         )
+    t.add_section()
+    t.add_row("total", "", f"{to_mmscfd(result.total_demand_kg_s()):.0f}", "", "", "", "", "", style="bold")
     parts.append(t)
 
     if len(cn.comp_edge):
-        t = Table(title="Compressor stations", title_justify="left")
-        for col in (
-            "station",
-            "control",
-            "suction barg",
-            "discharge barg",
-            "ratio",
-            "flow MMSCFD",
-            "power MW",
-            "max MW",
-            "fuel MMSCFD",
-        ):
-            t.add_column(col, justify="left" if col in ("station", "control") else "right")
+        cols = [
+            ("control", "text"),
+            ("suction\nbarg", "num"),
+            ("disch.\nbarg", "num"),
+            ("ratio", "num"),
+            ("flow\nMMSCFD", "num"),
+            ("power\nMW", "num"),
+            ("max\nMW", "num"),
+            ("fuel\nMMSCFD", "num"),
+        ]
+        t = compact_table("Compressor stations", "station", cols)
         ratio = result.comp_ratio()
         for k, e in enumerate(cn.comp_edge):
             cmode = CompMode(result.comp_mode[k])
-            label = COMP_MODE_TEXT[cmode] if cmode == cn.comp_mode[k] else f"at bound: {COMP_MODE_TEXT[cmode]}"
+            label = COMP_MODE_SHORT[cmode] if cmode == cn.comp_mode[k] else f"at {COMP_BOUND_SHORT[cmode]}"
             pmax = cn.comp_power_max_w[k]
             t.add_row(
                 cn.edge_ids[e],
@@ -125,27 +158,31 @@ def summary(result: SteadyResult) -> Group:
                 f"{_barg(amb, result.p_pa[cn.edge_from[e]]):.1f}",
                 f"{_barg(amb, result.p_pa[cn.edge_to[e]]):.1f}",
                 f"{ratio[k]:.3f}",
-                f"{basis.kg_s_to_mmscfd(result.q_kg_s[e]):.0f}",
+                f"{to_mmscfd(result.q_kg_s[e]):.0f}",
                 f"{result.comp_power_w[k] / 1e6:.1f}",
                 f"{pmax / 1e6:.1f}" if np.isfinite(pmax) else "-",
-                f"{basis.kg_s_to_mmscfd(result.comp_fuel_kg_s[k]):.2f}",
+                f"{to_mmscfd(result.comp_fuel_kg_s[k]):.2f}",
             )
+        t.add_section()
+        fuel_total = to_mmscfd(float(np.sum(result.comp_fuel_kg_s)))
+        power_total = float(np.sum(result.comp_power_w)) / 1e6
+        t.add_row("total", "", "", "", "", "", f"{power_total:.1f}", "", f"{fuel_total:.2f}", style="bold")
         parts.append(t)
 
     units = result.unit_points()
     if units is not None:
         parts.append(unit_table(units, basis.kg_s_to_mmscfd))
 
+    bal = result.balance()
     lp = float(np.sum(result.pipe_linepack_kg()))
-    fuel = float(np.sum(result.comp_fuel_kg_s))
     rho60 = basis.density_60f_kg_m3
     parts.append(
         Text(
-            f"Throughput {basis.kg_s_to_mmscfd(result.throughput_kg_s()):.0f} MMSCFD "
-            f"({result.throughput_kg_s():.1f} kg/s); "
-            f"demand {basis.kg_s_to_mmscfd(result.total_demand_kg_s()):.0f} MMSCFD; compressor fuel "
-            f"{basis.kg_s_to_mmscfd(fuel):.1f} MMSCFD; power {np.sum(result.comp_power_w) / 1e6:.1f} MW; "
-            f"linepack {lp / 1e6:.1f} kt ({lp / rho60 / MMSCF_M3:.0f} MMscf)"
+            f"Throughput (supply) {bal['supply_mmscfd']:.1f} MMSCFD ({bal['supply_kg_s']:.1f} kg/s) = demand "
+            f"{bal['demand_mmscfd']:.1f} + compressor fuel {bal['fuel_mmscfd']:.1f} MMSCFD "
+            f"(balance closes to {bal['closure_kg_s']:.1e} kg/s); compressor power "
+            f"{np.sum(result.comp_power_w) / 1e6:.1f} MW; "
+            f"linepack {lp / 1e6:.1f} kt ({lp / rho60 / MMSCF_M3:.0f} MMscf of the network gas)"
         )
     )
     if result.active_bounds:
@@ -163,12 +200,21 @@ def _num(v: float, fmt: str) -> str:
     return "-" if not np.isfinite(v) else format(v, fmt)
 
 
-def unit_table(units: UnitPoints, to_mmscfd: Callable[[float], float]) -> Table:
-    """The operating point of every compressor unit as a table."""
-    t = Table(title="Compressor units", title_justify="left")
-    for col in ("unit", "config.", "state", "speed /min", "flow m3/s", "head kJ/kg", "eff.", "MW / avail.",
-                "fuel MMSCFD", "surge %", "choke %"):  # fmt: skip
-        t.add_column(col, justify="left" if col in ("unit", "config.", "state") else "right")
+def unit_table(units: UnitPoints, to_mmscfd: Callable[[float], float]) -> Any:
+    """The operating point of every compressor unit as a (compact) table."""
+    cols = [
+        ("config.", "id"),
+        ("state", "text"),
+        ("speed\n/min", "num"),
+        ("flow\nm3/s", "num"),
+        ("head\nkJ/kg", "num"),
+        ("eff.", "num"),
+        ("MW /\navail.", "num"),
+        ("fuel\nMMSCFD", "num"),
+        ("surge\n%", "num"),
+        ("choke\n%", "num"),
+    ]
+    t = compact_table("Compressor units", "unit", cols)
     for i, uid in enumerate(units.unit_ids):
         fuel = units.fuel_kg_s[i]
         running = np.isfinite(units.power_mw[i])

@@ -18,6 +18,7 @@ from .errors import InputError
 from .io.atomic import atomic_write_text
 from .stations.points import UnitPoints, unit_points
 from .units import BAR_PA, R_J_PER_MOL_K
+from .violations import Violation
 
 F64 = NDArray[np.float64]
 
@@ -30,6 +31,17 @@ COMP_MODE_TEXT = {
     CompMode.OFF: "off (closed)",
     CompMode.MAP_FLOW: "flow capacity of its units",
     CompMode.MAP_HEAD: "most head of its units",
+}
+# short names of the controls for tables (terminal and web); the long texts are COMP_MODE_TEXT
+COMP_MODE_SHORT = {
+    CompMode.PRESSURE: "set-point",
+    CompMode.RATIO: "ratio",
+    CompMode.POWER: "power",
+    CompMode.FLOW: "flow",
+    CompMode.BYPASS: "bypass",
+    CompMode.OFF: "off",
+    CompMode.MAP_FLOW: "units' capacity",
+    CompMode.MAP_HEAD: "units' head",
 }
 REG_MODE_TEXT = {
     RegMode.PRESSURE: "outlet set-point",
@@ -68,6 +80,8 @@ class SteadyResult:
     # the control state the solution is consistent with (solvers.equations.ControlState); lets a related
     # case warm-start from this one (solve_steady(..., initial=result))
     control: Any = None
+    # the violations as records (component, quantity, value, limit, text): the one list every report reads
+    violation_records: tuple[Violation, ...] = ()
 
     def __post_init__(self) -> None:
         for value in self.__dict__.values():
@@ -114,6 +128,91 @@ class SteadyResult:
 
     def total_demand_kg_s(self) -> float:
         return float(np.sum(self.network.sink_demand))
+
+    def balance(self) -> dict[str, Any]:
+        """The gas balance on one basis, so the figures add up: supply = demand + compressor fuel.
+
+        Mass (kg/s) is the basis; the MMSCFD figures are that mass as standard volume of the network gas
+        (``settings.gas``, 60 F and 14.696 psia), named in ``basis``. A source of another gas delivers a
+        different standard volume for the same mass: its own-gas MMSCFD are in the sources table
+        (``supply_mmscfd``), not summed here. Returns ``basis``, ``supply``, ``demand``, ``fuel`` and
+        ``closure`` (supply - demand - fuel, round-off only) in kg/s and MMSCFD.
+        """
+        basis = self.network.gas.basis
+        supply = float(np.sum(self.source_supply_kg_s))
+        demand = float(np.sum(self.network.sink_demand))
+        fuel = float(np.sum(self.comp_fuel_kg_s))
+        closure = supply - demand - fuel
+        out: dict[str, Any] = {
+            "basis": f"mass; MMSCFD of the network gas {basis.gas_name} at 60 F and 14.696 psia",
+        }
+        for name, value in (("supply", supply), ("demand", demand), ("fuel", fuel), ("closure", closure)):
+            out[f"{name}_kg_s"] = value
+            out[f"{name}_mmscfd"] = basis.kg_s_to_mmscfd(value)
+        return out
+
+    # --- labelled tables (pandas) ---------------------------------------------------------------
+    def table(self, kind: str) -> Any:
+        """One result table as a pandas DataFrame indexed by id, the columns of the result-file contract with
+        units in their names: ``nodes``, ``pipes``, ``compressors``, ``regulators``, ``valves``,
+        ``short_pipes``, ``resistors``, ``sources``, ``sinks``. Needs pandas (``linepack[data]``)."""
+        from .frames import RESULT_TABLES, records_frame
+        from .model.errors import suggest
+
+        if kind not in RESULT_TABLES:
+            raise InputError(
+                f"unknown result table '{kind}'{suggest(kind, list(RESULT_TABLES))}; "
+                f"choose one of {', '.join(RESULT_TABLES)}"
+            )
+        return records_frame(self.to_dict()[kind])
+
+    def tables(self) -> dict[str, Any]:
+        """Every result table (see :meth:`table`) by name."""
+        from .frames import steady_tables
+
+        return steady_tables(self.to_dict())
+
+    @property
+    def nodes(self) -> Any:
+        """Nodes: p_bar (absolute), p_barg, injection_kg_s, elevation_m, lat, lon; index: node id."""
+        return self.table("nodes")
+
+    @property
+    def pipes(self) -> Any:
+        """Pipes: from, to, mass_flow_kg_s, p_in_bar, p_out_bar, length_m, diameter_m, ..., linepack_kg."""
+        return self.table("pipes")
+
+    @property
+    def compressors(self) -> Any:
+        """Compressor stations: from, to, mass_flow_kg_s, ratio, power_mw, fuel_kg_s, mode."""
+        return self.table("compressors")
+
+    @property
+    def regulators(self) -> Any:
+        return self.table("regulators")
+
+    @property
+    def valves(self) -> Any:
+        return self.table("valves")
+
+    @property
+    def short_pipes(self) -> Any:
+        return self.table("short_pipes")
+
+    @property
+    def resistors(self) -> Any:
+        return self.table("resistors")
+
+    @property
+    def sources(self) -> Any:
+        """Sources: node, supply_kg_s, supply_mmscfd (at the source's own gas), gas, supply_mmscfd_network_gas
+        (on the basis of :meth:`balance`, so the column adds up)."""
+        return self.table("sources")
+
+    @property
+    def sinks(self) -> Any:
+        """Sinks: node, demand_kg_s, demand_mmscfd (at the network gas), p_barg, p_min_barg."""
+        return self.table("sinks")
 
     # --- result file contract -----------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -222,6 +321,8 @@ class SteadyResult:
                 "node": cn.node_ids[cn.source_node[k]],
                 "supply_kg_s": self.source_supply_kg_s[k],
                 "supply_mmscfd": cn.source_basis[k].kg_s_to_mmscfd(self.source_supply_kg_s[k]),
+                "gas": cn.source_basis[k].gas_name,
+                "supply_mmscfd_network_gas": gas.basis.kg_s_to_mmscfd(self.source_supply_kg_s[k]),
             }
             for k, sid in enumerate(cn.source_ids)
         ]
@@ -232,6 +333,7 @@ class SteadyResult:
                 "demand_kg_s": cn.sink_demand[k],
                 "demand_mmscfd": gas.basis.kg_s_to_mmscfd(cn.sink_demand[k]),
                 "p_barg": pb[cn.sink_node[k]] - cn.ambient_pa / BAR_PA,
+                "p_min_barg": (cn.sink_p_min_pa[k] - cn.ambient_pa) / BAR_PA,
             }
             for k, kid in enumerate(cn.sink_ids)
         ]
@@ -248,6 +350,7 @@ class SteadyResult:
                 "compressibility": getattr(gas.compressibility, "name", ""),
             },
             "throughput_kg_s": self.throughput_kg_s(),
+            "balance": self.balance(),
             "linepack_kg": float(np.sum(lp)),
             "nodes": nodes,
             "pipes": pipes,
@@ -322,18 +425,9 @@ class SteadyResult:
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
         w.writeheader()
-        for kind in (
-            "nodes",
-            "pipes",
-            "compressors",
-            "regulators",
-            "valves",
-            "short_pipes",
-            "resistors",
-            "sources",
-            "sinks",
-            "compressor_units",
-        ):
+        from .frames import RESULT_TABLES
+
+        for kind in RESULT_TABLES:
             for rec in doc[kind]:
                 w.writerow({"kind": kind[:-1], **rec})
         return buf.getvalue()

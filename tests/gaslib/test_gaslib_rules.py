@@ -121,3 +121,24 @@ def test_writer_refuses_flows_in_other_units(gaslib: Path, tmp_path: Path) -> No
     with pytest.raises(InputError, match="kg/s only"):
         write_gaslib(case, tmp_path / "e.net", tmp_path / "e.scn")
     assert not list(tmp_path.iterdir())  # nothing written when the .scn cannot be
+
+
+def test_gaslib_reading_and_writing_import_no_solver(gaslib: Path, tmp_path: Path) -> None:
+    """The reader prepares data (zones from linepack.topology); solving is the solver's: no solver module is
+    imported by reading (with automatic references and decisions) or by writing a GasLib instance."""
+    import subprocess
+    import sys
+
+    code = f"""
+import sys
+from pathlib import Path
+import linepack.io.gaslib as g
+from linepack.io.native import load_default_network
+d = Path({str(gaslib)!r}) / "GasLib-11"
+g.read_gaslib(d / "GasLib-11.net", d / "GasLib-11.scn")
+case = g.network_to_gaslib(load_default_network(), "psgp_base")
+g.write_gaslib(case, Path({str(tmp_path)!r}) / "x.net", Path({str(tmp_path)!r}) / "x.scn")
+print(sorted(m for m in sys.modules if m.startswith(("linepack.solvers", "linepack.results"))))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

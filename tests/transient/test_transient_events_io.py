@@ -181,6 +181,24 @@ def test_result_files(tmp_path: Path) -> None:
         res.save(tmp_path / "r.xlsx")
 
 
+def test_xarray_dataset_and_netcdf_carry_the_same_labelled_coordinates(tmp_path: Path) -> None:
+    xr = pytest.importorskip("xarray")
+    res = solve_transient(every_component_network(), profile=winter_day_profile(), options=OPTS)
+    ds = res.to_xarray()
+    cn = res.seg.base
+    assert list(ds.node.values) == list(cn.node_ids) and list(ds.sink.values) == list(cn.sink_ids)
+    assert list(ds["pipe"].values) == list(cn.edge_ids[: res.seg.n_pipes])
+    assert np.array_equal(ds.time.values, res.times_s) and ds.node_pressure.attrs["units"] == "Pa"
+    i = cn.node_ids.index("C")
+    assert np.array_equal(ds.node_pressure.sel(node="C").values, res.node_p_pa[:, i])
+    res.save(tmp_path / "r.nc")
+    with xr.open_dataset(tmp_path / "r.nc") as back:
+        assert list(back.node.values) == list(cn.node_ids) and list(back.compressor.values) == ["C1"]
+        for name in ("node_pressure", "pipe_linepack", "sink_demand", "compressor_power", "segment_flow"):
+            assert np.array_equal(back[name].values, ds[name].values), name
+        assert np.array_equal(back.time.values, ds.time.values)
+
+
 def test_options_are_checked() -> None:
     with pytest.raises(lp.InputError, match="dt_s"):
         solve_transient(every_component_network(), options=TransientOptions(dt_s=-1.0))
@@ -265,3 +283,20 @@ def test_cli_transient_profile_file_and_plot(tmp_path: Path) -> None:
         ],
     )
     assert r.exit_code == 1 and "NOWHERE" in r.output
+
+
+def test_the_starting_linepack_is_compared_with_the_steady_run_and_the_difference_explained() -> None:
+    net = every_component_network()
+    steady = lp.solve_steady(net)
+    steady_kg = float(np.sum(steady.pipe_linepack_kg()))
+    const = solve_transient(net, options=OPTS)
+    # no profile: the same boundary values as `linepack run`; the difference is the discretisation alone
+    assert const.steady_linepack_kg == pytest.approx(steady_kg, rel=1e-9)
+    assert const.linepack_kg[0] == pytest.approx(steady_kg, rel=1e-3)
+    assert "segments" in const.start_note and "profile" not in const.start_note
+    # a profile that starts at 80 % of one demand: the note says so, naming the scenario to compare with
+    from linepack.transient import Profile
+
+    low = Profile("low", np.array([0.0, 3600.0]), {"demand:H.demand": np.array([0.8, 0.8])})
+    varied = solve_transient(net, profile=low, options=OPTS)
+    assert "the profile at t = 0 changes the scenario's demand" in varied.start_note

@@ -4,6 +4,7 @@ and a screenshot is saved (to docs/img/dashboard.png as well when LINEPACK_UPDAT
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 from pathlib import Path
@@ -74,6 +75,27 @@ def test_dashboard_end_to_end(server, browser, tmp_path):
     base_rows = _rows(drv, "deliveries")
     assert len(base_rows) == len(compile_network(lp.load_default_network(), "psgp_base").sink_ids)
     assert len(drv.find_elements(By.CSS_SELECTOR, "#profile polyline.profile-line")) == 1
+
+    # what a first user meets: the loading state has ended, places are named on the map, the compressor table
+    # fits its pane, and the profile's node names do not overlap
+    assert drv.execute_script("return document.body.dataset.busy") == "0"
+    names = drv.execute_script(
+        "return Array.from(document.querySelectorAll('.lp-place')).filter(e => e.style.visibility !== 'hidden')"
+        ".map(e => e.textContent)"
+    )
+    assert "Quetta city gate" in names and len(names) >= 6
+    fits = drv.execute_script(
+        "const t = document.getElementById('compressors'); return t.scrollWidth <= t.parentElement.clientWidth"
+    )
+    assert fits
+    boxes = drv.execute_script(
+        "return Array.from(document.querySelectorAll('#profile text.profile-node'))"
+        ".map(e => { const r = e.getBBox(); return [r.x, r.x + r.width]; })"
+    )
+    boxes.sort()
+    assert len(boxes) >= 4 and all(a[1] <= b[0] for a, b in itertools.pairwise(boxes))
+    width = drv.execute_script("return document.getElementById('profile').clientWidth")
+    assert boxes[0][0] >= 0 and boxes[-1][1] <= width
 
     shot = tmp_path / "dashboard.png"
     assert drv.save_screenshot(str(shot))

@@ -46,3 +46,15 @@ def test_uploaded_networks_are_bounded_and_unknown_ones_refused():
         assert service.entry("psgp").scenario(None) == "psgp_base"
     finally:
         service.close()
+
+
+def test_page_tables_reconcile_and_report_the_runs_violations():
+    """The supplies column adds up to the throughput card on the named basis, and the violations listed are
+    the result's own (the same set as `linepack run`)."""
+    from linepack.web.tables import supplies, totals, violation_rows
+
+    res = lp.solve_steady(lp.load_default_network(), "psgp_base")
+    tot = totals(res)
+    column = sum(r["supply_mmscfd"] for r in supplies(res))
+    assert abs(column - tot["throughput_mmscfd"]) <= 0.05 * len(supplies(res)) and "network gas" in tot["basis"]
+    assert [r["text"] for r in violation_rows(res)] == list(res.violations)

@@ -12,16 +12,16 @@ import os
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
 from ..errors import ConvergenceError, InputError, LinepackError
-from ..io.native import load_default_network, load_network
-from ..model.network import Network
-from ..model.strict import shown
+
+if TYPE_CHECKING:
+    from ..model.network import Network
 
 # Messages are printed unwrapped (soft_wrap): a message or an id is never cut or folded at the terminal's
 # width, so what is printed does not depend on the terminal (or on the length of a temporary path).
@@ -29,12 +29,25 @@ out = Console()
 err = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
 
-EXIT_INPUT, EXIT_INFEASIBLE, EXIT_INTERNAL = 1, 3, 4
+EXIT_INPUT, EXIT_USAGE, EXIT_INFEASIBLE, EXIT_INTERNAL = 1, 2, 3, 4
+EXIT_CODES = (
+    "Exit codes: 0 success; 1 bad input (the message names component, field, value and fix); 2 usage error "
+    "(unknown command or option, missing argument); 3 no feasible or converged solution (with a diagnosis); "
+    "4 internal error (a bug: rerun with LINEPACK_DEBUG=1 and report the traceback)."
+)
+
+
+def say(text: str, style: str = "", console: Console | None = None) -> None:
+    """Print one message line unwrapped (ids and numbers are never cut or folded at the terminal's width), with
+    control characters escaped (:func:`safe_text`)."""
+    (console or out).print(Text(safe_text(text), style=style), highlight=False, soft_wrap=True)
 
 
 def safe_text(text: object) -> str:
     """``text`` with control characters escaped (newlines kept), so nothing read from a file can send
     escape sequences to the terminal."""
+    from ..model.strict import shown  # imported here: the schemas (pydantic) stay out of `--help`
+
     return "\n".join(shown(line, limit=100_000).replace("\r", "\\r") for line in str(text).split("\n"))
 
 
@@ -98,18 +111,66 @@ def refuse_overwriting(inputs: dict[str, Path | None], outputs: dict[str, Path |
                 raise InputError(f"{oname} and {oname2} are the same file ({opath}); give two different paths")
 
 
-def network_from(file: Path | None, gaslib: GaslibOptions | None = None) -> Network:
+def network_from(file: Path | None, gaslib: GaslibOptions | None = None, *, flows_needed: bool = True) -> Network:
+    """The network of a command: the embedded default, a native file, or a GasLib .net with its options.
+
+    A GasLib .net without a nomination has no flows: an error where the command solves (``flows_needed``),
+    a loud warning otherwise (``convert`` of the topology alone).
+    """
+    from ..io.native import load_default_network
+
     if file is None:
         if gaslib is not None and gaslib.given():
             raise InputError("--nomination, --decisions, --decision, --cs and --reference apply to a GasLib .net file")
         return load_default_network()
     if file.suffix.lower() == ".net":
-        return (gaslib or GaslibOptions()).load(file)
+        return (gaslib or GaslibOptions()).load(file, flows_needed=flows_needed)
     if gaslib is not None and gaslib.given():
         raise InputError(
             f"{file}: GasLib options need a GasLib .net file, not {file.suffix or 'a file without suffix'}"
         )
+    return load_any(file)
+
+
+def load_any(file: Path) -> Network:
+    """A network from a native (.yaml/.json), GIS (.geojson/.gpkg) or MATGAS (.m) file, by suffix."""
+    from ..io.native import load_network
+
+    suffix = file.suffix.lower()
+    if suffix == ".geojson":
+        from ..io.geo import read_geojson
+
+        return read_geojson(file)
+    if suffix == ".gpkg":
+        from ..io.geo import read_geopackage
+
+        return read_geopackage(file)
+    if suffix == ".m":
+        from ..io.matgas import read_matgas
+
+        return read_matgas(file)
     return load_network(file)
+
+
+def save_any(network: Network, target: Path) -> None:
+    """Write a network as native (.yaml/.json), GIS (.geojson/.gpkg) or MATGAS (.m), by suffix."""
+    suffix = target.suffix.lower()
+    if suffix == ".geojson":
+        from ..io.geo import write_geojson
+
+        write_geojson(network, target)
+    elif suffix == ".gpkg":
+        from ..io.geo import write_geopackage
+
+        write_geopackage(network, target)
+    elif suffix == ".m":
+        from ..io.matgas import write_matgas
+
+        write_matgas(network, target)
+    else:
+        from ..io.native import save_network
+
+        save_network(network, target)
 
 
 class GaslibOptions:
@@ -144,8 +205,8 @@ class GaslibOptions:
                 raise InputError(f"--reference {item}: the pressure must be a number in barg, e.g. {node}=70") from None
         return refs or None
 
-    def load(self, net_path: Path) -> Network:
-        from ..io.gaslib import apply_decision, operating_decisions, read_gaslib
+    def load(self, net_path: Path, *, flows_needed: bool = True) -> Network:
+        from ..io.gaslib import apply_decision, operating_decisions, read_gaslib, require_nomination
 
         if self.fixed_loss not in ("error", "short_pipe", "resistor"):
             raise InputError(f"--fixed-loss {self.fixed_loss}: choose resistor, short_pipe or error")
@@ -160,6 +221,17 @@ class GaslibOptions:
             fixed_loss=self.fixed_loss,
             zone_references=self.zone_references,
         )
+        if flows_needed:
+            require_nomination(case, net_path.name)
+        elif case.nomination is None:
+            err.print(
+                Text(
+                    f"WARNING: {net_path.name} was read without a nomination (--nomination FILE.scn): every entry "
+                    "and exit carries zero flow in the converted network",
+                    style="bold yellow",
+                ),
+                highlight=False,
+            )
         for w in case.warnings:
             err.print(Text(f"warning: {w}", style="yellow"), highlight=False)
         if self.decisions is None:
@@ -173,7 +245,8 @@ def scenario_of(net: Network, scenario: str | None) -> str | None:
 
 
 FileArg = Annotated[
-    Path | None, typer.Argument(help="network file (.yaml, .json or GasLib .net); default: embedded PSGP")
+    Path | None,
+    typer.Argument(help="network file (.yaml/.json, .geojson, .gpkg, MATGAS .m, GasLib .net); default: embedded PSGP"),
 ]
 NominationOpt = Annotated[Path | None, typer.Option("--nomination", help="GasLib nomination (.scn) for a .net")]
 DecisionsOpt = Annotated[

@@ -9,7 +9,6 @@ import typer
 from rich.text import Text
 
 from ..errors import InputError
-from ..io.native import save_network
 from .common import (
     CsOpt,
     DecisionOpt,
@@ -24,13 +23,14 @@ from .common import (
     network_from,
     out,
     refuse_overwriting,
+    save_any,
     scenario_of,
 )
 
 
 def convert(
-    source: Annotated[Path, typer.Argument(help="input: GasLib .net, or a native .yaml/.json")],
-    target: Annotated[Path, typer.Argument(help="output: native .yaml/.json, or GasLib .net")],
+    source: Annotated[Path, typer.Argument(help="input: native .yaml/.json, .geojson, .gpkg, MATGAS .m, GasLib .net")],
+    target: Annotated[Path, typer.Argument(help="output: native .yaml/.json, .geojson, .gpkg, MATGAS .m, GasLib .net")],
     nomination: NominationOpt = None,
     decisions: DecisionsOpt = None,
     decision: DecisionOpt = None,
@@ -49,7 +49,8 @@ def convert(
         bool, typer.Option("--solve", help="with a .net target: nominate the solved supplies of pressure-held sources")
     ] = False,
 ) -> None:
-    """Convert between GasLib (.net with .scn, .cs, .cdf) and the native format (.yaml or .json)."""
+    """Convert between the native format (.yaml/.json), GIS (.geojson, GeoPackage .gpkg), MATGAS (.m,
+    GasModels.jl) and GasLib (.net with .scn, .cs, .cdf)."""
 
     def go() -> None:
         refuse_overwriting(
@@ -57,14 +58,15 @@ def convert(
             {"output": target, "--scn": scn, "--cs-out": cs_out, "--cdf-out": cdf_out},
         )
         suffix = target.suffix.lower()
-        if suffix in (".yaml", ".yml", ".json"):
-            net = network_from(source, GaslibOptions(nomination, decisions, decision, cs, reference, fixed_loss))
-            save_network(net, target)
+        if suffix in (".yaml", ".yml", ".json", ".geojson", ".gpkg", ".m"):
+            gl = GaslibOptions(nomination, decisions, decision, cs, reference, fixed_loss)
+            save_any(network_from(source, gl, flows_needed=False), target)
         elif suffix == ".net":
             from ..io.gaslib import network_to_gaslib, write_gaslib
             from ..solvers.steady import solve_steady
 
-            net = network_from(source, GaslibOptions(nomination, decisions, decision, cs, reference, fixed_loss))
+            gl = GaslibOptions(nomination, decisions, decision, cs, reference, fixed_loss)
+            net = network_from(source, gl, flows_needed=solve)
             name = scenario_of(net, scenario)
             result = solve_steady(net, name) if solve else None
             case = network_to_gaslib(net, name, result=result)
@@ -72,7 +74,9 @@ def convert(
                 err.print(Text(f"warning: {w}", style="yellow"), highlight=False)
             write_gaslib(case, target, scn, cs_out, cdf_out)
         else:
-            raise InputError(f"{target}: unknown target type '{target.suffix}'; use .yaml, .json or .net")
+            raise InputError(
+                f"{target}: unknown target type '{target.suffix}'; use .yaml, .json, .geojson, .gpkg, .m or .net"
+            )
         extra = [str(f) for f in (scn, cs_out, cdf_out) if f is not None] if suffix == ".net" else []
         out.print(f"written {target}" + (f" with {', '.join(extra)}" if extra else ""))
 

@@ -8,10 +8,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from ..io.native import load_network
-from .common import FileArg, guard, network_from, out
+from ..console_tables import compact_table
+from .common import (
+    EXIT_INFEASIBLE,
+    FileArg,
+    GaslibOptions,
+    NominationOpt,
+    ScenarioOpt,
+    guard,
+    network_from,
+    out,
+    say,
+)
 
 
 def scenarios(file: FileArg = None) -> None:
@@ -19,10 +28,7 @@ def scenarios(file: FileArg = None) -> None:
 
     def go() -> None:
         net = network_from(file)
-        t = Table(title=f"Scenarios of {net.name or file}")
-        t.add_column("name")
-        t.add_column("base")
-        t.add_column("description")
+        t = compact_table(f"Scenarios of {net.name or file}", "name", [("base", "id"), ("description", "text")])
         for name, sc in net.scenarios.items():
             label = f"{name} (default)" if name == net.default_scenario else name
             t.add_row(label, sc.base or "", sc.description)
@@ -34,19 +40,62 @@ def scenarios(file: FileArg = None) -> None:
     guard(go)
 
 
-def validate(file: Annotated[Path, typer.Argument(help="network file to check (.yaml or .json)")]) -> None:
-    """Check a network file: fields, units, references, scenarios; print every problem found."""
+def validate(
+    file: FileArg = None,
+    scenario: ScenarioOpt = None,
+    nomination: NominationOpt = None,
+) -> None:
+    """Check a network without solving it: fields, units, references, scenarios, then for every scenario (or
+    the one given) each check `run` makes before solving (islands without a pressure reference, parts no
+    supply reaches, supply against demand), and the plausibility of the numbers (a diameter in inches or
+    metres, a length in metres, bar absolute for gauge, a demand out of scale: warnings with the fix).
+
+    Exit code 1 when the file has errors, 3 when the default (or named) scenario cannot be solved.
+    """
+    from ..compile import compile_network
+    from ..errors import ConvergenceError, InputError
+    from ..model.plausibility import plausibility_findings
+    from ..solvers.steady import check_before_solving
 
     def go() -> None:
-        net = load_network(file)
+        net = network_from(file, GaslibOptions(nomination=nomination))
+        label = str(file) if file is not None else "embedded PSGP network"
         net.validate()
-        from ..compile import compile_network
-
-        names: list[str | None] = [*net.scenarios] or [None]
+        names: list[str | None] = [scenario] if scenario is not None else ([*net.scenarios] or [None])
+        main = scenario if scenario is not None else net.default_scenario
+        errors: list[str] = []
+        infeasible: dict[str | None, list[str]] = {}
+        notes: list[str] = []
         for name in names:
-            compile_network(net, name, use_default=False)  # units, gas and physics settings per scenario
+            try:
+                cn = compile_network(net, name, use_default=False)
+                notes += [f"scenario {name}: {w}" for w in check_before_solving(cn)]
+            except ConvergenceError as exc:
+                infeasible[name] = [str(exc).splitlines()[0], *exc.diagnosis]
+            except InputError as exc:
+                errors += [p if name is None else f"scenario {name}: {p}" for p in exc.problems]
+        if errors:
+            raise InputError(errors)
         n = sum(len(c) for c in net.collections.values())
-        out.print(f"[green]valid:[/] {file} ({n} components, {len(net.scenarios)} scenarios)")
+        say(f"valid: {label} ({n} components, {len(net.scenarios)} scenarios)", "green")
+        ok = [str(x) for x in names if x not in infeasible]
+        if ok and names != [None]:
+            say(f"checked before solving, no problem: {', '.join(ok)}")
+        for name, lines in infeasible.items():
+            style = "bold red" if name == main else "yellow"
+            head = "cannot be solved" if name == main else "warning: this scenario cannot be solved"
+            say(f"{head}: {lines[0]}", style)
+            for d in lines[1:]:
+                say(f"  - {d}")
+        for note in notes:
+            say(f"note: {note}", "yellow")
+        findings = plausibility_findings(net)
+        if findings:
+            say(f"{len(findings)} implausible value(s), probably a unit slip:", "yellow")
+            for f in findings:
+                say(f"  - {f}")
+        if main in infeasible:
+            raise typer.Exit(EXIT_INFEASIBLE)
 
     guard(go)
 
@@ -65,9 +114,8 @@ def describe(
 
     def go() -> None:
         rows = field_table(kind)
-        t = Table(title=f"{kind} fields")
-        for col in ("field", "type", "unit", "default", "bounds", "description"):
-            t.add_column(col, overflow="fold")
+        cols = [("type", "text"), ("unit", "id"), ("default", "text"), ("bounds", "text"), ("description", "text")]
+        t = compact_table(f"{kind} fields", "field", cols)
         for r in rows:
             t.add_row(*(r[c] for c in ("field", "type", "unit", "default", "bounds", "description")))
         out.print(t)

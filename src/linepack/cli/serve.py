@@ -48,12 +48,14 @@ def serve(
         if not 1 <= request_timeout <= 3600:
             raise InputError(f"--request-timeout {request_timeout}: give 1 to 3600 seconds")
         try:
-            from ..web.app import LOOPBACK_NAMES, create_app
+            from ..web.app import LOOPBACK_NAMES, create_app, tile_origin
             from ..web.server import address, bind, is_loopback, run
         except ImportError as exc:
             raise InputError(
                 f"the web application needs the optional extra ({exc.name} is missing): pip install 'linepack[web]'"
             ) from None
+        if tiles is not None:
+            tile_origin(tiles)  # every option is checked before the port is taken (a busy port is not the answer)
         networks = [(file.name, network_from(file))] if file is not None else []
         sock = bind(host, port)
         app = create_app(

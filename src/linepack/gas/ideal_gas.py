@@ -2,10 +2,9 @@
 
 The ideal-gas part of GERG-2008 (Kunz & Wagner 2012, eq. 7.6 and Table A3.1, cp0 of Jaeschke &
 Schley 1995) is evaluated through pyaga8 at zero density, where its residual part vanishes and
-``cp0 = cv0 + R``. To stay vectorised, cp0/R is tabulated once per composition on a 1 K grid over
-``T_MIN_K``..``T_MAX_K`` and evaluated with a cubic spline. Measured spline error against direct
-pyaga8 calls at all grid mid-points, five AGA8 test gases: max 5.4e-10 relative in cp0 (near 60 K),
-below 5e-12 above 150 K.
+``cp0 = cv0 + R``. It is evaluated exactly at each distinct temperature asked for and cached per
+composition and temperature: networks here are isothermal or have few temperatures, so this is cheaper
+than tabulating a spline (which also cost SciPy's interpolation module, ~0.3 s, at every start-up).
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from typing import Final
 import numpy as np
 import pyaga8
 from numpy.typing import ArrayLike, NDArray
-from scipy.interpolate import CubicSpline
 
 from linepack.errors import InputError
 from linepack.gas.components import PYAGA8_NAMES
@@ -24,7 +22,6 @@ from linepack.gas.components import PYAGA8_NAMES
 #: Lower and upper temperature of the tabulated range [K] (GERG-2008 ideal part: 60..1000 K).
 T_MIN_K: Final[float] = 60.0
 T_MAX_K: Final[float] = 1000.0
-_STEP_K: Final[float] = 1.0
 #: Molar gas constant of GERG-2008 [J/(mol K)].
 R_GERG: Final[float] = 8.314472
 
@@ -50,10 +47,9 @@ def _cp0_direct(fractions: tuple[float, ...], t_k: NDArray[np.float64]) -> NDArr
     return out
 
 
-@lru_cache(maxsize=64)
-def _cp0_spline(fractions: tuple[float, ...]) -> CubicSpline:
-    grid = np.arange(T_MIN_K, T_MAX_K + 0.5 * _STEP_K, _STEP_K)
-    return CubicSpline(grid, _cp0_direct(fractions, grid) / R_GERG)
+@lru_cache(maxsize=256)
+def _cp0_at(fractions: tuple[float, ...], t_k: float) -> float:
+    return float(_cp0_direct(fractions, np.array([t_k]))[0])
 
 
 def ideal_cp_j_per_mol_k(fractions: tuple[float, ...], t_k: ArrayLike) -> NDArray[np.float64]:
@@ -61,7 +57,8 @@ def ideal_cp_j_per_mol_k(fractions: tuple[float, ...], t_k: ArrayLike) -> NDArra
 
     cp0(T) = sum_j x_j cp0_j(T), GERG-2008 ideal-gas part (Kunz & Wagner, J. Chem. Eng. Data 57
     (2012) 3032, eq. 7.6; pure-fluid cp0 of Jaeschke & Schley, Int. J. Thermophys. 16 (1995) 1381).
-    Validity: 60 K <= T <= 1000 K (InputError outside). Vectorised cubic-spline evaluation.
+    Validity: 60 K <= T <= 1000 K (InputError outside). Evaluated exactly (pyaga8, about 3 us a call) at each
+    distinct temperature of ``t_k``, cached per composition and temperature (an isothermal network needs one).
     """
     t = np.asarray(t_k, dtype=np.float64)
     if not np.all(np.isfinite(t)) or np.any(t < T_MIN_K) or np.any(t > T_MAX_K):
@@ -70,7 +67,10 @@ def ideal_cp_j_per_mol_k(fractions: tuple[float, ...], t_k: ArrayLike) -> NDArra
             f"ideal-gas heat capacity: temperature {bad!r} K is outside {T_MIN_K:g}..{T_MAX_K:g} K; "
             "give an absolute temperature in kelvin within the GERG-2008 ideal-gas range"
         )
-    return np.asarray(_cp0_spline(tuple(float(v) for v in fractions))(t) * R_GERG)
+    key = tuple(float(v) for v in fractions)
+    values, inverse = np.unique(t, return_inverse=True)
+    cp = np.array([_cp0_at(key, float(v)) for v in values], dtype=np.float64)
+    return np.asarray(cp[inverse].reshape(t.shape))
 
 
 def ideal_heat_capacity_ratio(fractions: tuple[float, ...], t_k: ArrayLike) -> NDArray[np.float64]:

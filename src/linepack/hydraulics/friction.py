@@ -177,9 +177,10 @@ def darcy_friction(
     Reference: Hagen-Poiseuille for the laminar branch; the turbulent laws as cited in their
     modules (Colebrook 1939, Swamee and Jain 1976, Hofer 1973, Nikuradse 1933, Menon 2005, AGA NB-13).
 
-    >>> lam, dlam = darcy_friction("colebrook", [1.0e3, 1.0e5], 1.0e-4, 0.5)
-    >>> [round(float(v), 6) for v in lam]
-    [0.064, 0.018514]
+    Examples:
+        >>> lam, dlam = darcy_friction("colebrook", [1.0e3, 1.0e5], 1.0e-4, 0.5)
+        >>> [round(float(v), 6) for v in lam]
+        [0.064, 0.018514]
     """
     law = FrictionLaw.parse(law)
     re_a, rr, d, e, mu = (
@@ -232,14 +233,16 @@ def darcy_friction_by_code(
 
     Args:
         law_code: integer FrictionLaw codes [-], one per pipe.
-        re, rel_roughness, diameter_m, efficiency, mu_pa_s: as in :func:`darcy_friction`.
+
+    The other arguments (re, rel_roughness, diameter_m, efficiency, mu_pa_s) are as in :func:`darcy_friction`.
 
     Returns:
         (lambda [-], dlambda/dRe [-]) with the broadcast shape of the inputs.
 
-    >>> lam, _ = darcy_friction_by_code([0, 8], [1.0e7, 1.0e7], 1.0e-4, 0.5)
-    >>> [round(float(v), 6) for v in lam]
-    [0.012166, 0.01198]
+    Examples:
+        >>> lam, _ = darcy_friction_by_code([0, 8], [1.0e7, 1.0e7], 1.0e-4, 0.5)
+        >>> [round(float(v), 6) for v in lam]
+        [0.012166, 0.01198]
     """
     arrays = np.broadcast_arrays(law_code, re, rel_roughness, diameter_m, efficiency, mu_pa_s)
     code = np.asarray(arrays[0]).astype(np.int64)

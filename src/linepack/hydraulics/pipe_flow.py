@@ -167,8 +167,9 @@ def pressure_drop_outlet(
     Args:
         p_in_pa: inlet pressure, absolute [Pa].
         m_kg_s: mass flow [kg/s], positive from inlet to outlet.
-        length_m, diameter_m, roughness_m, t_k, z, molar_mass_kg_per_mol, mu_pa_s, law, efficiency,
-            dh_m, kinetic_energy: as in :func:`pipe_flow_rate`.
+
+    The other arguments (length_m, diameter_m, roughness_m, t_k, z, molar_mass_kg_per_mol, mu_pa_s, law,
+    efficiency, dh_m, kinetic_energy) are as in :func:`pipe_flow_rate`.
 
     Returns:
         outlet pressure, absolute [Pa]; NaN where the flow cannot pass (the outlet pressure would

@@ -44,6 +44,8 @@ class FlowUnit(StrEnum):
 
 #: Largest pressure (bar or barg) a component field accepts; the equations of state end far below (70 MPa).
 MAX_PRESSURE_BAR = 10_000.0
+Longitude = Annotated[float, Field(ge=-180, le=180)]
+Latitude = Annotated[float, Field(ge=-90, le=90)]
 
 ComponentId = Annotated[
     str,
@@ -146,6 +148,14 @@ class Pipe(Edge):
     loss_coefficient: float = _f("extra minor-loss coefficient zeta (valves, fittings)", "", default=0.0, ge=0)
     maop_barg: float | None = _f("maximum allowable operating pressure", "barg", default=None, gt=0)
     nominal_diameter_in: float | None = _f("nominal (outer) diameter, for reports", "in", default=None, gt=0)
+    route_lonlat: list[tuple[Longitude, Latitude]] | None = _f(
+        "route of the pipe as [lon, lat] vertices (WGS84) from the from node to the to node, for maps and GIS; "
+        "the hydraulics use length_km",
+        "deg",
+        default=None,
+        min_length=2,
+        max_length=100_000,
+    )
 
 
 class CompressorMode(StrEnum):

@@ -22,6 +22,7 @@ from .components import (
     Sink,
     Source,
 )
+from .editing import EditingMixin
 from .errors import describe_validation_error, suggest
 from .scenario import ResolvedScenario, Scenario, chain_problems, resolve
 from .stations import DriverSpec, map_model
@@ -54,8 +55,10 @@ class GasCompositionSpec(StrictModel):
     note: str = Field(default="", description="free text")
 
 
-class Network:
-    """An editable gas network. Components are immutable; replace them to edit."""
+class Network(EditingMixin):
+    """An editable gas network: named collections of immutable, validated components, settings, gas
+    compositions and scenarios. Edit it with :meth:`add`, :meth:`update`, :meth:`replace`, :meth:`remove`,
+    :meth:`add_scenario` (see :mod:`linepack.model.editing`); solving never modifies it."""
 
     def __init__(
         self,
@@ -98,15 +101,11 @@ class Network:
         """Replace the component with the same id (and type)."""
         coll = self.collections[component.collection]
         if component.id not in coll:
-            raise InputError(f"{component.kind} {component.id}: no such component to replace; use add()")
+            raise InputError(
+                f"{component.kind} {component.id}: no such component to replace"
+                f"{suggest(component.id, list(coll))}; use add() for a new one"
+            )
         coll[component.id] = component
-
-    def remove(self, component_id: str) -> None:
-        for coll in self.collections.values():
-            if component_id in coll:
-                del coll[component_id]
-                return
-        raise InputError(f"no component with id '{component_id}'")
 
     def find(self, component_id: str) -> Component | None:
         for coll in self.collections.values():

@@ -12,6 +12,7 @@ from numpy.typing import NDArray
 
 from ..compile import CompiledNetwork, CompMode, RegMode
 from ..units import BAR_PA
+from ..violations import find_violations
 from .diagnostics import islands
 from .equations import ControlState, SourceBound, SteadySystem
 from .station_bounds import MAP_MODES, chosen_configs, station_bound_texts
@@ -314,47 +315,5 @@ def bound_texts(
 
 
 def violations(cn: CompiledNetwork, p: F64, supply: F64, state: ControlState) -> list[str]:
-    out = []
-    for i in np.flatnonzero(np.isfinite(cn.p_min_pa) & (p < cn.p_min_pa * (1 - 1e-9))):
-        out.append(
-            f"node {cn.node_ids[i]}: pressure {_fmt_bar(p[i], cn)} below its minimum {_fmt_bar(cn.p_min_pa[i], cn)}"
-        )
-    for i in np.flatnonzero(np.isfinite(cn.p_max_pa) & (p > cn.p_max_pa * (1 + 1e-9))):
-        out.append(
-            f"node {cn.node_ids[i]}: pressure {_fmt_bar(p[i], cn)} above its maximum {_fmt_bar(cn.p_max_pa[i], cn)}"
-        )
-    for k in np.flatnonzero(np.isfinite(cn.sink_p_min_pa)):
-        pn = p[cn.sink_node[k]]
-        if pn < cn.sink_p_min_pa[k] * (1 - 1e-9):
-            out.append(
-                f"delivery {cn.sink_ids[k]}: {_fmt_bar(pn, cn)} below the minimum delivery pressure "
-                f"{_fmt_bar(cn.sink_p_min_pa[k], cn)}"
-            )
-    e = cn.res_edge
-    pmax_end = np.maximum(p[cn.edge_from[e]], p[cn.edge_to[e]])
-    for k in np.flatnonzero(np.isfinite(cn.maop_pa) & (pmax_end > cn.maop_pa * (1 + 1e-9))):
-        out.append(
-            f"pipe {cn.edge_ids[e[k]]}: pressure {_fmt_bar(pmax_end[k], cn)} above its MAOP "
-            f"{_fmt_bar(cn.maop_pa[k], cn)}"
-        )
-    for k in np.flatnonzero(~state.src_pressure & np.isfinite(cn.source_p_max_pa) & (state.src_bound == 0)):
-        pn = p[cn.source_node[k]]
-        if pn > cn.source_p_max_pa[k] * (1 + 1e-9):
-            out.append(
-                f"source {cn.source_ids[k]}: must deliver against {_fmt_bar(pn, cn)}, above its maximum "
-                f"send-out pressure {_fmt_bar(cn.source_p_max_pa[k], cn)}"
-            )
-    for k in np.flatnonzero(state.src_pressure & ~cn.source_absorbs & (supply < -1e-9)):
-        out.append(
-            f"source {cn.source_ids[k]}: absorbs {-supply[k]:.2f} kg/s (negative supply); "
-            "fixed inflows elsewhere exceed demand"
-        )
-    ce = cn.comp_edge
-    for k in np.flatnonzero(np.isfinite(cn.comp_p_suction_min_pa)):
-        ps = p[cn.edge_from[ce[k]]]
-        if ps < cn.comp_p_suction_min_pa[k] * (1 - 1e-9):
-            out.append(
-                f"compressor {cn.edge_ids[ce[k]]}: suction {_fmt_bar(ps, cn)} below its minimum "
-                f"{_fmt_bar(cn.comp_p_suction_min_pa[k], cn)}"
-            )
-    return out
+    """The texts of every violated limit (computed by :func:`linepack.violations.find_violations`)."""
+    return [v.text for v in find_violations(cn, p, supply, state)]

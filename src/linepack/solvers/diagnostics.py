@@ -7,24 +7,22 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components, maximum_bipartite_matching
 
-from ..compile import CompiledNetwork, CompMode, RegMode
+from ..compile import CompiledNetwork, EdgeKind
+from ..topology import MAX_NAMES, flow_blocked_edges, names
 from ..units import BAR_PA
 from .equations import ControlState, SteadySystem
 
-MAX_NAMES = 8
+__all__ = ["MAX_NAMES", "flow_blocked_edges", "names"]
 
-
-def names(ids: list[str] | tuple[str, ...], limit: int = MAX_NAMES) -> str:
-    ids = list(ids)
-    text = ", ".join(ids[:limit])
-    return text + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
-
-
-def flow_blocked_edges(cn: CompiledNetwork, state: ControlState) -> NDArray[np.int64]:
-    """Edges that carry no flow in this control state (closed valves, compressors off, closed regulators)."""
-    off_c = cn.comp_edge[state.comp_mode == CompMode.OFF]
-    off_r = cn.reg_edge[state.reg_mode == RegMode.CLOSED]
-    return np.concatenate([cn.block_edge, off_c, off_r]).astype(np.int64)
+CONCENTRATED_SHARE = 0.5  # the three largest equations hold at least this share of the residual
+EDGE_KIND_TEXT = {
+    int(EdgeKind.PIPE): "pipe",
+    int(EdgeKind.COMPRESSOR): "compressor",
+    int(EdgeKind.REGULATOR): "regulator",
+    int(EdgeKind.VALVE): "valve",
+    int(EdgeKind.RESISTOR): "resistor",
+    int(EdgeKind.SHORT_PIPE): "short pipe",
+}
 
 
 def islands(cn: CompiledNetwork, state: ControlState) -> tuple[int, NDArray[np.int32]]:
@@ -112,25 +110,69 @@ def state_problems(cn: CompiledNetwork, p_pa: NDArray[np.float64], state: Contro
     return out
 
 
+def unknown_name(sys: SteadySystem, i: int, what: str) -> str:
+    """The equation (``what='row'``) or unknown (``'col'``) ``i`` of the steady system, named by component."""
+    cn = sys.cn
+    n, m = cn.n_nodes, cn.n_edges
+    if i < n:
+        return f"{'the balance of' if what == 'row' else 'the pressure at'} node {cn.node_ids[i]}"
+    if i < n + m:
+        kind = EDGE_KIND_TEXT.get(int(cn.edge_kind[i - n]), "element")
+        return f"{'the law of' if what == 'row' else 'the flow of'} {kind} {cn.edge_ids[i - n]}"
+    k = int(sys.psrc[i - n - m])
+    return f"{'the set-point of' if what == 'row' else 'the supply of'} source {cn.source_ids[k]}"
+
+
+def residual_concentration(sys: SteadySystem, x: NDArray[np.float64], top: int = 5) -> list[str]:
+    """Where the scaled residual of a failed Newton iterate concentrates: the equations (node balances,
+    element laws, source set-points) that hold most of its absolute sum, each with its share.
+
+    A unit slip in one component (a diameter in metres, a demand a thousand times too large) leaves the
+    residual in the equations next to it, so this names where to look when Newton stops. Nothing is said
+    when the three largest equations hold less than half of the residual (it is spread over the network).
+    """
+    f = np.abs(np.asarray(sys.residual(x), dtype=float))
+    if not f.size or not np.all(np.isfinite(f)) or float(np.sum(f)) <= 0.0:
+        return []
+    total = float(np.sum(f))
+    order = np.argsort(-f, kind="stable")[:top]
+    picked = [int(i) for i in order if f[i] >= 0.02 * total]
+    if not picked or float(np.sum(f[order[:3]])) < CONCENTRATED_SHARE * total:
+        return []  # spread over the network: no component stands out (other diagnoses say why)
+    parts = [f"{unknown_name(sys, i, 'row')} ({f[i] / total:.0%})" for i in picked]
+    ids = {*(cn_id for cn_id in _component_ids(sys, picked))}
+    return [
+        "the residual of the last Newton iterate concentrates at " + ", ".join(parts)
+        + f": check the data of {names(sorted(ids))} (units of diameter and length, demand, set-points)"
+    ]
+
+
+def _component_ids(sys: SteadySystem, rows: list[int]) -> list[str]:
+    cn = sys.cn
+    n, m = cn.n_nodes, cn.n_edges
+    out = []
+    for i in rows:
+        if i < n:
+            out.append(cn.node_ids[i])
+        elif i < n + m:
+            out.append(cn.edge_ids[i - n])
+        else:
+            out.append(cn.source_ids[int(sys.psrc[i - n - m])])
+    return out
+
+
 def singular_problems(sys: SteadySystem, x: NDArray[np.float64]) -> list[str]:
     """Name the unknowns and equations of a structurally singular Jacobian (maximum bipartite matching).
 
     An equation left unmatched has no unknown of its own (for example two controls fixing one pressure);
     an unknown left unmatched is determined by no equation (for example a flow split nothing fixes).
     """
-    cn = sys.cn
     jac = sp.csr_matrix(sys.jacobian(x))
     jac.data[:] = 1.0
     match = maximum_bipartite_matching(jac, perm_type="column")
-    n, m = cn.n_nodes, cn.n_edges
 
     def name(i: int, what: str) -> str:
-        if i < n:
-            return f"{'the balance of' if what == 'row' else 'the pressure at'} node {cn.node_ids[i]}"
-        if i < n + m:
-            return f"{'the law of' if what == 'row' else 'the flow of'} {cn.edge_ids[i - n]}"
-        k = int(sys.psrc[i - n - m])
-        return f"{'the set-point of' if what == 'row' else 'the supply of'} {cn.source_ids[k]}"
+        return unknown_name(sys, i, what)
 
     rows = np.flatnonzero(match < 0)
     if not len(rows):

@@ -16,11 +16,13 @@ from ..model.network import Network
 from ..results import SteadyResult
 from ..subnetwork import restrict
 from ..units import BAR_PA
-from .bounds import ActiveSet, bound_texts, violations
+from ..violations import find_violations
+from .bounds import ActiveSet, bound_texts
 from .diagnostics import (
     flow_blocked_edges,
     island_problems,
     names,
+    residual_concentration,
     singular_problems,
     state_problems,
     supply_problems,
@@ -206,24 +208,7 @@ def solve_steady(
     opt = options or SteadyOptions()
     cn = network if isinstance(network, CompiledNetwork) else compile_network(network, scenario)
     t0 = time.perf_counter()
-    state = ControlState.initial(cn)
-    cn, state, zones, left_out = _leave_out_dead_parts(cn, state)
-    if initial is not None:
-        warm = warm_state(cn, initial)
-        if not island_problems(cn, warm):  # a carried bound must not leave an island without reference
-            state = warm
-    problems = island_problems(cn, state)
-    if problems:
-        raise TopologyError(problems)
-    problems = zone_problems(cn, zones)
-    if any(zones.starved):
-        raise InfeasibleError(f"scenario {cn.scenario} is infeasible", problems)
-    if problems:
-        raise TopologyError(problems)
-    problems = supply_problems(cn, state)
-    if problems:
-        probe = _probe_unlimited_supply(cn, opt) if opt.probe_supply else []
-        raise InfeasibleError(f"scenario {cn.scenario} is infeasible", problems + probe)
+    cn, state, left_out = _before_solving(cn, opt, initial)
     p_ref, m_ref = _scales(cn)
     active = ActiveSet(cn)
     x: F64 | None = None
@@ -258,6 +243,8 @@ def solve_steady(
             diag = state_problems(cn, p_last, state) + island_problems(cn, state) + supply_problems(cn, state)
             if out.singular:
                 diag += singular_problems(sys, out.x)
+            else:
+                diag += residual_concentration(sys, out.x)
             diag += loop_problems(cn, state) + bypassed_control_problems(cn, state)
             if any("toward" in d or "supply below" in d or "island" in d for d in diag):
                 raise InfeasibleError(f"scenario {cn.scenario} has no feasible steady state ({out.message})", diag)
@@ -293,6 +280,43 @@ def solve_steady(
         )
     assert sys is not None and x is not None
     return _build_result(cn, sys, x, state, total_iters, outer, norms, left_out)
+
+
+def check_before_solving(cn: CompiledNetwork, options: SteadyOptions | None = None) -> list[str]:
+    """Every check :func:`solve_steady` makes before it starts Newton, without solving: islands without a
+    pressure reference, zones that no supply reaches or whose pressure nothing sets, supply against demand.
+
+    Raises the same :class:`TopologyError` or :class:`InfeasibleError` the solve would; returns the warnings
+    the result would carry (parts left out). ``linepack validate`` runs it for every scenario.
+    """
+    _, _, left_out = _before_solving(cn, options or SteadyOptions(), None)
+    return left_out
+
+
+def _before_solving(
+    cn: CompiledNetwork, opt: SteadyOptions, initial: SteadyResult | None
+) -> tuple[CompiledNetwork, ControlState, list[str]]:
+    """The checks before Newton (see :func:`check_before_solving`): the network without its dead parts, the
+    starting control state (warm from ``initial`` when it keeps every island referenced) and the notes."""
+    state = ControlState.initial(cn)
+    cn, state, zones, left_out = _leave_out_dead_parts(cn, state)
+    if initial is not None:
+        warm = warm_state(cn, initial)
+        if not island_problems(cn, warm):  # a carried bound must not leave an island without reference
+            state = warm
+    problems = island_problems(cn, state)
+    if problems:
+        raise TopologyError(problems)
+    problems = zone_problems(cn, zones)
+    if any(zones.starved):
+        raise InfeasibleError(f"scenario {cn.scenario} is infeasible", problems)
+    if problems:
+        raise TopologyError(problems)
+    problems = supply_problems(cn, state)
+    if problems:
+        probe = _probe_unlimited_supply(cn, opt) if opt.probe_supply else []
+        raise InfeasibleError(f"scenario {cn.scenario} is infeasible", problems + probe)
+    return cn, state, left_out
 
 
 def _leave_out_dead_parts(
@@ -343,6 +367,7 @@ def _build_result(
     for k in np.flatnonzero(state.comp_mode == CompMode.BYPASS):
         if q[ce[k]] < 0:
             warnings.append(f"{cn.edge_ids[ce[k]]}: gas flows backwards through the bypass ({q[ce[k]]:.2f} kg/s)")
+    found = find_violations(cn, p, supply, state)
     return SteadyResult(
         network=cn,
         converged=True,
@@ -362,7 +387,8 @@ def _build_result(
         comp_mode=state.comp_mode.copy(),
         reg_mode=state.reg_mode.copy(),
         active_bounds=tuple(bound_texts(cn, state, p, supply, q)),
-        violations=tuple(violations(cn, p, supply, state)),
+        violations=tuple(v.text for v in found),
+        violation_records=tuple(found),
         warnings=tuple(warnings),
         control=state,
     )

@@ -59,8 +59,8 @@ def summary(con: Any, manifest: dict[str, Any]) -> Section:
         f"study: {study.get('kind', '?')} ({study.get('description', '')}), "
         f"{total} of {manifest.get('n_cases', '?')} cases stored",
         "status: " + ", ".join(f"{k} {counts.get(k, 0)}" for k in ("ok", "violation", "shed", "failed", "error")),
-        "ok: solved, every pressure within limits; violation: solved with a node or delivery pressure outside "
-        "its limits; "
+        "ok: solved, every limit respected; violation: solved with a limit violated (a node, delivery or suction "
+        "pressure, a pipe's MAOP, a source's send-out pressure: the violations `linepack run` reports); "
         "shed: no steady state until demand was curtailed (unserved demand); failed: no steady state found even "
         "after curtailment (diagnosis recorded); error: an internal error (a bug; message recorded)",
     ]

@@ -278,6 +278,20 @@ class ResultStore:
         """All element rows (a pyarrow Table sorted by case id, in element order within a case)."""
         return self._read("elements", ELEMENT_COLUMNS)
 
+    def cases_frame(self) -> Any:
+        """All case rows as a pandas DataFrame indexed by case id (needs pandas: ``linepack[data]``)."""
+        from ..frames import require_pandas
+
+        require_pandas()
+        return self.cases().to_pandas().set_index("case_id")
+
+    def elements_frame(self) -> Any:
+        """All element rows as a pandas DataFrame indexed by (case id, element id), in element order."""
+        from ..frames import require_pandas
+
+        require_pandas()
+        return self.elements().to_pandas().set_index(["case_id", "element_id"])
+
     def connect(self) -> Any:
         """A DuckDB connection with views ``cases`` and ``elements`` over the Parquet parts."""
         try:

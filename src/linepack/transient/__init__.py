@@ -10,7 +10,7 @@ Typical use::
 """
 
 from .discretise import SegmentedNetwork, segment_network
-from .events import Event, EventKind, parse_event
+from .events import Event, EventKind, leak_event, parse_event
 from .profiles import Profile, builtin_profile, constant_profile, read_profile, winter_day_profile
 from .results import TransientResult
 from .solve import TransientOptions, solve_transient
@@ -24,6 +24,7 @@ __all__ = [
     "TransientResult",
     "builtin_profile",
     "constant_profile",
+    "leak_event",
     "parse_event",
     "read_profile",
     "segment_network",

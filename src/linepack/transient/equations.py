@@ -163,6 +163,7 @@ class TransientSystem(SteadySystem):
         self._no_state = ResistiveState(*(self._nan_res,) * 9)
         self._fuel_state: ControlState | None = None
         self._fuel = np.zeros(0)
+        self.withdrawal: F64 | None = None  # kg/s drawn at every point besides the sinks (leaks), or None
 
     # --- boundary conditions of the step --------------------------------------------------------
     def set_step(self, dt: float, rho_old: F64, q_old: F64 | None = None) -> None:
@@ -367,6 +368,8 @@ class TransientSystem(SteadySystem):
         fixed = np.zeros(self.n)
         np.add.at(fixed, cn.source_node, np.where(state.src_pressure, 0.0, state.src_inflow))
         np.subtract.at(fixed, cn.sink_node, demand_kg_s)
+        if self.withdrawal is not None:
+            fixed -= self.withdrawal
         self.fixed_injection = fixed
 
     # --- storage ------------------------------------------------------------------------------------

@@ -11,7 +11,10 @@ force to the end of the run. Events written on the command line read ``KIND:TARG
 * ``close:<valve id>`` / ``open:<valve id>`` - a valve closes (no flow) or opens (equal pressures);
 * ``isolate:<pipe id>`` - rupture isolation: the block valves at both ends of the pipe close (its first
   and last segments carry no flow); the gas inside stays in the isolated section (blow-down of the
-  ruptured section is not modelled).
+  ruptured section is not modelled);
+* ``leak:<pipe id>:<km>:<kg/s>`` - a leak opens on the pipe at ``km`` kilometres from its from-node and
+  draws a constant ``kg/s`` from then on (at the grid point nearest to ``km``, at most half a segment
+  away); e.g. ``leak:PSGP-03:42.5:4@06:00``. Used by the synthetic SCADA of :mod:`linepack.estimate`.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from numpy.typing import NDArray
 
 from ..compile import CompiledNetwork, CompMode, EdgeKind
 from ..errors import InputError
+from ..model.errors import suggest
 from .discretise import SegmentedNetwork
 
 F64 = NDArray[np.float64]
@@ -36,6 +40,7 @@ class EventKind(StrEnum):
     VALVE_CLOSE = "close"
     VALVE_OPEN = "open"
     PIPE_ISOLATION = "isolate"
+    LEAK = "leak"
 
 
 _ALIASES = {
@@ -51,20 +56,38 @@ _ALIASES = {
     "isolate": EventKind.PIPE_ISOLATION,
     "pipe_isolation": EventKind.PIPE_ISOLATION,
     "rupture": EventKind.PIPE_ISOLATION,
+    "leak": EventKind.LEAK,
 }
 
 
 @dataclass(frozen=True)
 class Event:
-    """One event: ``kind`` applied to element ``target`` at ``time_s`` seconds from the start."""
+    """One event: ``kind`` applied to element ``target`` at ``time_s`` seconds from the start.
+
+    A leak (``kind`` LEAK) also has its place, ``position_m`` metres from the pipe's from-node, and its
+    constant mass rate ``rate_kg_s``.
+    """
 
     time_s: float
     kind: EventKind
     target: str
+    position_m: float | None = None
+    rate_kg_s: float | None = None
 
     def describe(self) -> str:
         h, m = divmod(round(self.time_s / 60.0), 60)
+        if self.kind == EventKind.LEAK:
+            return (
+                f"leak of {self.rate_kg_s:g} kg/s on {self.target} at {(self.position_m or 0.0) / 1e3:g} km "
+                f"at {h:02d}:{m:02d}"
+            )
         return f"{self.kind.value} {self.target} at {h:02d}:{m:02d}"
+
+
+def leak_event(pipe_id: str, position_km: float, rate_kg_s: float, time_s: float) -> Event:
+    """A leak of ``rate_kg_s`` [kg/s] on ``pipe_id`` at ``position_km`` [km] from its from-node, opening at
+    ``time_s`` [s] (checked against the network when the run starts)."""
+    return Event(float(time_s), EventKind.LEAK, pipe_id, float(position_km) * 1e3, float(rate_kg_s))
 
 
 def parse_time_s(text: str) -> float:
@@ -94,11 +117,29 @@ def parse_event(text: str) -> Event:
         )
     kind = _ALIASES.get(m.group(1).lower())
     if kind is None:
-        raise InputError(f"event '{text}': unknown kind '{m.group(1)}'; choose one of {', '.join(sorted(_ALIASES))}")
+        raise InputError(
+            f"event '{text}': unknown kind '{m.group(1)}'{suggest(m.group(1), list(_ALIASES))}; "
+            f"choose one of {', '.join(sorted(_ALIASES))}"
+        )
     t = parse_time_s(m.group(3))
     if t < 0:
         raise InputError(f"event '{text}': time must be >= 0")
+    if kind == EventKind.LEAK:
+        return _parse_leak(text, m.group(2), t)
     return Event(t, kind, m.group(2))
+
+
+def _parse_leak(text: str, target: str, t: float) -> Event:
+    parts = [x.strip() for x in target.split(":")]
+    usage = "write leak:PIPE:KM:KG_S@TIME, for example leak:PSGP-03:42.5:4@06:00 (4 kg/s at 42.5 km)"
+    if len(parts) != 3 or not parts[0]:
+        raise InputError(f"event '{text}': a leak needs a pipe, a position and a rate; {usage}")
+    km, rate = parts[1].lower().removesuffix("km"), parts[2].lower().removesuffix("kg/s")
+    try:
+        position_km, rate_kg_s = float(km), float(rate)
+    except ValueError:
+        raise InputError(f"event '{text}': position and rate must be numbers; {usage}") from None
+    return leak_event(parts[0], position_km, rate_kg_s, t)
 
 
 @dataclass(frozen=True)
@@ -108,6 +149,7 @@ class EventEffect:
     cn: CompiledNetwork
     res_keep: NDArray[np.bool_]  # mask over the previous network's resistive edges
     sources_out: NDArray[np.int64]
+    withdrawal: tuple[int, float] | None = None  # (point of the segmented network, kg/s) drawn by a leak
 
 
 def resolve(seg: SegmentedNetwork, event: Event) -> Event:
@@ -120,17 +162,43 @@ def resolve(seg: SegmentedNetwork, event: Event) -> Event:
             return event
         at_node = [s for s, n in zip(base.source_ids, base.source_node.tolist(), strict=True) if base.node_ids[n] == t]
         if not at_node:
-            raise InputError(f"event {event.describe()}: no source (or node with a source) '{t}' in the scenario")
+            names = [*base.source_ids, *(base.node_ids[n] for n in base.source_node.tolist())]
+            raise InputError(
+                f"event {event.describe()}: no source (or node with a source) '{t}' in the scenario{suggest(t, names)}"
+            )
         return replace(event, target=at_node[0]) if len(at_node) == 1 else event
     want = {
         EventKind.COMPRESSOR_TRIP: EdgeKind.COMPRESSOR,
         EventKind.VALVE_CLOSE: EdgeKind.VALVE,
         EventKind.VALVE_OPEN: EdgeKind.VALVE,
         EventKind.PIPE_ISOLATION: EdgeKind.PIPE,
+        EventKind.LEAK: EdgeKind.PIPE,
     }[event.kind]
     if kinds.get(t) != want:
-        raise InputError(f"event {event.describe()}: no {want.name.lower().replace('_', ' ')} '{t}' in the scenario")
+        same_kind = [i for i, k in kinds.items() if k == want]
+        raise InputError(
+            f"event {event.describe()}: no {want.name.lower().replace('_', ' ')} '{t}' in the scenario"
+            f"{suggest(t, same_kind)}"
+        )
+    if event.kind == EventKind.LEAK:
+        length = float(base.length_m[base.edge_index(t)])
+        pos, rate = event.position_m, event.rate_kg_s
+        if pos is None or not np.isfinite(pos) or not 0.0 <= pos <= length:
+            raise InputError(
+                f"event {event.describe()}: the position must lie on pipe {t}, from 0 to {length / 1e3:g} km "
+                f"(got {(pos or float('nan')) / 1e3:g} km)"
+            )
+        if rate is None or not np.isfinite(rate) or rate <= 0:
+            raise InputError(f"event {event.describe()}: the leak rate must be > 0 kg/s (got {rate!r})")
     return event
+
+
+def leak_point(seg: SegmentedNetwork, pipe_id: str, position_m: float) -> int:
+    """The point of the segmented network nearest to ``position_m`` metres along ``pipe_id``."""
+    j = seg.base.edge_index(pipe_id)
+    a, n = int(seg.pipe_point_start[j]), int(seg.pipe_nseg[j])
+    k = int(np.argmin(np.abs(seg.point_x_m[a : a + n + 1] - position_m)))
+    return int(seg.pipe_points[a + k])
 
 
 def apply_event(seg: SegmentedNetwork, cn: CompiledNetwork, event: Event) -> EventEffect:
@@ -138,6 +206,9 @@ def apply_event(seg: SegmentedNetwork, cn: CompiledNetwork, event: Event) -> Eve
     base = seg.base
     keep = np.ones(len(cn.res_edge), dtype=bool)
     out = np.zeros(0, dtype=np.int64)
+    if event.kind == EventKind.LEAK:
+        point = leak_point(seg, event.target, float(event.position_m or 0.0))
+        return EventEffect(cn, keep, out, (point, float(event.rate_kg_s or 0.0)))
     if event.kind == EventKind.SOURCE_OUTAGE:
         ks = [i for i, s in enumerate(base.source_ids) if s == event.target]
         if not ks:  # a node id with several sources: all of them

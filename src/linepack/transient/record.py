@@ -39,6 +39,7 @@ class Recorder:
         self.fuel = np.zeros((n_t, len(base.comp_edge)))
         self.iters = np.zeros(n_t, dtype=np.int64)
         self.integral = np.zeros(n_t)
+        self.leak = np.zeros(n_t)
         self.snap_t: list[float] = []
         self.snap_p: list[F64] = []
         self.snap_q: list[F64] = []
@@ -73,6 +74,7 @@ class Recorder:
             self.fuel[k] = run.fuel(x)
         self.iters[k] = iters
         self.integral[k] = run.integral_kg
+        self.leak[k] = run.leak_kg_s()
         if t >= self.next_snap - 1e-9 or self.interval == 0:
             self.snap_t.append(t)
             self.snap_p.append(p.copy())
@@ -102,6 +104,8 @@ class Recorder:
         dt: float,
         wall: float,
         warnings: list[str],
+        steady_linepack_kg: float = float("nan"),
+        start_note: str = "",
     ) -> TransientResult:
         n = k_done + 1
         return TransientResult(
@@ -129,4 +133,7 @@ class Recorder:
             survival_time_s=self.survival.copy(),
             wall_time_s=wall,
             warnings=tuple(warnings),
+            leak_kg_s=self.leak[:n].copy() if np.any(self.leak[:n]) else None,
+            steady_linepack_kg=steady_linepack_kg,
+            start_note=start_note,
         )

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import numpy as np
 from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
+from ..console_tables import compact_table
 from ..errors import InputError
 from ..io.atomic import atomic_write_bytes
 from ..units import BAR_PA
@@ -40,11 +41,11 @@ def print_transient_summary(res: TransientResult, out: Console) -> None:
         out.print(f"event: {e.describe()}")
     for w in res.warnings:
         out.print(f"[yellow]warning:[/] {w}")
+    if res.start_note:
+        out.print(Text(res.start_note), highlight=False, soft_wrap=True)
     pdraft = res.pack_draft()
     lp = res.linepack_kg
-    t = Table(title="Linepack", title_justify="left")
-    for col in ("", "tonnes", "MMSCF", "time"):
-        t.add_column(col, justify="right" if col else "left")
+    t = compact_table("Linepack", "", [("tonnes", "num"), ("MMSCF", "num"), ("time", "num")])
     rows = [
         ("start", lp[0], 0.0),
         ("end", lp[-1], res.times_s[-1]),
@@ -59,9 +60,11 @@ def print_transient_summary(res: TransientResult, out: Console) -> None:
     )
     out.print(t)
 
-    d = Table(title="Deliveries", title_justify="left")
-    for col in ("sink", "category", "min pressure barg", "at", "minimum barg", "survival"):
-        d.add_column(col, justify="left" if col in ("sink", "category") else "right")
+    d = compact_table(
+        "Deliveries",
+        "sink",
+        [("category", "text"), ("lowest\nbarg", "num"), ("at", "num"), ("min\nbarg", "num"), ("survival", "num")],
+    )
     for k, sid in enumerate(cn.sink_ids):
         pk = (res.node_p_pa[:, cn.sink_node[k]] - amb) / BAR_PA
         i = int(np.argmin(pk))
@@ -76,14 +79,14 @@ def print_transient_summary(res: TransientResult, out: Console) -> None:
             f"{pk[i]:.1f}",
             fmt_time(res.times_s[i]),
             "-" if np.isnan(pmin) else f"{(pmin - amb) / BAR_PA:.1f}",
-            ("[red]" + shown + "[/]") if np.isfinite(surv) else shown,
+            Text(shown, style="red") if np.isfinite(surv) else shown,
         )
     out.print(d)
 
     if len(cn.comp_edge):
-        c = Table(title="Compressors", title_justify="left")
-        for col in ("compressor", "mean MW", "max MW", "fuel tonnes"):
-            c.add_column(col, justify="left" if col == "compressor" else "right")
+        c = compact_table(
+            "Compressors", "compressor", [("mean\nMW", "num"), ("max\nMW", "num"), ("fuel\ntonnes", "num")]
+        )
         dt = np.diff(res.times_s)
         for k, e in enumerate(cn.comp_edge):
             pw = res.comp_power_w[:, k]
@@ -91,9 +94,11 @@ def print_transient_summary(res: TransientResult, out: Console) -> None:
             c.add_row(cn.edge_ids[e], f"{np.mean(pw) / 1e6:.1f}", f"{np.max(pw) / 1e6:.1f}", f"{fuel / 1e3:,.1f}")
         out.print(c)
 
-    s = Table(title="Supply", title_justify="left")
-    for col in ("source", "min MMSCFD", "max MMSCFD", "end MMSCFD"):
-        s.add_column(col, justify="left" if col == "source" else "right")
+    s = compact_table(
+        "Supply (MMSCFD of each source's own gas)",
+        "source",
+        [("min\nMMSCFD", "num"), ("max\nMMSCFD", "num"), ("end\nMMSCFD", "num")],
+    )
     for k, sid in enumerate(cn.source_ids):
         b = cn.source_basis[k]
         q = res.source_supply_kg_s[:, k]

@@ -56,6 +56,11 @@ class TransientResult:
     survival_time_s: F64  # per sink: first time its pressure fell below its minimum (inf: never, nan: no minimum)
     wall_time_s: float
     warnings: tuple[str, ...]
+    leak_kg_s: F64 | None = None  # n_t: total rate drawn by leak events (None: no leak in the run)
+    # the steady solver's linepack for the boundary values at t = 0 (whole pipes, one mean pressure each) and
+    # why the run's starting linepack (the same state on segments) differs from it and from `linepack run`
+    steady_linepack_kg: float = math.nan
+    start_note: str = ""
 
     def __post_init__(self) -> None:
         for value in self.__dict__.values():
@@ -68,8 +73,9 @@ class TransientResult:
         return len(self.times_s) - 1
 
     def net_inflow_kg_s(self) -> F64:
-        """Supply minus demand minus compressor fuel at every stored time [kg/s] (> 0: packing)."""
-        return self.source_supply_kg_s.sum(axis=1) - self.sink_demand_kg_s.sum(axis=1) - self.comp_fuel_kg_s.sum(axis=1)
+        """Supply minus demand minus compressor fuel (minus leaks) at every stored time [kg/s] (> 0: packing)."""
+        net = self.source_supply_kg_s.sum(axis=1) - self.sink_demand_kg_s.sum(axis=1) - self.comp_fuel_kg_s.sum(axis=1)
+        return net if self.leak_kg_s is None else net - self.leak_kg_s
 
     def conservation_error(self) -> float:
         """|change of linepack - time integral of (supply - demand - fuel)| / |change of linepack|.
@@ -119,6 +125,11 @@ class TransientResult:
             return _save_parquet(self, path)
         raise InputError(f"result file {path}: unknown format '{suffix}'; use .nc (netCDF) or .parquet")
 
+    def to_xarray(self) -> Any:
+        """The run as an :class:`xarray.Dataset` (coordinates time, node, pipe, ...; see
+        :func:`linepack.transient.results.to_xarray`). Needs xarray (``linepack[data]``)."""
+        return to_xarray(self)
+
     def timeseries_columns(self) -> dict[str, F64]:
         """The per-step time series as named columns (units in the names)."""
         cn = self.seg.base
@@ -134,6 +145,8 @@ class TransientResult:
         for e in range(self.seg.n_pipes, cn.n_edges):
             cols[f"q_kg_s:{cn.edge_ids[e]}"] = self.edge_q_kg_s[:, e]
         cols["linepack_kg"] = self.linepack_kg
+        if self.leak_kg_s is not None:
+            cols["leak_kg_s"] = self.leak_kg_s
         for k, sid in enumerate(cn.source_ids):
             cols[f"supply_kg_s:{sid}"] = self.source_supply_kg_s[:, k]
         for k, sid in enumerate(cn.sink_ids):
@@ -144,70 +157,121 @@ class TransientResult:
         return cols
 
 
+Variable = tuple[tuple[str, ...], Any, dict[str, str]]
+
+
+def labelled_variables(res: TransientResult) -> tuple[dict[str, Variable], dict[str, Any], dict[str, Any]]:
+    """The run as named variables (dims, data, attributes with ``units``), its coordinates (the ids of nodes,
+    pipes, elements, sources, sinks and compressors; time and snapshot time in seconds) and its global
+    attributes: the one description behind both :meth:`TransientResult.to_xarray` and the netCDF file."""
+    seg, cn = res.seg, res.seg.base
+    coords: dict[str, Any] = {
+        "time": res.times_s,
+        "node": list(cn.node_ids),
+        "pipe": list(cn.edge_ids[: seg.n_pipes]),
+        "edge": list(cn.edge_ids),
+        "source": list(cn.source_ids),
+        "sink": list(cn.sink_ids),
+        "compressor": [cn.edge_ids[e] for e in cn.comp_edge],
+        "snapshot": res.snapshot_times_s,
+    }
+    attrs: dict[str, Any] = {
+        "title": f"linepack transient run: {cn.name}, scenario {cn.scenario}",
+        "completed": int(res.completed),
+        "message": res.message,
+        "dt_s": res.dt_s,
+        "events": "; ".join(e.describe() for e in res.events) or "none",
+        "start_note": res.start_note,
+        "time_units": "s from the start; snapshot: s from the start",
+    }
+
+    def v(dims: tuple[str, ...], data: Any, units: str, long: str) -> Variable:
+        return dims, data, {"units": units, "long_name": long}
+
+    variables: dict[str, Variable] = {
+        "node_pressure": v(("time", "node"), res.node_p_pa, "Pa", "absolute pressure at network nodes"),
+        "pipe_inflow": v(("time", "pipe"), res.pipe_q_in_kg_s, "kg/s", "mass flow entering each pipe"),
+        "pipe_outflow": v(("time", "pipe"), res.pipe_q_out_kg_s, "kg/s", "mass flow leaving each pipe"),
+        "edge_flow": v(("time", "edge"), res.edge_q_kg_s, "kg/s", "mass flow of every element (pipes: inlet)"),
+        "pipe_linepack": v(("time", "pipe"), res.pipe_linepack_kg, "kg", "gas mass in each pipe"),
+        "linepack": v(("time",), res.linepack_kg, "kg", "gas mass in the whole system"),
+        "source_supply": v(("time", "source"), res.source_supply_kg_s, "kg/s", "supply of each source"),
+        "sink_demand": v(("time", "sink"), res.sink_demand_kg_s, "kg/s", "demand of each sink"),
+        "compressor_power": v(("time", "compressor"), res.comp_power_w, "W", "compressor shaft power"),
+        "compressor_fuel": v(("time", "compressor"), res.comp_fuel_kg_s, "kg/s", "compressor fuel gas"),
+        "newton_iterations": v(
+            ("time",), res.newton_iterations.astype(np.int32), "1", "Newton iterations per step"
+        ),
+        "point_pressure": v(("snapshot", "point"), res.point_p_pa, "Pa", "pressure at every pipe point"),
+        "segment_flow": v(("snapshot", "segment"), res.segment_q_kg_s, "kg/s", "mass flow in every segment"),
+        "point_position": v(("point",), _point_positions(seg), "m", "position of each point along its pipe"),
+        "point_pipe": v(("point",), _point_pipes(seg).astype(np.int32), "1", "pipe index of each point (-1: node)"),
+        "segment_pipe": v(("segment",), seg.seg_pipe.astype(np.int32), "1", "pipe index of each segment"),
+        "segment_start": v(("segment",), seg.seg_x0_m, "m", "position of each segment's start along its pipe"),
+        "survival_time": v(("sink",), res.survival_time_s, "s", "first time below the minimum delivery pressure"),
+    }
+    if res.leak_kg_s is not None:
+        variables["leak_rate"] = v(("time",), res.leak_kg_s, "kg/s", "total rate drawn by leak events")
+    return variables, coords, attrs
+
+
+def to_xarray(res: TransientResult) -> Any:
+    """The run as an :class:`xarray.Dataset` with coordinates time [s], node, pipe, edge, source, sink,
+    compressor (ids) and snapshot [s]; every variable has ``units`` and ``long_name``. Needs xarray."""
+    from ..frames import require_xarray
+
+    xr = require_xarray()
+    variables, coords, attrs = labelled_variables(res)
+    ds = xr.Dataset(
+        {name: (dims, np.asarray(data), a) for name, (dims, data, a) in variables.items()},
+        coords={name: np.asarray(c, dtype=object if isinstance(c, list) else float) for name, c in coords.items()},
+        attrs=attrs,
+    )
+    ds["time"].attrs.update(units="s", long_name="time from the start")
+    ds["snapshot"].attrs.update(units="s", long_name="time of each pipe snapshot")
+    return ds
+
+
 def _save_netcdf(res: TransientResult, path: Path) -> None:
+    """netCDF-3 (SciPy's writer): the variables of :func:`labelled_variables` with the ids as character
+    coordinate variables, so ``xarray.open_dataset`` gives the same Dataset as :func:`to_xarray`."""
     from scipy.io import netcdf_file
 
-    seg, cn = res.seg, res.seg.base
+    variables, coords, attrs = labelled_variables(res)
+    sizes = {name: len(c) for name, c in coords.items()}
+    sizes["point"], sizes["segment"] = res.seg.n_points, res.seg.n_segments
     buf = io.BytesIO()
     f = netcdf_file(buf, "w", version=2)
-    f.title = f"linepack transient run: {cn.name}, scenario {cn.scenario}"
-    f.completed = int(res.completed)
-    f.message = res.message
-    f.dt_s = res.dt_s
-    f.events = "; ".join(e.describe() for e in res.events) or "none"
-    f.node_ids = ",".join(cn.node_ids)
-    f.pipe_ids = ",".join(cn.edge_ids[: seg.n_pipes])
-    f.edge_ids = ",".join(cn.edge_ids)
-    f.source_ids = ",".join(cn.source_ids)
-    f.sink_ids = ",".join(cn.sink_ids)
-    f.compressor_ids = ",".join(cn.edge_ids[e] for e in cn.comp_edge)
-    dims = {
-        "time": len(res.times_s),
-        "node": cn.n_nodes,
-        "pipe": seg.n_pipes,
-        "edge": cn.n_edges,
-        "source": len(cn.source_ids),
-        "sink": len(cn.sink_ids),
-        "compressor": len(cn.comp_edge),
-        "snapshot": len(res.snapshot_times_s),
-        "point": seg.n_points,
-        "segment": seg.n_segments,
-    }
-    for name, size in dims.items():
+    for key, value in attrs.items():
+        setattr(f, key, value)
+    for name, size in sizes.items():
         f.createDimension(name, size)
-
-    def var(name: str, dims_: tuple[str, ...], data: F64 | NDArray[np.int64], units: str, long: str) -> None:
-        if any(dims[d] == 0 for d in dims_):
-            return
-        v = f.createVariable(name, "i4" if data.dtype.kind == "i" else "f8", dims_)
-        v[:] = data
-        v.units = units
-        v.long_name = long
-
-    var("time", ("time",), res.times_s, "s", "time from the start")
-    var("node_pressure", ("time", "node"), res.node_p_pa, "Pa", "absolute pressure at network nodes")
-    var("pipe_inflow", ("time", "pipe"), res.pipe_q_in_kg_s, "kg/s", "mass flow entering each pipe")
-    var("pipe_outflow", ("time", "pipe"), res.pipe_q_out_kg_s, "kg/s", "mass flow leaving each pipe")
-    var("edge_flow", ("time", "edge"), res.edge_q_kg_s, "kg/s", "mass flow of every element (pipes: inlet)")
-    var("pipe_linepack", ("time", "pipe"), res.pipe_linepack_kg, "kg", "gas mass in each pipe")
-    var("linepack", ("time",), res.linepack_kg, "kg", "gas mass in the whole system")
-    var("source_supply", ("time", "source"), res.source_supply_kg_s, "kg/s", "supply of each source")
-    var("sink_demand", ("time", "sink"), res.sink_demand_kg_s, "kg/s", "demand of each sink")
-    var("compressor_power", ("time", "compressor"), res.comp_power_w, "W", "compressor shaft power")
-    var("compressor_fuel", ("time", "compressor"), res.comp_fuel_kg_s, "kg/s", "compressor fuel gas")
-    var("newton_iterations", ("time",), res.newton_iterations.astype(np.int64), "1", "Newton iterations per step")
-    var("snapshot_time", ("snapshot",), res.snapshot_times_s, "s", "time of each pipe snapshot")
-    var("point_pressure", ("snapshot", "point"), res.point_p_pa, "Pa", "pressure at every pipe point")
-    var("segment_flow", ("snapshot", "segment"), res.segment_q_kg_s, "kg/s", "mass flow in every segment")
-    var("point_position", ("point",), _point_positions(seg), "m", "position of each point along its pipe")
-    var("point_pipe", ("point",), _point_pipes(seg), "1", "pipe index of each point (-1: network node)")
-    var("segment_pipe", ("segment",), seg.seg_pipe, "1", "pipe index of each segment")
-    var("segment_start", ("segment",), seg.seg_x0_m, "m", "position of each segment's start along its pipe")
-    var("survival_time", ("sink",), res.survival_time_s, "s", "first time below the minimum delivery pressure")
+    for name, values in coords.items():
+        if not len(values):
+            continue
+        if isinstance(values, list):  # ids: a character array (dim, strlen), decoded to strings by xarray
+            width = max(len(str(x).encode()) for x in values)
+            f.createDimension(f"{name}_strlen", width)
+            var = f.createVariable(name, "c", (name, f"{name}_strlen"))
+            raw = b"".join(str(x).encode().ljust(width, b"\0") for x in values)
+            var[:] = np.frombuffer(raw, dtype="S1").reshape(len(values), width)
+            var._Encoding = "utf-8"
+        else:
+            var = f.createVariable(name, "f8", (name,))
+            var[:] = values
+            var.units = "s"
+    for name, (dims, data, a) in variables.items():
+        if any(sizes[d] == 0 for d in dims):
+            continue
+        arr = np.asarray(data)
+        var = f.createVariable(name, "i4" if arr.dtype.kind == "i" else "f8", dims)
+        var[:] = arr
+        for key, value in a.items():
+            setattr(var, key, value)
     f.flush()
-    data = buf.getvalue()
+    data_bytes = buf.getvalue()
     f.close()
-    atomic_write_bytes(path, data)
+    atomic_write_bytes(path, data_bytes)
 
 
 def _point_positions(seg: SegmentedNetwork) -> F64:

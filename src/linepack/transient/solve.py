@@ -34,7 +34,7 @@ from ..units import BAR_PA
 from .discretise import SegmentedNetwork, segment_network
 from .equations import TransientSystem, density_kg_m3
 from .events import Event, resolve
-from .profiles import Profile, Schedule, constant_profile
+from .profiles import Boundary, Profile, Schedule, constant_profile
 from .record import Recorder
 from .results import TransientResult
 from .step import Run, with_boundary
@@ -252,7 +252,46 @@ def solve_transient(
             break
         if progress is not None:
             progress(t1, opts.horizon_s)
-    return rec.result(k_done, completed, message, events, opts.dt_s, time.perf_counter() - t_wall, run.warnings)
+    steady_lp = float(np.sum(steady.pipe_linepack_kg()))
+    note = start_linepack_note(cn_orig, schedule, b0, steady_lp, float(rec.lp[0]), seg.n_segments)
+    return rec.result(
+        k_done, completed, message, events, opts.dt_s, time.perf_counter() - t_wall, run.warnings, steady_lp, note
+    )
+
+
+def start_linepack_note(
+    cn: CompiledNetwork, schedule: Schedule, b0: Boundary, steady_kg: float, start_kg: float, n_segments: int
+) -> str:
+    """Why the run's starting linepack differs from the steady run of the same scenario (``linepack run``).
+
+    Two reasons, each named when it applies: the profile's boundary values at t = 0 differ from the
+    scenario's own (demand, supply, set-points), and the pipes are cut into segments (the density is summed
+    over the segments' points with Z at each, where the steady result uses one mean pressure per pipe).
+    """
+    labels = {
+        "demand_kg_s": "demand",
+        "inflow_kg_s": "fixed supply",
+        "src_p_set_pa": "source pressures",
+        "comp_target": "compressor set-points",
+        "reg_p_set_pa": "regulator set-points",
+    }
+    changed = [
+        label
+        for name, label in labels.items()
+        if not np.allclose(getattr(b0, name), getattr(schedule.base, name), rtol=1e-12, atol=0.0, equal_nan=True)
+    ]
+    diff = (start_kg - steady_kg) / steady_kg if steady_kg else 0.0
+    text = (
+        f"starting linepack {start_kg / 1e3:,.0f} t; the steady solver gives {steady_kg / 1e3:,.0f} t for the same "
+        f"boundary values ({diff:+.3%}: the run sums the density over {n_segments} segments with Z at each point, "
+        "the steady result takes one mean pressure per pipe)"
+    )
+    if changed:
+        text += (
+            f"; the profile at t = 0 changes the scenario's {', '.join(changed)}, so `linepack run --scenario "
+            f"{cn.scenario}` (the scenario's own values) gives another linepack"
+        )
+    return text
 
 
 def _rest_state(run: Run, x: F64, opts: NewtonOptions) -> NewtonOutcome:

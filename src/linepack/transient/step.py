@@ -83,6 +83,7 @@ class Run:
         self.out = np.zeros(len(seg.cn.source_ids), dtype=bool)
         self.cut = np.zeros(len(seg.cn.sink_ids), dtype=bool)  # deliveries cut off from supply and storage
         self.volume = seg.volume_m3.copy()
+        self.withdrawal = np.zeros(seg.n_points)  # kg/s drawn by leaks at every point
         self.state = ControlState.initial(seg.cn)
         self.sys = self._system(self.state)
         # chord steps (the factorisation kept) while each cuts the residual 20-fold; measured on the PSGP winter
@@ -91,7 +92,7 @@ class Run:
             tolerance=opts.tolerance, max_iterations=opts.max_iterations, max_time_s=600.0, reuse_ratio=0.05
         )
         self.warnings: list[str] = []
-        self.integral_kg = 0.0  # time integral of supply - demand - fuel over the converged steps
+        self.integral_kg = 0.0  # time integral of supply - demand - fuel - leaks over the converged steps
         self.cut_times: list[tuple[NDArray[np.bool_], float]] = []
 
     def supply(self, x: F64) -> F64:
@@ -110,12 +111,20 @@ class Run:
         return np.asarray(self.sys.compressor_fuel(p, q, False)[0], dtype=float)
 
     def net_inflow(self, x: F64) -> float:
-        return float(np.sum(self.supply(x)) - np.sum(self.sys.demand) - np.sum(self.fuel(x)))
+        return float(
+            np.sum(self.supply(x)) - np.sum(self.sys.demand) - np.sum(self.fuel(x)) - self.leak_kg_s()
+        )
+
+    def leak_kg_s(self) -> float:
+        """Total rate drawn by leaks [kg/s]."""
+        return float(np.sum(self.withdrawal))
 
     def _system(self, state: ControlState) -> TransientSystem:
-        return TransientSystem(
+        sys = TransientSystem(
             self.cn, state, self.mu, self.p_ref, self.m_ref, self.volume, self.fixed, self.opts.inertia
         )
+        sys.withdrawal = self.withdrawal if np.any(self.withdrawal) else None
+        return sys
 
     def q_res(self, x: F64) -> F64:
         """Flows of the resistive edges [kg/s] at ``x``."""
@@ -164,6 +173,10 @@ class Run:
 
     def apply(self, event: Event, x: F64) -> F64:
         eff = apply_event(self.seg, self.cn, event)
+        if eff.withdrawal is not None:
+            point, rate = eff.withdrawal
+            self.withdrawal = self.withdrawal.copy()
+            self.withdrawal[point] += rate
         p, q, s = self.sys.split(x)
         supply = np.where(self.sys.state.src_pressure, 0.0, self.sys.state.src_inflow)
         supply[self.sys.psrc] = s

@@ -293,3 +293,6 @@ def _origin(url: str) -> str:
         raise InputError(f"--tiles {url}: give an http(s) tile URL template such as https://host/{{z}}/{{x}}/{{y}}.png")
     host = parts.netloc.replace("a.", "*.", 1) if "{s}" in url else parts.netloc
     return f"{parts.scheme}://{host}"
+
+
+tile_origin = _origin  # public name: `linepack serve` checks --tiles before it takes the port

@@ -22,7 +22,6 @@ DESIGN_VELOCITY_M_S = 20.0
 
 _TERMINAL = re.compile(r"lng|fsru|terminal|regas", re.IGNORECASE)
 _FIELD = re.compile(r"field|gas ?field|wells?\b", re.IGNORECASE)
-_VIOLATION = re.compile(r"^(node|delivery|pipe|source|compressor|regulator|sink)\s+(\S+?):")
 
 
 def source_kind(source_id: str, name: str) -> str:
@@ -36,12 +35,10 @@ def source_kind(source_id: str, name: str) -> str:
 
 
 def violated_ids(result: SteadyResult) -> dict[str, list[str]]:
-    """Component id -> the violation texts naming it (texts start with ``<kind> <id>:``)."""
+    """Component id -> the texts of the result's violations naming it (:mod:`linepack.violations`)."""
     out: dict[str, list[str]] = {}
-    for text in result.violations:
-        m = _VIOLATION.match(text)
-        if m:
-            out.setdefault(m.group(2), []).append(text)
+    for v in result.violation_records:
+        out.setdefault(v.component_id, []).append(v.text)
     return out
 
 
@@ -103,6 +100,11 @@ def network_geojson(cn: CompiledNetwork, result: SteadyResult | None = None) -> 
     def xy(i: int) -> list[float]:
         return [round(float(cn.lon[i]), 5), round(float(cn.lat[i]), 5)]
 
+    def route(e: int, i: int, j: int) -> list[list[float]]:
+        """The pipe's route where given (``route_lonlat``), else straight between its end nodes."""
+        given = cn.pipe_routes.get(cn.edge_ids[e])
+        return [[round(x, 5), round(y, 5)] for x, y in given] if given else [xy(i), xy(j)]
+
     def barg(p_pa: float, nd: int = 1) -> float | None:
         return _num((p_pa - amb) / BAR_PA, nd)
 
@@ -141,7 +143,7 @@ def network_geojson(cn: CompiledNetwork, result: SteadyResult | None = None) -> 
             }
         props["violations"] = bad.get(cn.edge_ids[e], [])
         feats.append(
-            {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [xy(i), xy(j)]}, "properties": props}
+            {"type": "Feature", "geometry": {"type": "LineString", "coordinates": route(e, i, j)}, "properties": props}
         )
 
     for k, e in enumerate(cn.comp_edge.tolist()):

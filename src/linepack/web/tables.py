@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..compile import CompMode
-from ..results import COMP_MODE_TEXT, SteadyResult
+from ..results import COMP_MODE_SHORT, COMP_MODE_TEXT, SteadyResult
 from ..route import PSGP_CORRIDOR, pressure_profile
 from ..units import BAR_PA, MMSCF_M3
 from .geo import _num, node_maop_pa, source_kind, violated_ids
@@ -47,17 +47,15 @@ def deliveries(result: SteadyResult) -> list[dict[str, Any]]:
     return rows
 
 
-# short names of the controls for the table (the long texts are linepack.results.COMP_MODE_TEXT)
-COMP_CONTROL_SHORT = {
-    CompMode.PRESSURE: "discharge p",
-    CompMode.RATIO: "ratio",
-    CompMode.POWER: "power",
-    CompMode.FLOW: "flow",
-    CompMode.BYPASS: "bypass",
-    CompMode.OFF: "off",
-    CompMode.MAP_FLOW: "units' capacity",
-    CompMode.MAP_HEAD: "units' head",
-}
+# short names of the controls for the table: the terminal summary's (linepack.results.COMP_MODE_SHORT)
+COMP_CONTROL_SHORT = COMP_MODE_SHORT
+
+
+def _control_label(mode: CompMode, at_bound: bool) -> str:
+    """Short enough for the table: "set-point", "at max power", "bypass" (the long text is in the tooltip)."""
+    if at_bound and mode in (CompMode.RATIO, CompMode.POWER, CompMode.FLOW):
+        return f"at max {COMP_CONTROL_SHORT[mode]}"
+    return ("at bound: " if at_bound else "") + COMP_CONTROL_SHORT[mode]
 
 
 def units(result: SteadyResult) -> list[dict[str, Any]]:
@@ -104,7 +102,7 @@ def compressors(result: SteadyResult) -> list[dict[str, Any]]:
         rows.append(
             {
                 "id": cn.edge_ids[e],
-                "control": ("limit: " if at_bound else "") + COMP_CONTROL_SHORT[mode],
+                "control": _control_label(mode, at_bound),
                 "control_text": ("at bound: " if at_bound else "") + COMP_MODE_TEXT[mode],
                 "at_bound": bool(at_bound),
                 "suction_barg": _num((result.p_pa[cn.edge_from[e]] - amb) / BAR_PA, 2),
@@ -125,6 +123,7 @@ def supplies(result: SteadyResult) -> list[dict[str, Any]]:
     cn = result.network
     amb = cn.ambient_pa
     names = dict(zip(cn.node_ids, cn.node_names, strict=True))
+    net_basis = cn.gas.basis
     rows = []
     for k, sid in enumerate(cn.source_ids):
         b = cn.source_basis[k]
@@ -136,8 +135,13 @@ def supplies(result: SteadyResult) -> list[dict[str, Any]]:
                 "node": cn.node_ids[i],
                 "kind": source_kind(sid, names[cn.node_ids[i]]),
                 "mode": "pressure" if cn.source_is_pressure[k] else "flow",
-                "supply_mmscfd": _num(b.kg_s_to_mmscfd(result.source_supply_kg_s[k]), 1),
-                "capacity_mmscfd": _num(b.kg_s_to_mmscfd(cap), 1) if np.isfinite(cap) else None,
+                # one basis with the totals (MMSCFD of the network gas, i.e. mass), so the column adds up;
+                # a source of another gas also has its own-gas MMSCFD
+                "supply_mmscfd": _num(net_basis.kg_s_to_mmscfd(result.source_supply_kg_s[k]), 1),
+                "own_gas_mmscfd": _num(b.kg_s_to_mmscfd(result.source_supply_kg_s[k]), 1)
+                if b.gas_name != net_basis.gas_name
+                else None,
+                "capacity_mmscfd": _num(net_basis.kg_s_to_mmscfd(cap), 1) if np.isfinite(cap) else None,
                 "p_barg": _num((result.p_pa[i] - amb) / BAR_PA, 2),
             }
         )
@@ -155,6 +159,7 @@ def totals(result: SteadyResult) -> dict[str, Any]:
         "power_mw": _num(float(np.sum(result.comp_power_w)) / 1e6, 1),
         "linepack_mmscf": _num(lp / basis.density_60f_kg_m3 / MMSCF_M3, 0),
         "violations": len(result.violations),
+        "basis": result.balance()["basis"],
     }
 
 
@@ -186,5 +191,4 @@ def profile(result: SteadyResult, route: list[str]) -> dict[str, Any]:
 
 
 def violation_rows(result: SteadyResult) -> list[dict[str, str]]:
-    ids = {t: cid for cid, texts in violated_ids(result).items() for t in texts}
-    return [{"id": ids.get(t, ""), "text": t} for t in result.violations]
+    return [{"id": v.component_id, "text": v.text} for v in result.violation_records]

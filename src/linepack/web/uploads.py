@@ -106,7 +106,7 @@ def _net_file(files: list[UploadedFile], suffixes: list[str]) -> UploadedFile:
 
 
 def _load_gaslib(files: list[UploadedFile], suffixes: list[str], tmp_root: Path) -> tuple[Network, tuple[str, ...]]:
-    from ..io.gaslib import apply_decision, operating_decisions, read_gaslib
+    from ..io.gaslib import apply_decision, operating_decisions, read_gaslib, require_nomination
 
     _net_file(files, suffixes)
     if len(set(suffixes)) != len(suffixes):
@@ -122,6 +122,7 @@ def _load_gaslib(files: list[UploadedFile], suffixes: list[str], tmp_root: Path)
             case = read_gaslib(
                 paths[".net"], paths.get(".scn"), paths.get(".cdf"), paths.get(".cs"), fixed_loss="resistor"
             )
+            require_nomination(case, files[suffixes.index(".net")].name, "upload its .scn with it")
             # with decisions, the first one is applied (as `linepack run --decisions` does)
             net = apply_decision(case, operating_decisions(case)) if ".cdf" in paths else case.network
         except LinepackError as exc:

@@ -103,7 +103,7 @@ from .model import (
     StationRating,
     TurboCompressor,
 )
-from .reader import apply_decision, build_case, operating_decisions, read_gaslib
+from .reader import apply_decision, build_case, operating_decisions, read_gaslib, require_nomination
 from .writer import write_gaslib
 
 __all__ = [
@@ -127,5 +127,6 @@ __all__ = [
     "network_to_gaslib",
     "operating_decisions",
     "read_gaslib",
+    "require_nomination",
     "write_gaslib",
 ]

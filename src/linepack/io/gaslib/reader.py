@@ -148,6 +148,16 @@ def build_case(
     )
 
 
+def require_nomination(case: GaslibCase, net_name: str, option: str = "--nomination FILE.scn") -> None:
+    """Refuse a GasLib network read without a nomination for a run: every entry and exit would carry zero
+    flow, and a solve would report a converged, empty network ("0 MMSCFD, no violations")."""
+    if case.nomination is None:
+        raise InputError(
+            f"{net_name}: a GasLib .net holds no flows; without its nomination every entry and exit carries zero "
+            f"flow and the result would be meaningless. Give the nomination ({option}) of the same network"
+        )
+
+
 _FLOATING_RULE = (
     "entry with the largest nominated flow of a zone whose pressure nothing else sets (its gas leaves only "
     "through stations or control valves holding their outlet pressure), held at its maximum pressure"
@@ -156,18 +166,17 @@ _FLOATING_RULE = (
 
 def _reference_floating_zones(network: Network) -> tuple[ReferenceChoice, ...]:
     """One more reference in every zone that nothing else gives a pressure level in the Network's control
-    modes (see :mod:`linepack.solvers.zones`; an island without a reference is such a zone): its entry with
+    modes (see :mod:`linepack.topology`; an island without a reference is such a zone): its entry with
     the largest nominated flow (else its exit that injects most), held at its maximum pressure, replaces that
     source's fixed flow in ``network``."""
     from ...compile import compile_network
-    from ...solvers.equations import ControlState
-    from ...solvers.zones import pressure_zones
+    from ...topology import Modes, pressure_zones
 
     try:
         cn = compile_network(network)
     except InputError:
         return ()  # the solve reports it
-    zones = pressure_zones(cn, ControlState.initial(cn))
+    zones = pressure_zones(cn, Modes.initial(cn))
     added: list[ReferenceChoice] = []
     for z in np.flatnonzero(zones.floating):
         in_zone = np.flatnonzero((zones.label[cn.source_node] == z) & ~cn.source_is_pressure & (cn.source_inflow > 0))
@@ -222,24 +231,6 @@ def build_network(net: NetData, ctx: Context, network: Network) -> None:
 # --- decisions -------------------------------------------------------------------------------------
 
 
-def _copy(network: Network) -> Network:
-    out = Network(
-        name=network.name,
-        description=network.description,
-        settings=network.settings,
-        gas_compositions=network.gas_compositions,
-        scenarios=network.scenarios,
-        default_scenario=network.default_scenario,
-        references=network.references,
-        meta=network.meta,
-        compressor_maps=network.compressor_maps,
-        drivers=network.drivers,
-    )
-    for coll, items in network.collections.items():
-        out.collections[coll] = dict(items)
-    return out
-
-
 def find_decision(case: GaslibCase, key: int | str) -> Decision:
     decisions = case.decisions()
     if isinstance(key, int):
@@ -271,7 +262,7 @@ def apply_decision(case: GaslibCase, index_or_name: int | str | Iterable[int | s
     can only be bypassed: no mode or mode bypass gives bypass/open, mode active is an error.
     """
     keys = [index_or_name] if isinstance(index_or_name, int | str) else list(index_or_name)
-    network = _copy(case.network)
+    network = case.network.copy()
     for key in keys:
         decision = find_decision(case, key)
         for ed in decision.elements:
@@ -329,11 +320,10 @@ def operating_decisions(case: GaslibCase) -> list[str]:
     """One decision per group of the .cdf (ids ``group/decision``) that together give a well-posed operating
     mode: the first decision of every group; where that leaves a loop of controlled elements joined only by
     loss-free connections (the flow around it would be undetermined, see
-    :func:`linepack.solvers.zones.control_loops`), the first later decision of a group touching the loop that
+    :func:`linepack.topology.control_loops`), the first later decision of a group touching the loop that
     removes it. Loops that no decision removes are left for the solve to report."""
     from ...compile import compile_network
-    from ...solvers.equations import ControlState
-    from ...solvers.zones import control_loops
+    from ...topology import Modes, control_loops
 
     groups = case.decision_groups
     chosen = [0] * len(groups)
@@ -351,7 +341,7 @@ def operating_decisions(case: GaslibCase) -> list[str]:
             cn = compile_network(apply_decision(case, ids()))
         except InputError:
             return []
-        return [{cn.edge_ids[e] for e in loop} for loop in control_loops(cn, ControlState.initial(cn))]
+        return [{cn.edge_ids[e] for e in loop} for loop in control_loops(cn, Modes.initial(cn))]
 
     current = loops()
     tried: set[int] = set()

@@ -37,13 +37,28 @@
     const s = $("status");
     s.textContent = text;
     s.dataset.state = st;
+    // a loading state (spinner, dimmed results) for as long as the page waits; "done" and "error" end it
+    document.body.dataset.busy = ["loading", "solving", "uploading"].includes(st) ? "1" : "0";
   }
 
+  const API_TIMEOUT_MS = 180000;  // a request that takes longer ends with an error: no endless loading state
+
   async function api(path, body) {
-    const opts = body === undefined ? {} : {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    const ctrl = new AbortController();
+    const timer = setTimeout(() => ctrl.abort(), API_TIMEOUT_MS);
+    const opts = body === undefined ? { signal: ctrl.signal } : {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body), signal: ctrl.signal,
     };
-    const resp = await fetch(path, opts);
+    let resp;
+    try {
+      resp = await fetch(path, opts);
+    } catch (e) {
+      const err = new Error(e.name === "AbortError" ? `no answer from the server in ${API_TIMEOUT_MS / 1000} s` : "the server cannot be reached (" + e.message + ")");
+      err.problems = [];
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
     let doc = null;
     try { doc = await resp.json(); } catch (e) { doc = { error: "HTTP " + resp.status, problems: [] }; }
     if (!resp.ok) {
@@ -142,6 +157,39 @@
     return COLOURS[Math.max(0, Math.min(COLOURS.length - 1, Math.round(x * (COLOURS.length - 1))))];
   }
 
+  // ---------------------------------------------------------------- place names
+  const LABEL_PRIORITY = { terminal: 0, delivery: 1, field: 2, entry: 2, compressor: 3 };
+
+  function placeName(p) {
+    // "Lahore (SNGPL city gate)" -> "Lahore"; long names are cut at a word; the id when there is no name
+    let name = (p.name || p.node || p.id || "").split(" (")[0].split(",")[0].trim();
+    if (name.length > 22) name = name.slice(0, 22).replace(/\s+\S*$/, "") + "…";
+    return p.kind === "compressor" ? (p.id || name) : name;
+  }
+
+  function placeLabel(ll, p) {
+    const label = L.tooltip({ permanent: true, direction: "right", offset: [7, 0], className: "lp-place lp-place-" + p.kind, interactive: false })
+      .setLatLng(ll).setContent(placeName(p));
+    label.options.priority = LABEL_PRIORITY[p.kind] ?? 4;
+    state.markerLayer.addLayer(label);
+  }
+
+  function declutterLabels() {
+    // show the most important names first; a name that would overlap one already shown is hidden
+    const labels = [];
+    state.markerLayer.eachLayer((l) => { if (l instanceof L.Tooltip && l.getElement()) labels.push(l); });
+    labels.sort((a, b) => a.options.priority - b.options.priority);
+    const shown = [];
+    for (const l of labels) {
+      const e = l.getElement();
+      e.style.visibility = "visible";
+      const r = e.getBoundingClientRect();
+      const hit = shown.some((q) => r.left < q.right && r.right > q.left && r.top < q.bottom && r.bottom > q.top);
+      if (hit) e.style.visibility = "hidden"; else shown.push(r);
+    }
+  }
+  map.on("zoomend moveend", () => { if (state.markerLayer) declutterLabels(); });
+
   function drawNetwork(fitBounds) {
     const res = state.result || state.layout;
     if (!res) return;
@@ -190,11 +238,13 @@
         });
       }
       m.bindTooltip(tooltip(p));
+      if (p.kind !== "junction") placeLabel(ll, p);
       const nodeId = p.kind === "junction" ? p.id : p.node;
       if (nodeId) m.on("click", () => addToRoute(nodeId));
       m.addTo(state.markerLayer);
     }
     drawLegend(metric, lo, hi, res.geojson.skipped, res.geojson.solved);
+    declutterLabels();
     const bounds = L.latLngBounds([]);
     if (state.pipeLayer.getLayers().length) bounds.extend(state.pipeLayer.getBounds());
     if (state.markerLayer.getLayers().length) bounds.extend(state.markerLayer.getBounds());
@@ -286,9 +336,11 @@
       res.deliveries.map((r) => ({ ...r, status_text: STATUS_TEXT[r.status] || r.status })),
       (r) => (r.status === "ok" ? "" : "bad"));
     table("compressors", [["id", "station"], ["control", "control"], ["suction_barg", "suction barg", 1],
-      ["discharge_barg", "discharge barg", 1], ["ratio", "ratio", 3], ["flow_mmscfd", "flow MMSCFD", 0],
-      ["power_mw", "power MW", 1], ["power_max_mw", "max MW", 1], ["fuel_mmscfd", "fuel MMSCFD", 2]],
-      res.compressors, (r) => (r.violation ? "bad" : r.at_bound ? "warn" : ""));
+      ["discharge_barg", "disch. barg", 1], ["ratio", "ratio", 3], ["flow_mmscfd", "flow MMSCFD", 0],
+      ["power_text", "power / max MW"], ["fuel_mmscfd", "fuel MMSCFD", 2]],
+      res.compressors.map((r) => ({ ...r, power_text: fmt(r.power_mw, 1) + " / " + (r.power_max_mw == null ? "-" : fmt(r.power_max_mw, 1)) })),
+      (r) => (r.violation ? "bad" : r.at_bound ? "warn" : ""));
+    const ownGas = res.supplies.some((r) => r.own_gas_mmscfd != null);
     const units = res.units || [];
     $("units-title").hidden = units.length === 0;
     table("units", [["id", "unit"], ["configuration", "config."], ["state", "state"], ["speed_rpm", "speed /min", 0],
@@ -296,7 +348,9 @@
       ["power_mw", "power MW", 2], ["power_avail_mw", "avail. MW", 2], ["surge_pct", "surge %", 0],
       ["choke_pct", "choke %", 0]], units, (r) => (r.limited ? "warn" : ""));
     table("supplies", [["id", "supply"], ["kind", "kind"], ["mode", "mode"], ["supply_mmscfd", "supply MMSCFD", 0],
+      ...(ownGas ? [["own_gas_mmscfd", "own gas MMSCFD", 0]] : []),
       ["capacity_mmscfd", "capacity MMSCFD", 0], ["p_barg", "p barg", 1]], res.supplies);
+    $("basis").textContent = "MMSCFD: " + tot.basis + "; columns and totals add up (own gas: a source's MMSCFD of its own gas)";
     const dl = $("node-ids");
     dl.replaceChildren(...res.nodes.map((n) => el("option", { value: n })));
     for (const fmtName of ["json", "csv", "geojson"]) {
@@ -342,17 +396,29 @@
     svg.append(mk("line", { x1: m.l, x2: m.l, y1: m.t, y2: H - m.b, class: "profile-axis" }));
     svg.append(mk("text", { x: 4, y: m.t + 8, class: "profile-label" }, "barg"));
     svg.append(mk("polyline", { points: pts.map((p) => X(p.km) + "," + Y(p.p_barg)).join(" "), class: "profile-line" }));
-    let lastLabel = -1e9;
+    const candidates = [];
     for (const p of pts) {
       if (p.node === null) continue;
       const x = X(p.km);
       if (p.maop_barg != null) svg.append(mk("line", { x1: x - 5, x2: x + 5, y1: Y(p.maop_barg), y2: Y(p.maop_barg), class: "profile-maop" }));
       if (p.p_min_barg != null) svg.append(mk("line", { x1: x - 5, x2: x + 5, y1: Y(p.p_min_barg), y2: Y(p.p_min_barg), class: "profile-pmin" }));
       svg.append(mk("circle", { cx: x, cy: Y(p.p_barg), r: 2.5, fill: "#1f5fa8" }));
-      if (x - lastLabel > (prof.route.includes(p.node) ? 55 : 80)) {
-        svg.append(mk("text", { x: x, y: H - m.b + 12, "text-anchor": "middle", class: "profile-label" }, p.node));
-        lastLabel = x;
-      }
+      candidates.push({ x, node: p.node, onRoute: prof.route.includes(p.node) });
+    }
+    // node names under the axis: the route's nodes first, then the others, none overlapping another or the edges
+    candidates.sort((a, b) => (b.onRoute - a.onRoute) || (a.x - b.x));
+    const placed = [];
+    for (const c of candidates) {
+      const t = mk("text", { x: c.x, y: H - m.b + 12, "text-anchor": "middle", class: "profile-label profile-node" }, c.node);
+      svg.append(t);
+      const w = t.getComputedTextLength ? t.getComputedTextLength() : c.node.length * 6;
+      let left = c.x - w / 2;
+      left = Math.max(2, Math.min(left, W - 2 - w));  // keep the name inside the plot
+      const right = left + w;
+      if (placed.some((q) => left < q.right + 6 && right > q.left - 6)) { t.remove(); continue; }
+      t.setAttribute("x", String(left));
+      t.setAttribute("text-anchor", "start");
+      placed.push({ left, right });
     }
     $("profile-note").textContent = `${fmt(x1, 0)} km along the route; red: MAOP, orange: minimum pressure at route nodes`;
   }

@@ -1,0 +1,5 @@
+"""``python -m linepack``: the command line, as the ``linepack`` script."""
+
+from linepack.cli import main
+
+main()
