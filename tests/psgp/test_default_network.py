@@ -54,7 +54,9 @@ def test_every_scenario_solves_with_balanced_nodes_and_exact_pipe_laws(
     net: lp.Network, scenario: str, tmp_path: Path
 ) -> None:
     res = lp.solve_steady(net, scenario)
-    assert res.converged and res.iterations < 40
+    # stations with units (CS1-CS3) add their map limits and configuration choice: a round or two more than
+    # the one-machine stations needed (gwadar_ip 34 -> 44 iterations)
+    assert res.converged and res.iterations < 50
     doc = res.to_dict()
     R, G = 8.314462618, 9.80665
     worst = 0.0
@@ -153,6 +155,8 @@ def test_active_bound_is_reported_when_a_station_is_power_limited(net: lp.Networ
     from linepack.model.scenario import Scenario
 
     net2 = lp.Network.from_dict(net.to_dict())
+    for unit in [u for u in net2.collections["compressor_units"] if u.startswith("CS1-")]:
+        net2.remove(unit)  # CS1 as one machine with a station power limit (its units: tests/stations)
     net2.scenarios["cs1_small"] = Scenario(base="psgp_base", set={"CS1": {"power_max_mw": 5.0}})
     res = lp.solve_steady(net2, "cs1_small")
     assert any(b.startswith("CS1 at maximum power (5.0 MW)") for b in res.active_bounds), res.active_bounds

@@ -95,9 +95,11 @@ def network_json_schema() -> dict[str, Any]:
         },
         "compressor_maps": {
             "type": "object",
-            "additionalProperties": {"oneOf": [ref(TurboMapSpec, "TurboMap"), ref(PistonMapSpec, "PistonMap")]},
+            "additionalProperties": {
+                "oneOf": [ref(TurboMapSpec, "TurboMapSpec"), ref(PistonMapSpec, "PistonMapSpec")]
+            },
         },
-        "drivers": {"type": "object", "additionalProperties": ref(DriverSpec, "Driver")},
+        "drivers": {"type": "object", "additionalProperties": ref(DriverSpec, "DriverSpec")},
         "scenarios": {"type": "object", "additionalProperties": ref(Scenario, "Scenario")},
         "default_scenario": {"type": "string"},
         "references": {"type": "object", "additionalProperties": {"type": "string"}},

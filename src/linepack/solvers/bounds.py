@@ -15,7 +15,7 @@ from ..units import BAR_PA
 from ..violations import find_violations
 from .diagnostics import islands
 from .equations import ControlState, SourceBound, SteadySystem
-from .station_bounds import MAP_MODES, chosen_configs, station_bound_texts
+from .station_bounds import MAP_MODES, chosen_configs, full_driver_power, station_bound_texts
 
 F64 = NDArray[np.float64]
 
@@ -72,8 +72,10 @@ class ActiveSet:
         configs = state.configs(cn) if cn.stations is not None else None
         if nc:
             P, *_ = sys.compressor_power(p, q, False)
-            terms = sys.station_terms(p, q, False)
+            terms = sys.station_terms(p, q, False, limits=True)
             st_of = cn.stations.station_of(nc) if cn.stations is not None else np.full(nc, -1)
+            full_power = full_driver_power(cn, configs) if configs is not None else np.zeros(0)
+            user_target = ControlState.initial(cn).comp_target
             ce = cn.comp_edge
             ps, pd, qc = p[cn.edge_from[ce]], p[cn.edge_to[ce]], q[ce]
             r = pd / ps
@@ -109,10 +111,36 @@ class ActiveSet:
                         js = st_of[k]
                         if terms is not None and js >= 0:  # the limits of its units (solvers.station_bounds)
                             viol[CompMode.MAP_HEAD] = -float(terms.margin[js])
-                            if terms.margin[js] >= -tol:
+                            if terms.margin[js] >= -tol and not limits_only:
                                 viol[CompMode.MAP_FLOW] = qc[k] / max(float(terms.cap[js]), 1e-9 * sys.m_ref) - 1.0
                         worst = max(viol, key=lambda key: viol[key])
-                        if viol[worst] > tol and not (worst in MAP_MODES and worst == cm[k]):
+                        if (
+                            worst == CompMode.MAP_FLOW
+                            and viol[worst] > tol
+                            and user[k] == CompMode.PRESSURE
+                            and ps[k] >= cn.comp_p_set_pa[k] * (1 - 1e-9)
+                        ):
+                            # more flow than its units pass, with a set-point the suction already meets: the
+                            # bypass holds it (no compression needed)
+                            new = (CompMode.BYPASS, 0.0)
+                        elif viol[worst] > tol and worst in MAP_MODES and limits_only:
+                            # a failed iterate (far from the answer) asks more head than the units make: the
+                            # station is held at its drivers' full power (like a station's power limit) rather than
+                            # on its map's edge, which ties its pressures to each other; once Newton converges the
+                            # map limit or the set-point takes over (below). Flow limits wait for a converged
+                            # solution (at a failed iterate they mislead)
+                            new = (CompMode.POWER, float(full_power[js]))
+                        elif (
+                            not limits_only
+                            and js >= 0
+                            and cm[k] == CompMode.POWER
+                            and user[k] != CompMode.POWER
+                            and not np.isfinite(cn.comp_power_max_w[k])
+                        ):
+                            # out of that rescue: onto the map limit that binds, else back to the set-point
+                            bind = worst if viol[worst] > tol and worst in MAP_MODES else None
+                            new = (bind, 0.0) if bind is not None else (user[k], float(user_target[k]))
+                        elif viol[worst] > tol and not (worst in MAP_MODES and worst == cm[k]):
                             target = {
                                 CompMode.RATIO: cn.comp_ratio_max[k],
                                 CompMode.POWER: cn.comp_power_max_w[k],
@@ -137,22 +165,6 @@ class ActiveSet:
                     new = (CompMode.PRESSURE, float(cn.comp_p_set_pa[k]))
                 if new[0] != cm[k] or (new[0] == cm[k] and new[1] != ct[k]):
                     cm[k], ct[k] = new
-                    self.switches[k] += 1
-                    changed = True
-            if configs is not None:
-                # stations told no configuration run the cheapest that can do the job (solvers.station_bounds)
-                cs = cn.stations
-                assert cs is not None
-                provisional = state.with_(comp_mode=cm)
-                chosen, _ = chosen_configs(cn, provisional, p, q, limits_only)
-                for st_ in np.flatnonzero(chosen != configs):
-                    k = int(cs.comp_k[st_])
-                    if self.switches[k] >= self.max_switches:
-                        continue
-                    configs = configs.copy()
-                    configs[st_] = chosen[st_]
-                    if cm[k] in MAP_MODES:  # its limits are those of the new configuration: checked next round
-                        cm[k], ct[k] = user[k], float(ControlState.initial(cn).comp_target[k])
                     self.switches[k] += 1
                     changed = True
         nr = len(cn.reg_edge)
@@ -244,6 +256,24 @@ class ActiveSet:
                 sp_[k], si[k], pt[k] = True, 0.0, float(cn.source_p_set_pa[k])
             else:
                 sp_[k], si[k] = False, float(cn.source_inflow[k])
+        if configs is not None and nc:
+            # stations told no configuration run the cheapest that can do the job (solvers.station_bounds); while
+            # other elements still change, only a station whose configuration cannot do the job changes it
+            cs = cn.stations
+            assert cs is not None
+            how = "rescue" if limits_only else ("grow" if changed else "rule")
+            chosen = chosen_configs(cn, state.with_(comp_mode=cm), p, q, how)[0]
+            initial_target = ControlState.initial(cn).comp_target
+            for st_ in np.flatnonzero(chosen != configs):
+                k = int(cs.comp_k[st_])
+                if self.switches[k] >= self.max_switches:
+                    continue
+                configs = configs.copy()
+                configs[st_] = chosen[st_]
+                if cm[k] in MAP_MODES:  # its limits are those of the new configuration: checked next round
+                    cm[k], ct[k] = cn.comp_mode[k], float(initial_target[k])
+                self.switches[k] += 1
+                changed = True
         new_state = ControlState(cm, ct, rm, rt, sp_, si, pt, sb, configs)
         return new_state, changed
 

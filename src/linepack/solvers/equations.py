@@ -272,13 +272,16 @@ class SteadySystem:
         """Z and dZ/dp [1/Pa] at compressor suction pressures (a subclass may use a faster table)."""
         return z_at(self.cn, p_pa)
 
-    def station_terms(self, p: F64, q_all: F64, derivatives: bool = True) -> StationTerms | None:
-        """Power, fuel and limits of the stations with units at ``(p, q)`` (None without such stations)."""
+    def station_terms(
+        self, p: F64, q_all: F64, derivatives: bool = True, limits: bool = False
+    ) -> StationTerms | None:
+        """Power, fuel and limits of the stations with units at ``(p, q)`` (None without such stations); their
+        capacity and head margin are complete for stations at a map limit, or for all with ``limits``."""
         if self.stations is None:
             return None
         cn = self.cn
         ce = cn.comp_edge[self.stations.k]
-        return self.stations.terms(q_all[ce], p[cn.edge_from[ce]], p[cn.edge_to[ce]], derivatives)
+        return self.stations.terms(q_all[ce], p[cn.edge_from[ce]], p[cn.edge_to[ce]], derivatives, limits)
 
     def compressor_power(
         self, p: F64, q_all: F64, derivatives: bool = True
@@ -297,8 +300,11 @@ class SteadySystem:
         P, dP_dq, dP_dps, dP_dpd = (np.array(v, dtype=float) for v in (P, dP_dq, dP_dps, dP_dpd))
         t = self.station_terms(p, q_all, derivatives)
         if t is not None:
-            k = self.stations.k  # type: ignore[union-attr]
-            P[k], (dP_dq[k], dP_dps[k], dP_dpd[k]) = t.power, t.d_power
+            st = self.stations
+            assert st is not None
+            mine = ~st.rescue
+            k = st.k[mine]
+            P[k], dP_dq[k], dP_dps[k], dP_dpd[k] = t.power[mine], *(d[mine] for d in t.d_power)
         return P, dP_dq, dP_dps, dP_dpd
 
     def compressor_fuel(self, p: F64, q_all: F64, derivatives: bool = True) -> tuple[F64, F64, F64, F64]:

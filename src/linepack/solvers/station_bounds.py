@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from ..compile import CompiledNetwork, CompMode
 from ..stations.choice import choose, feasible, most_capable
+from ..stations.drivers import available_power_w
 from ..stations.points import running, suction_gas, unit_points
 from ..stations.station import evaluate
 from ..units import BAR_PA
@@ -31,14 +32,27 @@ def _barg(cn: CompiledNetwork, p_pa: float) -> str:
     return f"{(p_pa - cn.ambient_pa) / BAR_PA:.1f} barg"
 
 
-def chosen_configs(
-    cn: CompiledNetwork, state: ControlState, p: F64, q: F64, limits_only: bool = False
-) -> tuple[I64, NDArray[np.bool_]]:
-    """Each station's configuration by the rule at this point, and whether it can do the job there.
+def full_driver_power(cn: CompiledNetwork, configs: I64) -> F64:
+    """The power [W] the drivers of each station's configuration deliver at their units' maximum speed."""
+    cs = cn.stations
+    assert cs is not None
+    cf, un = cs.configs, cs.units
+    sel = np.isin(cf.pair_config, configs)
+    u = cf.pair_unit[sel]
+    p = np.real(available_power_w(un.power_w[u], un.n_max[u]))
+    return np.bincount(cf.station[cf.pair_config[sel]], weights=p, minlength=len(cs)).astype(float)
 
-    Only stations that run, are told nothing and pass gas forward may change. With ``limits_only`` (a failed
-    Newton iterate) only a station whose present configuration cannot do the job there changes, to the one that
-    passes the most gas: that moves it off a limit instead of onto one."""
+
+def chosen_configs(
+    cn: CompiledNetwork, state: ControlState, p: F64, q: F64, how: str = "rule"
+) -> tuple[I64, NDArray[np.bool_]]:
+    """Each station's configuration at this point, and whether it can do the job there.
+
+    Only stations that run, are told nothing and pass gas forward may change. ``how``: ``rule`` (the rule of
+    :mod:`linepack.stations.choice`); ``grow`` (only a station whose present configuration cannot do the job
+    changes, by the rule: used while other elements still change, so that stations shed units last);
+    ``rescue`` (a failed Newton iterate: only a station whose configuration cannot do the job changes, to the
+    one that passes the most gas, which moves it off a limit instead of onto one)."""
     cs = cn.stations
     assert cs is not None
     ce = cn.comp_edge[cs.comp_k]
@@ -53,11 +67,12 @@ def chosen_configs(
         return state.configs(cn), free
     gas = suction_gas(cn)
     current = state.configs(cn)
-    if limits_only:
+    if how != "rule":
         now = evaluate(cs, gas, np.arange(len(cs)), current, m, ps, pd)
+        free &= ~feasible(now)
+    if how == "rescue":
         big, big_cap, big_ok = most_capable(cs, gas, m, ps, pd)
-        grow = ~feasible(now) & (big_ok > 0) & (big_cap > np.real(now.flow_cap_kg_s) * (1 + 1e-6))
-        free &= grow
+        free &= (big_ok > 0) & (big_cap > np.real(now.flow_cap_kg_s) * (1 + 1e-6))
         return np.where(free, big, current), free
     choice = choose(cs, gas, m, ps, pd)
     return np.where(free, choice.config, current), free & choice.feasible

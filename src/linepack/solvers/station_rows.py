@@ -67,48 +67,64 @@ class StationRows:
         self.configs = np.asarray(configs, dtype=np.int64)
         mode = np.asarray(comp_mode)[self.k]
         self.on = (mode != CompMode.BYPASS) & (mode != CompMode.OFF)
+        self.at_limit = (mode == CompMode.MAP_FLOW) | (mode == CompMode.MAP_HEAD)  # their rows need the limits
+        # held at their drivers' full power while the solver recovers from a failed iterate (solvers.bounds):
+        # their power equation is the one-machine law (monotone in the flow), not the map's
+        user = cn.comp_mode[self.k]
+        self.rescue = (mode == CompMode.POWER) & (user != CompMode.POWER) & ~np.isfinite(cn.comp_power_max_w[self.k])
         self.gas = suction_gas(cn)
-        self._cache: tuple[F64, F64, F64, StationTerms, bool] | None = None
+        self._cache: dict[tuple[bool, bool], tuple[F64, F64, F64, StationTerms]] = {}
 
-    def terms(self, q_st: F64, ps: F64, pd: F64, derivatives: bool = True) -> StationTerms:
-        """Values (and, with ``derivatives``, exact derivatives; zeros without) at station flows ``q_st`` and
-        suction/discharge pressures (per station)."""
-        c = self._cache
-        if (
-            c is not None
-            and np.array_equal(c[0], q_st)
-            and np.array_equal(c[1], ps)
-            and np.array_equal(c[2], pd)
-            and (c[4] or not derivatives)
-        ):
-            return c[3]
-        slots = np.arange(len(self.cs))
-        ev = evaluate(self.cs, self.gas, slots, self.configs, q_st, ps, pd)
-        derivs: list[StationEval] = []
+    def terms(self, q_st: F64, ps: F64, pd: F64, derivatives: bool = True, limits: bool = False) -> StationTerms:
+        """Values (with ``derivatives``, also their exact derivatives; zeros without) at station flows ``q_st``
+        and suction/discharge pressures (per station). Capacity and head margin include the drivers' power
+        limits for the stations at a map limit, or for all with ``limits``."""
+        for key in ((derivatives, limits), (True, limits)) if not derivatives else ((True, limits),):
+            c = self._cache.get(key)
+            if c is not None and np.array_equal(c[0], q_st) and np.array_equal(c[1], ps) and np.array_equal(c[2], pd):
+                return c[3]
+        S = len(self.cs)
+        mask = np.ones(S, dtype=bool) if limits else self.at_limit
         if derivatives:
-            for dq, dps, dpd in ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0)):
-                h = 1j * STEP
-                cfg = self.configs
-                derivs.append(evaluate(self.cs, self.gas, slots, cfg, q_st + h * dq, ps + h * dps, pd + h * dpd))
+            # one evaluation of three copies, each stepped in one input: real parts are the values (exact to
+            # O(h^2)), imaginary parts / h the derivatives
+            h = 1j * STEP
+            slots = np.tile(np.arange(S), 3)
+            ev = evaluate(
+                self.cs,
+                self.gas,
+                slots,
+                np.tile(self.configs, 3),
+                np.concatenate([q_st + h, q_st, q_st]),
+                np.concatenate([ps, ps + h, ps]),
+                np.concatenate([pd, pd, pd + h]),
+                np.tile(mask, 3),
+            )
+        else:
+            ev = evaluate(self.cs, self.gas, np.arange(S), self.configs, q_st, ps, pd, mask)
         on = self.on.astype(float)
-        zero = np.zeros(len(on))
+        zero = np.zeros(S)
 
-        def d(name: str, mask: F64) -> tuple[F64, F64, F64]:
-            if not derivs:
+        def val(name: str) -> F64:
+            return np.real(getattr(ev, name)[:S])
+
+        def d(name: str, m: F64) -> tuple[F64, F64, F64]:
+            if not derivatives:
                 return zero, zero, zero
-            a, b, c = (np.imag(getattr(e, name)) / STEP * mask for e in derivs)
-            return a, b, c
+            v = np.imag(getattr(ev, name)) / STEP
+            return v[:S] * m, v[S : 2 * S] * m, v[2 * S :] * m
 
+        ones = np.ones(S)
         out = StationTerms(
-            power=np.real(ev.power_w) * on,
+            power=val("power_w") * on,
             d_power=d("power_w", on),
-            fuel=np.real(ev.fuel_kg_s) * on,
+            fuel=val("fuel_kg_s") * on,
             d_fuel=d("fuel_kg_s", on),
-            cap=np.real(ev.flow_cap_kg_s),
-            d_cap=d("flow_cap_kg_s", np.ones(len(on))),
-            margin=np.real(ev.head_margin),
-            d_margin=d("head_margin", np.ones(len(on))),
+            cap=val("flow_cap_kg_s"),
+            d_cap=d("flow_cap_kg_s", ones),
+            margin=val("head_margin"),
+            d_margin=d("head_margin", ones),
             ev=ev,
         )
-        self._cache = (q_st.copy(), ps.copy(), pd.copy(), out, derivatives)
+        self._cache[(derivatives, limits)] = (q_st.copy(), ps.copy(), pd.copy(), out)
         return out

@@ -110,6 +110,12 @@ def compile_stations(view: NetworkView, comps: Sequence[Compressor]) -> tuple[Co
         return None, notes
     units_arr = _unit_arrays(network, rows, np.asarray(ambient))
     cp = np.array(pairs, dtype=np.int64).reshape(-1, 3)
+    kinds: dict[tuple[int, int], set[tuple[str, str]]] = {}
+    for ci, ui, j in pairs:
+        kinds.setdefault((ci, j), set()).add((units_arr.map_name[ui], units_arr.driver_name[ui]))
+    uniform = np.ones(len(cfg_ids), dtype=bool)
+    for (ci, _), found in kinds.items():
+        uniform[ci] &= len(found) == 1
     configs = ConfigArrays(
         ids=tuple(cfg_ids),
         station=np.array(cfg_station, dtype=np.int64),
@@ -118,6 +124,7 @@ def compile_stations(view: NetworkView, comps: Sequence[Compressor]) -> tuple[Co
         pair_config=cp[:, 0].copy(),
         pair_unit=cp[:, 1].copy(),
         pair_stage=cp[:, 2].copy(),
+        uniform=uniform,
     )
     return (
         CompiledStations(

@@ -157,8 +157,14 @@ class Envelope:
     head_margin: Arr  # > 0: the unit can make the head; 0 at its head limit
 
 
-def envelope(u: UnitArrays, idx: I64, h: Any, rho: Any, stage_ratio: Any) -> Envelope:
-    """The envelope of units ``idx`` at asked heads h [J/kg], suction densities rho [kg/m3] and stage ratios."""
+def envelope(
+    u: UnitArrays, idx: I64, h: Any, rho: Any, stage_ratio: Any, with_power: NDArray[np.bool_] | None = None
+) -> Envelope:
+    """The envelope of units ``idx`` at asked heads h [J/kg], suction densities rho [kg/m3] and stage ratios.
+
+    ``with_power`` (default: all) says for which units the driver's power limit is found (a root solve, the
+    costly part); for the others the largest flow ignores it (what load sharing among identical units and the
+    power of a unit do not need)."""
     turbo = u.kind[idx] == 0
     q_surge, _ = root(u.surge[idx, 2], u.surge[idx, 1], u.surge[idx, 0], h, +1)
     a, b, c0 = in_q(u.head[idx], u.n_max[idx])
@@ -171,7 +177,13 @@ def envelope(u: UnitArrays, idx: I64, h: Any, rho: Any, stage_ratio: Any) -> Env
     hi_p = k * u.n_max[idx]
     lo = rwhere(turbo, lo_t, lo_p + 0.0 * lo_t)
     hi0 = rwhere(turbo, hi_t, hi_p + 0.0 * hi_t)
-    q_pow = power_flow(u, idx, h, rho, hi0)
+    if with_power is None or np.all(with_power):
+        q_pow = power_flow(u, idx, h, rho, hi0)
+    else:
+        q_pow = np.inf + 0.0 * hi0
+        if np.any(with_power):
+            w = np.flatnonzero(with_power)
+            q_pow[w] = power_flow(u, idx[w], np.asarray(h)[w], np.asarray(rho)[w], hi0[w])
     hi = rmin(hi0, q_pow)
     code = np.where(np.real(q_pow) < np.real(hi0), HI_DRIVER, np.where(turbo, code_t, HI_PISTON_SPEED))
     margin = (hi - lo) / u.q_ref[idx]

@@ -95,16 +95,15 @@ def root(a: Any, b: Any, c0: Any, value: Any, slope: int) -> tuple[Arr, Arr]:
     monotone in ``value``, so a solver that wanders there is led back. Returns (x, beyond) where ``beyond``
     marks the continued roots. Complex-step safe.
     """
-    a, b, c0, value = (np.asarray(v) for v in (a, b, c0, value))
     cc = c0 - value
     D = b * b - 4.0 * a * cc
     beyond = np.real(D) < 0.0
-    sq = np.where(beyond, -np.sqrt(np.where(beyond, -D, 1.0)), np.sqrt(np.where(beyond, 1.0, D)))
+    sq = np.sqrt(np.where(beyond, -D, D)) * np.where(beyond, -1.0, 1.0)
     s = float(slope)
     num = -b + s * sq
     den = -b - s * sq
-    use_den = (np.real(den) * np.real(den) >= np.real(num) * np.real(num)) & ~beyond
-    safe_den = np.where(np.real(den) == 0.0, 1.0, den)
+    rd, rn = np.real(den), np.real(num)
+    use_den = (rd * rd >= rn * rn) & ~beyond
     safe_a = np.where(np.real(a) == 0.0, 1e-300, a)
-    x = np.where(use_den, 2.0 * cc / safe_den, num / (2.0 * safe_a))
+    x = np.where(use_den, 2.0 * cc / np.where(rd == 0.0, 1.0, den), num / (2.0 * safe_a))
     return np.asarray(x), beyond

@@ -122,9 +122,14 @@ def evaluate(
     m: Any,
     ps: Any,
     pd: Any,
+    limits: NDArray[np.bool_] | bool = True,
 ) -> StationEval:
     """Evaluate configurations ``slot_config`` of stations ``slot_station`` at throughputs m [kg/s] and
-    suction/discharge pressures [Pa] (arrays per slot, real or complex)."""
+    suction/discharge pressures [Pa] (arrays per slot, real or complex).
+
+    ``limits`` (per slot, or for all): whether the flow capacity and head margin must include the drivers'
+    power limits (a root solve per unit). Without, power and fuel are still exact wherever the stage's units are
+    identical (their load sharing does not depend on the limits); capacity and margin are then not complete."""
     cf, un = cs.configs, cs.units
     n_slot = len(slot_config)
     m, ps, pd = (np.asarray(v) for v in (m, ps, pd))
@@ -147,7 +152,8 @@ def evaluate(
     z = z_lifted(gas.z, p_in, t_k)
     rho = p_in * mm / (z * R_J_PER_MOL_K * t_k)
     h = isentropic_head(z, t_k, mm, kap, r_stage)
-    env = envelope(un, idx, h, rho, r_stage)
+    need = np.broadcast_to(np.asarray(limits, dtype=bool), (n_slot,))[pair_slot] | ~cf.uniform[slot_config][pair_slot]
+    env = envelope(un, idx, h, rho, r_stage, need)
     # load sharing within each (slot, stage)
     grp = pair_slot * 16 + stage
     keys, g = np.unique(grp, return_inverse=True)

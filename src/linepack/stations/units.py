@@ -72,6 +72,7 @@ class ConfigArrays:
     pair_config: I64
     pair_unit: I64
     pair_stage: I64  # 0-based serial stage of the unit in that configuration
+    uniform: NDArray[np.bool_]  # every stage's parallel units share map and driver (load sharing: equal flows)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -139,6 +140,7 @@ class CompiledStations:
             pair_config=new_c[c.pair_config[kp]],
             pair_unit=new_u[c.pair_unit[kp]],
             pair_stage=c.pair_stage[kp],
+            uniform=c.uniform[kc],
         )
         fixed = self.fixed_config[keep_st]
         fixed = np.where(fixed >= 0, new_c[np.maximum(fixed, 0)], -1)
