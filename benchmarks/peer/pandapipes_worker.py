@@ -2,6 +2,7 @@
 
 Usage (called by linepack's cross-check and benchmark commands, never imported by linepack):
     python pandapipes_worker.py CASES.json RESULTS.json [--repeats N]
+    python pandapipes_worker.py --serve CASES.json      (timing service: JSON commands on stdin, see serve())
 
 CASES.json: {"cases": [case, ...]}, each case in SI with absolute pressures (written by
 ``benchmarks/peer/exchange.py``). RESULTS.json: per case the absolute junction pressures [Pa], pipe mass
@@ -92,8 +93,60 @@ def solve(net: object, case: dict) -> None:
     )
 
 
+def iterations(net: object) -> int:
+    """pandapipes' Newton iterations of the last pipeflow (``_internal_results['iterations_hydraulics']`` in
+    0.16; the key carries the calculation mode)."""
+    internal = net.get("_internal_results", {})  # type: ignore[attr-defined]
+    for key, value in internal.items():
+        if str(key).startswith("iterations"):
+            return int(value)
+    return -1
+
+
+def state(net: object, p_amb_bar: np.ndarray) -> dict:
+    p_abs = (net.res_junction.p_bar.values + p_amb_bar) * 1e5  # type: ignore[attr-defined]
+    mdot = net.res_pipe.mdot_from_kg_per_s.values if len(net.pipe) else np.zeros(0)  # type: ignore[attr-defined]
+    return {
+        "converged": bool(net.converged),  # type: ignore[attr-defined]
+        "iterations": iterations(net),
+        "p_abs_pa": p_abs.tolist(),
+        "pipe_mdot_kg_s": np.asarray(mdot, dtype=float).tolist(),
+    }
+
+
+def serve(cases_file: str) -> None:
+    """Timing service for interleaved benchmarks: reads one JSON command a line on stdin, ``{"case": i}``,
+    builds case ``i`` and solves it, and answers one JSON line with the CPU and wall times of the build and
+    of ``pipeflow`` (in this process) and, with ``"state": true``, the state reached."""
+    with open(cases_file) as fh:
+        cases = json.load(fh)["cases"]
+    print(json.dumps({"ready": True, "pandapipes": pp.__version__}), flush=True)
+    for line in sys.stdin:
+        cmd = json.loads(line)
+        case = cases[cmd["case"]]
+        c0, w0 = time.process_time(), time.perf_counter()
+        net, p_amb_bar = build(case)
+        c1, w1 = time.process_time(), time.perf_counter()
+        answer: dict = {"build_cpu_s": c1 - c0, "build_wall_s": w1 - w0}
+        try:
+            solve(net, case)
+        except Exception as exc:  # pandapipes raises when it does not converge
+            answer.update(converged=False, error=f"{type(exc).__name__}: {exc}", iterations=-1)
+        else:
+            c2, w2 = time.process_time(), time.perf_counter()
+            answer.update(solve_cpu_s=c2 - c1, solve_wall_s=w2 - w1)
+            if cmd.get("state"):
+                answer.update(state(net, p_amb_bar))
+            else:
+                answer.update(converged=bool(net.converged), iterations=iterations(net))
+        print(json.dumps(answer), flush=True)
+
+
 def main() -> None:
     args = sys.argv[1:]
+    if args and args[0] == "--serve":
+        serve(args[1])
+        return
     repeats = int(args[args.index("--repeats") + 1]) if "--repeats" in args else 0
     with open(args[0]) as fh:
         cases = json.load(fh)["cases"]
@@ -120,18 +173,8 @@ def main() -> None:
             t0 = time.perf_counter()
             solve(net, case)
             times.append(time.perf_counter() - t0)
-        p_abs = (net.res_junction.p_bar.values + p_amb_bar) * 1e5
-        mdot = net.res_pipe.mdot_from_kg_per_s.values if len(net.pipe) else np.zeros(0)
-        out.append(
-            {
-                "name": case["name"],
-                "converged": bool(net.converged),
-                "iterations": int(getattr(net, "_internal_results", {}).get("iterations", -1) or -1),
-                "p_abs_pa": p_abs.tolist(),
-                "pipe_mdot_kg_s": np.asarray(mdot, dtype=float).tolist(),
-                "solve_s": statistics.median(times) if times else None,
-            }
-        )
+        solve_s = statistics.median(times) if times else None
+        out.append({"name": case["name"], **state(net, p_amb_bar), "solve_s": solve_s})
     with open(args[1], "w") as fh:
         json.dump({"results": out, "pandapipes": pp.__version__}, fh)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -97,6 +98,23 @@ def friction_law_of(code: int) -> FrictionLaw:
 
 def _nan_or(x: float | None) -> float:
     return float("nan") if x is None else float(x)
+
+
+def _column(items: list[Any], name: str, dtype: Any = float) -> NDArray[Any]:
+    """The field ``name`` of every component as an array (one pass, no intermediate list)."""
+    return np.fromiter(map(attrgetter(name), items), dtype=dtype, count=len(items))
+
+
+def _column_or_nan(items: list[Any], name: str) -> F64:
+    """A float field that may be None (as NaN)."""
+    values = list(map(attrgetter(name), items))
+    missing = values.count(None)
+    if missing == 0:
+        return np.array(values, dtype=float)
+    if missing == len(values):
+        return np.full(len(values), np.nan)
+    nan = float("nan")
+    return np.fromiter((nan if v is None else v for v in values), dtype=float, count=len(values))
 
 
 @dataclass(frozen=True)
@@ -311,11 +329,15 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
     nodes: list[Node] = view.of_type(Node)
     if not nodes:
         raise InputError(f"scenario {view.scenario.name}: no component is in service; nothing to solve")
-    nidx = {n.id: i for i, n in enumerate(nodes)}
-    elev = np.array([n.elevation_m for n in nodes], dtype=float)
+    node_ids = tuple(map(attrgetter("id"), nodes))
+    nidx = {nid: i for i, nid in enumerate(node_ids)}
+    elev = _column(nodes, "elevation_m")
 
     def pa(x: float | None) -> float:
         return float("nan") if x is None else barg_to_pa(x, amb)
+
+    def pa_column(items: list[Any], name: str) -> F64:  # the same arithmetic as pa(), on a whole column
+        return (_column_or_nan(items, name) + amb) * BAR_PA
 
     pipes: list[Pipe] = view.of_type(Pipe)
     all_resistors: list[Resistor] = view.of_type(Resistor)
@@ -334,8 +356,8 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
         + [EdgeKind.VALVE] * len(valves)
         + [EdgeKind.SHORT_PIPE] * len(shorts)
     )
-    efrom = np.array([nidx[e.from_node] for e in edges], dtype=np.int64)
-    eto = np.array([nidx[e.to_node] for e in edges], dtype=np.int64)
+    efrom = np.fromiter(map(nidx.__getitem__, map(attrgetter("from_node"), edges)), dtype=np.int64, count=len(edges))
+    eto = np.fromiter(map(nidx.__getitem__, map(attrgetter("to_node"), edges)), dtype=np.int64, count=len(edges))
     n_e = len(edges)
     off = 0
     pipe_pos = np.arange(off, off + len(pipes))
@@ -355,16 +377,27 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
 
     # resistive edges: pipes, then resistors as zero-friction segments with a loss coefficient
     res_edge = np.concatenate([pipe_pos, res_pos]).astype(np.int64)
-    length = np.array([p.length_km * 1e3 for p in pipes] + [1.0] * len(resistors))
-    diam = np.array([p.inner_diameter_mm * 1e-3 for p in pipes] + [float(r.diameter_mm or 0) * 1e-3 for r in resistors])
-    rough = np.array([p.roughness_mm * 1e-3 for p in pipes] + [0.0] * len(resistors))
-    eff = np.array([p.efficiency for p in pipes] + [1.0] * len(resistors))
-    default_law = _LAW[network.settings.friction_law.value]
-    law = np.array(
-        [_LAW[p.law.value] if p.law is not None else default_law for p in pipes] + [default_law] * len(resistors),
-        dtype=np.int64,
+    n_r = len(resistors)
+    length = np.concatenate([_column(pipes, "length_km") * 1e3, np.ones(n_r)])
+    diam = np.concatenate(
+        [_column(pipes, "inner_diameter_mm") * 1e-3, np.array([float(r.diameter_mm or 0) * 1e-3 for r in resistors])]
     )
-    zeta = np.array([p.loss_coefficient for p in pipes] + [float(r.drag_coefficient or 0) for r in resistors])
+    rough = np.concatenate([_column(pipes, "roughness_mm") * 1e-3, np.zeros(n_r)])
+    eff = np.concatenate([_column(pipes, "efficiency"), np.ones(n_r)])
+    default_law = _LAW[network.settings.friction_law.value]
+    law = np.concatenate(
+        [
+            np.fromiter(
+                (default_law if w is None else _LAW[w.value] for w in map(attrgetter("law"), pipes)),
+                dtype=np.int64,
+                count=len(pipes),
+            ),
+            np.full(n_r, default_law, dtype=np.int64),
+        ]
+    )
+    zeta = np.concatenate(
+        [_column(pipes, "loss_coefficient"), np.array([float(r.drag_coefficient or 0) for r in resistors])]
+    )
     dh = np.concatenate([elev[eto[pipe_pos]] - elev[efrom[pipe_pos]], np.zeros(len(resistors))])
     is_pipe = np.concatenate([np.ones(len(pipes), bool), np.zeros(len(resistors), bool)])
 
@@ -426,15 +459,15 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
         ambient_pa=amb * BAR_PA,
         gas=gas,
         default_law=default_law,
-        node_ids=tuple(n.id for n in nodes),
-        node_names=tuple(n.name for n in nodes),
+        node_ids=node_ids,
+        node_names=tuple(map(attrgetter("name"), nodes)),
         elevation_m=elev,
-        lat=np.array([_nan_or(n.lat) for n in nodes]),
-        lon=np.array([_nan_or(n.lon) for n in nodes]),
-        p_min_pa=np.array([pa(n.p_min_barg) for n in nodes]),
-        p_max_pa=np.array([pa(n.p_max_barg) for n in nodes]),
-        edge_ids=tuple(e.id for e in edges),
-        edge_names=tuple(e.name for e in edges),
+        lat=_column_or_nan(nodes, "lat"),
+        lon=_column_or_nan(nodes, "lon"),
+        p_min_pa=pa_column(nodes, "p_min_barg"),
+        p_max_pa=pa_column(nodes, "p_max_barg"),
+        edge_ids=tuple(map(attrgetter("id"), edges)),
+        edge_names=tuple(map(attrgetter("name"), edges)),
         edge_kind=np.array(kinds, dtype=np.int8),
         edge_from=efrom,
         edge_to=eto,
@@ -449,8 +482,8 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
         law=law,
         zeta=zeta,
         dh_m=dh,
-        maop_pa=np.array([pa(p.maop_barg) for p in pipes] + [np.nan] * len(resistors)),
-        nominal_diameter_in=np.array([_nan_or(p.nominal_diameter_in) for p in pipes] + [np.nan] * len(resistors)),
+        maop_pa=np.concatenate([pa_column(pipes, "maop_barg"), np.full(n_r, np.nan)]),
+        nominal_diameter_in=np.concatenate([_column_or_nan(pipes, "nominal_diameter_in"), np.full(n_r, np.nan)]),
         comp_edge=comp_pos.astype(np.int64),
         comp_mode=comp_mode,
         comp_p_set_pa=np.array([pa(c.p_set_barg) for c in comps]),
@@ -478,10 +511,10 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
         source_inflow=inflow,
         source_capacity=capacity,
         source_basis=src_basis,
-        sink_ids=tuple(k.id for k in sinks),
-        sink_node=np.array([nidx[k.node] for k in sinks], dtype=np.int64),
+        sink_ids=tuple(map(attrgetter("id"), sinks)),
+        sink_node=np.fromiter(map(nidx.__getitem__, map(attrgetter("node"), sinks)), dtype=np.int64, count=len(sinks)),
         sink_demand=demand,
-        sink_p_min_pa=np.array([pa(k.p_min_barg) for k in sinks]),
+        sink_p_min_pa=pa_column(sinks, "p_min_barg"),
         sink_category=tuple(k.category.value for k in sinks),
         incidence=incidence,
         pipe_routes={p.id: tuple((float(x), float(y)) for x, y in p.route_lonlat) for p in pipes if p.route_lonlat},

@@ -26,7 +26,8 @@ from scipy.sparse.csgraph import connected_components
 from ..compile import CompiledNetwork, CompMode, RegMode, friction_law_of, z_at
 from ..hydraulics import compressor_power_w, darcy_friction
 from ..units import G_M_PER_S2, R_J_PER_MOL_K
-from .linear import SparseLU
+from .linear import SchurSolver, SparseLU
+from .passive import squared_pressure_scale
 from .sparsity import CscAssembler, SchurPlan
 from .station_rows import StationRows, StationTerms, initial_configs
 
@@ -158,6 +159,8 @@ class SteadySystem:
         escale[cn.reg_edge[(rm == RegMode.CLOSED) | (rm == RegMode.FLOW)]] = m_ref
         self.fscale = np.concatenate([np.full(n, m_ref), escale, np.full(self.k, p_ref)])
         self._lu = SparseLU()
+        self.linear = SchurSolver()  # the Schur complement's solver (may be shared by the systems of one solve)
+        self._x_jac: F64 | None = None  # the point of the last Jacobian (for the passive column scale)
         self._assembler: CscAssembler | None = None  # the Jacobian's pattern, fixed for this control state
         self._schur: SchurPlan | None = None
         self._resistive_cache: tuple[F64, tuple[F64, F64, F64, F64]] | None = None
@@ -336,6 +339,9 @@ class SteadySystem:
         cols: list[NDArray[np.int64]] = []
         vals: list[F64] = []
 
+        if self._assembler is None:  # the systems of one solve share their patterns (same control state)
+            shared = self.linear.plans.get(("J", *self._pattern_key()))
+            self._assembler = shared if isinstance(shared, CscAssembler) else None
         collect = self._assembler is None  # the pattern is found once; later calls only gather the values
 
         def add(r: NDArray[np.int64], c: NDArray[np.int64], v: F64) -> None:
@@ -488,12 +494,14 @@ class SteadySystem:
         if self._assembler is None:
             shape = (self.size, self.size)
             self._assembler = CscAssembler(np.concatenate(rows), np.concatenate(cols), shape, self.xscale, self.fscale)
+            self.linear.plans[("J", *self._pattern_key())] = self._assembler
         return F, self._assembler.matrix(np.concatenate(vals))
 
     def residual(self, x: F64) -> F64:
         return self._assemble(x, False)[0]
 
     def jacobian(self, x: F64) -> sp.csc_matrix:
+        self._x_jac = x
         J = self._assemble(x, True)[1]
         assert J is not None
         return J
@@ -538,20 +546,56 @@ class SteadySystem:
             return False, None
         plan = self._schur
         if plan is None or not plan.matches(jac):
-            R = self.n + self.cn.res_edge
-            mask = np.ones(self.size, dtype=bool)
-            mask[R] = False
-            built = SchurPlan.build(jac, R, np.flatnonzero(mask))
-            if built is None:
-                return False, None
-            plan = self._schur = built
+            key = ("S", *self._pattern_key())
+            shared = self.linear.plans.get(key)
+            if isinstance(shared, SchurPlan) and shared.matches(jac):
+                plan = self._schur = shared
+            else:
+                R = self.n + self.cn.res_edge
+                mask = np.ones(self.size, dtype=bool)
+                mask[R] = False
+                built = SchurPlan.build(jac, R, np.flatnonzero(mask))
+                if built is None:
+                    return False, None
+                plan = self._schur = built
+                self.linear.plans[key] = built
         if not np.all(np.abs(jac.data[plan.d_slot]) > 1e-300):
             return False, None
         S, inv_d, JKR, JRK = plan.reduce(jac.data)
-        solve_k = self._lu.factor(S)
+        solve_k = self.linear.factor_schur(S, self.n, self.cn.source_node[self.psrc], self._passive_scale())
         if solve_k is None:
             return True, None
         return True, _back_substitution(self.size, plan.k_index, plan.r_index, solve_k, JKR, JRK, inv_d)
+
+    def _pattern_key(self) -> tuple[object, ...]:
+        """What fixes the Jacobian's pattern and scaling: the network, the control modes and the scales (systems
+        of one solve with the same key share the assembly and Schur maps kept by :attr:`linear`)."""
+        st = self.state
+        return (
+            id(self.cn),
+            type(self).__name__,
+            st.comp_mode.tobytes(),
+            st.reg_mode.tobytes(),
+            st.src_pressure.tobytes(),
+            self.fscale.tobytes(),
+            self.xscale.tobytes(),
+        )
+
+    def _passive_scale(self) -> Callable[[], F64] | None:
+        """For a passive system (only pipes and resistors, held sources without droop): the column scale of the
+        squared-pressure form at the last Jacobian's point (:func:`.passive.squared_pressure_scale`)."""
+        x = self._x_jac
+        if x is None or self.m != len(self.cn.res_edge) or self.k == 0 or np.any(self.src_droop):
+            return None
+        cn, n = self.cn, self.n
+        p_pu = x[:n]
+
+        def scale() -> F64:
+            z_mean = float(np.mean(z_at(cn, np.array([float(np.mean(p_pu)) * self.p_ref]))[0]))
+            c = squared_pressure_scale(p_pu, cn.elevation_m, cn.gas.molar_mass_kg_per_mol, cn.gas.temperature_k, z_mean)
+            return np.ones(n) if c is None else c
+
+        return scale
 
     def solve_linear(self, jac: sp.spmatrix, rhs: F64) -> F64 | None:
         """One linear step ``jac dx = rhs`` through :meth:`factorize`."""

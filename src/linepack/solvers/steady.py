@@ -28,7 +28,7 @@ from .diagnostics import (
     supply_problems,
 )
 from .equations import ControlState, SteadySystem
-from .linear import SparseLU
+from .linear import SchurSolver, requested, solve_laplacian
 from .newton import NewtonOptions, NewtonOutcome, newton
 from .warm import warm_start, warm_state
 from .zones import (
@@ -53,6 +53,7 @@ class SteadyOptions:
     max_outer: int = 30  # changes of control state (bounds becoming active or released)
     viscosity_rel_tol: float = 1e-4  # viscosity is lagged one outer iteration until it settles
     probe_supply: bool = True  # on a supply shortfall, re-solve with unlimited supply to say what would happen
+    linear_solver: str | None = None  # linepack.solvers.linear.CHOICES; None: $LINEPACK_LINEAR_SOLVER, else auto
 
 
 class _Scaled(SteadySystem):
@@ -79,8 +80,11 @@ def _initial_pressure(cn: CompiledNetwork, state: ControlState, p_ref: float) ->
     return np.full(cn.n_nodes, float(np.max(refs)) if len(refs) else p_ref)
 
 
-def _initial_guess(cn: CompiledNetwork, state: ControlState, p_ref: float) -> tuple[F64, F64, F64]:
-    """Pressures at the highest reference; flows from a conductance-weighted minimum-norm split."""
+def _initial_guess(
+    cn: CompiledNetwork, state: ControlState, p_ref: float, linear_solver: str | None = None
+) -> tuple[F64, F64, F64]:
+    """Pressures at the highest reference; flows from a conductance-weighted minimum-norm split (solved with
+    ``linear_solver``, :func:`linepack.solvers.linear.solve_laplacian`)."""
     n, m = cn.n_nodes, cn.n_edges
     p = _initial_pressure(cn, state, p_ref)
     inj = np.zeros(n)
@@ -101,8 +105,7 @@ def _initial_guess(cn: CompiledNetwork, state: ControlState, p_ref: float) -> tu
     wts[flow_blocked_edges(cn, state)] = 0.0
     A = cn.incidence
     lap = (A @ sp.diags(wts) @ A.T).tocsc() + sp.identity(n, format="csc") * (1e-9 * (float(np.max(wts)) if m else 1.0))
-    solve = SparseLU().factor(lap)
-    y = solve(-inj) if solve is not None else None
+    y = solve_laplacian(lap, -inj, linear_solver)
     if y is None:
         y = np.zeros(n)
     q = wts * (A.T @ y)
@@ -128,20 +131,24 @@ def _newton_with_continuation(
     m_ref: float,
     x0: F64 | None,
     opts: NewtonOptions,
+    linear: SchurSolver | None = None,
 ) -> tuple[SteadySystem, NewtonOutcome]:
     sys = SteadySystem(cn, state, mu, p_ref, m_ref)
+    if linear is not None:
+        sys.linear = linear  # one solver (and its symbolic analyses) for every system of the solve
     if x0 is None:
-        p0, q0, s0 = _initial_guess(cn, state, p_ref)
+        p0, q0, s0 = _initial_guess(cn, state, p_ref, sys.linear.name)
         x0 = sys.pack(p0, q0, s0)
     out = newton(sys.residual, sys.jacobian, x0, opts, sys.max_step, sys.factorize)
     if out.converged:
         return sys, out
     # load continuation: ramp demand and fixed supply from a light load up to the full case
-    p0, q0, s0 = _initial_guess(cn, state, p_ref)
+    p0, q0, s0 = _initial_guess(cn, state, p_ref, sys.linear.name)
     x = sys.pack(p0, q0 * 0.1, s0 * 0.1)
     total = out.iterations
     for load in (0.1, 0.3, 0.55, 0.8, 1.0):
         stage = _Scaled(cn, state, mu, p_ref, m_ref, load)
+        stage.linear = sys.linear
         res = newton(stage.residual, stage.jacobian, x, opts, stage.max_step, stage.factorize)
         total += res.iterations
         if not res.converged:
@@ -210,6 +217,7 @@ def solve_steady(
     t0 = time.perf_counter()
     cn, state, left_out = _before_solving(cn, opt, initial)
     p_ref, m_ref = _scales(cn)
+    linear = SchurSolver(requested(opt.linear_solver))
     active = ActiveSet(cn)
     x: F64 | None = None
     if initial is not None:
@@ -228,7 +236,7 @@ def solve_steady(
         if remaining <= 0:
             raise ConvergenceError(f"scenario {cn.scenario}: time limit of {opt.max_time_s:g} s reached")
         nopts = NewtonOptions(tolerance=opt.tolerance, max_iterations=opt.max_iterations, max_time_s=remaining)
-        sys, out = _newton_with_continuation(cn, state, mu, p_ref, m_ref, x, nopts)
+        sys, out = _newton_with_continuation(cn, state, mu, p_ref, m_ref, x, nopts, linear)
         total_iters += out.iterations
         norms = norms + out.residual_norms
         if not out.converged and rescues < 3:

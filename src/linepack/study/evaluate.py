@@ -25,6 +25,7 @@ from ..results import SteadyResult
 from ..solvers.steady import SteadyOptions, solve_steady
 from ..units import BAR_PA
 from .cases import CaseSpec, StudyContext
+from .fastpatch import ArrayOverlay
 from .shedding import shed
 
 EDGE_TYPE = {k.value: k.name.lower() for k in EdgeKind}
@@ -96,6 +97,18 @@ def base_case(ctx: StudyContext) -> BaseCase:
     _CACHE.clear()  # one study per process at a time
     _CACHE[ctx.key] = base
     return base
+
+
+_OVERLAYS: dict[int, ArrayOverlay] = {}
+
+
+def array_overlay(base: BaseCase) -> ArrayOverlay:
+    """The :class:`ArrayOverlay` of ``base`` (built once per worker and base)."""
+    hit = _OVERLAYS.get(id(base))
+    if hit is None or hit.base is not base:
+        _OVERLAYS.clear()
+        hit = _OVERLAYS[id(base)] = ArrayOverlay(base)
+    return hit
 
 
 def _solver(base: BaseCase) -> Any:
@@ -261,8 +274,11 @@ def evaluate_case(base: BaseCase, case: CaseSpec, cases: _Table, elements: _Tabl
     dropped: tuple[str, ...] = ()
     demand: dict[str, float] = {}
     try:
-        resolved = compose(base.resolved, case.overlay(), f"case {case.case_id}")
-        cn = compile_view(base.network.view(resolved))
+        resolved: ResolvedScenario | None = None
+        cn = array_overlay(base).apply(case)  # demands, inflows, capacities: the base's arrays patched
+        if cn is None:
+            resolved = compose(base.resolved, case.overlay(), f"case {case.case_id}")
+            cn = compile_view(base.network.view(resolved))
         gas = cn.gas.basis.kg_s_to_mmscfd(1.0)
         demand = {s: float(d) * gas for s, d in zip(cn.sink_ids, cn.sink_demand, strict=True)}
         try:
@@ -270,7 +286,9 @@ def evaluate_case(base: BaseCase, case: CaseSpec, cases: _Table, elements: _Tabl
             row["status"] = "ok"
         except LinepackError as exc:
             row.update(error=type(exc).__name__, message=str(exc).split("\n")[0], diagnosis="\n".join(_problems(exc)))
-            outcome = shed(base.network, resolved, solve) if shed_failed else None
+            if shed_failed and resolved is None:
+                resolved = compose(base.resolved, case.overlay(), f"case {case.case_id}")
+            outcome = shed(base.network, resolved, solve) if shed_failed and resolved is not None else None
             if outcome is not None:
                 res, dropped = outcome.result, outcome.dropped_sinks
                 row.update(status="shed", actions="\n".join(outcome.actions))

@@ -39,6 +39,7 @@ from ..solvers.equations import (
     _g_and_dg,
 )
 from ..units import R_J_PER_MOL_K
+from .kernel import StepKernel
 
 F64 = NDArray[np.float64]
 #: laws that :func:`darcy_friction` evaluates as exactly 64/Re / E^2 below Re = RE_LAMINAR (all but the
@@ -115,6 +116,7 @@ class TransientSystem(SteadySystem):
         volume_m3: F64,
         fixed_friction: F64,
         inertia: bool = True,
+        use_kernel: bool = True,
     ) -> None:
         super().__init__(cn, state, mu_res, p_ref, m_ref)
         fixed = np.isfinite(fixed_friction)
@@ -163,6 +165,7 @@ class TransientSystem(SteadySystem):
         self._no_state = ResistiveState(*(self._nan_res,) * 9)
         self._fuel_state: ControlState | None = None
         self._fuel = np.zeros(0)
+        self.kernel = StepKernel.make(self) if use_kernel else None  # compiled residual kernels (numba), or numpy
         self.withdrawal: F64 | None = None  # kg/s drawn at every point besides the sinks (leaks), or None
 
     # --- boundary conditions of the step --------------------------------------------------------
@@ -261,7 +264,12 @@ class TransientSystem(SteadySystem):
         same order, for the residual evaluations of Newton, which need no Jacobian (chord steps)."""
         assert self.lam_frozen is not None
         cn = self.cn
-        pi, pj, q = p[self._ef_res], p[self._et_res], q_all[self._res_index]
+        q = q_all[self._res_index]
+        if self.kernel is not None:  # the compiled kernel (same terms, same order: tests/transient/test_kernel.py)
+            F = self.kernel.segment_law(p, q, self._lam_value(q), self._inertia_dt, self.q_old)
+            if F is not None:
+                return F
+        pi, pj = p[self._ef_res], p[self._et_res]
         psum = pi + pj
         if float(psum.min()) >= 1.0:  # (also False for NaN) no guard needed: the same values
             pm = (2.0 / 3.0) * (psum - pi * pj / psum)
@@ -279,8 +287,30 @@ class TransientSystem(SteadySystem):
         else:
             g = em1 / s
         aq = np.abs(q)
+        lam = self._lam_value(q)
+        lin = aq < self._q_laminar
+        if not self._all_pipes:
+            lin &= self._is_pipe_res
+        any_lin = bool(lin.any())
+        if any_lin:
+            lam = np.where(lin, 0.0, lam)
+        phi = (lam * self._L_over_D * g + cn.zeta) * q * aq
+        if any_lin:
+            phi[lin] += self._k_lin[lin] * q[lin] * (cn.length_m[lin] * g[lin])
+        F = pi * pi - E * pj * pj - z * self.k1 * phi
+        if self._has_resistor_lin:
+            F = F - self.resistor_lin * q
+        if self._inertia_dt is not None:
+            F = F - psum * self._inertia_dt * (q - self.q_old)
+        return np.asarray(F, dtype=float)
+
+    def _lam_value(self, q: F64) -> F64:
+        """Friction factor of every segment in the value-only law: the frozen one, and the exact law where the
+        flow is slow (see :meth:`freeze_friction`)."""
+        cn = self.cn
         lam = self._lam_base
         if self._live:
+            aq = np.abs(q)
             lam = lam.copy()
             re = 4.0 * aq / (np.pi * cn.diameter_m * self.mu)
             for code, sel in self._live:
@@ -310,21 +340,7 @@ class TransientSystem(SteadySystem):
                     cn.efficiency[sel],
                     mu_pa_s=self.mu[sel],
                 )
-        lin = aq < self._q_laminar
-        if not self._all_pipes:
-            lin &= self._is_pipe_res
-        any_lin = bool(lin.any())
-        if any_lin:
-            lam = np.where(lin, 0.0, lam)
-        phi = (lam * self._L_over_D * g + cn.zeta) * q * aq
-        if any_lin:
-            phi[lin] += self._k_lin[lin] * q[lin] * (cn.length_m[lin] * g[lin])
-        F = pi * pi - E * pj * pj - z * self.k1 * phi
-        if self._has_resistor_lin:
-            F = F - self.resistor_lin * q
-        if self._inertia_dt is not None:
-            F = F - psum * self._inertia_dt * (q - self.q_old)
-        return np.asarray(F, dtype=float)
+        return lam
 
     def _resistive_at(self, x: F64, p: F64, q: F64) -> tuple[F64, F64, F64, F64]:
         """The pipe laws, evaluated every time: the steady system's cache keys on the unknowns only, but here
@@ -381,7 +397,12 @@ class TransientSystem(SteadySystem):
         if not np.isfinite(self.dt):
             return np.zeros(self.n)
         gas = self.cn.gas
-        rho = gas.molar_mass_kg_per_mol / (R_J_PER_MOL_K * gas.temperature_k) * p / self.z.value(p)
+        c = gas.molar_mass_kg_per_mol / (R_J_PER_MOL_K * gas.temperature_k)
+        if self.kernel is not None:
+            out = self.kernel.storage(p, self.volume, self.rho_old, c, self.dt)
+            if out is not None:
+                return out
+        rho = c * p / self.z.value(p)
         return np.asarray(self.volume * (rho - self.rho_old) / self.dt, dtype=float)
 
     def z_suction(self, p_pa: F64) -> tuple[F64, F64]:

@@ -59,6 +59,7 @@ class TransientOptions:
     inertia: bool = True  # the d(q)/dt term of the momentum balance (needed for fast transients)
     lag_friction: bool = True  # friction factor held at its start-of-step value within each step (faster)
     reuse_factorization: bool = True  # start each step from the previous step's factorisation (chord Newton)
+    compiled_kernel: bool = True  # residual kernels compiled by numba when installed (LINEPACK_KERNEL=numpy: never)
 
     def check(self) -> None:
         bad = []

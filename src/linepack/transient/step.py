@@ -121,7 +121,15 @@ class Run:
 
     def _system(self, state: ControlState) -> TransientSystem:
         sys = TransientSystem(
-            self.cn, state, self.mu, self.p_ref, self.m_ref, self.volume, self.fixed, self.opts.inertia
+            self.cn,
+            state,
+            self.mu,
+            self.p_ref,
+            self.m_ref,
+            self.volume,
+            self.fixed,
+            self.opts.inertia,
+            self.opts.compiled_kernel,
         )
         sys.withdrawal = self.withdrawal if np.any(self.withdrawal) else None
         return sys

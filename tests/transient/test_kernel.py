@@ -1,0 +1,66 @@
+"""The compiled transient kernels (numba, extra `kernel`) give the numpy path's values, and a run with them the
+same states, step for step."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import linepack as lp
+from linepack.transient import TransientOptions, solve_transient, winter_day_profile
+from linepack.transient import kernel as kmod
+
+pytest.importorskip("numba")
+
+
+def _run(monkeypatch: pytest.MonkeyPatch, mode: str) -> lp.transient.TransientResult:  # type: ignore[name-defined]
+    monkeypatch.setenv(kmod.ENV, mode)
+    opts = TransientOptions(horizon_s=1800.0, dt_s=60.0, segment_length_m=5000.0)
+    return solve_transient(lp.load_default_network(), "psgp_base", profile=winter_day_profile(), options=opts)
+
+
+def test_kernel_run_equals_the_numpy_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    ref = _run(monkeypatch, "numpy")
+    res = _run(monkeypatch, "auto")
+    assert np.array_equal(ref.newton_iterations, res.newton_iterations)
+    assert np.max(np.abs(res.node_p_pa / ref.node_p_pa - 1.0)) < 1e-13
+    assert np.max(np.abs(res.linepack_kg / ref.linepack_kg - 1.0)) < 1e-13
+    assert np.max(np.abs(res.edge_q_kg_s - ref.edge_q_kg_s)) < 1e-9 * np.max(np.abs(ref.edge_q_kg_s))
+
+
+def test_kernels_match_the_numpy_terms_and_fall_back_outside_the_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    from linepack.solvers.steady import _scales
+    from linepack.transient.discretise import segment_network
+    from linepack.transient.equations import TransientSystem
+
+    monkeypatch.setenv(kmod.ENV, "auto")
+    net = lp.load_default_network()
+    cn = lp.compile_network(net, "psgp_base")
+    res = lp.solve_steady(cn)
+    seg = segment_network(cn, 20_000.0)
+    p_ref, m_ref = _scales(seg.cn)
+    mu = np.full(len(seg.cn.res_edge), 1.1e-5)
+    sys_ = TransientSystem(seg.cn, res.control, mu, p_ref, m_ref, seg.volume_m3, seg.fixed_friction)
+    assert sys_.kernel is not None
+    rng = np.random.default_rng(0)
+    n = seg.cn.n_nodes
+    p = np.interp(np.arange(n), [0, n], [60e5, 90e5]) * rng.uniform(0.98, 1.02, n)
+    q = rng.normal(0.0, 200.0, seg.cn.n_edges)
+    q[:5] = 1e-9  # laminar-linear segments
+    q_res = q[seg.cn.res_edge]
+    sys_.freeze_friction(q_res * 0.9)
+    rho_old, _ = sys_.density(p * 0.999)
+    sys_.set_step(60.0, rho_old, q_res * 0.95)
+    kern = sys_.kernel
+    fast = sys_._segment_law_value(p, q)
+    sys_.kernel = None
+    ref = sys_._segment_law_value(p, q)
+    assert np.allclose(fast, ref, rtol=1e-13, atol=1e-13 * np.max(np.abs(ref)))
+    st_ref = sys_.storage_rate(p)
+    sys_.kernel = kern
+    assert np.allclose(sys_.storage_rate(p), st_ref, rtol=1e-13, atol=1e-13 * np.max(np.abs(st_ref)))
+    # a pressure outside the Z table: the kernel declines, the numpy path (the model itself) answers
+    p_out = p.copy()
+    p_out[0] = 1e9
+    assert kern.storage(p_out, sys_.volume, rho_old, 1.0, 60.0) is None
+    assert np.all(np.isfinite(sys_.storage_rate(p_out)))
