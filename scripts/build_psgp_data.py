@@ -172,6 +172,7 @@ def main() -> None:
         )
 
     compressors = []
+    one_machine: dict[str, dict] = {}
     for c in draft["compressors"]:
         rec = {
             "id": c["id"],
@@ -188,9 +189,13 @@ def main() -> None:
             "provenance": f"{c['src']}; efficiencies A",
         }
         if c["id"] in STATION_UNITS:
-            # the units' maps and drivers hold the station's limits (ratio and power above are the one-machine
-            # model of the data set, used when the units are removed)
-            del rec["ratio_max"], rec["power_max_mw"]
+            # the units' maps and drivers hold the station's limits; the data set's one-machine ratings are kept
+            # in meta.one_machine_ratings (linepack.optimize.corridor and the comparison without units use them)
+            one_machine[c["id"]] = {
+                "ratio_max": rec.pop("ratio_max"),
+                "power_max_mw": rec.pop("power_max_mw"),
+                "provenance": f"{c['src']}; efficiencies A",
+            }
             rec["ambient_temperature_c"] = AMBIENT_C[c["id"]][0]
             rec["provenance"] = f"{c['src']}; ratio and power from its units (A); ambient {AMBIENT_SRC}"
         compressors.append(rec)
@@ -404,6 +409,7 @@ def main() -> None:
                 "deliver their nominal flow with their send-out pressure as p_max_barg"
             ),
             "generated_by": "scripts/build_psgp_data.py from the shared PSGP data set",
+            "one_machine_ratings": one_machine,
         },
     }
     header = (

@@ -91,7 +91,9 @@ def _finish(res: Any, output: Path | None, no_check: bool) -> None:
 
         check = milp_newton_check(res)
     elif not no_check:
-        check = newton_check(res.network, res.p_pa, res.q_kg_s, res.supply_kg_s, res.delivered_kg_s)
+        check = newton_check(
+            res.network, res.p_pa, res.q_kg_s, res.supply_kg_s, res.delivered_kg_s, configs=res.station_configs
+        )
     print_report(res, out, check)
     if output is not None:
         res.to_json(output)

@@ -20,7 +20,7 @@ same way (value and slope at the point). Reference: Menon (2005), "Gas Pipeline 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -68,6 +68,7 @@ class FrozenPhysics:
     law_residual: float  # largest relative error of pressure or flow implied by the pipe law's residual here
     x_exponent: float
     viscosity_pa_s: F64
+    p_nodes_pa: F64 = field(default_factory=lambda: np.zeros(0))  # every node's pressure at the point
 
     @staticmethod
     def at(cn: CompiledNetwork, p_pa: F64, q_kg_s: F64, q_floor_kg_s: float = 1e-3) -> FrozenPhysics:
@@ -120,6 +121,7 @@ class FrozenPhysics:
             law_residual=_implied_error(F, dpi, dq, pi0, q0, q_floor_kg_s),
             x_exponent=float(x),
             viscosity_pa_s=mu,
+            p_nodes_pa=np.asarray(p_pa, dtype=float).copy(),
         )
 
     def head_change(self, other: FrozenPhysics, q_floor_kg_s: float = 0.0) -> float:

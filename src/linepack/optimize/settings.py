@@ -39,6 +39,10 @@ def settings_network(
     # 1 + O(1e-11)) holds that ratio too: a bypass (exactly 1) would move near-zero flows in loops. Ratio
     # control needs no droop between stations feeding one node, which pressure control does.
     bypass = free & ~idle & (pd < ps)
+    if cn.stations is not None:  # a station with units at ratio 1 is bypassed (running, its units burn idle fuel)
+        units = np.zeros(len(ce), dtype=bool)
+        units[cn.stations.comp_k] = True
+        bypass |= free & ~idle & units & (pd <= ps * (1 + AT_RATIO_ONE))
     run = free & ~idle & ~bypass
     cm[idle], cm[bypass], cm[run] = CompMode.OFF, CompMode.BYPASS, CompMode.RATIO
     ratio = cn.comp_ratio_set.copy()
@@ -87,14 +91,23 @@ class CrossCheck:
 
 
 def newton_check(
-    cn: CompiledNetwork, p_pa: F64, q_kg_s: F64, supply_kg_s: F64, delivered_kg_s: F64, flow_floor: float = 1e-3
+    cn: CompiledNetwork,
+    p_pa: F64,
+    q_kg_s: F64,
+    supply_kg_s: F64,
+    delivered_kg_s: F64,
+    flow_floor: float = 1e-3,
+    configs: NDArray[np.int64] | None = None,
 ) -> CrossCheck:
     """Solve the settings network by Newton (viscosity iterated to 1e-12) and compare.
 
     Flows are compared relative to ``max(|q|, flow_floor * total delivery)``: a flow that is zero in
-    one method cannot be compared relatively.
+    one method cannot be compared relatively. ``configs``: the configurations the stations with units ran
+    (an optimum's ``station_configs``; None: the simulator chooses).
     """
     net = settings_network(cn, p_pa, q_kg_s, supply_kg_s, delivered_kg_s)
+    if configs is not None and net.stations is not None:
+        net = replace(net, stations=replace(net.stations, fixed_config=np.asarray(configs, dtype=np.int64)))
     res = solve_steady(net, options=SteadyOptions(tolerance=1e-12, viscosity_rel_tol=1e-12, max_outer=60))
     rp = np.abs(res.p_pa - p_pa) / np.abs(p_pa)
     floor = flow_floor * max(float(np.sum(delivered_kg_s)), 1e-3)

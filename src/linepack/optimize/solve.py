@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ..compile import CompiledNetwork
+from ..compile import CompiledNetwork, CompMode
 from ..errors import ConvergenceError, InfeasibleError, LinepackError
 from ..solvers.equations import FIXED_LOSS_SMOOTHING, TIE_RESISTANCE, ControlState
+from ..solvers.station_rows import initial_configs
 from ..solvers.steady import _initial_guess, _scales, solve_steady
+from ..stations.choice import choose
+from ..stations.points import suction_gas
 from ..units import BAR_PA
 from .formulations.nlp import NlpModel, NlpOptions, RawSolution
 from .physics import FrozenPhysics
 from .problems import Problem
 from .results import Binding, OptimizationResult
-from .settings import newton_scales, settings_network
+from .settings import AT_RATIO_ONE, IDLE_FLOW, newton_scales, settings_network
 
 F64 = NDArray[np.float64]
 HOLD_FROM = 1e-7  # bounds are held exactly once the fixed point is this close (see at_bound)
@@ -53,15 +56,114 @@ def delivered(problem: Problem, raw: RawSolution) -> F64:
     return problem.demand - raw.shed_kg_s + raw.growth_kg_s * problem.growth
 
 
+MAX_CONFIG_ROUNDS = 5  # NLP solves with the stations' configurations re-chosen at the optimum
+
+
+Start = tuple[F64, F64, F64]
+
+
+def _start_configs(
+    cn: CompiledNetwork,
+) -> tuple[NDArray[np.int64] | None, NDArray[np.int64], Start | None]:
+    """The configurations the stations with units run at the start, the compressor modes and a starting point:
+    those of the scenario's steady state (a station with units it bypasses or closes stays so: its units do not
+    run), else each station's initial configuration (the one it is told, else the one with the most units)."""
+    modes = cn.comp_mode.copy()
+    if cn.stations is None:
+        return None, modes, None
+    try:
+        res = solve_steady(cn)
+    except LinepackError:
+        return initial_configs(cn.stations), modes, None
+    k = cn.stations.comp_k
+    stopped = np.isin(res.comp_mode[k], (CompMode.BYPASS, CompMode.OFF))
+    modes[k[stopped]] = res.comp_mode[k[stopped]]
+    configs = res.control.station_config if res.control is not None else None
+    chosen = initial_configs(cn.stations) if configs is None else np.asarray(configs, dtype=np.int64)
+    return chosen, modes, (res.p_pa.copy(), res.q_kg_s.copy(), res.source_supply_kg_s.copy())
+
+
 def solve_problem(cn: CompiledNetwork, problem: Problem, options: OptimizeOptions | None = None) -> OptimizationResult:
-    """Solve ``problem`` on ``cn``; raise :class:`InfeasibleError` when IPOPT finds no feasible point."""
+    """Solve ``problem`` on ``cn``; raise :class:`InfeasibleError` when IPOPT finds no feasible point.
+
+    Stations with units run a fixed configuration while the NLP solves (which units run is a discrete
+    decision): that of the scenario's steady state, where stations it bypasses or closes stay so. At the
+    optimum, a station that compresses nothing (ratio 1, where its units would still burn their idle fuel) or
+    passes no gas is bypassed or closed, the simulator's rule (:mod:`linepack.stations.choice`) chooses the
+    others' configurations again, and the NLP is solved again until nothing changes (at most MAX_CONFIG_ROUNDS
+    solves, or until settings solved before come back); the best of these optima is returned, its configurations
+    in ``station_configs``. The one-machine model of a station without units has no such restriction."""
+    configs, modes, start = _start_configs(cn)
+    model_cn = cn if np.array_equal(modes, cn.comp_mode) else replace(cn, comp_mode=modes)
+    result = _solve_with(model_cn, problem, options, configs, cn, start)
+    best = result
+    tried = {(tuple(configs) if configs is not None else (), tuple(model_cn.comp_mode))}
+    for _ in range(MAX_CONFIG_ROUNDS - 1):
+        if configs is None or cn.stations is None:
+            break
+        stopped = _stopped_at(model_cn, result)
+        chosen = _configs_at(model_cn, result, configs)
+        key = (tuple(chosen), tuple(stopped))
+        if key in tried:  # back to settings solved before (the rule and the NLP disagree in a cycle)
+            break
+        tried.add(key)
+        configs, model_cn = chosen, replace(model_cn, comp_mode=stopped)
+        try:
+            result = _solve_with(model_cn, problem, options, configs, cn, start)
+        except LinepackError:
+            break
+        if result.objective < best.objective:
+            best = result
+    return best
+
+
+def _stopped_at(cn: CompiledNetwork, result: OptimizationResult) -> NDArray[np.int64]:
+    """Compressor modes with the stations with units that compress nothing at an optimum bypassed (ratio 1) or
+    closed (no flow): running, they would burn idle fuel the one-machine model does not have."""
+    cs = cn.stations
+    mode = cn.comp_mode.copy()
+    if cs is None:
+        return mode
+    k = cs.comp_k
+    ce = cn.comp_edge[k]
+    q, ps, pd = result.q_kg_s[ce], result.p_pa[cn.edge_from[ce]], result.p_pa[cn.edge_to[ce]]
+    free = np.isin(mode[k], (CompMode.PRESSURE, CompMode.RATIO, CompMode.POWER))
+    idle = free & (q < IDLE_FLOW * max(float(np.sum(result.delivered_kg_s)), 1e-3))  # as settings_network
+    flat = free & ~idle & (pd <= ps * (1 + AT_RATIO_ONE))
+    mode[k[idle]], mode[k[flat]] = CompMode.OFF, CompMode.BYPASS
+    return mode
+
+
+def _configs_at(cn: CompiledNetwork, result: OptimizationResult, configs: NDArray[np.int64]) -> NDArray[np.int64]:
+    """The configurations the simulator's rule chooses at an optimum (running stations told nothing)."""
+    cs = cn.stations
+    assert cs is not None
+    ce = cn.comp_edge[cs.comp_k]
+    m = result.q_kg_s[ce]
+    ps, pd = result.p_pa[cn.edge_from[ce]], result.p_pa[cn.edge_to[ce]]
+    free = (cs.fixed_config < 0) & (m > 1e-6 * max(float(np.sum(result.delivered_kg_s)), 1e-3)) & (pd > ps)
+    if not np.any(free):
+        return configs
+    choice = choose(cs, suction_gas(cn), m, ps, pd)
+    return np.where(free, choice.config, configs).astype(np.int64)
+
+
+def _solve_with(
+    cn: CompiledNetwork,
+    problem: Problem,
+    options: OptimizeOptions | None,
+    configs: NDArray[np.int64] | None,
+    posed: CompiledNetwork | None = None,
+    start: Start | None = None,
+) -> OptimizationResult:
     opt = options or OptimizeOptions()
     t0 = time.perf_counter()
-    p, q, s = _start(cn, opt.warm_start_with_newton)
+    # stations with units start from the steady state (their units' flows and speeds from the simulator there)
+    p, q, s = (c.copy() for c in start) if start is not None else _start(cn, opt.warm_start_with_newton)
     p_ref, m_ref = _scales(cn)
     p_ref = max(p_ref, float(np.max(p)))
     m_ref = max(m_ref, float(np.sum(problem.demand)), 1e-3)
-    model = NlpModel(cn, problem, p_ref, m_ref, opt.nlp)
+    model = NlpModel(cn, problem, p_ref, m_ref, opt.nlp, configs)
     point_p, point_q = p.copy(), q.copy()  # where the pipe law is linearised
     phys = FrozenPhysics.at(cn, point_p, point_q)
     x0 = model.pack(p, q, s, np.zeros(len(cn.sink_ids)), 0.0)
@@ -139,13 +241,15 @@ def solve_problem(cn: CompiledNetwork, problem: Problem, options: OptimizeOption
         )
     dl = delivered(problem, raw)
     settings = settings_network(cn, raw.p_pa, raw.q_kg_s, raw.supply_kg_s, dl)
+    if configs is not None and settings.stations is not None:  # the settings run the configurations optimised
+        settings = replace(settings, stations=replace(settings.stations, fixed_config=configs))
     power = np.asarray(model.power_fn(raw.x, par)).ravel()
     fuel = np.asarray(model.fuel_fn(raw.x, par)).ravel()
     scale = abs(problem.objective_scale)
     binding = tuple(Binding(label, v * scale, unit) for label, v, unit in raw.binding)
     costs = _costs(cn, problem, raw, fuel)
     return OptimizationResult(
-        network=cn,
+        network=posed if posed is not None else cn,
         settings=settings,
         kind=problem.kind,
         description=problem.description,
@@ -171,6 +275,7 @@ def solve_problem(cn: CompiledNetwork, problem: Problem, options: OptimizeOption
         solve_time_s=elapsed,
         notes=problem.notes + _shortfalls(cn, problem, raw),
         bound_violations=_violations(cn, model, raw),
+        station_configs=configs,
     )
 
 
