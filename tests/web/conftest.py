@@ -50,5 +50,3 @@ def browser() -> Iterator[Any]:
     finally:
         drv.quit()
         shutil.rmtree(profile, ignore_errors=True)
-
-

@@ -58,9 +58,7 @@ def _turbo(ax: Any, cs: CompiledStations, u: int, rho: float | None) -> None:
     idx = np.full(Q.size, u)
     n = np.real(unit_speed(un, idx, Q.ravel(), H.ravel())).reshape(Q.shape)
     e = np.real(unit_efficiency(un, idx, n.ravel(), Q.ravel())).reshape(Q.shape)
-    inside = (
-        (n >= un.n_min[u]) & (n <= un.n_max[u]) & (line(un.surge[u], Q) >= H) & (line(un.choke[u], Q) <= H)
-    )
+    inside = (n >= un.n_min[u]) & (n <= un.n_max[u]) & (line(un.surge[u], Q) >= H) & (line(un.choke[u], Q) <= H)
     e = np.where(inside, e, np.nan)
     if np.any(np.isfinite(e)):
         lo, hi = np.nanmin(e), np.nanmax(e)

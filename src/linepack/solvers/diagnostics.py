@@ -142,7 +142,8 @@ def residual_concentration(sys: SteadySystem, x: NDArray[np.float64], top: int =
     parts = [f"{unknown_name(sys, i, 'row')} ({f[i] / total:.0%})" for i in picked]
     ids = {*(cn_id for cn_id in _component_ids(sys, picked))}
     return [
-        "the residual of the last Newton iterate concentrates at " + ", ".join(parts)
+        "the residual of the last Newton iterate concentrates at "
+        + ", ".join(parts)
         + f": check the data of {names(sorted(ids))} (units of diameter and length, demand, set-points)"
     ]
 

@@ -275,9 +275,7 @@ class SteadySystem:
         """Z and dZ/dp [1/Pa] at compressor suction pressures (a subclass may use a faster table)."""
         return z_at(self.cn, p_pa)
 
-    def station_terms(
-        self, p: F64, q_all: F64, derivatives: bool = True, limits: bool = False
-    ) -> StationTerms | None:
+    def station_terms(self, p: F64, q_all: F64, derivatives: bool = True, limits: bool = False) -> StationTerms | None:
         """Power, fuel and limits of the stations with units at ``(p, q)`` (None without such stations); their
         capacity and head margin are complete for stations at a map limit, or for all with ``limits``."""
         if self.stations is None:
@@ -286,9 +284,7 @@ class SteadySystem:
         ce = cn.comp_edge[self.stations.k]
         return self.stations.terms(q_all[ce], p[cn.edge_from[ce]], p[cn.edge_to[ce]], derivatives, limits)
 
-    def compressor_power(
-        self, p: F64, q_all: F64, derivatives: bool = True
-    ) -> tuple[F64, F64, F64, F64]:
+    def compressor_power(self, p: F64, q_all: F64, derivatives: bool = True) -> tuple[F64, F64, F64, F64]:
         """Shaft power [W] of every compressor and its derivatives (Z at suction included); stations with units
         from their maps."""
         cn = self.cn

@@ -62,6 +62,9 @@ def warm_state(cn: CompiledNetwork, initial: SteadyResult) -> ControlState:
     base = initial.network
     cm, ct = state.comp_mode.copy(), state.comp_target.copy()
     here, there = _id_map(tuple(cn.edge_ids[e] for e in cn.comp_edge), tuple(base.edge_ids[e] for e in base.comp_edge))
+    # a compressor this case bypasses or closes (the user's mode, or a station with no unit to run) keeps it
+    keep = (cm[here] == CompMode.BYPASS) | (cm[here] == CompMode.OFF)
+    here, there = here[~keep], there[~keep]
     m = warm.comp_mode[there]
     bound_target = {
         CompMode.PRESSURE: cn.comp_p_set_pa,

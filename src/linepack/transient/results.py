@@ -199,9 +199,7 @@ def labelled_variables(res: TransientResult) -> tuple[dict[str, Variable], dict[
         "sink_demand": v(("time", "sink"), res.sink_demand_kg_s, "kg/s", "demand of each sink"),
         "compressor_power": v(("time", "compressor"), res.comp_power_w, "W", "compressor shaft power"),
         "compressor_fuel": v(("time", "compressor"), res.comp_fuel_kg_s, "kg/s", "compressor fuel gas"),
-        "newton_iterations": v(
-            ("time",), res.newton_iterations.astype(np.int32), "1", "Newton iterations per step"
-        ),
+        "newton_iterations": v(("time",), res.newton_iterations.astype(np.int32), "1", "Newton iterations per step"),
         "point_pressure": v(("snapshot", "point"), res.point_p_pa, "Pa", "pressure at every pipe point"),
         "segment_flow": v(("snapshot", "segment"), res.segment_q_kg_s, "kg/s", "mass flow in every segment"),
         "point_position": v(("point",), _point_positions(seg), "m", "position of each point along its pipe"),
