@@ -78,7 +78,6 @@ def flow_blocked_edges(cn: CompiledNetwork, state: ModeState) -> NDArray[np.int6
     off_r = cn.reg_edge[state.reg_mode == RegMode.CLOSED]
     return np.concatenate([cn.block_edge, off_c, off_r]).astype(np.int64)
 
-
 _COMP_DECOUPLING = (CompMode.PRESSURE, CompMode.FLOW)
 _REG_DECOUPLING = (RegMode.PRESSURE, RegMode.FLOW)
 

@@ -30,39 +30,14 @@ def test_estimate_runs_on_the_shipped_psgp_data(tmp_path: Path) -> None:
 
 
 def test_dynamic_estimate_and_leak_detect_on_the_shipped_data(tmp_path: Path) -> None:
-    code, out = invoke(
-        "estimate",
-        "--dynamic",
-        "--start",
-        "00:00",
-        "--end",
-        "00:20",
-        "--segment-length",
-        "20",
-        "-o",
-        str(tmp_path / "d.json"),
-    )
+    code, out = invoke("estimate", "--dynamic", "--start", "00:00", "--end", "00:20", "--segment-length", "20",
+                       "-o", str(tmp_path / "d.json"))
     assert code == 0, out
     assert "dynamic estimate of" in out and "20 steps" in out and "real time" in out
     doc = json.loads((tmp_path / "d.json").read_text())
     assert len(doc["times"]) == 21
-    code, out = invoke(
-        "leak-detect",
-        "--start",
-        "04:00",
-        "--end",
-        "06:00",
-        "--reference",
-        "1",
-        "--window",
-        "30",
-        "--balance-window",
-        "60",
-        "--segment-length",
-        "20",
-        "-o",
-        str(tmp_path / "l.json"),
-    )
+    code, out = invoke("leak-detect", "--start", "04:00", "--end", "06:00", "--reference", "1", "--window", "30",
+                       "--balance-window", "60", "--segment-length", "20", "-o", str(tmp_path / "l.json"))
     assert code == 0, out
     assert "detection limits" in out and "PSGP-06" in out
     rep = json.loads((tmp_path / "l.json").read_text())
@@ -79,21 +54,8 @@ def test_scada_check_and_synth(tmp_path: Path) -> None:
     meters = tmp_path / "m.yaml"
     pipeline_meters().save(meters)
     data = tmp_path / "s.csv"
-    code, out = invoke(
-        "scada",
-        "synth",
-        str(net),
-        "--meters",
-        str(meters),
-        "--hours",
-        "1",
-        "--leak",
-        "L3:30:2@00:30",
-        "--segment-length",
-        "10",
-        "-o",
-        str(data),
-    )
+    code, out = invoke("scada", "synth", str(net), "--meters", str(meters), "--hours", "1", "--leak",
+                       "L3:30:2@00:30", "--segment-length", "10", "-o", str(data))
     assert code == 0, out
     assert "leak of 2 kg/s on L3 at 30 km at 00:30" in out
     code, out = invoke("estimate", str(net), "--scada", str(data), "--meters", str(meters), "--minutes", "5")
@@ -114,18 +76,12 @@ def test_bad_input_exits_1_with_the_problem_named(tmp_path: Path) -> None:
     (tmp_path / "unknown.csv").write_text("\n".join([*text, text[1].split(",")[0] + ",MYSTERY,1,barg"]) + "\n")
     (tmp_path / "units.csv").write_text("\n".join([text[0], *(r.replace(",barg", ",kg/s") for r in text[1:])]) + "\n")
     cases = [
-        (
-            ["estimate", str(net), "--scada", str(tmp_path / "unknown.csv"), "--meters", str(meters)],
-            "MYSTERY are not in meter set",
-        ),
-        (
-            ["estimate", str(net), "--scada", str(tmp_path / "units.csv"), "--meters", str(meters)],
-            "is a flow unit, not a pressure unit",
-        ),
-        (
-            ["estimate", str(net), "--scada", str(good), "--meters", str(meters), "--start", "05:00"],
-            "no reading of a known tag between",
-        ),
+        (["estimate", str(net), "--scada", str(tmp_path / "unknown.csv"), "--meters", str(meters)],
+         "MYSTERY are not in meter set"),
+        (["estimate", str(net), "--scada", str(tmp_path / "units.csv"), "--meters", str(meters)],
+         "is a flow unit, not a pressure unit"),
+        (["estimate", str(net), "--scada", str(good), "--meters", str(meters), "--start", "05:00"],
+         "no reading of a known tag between"),
         (["estimate", str(net)], "give its readings (--scada FILE) and its tag map"),
         (["estimate", "--scada", str(tmp_path / "missing.csv")], "SCADA file not found"),
         (["leak-detect", "--window", "-5"], "window_minutes must be > 0"),

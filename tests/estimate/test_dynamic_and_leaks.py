@@ -18,12 +18,9 @@ LEAK_AT_ROUTE_KM = 160.0 + 30.0  # L3 starts at 160 km along the line
 
 
 def _run_truth(hours: float, events: list[str], seg_m: float = 2000.0, inertia: bool = True):  # type: ignore[no-untyped-def]
-    return solve_transient(
-        pipeline_network(),
-        profile=winter_day_profile(),
-        events=[parse_event(e) for e in events],
-        options=TransientOptions(horizon_s=hours * 3600, dt_s=60, segment_length_m=seg_m, inertia=inertia),
-    )
+    return solve_transient(pipeline_network(), profile=winter_day_profile(), events=[parse_event(e) for e in events],
+                           options=TransientOptions(horizon_s=hours * 3600, dt_s=60, segment_length_m=seg_m,
+                                                    inertia=inertia))
 
 
 def test_a_leak_event_draws_its_rate_and_keeps_the_mass_balance() -> None:
@@ -68,9 +65,8 @@ def test_a_leak_is_detected_within_one_window_and_located_within_20_km() -> None
     net, ms = pipeline_network(), pipeline_meters()
     syn = synthesize(net, ms, truth=_run_truth(6.0, ["leak:L3:30:1.5@04:00"]), seed=3)
     dyn = DynamicEstimator(net, ms, options=DynamicOptions(segment_length_m=2000.0))
-    rep = detect_leaks(
-        net, ms, prepare(syn.data, dyn.bound), estimator=dyn, options=LeakOptions(reference_hours=2.0, route=ROUTE)
-    )
+    rep = detect_leaks(net, ms, prepare(syn.data, dyn.bound), estimator=dyn,
+                       options=LeakOptions(reference_hours=2.0, route=ROUTE))
     first = rep.first_alarm("model")
     assert first is not None and first.section == "L3"
     assert 4 * 3600 < first.t_s <= 4 * 3600 + 31 * 60 + 1
@@ -111,13 +107,8 @@ def test_psgp_corridor_leak_is_detected_and_located() -> None:
     ms = load_meter_set(default_meter_set_path("psgp_meters.yaml"))
     data = read_scada(default_meter_set_path("psgp_scada.csv.gz"))
     dyn = DynamicEstimator(net, ms)
-    rep = detect_leaks(
-        net,
-        ms,
-        prepare(data, dyn.bound),
-        estimator=dyn,
-        options=LeakOptions(route=PSGP_CORRIDOR, watch=tuple(f"PSGP-0{i}" for i in range(1, 9))),
-    )
+    rep = detect_leaks(net, ms, prepare(data, dyn.bound), estimator=dyn,
+                       options=LeakOptions(route=PSGP_CORRIDOR, watch=tuple(f"PSGP-0{i}" for i in range(1, 9))))
     first = rep.first_alarm("model")
     assert first is not None and first.section == "PSGP-06"
     assert 5 * 3600 < first.t_s <= 5 * 3600 + 61 * 60

@@ -38,11 +38,8 @@ def test_meter_sets_round_trip_through_yaml_and_csv(tmp_path: Path) -> None:
 
 def test_bad_tag_maps_are_named(tmp_path: Path) -> None:
     p = tmp_path / "m.yaml"
-    p.write_text(
-        "format: linepack-meters/1\nmeters:\n - {tag: A, quantity: pressure, element: IN, unit: kg/s, "
-        "sigma: 1}\n - {tag: B, quantity: flow, element: IN.supply, unit: kg/s}\n",
-        encoding="utf-8",
-    )
+    p.write_text("format: linepack-meters/1\nmeters:\n - {tag: A, quantity: pressure, element: IN, unit: kg/s, "
+                 "sigma: 1}\n - {tag: B, quantity: flow, element: IN.supply, unit: kg/s}\n", encoding="utf-8")
     with pytest.raises(InputError) as exc:
         load_meter_set(p)
     text = str(exc.value)

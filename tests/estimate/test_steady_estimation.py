@@ -16,14 +16,10 @@ from linepack.results import SteadyResult
 
 
 def _every_meters() -> MeterSet:
-    ms = [
-        Meter(tag=f"{n}.P", quantity="pressure", element=n, unit="barg", sigma=0.05)  # type: ignore[arg-type]
-        for n in ("S", "A", "B", "C", "D", "E", "H", "K", "L")
-    ]
-    ms += [
-        Meter(tag=f"{s}.Q", quantity="flow", element=s, unit="kg/s", sigma_pct=0.5)  # type: ignore[arg-type]
-        for s in ("S.supply", "K.supply", "L.demand", "H.demand", "C.demand")
-    ]
+    ms = [Meter(tag=f"{n}.P", quantity="pressure", element=n, unit="barg", sigma=0.05)  # type: ignore[arg-type]
+          for n in ("S", "A", "B", "C", "D", "E", "H", "K", "L")]
+    ms += [Meter(tag=f"{s}.Q", quantity="flow", element=s, unit="kg/s", sigma_pct=0.5)  # type: ignore[arg-type]
+           for s in ("S.supply", "K.supply", "L.demand", "H.demand", "C.demand")]
     ms.append(Meter(tag="P2.Q", quantity="flow", element="P2", unit="MMSCFD", sigma_pct=0.5))  # type: ignore[arg-type]
     ms.append(Meter(tag="C1.W", quantity="power", element="C1", unit="MW", sigma_pct=1.0))  # type: ignore[arg-type]
     return MeterSet("every-component meters", tuple(ms))
@@ -31,24 +27,17 @@ def _every_meters() -> MeterSet:
 
 def _truth(est: SteadyEstimator, res: SteadyResult) -> np.ndarray:
     """What every meter reads at the solution ``res`` (SI)."""
-    table = {
-        MeterKind.NODE_PRESSURE: res.p_pa,
-        MeterKind.EDGE_FLOW: res.q_kg_s,
-        MeterKind.SOURCE_FLOW: res.source_supply_kg_s,
-        MeterKind.SINK_FLOW: res.network.sink_demand,
-        MeterKind.COMP_POWER: res.comp_power_w,
-    }
+    table = {MeterKind.NODE_PRESSURE: res.p_pa, MeterKind.EDGE_FLOW: res.q_kg_s,
+             MeterKind.SOURCE_FLOW: res.source_supply_kg_s, MeterKind.SINK_FLOW: res.network.sink_demand,
+             MeterKind.COMP_POWER: res.comp_power_w}
     b = est.bound
     return np.array([table[MeterKind(int(k))][idx] for k, idx in zip(b.kind, b.index, strict=True)])
 
 
 @pytest.mark.parametrize("which", ["every_component", "pipeline"])
 def test_exact_readings_give_the_true_state(which: str) -> None:
-    net, ms = (
-        (every_component_network(), _every_meters())
-        if which == "every_component"
-        else (pipeline_network(), pipeline_meters())
-    )
+    net, ms = (every_component_network(), _every_meters()) if which == "every_component" else (
+        pipeline_network(), pipeline_meters())
     # the true state: another operating point than the scenario the estimator starts from
     truth = lp.solve_steady(net, options=None) if which == "every_component" else None
     if truth is None:
@@ -76,9 +65,8 @@ def _coverage(seeds: range) -> tuple[float, float]:
     for seed in seeds:
         rng = np.random.default_rng(seed)
         res = est.estimate(y + rng.normal(0.0, sig), sig)
-        z = np.concatenate(
-            [(res.p_pa - truth.p_pa) / res.p_sigma_pa, (res.q_kg_s[:5] - truth.q_kg_s[:5]) / res.q_sigma_kg_s[:5]]
-        )
+        z = np.concatenate([(res.p_pa - truth.p_pa) / res.p_sigma_pa, (res.q_kg_s[:5] - truth.q_kg_s[:5])
+                            / res.q_sigma_kg_s[:5]])
         inside.append(np.abs(z) < 1.959964)
         chi_fail += int(not res.chi2.passed)
     return float(np.mean(inside)), chi_fail / len(seeds)

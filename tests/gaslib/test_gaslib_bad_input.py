@@ -228,11 +228,8 @@ def test_island_without_source_is_reported(tmp_path: Path) -> None:
 def test_contradictory_nomination_bounds_are_refused_not_averaged(tmp_path: Path, bounds: str, message: str) -> None:
     """Issue 20, item 8: a .scn whose lower flow bound is above its upper one was averaged silently."""
     net = write(tmp_path, "n.net", net_text())
-    scn = SCN.replace(
-        '<flow bound="both" value="100" unit="1000m_cube_per_hour"/></node>\n    <node type="exit"',
-        f'{bounds}</node>\n    <node type="exit"',
-        1,
-    ).format(exit="D")
+    scn = SCN.replace('<flow bound="both" value="100" unit="1000m_cube_per_hour"/></node>\n    <node type="exit"',
+                      f'{bounds}</node>\n    <node type="exit"', 1).format(exit="D")
     with pytest.raises(InputError, match=r"contradict|outside its own") as exc:
         read_gaslib(net, write(tmp_path, "n.scn", scn))
     assert message in str(exc.value) and "n.scn: line 4" in str(exc.value)

@@ -130,7 +130,8 @@ def test_laminar_branch_is_hagen_poiseuille() -> None:
 @pytest.mark.parametrize("efficiency", [1.0, 0.92])
 def test_derivative_matches_finite_difference(law: FrictionLaw, efficiency: float) -> None:
     """dlambda/dRe against central differences in the laminar, transition and turbulent ranges."""
-    re = np.array([1e-6, 10.0, 1500.0, 1999.0, 2001.0, 2300.0, 3000.0, 3700.0, 3999.0, 4001.0, 1e4, 3e5, 1e7, 1e8])
+    re = np.array([1e-6, 10.0, 1500.0, 1999.0, 2001.0, 2300.0, 3000.0, 3700.0, 3999.0, 4001.0,
+                   1e4, 3e5, 1e7, 1e8])
     rr = np.array([1e-6, 1e-5, 1e-4, 1e-3, 1e-2] * 3)[: re.size]
     d = np.linspace(0.05, 1.4, re.size)
     mu = 1.2e-5
@@ -173,15 +174,8 @@ def test_lambda_m_abs_m_is_c1_through_zero_flow() -> None:
 
 @pytest.mark.parametrize(
     "law",
-    [
-        FrictionLaw.COLEBROOK,
-        FrictionLaw.PRANDTL_COLEBROOK,
-        FrictionLaw.SWAMEE_JAIN,
-        FrictionLaw.HOFER,
-        FrictionLaw.IGT,
-        FrictionLaw.PANHANDLE_A,
-        FrictionLaw.NIKURADSE,
-    ],
+    [FrictionLaw.COLEBROOK, FrictionLaw.PRANDTL_COLEBROOK, FrictionLaw.SWAMEE_JAIN, FrictionLaw.HOFER,
+     FrictionLaw.IGT, FrictionLaw.PANHANDLE_A, FrictionLaw.NIKURADSE],
     ids=lambda law: law.name,
 )
 def test_lambda_re2_monotone_through_transition(law: FrictionLaw) -> None:
@@ -198,15 +192,8 @@ def test_efficiency() -> None:
     """lambda_eff = lambda / E^2 for the pipe-only and Colebrook-family laws; for Panhandle A/B and IGT
     the turbulent part is evaluated at Re/E (their published flow equations scale the flow by E)."""
     re = np.array([1e4, 1e6, 1e7])
-    for law in (
-        FrictionLaw.COLEBROOK,
-        FrictionLaw.AGA,
-        FrictionLaw.WEYMOUTH,
-        FrictionLaw.HOFER,
-        FrictionLaw.SWAMEE_JAIN,
-        FrictionLaw.NIKURADSE,
-        FrictionLaw.PRANDTL_COLEBROOK,
-    ):
+    for law in (FrictionLaw.COLEBROOK, FrictionLaw.AGA, FrictionLaw.WEYMOUTH, FrictionLaw.HOFER,
+                FrictionLaw.SWAMEE_JAIN, FrictionLaw.NIKURADSE, FrictionLaw.PRANDTL_COLEBROOK):
         l1, d1 = darcy_friction(law, re, 1e-4, 0.5)
         le, de = darcy_friction(law, re, 1e-4, 0.5, 0.9)
         assert np.allclose(le, l1 / 0.81, rtol=1e-14) and np.allclose(de, d1 / 0.81, rtol=1e-14)

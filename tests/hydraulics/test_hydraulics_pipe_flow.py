@@ -39,21 +39,8 @@ def _random_pipes(n: int, seed: int = 1) -> dict[str, np.ndarray]:
 
 
 def _call(fn, first, second, pipes, law, **kw):  # type: ignore[no-untyped-def]
-    return fn(
-        first,
-        second,
-        pipes["length_m"],
-        pipes["diameter_m"],
-        pipes["roughness_m"],
-        pipes["t_k"],
-        pipes["z"],
-        M_GAS,
-        MU,
-        law,
-        pipes["efficiency"],
-        pipes["dh_m"],
-        **kw,
-    )
+    return fn(first, second, pipes["length_m"], pipes["diameter_m"], pipes["roughness_m"], pipes["t_k"],
+              pipes["z"], M_GAS, MU, law, pipes["efficiency"], pipes["dh_m"], **kw)
 
 
 @pytest.mark.parametrize("law", list(FrictionLaw), ids=lambda law: law.name)
@@ -67,9 +54,8 @@ def test_flow_and_outlet_pressure_are_inverse(law: FrictionLaw) -> None:
     pipes = _random_pipes(n)
     rng = np.random.default_rng(2)
     p_in = rng.uniform(3e6, 9e6, n)
-    _, exp_s = pipe_law_coefficients(
-        pipes["length_m"], pipes["diameter_m"], pipes["t_k"], pipes["z"], M_GAS, pipes["dh_m"]
-    )
+    _, exp_s = pipe_law_coefficients(pipes["length_m"], pipes["diameter_m"], pipes["t_k"], pipes["z"], M_GAS,
+                                     pipes["dh_m"])
     p_static = p_in / np.sqrt(exp_s)  # outlet pressure of the gas column at rest
     p_out = p_static * (1.0 + rng.choice([-1.0, 1.0], n) * 10.0 ** rng.uniform(-9.0, -0.3, n))
     m = _call(pipe_flow_rate, p_in, p_out, pipes, law)

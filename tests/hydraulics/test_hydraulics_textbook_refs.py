@@ -66,19 +66,8 @@ def test_flow_equations_reference_values(row: dict[str, str]) -> None:
         efficiency = 0.92
     mu = float(row["mu_Pa_s"]) if row["mu_Pa_s"] else 1.1e-5
     molar_mass = f["SG"] * MOLAR_MASS_AIR_KG_PER_MOL
-    m = pipe_flow_rate(
-        f["P1_Pa"],
-        f["P2_Pa"],
-        f["L_m"],
-        f["D_m"],
-        0.0,
-        f["Tavg_K"],
-        f["Zavg"],
-        molar_mass,
-        mu,
-        _LAW[row["equation"]],
-        efficiency,
-    )
+    m = pipe_flow_rate(f["P1_Pa"], f["P2_Pa"], f["L_m"], f["D_m"], 0.0, f["Tavg_K"], f["Zavg"], molar_mass,
+                       mu, _LAW[row["equation"]], efficiency)
     q = float(standard_volume_flow(m, ideal_gas_density_kg_m3(f["Ps_Pa"], f["Ts_K"], molar_mass)))
     if row["Q_unit"] == "MMscfd":
         q *= 86400.0 / MMSCF_M3
@@ -112,9 +101,8 @@ def test_crane_tp410_example_7_18(law: str, efficiency: float, key: str, measure
     """
     c = _crane()
     molar_mass = c["SG"] * MOLAR_MASS_AIR_KG_PER_MOL
-    m = pipe_flow_rate(
-        c["P1"], c["P2"], c["L"], c["D_inner"], c["roughness"], c["Tavg"], 1.0, molar_mass, c["mu"], law, efficiency
-    )
+    m = pipe_flow_rate(c["P1"], c["P2"], c["L"], c["D_inner"], c["roughness"], c["Tavg"], 1.0, molar_mass,
+                       c["mu"], law, efficiency)
     rho_std = ideal_gas_density_kg_m3(101325.0, 288.7, molar_mass)
     q = float(standard_volume_flow(m, rho_std)) * 86400.0 / MMSCF_M3
     book = c[key]
@@ -188,18 +176,8 @@ def test_stanet_single_pipe(case: str, law: str, measured: float) -> None:
     c = _stanet_case(case)
     p_amb = 1.01325e5
     molar_mass = 0.84 * GAS_CONSTANT_J_PER_MOL_K * 273.15 / 101325.0
-    p_out = pressure_drop_outlet(
-        c["p_in_barg"] * 1e5 + p_amb,
-        c["m"],
-        c["length_m"],
-        c["d_m"],
-        c["k_m"],
-        c["t_k"],
-        1.0,
-        molar_mass,
-        1.193e-5,
-        law,
-    )
+    p_out = pressure_drop_outlet(c["p_in_barg"] * 1e5 + p_amb, c["m"], c["length_m"], c["d_m"], c["k_m"],
+                                 c["t_k"], 1.0, molar_mass, 1.193e-5, law)
     err = abs(1.0 - (float(p_out) - p_amb) / 1e5 / c["p_out_barg"])
     assert err < 1e-4
     assert err == pytest.approx(measured, rel=0.05)

@@ -174,8 +174,7 @@ def test_scenario_outcomes_stated_in_the_readme(net: lp.Network) -> None:
     gw = bounds("gwadar_ip")
     assert "GWADAR_LNG.supply shut in" in gw and "IRAN_BORDER.supply shut in" in gw
     tapi = lp.solve_steady(net, "tapi")
-    assert any(
-        b.startswith("GALKYNYSH.supply limited by its maximum send-out pressure 100.0 barg") for b in tapi.active_bounds
-    )
+    assert any(b.startswith("GALKYNYSH.supply limited by its maximum send-out pressure 100.0 barg")
+               for b in tapi.active_bounds)
     assert any(v.startswith("delivery FAZILKA_BORDER.demand") for v in tapi.violations)
     assert "TASHKENT.supply shut in" in bounds("central_asia_hypothetical")

@@ -207,11 +207,8 @@ def test_loop_of_open_valves_splits_evenly() -> None:
 
 def test_fixed_pressure_loss_resistor() -> None:
     """GasLib's pressure-loss resistor: the loss is fixed whatever the flow (away from zero flow)."""
-    net = line(
-        pipe("P1", "A", "B"),
-        lp.Resistor(id="R1", from_node="B", to_node="C", pressure_loss_bar=1.5),
-        pipe("P2", "C", "Z"),
-    )
+    net = line(pipe("P1", "A", "B"), lp.Resistor(id="R1", from_node="B", to_node="C", pressure_loss_bar=1.5),
+               pipe("P2", "C", "Z"))
     res = lp.solve_steady(net)
     assert barg(res, "B") - barg(res, "C") == pytest.approx(1.5, rel=1e-6)
     doc = res.to_dict()

@@ -106,23 +106,8 @@ def _alive(pid: int) -> bool:
 def test_workers_end_when_the_main_process_is_killed(tmp_path: Path) -> None:
     out = tmp_path / "killed"
     exe = shutil.which("linepack") or str(Path(sys.executable).parent / "linepack")
-    cmd = [
-        exe,
-        "study",
-        "montecarlo",
-        "--cases",
-        "400",
-        "--seed",
-        "1",
-        "--workers",
-        "2",
-        "--batch-size",
-        "1",
-        "--no-plots",
-        "--no-progress",
-        "--output",
-        str(out),
-    ]
+    cmd = [exe, "study", "montecarlo", "--cases", "400", "--seed", "1", "--workers", "2", "--batch-size", "1",
+           "--no-plots", "--no-progress", "--output", str(out)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     workers: set[int] = set()
     deadline = time.time() + 180

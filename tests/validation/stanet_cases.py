@@ -184,7 +184,8 @@ def _fluid_settings(fluid: dict, temperature_k: float, law: str) -> Settings:
     props = fluid["properties"]
     comp = props["compressibility"]
     if comp["_class"] == "FluidPropertyLinear":
-        z_spec: dict | str = {"model": "linear", "offset": float(comp["offset"]), "slope_per_bar": float(comp["slope"])}
+        z_spec: dict | str = {"model": "linear", "offset": float(comp["offset"]),
+                              "slope_per_bar": float(comp["slope"])}
     elif comp["_class"] == "FluidPropertyConstant":
         z = float(comp["value"])
         z_spec = "ideal" if z == 1.0 else {"model": "constant", "z": z}
@@ -217,11 +218,8 @@ def load_case(case: str, folder: Path | None = None, *, law_pc: str = "prandtl_c
     if len(temps) != 1:  # pragma: no cover - every case is isothermal
         raise ValueError(f"{case}: junction temperatures differ ({sorted(temps)})")
     fluid = json.loads((folder / "fluid.json").read_text())
-    net = Network(
-        name=case,
-        description=f"pandapipes/STANET gas reference case {case}",
-        settings=_fluid_settings(fluid, temps.pop(), law),
-    )
+    net = Network(name=case, description=f"pandapipes/STANET gas reference case {case}",
+                  settings=_fluid_settings(fluid, temps.pop(), law))
 
     def nid(index: str) -> str:
         return f"j{int(float(index))}"
@@ -245,18 +243,9 @@ def load_case(case: str, folder: Path | None = None, *, law_pc: str = "prandtl_c
     for p in _rows(folder, "pipe"):
         pid = f"pipe{p['index']}"
         d = float(p["diameter_m"])
-        net.add(
-            Pipe(
-                id=pid,
-                name=p["name"],
-                from_node=nid(p["from_junction"]),
-                to_node=nid(p["to_junction"]),
-                length_km=float(p["length_km"]),
-                inner_diameter_mm=d * 1e3,
-                roughness_mm=float(p["k_mm"]),
-                loss_coefficient=float(p["loss_coefficient"]),
-            )
-        )
+        net.add(Pipe(id=pid, name=p["name"], from_node=nid(p["from_junction"]), to_node=nid(p["to_junction"]),
+                     length_km=float(p["length_km"]), inner_diameter_mm=d * 1e3,
+                     roughness_mm=float(p["k_mm"]), loss_coefficient=float(p["loss_coefficient"])))
         area[pid] = math.pi * d * d / 4.0
         v = _opt_float(p["v_stanet"])
         if v is not None:
@@ -265,50 +254,21 @@ def load_case(case: str, folder: Path | None = None, *, law_pc: str = "prandtl_c
     for v in _rows(folder, "valve"):
         if float(v["loss_coefficient"]) != 0.0:  # pragma: no cover - not present in the reference set
             raise ValueError(f"{case}: valve {v['index']} has a loss coefficient; linepack valves have none")
-        net.add(
-            Valve(
-                id=f"valve{v['index']}",
-                name=v["name"],
-                from_node=nid(v["from_junction"]),
-                to_node=nid(v["to_junction"]),
-                open=v["opened"] == "True",
-            )
-        )
+        net.add(Valve(id=f"valve{v['index']}", name=v["name"],
+                      from_node=nid(v["from_junction"]), to_node=nid(v["to_junction"]),
+                      open=v["opened"] == "True"))
 
     for g in _rows(folder, "ext_grid"):
         node_id = nid(g["junction"])
         p_abs = float(g["p_bar"]) + ambient_bar(height[node_id])
-        net.add(
-            Source(
-                id=f"ext_grid{g['index']}",
-                node=node_id,
-                mode="pressure",
-                p_set_barg=p_abs - LINEPACK_AMBIENT_BAR,
-                unit="kg/s",
-                absorbs=True,
-            )
-        )
+        net.add(Source(id=f"ext_grid{g['index']}", node=node_id, mode="pressure",
+                       p_set_barg=p_abs - LINEPACK_AMBIENT_BAR, unit="kg/s", absorbs=True))
     for s in _rows(folder, "sink"):
-        net.add(
-            Sink(
-                id=f"sink{s['index']}",
-                name=s["name"],
-                node=nid(s["junction"]),
-                demand=float(s["mdot_kg_per_s"]) * float(s["scaling"]),
-                unit="kg/s",
-            )
-        )
+        net.add(Sink(id=f"sink{s['index']}", name=s["name"], node=nid(s["junction"]),
+                     demand=float(s["mdot_kg_per_s"]) * float(s["scaling"]), unit="kg/s"))
     for s in _rows(folder, "source"):
-        net.add(
-            Source(
-                id=f"source{s['index']}",
-                name=s["name"],
-                node=nid(s["junction"]),
-                mode="flow",
-                inflow=float(s["mdot_kg_per_s"]) * float(s["scaling"]),
-                unit="kg/s",
-            )
-        )
+        net.add(Source(id=f"source{s['index']}", name=s["name"], node=nid(s["junction"]), mode="flow",
+                       inflow=float(s["mdot_kg_per_s"]) * float(s["scaling"]), unit="kg/s"))
     return StanetCase(case, net, law, height, p_stanet, k_stanet, v_stanet, area)
 
 
@@ -430,23 +390,14 @@ def analytic_network(profile: AnalyticProfile) -> Network:
     for i in range(n):
         net.add(Node(id=f"n{i}"))
     for i in range(n - 1):
-        net.add(
-            Pipe(
-                id=f"s{i + 1}",
-                from_node=f"n{i}",
-                to_node=f"n{i + 1}",
-                length_km=(profile.l_m[i + 1] - profile.l_m[i]) / 1e3,
-                inner_diameter_mm=profile.diameter_m * 1e3,
-                roughness_mm=ANALYTIC_ROUGHNESS_MM,
-                law="nikuradse",
-            )
-        )
-    net.add(
-        Source(
-            id="inlet", node="n0", mode="pressure", unit="kg/s", p_set_barg=profile.p_pa[0] / 1e5 - LINEPACK_AMBIENT_BAR
-        )
-    )
-    net.add(Sink(id="outlet", node=f"n{n - 1}", unit="kg/s", demand=profile.rho_n * profile.volume_flow_n_m3_s))
+        net.add(Pipe(id=f"s{i + 1}", from_node=f"n{i}", to_node=f"n{i + 1}",
+                     length_km=(profile.l_m[i + 1] - profile.l_m[i]) / 1e3,
+                     inner_diameter_mm=profile.diameter_m * 1e3, roughness_mm=ANALYTIC_ROUGHNESS_MM,
+                     law="nikuradse"))
+    net.add(Source(id="inlet", node="n0", mode="pressure", unit="kg/s",
+                   p_set_barg=profile.p_pa[0] / 1e5 - LINEPACK_AMBIENT_BAR))
+    net.add(Sink(id="outlet", node=f"n{n - 1}", unit="kg/s",
+                 demand=profile.rho_n * profile.volume_flow_n_m3_s))
     return net
 
 
@@ -478,4 +429,6 @@ def compare_analytic(profile: AnalyticProfile) -> AnalyticComparison:
     pos = {int(e): k for k, e in enumerate(cn.res_edge)}
     area = math.pi * profile.diameter_m**2 / 4.0
     v = np.array([res.q_kg_s[e] / (area * rho_m[pos[e]]) for e in edges])
-    return AnalyticComparison(profile.l_m, p, np.abs(1.0 - p / profile.p_pa), v, np.abs(v - profile.v_m_s[1:]))
+    return AnalyticComparison(
+        profile.l_m, p, np.abs(1.0 - p / profile.p_pa), v, np.abs(v - profile.v_m_s[1:])
+    )

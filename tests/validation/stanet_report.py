@@ -58,15 +58,11 @@ def _analytic_rows() -> list[str]:
     for i, l_m in enumerate(cmp.l_m):
         v = f"{cmp.v_section_m_s[i - 1]:.4f}" if i else "-"
         dv = f"{cmp.v_abs_diff[i - 1]:.1e}" if i else "-"
-        rows.append(
-            f"| {l_m / 1e3:.0f} | {prof.p_pa[i] / 1e5:.5f} | {cmp.p_linepack_pa[i] / 1e5:.5f} | "
-            f"{cmp.p_rel_diff[i]:.1e} | {v} | {dv} |"
-        )
+        rows.append(f"| {l_m / 1e3:.0f} | {prof.p_pa[i] / 1e5:.5f} | {cmp.p_linepack_pa[i] / 1e5:.5f} | "
+                    f"{cmp.p_rel_diff[i]:.1e} | {v} | {dv} |")
     rows.append("")
-    rows.append(
-        f"Largest pressure difference {np.max(cmp.p_rel_diff):.1e} (pandapipes accepts 1e-2); "
-        f"largest velocity difference {np.max(cmp.v_abs_diff):.3f} m/s (pandapipes accepts 0.4 m/s)."
-    )
+    rows.append(f"Largest pressure difference {np.max(cmp.p_rel_diff):.1e} (pandapipes accepts 1e-2); "
+                f"largest velocity difference {np.max(cmp.v_abs_diff):.3f} m/s (pandapipes accepts 0.4 m/s).")
     return rows
 
 
@@ -106,7 +102,7 @@ def render() -> str:
         "temperature from the junctions.",
         "- `_N` cases use linepack's `nikuradse` law (the pandapipes variant with 64/Re), `_PC` cases "
         "`prandtl_colebrook` (Colebrook with `k/(3.71 D)` wherever it exceeds 64/Re, no transition blend: "
-        'the STANET convention). The column "with colebrook" shows the result with linepack\'s default '
+        "the STANET convention). The column \"with colebrook\" shows the result with linepack's default "
         "`colebrook` law (`k/(3.7 D)`, blended with 64/Re over 2000 < Re < 4000) instead.",
         "- STANET valve pipes are pipes with loss coefficient 9000; valves are linepack `Valve`s "
         "(open: equal pressures, closed: no flow).",
@@ -114,7 +110,8 @@ def render() -> str:
         "isothermal exponential form (and g = 9.80665 instead of 9.81); at these heights (at most 19 m) the "
         "junction pressures differ by about 1e-6 bar.",
         "",
-        "Known deviations: " + ("; ".join(f"`{k}`: {v}." for k, v in sc.KNOWN_PRESSURE_DEVIATIONS.items()) or "none."),
+        "Known deviations: "
+        + ("; ".join(f"`{k}`: {v}." for k, v in sc.KNOWN_PRESSURE_DEVIATIONS.items()) or "none."),
         "",
         "## Analytic single pipe",
         "",

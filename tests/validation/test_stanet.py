@@ -19,10 +19,8 @@ import stanet_cases as sc
 def _reference_present() -> None:
     ref = sc.reference_dir()
     if not (ref / "cases").is_dir():
-        pytest.skip(
-            f"pandapipes/STANET reference cases not found at {ref}; set LINEPACK_SHARED to the "
-            "shared folder (default: <repo root>/../shared)"
-        )
+        pytest.skip(f"pandapipes/STANET reference cases not found at {ref}; set LINEPACK_SHARED to the "
+                    "shared folder (default: <repo root>/../shared)")
 
 
 @functools.cache

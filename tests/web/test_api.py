@@ -127,19 +127,8 @@ def test_oversized_bodies_are_refused(server):
 
 @pytest.mark.parametrize(
     "name",
-    [
-        "../evil.yaml",
-        "a/b.yaml",
-        "..\\evil.yaml",
-        "/etc/passwd.yaml",
-        "C:evil.yaml",
-        "x\u0000.yaml",
-        ".hidden.yaml",
-        "",
-        "net.exe",
-        "..",
-        "a" * 300 + ".yaml",
-    ],
+    ["../evil.yaml", "a/b.yaml", "..\\evil.yaml", "/etc/passwd.yaml", "C:evil.yaml", "x\u0000.yaml", ".hidden.yaml",
+     "", "net.exe", "..", "a" * 300 + ".yaml"],
 )
 def test_path_like_file_names_are_refused(server, name):
     before = sorted(Path(server.app_tmp).rglob("*"))
@@ -214,13 +203,8 @@ def test_page_and_static_files_load_nothing_from_outside(server):
     csp = r.headers["content-security-policy"]
     assert "script-src 'self'" in csp and "connect-src 'self'" in csp
     html = r.body.decode()
-    for path in (
-        "/static/app.js",
-        "/static/app.css",
-        "/static/vendor/leaflet/leaflet.js",
-        "/static/vendor/leaflet/leaflet.css",
-        "/static/basemap.geojson",
-    ):
+    for path in ("/static/app.js", "/static/app.css", "/static/vendor/leaflet/leaflet.js",
+                 "/static/vendor/leaflet/leaflet.css", "/static/basemap.geojson"):
         assert path in html or path.endswith("basemap.geojson")
         reply = get(server.url, path)
         assert reply.status == 200, path
@@ -328,18 +312,9 @@ def test_other_sites_cannot_drive_the_server(server):
 
 @pytest.mark.parametrize(
     ("host", "ok"),
-    [
-        ("127.0.0.1:8765", True),
-        ("localhost", True),
-        ("[::1]:8765", True),
-        ("[::1]", True),
-        ("LOCALHOST:1", True),
-        ("evil.example", False),
-        ("evil.example:8765", False),
-        ("127.0.0.1.evil.example", False),
-        ("", False),
-        ("[::2]:80", False),
-    ],
+    [("127.0.0.1:8765", True), ("localhost", True), ("[::1]:8765", True), ("[::1]", True), ("LOCALHOST:1", True),
+     ("evil.example", False), ("evil.example:8765", False), ("127.0.0.1.evil.example", False), ("", False),
+     ("[::2]:80", False)],
 )
 def test_host_check(host, ok):
     import asyncio

@@ -31,10 +31,9 @@ def _wait_done(drv, scenario: str) -> None:
         st = d.find_element(By.ID, "status")
         if st.get_attribute("data-state") == "error":
             raise AssertionError(f"page error: {st.text}")
-        return (
-            st.get_attribute("data-state") == "done"
-            and d.find_element(By.ID, "results").get_attribute("data-scenario") == scenario
-        )
+        return st.get_attribute("data-state") == "done" and d.find_element(By.ID, "results").get_attribute(
+            "data-scenario"
+        ) == scenario
 
     WebDriverWait(drv, 60, poll_frequency=0.1, ignored_exceptions=[StaleElementReferenceException]).until(ready)
 
@@ -173,7 +172,9 @@ def test_gaslib_upload_elsewhere_without_solution(server, browser, shared):
         st = d.find_element(By.ID, "status")
         return st.get_attribute("data-state") == "error" and _drawn_pipes(d) == pipe_ids
 
-    WebDriverWait(drv, 60, poll_frequency=0.1, ignored_exceptions=[StaleElementReferenceException]).until(drawn_layout)
+    WebDriverWait(drv, 60, poll_frequency=0.1, ignored_exceptions=[StaleElementReferenceException]).until(
+        drawn_layout
+    )
     assert "feasible" in drv.find_element(By.ID, "status").text
     assert drv.find_element(By.ID, "violations").text  # the diagnosis is listed
     assert "no solution" in drv.find_element(By.ID, "legend").text

@@ -142,7 +142,7 @@ def test_slow_clients_are_cut_off(caplog: pytest.LogCaptureFixture) -> None:
         body = _connect(srv.url)
         body.sendall(
             b"POST /api/upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            b'Content-Length: 1000\r\n\r\n{"files": '
+            b"Content-Length: 1000\r\n\r\n{\"files\": "
         )
         answer = body.recv(4096)
         assert answer.startswith(b"HTTP/1.1 503"), answer[:80]
@@ -152,7 +152,7 @@ def test_slow_clients_are_cut_off(caplog: pytest.LogCaptureFixture) -> None:
             gone = _connect(srv.url)
             gone.sendall(
                 b"POST /api/upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                b'Content-Length: 100000\r\n\r\n{"files": ['
+                b"Content-Length: 100000\r\n\r\n{\"files\": ["
             )
             time.sleep(0.3)
             gone.close()

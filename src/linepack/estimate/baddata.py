@@ -41,10 +41,8 @@ class ChiSquare:
         if self.dof <= 0:
             return "no redundancy (as many meters as unknowns): bad data cannot be detected"
         verdict = "passed" if self.passed else "FAILED"
-        return (
-            f"chi-square {self.value:.2f} on {self.dof} degrees of freedom (threshold {self.threshold:.2f} at "
-            f"alpha {self.alpha:g}; p = {self.p_value:.3g}): {verdict}"
-        )
+        return (f"chi-square {self.value:.2f} on {self.dof} degrees of freedom (threshold {self.threshold:.2f} at "
+                f"alpha {self.alpha:g}; p = {self.p_value:.3g}): {verdict}")
 
 
 def chi_square(r_weighted: F64, rank: int, alpha: float) -> ChiSquare:

@@ -75,16 +75,10 @@ class DynamicOptions:
     newton_tolerance: float = 1e-10
 
     def check(self) -> None:
-        bad = [
-            f"{k} must be > 0 (got {getattr(self, k)!r})"
-            for k in ("segment_length_m", "init_minutes")
-            if not getattr(self, k) > 0
-        ]
-        bad += [
-            f"{k} must be >= 0 (got {getattr(self, k)!r})"
-            for k in ("demand_walk", "pressure_walk_bar", "ratio_walk", "power_walk", "model_noise_kg_s", "gate")
-            if not getattr(self, k) >= 0
-        ]
+        bad = [f"{k} must be > 0 (got {getattr(self, k)!r})" for k in ("segment_length_m", "init_minutes")
+               if not getattr(self, k) > 0]
+        bad += [f"{k} must be >= 0 (got {getattr(self, k)!r})" for k in ("demand_walk", "pressure_walk_bar",
+                "ratio_walk", "power_walk", "model_noise_kg_s", "gate") if not getattr(self, k) >= 0]
         if bad:
             raise InputError(["dynamic estimation options: " + b for b in bad])
 
@@ -147,9 +141,8 @@ class DynamicEstimator:
         state = self.steady.base.control
         mu_base = viscosity_at(self.cn, p_base)
         mu = np.concatenate([mu_base[seg.seg_pipe], mu_base[seg.n_pipes :]])
-        return TransientSystem(
-            seg.cn, state, mu, self.p_ref, self.m_ref, seg.volume_m3, seg.fixed_friction, inertia=False
-        )
+        return TransientSystem(seg.cn, state, mu, self.p_ref, self.m_ref, seg.volume_m3, seg.fixed_friction,
+                               inertia=False)
 
     def walk_sigma(self, params: BoundaryParameters) -> F64:
         """Random-walk sigma of every parameter per square root of a second."""
@@ -163,7 +156,9 @@ class DynamicEstimator:
         rate = np.where(rest, o.demand_walk * params.scale, rate)
         return rate / np.sqrt(3600.0)
 
-    def _start(self, sys: TransientSystem, params: BoundaryParameters, est0: SteadyEstimate) -> tuple[F64, F64]:
+    def _start(
+        self, sys: TransientSystem, params: BoundaryParameters, est0: SteadyEstimate
+    ) -> tuple[F64, F64]:
         """The discretised steady state at the initial estimate and its covariance (through the steady
         sensitivity: the uncertainty of the start lies along the steady states)."""
         seg = self.seg
@@ -186,19 +181,11 @@ class DynamicEstimator:
         other = np.arange(seg.n_pipes, self.cn.n_edges)
         q[seg.edge_map[other]] = est0.q_kg_s[other]
         x0 = sys.pack(p, q, est0.supply_kg_s[sys.psrc])
-        out = newton(
-            sys.residual,
-            sys.jacobian,
-            x0,
-            NewtonOptions(tolerance=1e-11, max_iterations=60),
-            sys.max_step,
-            sys.factorize,
-        )
+        out = newton(sys.residual, sys.jacobian, x0, NewtonOptions(tolerance=1e-11, max_iterations=60),
+                     sys.max_step, sys.factorize)
         if not out.converged:
-            raise ConvergenceError(
-                f"dynamic estimation: the steady state of the initial estimate on the "
-                f"{seg.n_segments}-segment grid did not converge ({out.message})"
-            )
+            raise ConvergenceError(f"dynamic estimation: the steady state of the initial estimate on the "
+                                   f"{seg.n_segments}-segment grid did not converge ({out.message})")
         jac = sp.csc_matrix(sys.jacobian(out.x))
         g = params.residual_derivative(sys, out.x[: sys.n] * self.p_ref)
         sens = np.asarray(spla.splu(jac).solve(-(sp.diags(1.0 / sys.fscale) @ g).toarray())) * sys.xscale[:, None]
@@ -247,10 +234,8 @@ class DynamicEstimator:
         k1 = series.n_times - 1 if end_s is None else int(np.floor(end_s / dt + 1e-9))
         k0, k1 = max(k0, 0), min(k1, series.n_times - 1)
         if k1 <= k0:
-            raise InputError(
-                f"the window from {series.format_time(k0 * dt)} to {series.format_time(k1 * dt)} holds "
-                "fewer than two SCADA intervals; give a longer window"
-            )
+            raise InputError(f"the window from {series.format_time(k0 * dt)} to {series.format_time(k1 * dt)} holds "
+                             "fewer than two SCADA intervals; give a longer window")
         n_init = max(1, round(opts.init_minutes * 60.0 / dt))
         est0 = self.steady.estimate_window(series, k0 * dt, min(k0 + n_init - 1, k1) * dt)
         sys = self._system(est0.p_pa)
@@ -283,11 +268,9 @@ class DynamicEstimator:
             sys.freeze_friction(q_res if opts.lag_friction else None)
             out = newton(sys.residual, sys.jacobian, x, nopts, sys.max_step, sys.factorize)
             if not out.converged:
-                raise ConvergenceError(
-                    f"dynamic estimation: the model step to {series.format_time(k * dt)} did not "
-                    f"converge ({out.message})",
-                    ["the estimate may have left the physical range; check the readings around that time"],
-                )
+                raise ConvergenceError(f"dynamic estimation: the model step to {series.format_time(k * dt)} did not "
+                                       f"converge ({out.message})", ["the estimate may have left the physical range; "
+                                                                     "check the readings around that time"])
             xs = out.x
             tr = self._transition(sys, params, xs, storage)
             xp = xs * sys.xscale
@@ -342,9 +325,8 @@ class DynamicEstimator:
 class _Recorder:
     """Collects the per-step estimates of the base network's nodes, elements, sources, sinks and meters."""
 
-    def __init__(
-        self, est: DynamicEstimator, sys: TransientSystem, params: BoundaryParameters, mm: MeasurementModel, n_t: int
-    ) -> None:
+    def __init__(self, est: DynamicEstimator, sys: TransientSystem, params: BoundaryParameters,
+                 mm: MeasurementModel, n_t: int) -> None:
         cn, seg = est.cn, est.seg
         self.est, self.params, self.mm = est, params, mm
         n, m = sys.n, sys.m
@@ -359,9 +341,8 @@ class _Recorder:
         self.n0, self.e0, self.n_pipes = n0, e0, seg.n_pipes
         src_rows = np.flatnonzero(src_pos >= 0)
         all_cols = np.concatenate([*rows, n + m + src_pos[src_rows]])
-        self.lx = sp.csr_matrix(
-            (np.ones(len(all_cols)), (np.arange(len(all_cols)), all_cols)), shape=(len(all_cols), sys.size)
-        )
+        self.lx = sp.csr_matrix((np.ones(len(all_cols)), (np.arange(len(all_cols)), all_cols)),
+                                shape=(len(all_cols), sys.size))
         self.src_rows = src_rows
         self.n_t = n_t
         k_src, k_snk, k_m = len(cn.source_ids), len(cn.sink_ids), est.bound.n
@@ -430,42 +411,16 @@ class _Recorder:
         self.gated[i] = up.gated
         self.nis[i], self.n_used[i] = up.nis, int(up.valid.sum())
 
-    def result(
-        self, series: MeterSeries, est0: SteadyEstimate, warnings: list[str], cpu: float, wall: float
-    ) -> DynamicEstimate:
+    def result(self, series: MeterSeries, est0: SteadyEstimate, warnings: list[str], cpu: float,
+               wall: float) -> DynamicEstimate:
         est = self.est
         return DynamicEstimate(
-            network=est.cn,
-            bound=est.bound,
-            params=self.params,
-            seg=est.seg,
-            start=est0,
-            times_s=self.times,
-            time_labels=tuple(series.format_time(t) for t in self.times),
-            dt_s=series.dt_s,
-            p_pa=self.p,
-            p_sigma_pa=self.p_sd,
-            q_kg_s=self.q,
-            q_sigma_kg_s=self.q_sd,
-            q_out_kg_s=self.q_out,
-            q_out_sigma_kg_s=self.q_out_sd,
-            supply_kg_s=self.supply,
-            supply_sigma_kg_s=self.supply_sd,
-            demand_kg_s=self.demand,
-            demand_sigma_kg_s=self.demand_sd,
-            theta=self.theta,
-            theta_sigma=self.theta_sd,
-            linepack_kg=self.lp,
-            linepack_sigma_kg=self.lp_sd,
-            measured=self.measured,
-            fitted=self.fitted,
-            fitted_sigma=self.fitted_sd,
-            innovation=self.innovation,
-            gated=self.gated,
-            nis=self.nis,
-            n_used=self.n_used,
-            issues=series.issues,
-            warnings=tuple(warnings),
-            cpu_s=cpu,
-            wall_s=wall,
+            network=est.cn, bound=est.bound, params=self.params, seg=est.seg, start=est0,
+            times_s=self.times, time_labels=tuple(series.format_time(t) for t in self.times), dt_s=series.dt_s,
+            p_pa=self.p, p_sigma_pa=self.p_sd, q_kg_s=self.q, q_sigma_kg_s=self.q_sd, q_out_kg_s=self.q_out,
+            q_out_sigma_kg_s=self.q_out_sd, supply_kg_s=self.supply, supply_sigma_kg_s=self.supply_sd,
+            demand_kg_s=self.demand, demand_sigma_kg_s=self.demand_sd, theta=self.theta, theta_sigma=self.theta_sd,
+            linepack_kg=self.lp, linepack_sigma_kg=self.lp_sd, measured=self.measured, fitted=self.fitted,
+            fitted_sigma=self.fitted_sd, innovation=self.innovation, gated=self.gated, nis=self.nis,
+            n_used=self.n_used, issues=series.issues, warnings=tuple(warnings), cpu_s=cpu, wall_s=wall,
         )

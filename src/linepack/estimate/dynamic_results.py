@@ -90,10 +90,8 @@ class DynamicEstimate:
             rej = float(self.gated[1:, i].sum()) / steps
             why = []
             if rej > share:
-                why.append(
-                    f"{rej:.0%} of its readings rejected as outliers (mean normalised innovation "
-                    f"{np.nanmean(self.innovation[1:, i][self.gated[1:, i]]):+.1f})"
-                )
+                why.append(f"{rej:.0%} of its readings rejected as outliers (mean normalised innovation "
+                           f"{np.nanmean(self.innovation[1:, i][self.gated[1:, i]]):+.1f})")
             if tag in flagged:
                 why.append(flagged[tag])
             if why:
@@ -118,34 +116,22 @@ class DynamicEstimate:
             "dt_s": self.dt_s,
             "times": list(self.time_labels),
             "consistency_nis_per_reading": self.consistency(),
-            "nodes": {
-                nid: {"p_barg": col(self.p_barg[:, i]), "sigma_bar": col(self.p_sigma_pa[:, i] / BAR_PA)}
-                for i, nid in enumerate(cn.node_ids)
-            },
-            "edges": {
-                eid: {"q_kg_s": col(self.q_kg_s[:, e]), "sigma_kg_s": col(self.q_sigma_kg_s[:, e])}
-                for e, eid in enumerate(cn.edge_ids)
-            },
-            "sinks": {
-                sid: {"demand_kg_s": col(self.demand_kg_s[:, k]), "sigma_kg_s": col(self.demand_sigma_kg_s[:, k])}
-                for k, sid in enumerate(cn.sink_ids)
-            },
-            "sources": {
-                sid: {"supply_kg_s": col(self.supply_kg_s[:, k]), "sigma_kg_s": col(self.supply_sigma_kg_s[:, k])}
-                for k, sid in enumerate(cn.source_ids)
-            },
+            "nodes": {nid: {"p_barg": col(self.p_barg[:, i]), "sigma_bar": col(self.p_sigma_pa[:, i] / BAR_PA)}
+                      for i, nid in enumerate(cn.node_ids)},
+            "edges": {eid: {"q_kg_s": col(self.q_kg_s[:, e]), "sigma_kg_s": col(self.q_sigma_kg_s[:, e])}
+                      for e, eid in enumerate(cn.edge_ids)},
+            "sinks": {sid: {"demand_kg_s": col(self.demand_kg_s[:, k]), "sigma_kg_s": col(self.demand_sigma_kg_s[:, k])}
+                      for k, sid in enumerate(cn.sink_ids)},
+            "sources": {sid: {"supply_kg_s": col(self.supply_kg_s[:, k]),
+                              "sigma_kg_s": col(self.supply_sigma_kg_s[:, k])} for k, sid in enumerate(cn.source_ids)},
             "linepack_kg": col(self.linepack_kg),
             "linepack_sigma_kg": col(self.linepack_sigma_kg),
-            "meters": {
-                tag: {
-                    "unit": b.meters.meters[i].unit,
-                    "measured": col(np.array([b.units[i].from_si(v) for v in self.measured[:, i]])),
-                    "estimated": col(np.array([b.units[i].from_si(v) for v in self.fitted[:, i]])),
-                    "sigma": col(self.fitted_sigma[:, i] / abs(b.units[i].factor)),
-                    "rejected": [bool(g) for g in self.gated[:, i]],
-                }
-                for i, tag in enumerate(b.tags)
-            },
+            "meters": {tag: {"unit": b.meters.meters[i].unit,
+                             "measured": col(np.array([b.units[i].from_si(v) for v in self.measured[:, i]])),
+                             "estimated": col(np.array([b.units[i].from_si(v) for v in self.fitted[:, i]])),
+                             "sigma": col(self.fitted_sigma[:, i] / abs(b.units[i].factor)),
+                             "rejected": [bool(g) for g in self.gated[:, i]]}
+                       for i, tag in enumerate(b.tags)},
             "suspect_meters": [{"tag": t, "rejected_share": r, "why": w} for t, r, w in self.suspect_meters()],
             "warnings": list(self.warnings),
         }

@@ -174,15 +174,8 @@ class BalanceMonitor:
     pressure meter): independent of the model, whose profile a leak would bend.
     """
 
-    def __init__(
-        self,
-        seg: SegmentedNetwork,
-        sections: list[Section],
-        bound: BoundMeters,
-        window: int,
-        average: int = 5,
-        profile_error: float = 0.15,
-    ) -> None:
+    def __init__(self, seg: SegmentedNetwork, sections: list[Section], bound: BoundMeters, window: int,
+                 average: int = 5, profile_error: float = 0.15) -> None:
         self.profile_error = profile_error
         self.seg = seg
         sec_of_seg = np.full(seg.n_segments, -1, dtype=np.int64)
@@ -238,9 +231,8 @@ class BalanceMonitor:
         ef, et = cn.edge_from[: seg.n_segments], cn.edge_to[: seg.n_segments]
         half = 0.5 * seg.seg_volume_m3
         n_s = len(self.sections)
-        lp = np.bincount(
-            np.maximum(self.sec_of_seg, 0), half * (rho[ef] + rho[et]) * (self.sec_of_seg >= 0), minlength=n_s
-        )
+        lp = np.bincount(np.maximum(self.sec_of_seg, 0), half * (rho[ef] + rho[et]) * (self.sec_of_seg >= 0),
+                         minlength=n_s)
         g = np.zeros((n_s, n_p))
         ok = self.sec_of_seg >= 0
         np.add.at(g, (self.sec_of_seg[ok], ef[ok]), half[ok] * drho[ef[ok]])

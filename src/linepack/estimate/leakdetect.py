@@ -112,10 +112,8 @@ class Alarm:
     same_as: str | None = None  # located in a section that alarmed before: the same leak seen again
 
     def describe(self) -> str:
-        text = (
-            f"{self.time}: {self.method} alarm in {self.section}, {self.statistic:.1f} sigma (threshold "
-            f"{self.threshold:.1f}), leak {self.size_kg_s:.2f} +/- {self.size_sigma_kg_s:.2f} kg/s"
-        )
+        text = (f"{self.time}: {self.method} alarm in {self.section}, {self.statistic:.1f} sigma (threshold "
+                f"{self.threshold:.1f}), leak {self.size_kg_s:.2f} +/- {self.size_sigma_kg_s:.2f} kg/s")
         loc = self.location_final or self.location
         text += f", located on {loc.describe()}" if loc is not None else ""
         return text + (f" (the leak already found in {self.same_as})" if self.same_as else "")
@@ -195,10 +193,8 @@ def detect_leaks(
     res = est.run(series, start_s, end_s, observers=[sig_mon, bal_mon])
     windows, balances = sig_mon.records, bal_mon.records
     if not windows:
-        raise InputError(
-            f"the window of {opts.window_minutes:g} min is longer than the data analysed "
-            f"({(res.n_times - 1) * series.dt_s / 60:.0f} min); give a shorter window or more data"
-        )
+        raise InputError(f"the window of {opts.window_minutes:g} min is longer than the data analysed "
+                         f"({(res.n_times - 1) * series.dt_s / 60:.0f} min); give a shorter window or more data")
     t_begin = float(res.times_s[0])
     t_ref = t_begin + opts.reference_hours * 3600.0 + 1e-9
     ref = [w for w in windows if w.t_end_s <= t_ref]
@@ -232,42 +228,19 @@ def detect_leaks(
         if len(cum) > 1:  # the signatures of this onset, run over the windows that followed (up to `keep`)
             a_c, b_c = cum[-1]
             loc2 = _locate(cn, seg, cands, a_c - len(cum) * base_a, b_c, opts)
-        alarms.append(
-            Alarm(
-                "model",
-                sections[s].name,
-                first.t_end_s - t_begin,
-                series.format_time(first.t_end_s),
-                float(first.u[s] - base_u[s]),
-                z_model * widen,
-                float(size),
-                float(1.0 / math.sqrt(b_s)) if b_s > 0 else float("nan"),
-                loc1,
-                loc2,
-                len(hits),
-            )
-        )
+        alarms.append(Alarm("model", sections[s].name, first.t_end_s - t_begin, series.format_time(first.t_end_s),
+                            float(first.u[s] - base_u[s]), z_model * widen, float(size),
+                            float(1.0 / math.sqrt(b_s)) if b_s > 0 else float("nan"), loc1, loc2, len(hits)))
     for s in balanceable:
-        hits_b = [(w, float((w.imbalance[s] - base_i[s]) / (w.sigma[s] * widen_b))) for w in after_b if w.sigma[s] > 0]
+        hits_b = [(w, float((w.imbalance[s] - base_i[s]) / (w.sigma[s] * widen_b))) for w in after_b
+                  if w.sigma[s] > 0]
         hits_b = [(w, z) for w, z in hits_b if z > z_bal]
         if not hits_b:
             continue
         wb, zv = hits_b[0]
-        alarms.append(
-            Alarm(
-                "mass balance",
-                sections[s].name,
-                wb.t_end_s - t_begin,
-                series.format_time(wb.t_end_s),
-                zv,
-                z_bal,
-                float(wb.imbalance[s] - base_i[s]),
-                float(wb.sigma[s] * widen_b),
-                None,
-                None,
-                len(hits_b),
-            )
-        )
+        alarms.append(Alarm("mass balance", sections[s].name, wb.t_end_s - t_begin, series.format_time(wb.t_end_s),
+                            zv, z_bal, float(wb.imbalance[s] - base_i[s]), float(wb.sigma[s] * widen_b), None, None,
+                            len(hits_b)))
     z_p = float(norm.ppf(opts.detection_probability))
     limits: list[SectionLimit] = []
     flow = np.abs(res.q_kg_s).mean(axis=0)
@@ -281,20 +254,9 @@ def detect_leaks(
             sd = float(np.median([w.sigma[s] for w in ref_b or balances])) * widen_b
             limits.append(SectionLimit(sc.name, sc.length_km, "mass balance", (z_bal + z_p) * sd, sd, thr))
     alarms = _mark_repeats(sorted(alarms, key=lambda a: a.t_s), sections, cn)
-    return LeakReport(
-        res,
-        opts,
-        tuple(sections),
-        tuple(sections[s].name for s in watched_secs),
-        tuple(windows),
-        tuple(balances),
-        z_model,
-        z_bal,
-        tuple(alarms),
-        tuple(limits),
-        len(ref),
-        tuple(notes),
-    )
+    return LeakReport(res, opts, tuple(sections), tuple(sections[s].name for s in watched_secs), tuple(windows),
+                      tuple(balances), z_model, z_bal, tuple(alarms), tuple(limits),
+                      len(ref), tuple(notes))
 
 
 def _mark_repeats(alarms: list[Alarm], sections: list[Section], cn: CompiledNetwork) -> list[Alarm]:
@@ -346,24 +308,17 @@ def _locate(
     if opts.route is not None:
         pos = route_positions(cn, opts.route)
         if int(pipes[best]) in pos:
-
             def at(j: int, x_km: float) -> float | None:
                 if j not in pos:
                     return None
                 start, fwd, length = pos[j]
                 return start + (x_km if fwd else length - x_km)
-
             route_km = at(int(pipes[best]), float(cands.x_m[best]) / 1e3)
-            ends = [
-                v
-                for j, lo, hi in ranges
-                for v in (at(cn.edge_ids.index(j), lo), at(cn.edge_ids.index(j), hi))
-                if v is not None
-            ]
+            ends = [v for j, lo, hi in ranges for v in (at(cn.edge_ids.index(j), lo), at(cn.edge_ids.index(j), hi))
+                    if v is not None]
             route_iv = (min(ends), max(ends)) if ends else None
-    return Location(
-        cn.edge_ids[int(pipes[best])], float(cands.x_m[best]) / 1e3, tuple(ranges), route_km, route_iv, total
-    )
+    return Location(cn.edge_ids[int(pipes[best])], float(cands.x_m[best]) / 1e3, tuple(ranges), route_km, route_iv,
+                    total)
 
 
 def route_positions(cn: CompiledNetwork, waypoints: tuple[str, ...]) -> dict[int, tuple[float, bool, float]]:

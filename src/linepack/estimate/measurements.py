@@ -54,9 +54,8 @@ class MeasurementModel:
         src_pos = np.full(len(bound.cn.source_ids), -1, dtype=np.int64)
         src_pos[sys.psrc] = np.arange(len(sys.psrc))
         param_of = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(params.kind, params.element, strict=True))}
-        for i, (kind, idx, end) in enumerate(
-            zip(bound.kind.tolist(), bound.index.tolist(), bound.at_end.tolist(), strict=True)
-        ):
+        for i, (kind, idx, end) in enumerate(zip(bound.kind.tolist(), bound.index.tolist(), bound.at_end.tolist(),
+                                                 strict=True)):
             if kind == MeterKind.NODE_PRESSURE:
                 column[i] = idx
             elif kind == MeterKind.EDGE_FLOW:

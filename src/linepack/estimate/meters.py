@@ -74,10 +74,8 @@ class Meter(BaseModel):
         if self.min is not None and self.max is not None and self.min >= self.max:
             raise ValueError(f"min ({self.min}) must be below max ({self.max})")
         if self.unit not in units_of(self.quantity):
-            raise ValueError(
-                f"unit '{self.unit}' is not a {self.quantity.value} unit; use one of "
-                f"{', '.join(units_of(self.quantity))}"
-            )
+            raise ValueError(f"unit '{self.unit}' is not a {self.quantity.value} unit; use one of "
+                             f"{', '.join(units_of(self.quantity))}")
         return self
 
 
@@ -136,20 +134,8 @@ class MeterSet:
             raise InputError(f"meter set {p}: unknown format '{suffix}'; use .yaml, .json or .csv")
 
 
-CSV_COLUMNS = (
-    "tag",
-    "quantity",
-    "element",
-    "end",
-    "unit",
-    "sigma",
-    "sigma_pct",
-    "systematic",
-    "min",
-    "max",
-    "provenance",
-    "description",
-)
+CSV_COLUMNS = ("tag", "quantity", "element", "end", "unit", "sigma", "sigma_pct", "systematic", "min", "max",
+               "provenance", "description")
 
 
 def _meters_from_rows(rows: list[dict[str, Any]], source: str) -> tuple[Meter, ...]:
@@ -202,12 +188,10 @@ def load_meter_set(path: str | Path) -> MeterSet:
         missing = [h for h in ("tag", "quantity", "element", "unit") if h not in header]
         if unknown or missing:
             raise InputError(
-                f"{p}: "
-                + "; ".join(
+                f"{p}: " + "; ".join(
                     ([f"unknown column(s) {', '.join(unknown)}"] if unknown else [])
                     + ([f"missing column(s) {', '.join(missing)}"] if missing else [])
-                )
-                + f"; the columns are {', '.join(CSV_COLUMNS)}"
+                ) + f"; the columns are {', '.join(CSV_COLUMNS)}"
             )
         rows = [{k.strip(): v.strip() for k, v in r.items() if v is not None and v.strip() != ""} for r in reader]
         return MeterSet(p.stem, _meters_from_rows(rows, p.name))
@@ -276,12 +260,10 @@ class BoundMeters:
 
     def range_si(self) -> tuple[F64, F64]:
         """Plausible range of every meter [SI] (-inf/inf where not given)."""
-        lo = np.array(
-            [-np.inf if m.min is None else u.to_si(m.min) for m, u in zip(self.meters.meters, self.units, strict=True)]
-        )
-        hi = np.array(
-            [np.inf if m.max is None else u.to_si(m.max) for m, u in zip(self.meters.meters, self.units, strict=True)]
-        )
+        lo = np.array([-np.inf if m.min is None else u.to_si(m.min) for m, u in zip(self.meters.meters, self.units,
+                                                                                     strict=True)])
+        hi = np.array([np.inf if m.max is None else u.to_si(m.max) for m, u in zip(self.meters.meters, self.units,
+                                                                                   strict=True)])
         return lo, hi
 
     def describe(self, i: int) -> str:
@@ -332,10 +314,8 @@ def bind(meters: MeterSet, cn: CompiledNetwork) -> BoundMeters:
                 kind, index = MeterKind.EDGE_FLOW, edge[el]
                 is_pipe = cn.edge_kind[index] == EdgeKind.PIPE
                 if m.end in (MeterEnd.SUCTION, MeterEnd.DISCHARGE) or (m.end is not None and not is_pipe):
-                    problems.append(
-                        f"{who}: end '{m.end.value}' does not apply to a flow through {el}; give "
-                        "end: from or to for a pipe, no end otherwise"
-                    )
+                    problems.append(f"{who}: end '{m.end.value}' does not apply to a flow through {el}; give "
+                                    "end: from or to for a pipe, no end otherwise")
                 end = m.end == MeterEnd.TO
             elif el in source:
                 kind, index = MeterKind.SOURCE_FLOW, source[el]
@@ -356,14 +336,8 @@ def bind(meters: MeterSet, cn: CompiledNetwork) -> BoundMeters:
         at_end.append(bool(end))
     if problems:
         raise InputError(problems)
-    return BoundMeters(
-        meters,
-        cn,
-        np.array(kinds, dtype=np.int64),
-        np.array(idx, dtype=np.int64),
-        np.array(at_end, dtype=bool),
-        tuple(units),
-    )
+    return BoundMeters(meters, cn, np.array(kinds, dtype=np.int64), np.array(idx, dtype=np.int64),
+                       np.array(at_end, dtype=bool), tuple(units))
 
 
 def _what(q: Quantity) -> str:

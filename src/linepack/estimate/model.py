@@ -83,14 +83,8 @@ class SteadyModel:
         """The scaled unknowns at ``theta`` (Newton from ``x0``); :class:`ConvergenceError` when Newton fails."""
         self.set_theta(theta)
         sys = self.sys
-        out = newton(
-            sys.residual,
-            sys.jacobian,
-            x0,
-            NewtonOptions(tolerance=tolerance, max_iterations=60),
-            sys.max_step,
-            sys.factorize,
-        )
+        out = newton(sys.residual, sys.jacobian, x0, NewtonOptions(tolerance=tolerance, max_iterations=60),
+                     sys.max_step, sys.factorize)
         if not out.converged:
             raise ConvergenceError(f"the network equations have no solution at these boundary values ({out.message})")
         return out.x

@@ -105,26 +105,21 @@ def unobservable_error(
     obs: Observability, params: BoundaryParameters, cn: CompiledNetwork, meter_set: str
 ) -> InputError:
     """The error naming what the meters leave open and what would close it."""
-    lines = [
-        f"meter set {meter_set} does not determine the state of scenario {cn.scenario} "
-        f"(rank {obs.rank} of {obs.n_params} boundary values):"
-    ]
+    lines = [f"meter set {meter_set} does not determine the state of scenario {cn.scenario} "
+             f"(rank {obs.rank} of {obs.n_params} boundary values):"]
     for g in obs.groups:
         names = [params.names[i] for i in g]
         if len(g) == 1:
             lines.append(f"no meter depends on {names[0]}; add {_fix(params, cn, g[0])}")
         else:
-            lines.append(
-                f"the meters see only a combination of {', '.join(names)} (they can change together "
-                f"unseen); add {_fix(params, cn, g[0])}"
-            )
+            lines.append(f"the meters see only a combination of {', '.join(names)} (they can change together "
+                         f"unseen); add {_fix(params, cn, g[0])}")
     if obs.undetermined_nodes:
         lines.append(f"pressures not determined at {_names(obs.undetermined_nodes)}")
     if obs.undetermined_edges:
         lines.append(f"flows not determined in {_names(obs.undetermined_edges)}")
-    lines.append(
-        "or give pseudo-measurements for what is not metered (estimate_steady(pseudo=...), linepack estimate --pseudo)"
-    )
+    lines.append("or give pseudo-measurements for what is not metered (estimate_steady(pseudo=...), "
+                 "linepack estimate --pseudo)")
     return InputError(lines)
 
 

@@ -106,10 +106,7 @@ class BoundaryParameters:
             units.append("Pa" if rmode == RegMode.PRESSURE else "kg/s")
             scale.append(10.0 * BAR_PA if rmode == RegMode.PRESSURE else m_ref)
         return BoundaryParameters(
-            np.array(kind, dtype=np.int64),
-            np.array(elem, dtype=np.int64),
-            tuple(names),
-            tuple(units),
+            np.array(kind, dtype=np.int64), np.array(elem, dtype=np.int64), tuple(names), tuple(units),
             np.array(scale, dtype=float),
         )
 
@@ -136,13 +133,8 @@ class BoundaryParameters:
         demand = np.array(demand_kg_s, dtype=float)
         inflow, ptarget = state.src_inflow.copy(), state.src_p_target.copy()
         ctarget, rtarget = state.comp_target.copy(), state.reg_target.copy()
-        for code, arr in (
-            (ParamKind.DEMAND, demand),
-            (ParamKind.INFLOW, inflow),
-            (ParamKind.SOURCE_PRESSURE, ptarget),
-            (ParamKind.COMP_TARGET, ctarget),
-            (ParamKind.REG_TARGET, rtarget),
-        ):
+        for code, arr in ((ParamKind.DEMAND, demand), (ParamKind.INFLOW, inflow), (ParamKind.SOURCE_PRESSURE, ptarget),
+                          (ParamKind.COMP_TARGET, ctarget), (ParamKind.REG_TARGET, rtarget)):
             sel = self.kind == code
             arr[self.element[sel]] = theta[sel]
         return state.with_(src_inflow=inflow, src_p_target=ptarget, comp_target=ctarget, reg_target=rtarget), demand

@@ -111,19 +111,17 @@ class SteadyEstimate:
         meters = []
         for i, tag in enumerate(self.meters.tags):
             u = b.units[i]
-            meters.append(
-                {
-                    "tag": tag,
-                    "what": b.describe(i),
-                    "unit": b.meters.meters[i].unit,
-                    "measured": num(u.from_si(self.meters.measured[i])),
-                    "sigma": num(self.meters.sigma[i] / u.factor),
-                    "estimated": num(u.from_si(self.meters.estimated[i])),
-                    "estimated_sigma": num(self.meters.estimated_sigma[i] / u.factor),
-                    "normalised_residual": num(self.meters.normalised_residual[i]),
-                    "status": self.meters.status[i],
-                }
-            )
+            meters.append({
+                "tag": tag,
+                "what": b.describe(i),
+                "unit": b.meters.meters[i].unit,
+                "measured": num(u.from_si(self.meters.measured[i])),
+                "sigma": num(self.meters.sigma[i] / u.factor),
+                "estimated": num(u.from_si(self.meters.estimated[i])),
+                "estimated_sigma": num(self.meters.estimated_sigma[i] / u.factor),
+                "normalised_residual": num(self.meters.normalised_residual[i]),
+                "status": self.meters.status[i],
+            })
         return {
             "kind": "steady estimate",
             "network": cn.name,
@@ -132,50 +130,23 @@ class SteadyEstimate:
             "converged": self.converged,
             "iterations": self.iterations,
             "confidence": confidence,
-            "chi_square": {
-                "value": self.chi2.value,
-                "dof": self.chi2.dof,
-                "p_value": self.chi2.p_value,
-                "alpha": self.chi2.alpha,
-                "passed": self.chi2.passed,
-            },
+            "chi_square": {"value": self.chi2.value, "dof": self.chi2.dof, "p_value": self.chi2.p_value,
+                           "alpha": self.chi2.alpha, "passed": self.chi2.passed},
             "observable": self.observability.observable,
-            "suspects": [
-                {"tag": s.tag, "normalised_residual": s.normalised_residual, "error": s.error_text}
-                for s in self.suspects
-            ],
+            "suspects": [{"tag": s.tag, "normalised_residual": s.normalised_residual, "error": s.error_text}
+                         for s in self.suspects],
             "pseudo_measurements": list(self.pseudo),
             "warnings": list(self.warnings),
-            "nodes": [
-                {
-                    "id": nid,
-                    "p_barg": float(self.p_barg[i]),
-                    "sigma_bar": float(self.p_sigma_pa[i] / BAR_PA),
-                    "half_width_bar": float(z * self.p_sigma_pa[i] / BAR_PA),
-                }
-                for i, nid in enumerate(cn.node_ids)
-            ],
-            "edges": [
-                {"id": eid, "q_kg_s": float(self.q_kg_s[e]), "sigma_kg_s": float(self.q_sigma_kg_s[e])}
-                for e, eid in enumerate(cn.edge_ids)
-            ],
-            "sources": [
-                {"id": sid, "supply_kg_s": float(self.supply_kg_s[k]), "sigma_kg_s": float(self.supply_sigma_kg_s[k])}
-                for k, sid in enumerate(cn.source_ids)
-            ],
-            "sinks": [
-                {"id": sid, "demand_kg_s": float(self.demand_kg_s[k]), "sigma_kg_s": float(self.demand_sigma_kg_s[k])}
-                for k, sid in enumerate(cn.sink_ids)
-            ],
-            "parameters": [
-                {
-                    "name": self.params.names[i],
-                    "unit": self.params.units[i],
-                    "value": float(self.theta[i]),
-                    "sigma": float(self.theta_sigma[i]),
-                }
-                for i in range(self.params.n)
-            ],
+            "nodes": [{"id": nid, "p_barg": float(self.p_barg[i]), "sigma_bar": float(self.p_sigma_pa[i] / BAR_PA),
+                       "half_width_bar": float(z * self.p_sigma_pa[i] / BAR_PA)} for i, nid in enumerate(cn.node_ids)],
+            "edges": [{"id": eid, "q_kg_s": float(self.q_kg_s[e]), "sigma_kg_s": float(self.q_sigma_kg_s[e])}
+                      for e, eid in enumerate(cn.edge_ids)],
+            "sources": [{"id": sid, "supply_kg_s": float(self.supply_kg_s[k]),
+                         "sigma_kg_s": float(self.supply_sigma_kg_s[k])} for k, sid in enumerate(cn.source_ids)],
+            "sinks": [{"id": sid, "demand_kg_s": float(self.demand_kg_s[k]),
+                       "sigma_kg_s": float(self.demand_sigma_kg_s[k])} for k, sid in enumerate(cn.sink_ids)],
+            "parameters": [{"name": self.params.names[i], "unit": self.params.units[i], "value": float(self.theta[i]),
+                            "sigma": float(self.theta_sigma[i])} for i in range(self.params.n)],
             "meters": meters,
         }
 

@@ -237,17 +237,14 @@ def _build(source: str, cols: dict[str, list[Any]]) -> ScadaData:
         try:
             x = float(v)
         except (TypeError, ValueError):
-            problems.append(
-                f"{source}: row {i + 1}: value '{v}' of tag {tags[i]} is not a number (leave it empty "
-                "for a missing reading)"
-            )
+            problems.append(f"{source}: row {i + 1}: value '{v}' of tag {tags[i]} is not a number (leave it empty "
+                            "for a missing reading)")
             if len(problems) >= 20:
                 break
             continue
         if not math.isfinite(x):
-            problems.append(
-                f"{source}: row {i + 1}: value of tag {tags[i]} is {v}; leave it empty for a missing reading"
-            )
+            problems.append(f"{source}: row {i + 1}: value of tag {tags[i]} is {v}; leave it empty for a missing "
+                            "reading")
         val[i] = x
     for i, (g, u) in enumerate(zip(tags, units, strict=True)):
         if g is None or str(g).strip() == "" or u is None or str(u).strip() == "":
@@ -261,39 +258,17 @@ def _build(source: str, cols: dict[str, list[Any]]) -> ScadaData:
         val[bad] = math.nan
     tag_names, tag_code = np.unique(np.array([str(g).strip() for g in tags], dtype=object), return_inverse=True)
     unit_names, unit_code = np.unique(np.array([str(u).strip() for u in units], dtype=object), return_inverse=True)
-    return ScadaData(
-        source,
-        t,
-        tag_code.astype(np.int64),
-        tuple(str(x) for x in tag_names),
-        val,
-        unit_code.astype(np.int64),
-        tuple(str(x) for x in unit_names),
-        iso,
-    )
+    return ScadaData(source, t, tag_code.astype(np.int64), tuple(str(x) for x in tag_names), val,
+                     unit_code.astype(np.int64), tuple(str(x) for x in unit_names), iso)
 
 
 def scada_from_arrays(
-    source: str,
-    time_s: F64,
-    tags: list[str] | tuple[str, ...],
-    tag_code: I64,
-    value: F64,
-    units: list[str] | tuple[str, ...],
-    unit_code: I64,
-    iso: bool,
+    source: str, time_s: F64, tags: list[str] | tuple[str, ...], tag_code: I64, value: F64, units: list[str] | tuple[
+        str, ...], unit_code: I64, iso: bool
 ) -> ScadaData:
     """A :class:`ScadaData` from columns (used by the synthetic SCADA generator)."""
-    return ScadaData(
-        source,
-        np.asarray(time_s, float).copy(),
-        np.asarray(tag_code, np.int64).copy(),
-        tuple(tags),
-        np.asarray(value, float).copy(),
-        np.asarray(unit_code, np.int64).copy(),
-        tuple(units),
-        iso,
-    )
+    return ScadaData(source, np.asarray(time_s, float).copy(), np.asarray(tag_code, np.int64).copy(), tuple(tags),
+                     np.asarray(value, float).copy(), np.asarray(unit_code, np.int64).copy(), tuple(units), iso)
 
 
 def write_scada(data: ScadaData, path: str | Path, decimals: int = 6) -> Path:

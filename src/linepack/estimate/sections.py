@@ -121,18 +121,8 @@ def balance_sections(cn: CompiledNetwork, bound: BoundMeters) -> list[Section]:
         why = f"unmetered {', '.join(missing)} inside" if missing else ""
         if not meters:
             why = why or "no flow meter on its boundary"
-        sections.append(
-            Section(
-                name,
-                pipes,
-                tuple(meters),
-                tuple(signs),
-                comps,
-                not why,
-                why,
-                float(np.sum(cn.length_m[list(pipes)])) / 1e3,
-            )
-        )
+        sections.append(Section(name, pipes, tuple(meters), tuple(signs), comps, not why, why,
+                                float(np.sum(cn.length_m[list(pipes)])) / 1e3))
     return sections
 
 

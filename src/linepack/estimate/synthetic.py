@@ -99,33 +99,12 @@ def default_meter_set(
         if node in seen:
             return
         seen.add(node)
-        meters.append(
-            Meter(
-                tag=f"{node}.P",
-                quantity=Quantity.PRESSURE,
-                element=node,
-                unit="barg",
-                sigma=pressure_sigma_bar,
-                min=0.0,
-                max=150.0,
-                provenance=prov,
-            )
-        )
+        meters.append(Meter(tag=f"{node}.P", quantity=Quantity.PRESSURE, element=node, unit="barg",
+                            sigma=pressure_sigma_bar, min=0.0, max=150.0, provenance=prov))
 
     def flow(tag: str, element: str, end: str | None = None) -> None:
-        meters.append(
-            Meter(
-                tag=tag,
-                quantity=Quantity.FLOW,
-                element=element,
-                unit="kg/s",
-                sigma_pct=flow_sigma_pct,
-                end=end,
-                min=-2000.0,
-                max=2000.0,
-                provenance=prov,
-            )
-        )
+        meters.append(Meter(tag=tag, quantity=Quantity.FLOW, element=element, unit="kg/s", sigma_pct=flow_sigma_pct,
+                            end=end, min=-2000.0, max=2000.0, provenance=prov))
 
     for k, sid in enumerate(cn.source_ids):
         pressure(cn.node_ids[cn.source_node[k]])
@@ -135,18 +114,8 @@ def default_meter_set(
         pressure(cn.node_ids[cn.edge_from[e]])
         pressure(cn.node_ids[cn.edge_to[e]])
         flow(f"{cid}.Q", cid)
-        meters.append(
-            Meter(
-                tag=f"{cid}.W",
-                quantity=Quantity.POWER,
-                element=cid,
-                unit="MW",
-                sigma_pct=power_sigma_pct,
-                min=-5.0,
-                max=500.0,
-                provenance=prov,
-            )
-        )
+        meters.append(Meter(tag=f"{cid}.W", quantity=Quantity.POWER, element=cid, unit="MW",
+                            sigma_pct=power_sigma_pct, min=-5.0, max=500.0, provenance=prov))
     for k, sid in enumerate(cn.sink_ids):
         pressure(cn.node_ids[cn.sink_node[k]])
         flow(f"{sid}.Q", sid)
@@ -161,9 +130,8 @@ def true_readings(truth: TransientResult, bound: BoundMeters, rows: NDArray[np.i
     """What every meter reads without error at the stored times ``rows`` of a transient result [SI]."""
     out = np.empty((len(rows), bound.n))
     seg = truth.seg
-    for i, (kind, idx, end) in enumerate(
-        zip(bound.kind.tolist(), bound.index.tolist(), bound.at_end.tolist(), strict=True)
-    ):
+    for i, (kind, idx, end) in enumerate(zip(bound.kind.tolist(), bound.index.tolist(), bound.at_end.tolist(),
+                                             strict=True)):
         if kind == MeterKind.NODE_PRESSURE:
             out[:, i] = truth.node_p_pa[rows, idx]
         elif kind == MeterKind.EDGE_FLOW:
@@ -200,9 +168,8 @@ def synthesize(
     (None: seconds from 0)."""
     err = errors or MeterErrors()
     if truth is None:
-        opts = TransientOptions(
-            horizon_s=hours * 3600.0, dt_s=interval_s, segment_length_m=segment_length_m, output_interval_s=3600.0
-        )
+        opts = TransientOptions(horizon_s=hours * 3600.0, dt_s=interval_s, segment_length_m=segment_length_m,
+                                output_interval_s=3600.0)
         truth = solve_transient(network, scenario, profile=profile, events=events, options=opts)
     if not truth.completed:
         raise InputError(f"the transient run behind the synthetic SCADA stopped early: {truth.message}")

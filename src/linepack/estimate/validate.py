@@ -130,10 +130,8 @@ def prepare(
     t_start = first if start_s is None else float(start_s)
     t_end = last if end_s is None else float(end_s)
     if not np.isfinite(t_start) or t_end < t_start:
-        raise InputError(
-            f"{data.source}: the window from {data.format_time(t_start)} to {data.format_time(t_end)} "
-            "is empty; give an end after the start"
-        )
+        raise InputError(f"{data.source}: the window from {data.format_time(t_start)} to {data.format_time(t_end)} "
+                         "is empty; give an end after the start")
     inside = known & (t_all >= t_start - 1e-9) & (t_all <= t_end + 1e-9)
     if not np.any(inside & np.isfinite(data.value)):
         raise InputError(
@@ -148,9 +146,8 @@ def prepare(
     dup = (np.diff(mi[order]) == 0) & (np.diff(t[order]) == 0)
     if np.any(dup):
         at = order[1:][dup][:10]
-        raise InputError(
-            [f"{data.source}: tag {tags[mi[k]]} has two readings at {data.format_time(t[k])}; keep one" for k in at]
-        )
+        raise InputError([f"{data.source}: tag {tags[mi[k]]} has two readings at {data.format_time(t[k])}; keep one"
+                          for k in at])
     if dt_s is None:
         d = np.diff(t[order])[np.diff(mi[order]) == 0]
         d = d[d > 0]
@@ -173,19 +170,10 @@ def prepare(
         unit = bound.units[i]
         shown = [unit.from_si(x) for x in (v[sel].min(), v[sel].max())]
         rng = f"[{'-inf' if m.min is None else m.min}, {'inf' if m.max is None else m.max}] {m.unit}"
-        issues.append(
-            Issue(
-                m.tag,
-                "range",
-                float(t[sel].min() - t_start),
-                float(t[sel].max() - t_start),
-                int(sel.sum()),
-                f"{int(sel.sum())} reading(s) from {shown[0]:.4g} to {shown[1]:.4g} "
-                f"{m.unit} outside {rng}"
-                + (" or not physical" if quantity[i] == Quantity.PRESSURE else "")
-                + ": not used",
-            )
-        )
+        issues.append(Issue(m.tag, "range", float(t[sel].min() - t_start), float(t[sel].max() - t_start),
+                            int(sel.sum()), f"{int(sel.sum())} reading(s) from {shown[0]:.4g} to {shown[1]:.4g} "
+                            f"{m.unit} outside {rng}" + (" or not physical" if quantity[i] == Quantity.PRESSURE
+                                                          else "") + ": not used"))
     use = ok_val & ~low & ~high
     k = np.clip(np.round((t - t_start) / dt_s).astype(np.int64), 0, n_t - 1)
     flat = k[use] * n_m + mi[use]
@@ -197,7 +185,8 @@ def prepare(
     _gaps(values, bound, dt_s, gap_s, issues)
     _stuck(values, counts, bound, dt_s, stuck_minutes, issues)
     times: F64 = np.arange(n_t, dtype=np.float64) * float(dt_s)
-    return MeterSeries(bound, data, t_start, float(dt_s), times, values, counts.astype(np.int64), tuple(issues))
+    return MeterSeries(bound, data, t_start, float(dt_s), times, values, counts.astype(np.int64),
+                       tuple(issues))
 
 
 def _runs(mask: NDArray[np.bool_]) -> list[tuple[int, int]]:
@@ -230,17 +219,9 @@ def _stuck(values: F64, counts: I64, bound: BoundMeters, dt: float, minutes: flo
             stuck_at = bound.units[i].from_si(float(col[first]))
             values[ok[a:b], i] = np.nan
             counts[ok[a:b], i] = 0
-            issues.append(
-                Issue(
-                    m.tag,
-                    "stuck",
-                    first * dt,
-                    last * dt,
-                    b - a,
-                    f"the reading stays at {stuck_at:.6g} {m.unit} for {(last - first) * dt / 60:.0f} min: "
-                    "stuck meter, its repeated readings are not used",
-                )
-            )
+            issues.append(Issue(m.tag, "stuck", first * dt, last * dt, b - a,
+                                f"the reading stays at {stuck_at:.6g} {m.unit} for {(last - first) * dt / 60:.0f} min: "
+                                "stuck meter, its repeated readings are not used"))
 
 
 def _gaps(values: F64, bound: BoundMeters, dt: float, gap_s: float, issues: list[Issue]) -> None:
@@ -253,6 +234,5 @@ def _gaps(values: F64, bound: BoundMeters, dt: float, gap_s: float, issues: list
             continue
         for a, b in _runs(missing):
             if (b - a) * dt >= gap_s:
-                issues.append(
-                    Issue(m.tag, "gap", a * dt, (b - 1) * dt, b - a, f"no reading for {(b - a) * dt / 60:.0f} min")
-                )
+                issues.append(Issue(m.tag, "gap", a * dt, (b - 1) * dt, b - a,
+                                    f"no reading for {(b - a) * dt / 60:.0f} min"))

@@ -95,18 +95,8 @@ class _Fit:
 class _Problem:
     """One weighted least-squares problem: model, readings and pseudo rows."""
 
-    def __init__(
-        self,
-        model: SteadyModel,
-        mm: MeasurementModel,
-        y: F64,
-        sigma: F64,
-        use: NDArray[np.bool_],
-        prior_idx: NDArray[np.int64],
-        prior_val: F64,
-        prior_sig: F64,
-        opts: WlsOptions,
-    ) -> None:
+    def __init__(self, model: SteadyModel, mm: MeasurementModel, y: F64, sigma: F64, use: NDArray[np.bool_],
+                 prior_idx: NDArray[np.int64], prior_val: F64, prior_sig: F64, opts: WlsOptions) -> None:
         self.model, self.mm, self.y, self.sigma, self.use = model, mm, y, sigma, use
         self.prior_idx, self.prior_val, self.prior_sig = prior_idx, prior_val, prior_sig
         self.opts = opts
@@ -157,11 +147,8 @@ class _Problem:
             ub = u_[:, keep].T @ b
             step = scale * (vt[keep].T @ (ub / s_[keep]))
             predicted = float(np.sum(ub * ub))  # decrease of the cost the linear model promises
-            if (
-                float(np.max(np.abs(step / scale), initial=0.0)) < opts.tolerance
-                or predicted <= 1e-13 * cost
-                or predicted < 1e-26
-            ):
+            if (float(np.max(np.abs(step / scale), initial=0.0)) < opts.tolerance
+                    or predicted <= 1e-13 * cost or predicted < 1e-26):
                 converged = True
                 break
             alpha = 1.0
@@ -257,7 +244,8 @@ class SteadyEstimator:
                 fit, _ = prob.solve(fit.theta, fit.x, check=False)  # at the viscosity of the estimate
             theta, x = fit.theta, fit.x
             if not fit.converged:
-                warnings.append(f"Gauss-Newton stopped after {fit.iterations} iterations without meeting its tolerance")
+                warnings.append(f"Gauss-Newton stopped after {fit.iterations} iterations without meeting its "
+                                "tolerance")
             cov, rank = _covariance(prob, fit)
             used = use & ~removed
             r = y - fit.h
@@ -280,37 +268,15 @@ class SteadyEstimator:
             worst = int(np.flatnonzero(used)[int(np.nanargmax(rn))])
             err = float(gross_error(r[worst : worst + 1], sig[worst : worst + 1], hch[worst : worst + 1])[0])
             u = bound.units[worst]
-            suspects.append(
-                Suspect(
-                    bound.tags[worst],
-                    float(np.nanmax(rn)),
-                    err,
-                    f"{err / u.factor:+.4g} {bound.meters.meters[worst].unit}",
-                )
-            )
+            suspects.append(Suspect(bound.tags[worst], float(np.nanmax(rn)), err,
+                                    f"{err / u.factor:+.4g} {bound.meters.meters[worst].unit}"))
             removed[worst] = True
             if not np.any(use & ~removed):
                 break
         if len(suspects) >= opts.max_bad and not test.passed:
             warnings.append(f"{opts.max_bad} meters removed and the chi-square test still fails; check the readings")
-        return _result(
-            model,
-            bound,
-            fit,
-            cov,
-            y,
-            sig,
-            use,
-            removed,
-            rn_all,
-            critical_mask(used, critical, bound.n),
-            test,
-            suspects,
-            obs,
-            [model.params.names[i] for i in prior_idx],
-            warnings,
-            label,
-        )
+        return _result(model, bound, fit, cov, y, sig, use, removed, rn_all, critical_mask(used, critical, bound.n),
+                       test, suspects, obs, [model.params.names[i] for i in prior_idx], warnings, label)
 
     def estimate_window(
         self, series: MeterSeries, start_s: float, end_s: float, *, pseudo: Pseudo | None = None
@@ -328,7 +294,8 @@ class SteadyEstimator:
             )
         mean, n = series.window_mean(k0, k1)
         if not np.any(np.isfinite(mean)):
-            raise InputError(f"no usable reading between {series.format_time(start_s)} and {series.format_time(end_s)}")
+            raise InputError(f"no usable reading between {series.format_time(start_s)} and "
+                             f"{series.format_time(end_s)}")
         sigma = self.bound.sigma_si(mean, np.maximum(n, 1.0))
         first, last = float(series.times_s[k0]), float(series.times_s[k1 - 1])
         label = f"{series.format_time(first)} to {series.format_time(last)}"
@@ -347,9 +314,8 @@ def estimate_steady(
     label: str = "",
 ) -> SteadyEstimate:
     """One steady estimate (see :class:`SteadyEstimator`)."""
-    return SteadyEstimator(network, meters, scenario, options).estimate(
-        readings_si, sigma_si, pseudo=pseudo, label=label
-    )
+    return SteadyEstimator(network, meters, scenario, options).estimate(readings_si, sigma_si, pseudo=pseudo,
+                                                                        label=label)
 
 
 def base_scales(cn: CompiledNetwork, p_pa: F64, q_kg_s: F64) -> tuple[float, float]:
@@ -430,30 +396,14 @@ def _result(
             status.append("critical")
         else:
             status.append("used")
-    meters = MeterFit(bound.tags, y.copy(), sig.copy(), fit.h.copy(), np.sqrt(np.maximum(hch, 0.0)), rn, tuple(status))
+    meters = MeterFit(bound.tags, y.copy(), sig.copy(), fit.h.copy(), np.sqrt(np.maximum(hch, 0.0)), rn,
+                      tuple(status))
     if obs is None:  # pragma: no cover (the first solve always analyses)
         raise AssertionError("observability not analysed")
     return SteadyEstimate(
-        network=cn,
-        bound=bound,
-        params=params,
-        converged=fit.converged,
-        iterations=fit.iterations,
-        theta=theta.copy(),
-        theta_cov=cov,
-        p_pa=p.copy(),
-        p_sigma_pa=sd_x[:n].copy(),
-        q_kg_s=q.copy(),
-        q_sigma_kg_s=sd_x[n : n + m].copy(),
-        supply_kg_s=supply,
-        supply_sigma_kg_s=supply_sd,
-        demand_kg_s=demand,
-        demand_sigma_kg_s=demand_sd,
-        meters=meters,
-        chi2=test,
-        suspects=tuple(suspects),
-        observability=replace(obs),
-        pseudo=tuple(pseudo),
-        warnings=tuple(warnings),
-        label=label,
+        network=cn, bound=bound, params=params, converged=fit.converged, iterations=fit.iterations, theta=theta.copy(),
+        theta_cov=cov, p_pa=p.copy(), p_sigma_pa=sd_x[:n].copy(), q_kg_s=q.copy(), q_sigma_kg_s=sd_x[n : n + m].copy(),
+        supply_kg_s=supply, supply_sigma_kg_s=supply_sd, demand_kg_s=demand, demand_sigma_kg_s=demand_sd,
+        meters=meters, chi2=test, suspects=tuple(suspects), observability=replace(obs), pseudo=tuple(pseudo),
+        warnings=tuple(warnings), label=label,
     )

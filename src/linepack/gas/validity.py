@@ -68,5 +68,7 @@ def range_warnings(model: Any, p_pa: Any, t_k: float, where: list[str] | None = 
     if _label(model) == "Papay" and t_pc:
         tr = t_k / float(t_pc)
         if not 1.2 <= tr <= 3.0:
-            out.append(f"reduced temperature {tr:.2f} is outside the Papay correlation's range 1.2..3; choose gerg2008")
+            out.append(
+                f"reduced temperature {tr:.2f} is outside the Papay correlation's range 1.2..3; choose gerg2008"
+            )
     return out

@@ -60,9 +60,7 @@ IGT_EXPONENT: Final[float] = 0.1
 _USCS_FLOW_GROUP_PER_SI: Final[float] = DAY_S * INCH_M / FOOT_M**3
 #: X_uscs = _FLOW_GROUP_PER_RE_MU * mu * Re.
 _FLOW_GROUP_PER_RE_MU: Final[float] = (
-    np.pi
-    * GAS_CONSTANT_J_PER_MOL_K
-    * PANHANDLE_BASE_T_K
+    np.pi * GAS_CONSTANT_J_PER_MOL_K * PANHANDLE_BASE_T_K
     / (4.0 * PANHANDLE_BASE_P_PA * MOLAR_MASS_AIR_KG_PER_MOL)
     * _USCS_FLOW_GROUP_PER_SI
 )

@@ -184,7 +184,8 @@ def darcy_friction(
     """
     law = FrictionLaw.parse(law)
     re_a, rr, d, e, mu = (
-        np.asarray(x, dtype=np.float64) for x in np.broadcast_arrays(re, rel_roughness, diameter_m, efficiency, mu_pa_s)
+        np.asarray(x, dtype=np.float64)
+        for x in np.broadcast_arrays(re, rel_roughness, diameter_m, efficiency, mu_pa_s)
     )
     inv_e2 = 1.0 / (e * e)
     if law is FrictionLaw.NIKURADSE:

@@ -95,17 +95,8 @@ def pipe_flow_rate(
     p1, p2, length, d, k_r, t, zz, mm, mu, e, dh = (
         np.asarray(x, dtype=np.float64)
         for x in np.broadcast_arrays(
-            p_in_pa,
-            p_out_pa,
-            length_m,
-            diameter_m,
-            roughness_m,
-            t_k,
-            z,
-            molar_mass_kg_per_mol,
-            mu_pa_s,
-            efficiency,
-            dh_m,
+            p_in_pa, p_out_pa, length_m, diameter_m, roughness_m, t_k, z, molar_mass_kg_per_mol,
+            mu_pa_s, efficiency, dh_m,
         )
     )
     k_coef, exp_s = pipe_law_coefficients(length, d, t, zz, mm, dh)
@@ -193,17 +184,8 @@ def pressure_drop_outlet(
     p1, m, length, d, k_r, t, zz, mm, mu, e, dh = (
         np.asarray(x, dtype=np.float64)
         for x in np.broadcast_arrays(
-            p_in_pa,
-            m_kg_s,
-            length_m,
-            diameter_m,
-            roughness_m,
-            t_k,
-            z,
-            molar_mass_kg_per_mol,
-            mu_pa_s,
-            efficiency,
-            dh_m,
+            p_in_pa, m_kg_s, length_m, diameter_m, roughness_m, t_k, z, molar_mass_kg_per_mol,
+            mu_pa_s, efficiency, dh_m,
         )
     )
     k_coef, exp_s = pipe_law_coefficients(length, d, t, zz, mm, dh)

@@ -46,10 +46,7 @@ def elevation_exponent(
     """
     g = STANDARD_GRAVITY_M_S2
     return np.asarray(
-        2.0
-        * g
-        * np.asarray(dh_m)
-        * np.asarray(molar_mass_kg_per_mol)
+        2.0 * g * np.asarray(dh_m) * np.asarray(molar_mass_kg_per_mol)
         / (np.asarray(z) * GAS_CONSTANT_J_PER_MOL_K * np.asarray(t_k)),
         dtype=np.float64,
     )
@@ -106,11 +103,7 @@ def pipe_law_coefficients(
     l_e = effective_length_m(length_m, s)
     d = np.asarray(diameter_m, dtype=np.float64)
     k = (
-        16.0
-        * np.asarray(z)
-        * GAS_CONSTANT_J_PER_MOL_K
-        * np.asarray(t_k)
-        * l_e
+        16.0 * np.asarray(z) * GAS_CONSTANT_J_PER_MOL_K * np.asarray(t_k) * l_e
         / (np.pi**2 * d**5 * np.asarray(molar_mass_kg_per_mol))
     )
     return np.asarray(k, dtype=np.float64), np.exp(s)
@@ -136,8 +129,7 @@ def ideal_gas_density_kg_m3(
     0.7595
     """
     return np.asarray(
-        np.asarray(p_pa)
-        * np.asarray(molar_mass_kg_per_mol)
+        np.asarray(p_pa) * np.asarray(molar_mass_kg_per_mol)
         / (np.asarray(z) * GAS_CONSTANT_J_PER_MOL_K * np.asarray(t_k)),
         dtype=np.float64,
     )

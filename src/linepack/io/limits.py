@@ -142,7 +142,9 @@ def read_input_text(path: str | Path, what: str = "input", limits: InputLimits |
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{Path(path)}: not a UTF-8 text file (byte {exc.start}); save the {what} as UTF-8") from None
+        raise InputError(
+            f"{Path(path)}: not a UTF-8 text file (byte {exc.start}); save the {what} as UTF-8"
+        ) from None
 
 
 def check_text_size(text: str, source: str, limits: InputLimits | None = None) -> None:

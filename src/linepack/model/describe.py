@@ -95,7 +95,9 @@ def network_json_schema() -> dict[str, Any]:
         },
         "compressor_maps": {
             "type": "object",
-            "additionalProperties": {"oneOf": [ref(TurboMapSpec, "TurboMapSpec"), ref(PistonMapSpec, "PistonMapSpec")]},
+            "additionalProperties": {
+                "oneOf": [ref(TurboMapSpec, "TurboMapSpec"), ref(PistonMapSpec, "PistonMapSpec")]
+            },
         },
         "drivers": {"type": "object", "additionalProperties": ref(DriverSpec, "DriverSpec")},
         "scenarios": {"type": "object", "additionalProperties": ref(Scenario, "Scenario")},

@@ -599,3 +599,4 @@ def _references_resolve(comps: list[Component], known: set[str], gases: Mapping[
     if not refs <= known:
         return False
     return all(c.gas is None or c.gas in gases for c in ends if isinstance(c, Source))
+

@@ -235,7 +235,6 @@ class PardisoBackend(Backend):
         if int(ps.iparm[13]) > 0:
             # PARDISO perturbed tiny pivots instead of failing: the matrix is (nearly) singular; SuperLU decides
             return None if self.spd else SuperLUBackend().factor(a)
-
         def solve(rhs: F64) -> F64 | None:
             try:
                 ps.set_phase(33)

@@ -275,7 +275,9 @@ class SteadySystem:
         """Z and dZ/dp [1/Pa] at compressor suction pressures (a subclass may use a faster table)."""
         return z_at(self.cn, p_pa)
 
-    def station_terms(self, p: F64, q_all: F64, derivatives: bool = True, limits: bool = False) -> StationTerms | None:
+    def station_terms(
+        self, p: F64, q_all: F64, derivatives: bool = True, limits: bool = False
+    ) -> StationTerms | None:
         """Power, fuel and limits of the stations with units at ``(p, q)`` (None without such stations); their
         capacity and head margin are complete for stations at a map limit, or for all with ``limits``."""
         if self.stations is None:
@@ -284,7 +286,9 @@ class SteadySystem:
         ce = cn.comp_edge[self.stations.k]
         return self.stations.terms(q_all[ce], p[cn.edge_from[ce]], p[cn.edge_to[ce]], derivatives, limits)
 
-    def compressor_power(self, p: F64, q_all: F64, derivatives: bool = True) -> tuple[F64, F64, F64, F64]:
+    def compressor_power(
+        self, p: F64, q_all: F64, derivatives: bool = True
+    ) -> tuple[F64, F64, F64, F64]:
         """Shaft power [W] of every compressor and its derivatives (Z at suction included); stations with units
         from their maps."""
         cn = self.cn
@@ -599,12 +603,18 @@ class SteadySystem:
         return None if solve is None else solve(rhs)
 
     def max_step(self, x: F64, dx: F64) -> float:
-        """Largest step keeping every pressure above 5 % of its current value."""
+        """Largest step keeping every pressure above 5 % of its current value and below ten times the highest
+        (a nearly singular Jacobian, e.g. a station beyond what its units can do, must not send a pressure to
+        values no gas model covers)."""
         xp, dxp = x[: self.n], dx[: self.n]
+        limit = 1.0
         neg = dxp < 0
-        if not np.any(neg):
-            return 1.0
-        limit = np.min(0.95 * xp[neg] / -dxp[neg])
+        if np.any(neg):
+            limit = min(limit, float(np.min(0.95 * xp[neg] / -dxp[neg])))
+        ceiling = 10.0 * float(np.max(xp, initial=0.0))
+        pos = dxp > 0
+        if ceiling > 0 and np.any(pos):
+            limit = min(limit, float(np.min((ceiling - xp[pos]) / dxp[pos])))
         return float(min(1.0, max(limit, 1e-8)))
 
 

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from ..compile import CompiledNetwork, CompMode
 from ..stations.choice import choose, feasible, most_capable
 from ..stations.drivers import available_power_w
-from ..stations.points import running, suction_gas, unit_points
+from ..stations.points import LIMIT_TEXT, running, suction_gas, unit_points
 from ..stations.station import evaluate
 from ..units import BAR_PA
 from .equations import ControlState
@@ -121,3 +121,56 @@ def station_bound_texts(cn: CompiledNetwork, state: ControlState, p: F64, q: F64
                 f"passes {float(q[e]):.1f} kg/s)"
             )
     return out
+
+
+def capacity_problems(cn: CompiledNetwork, state: ControlState, p: F64, q: F64) -> list[str]:
+    """At a failed iterate: stations with units asked for more gas than any of their configurations passes at
+    their suction pressure (at no head at all: the most they pass), naming what limits the best one."""
+    cs = cn.stations
+    if cs is None:
+        return []
+    on = running(cn, state.comp_mode)
+    ce = cn.comp_edge[cs.comp_k]
+    m, ps = np.asarray(q, dtype=float)[ce], np.asarray(p, dtype=float)[cn.edge_from[ce]]
+    gas = suction_gas(cn)
+    best, cap, _ = most_capable(cs, gas, m, ps, ps * (1.0 + 1e-9))
+    out = []
+    for s in np.flatnonzero(on & (m > cap * (1.0 + 1e-6)) & (ps > 0)):
+        ev = evaluate(cs, gas, np.array([s]), best[s : s + 1], m[s : s + 1], ps[s : s + 1], ps[s : s + 1] * (1 + 1e-9))
+        why = sorted({LIMIT_TEXT[int(c)] for c in ev.hi_code})
+        out.append(
+            f"{cs.ids[s]} cannot pass the {m[s]:.1f} kg/s asked of it: its units pass at most {cap[s]:.1f} kg/s at a "
+            f"suction of {_barg(cn, float(ps[s]))} ({cs.configs.ids[int(best[s])]}, limited by {', '.join(why)}); "
+            "lower the demand behind it or raise its suction pressure"
+        )
+    return out
+
+
+def beyond_capacity(cn: CompiledNetwork, state: ControlState, p: F64, q: F64) -> list[str]:
+    """At a converged solution: stations held at their units' flow capacity whose row was met only by the slope
+    it takes where the capacity does not move with the head (:func:`linepack.stations.envelope.envelope`): they
+    pass more than their units can; the texts say so (empty when there is none)."""
+    cs = cn.stations
+    if cs is None:
+        return []
+    k = cs.comp_k
+    at = np.flatnonzero(state.comp_mode[k] == CompMode.MAP_FLOW)
+    if not len(at):
+        return []
+    ce = cn.comp_edge[k[at]]
+    m, ps, pd = q[ce], p[cn.edge_from[ce]], p[cn.edge_to[ce]]
+    ev = evaluate(cs, suction_gas(cn), at, state.configs(cn)[at], m, ps, pd)
+    cap = np.real(ev.flow_cap_kg_s)
+    bad = m > cap * (1.0 + 1e-6)
+    if not np.any(bad):
+        return []
+    texts = capacity_problems(cn, state, p, q)
+    if texts:
+        return texts
+    return [
+        f"{cs.ids[s]} cannot pass the {m[i]:.1f} kg/s asked of it: its units "
+        f"({cs.configs.ids[int(ev.slot_config[i])]}) pass at most {cap[i]:.1f} kg/s at a suction of "
+        f"{_barg(cn, float(ps[i]))}"
+        for i, s in enumerate(at)
+        if bad[i]
+    ]

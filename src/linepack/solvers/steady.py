@@ -30,6 +30,7 @@ from .diagnostics import (
 from .equations import ControlState, SteadySystem
 from .linear import SchurSolver, requested, solve_laplacian
 from .newton import NewtonOptions, NewtonOutcome, newton
+from .station_bounds import beyond_capacity, capacity_problems
 from .warm import warm_start, warm_state
 from .zones import (
     Zones,
@@ -247,14 +248,18 @@ def solve_steady(
                 state, x = limited, None
                 continue
         if not out.converged:
-            p_last, _, _ = sys.split(out.x)
-            diag = state_problems(cn, p_last, state) + island_problems(cn, state) + supply_problems(cn, state)
+            p_last, q_last, _ = sys.split(out.x)
+            short = capacity_problems(cn, state, p_last, q_last)
+            if not short and x is not None:  # the failed iterate may be at part load: the start of this round
+                short = capacity_problems(cn, state, *sys.split(x)[:2])
+            diag = short + state_problems(cn, p_last, state)
+            diag += island_problems(cn, state) + supply_problems(cn, state)
             if out.singular:
                 diag += singular_problems(sys, out.x)
             else:
                 diag += residual_concentration(sys, out.x)
             diag += loop_problems(cn, state) + bypassed_control_problems(cn, state)
-            if any("toward" in d or "supply below" in d or "island" in d for d in diag):
+            if any("toward" in d or "supply below" in d or "island" in d or "cannot pass" in d for d in diag):
                 raise InfeasibleError(f"scenario {cn.scenario} has no feasible steady state ({out.message})", diag)
             raise ConvergenceError(f"scenario {cn.scenario}: Newton did not converge ({out.message})", diag)
         x = out.x
@@ -263,6 +268,9 @@ def solve_steady(
         mu_new = _viscosity(cn, _mean_pressure(cn, p))
         mu_changed = bool(np.max(np.abs(mu_new / mu - 1.0), initial=0.0) > opt.viscosity_rel_tol)
         if not changed and not mu_changed:
+            beyond = beyond_capacity(cn, state, p, q)
+            if beyond:
+                raise InfeasibleError(f"scenario {cn.scenario} is infeasible", beyond)
             break  # the solution is consistent with its control state and its (lagged) viscosity
         mu = mu_new
         if changed:

@@ -85,3 +85,29 @@ def most_capable(cs: CompiledStations, gas: SuctionGas, m: F64, ps: F64, pd: F64
     first[1:] = slot_st[order][1:] != slot_st[order][:-1]
     best = order[first]
     return slot_cf[best].astype(np.int64), cap[best], usable[best].astype(float)
+
+
+def largest_ratio(cs: CompiledStations, gas: SuctionGas, ps: F64) -> F64:
+    """Per station, the largest pressure ratio any of its configurations reaches at suction pressures ps [Pa]:
+    every stage at the most head its weakest unit makes (turbo: surge at maximum speed; piston: its ratio
+    limit), stages multiplied. An upper bound (drivers' power and piston torque are left out)."""
+    from ..units import R_J_PER_MOL_K
+
+    cf, un = cs.configs, cs.units
+    st = cs.configs.station[cf.pair_config]
+    x = (gas.kappa[st] - 1.0) / gas.kappa[st]
+    z, _ = gas.z(ps[st], gas.t_k[st])
+    rt = z * R_J_PER_MOL_K * gas.t_k[st] / gas.molar_mass[st]
+    u = cf.pair_unit
+    r_turbo = (1.0 + x * un.h_sx[u] / rt) ** (1.0 / x)
+    r_unit = np.where(un.kind[u] == 0, r_turbo, un.ratio_max[u])
+    n_c = len(cf)
+    stage_r = np.full((n_c, int(cf.n_stages.max(initial=1))), np.inf)
+    np.minimum.at(stage_r, (cf.pair_config, cf.pair_stage), r_unit)
+    stage_r[~np.isfinite(stage_r)] = 1.0
+    conf_r = np.prod(stage_r, axis=1)
+    out = np.ones(len(cs))
+    for s in range(len(cs)):
+        c = cs.candidates(s)
+        out[s] = float(np.max(conf_r[c])) if c else 1.0
+    return out

@@ -19,8 +19,9 @@ or the driver's power; its head is the required head; limits also on the stage r
 :math:`M = \rho k H 60 / (2 \pi \eta)` (independent of speed).
 
 ``head_margin`` is positive while the unit can make the head at all (the flow interval is not empty and the
-ratio and torque are within limits) and crosses zero at the limit, continuously: it is what the solver holds at
-zero when the station is at its maximum head. Complex-step safe throughout (:mod:`.poly`).
+ratio and torque are within limits) and crosses zero at the limit, continuously (below the lowest corner of
+the map, where neither end of the flow interval moves, it keeps falling slightly with the head): it is what the
+solver holds at zero when the station is at its maximum head. Complex-step safe throughout (:mod:`.poly`).
 
 References: Schmidt, Steinbach, Willert (2015), "High detail stationary optimization models for gas networks",
 Optim. Eng. 16:131-164, section 3 (compressor machines); Koch et al. (2015), "Evaluating Gas Network
@@ -45,6 +46,7 @@ I64 = NDArray[np.int64]
 # limit codes of a unit's largest flow
 HI_MAX_SPEED, HI_CHOKE, HI_DRIVER, HI_PISTON_SPEED = 0, 1, 2, 3
 ETA_FLOOR = 0.05
+FLAT_SLOPE = 0.05  # margin per unit of head (relative to the surge head at maximum speed) below the map's corners
 STEP = 1e-30  # complex step (Squire and Trapp 1998)
 
 
@@ -155,6 +157,7 @@ class Envelope:
     hi: Arr  # m3/s: largest flow
     hi_code: I64  # HI_* code of what limits hi
     head_margin: Arr  # > 0: the unit can make the head; 0 at its head limit
+    flat: Arr  # m3/s: a slope added to hi where hi does not move with the head (see envelope), for rows only
 
 
 def envelope(
@@ -186,7 +189,19 @@ def envelope(
             q_pow[w] = power_flow(u, idx[w], np.asarray(h)[w], np.asarray(rho)[w], hi0[w])
     hi = rmin(hi0, q_pow)
     code = np.where(np.real(q_pow) < np.real(hi0), HI_DRIVER, np.where(turbo, code_t, HI_PISTON_SPEED))
+    # where the largest flow does not move with the head (below the choke end of the maximum-speed line, or
+    # power-limited while throttled on the lower edge of the map) a station held at its capacity would leave its
+    # discharge pressure undetermined: the solver's row takes this small slope in addition (a root found
+    # there is not a solution: the capacity check of solvers.station_bounds names the station)
+    h_choke = np.where(code == HI_CHOKE, u.h_cx[idx], -np.inf) + 0.0 * hi
+    h_t = rwhere(code == HI_DRIVER, head_floor(u, idx, rmin(hi, u.q_cx[idx])), h_choke)
+    flat = rwhere(turbo, FLAT_SLOPE * u.q_ref[idx] * rmax(h_t - h, 0.0) / np.maximum(u.h_sx[idx], 1.0), 0.0 * hi)
     margin = (hi - lo) / u.q_ref[idx]
+    # below the corners of the map's lower part (surge at minimum speed, choke at maximum speed) neither end
+    # of the flow range moves with the head: a small slope there keeps the margin strictly falling with the
+    # head, so the row that holds a station at its maximum head never has a flat (singular) start
+    h_flat = np.minimum(u.h_sn[idx], u.h_cx[idx])
+    margin = margin + rwhere(turbo, FLAT_SLOPE * rmax(h_flat - h, 0.0) / np.maximum(u.h_sx[idx], 1.0), 0.0 * margin)
     if np.any(~turbo):
         torque = rho * k * rmax(h, 0.0) * 60.0 / (2.0 * np.pi * u.eta_piston[idx])
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -194,4 +209,4 @@ def envelope(
             m_torque = 1.0 - torque / np.where(np.isfinite(u.torque_max_nm[idx]), u.torque_max_nm[idx], np.inf)
         piston_margin = rmin(rmin(margin, m_ratio), m_torque)
         margin = rwhere(turbo, margin, piston_margin)
-    return Envelope(np.asarray(lo), np.asarray(hi), code.astype(np.int64), np.asarray(margin))
+    return Envelope(np.asarray(lo), np.asarray(hi), code.astype(np.int64), np.asarray(margin), np.asarray(flat))

@@ -80,6 +80,7 @@ class StationEval:
     fuel_kg_s: Arr  # gas burnt (gas-fired drivers)
     recycle_kg_s: Arr  # gas recycled by anti-surge valves (sum over units)
     flow_cap_kg_s: Arr  # largest throughput at these pressures
+    flow_cap_row_kg_s: Arr  # the same with the slope of envelope.flat where it does not move with the head
     head_margin: Arr  # > 0 while every unit can make its head
     over_capacity: Arr  # throughput / flow capacity (> 1: beyond)
     # per running unit
@@ -182,6 +183,9 @@ def evaluate(
     np.add.at(cap_g, g, rho * env.hi)
     slot_of_group = keys // 16
     cap = _group_min(cap_g, slot_of_group, n_slot)
+    cap_row_g = cap_g.copy()
+    np.add.at(cap_row_g, g, rho * env.flat)
+    cap_row = _group_min(cap_row_g, slot_of_group, n_slot)
     margin = _group_min(env.head_margin, pair_slot, n_slot)
 
     def per_slot(v: Arr) -> Arr:
@@ -197,6 +201,7 @@ def evaluate(
         fuel_kg_s=per_slot(fuel),
         recycle_kg_s=per_slot(rmax(recycle, 0.0)),
         flow_cap_kg_s=cap,
+        flow_cap_row_kg_s=cap_row,
         head_margin=margin,
         over_capacity=m / safe_cap,
         pair_slot=pair_slot.astype(np.int64),

@@ -191,7 +191,9 @@ def _element_rows(
         flow_kg_s=res.q_kg_s,
         flow_mmscfd=res.q_kg_s * gas,
         margin_bar=margin,
-        violation=np.array([(k, i) in violated for k, i in zip(kinds, cn.edge_ids, strict=True)], dtype=bool),
+        violation=np.array(
+            [(k, i) in violated for k, i in zip(kinds, cn.edge_ids, strict=True)], dtype=bool
+        ),
         power_mw=power,
     )
     src_factor = np.array([b.kg_s_to_mmscfd(1.0) for b in cn.source_basis])

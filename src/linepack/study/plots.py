@@ -21,7 +21,6 @@ def _save(fig: Any, out: Path, dpi: int) -> None:
     fig.savefig(buf, dpi=dpi, format=out.suffix.lstrip(".").lower() or "png")
     atomic_write_bytes(out, buf.getvalue())
 
-
 def _plt() -> Any:
     try:
         import matplotlib

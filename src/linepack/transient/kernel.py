@@ -209,25 +209,10 @@ class StepKernel:
         """The segment laws (a new array), or None when a pressure leaves the Z table."""
         out = np.empty(len(q))
         ok = self.law(
-            p,
-            np.ascontiguousarray(q),
-            self.ef,
-            self.et,
-            self.l_over_d,
-            self.length,
-            self.zeta,
-            self.k1,
-            self.a_h,
-            np.ascontiguousarray(lam),
-            self.q_laminar,
-            self.k_lin,
-            self.laminar_ok,
-            self.resistor_lin,
-            self.zero if inertia_dt is None else inertia_dt,
-            np.ascontiguousarray(q_old),
-            self.z_row_seg,
-            *self.tables,
-            out,
+            p, np.ascontiguousarray(q), self.ef, self.et, self.l_over_d, self.length, self.zeta, self.k1, self.a_h,
+            np.ascontiguousarray(lam), self.q_laminar, self.k_lin, self.laminar_ok, self.resistor_lin,
+            self.zero if inertia_dt is None else inertia_dt, np.ascontiguousarray(q_old), self.z_row_seg,
+            *self.tables, out,
         )
         return out if ok else None
 

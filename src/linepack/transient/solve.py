@@ -111,6 +111,13 @@ def _steady_controls(cn: CompiledNetwork, steady: SteadyResult) -> ControlState:
     ct[moved & (cm == CompMode.POWER)] = cn.comp_power_max_w[moved & (cm == CompMode.POWER)]
     ct[cm == CompMode.FLOW] = cn.comp_flow_max[cm == CompMode.FLOW]
     ct[(cm == CompMode.BYPASS) | (cm == CompMode.OFF)] = 0.0
+    configs = None
+    done = steady.control
+    if cn.stations is not None and isinstance(done, ControlState) and len(done.comp_target) == len(ct):
+        # stations with units: their bounds (drivers' full power, the map's limits) and configurations as solved
+        k = cn.stations.comp_k
+        ct[k] = np.where(moved[k], done.comp_target[k], ct[k])
+        configs = done.station_config
     rm = np.asarray(steady.reg_mode, dtype=np.int64).copy()
     rt = np.where(rm == RegMode.PRESSURE, cn.reg_p_set_pa, np.where(rm == RegMode.FLOW, cn.reg_flow_max, 0.0))
     supply, p = steady.source_supply_kg_s, steady.p_pa[cn.source_node]
@@ -124,7 +131,7 @@ def _steady_controls(cn: CompiledNetwork, steady: SteadyResult) -> ControlState:
     sb[shut], sp_[shut], si[shut] = SourceBound.SHUT_IN, False, 0.0
     sb[limited], sp_[limited], si[limited] = SourceBound.PRESSURE_LIMIT, True, 0.0
     pt[limited] = cn.source_p_max_pa[limited]
-    return ControlState(cm, ct, rm, rt, sp_, si, pt, sb)
+    return ControlState(cm, ct, rm, rt, sp_, si, pt, sb, configs)
 
 
 def _scales(cn: CompiledNetwork, schedule: Schedule, profile: Profile) -> tuple[float, float]:

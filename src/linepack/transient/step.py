@@ -111,7 +111,9 @@ class Run:
         return np.asarray(self.sys.compressor_fuel(p, q, False)[0], dtype=float)
 
     def net_inflow(self, x: F64) -> float:
-        return float(np.sum(self.supply(x)) - np.sum(self.sys.demand) - np.sum(self.fuel(x)) - self.leak_kg_s())
+        return float(
+            np.sum(self.supply(x)) - np.sum(self.sys.demand) - np.sum(self.fuel(x)) - self.leak_kg_s()
+        )
 
     def leak_kg_s(self) -> float:
         """Total rate drawn by leaks [kg/s]."""

@@ -250,13 +250,8 @@ def create_app(
     app = Starlette(
         routes=routes,
         middleware=middleware,
-        exception_handlers={
-            Exception: on_error,
-            ApiError: on_error,
-            InputError: on_error,
-            ConvergenceError: on_error,
-            BusyError: on_error,
-        },
+        exception_handlers={Exception: on_error, ApiError: on_error, InputError: on_error,
+                            ConvergenceError: on_error, BusyError: on_error},
         lifespan=lifespan,
     )
     app.state.service = service

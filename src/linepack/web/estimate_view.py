@@ -31,18 +31,16 @@ def estimate_payload(res: DynamicEstimate, confidence: float = 0.95) -> dict[str
         meas = [(v - u.offset) / u.factor for v in res.measured[:, i]]
         est = [(v - u.offset) / u.factor for v in res.fitted[:, i]]
         sd = [v / abs(u.factor) for v in res.fitted_sigma[:, i]]
-        meters.append(
-            {
-                "tag": tag,
-                "what": b.describe(i),
-                "unit": b.meters.meters[i].unit,
-                "measured": [_num(v) for v in meas],
-                "estimated": [_num(v) for v in est],
-                "low": [_num(e - z * s) for e, s in zip(est, sd, strict=True)],
-                "high": [_num(e + z * s) for e, s in zip(est, sd, strict=True)],
-                "rejected": [int(i_) for i_ in res.gated[:, i].nonzero()[0]],
-            }
-        )
+        meters.append({
+            "tag": tag,
+            "what": b.describe(i),
+            "unit": b.meters.meters[i].unit,
+            "measured": [_num(v) for v in meas],
+            "estimated": [_num(v) for v in est],
+            "low": [_num(e - z * s) for e, s in zip(est, sd, strict=True)],
+            "high": [_num(e + z * s) for e, s in zip(est, sd, strict=True)],
+            "rejected": [int(i_) for i_ in res.gated[:, i].nonzero()[0]],
+        })
     return {
         "network": res.network.name,
         "scenario": res.network.scenario,

@@ -153,12 +153,8 @@ def network_geojson(cn: CompiledNetwork, result: SteadyResult | None = None) -> 
             skipped += 1
             continue
         pmax = cn.comp_power_max_w[k]
-        props = {
-            "kind": "compressor",
-            "id": cn.edge_ids[e],
-            "name": cn.edge_names[e],
-            "power_max_mw": _num(pmax / 1e6, 1),
-        }
+        props = {"kind": "compressor", "id": cn.edge_ids[e], "name": cn.edge_names[e],
+                 "power_max_mw": _num(pmax / 1e6, 1)}
         if result is not None:
             props |= {
                 "suction_barg": _num(p_barg[i], 2),
