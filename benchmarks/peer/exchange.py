@@ -16,7 +16,7 @@ import linepack as lp
 from linepack.compile import LAWS, CompiledNetwork, CompMode
 from linepack.model.components import CompressibilitySpec, PipeLaw, ViscositySpec
 
-PANDAPIPES_FRICTION = {PipeLaw.NIKURADSE: "nikuradse", PipeLaw.PRANDTL_COLEBROOK: "colebrook"}
+PANDAPIPES_FRICTION = {PipeLaw.NIKURADSE_PANDAPIPES: "nikuradse", PipeLaw.PRANDTL_COLEBROOK: "colebrook"}
 
 
 def pandapipes_physics(net: lp.Network, law: PipeLaw = PipeLaw.NIKURADSE, viscosity_pa_s: float = 1.1e-5) -> lp.Network:

@@ -12,6 +12,7 @@ from rich.text import Text
 from .compile import CompMode
 from .console_tables import compact_table
 from .results import COMP_MODE_SHORT, SteadyResult
+from .solvers.equations import user_comp_target
 from .stations.points import UnitPoints
 from .units import BAR_PA, MMSCF_M3
 from .violations import beyond
@@ -148,24 +149,33 @@ def summary(result: SteadyResult) -> Group:
         ]
         t = compact_table("Compressor stations", "station", cols)
         ratio = result.comp_ratio()
+        suction = result.comp_suction_node()
+        rev = result.comp_reverse()
+        user_target = user_comp_target(cn)
+        state_target = getattr(result.control, "comp_target", user_target)
         for k, e in enumerate(cn.comp_edge):
             cmode = CompMode(result.comp_mode[k])
-            label = COMP_MODE_SHORT[cmode] if cmode == cn.comp_mode[k] else f"at {COMP_BOUND_SHORT[cmode]}"
+            own = cmode == cn.comp_mode[k] and state_target[k] == user_target[k]
+            label = COMP_MODE_SHORT[cmode] if own else f"at {COMP_BOUND_SHORT[cmode]}"
+            if rev[k]:
+                label += " (backwards)"
             pmax = cn.comp_power_max_w[k]
+            discharge = cn.edge_from[e] if rev[k] else cn.edge_to[e]
+            power = result.comp_power_w[k]
             t.add_row(
                 cn.edge_ids[e],
                 label,
-                f"{_barg(amb, result.p_pa[cn.edge_from[e]]):.1f}",
-                f"{_barg(amb, result.p_pa[cn.edge_to[e]]):.1f}",
+                f"{_barg(amb, result.p_pa[suction[k]]):.1f}",
+                f"{_barg(amb, result.p_pa[discharge]):.1f}",
                 f"{ratio[k]:.3f}",
-                f"{to_mmscfd(result.q_kg_s[e]):.0f}",
-                f"{result.comp_power_w[k] / 1e6:.1f}",
+                f"{to_mmscfd(abs(result.q_kg_s[e])):.0f}",
+                f"{power / 1e6:.1f}" if np.isfinite(power) else "-",
                 f"{pmax / 1e6:.1f}" if np.isfinite(pmax) else "-",
                 f"{to_mmscfd(result.comp_fuel_kg_s[k]):.2f}",
             )
         t.add_section()
         fuel_total = to_mmscfd(float(np.sum(result.comp_fuel_kg_s)))
-        power_total = float(np.sum(result.comp_power_w)) / 1e6
+        power_total = float(np.nansum(result.comp_power_w)) / 1e6
         t.add_row("total", "", "", "", "", "", f"{power_total:.1f}", "", f"{fuel_total:.2f}", style="bold")
         parts.append(t)
 
@@ -179,9 +189,9 @@ def summary(result: SteadyResult) -> Group:
     parts.append(
         Text(
             f"Throughput (supply) {bal['supply_mmscfd']:.1f} MMSCFD ({bal['supply_kg_s']:.1f} kg/s) = demand "
-            f"{bal['demand_mmscfd']:.1f} + compressor fuel {bal['fuel_mmscfd']:.1f} MMSCFD "
-            f"(balance closes to {bal['closure_kg_s']:.1e} kg/s); compressor power "
-            f"{np.sum(result.comp_power_w) / 1e6:.1f} MW; "
+            f"{bal['demand_mmscfd']:.1f} + compressor fuel {bal['fuel_mmscfd']:.1f} MMSCFD (drawn at each "
+            f"station's suction; balance closes to {bal['closure_kg_s']:.1e} kg/s); compressor power "
+            f"{np.nansum(result.comp_power_w) / 1e6:.1f} MW; "
             f"linepack {lp / 1e6:.1f} kt ({lp / rho60 / MMSCF_M3:.0f} MMscf of the network gas)"
         )
     )

@@ -24,6 +24,7 @@ F64 = NDArray[np.float64]
 
 COMP_MODE_TEXT = {
     CompMode.PRESSURE: "discharge pressure set-point",
+    CompMode.SUCTION: "suction pressure set-point",
     CompMode.RATIO: "ratio",
     CompMode.POWER: "power",
     CompMode.FLOW: "flow",
@@ -35,6 +36,7 @@ COMP_MODE_TEXT = {
 # short names of the controls for tables (terminal and web); the long texts are COMP_MODE_TEXT
 COMP_MODE_SHORT = {
     CompMode.PRESSURE: "set-point",
+    CompMode.SUCTION: "suction set-point",
     CompMode.RATIO: "ratio",
     CompMode.POWER: "power",
     CompMode.FLOW: "flow",
@@ -101,10 +103,24 @@ class SteadyResult:
         np.subtract.at(inj, cn.sink_node, cn.sink_demand)
         return inj
 
-    def comp_ratio(self) -> F64:
+    def comp_reverse(self) -> NDArray[np.bool_]:
+        """Which compressors compress backwards (from ``to`` to ``from``: bidirectional stations)."""
+        rev = getattr(self.control, "comp_reverse", None)
+        return np.zeros(len(self.network.comp_edge), dtype=bool) if rev is None else np.asarray(rev, dtype=bool)
+
+    def comp_suction_node(self) -> NDArray[np.int64]:
+        """Node index of every compressor's suction (where its fuel is drawn): ``from``, or ``to`` backwards."""
         cn = self.network
         ce = cn.comp_edge
-        return self.p_pa[cn.edge_to[ce]] / self.p_pa[cn.edge_from[ce]]
+        return np.where(self.comp_reverse(), cn.edge_to[ce], cn.edge_from[ce]).astype(np.int64)
+
+    def comp_ratio(self) -> F64:
+        """Compression ratio discharge / suction of every compressor, in the direction it compresses."""
+        cn = self.network
+        ce = cn.comp_edge
+        rev = self.comp_reverse()
+        p_from, p_to = self.p_pa[cn.edge_from[ce]], self.p_pa[cn.edge_to[ce]]
+        return np.where(rev, p_from / p_to, p_to / p_from)
 
     def pipe_linepack_kg(self) -> F64:
         """Gas mass stored in each pipe at the steady state: rho(p_m) * volume."""
@@ -121,7 +137,7 @@ class SteadyResult:
         if cn.stations is None:
             return None
         config = getattr(self.control, "station_config", None)
-        return unit_points(cn, self.p_pa, self.q_kg_s, self.comp_mode, config)
+        return unit_points(cn, self.p_pa, self.q_kg_s, self.comp_mode, config, self.comp_reverse())
 
     def throughput_kg_s(self) -> float:
         return float(np.sum(self.source_supply_kg_s))
@@ -276,6 +292,8 @@ class SteadyResult:
                 }
             )
         ratio = self.comp_ratio()
+        rev = self.comp_reverse()
+        suction = self.comp_suction_node()
         compressors = [
             {
                 "id": cn.edge_ids[e],
@@ -285,6 +303,8 @@ class SteadyResult:
                 "ratio": ratio[k],
                 "power_mw": self.comp_power_w[k] / 1e6,
                 "fuel_kg_s": self.comp_fuel_kg_s[k],
+                "suction": cn.node_ids[suction[k]],
+                "direction": "backward" if rev[k] else "forward",
                 "mode": COMP_MODE_TEXT[CompMode(self.comp_mode[k])],
             }
             for k, e in enumerate(cn.comp_edge)

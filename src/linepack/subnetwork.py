@@ -7,6 +7,7 @@ compiling the network again.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -23,7 +24,9 @@ def _positions(edges: NDArray[np.int64], keep_edge: BoolArray, new_pos: NDArray[
 
 def restrict(cn: CompiledNetwork, keep_node: BoolArray, keep_edge: BoolArray) -> CompiledNetwork:
     """``cn`` with only the nodes in ``keep_node`` and the edges in ``keep_edge`` (both boolean masks);
-    sources and sinks stay with their nodes. Every kept edge must join two kept nodes."""
+    sources and sinks stay with their nodes. Every kept edge must join two kept nodes. Every per-compressor
+    (``comp_*``), per-regulator (``reg_*``), per-source (``source_*``) and per-sink (``sink_*``) array is
+    restricted with its element."""
     keep_node = np.asarray(keep_node, dtype=bool)
     keep_edge = np.asarray(keep_edge, dtype=bool)
     if not np.all(keep_node[cn.edge_from[keep_edge]] & keep_node[cn.edge_to[keep_edge]]):
@@ -50,8 +53,18 @@ def restrict(cn: CompiledNetwork, keep_node: BoolArray, keep_edge: BoolArray) ->
     def pick(values: tuple[str, ...], mask: BoolArray) -> tuple[str, ...]:
         return tuple(v for v, k in zip(values, mask, strict=True) if k)
 
+    mask_of = {"comp_": keep_comp, "reg_": keep_reg, "source_": keep_src, "sink_": keep_snk}
+    per_element: dict[str, Any] = {
+        name: value[mask_of[name[: name.index("_") + 1]]]
+        for name, value in vars(cn).items()
+        if name.startswith(tuple(mask_of))
+        and name not in ("comp_edge", "reg_edge", "source_node", "sink_node")
+        and isinstance(value, np.ndarray)
+        and len(value) == len(mask_of[name[: name.index("_") + 1]])
+    }
     return replace(
         cn,
+        **per_element,
         node_ids=pick(cn.node_ids, keep_node),
         node_names=pick(cn.node_names, keep_node),
         elevation_m=cn.elevation_m[keep_node],
@@ -77,37 +90,16 @@ def restrict(cn: CompiledNetwork, keep_node: BoolArray, keep_edge: BoolArray) ->
         dh_m=cn.dh_m[keep_res],
         maop_pa=cn.maop_pa[keep_res],
         nominal_diameter_in=cn.nominal_diameter_in[keep_res],
+        friction_fixed=cn.friction_fixed[keep_res] if len(cn.friction_fixed) == len(keep_res) else cn.friction_fixed,
         comp_edge=_positions(cn.comp_edge, keep_edge, edge_new),
-        comp_mode=cn.comp_mode[keep_comp],
-        comp_p_set_pa=cn.comp_p_set_pa[keep_comp],
-        comp_ratio_set=cn.comp_ratio_set[keep_comp],
-        comp_power_set_w=cn.comp_power_set_w[keep_comp],
-        comp_ratio_max=cn.comp_ratio_max[keep_comp],
-        comp_power_max_w=cn.comp_power_max_w[keep_comp],
-        comp_flow_max=cn.comp_flow_max[keep_comp],
-        comp_p_suction_min_pa=cn.comp_p_suction_min_pa[keep_comp],
-        comp_eta_is=cn.comp_eta_is[keep_comp],
-        comp_gas_driven=cn.comp_gas_driven[keep_comp],
-        comp_eta_driver=cn.comp_eta_driver[keep_comp],
         reg_edge=_positions(cn.reg_edge, keep_edge, edge_new),
-        reg_mode=cn.reg_mode[keep_reg],
-        reg_p_set_pa=cn.reg_p_set_pa[keep_reg],
-        reg_flow_max=cn.reg_flow_max[keep_reg],
         tie_edge=_positions(cn.tie_edge, keep_edge, edge_new),
         block_edge=_positions(cn.block_edge, keep_edge, edge_new),
         source_ids=pick(cn.source_ids, keep_src),
         source_node=node_new[cn.source_node[keep_src]].astype(np.int64),
-        source_is_pressure=cn.source_is_pressure[keep_src],
-        source_absorbs=cn.source_absorbs[keep_src],
-        source_p_set_pa=cn.source_p_set_pa[keep_src],
-        source_p_max_pa=cn.source_p_max_pa[keep_src],
-        source_inflow=cn.source_inflow[keep_src],
-        source_capacity=cn.source_capacity[keep_src],
         source_basis=tuple(b for b, k in zip(cn.source_basis, keep_src, strict=True) if k),
         sink_ids=pick(cn.sink_ids, keep_snk),
         sink_node=node_new[cn.sink_node[keep_snk]].astype(np.int64),
-        sink_demand=cn.sink_demand[keep_snk],
-        sink_p_min_pa=cn.sink_p_min_pa[keep_snk],
         sink_category=pick(cn.sink_category, keep_snk),
         incidence=incidence,
         stations=cn.stations.restrict(keep_comp) if cn.stations is not None else None,

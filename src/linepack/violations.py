@@ -6,7 +6,17 @@ the same state is reported as the same set of violations everywhere: node pressu
 bounds, deliveries below their minimum pressure, pipes above their MAOP, sources asked to deliver against
 a pressure above their maximum send-out pressure or absorbing gas, compressors below their minimum suction.
 
-Whether a value is beyond its limit is decided by one function, :func:`beyond`.
+Whether a value is beyond its limit is decided by one function, :func:`beyond`, with a tolerance: a state
+that sits *on* a limit (an optimum on a pressure bound, re-solved by the simulator; a station at its maximum
+discharge) is within the numbers' own accuracy of it, a few 1e-7 bar either way, and is not a violation. A
+pressure violates its limit only when beyond it by more than ``LIMIT_TOLERANCE_BAR`` (1e-4 bar = 10 Pa: far
+below any gauge, far above the solvers' accuracy) plus ``RELATIVE_TOLERANCE`` of it; a source takes gas back
+only beyond ``FLOW_TOLERANCE_KG_S``.
+
+>>> bool(beyond(np.array([30e5 - 15.0]), np.array([30e5]), upper=False)[0])  # 15 Pa below: beyond
+True
+>>> bool(beyond(np.array([30e5 - 0.015]), np.array([30e5]), upper=False)[0])  # 1.5e-7 bar below: on it
+False
 """
 
 from __future__ import annotations
@@ -27,6 +37,11 @@ F64 = NDArray[np.float64]
 
 #: Relative tolerance of a limit: a value within it of the limit is not a violation (solver round-off).
 RELATIVE_TOLERANCE = 1e-9
+#: Absolute tolerance of a pressure limit [bar]: a pressure within it of its limit is on the limit.
+LIMIT_TOLERANCE_BAR = 1e-4
+PRESSURE_TOLERANCE_PA = LIMIT_TOLERANCE_BAR * BAR_PA
+#: A pressure-held source that cannot take gas back takes back nothing below this [kg/s].
+FLOW_TOLERANCE_KG_S = 1e-6
 
 
 @dataclass(frozen=True)
@@ -46,25 +61,37 @@ class Violation:
         return abs(self.value - self.limit)
 
 
-def beyond(value: F64, limit: F64, upper: bool) -> NDArray[np.bool_]:
-    """Whether ``value`` is beyond ``limit`` (above an upper, below a lower), past the relative tolerance.
+def beyond(
+    value: F64, limit: F64, upper: bool, tolerance: float = PRESSURE_TOLERANCE_PA
+) -> NDArray[np.bool_]:
+    """Whether ``value`` is beyond ``limit`` (above an upper, below a lower) by more than ``tolerance`` (in the
+    value's unit; default: the pressure tolerance in Pa) plus the relative tolerance.
 
     An infinite or NaN limit is no limit.
     """
     value, limit = np.asarray(value, dtype=float), np.asarray(limit, dtype=float)
     finite = np.isfinite(limit)
     safe = np.where(finite, limit, 0.0)
+    margin = tolerance + RELATIVE_TOLERANCE * np.abs(safe)
     if upper:
-        return finite & (value > safe * (1 + RELATIVE_TOLERANCE))
-    return finite & (value < safe * (1 - RELATIVE_TOLERANCE))
+        return finite & (value > safe + margin)
+    return finite & (value < safe - margin)
 
 
 def _barg(p_pa: float, cn: CompiledNetwork) -> str:
     return f"{(p_pa - cn.ambient_pa) / BAR_PA:.1f} barg"
 
 
-def find_violations(cn: CompiledNetwork, p: F64, supply: F64, state: ControlState) -> list[Violation]:
-    """Every violated limit at node pressures ``p`` [Pa] and source supplies ``supply`` [kg/s]."""
+def find_violations(
+    cn: CompiledNetwork, p: F64, supply: F64 | None = None, state: ControlState | None = None
+) -> list[Violation]:
+    """Every violated limit at node pressures ``p`` [Pa] and source supplies ``supply`` [kg/s] (beyond the
+    tolerances of :func:`beyond`), in the solver's control state ``state`` (None: every element in its own
+    mode; without ``supply`` no source is checked for gas taken back)."""
+    if state is None:
+        from .solvers.equations import ControlState
+
+        state = ControlState.initial(cn)
     out: list[Violation] = []
     for i in np.flatnonzero(beyond(p, cn.p_min_pa, upper=False)):
         nid = cn.node_ids[i]
@@ -97,12 +124,15 @@ def find_violations(cn: CompiledNetwork, p: F64, supply: F64, state: ControlStat
             f"send-out pressure {_barg(cn.source_p_max_pa[k], cn)}"
         )
         out.append(Violation("source", sid, "p_send_out_max", float(p_src[k]), float(cn.source_p_max_pa[k]), text))
-    for k in np.flatnonzero(state.src_pressure & ~cn.source_absorbs & (supply < -1e-9)):
+    taking = np.zeros(len(cn.source_ids), dtype=bool) if supply is None else supply < -FLOW_TOLERANCE_KG_S
+    for k in np.flatnonzero(state.src_pressure & ~cn.source_absorbs & taking):
+        assert supply is not None
         sid = cn.source_ids[k]
         text = f"source {sid}: absorbs {-supply[k]:.2f} kg/s (negative supply); fixed inflows elsewhere exceed demand"
         out.append(Violation("source", sid, "absorbs", float(supply[k]), 0.0, text))
     ce = cn.comp_edge
-    p_suction = p[cn.edge_from[ce]]
+    rev = state.reverse()  # a bidirectional station compressing backwards draws at its `to` node
+    p_suction = p[np.where(rev, cn.edge_to[ce], cn.edge_from[ce])]
     for k in np.flatnonzero(beyond(p_suction, cn.comp_p_suction_min_pa, upper=False)):
         cid = cn.edge_ids[ce[k]]
         text = (

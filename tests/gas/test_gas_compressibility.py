@@ -106,7 +106,7 @@ def test_papay_vs_gerg2008(aga8_test_gases: dict[str, GasComposition]) -> None:
 
 
 def test_factory_names_and_params(rlng: GasComposition) -> None:
-    assert MODEL_NAMES == ("ideal", "constant", "linear", "papay", "aga8_detail", "gerg2008")
+    assert MODEL_NAMES == ("ideal", "constant", "linear", "cnga", "papay", "aga8_detail", "gerg2008")
     assert isinstance(make_compressibility("ideal"), IdealGas)
     assert make_compressibility("constant", z=0.9).z(np.array([1e6]), 288.0)[0] == 0.9
     linear = make_compressibility("linear", slope_per_bar=-0.0022)
@@ -126,7 +126,7 @@ def test_factory_errors(rlng: GasComposition) -> None:
     with pytest.raises(InputError) as info:
         make_compressibility("peng_robinson", rlng)
     assert "'peng_robinson' is unknown" in str(info.value)
-    assert "ideal, constant, linear, papay, aga8_detail, gerg2008" in str(info.value)
+    assert "ideal, constant, linear, cnga, papay, aga8_detail, gerg2008" in str(info.value)
     with pytest.raises(InputError, match="needs a gas composition"):
         make_compressibility("gerg2008")
     with pytest.raises(InputError, match="unknown parameter"):

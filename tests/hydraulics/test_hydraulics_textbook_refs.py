@@ -162,7 +162,7 @@ def _stanet_case(name: str) -> dict[str, float]:
 
 @pytest.mark.parametrize(
     ("case", "law", "measured"),
-    [("one_pipe__pipe_1_N", "nikuradse", 7.8e-8), ("one_pipe__pipe_1_PC", "prandtl_colebrook", 5.1e-6)],
+    [("one_pipe__pipe_1_N", "nikuradse_pandapipes", 7.8e-8), ("one_pipe__pipe_1_PC", "prandtl_colebrook", 5.1e-6)],
 )
 def test_stanet_single_pipe(case: str, law: str, measured: float) -> None:
     """pandapipes_stanet_gas/cases/one_pipe__pipe_1_{N,PC}: one horizontal pipe (8.95 km, D 0.089 m,
@@ -200,7 +200,8 @@ def test_pandapipes_analytic_single_pipe() -> None:
     p_ref = np.array([p for _, p in rows[1:]])
     molar_mass = 0.8275 * GAS_CONSTANT_J_PER_MOL_K * 273.15 / 101325.0
     m = 0.8275 * 12.5
-    p = pressure_drop_outlet(5.1e6, m, length, 0.2091, 0.5e-3, 285.15, 1.0, molar_mass, 1.193e-5, "nikuradse")
+    law = "nikuradse_pandapipes"
+    p = pressure_drop_outlet(5.1e6, m, length, 0.2091, 0.5e-3, 285.15, 1.0, molar_mass, 1.193e-5, law)
     assert np.max(np.abs(p / p_ref - 1.0)) < 5e-4
     re = reynolds_number(m, 0.2091, 1.193e-5)
-    assert float(darcy_friction("nikuradse", re, 0.5e-3 / 0.2091, 0.2091)[0]) == pytest.approx(0.02455, abs=1e-5)
+    assert float(darcy_friction(law, re, 0.5e-3 / 0.2091, 0.2091)[0]) == pytest.approx(0.02455, abs=1e-5)

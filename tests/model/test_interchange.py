@@ -81,7 +81,8 @@ def test_route_vertices_are_validated() -> None:
 
 
 def _nikuradse_network() -> lp.Network:
-    """The example line with what MATGAS holds exactly: Nikuradse law, constant Z, flows in kg/s, flat."""
+    """The example line with what MATGAS holds exactly: a constant friction factor per pipe (law constant),
+    constant Z, flows in kg/s, flat."""
     net = lp.load_network(EXAMPLE)
     doc = net.to_dict()
     doc.pop("gas_compositions")
@@ -90,13 +91,14 @@ def _nikuradse_network() -> lp.Network:
         "molar_mass_kg_per_mol": 0.0174,
         "compressibility": {"model": "constant", "z": 0.9},
         "viscosity": {"model": "constant", "value_pa_s": 1.1e-5},
-        "friction_law": "nikuradse",
+        "friction_law": "constant",
         "lower_heating_value_mj_per_kg": 47.1,
         "heat_capacity_ratio": 1.3,
     }
     for p in doc["pipes"]:
         p.pop("law", None)
         p.pop("efficiency", None)
+        p["friction_factor"] = 0.011
     for n in doc["nodes"]:
         n["elevation_m"] = 0
     doc["sources"][0].update(unit="kg/s", capacity=300)

@@ -48,9 +48,13 @@ def test_min_fuel_every_psgp_scenario_newton_reproduces_optimum(scenario: str) -
 
 
 def test_full_winter_demand_on_the_existing_system_is_infeasible() -> None:
-    """DATASET section 5: existing_2024 at full demand has no feasible solution (the south-north bottleneck)."""
+    """DATASET section 5: existing_2024 at full demand has no feasible solution: its supplies cannot cover the
+    demand, which is said in one line before any NLP (issue 16)."""
     from linepack.errors import InfeasibleError
 
     cn = compile_network(load_default_network(), "existing_2024_full_demand")
-    with pytest.raises(InfeasibleError, match="no feasible point"):
+    with pytest.raises(InfeasibleError, match="before any NLP") as info:
         solve_problem(cn, min_fuel(cn))
+    (line,) = info.value.diagnosis
+    assert line.startswith("supply below demand in the network: its sources can give at most 3,736 MMSCFD but its "
+                           "sinks must take 3,905 MMSCFD plus compressor fuel")

@@ -54,9 +54,9 @@ def test_every_scenario_solves_with_balanced_nodes_and_exact_pipe_laws(
     net: lp.Network, scenario: str, tmp_path: Path
 ) -> None:
     res = lp.solve_steady(net, scenario)
-    # stations with units (CS1-CS3) add their map limits and configuration choice: a round or two more than
-    # the one-machine stations needed (gwadar_ip 34 -> 44 iterations)
-    assert res.converged and res.iterations < 50
+    # tapi needs more control rounds than the others: its stations with units (CS1-CS3) go onto the flow
+    # capacity of their units one by one, with failed solves backed off (71 iterations with one-machine stations)
+    assert res.converged and res.iterations < (180 if scenario == "tapi" else 80)
     doc = res.to_dict()
     R, G = 8.314462618, 9.80665
     worst = 0.0
@@ -176,5 +176,12 @@ def test_scenario_outcomes_stated_in_the_readme(net: lp.Network) -> None:
     tapi = lp.solve_steady(net, "tapi")
     assert any(b.startswith("GALKYNYSH.supply limited by its maximum send-out pressure 100.0 barg")
                for b in tapi.active_bounds)
-    assert any(v.startswith("delivery FAZILKA_BORDER.demand") for v in tapi.violations)
+    # every station compresses as hard as it can to pull gas north, which draws the south down: Karachi gets
+    # less than its minimum (until issue 16, SSGC_CS and SNGPL_CS_SDQ stayed closed although they could run).
+    # CS1-CS3 (units with maps) run all three units at maximum speed; the one-machine stations at maximum ratio
+    assert all(any(b.startswith(f"{cs} at the flow capacity of its units (3 of 3") for b in tapi.active_bounds)
+               for cs in ("CS1", "CS2", "CS3"))
+    assert all(any(b.startswith(f"{cs} at maximum ratio") for b in tapi.active_bounds)
+               for cs in ("SSGC_CS", "SNGPL_CS_SDQ"))
+    assert [v.split(":")[0] for v in tapi.violations] == ["delivery KARACHI.demand"]
     assert "TASHKENT.supply shut in" in bounds("central_asia_hypothetical")

@@ -10,11 +10,14 @@ from linepack.compile import CompMode, RegMode, compile_network
 from linepack.solvers.equations import ControlState, SteadySystem
 
 
-def _system(comp_mode: CompMode, reg_mode: RegMode, z_model: str = "gerg2008") -> tuple[SteadySystem, np.ndarray]:
+def _system(
+    comp_mode: CompMode, reg_mode: RegMode, z_model: str = "gerg2008", reverse: bool = False
+) -> tuple[SteadySystem, np.ndarray]:
     cn = compile_network(every_component_network(z_model))
     st = ControlState.initial(cn)
     target = {
         CompMode.PRESSURE: cn.comp_p_set_pa[0],
+        CompMode.SUCTION: 40e5,
         CompMode.RATIO: 1.3,
         CompMode.POWER: 5e6,
         CompMode.FLOW: 40.0,
@@ -29,6 +32,7 @@ def _system(comp_mode: CompMode, reg_mode: RegMode, z_model: str = "gerg2008") -
         comp_target=np.array([target]),
         reg_mode=np.array([reg_mode]),
         reg_target=np.array([rtarget]),
+        comp_reverse=np.array([reverse]),
     )
     rng = np.random.default_rng(7)
     mu = np.full(len(cn.res_edge), 1.1e-5)
@@ -59,7 +63,16 @@ BLOCKS = ("node balance", "edge laws", "source pressures")
 @pytest.mark.parametrize("comp_mode", list(CompMode))
 @pytest.mark.parametrize("reg_mode", list(RegMode))
 def test_jacobian_matches_finite_differences(comp_mode: CompMode, reg_mode: RegMode) -> None:
-    sys, x = _system(comp_mode, reg_mode)
+    _check(*_system(comp_mode, reg_mode))
+
+
+@pytest.mark.parametrize("comp_mode", list(CompMode))
+def test_jacobian_of_a_station_compressing_backwards(comp_mode: CompMode) -> None:
+    """A bidirectional station running from `to` to `from`: every law in its own direction."""
+    _check(*_system(comp_mode, RegMode.PRESSURE, reverse=True))
+
+
+def _check(sys: SteadySystem, x: np.ndarray) -> None:
     J = sys.jacobian(x).toarray()
     Jfd = _fd_jacobian(sys, x)
     n, m = sys.n, sys.m

@@ -22,7 +22,7 @@ How the pandapipes elements map to linepack:
 * fluid.json -> settings: molar mass from the normal density (0 degC, 1.01325 bar),
   constant viscosity, compressibility ``linear`` (``offset + slope * p_abs[bar]``) or constant;
   temperature = junction ``tfluid_k`` (isothermal cases: one value per case);
-* suffix ``_N`` -> pipe law ``nikuradse`` (pandapipes variant with its 64/Re term), ``_PC`` ->
+* suffix ``_N`` -> pipe law ``nikuradse_pandapipes`` (pandapipes variant with its 64/Re term), ``_PC`` ->
   ``prandtl_colebrook`` (Colebrook with ``k/(3.71 D)`` at every Re where it exceeds 64/Re, as STANET
   and pandapipes apply it).
 
@@ -212,7 +212,7 @@ def load_case(case: str, folder: Path | None = None, *, law_pc: str = "prandtl_c
     folder = folder or case_dir(case)
     if has_pumps(folder):
         raise ValueError(f"{case}: has pumps, which linepack does not model")
-    law = "nikuradse" if case.endswith("_N") else law_pc
+    law = "nikuradse_pandapipes" if case.endswith("_N") else law_pc
     junctions = _rows(folder, "junction")
     temps = {float(j["tfluid_k"]) for j in junctions}
     if len(temps) != 1:  # pragma: no cover - every case is isothermal
@@ -383,7 +383,7 @@ def analytic_network(profile: AnalyticProfile) -> Network:
         molar_mass_kg_per_mol=profile.rho_n * R_J_PER_MOL_K * profile.t_n_k / profile.p_n_pa,
         compressibility="ideal",
         viscosity={"model": "constant", "value_pa_s": ANALYTIC_VISCOSITY_PA_S},
-        friction_law="nikuradse",
+        friction_law="nikuradse_pandapipes",
     )
     net = Network(name="analytic_single_pipe", settings=settings)
     n = len(profile.l_m)
@@ -393,7 +393,7 @@ def analytic_network(profile: AnalyticProfile) -> Network:
         net.add(Pipe(id=f"s{i + 1}", from_node=f"n{i}", to_node=f"n{i + 1}",
                      length_km=(profile.l_m[i + 1] - profile.l_m[i]) / 1e3,
                      inner_diameter_mm=profile.diameter_m * 1e3, roughness_mm=ANALYTIC_ROUGHNESS_MM,
-                     law="nikuradse"))
+                     law="nikuradse_pandapipes"))
     net.add(Source(id="inlet", node="n0", mode="pressure", unit="kg/s",
                    p_set_barg=profile.p_pa[0] / 1e5 - LINEPACK_AMBIENT_BAR))
     net.add(Sink(id="outlet", node=f"n{n - 1}", unit="kg/s",

@@ -100,7 +100,7 @@ def render() -> str:
         "- Gas: molar mass from the normal density 0.84 kg/m3 (0 degC, 1.01325 bar), viscosity "
         "1.193e-5 Pa s, Z = 1 - 0.0022 p_abs[bar] (`linear`) or Z = 1 (`ideal`) as `fluid.json` says, "
         "temperature from the junctions.",
-        "- `_N` cases use linepack's `nikuradse` law (the pandapipes variant with 64/Re), `_PC` cases "
+        "- `_N` cases use linepack's `nikuradse_pandapipes` law (the pandapipes variant with 64/Re), `_PC` cases "
         "`prandtl_colebrook` (Colebrook with `k/(3.71 D)` wherever it exceeds 64/Re, no transition blend: "
         "the STANET convention). The column \"with colebrook\" shows the result with linepack's default "
         "`colebrook` law (`k/(3.7 D)`, blended with 64/Re over 2000 < Re < 4000) instead.",
@@ -117,10 +117,11 @@ def render() -> str:
         "",
         f"`../shared/{ref}/{sc.ANALYTIC_FILE}` (pandapipes `src/pandapipes/test/data/gas_sections_an.csv`): "
         "12 km, D = 0.2091 m, lambda = 0.02455, T = 285.15 K, rho_n = 0.8275 kg/m3, 12.5 Nm3/s, inlet "
-        "51 bar abs, Z = 1. linepack has no constant-lambda law, so the pipe is 12 sections of 1 km with "
-        f"the `nikuradse` law and k = {sc.ANALYTIC_ROUGHNESS_MM} mm (as pandapipes does), giving lambda = "
-        "0.024558 with its 64/Re term. The sheet's velocity at row i is `V_n p_n T / (pmean_i T_n A)` "
-        "with its own `pmean` column (this reproduces the column exactly); from the second row on that "
+        "51 bar abs, Z = 1. The pipe is 12 sections of 1 km with the `nikuradse_pandapipes` law and "
+        f"k = {sc.ANALYTIC_ROUGHNESS_MM} mm, as pandapipes computes it, giving lambda = 0.024558 with its 64/Re term "
+        "(law `constant` would take the sheet's lambda as given). The sheet's velocity at row i is "
+        "`V_n p_n T / (pmean_i T_n A)` with its own `pmean` column (this reproduces the column exactly); "
+        "from the second row on that "
         "`pmean` is not the mean pressure of the section ending at row i (it lies between that and the "
         "mean over the whole pipe up to row i), whereas linepack's section velocity uses the section's own "
         "mean pressure: hence velocity differences growing to about 0.37 m/s while the pressures agree to "

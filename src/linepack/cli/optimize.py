@@ -81,15 +81,17 @@ def _compiled(file: Path | None, scenario: str | None, gl: GaslibOptions) -> Any
     return compile_network(net, scenario_of(net, scenario))
 
 
-def _finish(res: Any, output: Path | None, no_check: bool) -> None:
+def _finish(res: Any, output: Path | None, no_check: bool, problem: Any = None) -> None:
     from ..optimize import newton_check
     from ..optimize.report import print_report
 
     check = None
     if not no_check and res.formulation.startswith("milp (") and "polished" not in res.formulation:
-        from ..optimize.solve_milp import milp_newton_check
+        from ..optimize.solve_milp import milp_assessment, milp_newton_check
 
         check = milp_newton_check(res)
+        if problem is not None:
+            res = replace(res, notes=(*res.notes, *milp_assessment(problem, res, check)))
     elif not no_check:
         check = newton_check(
             res.network, res.p_pa, res.q_kg_s, res.supply_kg_s, res.delivered_kg_s, configs=res.station_configs
@@ -115,7 +117,7 @@ def _run(make: Callable[[Any], tuple[Any, Any]], file: Path | None, scenario: st
         else:
             from ..optimize.solve_milp import solve_problem_milp
 
-            _finish(solve_problem_milp(cn, problem, milp, polish=polish), output, no_check)
+            _finish(solve_problem_milp(cn, problem, milp, polish=polish), output, no_check, problem)
 
     guard(go)
 
@@ -164,8 +166,10 @@ def dispatch(
 ) -> None:
     """Least-cost supply: sources between minimum and capacity at their prices, compressors as decisions.
 
-    Sources without --price take the defaults of linepack/data/costs.yaml (LNG for ids naming LNG or an FSRU,
-    domestic gas otherwise; both tagged A)."""
+    Prices, minimum supplies and flexible demand ranges come from the network file where it gives them
+    (Source.price_usd_per_mmbtu, supply_min; Sink.demand_min/demand_max with value_usd_per_mmbtu); --price,
+    --min and --max override them; sources with no price anywhere take the defaults of linepack/data/costs.yaml
+    (LNG for ids naming LNG or an FSRU, domestic gas otherwise; both tagged A)."""
     from ..optimize import dispatch as make_dispatch
     from ..optimize.economics import Economics
 
@@ -175,7 +179,10 @@ def dispatch(
         unknown = [s for s in given if s not in cn.source_ids]
         if unknown:
             raise InputError(f"--price: no source {', '.join(unknown)}; sources: {', '.join(cn.source_ids)}")
-        prices = {s: given.get(s, econ.default_supply_price_usd_per_mmbtu(s)) for s in cn.source_ids}
+        from ..optimize.problems import file_prices
+
+        in_file = file_prices(cn)
+        prices = {s: given.get(s, in_file.get(s, econ.default_supply_price_usd_per_mmbtu(s))) for s in cn.source_ids}
         fp = fuel_price if fuel_price is not None else econ.fuel_usd_per_mmbtu
         return cn, make_dispatch(cn, prices, fp, _pairs(supply_min, "--min"), _pairs(supply_max, "--max"))
 
@@ -254,8 +261,12 @@ def nomination(
     nomination: NominationOpt = None,
     decisions: Annotated[
         Path | None,
-        typer.Option("--decisions", help="GasLib .cdf: search its combined decisions for a feasible state"),
+        typer.Option("--decisions", help="GasLib .cdf: the combined decisions that restrict the modes searched"),
     ] = None,
+    enumerate_: Annotated[
+        bool, typer.Option("--enumerate", help="with --decisions: try every combination of the .cdf decisions by NLP")
+    ] = False,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="CPU seconds for the whole search")] = 120.0,
     cs: CsOpt = None,
     reference: ReferenceOpt = None,
     fixed_loss: FixedLossOpt = "resistor",
@@ -263,29 +274,46 @@ def nomination(
     output: OutputOpt = None,
     no_check: NoCheckOpt = False,
 ) -> None:
-    """Nomination feasibility: compressor and control-valve settings meeting every limit; when none are found,
-    the settings violating the pressure limits least (exit code 3)."""
-    from ..errors import InfeasibleError
-    from ..optimize import least_violation, solve_problem
-    from ..optimize import nomination as make_nomination
+    """Nomination validation: an operating mode (valves open or closed, control valves and stations active,
+    bypassed or closed) and settings meeting every limit. Searches the modes as given, then the modes a MILP
+    chooses (within the .cdf decisions when given), then reports the least violation; every step is listed with
+    its outcome and time. Exit code 3 when nothing feasible is found."""
+    from ..optimize.validate import validate_nomination
 
     gl = GaslibOptions(nomination, None, None, cs, reference, fixed_loss, zone_references=False)
 
     def go() -> None:
         if output is not None and output.suffix.lower() != ".json":
             raise InputError(f"--output {output}: results are written as JSON; give a .json file")
-        if decisions is not None:
+        if time_limit <= 0:
+            raise InputError(f"--time-limit must be > 0 s (got {time_limit})")
+        if decisions is not None and enumerate_:
             _search(file, decisions, gl, output, no_check)
             return
-        cn = _compiled(file, scenario, gl)
-        try:
-            res = solve_problem(cn, make_nomination(cn))
-        except InfeasibleError:
-            out.print("No settings meet every limit; the settings that violate the pressure limits least:")
-            res = solve_problem(cn, least_violation(cn))
-            _finish(res, output, no_check)
-            raise typer.Exit(3) from None
-        _finish(res, output, no_check)
+        case = None
+        if decisions is not None:
+            from ..io.gaslib import read_gaslib
+
+            if file.suffix.lower() != ".net":
+                raise InputError(f"--decisions needs a GasLib .net file, not {file}")
+            case = read_gaslib(file, gl.nomination, decisions, gl.cs, fixed_loss=gl.fixed_loss, zone_references=False)
+            net = case.network
+        else:
+            net = network_from(file, gl)
+        found = validate_nomination(net, case, scenario_of(net, scenario), time_limit_s=time_limit)
+        out.print("Searched:", highlight=False)
+        for a in found.attempts:
+            out.print(f"  - {a.what}: {a.outcome} ({a.cpu_s:.1f} s CPU)", highlight=False)
+        verdict = "feasible" if found.feasible else "no feasible mode and settings found within the model"
+        out.print(f"{verdict} ({found.cpu_s:.1f} s CPU in all)", highlight=False)
+        for n in found.notes:
+            out.print(f"  {n}", highlight=False)
+        if found.result is not None:
+            if not found.feasible:
+                out.print("The settings that violate the pressure limits least (modes as given):")
+            _finish(found.result, output, no_check)
+        if not found.feasible:
+            raise typer.Exit(3)
 
     guard(go)
 

@@ -39,6 +39,7 @@ class ParamKind(IntEnum):
 
 _COMP_WHAT = {
     CompMode.PRESSURE: ("discharge pressure", "Pa"),
+    CompMode.SUCTION: ("suction pressure", "Pa"),
     CompMode.RATIO: ("pressure ratio", "-"),
     CompMode.POWER: ("power", "W"),
     CompMode.FLOW: ("flow", "kg/s"),
@@ -95,7 +96,8 @@ class BoundaryParameters:
             elem.append(c)
             names.append(f"{cn.edge_ids[e]} {what}")
             units.append(unit)
-            scale.append({CompMode.PRESSURE: 10.0 * BAR_PA, CompMode.RATIO: 0.1, CompMode.POWER: 1e6}.get(mode, m_ref))
+            pressure = {CompMode.PRESSURE: 10.0 * BAR_PA, CompMode.SUCTION: 10.0 * BAR_PA}
+            scale.append({**pressure, CompMode.RATIO: 0.1, CompMode.POWER: 1e6}.get(mode, m_ref))
         for r, e in enumerate(cn.reg_edge):
             rmode = RegMode(int(state.reg_mode[r]))
             if rmode not in (RegMode.PRESSURE, RegMode.FLOW):

@@ -18,6 +18,7 @@ from linepack.gas.compressibility import (
     IdealGas,
     LinearZ,
     Papay,
+    ReciprocalLinearZ,
     make_compressibility,
 )
 from linepack.gas.conditions import ISO_15C, NORMAL_0C, US_60F, US_60F_14_73, StandardConditions
@@ -49,6 +50,7 @@ __all__ = [
     "LeeGonzalezEakin",
     "LinearZ",
     "Papay",
+    "ReciprocalLinearZ",
     "StandardConditions",
     "ViscosityModel",
     "ZTable",

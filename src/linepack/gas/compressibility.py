@@ -4,7 +4,8 @@ Every model gives Z [-] and its pressure derivative at constant temperature dZ/d
 absolute pressures ``p_pa`` [Pa] and temperatures ``t_k`` [K] (arrays broadcast together; ``t_k``
 may be a scalar). Evaluation is vectorised.
 
-Models: :class:`IdealGas`, :class:`ConstantZ`, :class:`LinearZ` (pandapipes), :class:`Papay`,
+Models: :class:`IdealGas`, :class:`ConstantZ`, :class:`LinearZ` (pandapipes), :class:`ReciprocalLinearZ`
+(the CNGA form 1/(b1 + b2 p)), :class:`Papay`,
 :class:`~linepack.gas.aga8.Aga8Detail` and :class:`~linepack.gas.aga8.Gerg2008` (pyaga8, tabulated).
 """
 
@@ -30,6 +31,7 @@ __all__ = [
     "IdealGas",
     "LinearZ",
     "Papay",
+    "ReciprocalLinearZ",
     "make_compressibility",
 ]
 
@@ -206,8 +208,69 @@ class Papay:
         return 1.0 - a * pr + b * pr**2, (-a + 2.0 * b * pr) / self.p_pc_pa
 
 
+#: Pascal per psi, and the standard atmosphere the CNGA formula's gauge pressures refer to.
+PA_PER_PSI: Final[float] = 6894.757293168
+P_ATM_PA: Final[float] = 101325.0
+
+
+@dataclass(frozen=True)
+class ReciprocalLinearZ:
+    """Z reciprocal-linear in absolute pressure, the form of the CNGA equation:
+
+    Z = 1 / (b1 + b2 p),  dZ/dp = -b2 Z^2
+
+    with p absolute in Pa and b2 in 1/Pa. The California Natural Gas Association (CNGA) formula
+    (Menon 2005, eq. 1.34) gives, for gas gravity G (air = 1) and temperature T,
+
+    Z = 1 / (1 + p_psig 344400 10^(1.785 G) / T_R^3.825),  T_R in degrees Rankine,
+
+    that is ``b2 = 344400 10^(1.785 G) / (T_R^3.825 * 6894.757 Pa/psi)`` and ``b1 = 1 - b2 p_atm``
+    (:meth:`cnga`). Published steady-state references use this form with their own b1, b2 (e.g.
+    GasSteadySim's "simple CNGA": b1 = 1.00300865, b2 = 2.96848838e-8 1/Pa). Its virtue: rho = p M (b1 + b2 p)
+    / (R T) is a quadratic in p, and the pipe law integrates in closed form
+    (:mod:`linepack.hydraulics.z_integral`). Validity (CNGA): natural gas, average pressure above 100 psig,
+    G 0.55-0.9; within a few per cent of the Standing-Katz chart there.
+
+    >>> z = ReciprocalLinearZ.cnga(0.6, 288.15)
+    >>> round(float(z.z(np.array([70e5]), 288.15)[0]), 4)
+    0.8566
+    """
+
+    b1: float
+    b2_per_pa: float
+    name: str = field(default="cnga", init=False)
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.b1) and math.isfinite(self.b2_per_pa) and self.b1 > 0):
+            raise InputError(
+                f"compressibility model cnga: b1 = {self.b1!r} must be > 0 and b2 = {self.b2_per_pa!r} finite; "
+                "e.g. b1 = 1.003, b2_per_bar = 0.00297"
+            )
+
+    @classmethod
+    def cnga(cls, gravity: float, t_k: float) -> ReciprocalLinearZ:
+        """The CNGA formula's coefficients for gas gravity ``gravity`` (air = 1) at ``t_k`` [K]."""
+        if not (0.3 < gravity < 2.0 and 150.0 < t_k < 700.0):
+            raise InputError(
+                f"compressibility model cnga: gas gravity {gravity:.3f} and temperature {t_k:.1f} K outside the "
+                "formula's range (G 0.55-0.9, ambient temperatures); give b1 and b2_per_bar instead"
+            )
+        b2 = 344400.0 * 10.0 ** (1.785 * gravity) / ((1.8 * t_k) ** 3.825 * PA_PER_PSI)
+        return cls(1.0 - b2 * P_ATM_PA, b2)
+
+    def z(self, p_pa: ArrayLike, t_k: ArrayLike) -> NDArray[np.float64]:
+        """Z = 1 / (b1 + b2 p) [-]."""
+        p, _ = _broadcast(p_pa, t_k)
+        return 1.0 / (self.b1 + self.b2_per_pa * p)
+
+    def z_and_dz_dp(self, p_pa: ArrayLike, t_k: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Z [-] and dZ/dp = -b2 Z^2 [1/Pa]."""
+        z = self.z(p_pa, t_k)
+        return z, -self.b2_per_pa * z * z
+
+
 #: Valid model names of :func:`make_compressibility` (aliases in ``_MODEL_ALIASES``).
-MODEL_NAMES: Final[tuple[str, ...]] = ("ideal", "constant", "linear", "papay", "aga8_detail", "gerg2008")
+MODEL_NAMES: Final[tuple[str, ...]] = ("ideal", "constant", "linear", "cnga", "papay", "aga8_detail", "gerg2008")
 _MODEL_ALIASES: Final[dict[str, str]] = {
     "ideal_gas": "ideal",
     "constant_z": "constant",
@@ -222,6 +285,7 @@ _PARAMS: Final[dict[str, tuple[str, ...]]] = {
     "ideal": (),
     "constant": ("z",),
     "linear": ("offset", "slope_per_bar"),
+    "cnga": ("b1", "b2_per_bar", "gravity", "t_k"),
     "papay": ("t_pc_k", "p_pc_pa"),
     "aga8_detail": (
         "p_min_pa", "p_max_pa", "tolerance", "out_of_range", "max_exact_temperatures", "temperature_step_k",
@@ -239,6 +303,8 @@ def make_compressibility(model: str, composition: GasComposition | None = None, 
       * ``"ideal"``: :class:`IdealGas`, no parameters.
       * ``"constant"``: :class:`ConstantZ`, parameter ``z``.
       * ``"linear"``: :class:`LinearZ`, parameters ``slope_per_bar`` and ``offset`` (default 1).
+      * ``"cnga"``: :class:`ReciprocalLinearZ`, parameters ``b1`` (default 1) and ``b2_per_bar``, or ``gravity``
+        and ``t_k`` (the CNGA formula).
       * ``"papay"``: :class:`Papay`, parameters ``t_pc_k`` and ``p_pc_pa``, or a ``composition``
         (Kay's rule).
       * ``"aga8_detail"`` / ``"gerg2008"``: :class:`Aga8Detail` / :class:`Gerg2008`, need a
@@ -268,6 +334,12 @@ def make_compressibility(model: str, composition: GasComposition | None = None, 
                 "compressibility model linear: parameter slope_per_bar is missing; give e.g. slope_per_bar=-0.0022"
             )
         return LinearZ(float(params.get("offset", 1.0)), float(params["slope_per_bar"]))
+    if key == "cnga":
+        if "b2_per_bar" in params:
+            return ReciprocalLinearZ(float(params.get("b1", 1.0)), float(params["b2_per_bar"]) / PA_PER_BAR)
+        if "gravity" in params and "t_k" in params:
+            return ReciprocalLinearZ.cnga(float(params["gravity"]), float(params["t_k"]))
+        raise InputError("compressibility model cnga: give b1 and b2_per_bar, or gravity and t_k (CNGA formula)")
     if key == "papay":
         if "t_pc_k" in params or "p_pc_pa" in params:
             if not ("t_pc_k" in params and "p_pc_pa" in params):

@@ -7,7 +7,7 @@ codes). It is the friction factor of the general isothermal pipe law
 .. math:: p_{in}^2 - e^s p_{out}^2 = \lambda\,L_e\,\frac{16 Z R T}{\pi^2 D^5 M}\,m|m|,\qquad
           Re = \frac{4|m|}{\pi D \mu}
 
-Structure of every law except NIKURADSE (which carries its own laminar term) and PRANDTL_COLEBROOK
+Structure of every law except NIKURADSE_PANDAPIPES (which carries its own laminar term) and PRANDTL_COLEBROOK
 (the STANET / pandapipes convention: lambda = max(64/Re, Colebrook with k/(3.71 D)), no blend, so
 that those tools' results are reproduced in the transition range):
 
@@ -20,7 +20,7 @@ that those tools' results are reproduced in the transition range):
 
 ``d(lambda Re^2)/dRe`` (the sign of the pipe's conductance) stays positive in the blend band
 when the turbulent law is not far below the laminar value there: measured positive for COLEBROOK,
-PRANDTL_COLEBROOK, SWAMEE_JAIN, HOFER, IGT, PANHANDLE_A and NIKURADSE over D 0.05-1.4 m,
+PRANDTL_COLEBROOK, SWAMEE_JAIN, HOFER, IGT, PANHANDLE_A and NIKURADSE_PANDAPIPES over D 0.05-1.4 m,
 k/D 1e-6-1e-2. Laws that give a small lambda at Re = 4000, far below 64/Re, make ``lambda Re^2``
 dip slightly inside the band (measured: WEYMOUTH for D above about 0.54 m, AGA for k/D below
 about 8e-5, PANHANDLE_B always; the most negative slope of lambda Re^2 found is -60, against 64
@@ -48,7 +48,7 @@ from ..errors import InputError
 from .colebrook_white import colebrook, hofer, swamee_jain
 from .constants import PANHANDLE_REFERENCE_VISCOSITY_PA_S, RE_LAMINAR, RE_TURBULENT
 from .empirical_laws import igt, panhandle_a, panhandle_b
-from .rough_laws import aga_fully_turbulent, nikuradse_pandapipes, weymouth
+from .rough_laws import aga_fully_turbulent, nikuradse_pandapipes, nikuradse_rough, weymouth
 
 F64 = NDArray[np.float64]
 
@@ -58,8 +58,8 @@ class FrictionLaw(IntEnum):
 
     #: Colebrook-White (default); turbulent range Re >= 4e3, any roughness.
     COLEBROOK = 0
-    #: Nikuradse rough-pipe law + 64/Re, pandapipes/STANET variant, all Re.
-    NIKURADSE = 1
+    #: 64/Re + Nikuradse's rough-pipe value at every Re: the variant pandapipes and STANET call "nikuradse".
+    NIKURADSE_PANDAPIPES = 1
     #: Swamee-Jain explicit Colebrook approximation; 5e3 <= Re <= 1e8, 1e-6 <= k/D <= 1e-2.
     SWAMEE_JAIN = 2
     #: Hofer (1973) explicit Colebrook approximation (German practice); turbulent Re.
@@ -76,6 +76,10 @@ class FrictionLaw(IntEnum):
     AGA = 8
     #: Colebrook-White with k/(3.71 D) (German "Prandtl-Colebrook"; STANET/pandapipes "_PC" cases).
     PRANDTL_COLEBROOK = 9
+    #: Nikuradse's rough-pipe law (textbook form), 1/sqrt(lambda) = 2 log10(D/k) + 1.14; fully rough flow.
+    NIKURADSE_ROUGH = 10
+    #: A given Darcy friction factor per pipe (``fixed``), as published benchmarks and optimisation models use.
+    CONSTANT = 11
 
     @classmethod
     def parse(cls, law: FrictionLaw | str | int) -> FrictionLaw:
@@ -90,6 +94,11 @@ class FrictionLaw(IntEnum):
             key = law.strip().upper().replace("-", "_").replace(" ", "_")
             if key in cls.__members__:
                 return cls[key]
+            if key == "NIKURADSE":
+                raise InputError(
+                    "friction law: 'nikuradse' names two laws; use nikuradse_rough (the textbook rough-pipe law) or "
+                    "nikuradse_pandapipes (64/Re + the rough value at every Re, as pandapipes and STANET)"
+                )
         elif isinstance(law, int | np.integer) and int(law) in cls._value2member_map_:
             return cls(int(law))
         names = ", ".join(m.name.lower() for m in cls)
@@ -112,6 +121,7 @@ _TURBULENT: Final[dict[FrictionLaw, _Turbulent]] = {
     FrictionLaw.IGT: lambda re, rr, d, mu: igt(re),
     FrictionLaw.AGA: lambda re, rr, d, mu: aga_fully_turbulent(re, rr),
     FrictionLaw.PRANDTL_COLEBROOK: lambda re, rr, d, mu: colebrook(re, rr, 3.71),
+    FrictionLaw.NIKURADSE_ROUGH: lambda re, rr, d, mu: nikuradse_rough(re, rr),
 }
 
 
@@ -152,6 +162,7 @@ def darcy_friction(
     efficiency: npt.ArrayLike = 1.0,
     *,
     mu_pa_s: npt.ArrayLike = PANHANDLE_REFERENCE_VISCOSITY_PA_S,
+    fixed: npt.ArrayLike | None = None,
 ) -> tuple[F64, F64]:
     r"""Darcy friction factor and its derivative with respect to Re, vectorised.
 
@@ -163,12 +174,14 @@ def darcy_friction(
     Args:
         law: a :class:`FrictionLaw` or its name.
         re: Reynolds number 4|m|/(pi D mu) [-], > 0 (the caller clamps it, e.g. to >= 1e-8).
-        rel_roughness: relative roughness k/D [-]; > 0 for NIKURADSE and AGA, >= 0 otherwise.
+        rel_roughness: relative roughness k/D [-]; > 0 for the Nikuradse laws and AGA, >= 0 otherwise.
         diameter_m: inner diameter [m] (used by WEYMOUTH).
         efficiency: pipeline efficiency E [-], 0 < E <= 1 (1: none).
         mu_pa_s: viscosity [Pa s] used to form ``re``; only PANHANDLE_A/B use it, to recover the
             flow group Q*G/D of their transmission factor. Default
             :data:`~linepack.hydraulics.constants.PANHANDLE_REFERENCE_VISCOSITY_PA_S`.
+        fixed: for CONSTANT, the Darcy friction factor of each pipe [-] (its turbulent value: below Re 4000 the
+            laminar branch and blend apply as for every law, so that zero flow stays regular).
 
     Returns:
         (lambda [-], dlambda/dRe [-]) with the broadcast shape of the inputs. The derivative is at
@@ -188,7 +201,7 @@ def darcy_friction(
         for x in np.broadcast_arrays(re, rel_roughness, diameter_m, efficiency, mu_pa_s)
     )
     inv_e2 = 1.0 / (e * e)
-    if law is FrictionLaw.NIKURADSE:
+    if law is FrictionLaw.NIKURADSE_PANDAPIPES:
         lam, dlam = nikuradse_pandapipes(re_a, rr)
         return lam * inv_e2, dlam * inv_e2
     if law is FrictionLaw.PRANDTL_COLEBROOK:
@@ -205,7 +218,13 @@ def darcy_friction(
     flow_scaled = law in _FLOW_EFFICIENCY_LAWS
     re_t = re_a / e if flow_scaled else re_a
     clamped = re_t < RE_LAMINAR
-    lam_t, dlam_t = _TURBULENT[law](np.maximum(re_t, RE_LAMINAR), rr, d, mu)
+    if law is FrictionLaw.CONSTANT:
+        if fixed is None:
+            raise InputError("friction law constant: give the friction factor of every pipe (fixed=...)")
+        lam_t = np.broadcast_to(np.asarray(fixed, dtype=np.float64), re_a.shape).astype(np.float64)
+        dlam_t = np.zeros_like(lam_t)
+    else:
+        lam_t, dlam_t = _TURBULENT[law](np.maximum(re_t, RE_LAMINAR), rr, d, mu)
     if flow_scaled:
         dlam_t = dlam_t / e
     dlam_t = np.where(clamped, 0.0, dlam_t)
@@ -226,6 +245,7 @@ def darcy_friction_by_code(
     efficiency: npt.ArrayLike = 1.0,
     *,
     mu_pa_s: npt.ArrayLike = PANHANDLE_REFERENCE_VISCOSITY_PA_S,
+    fixed: npt.ArrayLike | None = None,
 ) -> tuple[F64, F64]:
     """:func:`darcy_friction` for pipes with different laws, given as integer :class:`FrictionLaw` codes.
 
@@ -234,7 +254,8 @@ def darcy_friction_by_code(
     Args:
         law_code: integer FrictionLaw codes [-], one per pipe.
 
-    The other arguments (re, rel_roughness, diameter_m, efficiency, mu_pa_s) are as in :func:`darcy_friction`.
+    The other arguments (re, rel_roughness, diameter_m, efficiency, mu_pa_s, fixed) are as in
+    :func:`darcy_friction`.
 
     Returns:
         (lambda [-], dlambda/dRe [-]) with the broadcast shape of the inputs.
@@ -244,13 +265,15 @@ def darcy_friction_by_code(
         >>> [round(float(v), 6) for v in lam]
         [0.012166, 0.01198]
     """
-    arrays = np.broadcast_arrays(law_code, re, rel_roughness, diameter_m, efficiency, mu_pa_s)
+    fix = np.nan if fixed is None else fixed
+    arrays = np.broadcast_arrays(law_code, re, rel_roughness, diameter_m, efficiency, mu_pa_s, fix)
     code = np.asarray(arrays[0]).astype(np.int64)
-    re_a, rr, d, e, mu = (np.asarray(x, dtype=np.float64) for x in arrays[1:])
+    re_a, rr, d, e, mu, fx = (np.asarray(x, dtype=np.float64) for x in arrays[1:])
     lam = np.empty(code.shape, dtype=np.float64)
     dlam = np.empty(code.shape, dtype=np.float64)
     for value in np.unique(code):
         sel = code == value
         law = FrictionLaw.parse(int(value))
-        lam[sel], dlam[sel] = darcy_friction(law, re_a[sel], rr[sel], d[sel], e[sel], mu_pa_s=mu[sel])
+        given = None if fixed is None else fx[sel]
+        lam[sel], dlam[sel] = darcy_friction(law, re_a[sel], rr[sel], d[sel], e[sel], mu_pa_s=mu[sel], fixed=given)
     return lam, dlam

@@ -52,6 +52,7 @@ def pipe_flow_rate(
     dh_m: npt.ArrayLike = 0.0,
     *,
     kinetic_energy: bool = False,
+    friction_factor: npt.ArrayLike | None = None,
 ) -> F64:
     r"""Mass flow through pipes from their end pressures (general isothermal pipe law).
 
@@ -76,6 +77,7 @@ def pipe_flow_rate(
         efficiency: pipeline efficiency E [-].
         dh_m: outlet height minus inlet height [m].
         kinetic_energy: include the kinetic-energy (acceleration) term, see the module docstring.
+        friction_factor: Darcy friction factor of each pipe for law constant [-].
 
     Returns:
         mass flow [kg/s], positive from inlet to outlet; 0 where the pressures balance; NaN where the
@@ -118,7 +120,7 @@ def pipe_flow_rate(
     step = np.full_like(u, np.inf)
     for _ in range(FLOW_SOLVE_MAX_ITER):
         re = np.exp(u)
-        lam, dlam = darcy_friction(law, re, rr, d, e, mu_pa_s=mu)
+        lam, dlam = darcy_friction(law, re, rr, d, e, mu_pa_s=mu, fixed=friction_factor)
         total = lam + kappa
         bad = total <= 0.0
         total = np.where(bad, 1.0, total)
@@ -154,6 +156,7 @@ def pressure_drop_outlet(
     dh_m: npt.ArrayLike = 0.0,
     *,
     kinetic_energy: bool = False,
+    friction_factor: npt.ArrayLike | None = None,
 ) -> F64:
     r"""Outlet pressure of pipes from the inlet pressure and the mass flow.
 
@@ -190,7 +193,7 @@ def pressure_drop_outlet(
     )
     k_coef, exp_s = pipe_law_coefficients(length, d, t, zz, mm, dh)
     re = np.maximum(reynolds_number(m, d, mu), _RE_FLOOR)
-    lam, _ = darcy_friction(law, re, k_r / d, d, e, mu_pa_s=mu)
+    lam, _ = darcy_friction(law, re, k_r / d, d, e, mu_pa_s=mu, fixed=friction_factor)
     friction = lam * k_coef * m * np.abs(m)
     q = (p1 * p1 - friction) / exp_s
     if kinetic_energy:

@@ -60,6 +60,34 @@ def nikuradse_pandapipes(re: F64, rel_roughness: F64) -> tuple[F64, F64]:
     return lam, dlam
 
 
+def nikuradse_rough(re: F64, rel_roughness: F64) -> tuple[F64, F64]:
+    r"""Nikuradse's rough-pipe law, the textbook form (fully rough turbulent flow).
+
+    .. math:: \frac{1}{\sqrt\lambda} = 2\log_{10}\frac{D}{k} + 1.14,\qquad \frac{d\lambda}{dRe} = 0
+
+    Unlike :func:`nikuradse_pandapipes` it has no laminar term: :func:`~linepack.hydraulics.friction.darcy_friction`
+    applies Hagen-Poiseuille below Re 2000 and its blend up to 4000, as for the other turbulent laws.
+
+    Args:
+        re: Reynolds number [-] (not used; kept for a uniform signature).
+        rel_roughness: relative roughness k/D [-], > 0.
+
+    Returns:
+        (lambda [-], dlambda/dRe [-] = 0).
+
+    Validity: fully rough flow, Re k/D above about 1e3 to 2e3 (Moody); below, Colebrook-White.
+
+    Reference: Nikuradse, J. (1933), "Stroemungsgesetze in rauhen Rohren", VDI-Forschungsheft 361;
+    Schlichting, H. (1979), "Boundary-Layer Theory", 7th ed., eq. 20.33.
+
+    >>> lam, _ = nikuradse_rough(np.array([1.0e6]), np.array([1.0e-4]))
+    >>> round(float(lam[0]), 6)
+    0.01197
+    """
+    lam = (1.14 - 2.0 * np.log10(rel_roughness)) ** -2 + 0.0 * re
+    return lam, np.zeros_like(lam)
+
+
 def aga_fully_turbulent(re: F64, rel_roughness: F64) -> tuple[F64, F64]:
     r"""AGA fully turbulent (rough-pipe) law as an equivalent Darcy friction factor.
 

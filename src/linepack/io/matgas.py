@@ -11,9 +11,9 @@ Mapping (read):
 
 - ``junction`` -> Node (p_min/p_max to barg with the ambient 1.01325 bar; lat/lon); ``junction_type`` 1 (a
   slack) adds a Source held at ``p_nominal`` that may take gas back (``absorbs``), GasModels' slack;
-- ``pipe`` -> Pipe with law ``nikuradse`` and the roughness whose fully rough Darcy factor is the file's
-  constant ``friction_factor`` (k = D 10^((1.14 - f^-1/2)/2)); linepack's Nikuradse law adds 64/Re, under
-  0.1 % of f at the Reynolds numbers of transmission (above 1e6); ``p_max`` -> maop_barg;
+- ``pipe`` -> Pipe with law ``constant`` and the file's ``friction_factor`` (GasModels' constant Darcy factor;
+  linepack applies Hagen-Poiseuille below Re 2000, as for every law, so that zero flow stays regular);
+  ``p_max`` -> maop_barg;
 - ``compressor`` -> Compressor in mode pressure at ``outlet_p_max`` (the highest discharge allowed), with
   ``c_ratio_max``, ``power_max``, ``flow_max`` and ``inlet_p_min`` as its limits (GasModels decides the
   ratio by optimisation; a simulation needs a control);
@@ -27,11 +27,11 @@ Mapping (read):
   MATGAS has no heating value: compressor fuel uses an assumed LHV of 47.1 MJ/kg.
 
 What MATGAS cannot hold is folded or lost on writing: a pipe's efficiency E and loss coefficient zeta go
-into its friction factor (f = (f_Nikuradse(k/D) + zeta D/L) / E^2, exact for the Nikuradse law), the
-compressibility becomes the constant Z at the highest set-point or limit, elevations, gas compositions,
-pipe laws other than Nikuradse (their fully rough Nikuradse factor is written) and scenarios are not
-written. A network with the Nikuradse law, a constant Z, flows in kg/s and no elevation round-trips
-to the same solution.
+into its friction factor (f = (f + zeta D/L) / E^2, f the pipe's constant factor, or for other laws the fully
+rough Nikuradse factor of its roughness), the compressibility becomes the constant Z at the highest
+set-point or limit, elevations, gas compositions, pipe laws other than constant and scenarios are not
+written. A network with law constant, a constant Z, flows in kg/s and no elevation round-trips to the same
+solution.
 
 Writing takes one scenario of a native network (every flow in kg/s; pressure-held sources become slack
 junctions with a dispatchable receipt) and keeps linepack's string ids in a ``mgc.component_names`` table
@@ -200,7 +200,7 @@ def from_matgas(data: dict[str, Any], source: str = "MATGAS") -> Network:
         "molar_mass_kg_per_mol": float(molar),
         "compressibility": {"model": "constant", "z": float(data.get("compressibility_factor", 1.0))},
         "viscosity": {"model": "constant", "value_pa_s": 1.1e-5},
-        "friction_law": "nikuradse",
+        "friction_law": "constant",
         # MATGAS has no heating value: compressor fuel uses a typical natural-gas LHV (assumed)
         "lower_heating_value_mj_per_kg": LHV_ASSUMED_MJ_PER_KG,
     }
@@ -235,7 +235,7 @@ def from_matgas(data: dict[str, Any], source: str = "MATGAS") -> Network:
             raise InputError(f"{source}: pipe {r['id']}: friction_factor {f} must be > 0")
         rec = {"id": ident("pipe", r), "from": node(r, "fr_junction"), "to": node(r, "to_junction"),
                "length_km": float(r["length"]) * lb / 1e3, "inner_diameter_mm": d_m * 1e3,
-               "roughness_mm": d_m * 1e3 * 10 ** ((1.14 - f**-0.5) / 2.0), "in_service": on(r)}  # fmt: skip
+               "friction_factor": f, "in_service": on(r)}  # fmt: skip
         if _barg(r.get("p_max", math.nan) * pb):
             rec["maop_barg"] = _barg(r["p_max"] * pb)
         pipes.append(rec)
@@ -361,7 +361,9 @@ def to_matgas(network: Network, scenario: str | None = None) -> str:
         if not cn.res_is_pipe[k]:
             continue
         f_rough = (1.14 - 2.0 * math.log10(max(cn.roughness_m[k] / cn.diameter_m[k], 1e-12))) ** -2
-        f = (f_rough + cn.zeta[k] * cn.diameter_m[k] / cn.length_m[k]) / cn.efficiency[k] ** 2
+        fixed = cn.friction_fixed[k] if len(cn.friction_fixed) else math.nan
+        f_pipe = float(fixed) if math.isfinite(fixed) else f_rough
+        f = (f_pipe + cn.zeta[k] * cn.diameter_m[k] / cn.length_m[k]) / cn.efficiency[k] ** 2
         maop = cn.maop_pa[k] if np.isfinite(cn.maop_pa[k]) else max(p_hi[cn.edge_from[e]], p_hi[cn.edge_to[e]])
         n = len(tables["pipe"]) + 1
         names.append(("pipe", n, cn.edge_ids[e]))

@@ -120,18 +120,34 @@ class Edge(Component):
 
 
 class PipeLaw(StrEnum):
-    """Friction laws and classic pipe flow equations."""
+    """Friction laws and classic pipe flow equations, each named after its textbook form (see
+    :mod:`linepack.hydraulics.friction` for the equations, validity ranges and references)."""
 
-    COLEBROOK = "colebrook"  # Colebrook-White with k/(3.7 D)
+    COLEBROOK = "colebrook"  # Colebrook-White, k/(3.7 D)
     PRANDTL_COLEBROOK = "prandtl_colebrook"  # Colebrook with k/(3.71 D), as STANET and pandapipes use
-    NIKURADSE = "nikuradse"
+    NIKURADSE_PANDAPIPES = "nikuradse_pandapipes"  # 64/Re + Nikuradse's rough value at every Re (pandapipes)
     SWAMEE_JAIN = "swamee_jain"
     HOFER = "hofer"
     WEYMOUTH = "weymouth"
     PANHANDLE_A = "panhandle_a"
     PANHANDLE_B = "panhandle_b"
     IGT = "igt"
-    AGA = "aga"
+    AGA = "aga"  # AGA NB-13 fully turbulent (rough-pipe) law
+    NIKURADSE_ROUGH = "nikuradse_rough"  # Nikuradse's rough-pipe law 1/sqrt(lambda) = 2 log10(D/k) + 1.14
+    CONSTANT = "constant"  # the pipe's own Darcy friction factor (friction_factor), at every Re above laminar
+
+
+_AMBIGUOUS_LAWS = {
+    "nikuradse": "law 'nikuradse' names two laws: 'nikuradse_rough' (the textbook rough-pipe law "
+    "1/sqrt(lambda) = 2 log10(D/k) + 1.14, laminar below Re 2000) or 'nikuradse_pandapipes' (64/Re + that rough "
+    "value at every Re, what pandapipes and STANET call nikuradse, and what linepack called nikuradse before)"
+}
+
+
+def _unambiguous_law(v: Any) -> Any:
+    if isinstance(v, str) and v.strip().lower() in _AMBIGUOUS_LAWS:
+        raise ValueError(_AMBIGUOUS_LAWS[v.strip().lower()] + "; choose one")
+    return v
 
 
 class Pipe(Edge):
@@ -145,6 +161,9 @@ class Pipe(Edge):
     roughness_mm: float = _f("absolute internal roughness", "mm", default=0.012, ge=0, le=10)
     efficiency: float = _f("pipeline efficiency factor E (flow multiplier)", "", default=1.0, gt=0, le=1.2)
     law: PipeLaw | None = _f("pipe law overriding the network default", default=None)
+    friction_factor: float | None = _f(
+        "Darcy friction factor of the pipe, for law constant", "", default=None, gt=0, lt=1
+    )
     loss_coefficient: float = _f("extra minor-loss coefficient zeta (valves, fittings)", "", default=0.0, ge=0)
     maop_barg: float | None = _f("maximum allowable operating pressure", "barg", default=None, gt=0)
     nominal_diameter_in: float | None = _f("nominal (outer) diameter, for reports", "in", default=None, gt=0)
@@ -157,13 +176,20 @@ class Pipe(Edge):
         max_length=100_000,
     )
 
+    @field_validator("law", mode="before")
+    @classmethod
+    def _law_named(cls, v: Any) -> Any:
+        return _unambiguous_law(v)
+
 
 class CompressorMode(StrEnum):
-    """How a compressor station is controlled."""
+    """Which quantity a compressor station holds (its controller's set-point), or bypass / off."""
 
-    PRESSURE = "pressure"  # outlet (discharge) pressure set-point
+    PRESSURE = "pressure"  # discharge (outlet) pressure set-point
+    SUCTION = "suction"  # suction (inlet) pressure set-point: the station draws what keeps its inlet there
     RATIO = "ratio"  # fixed compression ratio
     POWER = "power"  # fixed shaft power
+    FLOW = "flow"  # throughput set-point
     BYPASS = "bypass"  # off, gas flows through the bypass (no pressure change)
     OFF = "off"  # off and closed (no flow)
 
@@ -179,10 +205,22 @@ class Compressor(Edge):
     kind: ClassVar[str] = "compressor"
     collection: ClassVar[str] = "compressors"
 
-    mode: CompressorMode = _f("control mode", default=CompressorMode.PRESSURE)
+    mode: CompressorMode = _f("control mode: the quantity the station holds", default=CompressorMode.PRESSURE)
     p_set_barg: float | None = _f("discharge pressure set-point (mode pressure)", "barg", default=None, gt=0)
+    p_suction_set_barg: float | None = _f("suction pressure set-point (mode suction)", "barg", default=None, gt=0)
     ratio_set: float | None = _f("compression ratio set-point (mode ratio)", "", default=None, ge=1, le=10)
     power_set_mw: float | None = _f("shaft power set-point (mode power)", "MW", default=None, ge=0)
+    flow_set_kg_s: float | None = _f("throughput set-point (mode flow)", "kg/s", default=None, gt=0)
+    bidirectional: bool = _f(
+        "the station's piping lets it compress in either direction (from `to` to `from` as well), with the "
+        "same set-point and limits; otherwise reverse flow is blocked by its check valve",
+        default=False,
+    )
+    active_arc: bool = _f(
+        "an active arc (the compressor of optimisation models): it only raises the pressure, up to ratio_max, "
+        "with no thermodynamics (no power, no fuel, no gas data needed)",
+        default=False,
+    )
     ratio_max: float = _f("maximum compression ratio", "", default=2.0, ge=1, le=10)
     power_max_mw: float | None = _f("maximum shaft power (installed)", "MW", default=None, gt=0)
     flow_max_kg_s: float | None = _f("maximum throughput", "kg/s", default=None, gt=0)
@@ -205,34 +243,58 @@ class Compressor(Edge):
     def _set_point_given(self) -> Compressor:
         need = {
             CompressorMode.PRESSURE: "p_set_barg",
+            CompressorMode.SUCTION: "p_suction_set_barg",
             CompressorMode.RATIO: "ratio_set",
             CompressorMode.POWER: "power_set_mw",
+            CompressorMode.FLOW: "flow_set_kg_s",
         }.get(self.mode)
         if need is not None and getattr(self, need) is None:
             raise ValueError(f"mode {self.mode.value} needs {need}; give it or choose another mode")
+        if self.active_arc and (self.mode == CompressorMode.POWER or self.power_max_mw is not None):
+            raise ValueError(
+                "an active arc has no power (it only raises the pressure); remove power_max_mw / mode power, or "
+                "set active_arc false"
+            )
+        flow_set, flow_max = self.flow_set_kg_s, self.flow_max_kg_s
+        if flow_set is not None and flow_max is not None and flow_set > flow_max:
+            raise ValueError(
+                f"flow_set_kg_s ({self.flow_set_kg_s}) exceeds flow_max_kg_s ({self.flow_max_kg_s}); lower the "
+                "set-point or raise the limit"
+            )
         return self
 
 
 class RegulatorMode(StrEnum):
     PRESSURE = "pressure"  # outlet pressure set-point
+    FLOW = "flow"  # throughput set-point (a flow-control valve)
     OPEN = "open"  # fully open, no pressure change
     CLOSED = "closed"
 
 
 class Regulator(Edge):
-    """A pressure regulator (control valve): holds the outlet pressure, never raises it, no reverse flow."""
+    """A pressure regulator (control valve): holds its outlet pressure (or, in mode flow, its throughput), never
+    raises the pressure, no reverse flow."""
 
     kind: ClassVar[str] = "regulator"
     collection: ClassVar[str] = "regulators"
 
     mode: RegulatorMode = _f("control mode", default=RegulatorMode.PRESSURE)
-    p_set_barg: float | None = _f("outlet pressure set-point", "barg", default=None, gt=0)
+    p_set_barg: float | None = _f("outlet pressure set-point (mode pressure)", "barg", default=None, gt=0)
+    flow_set_kg_s: float | None = _f("throughput set-point (mode flow)", "kg/s", default=None, gt=0)
     flow_max_kg_s: float | None = _f("maximum throughput", "kg/s", default=None, gt=0)
 
     @model_validator(mode="after")
     def _set_point_given(self) -> Regulator:
         if self.mode == RegulatorMode.PRESSURE and self.p_set_barg is None:
-            raise ValueError("mode pressure needs p_set_barg; give it or choose mode open/closed")
+            raise ValueError("mode pressure needs p_set_barg; give it or choose mode flow/open/closed")
+        if self.mode == RegulatorMode.FLOW and self.flow_set_kg_s is None:
+            raise ValueError("mode flow needs flow_set_kg_s; give it or choose mode pressure/open/closed")
+        flow_set, flow_max = self.flow_set_kg_s, self.flow_max_kg_s
+        if flow_set is not None and flow_max is not None and flow_set > flow_max:
+            raise ValueError(
+                f"flow_set_kg_s ({self.flow_set_kg_s}) exceeds flow_max_kg_s ({self.flow_max_kg_s}); lower the "
+                "set-point or raise the limit"
+            )
         return self
 
 
@@ -301,6 +363,10 @@ class Source(Component):
         "fields, which are shut in instead",
         default=False,
     )
+    supply_min: float | None = _f("least supply the optimiser may choose, in `unit`", "unit", default=None, ge=0)
+    price_usd_per_mmbtu: float | None = _f(
+        "price of the gas supplied (least-cost dispatch), on the gross heating value", "USD/MMBtu", default=None, ge=0
+    )
 
     @model_validator(mode="after")
     def _mode_fields(self) -> Source:
@@ -310,6 +376,10 @@ class Source(Component):
             raise ValueError("mode flow needs inflow; give it or use mode pressure with p_set_barg")
         if self.inflow is not None and self.capacity is not None and self.inflow > self.capacity * (1 + 1e-12):
             raise ValueError(f"inflow ({self.inflow}) exceeds capacity ({self.capacity}); lower it or raise capacity")
+        if self.supply_min is not None and self.capacity is not None and self.supply_min > self.capacity:
+            raise ValueError(
+                f"supply_min ({self.supply_min}) exceeds capacity ({self.capacity}); lower it or raise capacity"
+            )
         return self
 
 
@@ -333,6 +403,26 @@ class Sink(Component):
     unit: FlowUnit = _f("unit of demand", default=FlowUnit.MMSCFD)
     p_min_barg: float | None = _f("minimum delivery pressure", "barg", default=None, ge=0)
     category: SinkCategory = _f("consumer class", default=SinkCategory.OTHER)
+    demand_min: float | None = _f(
+        "flexible demand: the least the optimiser may deliver (dispatch), in `unit`", "unit", default=None, ge=0
+    )
+    demand_max: float | None = _f(
+        "flexible demand: the most the optimiser may deliver (dispatch), in `unit`", "unit", default=None, ge=0
+    )
+    value_usd_per_mmbtu: float | None = _f(
+        "value of the gas to this consumer (what flexible demand is served for, in dispatch)", "USD/MMBtu",
+        default=None, ge=0,
+    )
+
+    @model_validator(mode="after")
+    def _range_ordered(self) -> Sink:
+        lo = self.demand if self.demand_min is None else self.demand_min
+        hi = self.demand if self.demand_max is None else self.demand_max
+        if not lo <= self.demand <= hi:
+            raise ValueError(
+                f"demand ({self.demand}) must lie in [demand_min, demand_max] = [{lo}, {hi}]; correct the range"
+            )
+        return self
 
 
 class CompressorUnit(Component):
@@ -394,10 +484,15 @@ class CompressibilitySpec(StrictModel):
     """Which compressibility model the hydraulics use."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
-    model: Literal["ideal", "constant", "linear", "papay", "aga8_detail", "gerg2008"] = "gerg2008"
+    model: Literal["ideal", "constant", "linear", "cnga", "papay", "aga8_detail", "gerg2008"] = "gerg2008"
     z: float | None = _f("Z for model constant", "", default=None, gt=0, le=3)
     offset: float | None = _f("Z at zero pressure for model linear", "", default=None, gt=0, le=3)
     slope_per_bar: float | None = _f("dZ/dp for model linear", "1/bar", default=None, ge=-1, le=1)
+    b1: float | None = _f("model cnga, Z = 1/(b1 + b2 p): b1 (default: the CNGA formula)", "", default=None, gt=0, le=3)
+    b2_per_bar: float | None = _f(
+        "model cnga, Z = 1/(b1 + b2 p) with p absolute in bar: b2 (default: the CNGA formula from the gas's gravity "
+        "and the temperature)", "1/bar", default=None, ge=-1, le=1
+    )
     pseudo_critical_temperature_k: float | None = _f(
         "pseudo-critical temperature for model papay when no composition is given", "K", default=None, gt=50, lt=700
     )
@@ -442,6 +537,16 @@ class Settings(StrictModel):
         default_factory=ViscositySpec, description="viscosity model: a name or {model, value_pa_s}"
     )
     friction_law: PipeLaw = _f("default pipe law", default=PipeLaw.COLEBROOK)
+    compressibility_along_pipe: Literal["mean_pressure", "integrated"] = _f(
+        "how Z enters the pipe law: at one mean pressure per pipe (the textbook general flow equation), or "
+        "varying with the pressure along the pipe and integrated exactly (linepack.hydraulics.z_integral)",
+        default="mean_pressure",
+    )
+
+    @field_validator("friction_law", mode="before")
+    @classmethod
+    def _law_named(cls, v: Any) -> Any:
+        return _unambiguous_law(v)
 
     @field_validator("compressibility", mode="before")
     @classmethod

@@ -87,6 +87,9 @@ class FrozenPhysics:
         lam = rs.reynolds < LAMINAR_RE
         aq0 = np.abs(q0)
         c_exact = rs.z * sys.k1 * rs.lambda_equivalent * rs.length_eff / cn.diameter_m
+        if cn.z_integrated:  # the law's value at the point (Z integrated along the pipe), written as C q|q|
+            with np.errstate(divide="ignore", invalid="ignore"):
+                c_exact = np.where(aq0 > 0, phi / (q0 * np.where(aq0 > 0, aq0, 1.0)), c_exact)
         c = c_exact
         c_lin = np.zeros_like(q0)
         if np.any(lam):

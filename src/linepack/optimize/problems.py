@@ -147,23 +147,40 @@ def _usd_per_kg(cn: CompiledNetwork, usd_per_mmbtu: float, what: str) -> float:
     return usd_per_mmbtu * hhv / 1.055056e9  # 1 MMBtu = 1.055056 GJ
 
 
+def file_prices(cn: CompiledNetwork) -> dict[str, float]:
+    """The supply prices the network file gives (``Source.price_usd_per_mmbtu``), USD/MMBtu by source id."""
+    given = cn.source_price_usd_per_mmbtu
+    if len(given) != len(cn.source_ids):
+        return {}
+    return {sid: float(v) for sid, v in zip(cn.source_ids, given, strict=True) if np.isfinite(v)}
+
+
 def dispatch(
     cn: CompiledNetwork,
-    price_usd_per_mmbtu: Mapping[str, float],
+    price_usd_per_mmbtu: Mapping[str, float] | None,
     fuel_price_usd_per_mmbtu: float,
     supply_min_mmscfd: Mapping[str, float] | None = None,
     supply_max_mmscfd: Mapping[str, float] | None = None,
 ) -> Problem:
-    """Least-cost supply: every source free between its minimum (0) and its capacity at its unit price.
+    """Least-cost supply: every source free between its minimum and its capacity at its unit price.
 
-    Demands stay fixed; compressors are decisions; the cost includes the fuel the compressors burn.
+    Prices, minimum supplies and flexible demands come from the network file (``Source.price_usd_per_mmbtu``,
+    ``supply_min``; ``Sink.demand_min``/``demand_max`` with ``value_usd_per_mmbtu``), overridden by the
+    arguments. A sink with a demand range is served anywhere in it, each MMBtu it does not get costing its
+    value (so that gas goes where it is worth more than it costs); other demands stay fixed. Compressors are
+    decisions; the cost includes the fuel the compressors burn.
     """
-    missing = [s for s in cn.source_ids if s not in price_usd_per_mmbtu]
+    prices = {**file_prices(cn), **dict(price_usd_per_mmbtu or {})}
+    missing = [s for s in cn.source_ids if s not in prices]
     if missing:
-        raise InputError(f"dispatch: no price for source(s) {', '.join(missing)}; give a price for every source")
+        raise InputError(
+            f"dispatch: no price for source(s) {', '.join(missing)}; give price_usd_per_mmbtu in the network file or "
+            "--price SOURCE=USD_PER_MMBTU"
+        )
     p = _base(cn, "dispatch", "least-cost supply mix (supply plus compressor fuel)", "USD/day", 86400.0)
-    price = np.array([_usd_per_kg(cn, price_usd_per_mmbtu[s], f"price of {s}") for s in cn.source_ids])
-    lo = np.where(cn.source_absorbs, -np.inf, 0.0)
+    price = np.array([_usd_per_kg(cn, prices[s], f"price of {s}") for s in cn.source_ids])
+    file_min = cn.source_min_kg_s if len(cn.source_min_kg_s) == len(cn.source_ids) else np.zeros(len(cn.source_ids))
+    lo = np.where(cn.source_absorbs, -np.inf, file_min)
     hi = cn.source_capacity.astype(float).copy()
     for mapping, arr in ((supply_min_mmscfd, lo), (supply_max_mmscfd, hi)):
         for sid, val in (mapping or {}).items():
@@ -172,13 +189,39 @@ def dispatch(
     bad = [cn.source_ids[k] for k in np.flatnonzero(lo > hi)]
     if bad:
         raise InputError(f"dispatch: minimum supply above maximum for {', '.join(bad)}; lower the minimum")
+    demand, shed_max, shed_penalty = _flexible_demand(cn)
     return replace(
         p,
         source_lo=lo,
         source_hi=hi,
         source_price=price,
         fuel_weight=_usd_per_kg(cn, fuel_price_usd_per_mmbtu, "fuel price"),
+        demand=demand,
+        shed_max=shed_max,
+        shed_penalty=shed_penalty,
     )
+
+
+def _flexible_demand(cn: CompiledNetwork) -> tuple[F64, F64, F64]:
+    """Demands of dispatch: sinks with a range are served between its ends, the gas they do not get valued at
+    their ``value_usd_per_mmbtu`` (demand = the top of the range, shed up to its width at that value)."""
+    nk = len(cn.sink_ids)
+    demand = cn.sink_demand.astype(float).copy()
+    shed_max, penalty = np.zeros(nk), np.zeros(nk)
+    if len(cn.sink_demand_max_kg_s) != nk:
+        return demand, shed_max, penalty
+    ranged = cn.sink_demand_max_kg_s > cn.sink_demand_min_kg_s * (1 + 1e-12)
+    no_value = [cn.sink_ids[k] for k in np.flatnonzero(ranged & ~np.isfinite(cn.sink_value_usd_per_mmbtu))]
+    if no_value:
+        raise InputError(
+            f"dispatch: sink(s) {', '.join(no_value)} have a demand range but no value_usd_per_mmbtu; give the value "
+            "of the gas to them (or remove demand_min/demand_max)"
+        )
+    for k in np.flatnonzero(ranged):
+        demand[k] = cn.sink_demand_max_kg_s[k]
+        shed_max[k] = cn.sink_demand_max_kg_s[k] - cn.sink_demand_min_kg_s[k]
+        penalty[k] = _usd_per_kg(cn, float(cn.sink_value_usd_per_mmbtu[k]), f"value of {cn.sink_ids[k]}")
+    return demand, shed_max, penalty
 
 
 def _source_index(cn: CompiledNetwork, sid: str) -> int:

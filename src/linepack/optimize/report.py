@@ -72,13 +72,24 @@ def optimization_report(res: OptimizationResult, check: CrossCheck | None = None
     if res.binding:
         t = Table(title=f"Binding constraints (largest {min(top, len(res.binding))} of {len(res.binding)})")
         t.add_column("constraint")
-        t.add_column(f"value of loosening ({res.objective_unit} per unit)", justify="right")
+        basis = " at the assumed penalties" if res.kind == "shed" else ""
+        t.add_column(f"value of loosening ({res.objective_unit} per unit{basis})", justify="right")
         t.add_column("unit")
         per_mmscfd = cn.gas.basis.kg_s_to_mmscfd(1.0)
+        flagged = 0
         for b in res.binding[:top]:
-            value, unit = (b.marginal / per_mmscfd, "MMSCFD") if b.unit == "kg/s" else (b.marginal, b.unit)
-            t.add_row(b.label, f"{value:.4g}", unit)
+            f = 1.0 / per_mmscfd if b.unit == "kg/s" else 1.0
+            unit = "MMSCFD" if b.unit == "kg/s" else b.unit
+            mark = " *" if b.penalty_driven else ""
+            flagged += bool(mark)
+            value = b.marginal * f if abs(b.marginal) > 1e-9 * max(abs(b.multiplier), 1e-300) else 0.0
+            t.add_row(b.label, f"{value:.4g}{mark}", unit)
         parts.append(t)
+        if flagged:
+            parts.append(Text(
+                "* the solver's multiplier on this limit is a modelling weight (a source's penalty for falling short "
+                "of its nomination, or a tie-break), not a price: the value shown is the change of the reported "
+                "objective as the limit moves (KKT sensitivity)", style="dim"))  # fmt: skip
     if check is not None:
         parts.append(
             Text(
@@ -89,14 +100,20 @@ def optimization_report(res: OptimizationResult, check: CrossCheck | None = None
                 )
                 + f"max relative difference "
                 f"{check.max_rel_pressure:.1e} in pressure ({check.worst_node}), {check.max_rel_flow:.1e} in flow "
-                f"({check.worst_edge}); {len(check.steady.violations)} limit violation(s)"
+                f"({check.worst_edge}), {check.max_rel_supply:.1e} in supply; {len(check.steady.violations)} limit "
+                "violation(s)"
             )
         )
+        if check.note:
+            parts.append(Text(f"note: {check.note}", style="dim"))
     if res.bound_violations:
         parts.append(Text(f"Limits that cannot be met ({len(res.bound_violations)}):", style="bold red"))
         parts.extend(Text(f"  - {v}") for v in res.bound_violations[:top])
     for n in res.notes:
-        parts.append(Text(f"note: {n}", style="dim"))
+        if n.startswith("WARNING"):
+            parts.append(Text(n, style="bold red"))
+        else:
+            parts.append(Text(f"note: {n}", style="dim"))
     return Group(*parts)
 
 

@@ -20,11 +20,25 @@ F64 = NDArray[np.float64]
 
 @dataclass(frozen=True)
 class Binding:
-    """A limit the optimum sits on, with the objective improvement per unit it is loosened."""
+    """A limit the optimum sits on, with the improvement of the reported objective per unit it is loosened.
+
+    ``marginal`` is the derivative of the reported objective along the optima as the limit moves (from the
+    KKT sensitivity, :mod:`linepack.optimize.formulations.sensitivity`); ``multiplier`` is the solver's
+    multiplier in the same units, which also holds the modelling terms of the objective the solver minimises
+    (a source's weight for falling short of its nomination, tie-breaks). Where they differ, the multiplier is
+    a penalty weight, not a price.
+    """
 
     label: str
     marginal: float  # objective units (as reported) per `unit`
     unit: str
+    multiplier: float = float("nan")  # the solver's multiplier, objective units per `unit`
+
+    @property
+    def penalty_driven(self) -> bool:
+        """The multiplier is mostly a modelling weight: it differs from the marginal value by more than 10 %."""
+        m, t = self.marginal, self.multiplier
+        return bool(np.isfinite(t) and abs(t - m) > 0.1 * max(abs(t), abs(m), 1e-300) and abs(t) > 1e-9)
 
 
 @dataclass(frozen=True)
@@ -163,7 +177,8 @@ class OptimizationResult:
                 for k, kid in enumerate(cn.sink_ids)
             ],
             "binding_constraints": [
-                {"constraint": b.label, "marginal": b.marginal, "unit": b.unit} for b in self.binding
+                {"constraint": b.label, "marginal": b.marginal, "unit": b.unit, "multiplier": num(b.multiplier)}
+                for b in self.binding
             ],
             "nodes": {"id": list(cn.node_ids), "p_barg": [float(v) for v in self.p_barg]},
             "edges": {"id": list(cn.edge_ids), "q_kg_s": [float(v) for v in self.q_kg_s]},

@@ -17,6 +17,7 @@ from ..stations.choice import choose
 from ..stations.points import suction_gas
 from ..units import BAR_PA
 from .formulations.nlp import NlpModel, NlpOptions, RawSolution
+from .formulations.sensitivity import reported_marginals
 from .physics import FrozenPhysics
 from .problems import Problem
 from .results import Binding, OptimizationResult
@@ -34,6 +35,8 @@ class OptimizeOptions:
     coefficient_tol: float = 1e-8  # stop when the pipe law's residual implies errors below this (relative)
     max_outer: int = 40
     warm_start_with_newton: bool = False  # start from the scenario's steady state (slow when it fails)
+    accept_unconverged: bool = False  # return the last round (success False) when the fixed point is not met
+    time_limit_s: float | None = None  # CPU seconds for the whole fixed point (every IPOPT call within it)
 
 
 def _start(cn: CompiledNetwork, warm: bool) -> tuple[F64, F64, F64]:
@@ -52,55 +55,82 @@ def _start(cn: CompiledNetwork, warm: bool) -> tuple[F64, F64, F64]:
     return p, q, supply
 
 
+def _shed_start(problem: Problem) -> F64:
+    """Shedding to start from [kg/s per sink]: when the supplies' upper bounds cannot cover the demand, every
+    sink that may be shed starts cut in the same proportion so that the start asks for 90 % of what can be
+    supplied (a start that asks for more is far from every feasible point, and IPOPT may stop in a point
+    of local infeasibility although shedding more is always feasible)."""
+    shed0 = np.zeros(len(problem.demand))
+    if not problem.has_shedding:
+        return shed0
+    hi = problem.source_hi
+    if not np.all(np.isfinite(hi)):
+        return shed0
+    total, sheddable = float(np.sum(problem.demand)), float(np.sum(problem.shed_max))
+    wanted = total - 0.9 * float(np.sum(np.maximum(hi, 0.0)))
+    if wanted <= 0 or sheddable <= 0:
+        return shed0
+    return problem.shed_max * min(1.0, wanted / sheddable)
+
+
 def delivered(problem: Problem, raw: RawSolution) -> F64:
     return problem.demand - raw.shed_kg_s + raw.growth_kg_s * problem.growth
 
 
+def solve_problem(cn: CompiledNetwork, problem: Problem, options: OptimizeOptions | None = None) -> OptimizationResult:
+    """Solve ``problem`` on ``cn``: first the checks that need no NLP (:mod:`.verdicts`: one-line infeasibility
+    verdicts), then the NLP; load shedding in two stages (:mod:`.shedding`). Raises :class:`InfeasibleError`
+    when the checks or IPOPT find no feasible point."""
+    from .shedding import solve_shed
+    from .verdicts import check_before_solving
+
+    check_before_solving(cn, problem)
+    if problem.kind == "shed":
+        return solve_shed(cn, problem, options or OptimizeOptions())
+    return solve_nlp(cn, problem, options)
+
+
+_FREE = (CompMode.PRESSURE, CompMode.SUCTION, CompMode.RATIO, CompMode.POWER)  # modes the optimiser may stop
 MAX_CONFIG_ROUNDS = 5  # NLP solves with the stations' configurations re-chosen at the optimum
 
 
 Start = tuple[F64, F64, F64]
 
 
-def _start_configs(
+def solve_nlp(
     cn: CompiledNetwork,
-) -> tuple[NDArray[np.int64] | None, NDArray[np.int64], Start | None]:
-    """The configurations the stations with units run at the start, the compressor modes and a starting point:
-    those of the scenario's steady state (a station with units it bypasses or closes stays so: its units do not
-    run), else each station's initial configuration (the one it is told, else the one with the most units)."""
-    modes = cn.comp_mode.copy()
-    if cn.stations is None:
-        return None, modes, None
-    try:
-        res = solve_steady(cn)
-    except LinepackError:
-        return initial_configs(cn.stations), modes, None
-    k = cn.stations.comp_k
-    stopped = np.isin(res.comp_mode[k], (CompMode.BYPASS, CompMode.OFF))
-    modes[k[stopped]] = res.comp_mode[k[stopped]]
-    configs = res.control.station_config if res.control is not None else None
-    chosen = initial_configs(cn.stations) if configs is None else np.asarray(configs, dtype=np.int64)
-    return chosen, modes, (res.p_pa.copy(), res.q_kg_s.copy(), res.source_supply_kg_s.copy())
-
-
-def solve_problem(cn: CompiledNetwork, problem: Problem, options: OptimizeOptions | None = None) -> OptimizationResult:
-    """Solve ``problem`` on ``cn``; raise :class:`InfeasibleError` when IPOPT finds no feasible point.
+    problem: Problem,
+    options: OptimizeOptions | None = None,
+    start: Start | None = None,
+    stations_from: OptimizationResult | None = None,
+) -> OptimizationResult:
+    """The NLP of ``problem`` by the coefficient fixed point around IPOPT (from ``start``, pressures, flows and
+    supplies, when given).
 
     Stations with units run a fixed configuration while the NLP solves (which units run is a discrete
     decision): that of the scenario's steady state, where stations it bypasses or closes stay so. At the
     optimum, a station that compresses nothing (ratio 1, where its units would still burn their idle fuel) or
     passes no gas is bypassed or closed, the simulator's rule (:mod:`linepack.stations.choice`) chooses the
     others' configurations again, and the NLP is solved again until nothing changes (at most MAX_CONFIG_ROUNDS
-    solves, or until settings solved before come back); the best of these optima is returned, its configurations
-    in ``station_configs``. The one-machine model of a station without units has no such restriction."""
-    configs, modes, start = _start_configs(cn)
+    solves, or until settings solved before come back); when none of them settles, every station with units
+    free to stop is closed for one more solve. The best of these optima is returned (a converged one before one
+    whose coefficient fixed point did not settle), its configurations in ``station_configs``.
+    ``stations_from``: an optimum of the same network whose configurations (and stations bypassed or closed)
+    are the starting ones instead (a second stage starting from that optimum's point). The one-machine model
+    of a station without units has no such restriction."""
+    if cn.stations is None:
+        return _solve_with(cn, problem, options, start)
+    steady_start: Start | None
+    if stations_from is not None and stations_from.station_configs is not None:
+        configs, modes, steady_start = _configs_of(cn, stations_from)
+    else:
+        configs, modes, steady_start = _start_configs(cn)
+    start = start if start is not None else steady_start
     model_cn = cn if np.array_equal(modes, cn.comp_mode) else replace(cn, comp_mode=modes)
-    result = _solve_with(model_cn, problem, options, configs, cn, start)
+    result = _solve_with(model_cn, problem, options, start, configs, cn)
     best = result
-    tried = {(tuple(configs) if configs is not None else (), tuple(model_cn.comp_mode))}
+    tried = {(tuple(configs), tuple(model_cn.comp_mode))}
     for _ in range(MAX_CONFIG_ROUNDS - 1):
-        if configs is None or cn.stations is None:
-            break
         stopped = _stopped_at(model_cn, result)
         chosen = _configs_at(model_cn, result, configs)
         key = (tuple(chosen), tuple(stopped))
@@ -109,12 +139,57 @@ def solve_problem(cn: CompiledNetwork, problem: Problem, options: OptimizeOption
         tried.add(key)
         configs, model_cn = chosen, replace(model_cn, comp_mode=stopped)
         try:
-            result = _solve_with(model_cn, problem, options, configs, cn, start)
+            result = _solve_with(model_cn, problem, options, start, configs, cn)
         except LinepackError:
             break
-        if result.objective < best.objective:
+        if (result.success, -result.objective) > (best.success, -best.objective):  # a converged optimum first
             best = result
+    if not best.success:
+        # no optimum settled with these stations running: closing every station with units that is free to
+        # close is one more of their discrete choices (a network short of supply often needs none of them)
+        closed = model_cn.comp_mode.copy()
+        k = cn.stations.comp_k
+        closed[k[np.isin(closed[k], _FREE)]] = CompMode.OFF
+        if not np.array_equal(closed, model_cn.comp_mode):
+            try:
+                result = _solve_with(replace(model_cn, comp_mode=closed), problem, options, start, configs, cn)
+            except LinepackError:
+                return best
+            if (result.success, -result.objective) > (best.success, -best.objective):
+                best = result
     return best
+
+
+def _start_configs(cn: CompiledNetwork) -> tuple[NDArray[np.int64], NDArray[np.int64], Start | None]:
+    """The configurations the stations with units run at the start, the compressor modes and a starting point:
+    those of the scenario's steady state (a station with units it bypasses or closes stays so: its units do not
+    run), else each station's initial configuration (the one it is told, else the one with the most units)."""
+    cs = cn.stations
+    assert cs is not None
+    modes = cn.comp_mode.copy()
+    try:
+        res = solve_steady(cn)
+    except LinepackError:
+        return initial_configs(cs), modes, None
+    k = cs.comp_k
+    stopped = np.isin(res.comp_mode[k], (CompMode.BYPASS, CompMode.OFF))
+    modes[k[stopped]] = res.comp_mode[k[stopped]]
+    configs = res.control.station_config if res.control is not None else None
+    chosen = initial_configs(cs) if configs is None else np.asarray(configs, dtype=np.int64)
+    return chosen, modes, (res.p_pa.copy(), res.q_kg_s.copy(), res.source_supply_kg_s.copy())
+
+
+def _configs_of(cn: CompiledNetwork, res: OptimizationResult) -> tuple[NDArray[np.int64], NDArray[np.int64], Start]:
+    """The configurations, compressor modes (stations with units it bypasses or closes stay so) and point of an
+    optimum ``res`` of ``cn``, as a start."""
+    cs = cn.stations
+    assert cs is not None
+    modes = cn.comp_mode.copy()
+    k = cs.comp_k
+    stopped = np.isin(res.settings.comp_mode[k], (CompMode.BYPASS, CompMode.OFF))
+    modes[k[stopped]] = res.settings.comp_mode[k[stopped]]
+    configs = np.asarray(res.station_configs, dtype=np.int64)
+    return configs, modes, (res.p_pa.copy(), res.q_kg_s.copy(), res.supply_kg_s.copy())
 
 
 def _stopped_at(cn: CompiledNetwork, result: OptimizationResult) -> NDArray[np.int64]:
@@ -127,7 +202,7 @@ def _stopped_at(cn: CompiledNetwork, result: OptimizationResult) -> NDArray[np.i
     k = cs.comp_k
     ce = cn.comp_edge[k]
     q, ps, pd = result.q_kg_s[ce], result.p_pa[cn.edge_from[ce]], result.p_pa[cn.edge_to[ce]]
-    free = np.isin(mode[k], (CompMode.PRESSURE, CompMode.RATIO, CompMode.POWER))
+    free = np.isin(mode[k], _FREE)
     idle = free & (q < IDLE_FLOW * max(float(np.sum(result.delivered_kg_s)), 1e-3))  # as settings_network
     flat = free & ~idle & (pd <= ps * (1 + AT_RATIO_ONE))
     mode[k[idle]], mode[k[flat]] = CompMode.OFF, CompMode.BYPASS
@@ -152,21 +227,27 @@ def _solve_with(
     cn: CompiledNetwork,
     problem: Problem,
     options: OptimizeOptions | None,
-    configs: NDArray[np.int64] | None,
-    posed: CompiledNetwork | None = None,
     start: Start | None = None,
+    configs: NDArray[np.int64] | None = None,
+    posed: CompiledNetwork | None = None,
 ) -> OptimizationResult:
+    """One NLP solve (stations with units in ``configs``; ``posed``: the network as the user posed it, when
+    ``cn`` has stations bypassed or closed for this solve)."""
     opt = options or OptimizeOptions()
     t0 = time.perf_counter()
-    # stations with units start from the steady state (their units' flows and speeds from the simulator there)
-    p, q, s = (c.copy() for c in start) if start is not None else _start(cn, opt.warm_start_with_newton)
+    cpu0 = time.process_time()
+    if opt.time_limit_s is not None:
+        opt = replace(opt, nlp=replace(opt.nlp, max_cpu_time_s=min(opt.nlp.max_cpu_time_s, opt.time_limit_s)))
+    shed0 = _shed_start(problem)
+    start_cn = replace(cn, sink_demand=problem.demand - shed0) if np.any(shed0 > 0) else cn
+    p, q, s = start if start is not None else _start(start_cn, opt.warm_start_with_newton)
     p_ref, m_ref = _scales(cn)
     p_ref = max(p_ref, float(np.max(p)))
     m_ref = max(m_ref, float(np.sum(problem.demand)), 1e-3)
     model = NlpModel(cn, problem, p_ref, m_ref, opt.nlp, configs)
     point_p, point_q = p.copy(), q.copy()  # where the pipe law is linearised
     phys = FrozenPhysics.at(cn, point_p, point_q)
-    x0 = model.pack(p, q, s, np.zeros(len(cn.sink_ids)), 0.0)
+    x0 = model.pack(p, q, s, shed0, 0.0)
     n_p, n_m = newton_scales(cn)
     lam_g = lam_x = None
     iters = 0
@@ -178,7 +259,12 @@ def _solve_with(
     held_idx = np.zeros(0, dtype=np.int64)
     held_val = np.zeros(0)
     holding = True
-    for outer in range(1, opt.max_outer + 1):  # noqa: B007 (reported)
+    for outer in range(1, opt.max_outer + 1):
+        if opt.time_limit_s is not None and time.process_time() - cpu0 > opt.time_limit_s:
+            raise ConvergenceError(
+                f"{problem.kind} on scenario {cn.scenario}: CPU time limit of {opt.time_limit_s:g} s reached after "
+                f"{outer - 1} rounds"
+            )
         par = model.parameters(phys, TIE_RESISTANCE * n_p / n_m, FIXED_LOSS_SMOOTHING * n_m, x0, rho)
         raw = model.solve(x0, par, lam_g, lam_x, (held_idx, held_val))
         iters += raw.iterations
@@ -210,11 +296,15 @@ def _solve_with(
             change = np.inf
         if change < opt.coefficient_tol:
             break
-        if np.isfinite(change) and change > 0.5 * prev:
+        if np.isfinite(change) and change > prev:
             weight = max(0.5 * weight, 0.125)
             rho = min(max(10.0 * rho, 1e-6), 1e-2)
         elif change < 0.1 * prev:
             weight = min(2.0 * weight, 1.0)
+            rho = 0.1 * rho if rho > 1e-9 else 0.0
+        elif change < 0.9 * prev:  # contracting, but slowly: a longer step toward the solution, less damping
+            weight = min(1.5 * weight, 1.0)
+            rho = 0.3 * rho if rho > 1e-9 else 0.0
         prev = change
         point_p = point_p + weight * (raw.p_pa - point_p)
         point_q = point_q + weight * (raw.q_kg_s - point_q)
@@ -234,7 +324,8 @@ def _solve_with(
                 ],
             )
         raise ConvergenceError(f"{problem.kind} on scenario {cn.scenario}: IPOPT stopped ({raw.status})")
-    if change >= opt.coefficient_tol:
+    converged = change < opt.coefficient_tol
+    if not converged and not opt.accept_unconverged:
         raise ConvergenceError(
             f"{problem.kind} on scenario {cn.scenario}: the simulator's pipe law is met to only {change:.1e} "
             f"after {outer} rounds"
@@ -246,7 +337,11 @@ def _solve_with(
     power = np.asarray(model.power_fn(raw.x, par)).ravel()
     fuel = np.asarray(model.fuel_fn(raw.x, par)).ravel()
     scale = abs(problem.objective_scale)
-    binding = tuple(Binding(label, v * scale, unit) for label, v, unit in raw.binding)
+    exact = reported_marginals(model, raw)
+    binding = tuple(
+        Binding(label, (e if np.isfinite(e) else v) * scale, unit, v * scale)
+        for (label, v, unit), e in zip(raw.binding, exact, strict=True)
+    )
     costs = _costs(cn, problem, raw, fuel)
     return OptimizationResult(
         network=posed if posed is not None else cn,
@@ -254,9 +349,9 @@ def _solve_with(
         kind=problem.kind,
         description=problem.description,
         formulation="nlp (casadi + IPOPT, exact steady physics by coefficient fixed point)",
-        success=True,
+        success=converged,
         status=raw.status,
-        message="optimal",
+        message="optimal" if converged else f"pipe law met to only {change:.1e} after {outer} rounds",
         objective=raw.objective_raw * problem.objective_scale,
         objective_unit=problem.objective_unit,
         p_pa=raw.p_pa,
@@ -308,7 +403,8 @@ def _costs(cn: CompiledNetwork, problem: Problem, raw: RawSolution, fuel: F64) -
     if problem.fuel_weight and problem.kind in ("cost", "dispatch"):
         out["compressor fuel"] = float(problem.fuel_weight * fuel.sum()) * day
     if problem.has_shedding:
-        out["unserved gas penalty"] = float(problem.shed_penalty @ raw.shed_kg_s) * day
+        name = "flexible demand not served (at its value)" if problem.kind == "dispatch" else "unserved gas penalty"
+        out[name] = float(problem.shed_penalty @ raw.shed_kg_s) * day
     return out
 
 

@@ -10,6 +10,7 @@ result returned, with the MILP's objective and its distance from the exact optim
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -103,3 +104,54 @@ def solve_problem_milp(
         notes=exact.notes + sol.notes + (note,),
         solve_time_s=sol.solve_time_s + exact.solve_time_s,
     )
+
+
+TRUST_OBJECTIVE = 0.05  # a MILP objective further than this (relative) from its exact evaluation is not trusted
+TRUST_PRESSURE = 0.01  # ... or pressures further than this from the simulator's, relative
+
+
+def exact_objective(problem: Problem, res: OptimizationResult, steady: Any) -> float:
+    """The problem's objective (as reported) for the state the steady solver finds with an optimum's settings:
+    the exact-physics value of the decisions, with the simulator's fuel and power and the optimum's supplies
+    and deliveries (which the settings fix)."""
+    raw = (
+        problem.fuel_weight * float(np.sum(steady.comp_fuel_kg_s))
+        + problem.power_weight * float(np.nansum(steady.comp_power_w))
+        + float(problem.source_price @ steady.source_supply_kg_s)
+        + float(problem.shed_penalty @ res.shed_kg_s)
+        - problem.growth_weight * res.growth_kg_s
+    )
+    return raw * problem.objective_scale
+
+
+def milp_assessment(problem: Problem, res: OptimizationResult, check: CrossCheck) -> tuple[str, ...]:
+    """How far a MILP answer is from the exact physics, and whether it can be trusted.
+
+    The MILP's decisions are solved by the steady-state solver (``check``); the objective of that exact state
+    is compared with the MILP's own objective, and its pressures with the MILP's. Beyond TRUST_OBJECTIVE of
+    the objective or TRUST_PRESSURE of the pressures, or with limits violated in the exact state, the MILP
+    answer is said not to be trusted (use the NLP, or ``--polish``)."""
+    exact = exact_objective(problem, res, check.steady)
+    scale = max(abs(exact), abs(res.objective), 1e-300)
+    err = abs(res.objective - exact)
+    rel = err / scale
+    text = (
+        f"approximation error: the MILP's objective {res.objective:,.4g} {res.objective_unit}; the same decisions "
+        f"under the exact physics (steady-state solver) give {exact:,.4g} {res.objective_unit}, a difference of "
+        f"{err:,.3g} ({rel:.1%}); pressures differ by up to {check.max_rel_pressure:.1e}, flows by "
+        f"{check.max_rel_flow:.1e}"
+    )
+    reasons = []
+    if rel > TRUST_OBJECTIVE:
+        reasons.append(f"its objective is off by {rel:.0%}")
+    if check.max_rel_pressure > TRUST_PRESSURE:
+        reasons.append(f"its pressures are off by up to {check.max_rel_pressure:.1%}")
+    if check.steady.violations:
+        reasons.append(f"the exact state violates {len(check.steady.violations)} limit(s)")
+    if not reasons:
+        return (text,)
+    warning = (
+        "WARNING: this MILP answer is not to be trusted: " + "; ".join(reasons) + " (the piecewise-linear model's "
+        "error is of the order of the answer); solve with --formulation nlp, or add --polish"
+    )
+    return (text, warning)

@@ -7,7 +7,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components, maximum_bipartite_matching
 
-from ..compile import CompiledNetwork, EdgeKind
+from ..compile import CompiledNetwork, CompMode, EdgeKind
 from ..topology import MAX_NAMES, flow_blocked_edges, names
 from ..units import BAR_PA
 from .equations import ControlState, SteadySystem
@@ -50,35 +50,62 @@ def island_problems(cn: CompiledNetwork, state: ControlState) -> list[str]:
     return problems
 
 
-def supply_problems(cn: CompiledNetwork, state: ControlState) -> list[str]:
-    """Islands whose demand exceeds fixed supply plus the capacity of their pressure-held sources."""
+BALANCE_TOL = 1e-7  # relative tolerance of the supply-demand balance checks
+
+
+def supply_problems(
+    cn: CompiledNetwork, state: ControlState, fuel_by_node_kg_s: NDArray[np.float64] | None = None
+) -> list[str]:
+    """Islands that cannot balance in this control state: demand above fixed supply plus the capacity of the
+    pressure-held sources, or fixed supply above what is drawn with no pressure-held source to take the rest.
+
+    What an island draws is its demand plus the fuel its compressors burn (the balance of the equations).
+    The fuel is known only at a solution, and in another control state than the one judged
+    (``fuel_by_node_kg_s``, per node; None before any solution), so the checks judge only what the fuel
+    cannot change: demand alone above all the supply there can be (fuel only adds to it), and fixed supply
+    above demand plus twice the last fuel (or above demand, where no gas-driven station runs). A state the
+    optimiser found with the exact balance is therefore never rejected here.
+    """
     n, labels = islands(cn, state)
     problems = []
     basis = cn.gas.basis
+    fuel_isl = np.zeros(n)
+    if fuel_by_node_kg_s is not None:
+        fuel_isl = np.bincount(labels, weights=fuel_by_node_kg_s, minlength=n).astype(float)
+    running = ~np.isin(state.comp_mode, (CompMode.BYPASS, CompMode.OFF)) & cn.comp_gas_driven
+    burning = np.zeros(n, dtype=bool)
+    burning[labels[cn.edge_from[cn.comp_edge[running]]]] = True
     for isl in range(n):
         src = labels[cn.source_node] == isl
         snk = labels[cn.sink_node] == isl
         demand = float(np.sum(cn.sink_demand[snk]))
+        fuel = float(fuel_isl[isl])
         fixed = float(np.sum(np.where(state.src_pressure, 0.0, state.src_inflow)[src]))
         cap = float(np.sum(np.where(state.src_pressure, cn.source_capacity, 0.0)[src]))
         held = np.flatnonzero(src & state.src_pressure)
-        if not len(held) and fixed > demand * (1 + 1e-9) + 1e-12:
-            excess = fixed - demand
+        tol = BALANCE_TOL * max(demand, fixed) + 1e-12
+        if burning[isl] and fuel_by_node_kg_s is None:
+            surplus = 0.0  # the fuel can take any difference: not judged before a solution
+        else:
+            surplus = fixed - demand - 2.0 * fuel if burning[isl] else fixed - demand
+        if not len(held) and surplus > tol:
+            with_fuel = f" and twice the compressor fuel {basis.kg_s_to_mmscfd(fuel):.1f} MMSCFD" if fuel > 0 else ""
             problems.append(
                 f"supply above demand: fixed inflows {basis.kg_s_to_mmscfd(fixed):.0f} MMSCFD exceed demand "
-                f"{basis.kg_s_to_mmscfd(demand):.0f} MMSCFD by {basis.kg_s_to_mmscfd(excess):.0f} MMSCFD "
-                f"({excess:.1f} kg/s) and no pressure-held source can take the difference; lower the inflows "
-                "or give a source mode pressure"
+                f"{basis.kg_s_to_mmscfd(demand):.0f} MMSCFD{with_fuel} by {basis.kg_s_to_mmscfd(surplus):.1f} "
+                f"MMSCFD ({surplus:.2f} kg/s) and no pressure-held source can take the difference; lower the "
+                "inflows or give a source mode pressure"
             )
-        if demand > fixed + cap + 1e-9 * max(demand, 1.0):
-            p_src = [cn.source_ids[k] for k in np.flatnonzero(src & state.src_pressure)]
+        if demand > fixed + cap + tol:
+            p_src = [cn.source_ids[k] for k in held]
             short = demand - fixed - cap
+            fuel_too = " (compressor fuel would add to it)" if burning[isl] else ""
             problems.append(
                 f"supply below demand: demand {basis.kg_s_to_mmscfd(demand):.0f} MMSCFD ({demand:.1f} kg/s) "
                 f"exceeds fixed supply {basis.kg_s_to_mmscfd(fixed):.0f} MMSCFD plus the capacity "
                 f"{basis.kg_s_to_mmscfd(cap):.0f} MMSCFD of the pressure-held source(s) "
-                f"{names(p_src) or '(none)'}; short by {basis.kg_s_to_mmscfd(short):.0f} MMSCFD "
-                f"({short:.1f} kg/s). Reduce demand or add supply"
+                f"{names(p_src) or '(none)'}; short by {basis.kg_s_to_mmscfd(short):.1f} MMSCFD "
+                f"({short:.2f} kg/s){fuel_too}. Reduce demand or add supply"
             )
     return problems
 

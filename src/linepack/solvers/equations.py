@@ -7,7 +7,9 @@ all scaled (per-unit) so that Newton is well conditioned. Equations:
 * one law per edge: pipes and resistors
   ``p_i^2 - exp(s_h) p_j^2 - Z k1 (lambda L_e/D + zeta) q|q| = 0`` with ``k1 = 16 R T / (pi^2 D^4 M)``,
   ``s_h = 2 g dh M / (Z R T)``, ``L_e = L (exp(s_h) - 1)/s_h`` and Z at the mean pressure
-  ``p_m = 2/3 (p_i + p_j - p_i p_j/(p_i + p_j))`` (Menon 2005, eq. 2.29 with elevation);
+  ``p_m = 2/3 (p_i + p_j - p_i p_j/(p_i + p_j))`` (Menon 2005, eq. 2.29 with elevation); with
+  ``settings.compressibility_along_pipe: integrated`` the law is ``Z_m [Pi(p_i) - exp(s_h) Pi(p_j) - k1 (...) q|q|]``
+  with Z integrated along the pipe (:mod:`linepack.hydraulics.z_integral`);
   compressors, regulators, valves by their control mode (see :class:`ControlState`);
 * ``p = p_set`` at every pressure-held source node.
 """
@@ -25,6 +27,7 @@ from scipy.sparse.csgraph import connected_components
 
 from ..compile import CompiledNetwork, CompMode, RegMode, friction_law_of, z_at
 from ..hydraulics import compressor_power_w, darcy_friction
+from ..hydraulics.z_integral import pressure_function
 from ..units import G_M_PER_S2, R_J_PER_MOL_K
 from .linear import SchurSolver, SparseLU
 from .passive import squared_pressure_scale
@@ -36,6 +39,30 @@ DROOP = 1e-7  # pressure droop of shared pressure controls at the reference flow
 FIXED_LOSS_SMOOTHING = 1e-3  # flow (fraction of the reference flow) over which a fixed loss changes sign
 TIE_RESISTANCE = 1e-9  # pressure drop across a tie at the reference flow, as a fraction of the reference pressure
 RE_LAMINAR_LINEAR = 1.0  # below this Reynolds number the friction term is evaluated in its linear laminar form
+
+
+def user_comp_target(cn: CompiledNetwork) -> F64:
+    """Every compressor's set-point in its own (user) mode: Pa, ratio, W or kg/s; 0 for bypass and off."""
+    cm = cn.comp_mode
+    n = len(cm)
+    suction = cn.comp_p_suction_set_pa if len(cn.comp_p_suction_set_pa) == n else np.full(n, np.nan)
+    flow = cn.comp_flow_set if len(cn.comp_flow_set) == n else np.full(n, np.nan)
+    target = np.select(
+        [cm == CompMode.PRESSURE, cm == CompMode.SUCTION, cm == CompMode.RATIO, cm == CompMode.POWER,
+         cm == CompMode.FLOW],
+        [cn.comp_p_set_pa, suction, cn.comp_ratio_set, cn.comp_power_set_w, flow],
+        default=0.0,
+    )  # fmt: skip
+    return np.asarray(target, dtype=float)
+
+
+def user_reg_target(cn: CompiledNetwork) -> F64:
+    """Every regulator's set-point in its own (user) mode: Pa (pressure) or kg/s (flow); 0 for open and closed."""
+    rm = cn.reg_mode
+    flow = cn.reg_flow_set if len(cn.reg_flow_set) == len(rm) else np.full(len(rm), np.nan)
+    return np.asarray(
+        np.where(rm == RegMode.PRESSURE, cn.reg_p_set_pa, np.where(rm == RegMode.FLOW, flow, 0.0)), dtype=float
+    )
 
 
 class SourceBound(IntEnum):
@@ -59,6 +86,8 @@ class ControlState:
     src_inflow: F64  # kg/s for sources in flow mode
     src_p_target: F64  # Pa held by pressure-held sources (set-point, or maximum send-out pressure)
     src_bound: NDArray[np.int64]  # SourceBound: which limit of the source is active
+    # compressors running from `to` to `from` (bidirectional stations compressing backwards); None: none
+    comp_reverse: NDArray[np.bool_] | None = None
     # configuration each station with units runs (CompiledNetwork.stations order); None: the initial choice
     station_config: NDArray[np.int64] | None = None
 
@@ -71,26 +100,22 @@ class ControlState:
 
     @staticmethod
     def initial(cn: CompiledNetwork) -> ControlState:
-        target = np.where(
-            cn.comp_mode == CompMode.PRESSURE,
-            cn.comp_p_set_pa,
-            np.where(
-                cn.comp_mode == CompMode.RATIO,
-                cn.comp_ratio_set,
-                np.where(cn.comp_mode == CompMode.POWER, cn.comp_power_set_w, 0.0),
-            ),
-        )
         return ControlState(
             comp_mode=cn.comp_mode.copy(),
-            comp_target=np.asarray(target, dtype=float),
+            comp_target=user_comp_target(cn),
             reg_mode=cn.reg_mode.copy(),
-            reg_target=np.where(cn.reg_mode == RegMode.PRESSURE, cn.reg_p_set_pa, 0.0),
+            reg_target=user_reg_target(cn),
             src_pressure=cn.source_is_pressure.copy(),
             src_inflow=cn.source_inflow.copy(),
             src_p_target=np.where(cn.source_is_pressure, cn.source_p_set_pa, np.nan),
             src_bound=np.zeros(len(cn.source_ids), dtype=np.int64),
+            comp_reverse=np.zeros(len(cn.comp_edge), dtype=bool),
             station_config=initial_configs(cn.stations) if cn.stations is not None else None,
         )
+
+    def reverse(self) -> NDArray[np.bool_]:
+        """Which compressors run backwards (an all-False array when none)."""
+        return np.zeros(len(self.comp_mode), dtype=bool) if self.comp_reverse is None else self.comp_reverse
 
     def with_(self, **kw: object) -> ControlState:
         return replace(self, **kw)  # type: ignore[arg-type]
@@ -164,6 +189,12 @@ class SteadySystem:
         self._assembler: CscAssembler | None = None  # the Jacobian's pattern, fixed for this control state
         self._schur: SchurPlan | None = None
         self._resistive_cache: tuple[F64, tuple[F64, F64, F64, F64]] | None = None
+        # compressor ends in the direction each one compresses (a bidirectional station may run backwards)
+        rev = state.reverse()
+        ef_c, et_c = cn.edge_from[ce], cn.edge_to[ce]
+        self.c_suction = np.where(rev, et_c, ef_c).astype(np.int64)
+        self.c_discharge = np.where(rev, ef_c, et_c).astype(np.int64)
+        self.c_sign = np.where(rev, -1.0, 1.0)
         # stations with units: their maps and drivers give power, fuel and limits (solvers.station_rows)
         self.stations = StationRows(cn, state.comp_mode, state.configs(cn)) if cn.stations is not None else None
         self.comp_droop, self.reg_droop, self.src_droop = self._droops()
@@ -173,24 +204,25 @@ class SteadySystem:
 
         Two stations holding the same node at the same set-point leave their split of the flow
         undetermined (J singular). Like the droop of real parallel stations, each then holds
-        ``p = p_set - droop * q`` with a droop of DROOP of the reference pressure at the reference flow:
-        equal set-points share the flow equally, and the pressure moves by less than 1e-6 relative.
+        ``p = p_set - droop * q`` (a station holding its suction: ``p = p_set + droop * q``) with a droop of
+        DROOP of the reference pressure at the reference flow: equal set-points share the flow equally, and
+        the pressure moves by less than 1e-6 relative.
         """
         cn, st = self.cn, self.state
         n = cn.n_nodes
         t = cn.tie_edge
         adj = sp.coo_matrix((np.ones(len(t)), (cn.edge_from[t], cn.edge_to[t])), shape=(n, n))
         _, group = connected_components(adj, directed=False)
-        comp_ctrl = st.comp_mode == CompMode.PRESSURE
+        cm = st.comp_mode
+        comp_ctrl = (cm == CompMode.PRESSURE) | (cm == CompMode.SUCTION)
+        comp_node = np.where(cm == CompMode.SUCTION, self.c_suction, self.c_discharge)  # the node each one holds
         reg_ctrl = st.reg_mode == RegMode.PRESSURE
         held = st.src_pressure
-        nodes = np.concatenate(
-            [cn.edge_to[cn.comp_edge[comp_ctrl]], cn.edge_to[cn.reg_edge[reg_ctrl]], cn.source_node[held]]
-        )
+        nodes = np.concatenate([comp_node[comp_ctrl], cn.edge_to[cn.reg_edge[reg_ctrl]], cn.source_node[held]])
         count = np.bincount(group[nodes], minlength=int(group.max(initial=0)) + 1)
         droop = DROOP * self.p_ref / self.m_ref
         shared = count[group] > 1  # per node
-        comp = np.where(comp_ctrl & shared[cn.edge_to[cn.comp_edge]], droop, 0.0)
+        comp = np.where(comp_ctrl & shared[comp_node], droop, 0.0)
         reg = np.where(reg_ctrl & shared[cn.edge_to[cn.reg_edge]], droop, 0.0)
         src = np.where(held & shared[cn.source_node], droop, 0.0)
         return comp, reg, src[self.psrc]
@@ -215,7 +247,17 @@ class SteadySystem:
         dpm_dpi = (2.0 / 3.0) * (1.0 - (pj / psum_safe) ** 2)
         dpm_dpj = (2.0 / 3.0) * (1.0 - (pi / psum_safe) ** 2)
         z, dz = z_at(cn, pm)
-        s = self.a_h / z
+        T = cn.gas.temperature_k
+        if cn.z_integrated:
+            # gravity term (p/Z)^2 = beta Pi(p), beta taken at the mean pressure (1/Z for constant Z)
+            Pm, dPm = pressure_function(cn.gas.compressibility, pm, T)
+            u = (pm / z) ** 2
+            du = 2.0 * (pm / z) * (1.0 / z - pm * dz / (z * z))
+            b_grav = u / Pm
+            db_grav = (du * Pm - u * dPm) / (Pm * Pm)
+        else:
+            b_grav, db_grav = 1.0 / z, -dz / (z * z)
+        s = self.a_h * b_grav
         E = np.exp(s)
         g, dg = _g_and_dg(s)
         L, D = cn.length_m, cn.diameter_m
@@ -232,6 +274,7 @@ class SteadySystem:
                 D[sel],
                 cn.efficiency[sel],
                 mu_pa_s=self.mu[sel],
+                fixed=cn.friction_fixed[sel] if len(cn.friction_fixed) else None,
             )
         # friction term phi = (lam Le/D + zeta) q|q| and d phi/dq
         coef = lam * Le / D + cn.zeta
@@ -243,19 +286,35 @@ class SteadySystem:
             phi[lin] = lam_lin_q * q[lin] * Le[lin] / D[lin] + cn.zeta[lin] * q[lin] * aq[lin]
             dphi[lin] = lam_lin_q * Le[lin] / D[lin] + 2.0 * cn.zeta[lin] * aq[lin]
         k1 = self.k1
-        F = pi * pi - E * pj * pj - z * k1 * phi
-        dE_dz = -E * s / z
-        dLe_dz = L * dg * (-s / z)
-        dphi_dz = lam * dLe_dz / D * q * aq
+        dE_dpm = E * self.a_h * db_grav
+        dLe_dpm = L * dg * self.a_h * db_grav
+        dphi_dpm = lam * dLe_dpm / D * q * aq
         if np.any(lin):
-            dphi_dz[lin] = 16.0 * np.pi * self.mu[lin] * q[lin] * dLe_dz[lin]
-        dF_dz = -pj * pj * dE_dz - k1 * phi - z * k1 * dphi_dz
-        dF_dpi = 2.0 * pi + dF_dz * dz * dpm_dpi
-        dF_dpj = -2.0 * E * pj + dF_dz * dz * dpm_dpj
+            dphi_dpm[lin] = 16.0 * np.pi * self.mu[lin] * q[lin] * dLe_dpm[lin]
+        z_report = z
+        if cn.z_integrated:
+            # Z varying along the pipe (linepack.hydraulics.z_integral): Pi(p_i) - E Pi(p_j) = k1 phi, scaled by the
+            # mean-pressure Z so that a constant Z gives the mean-pressure law exactly
+            Pi_i, dPi_i = pressure_function(cn.gas.compressibility, pi, T)
+            Pi_j, dPi_j = pressure_function(cn.gas.compressibility, pj, T)
+            G = Pi_i - E * Pi_j - k1 * phi
+            F = z * G
+            dF_dpm = dz * G + z * (-Pi_j * dE_dpm - k1 * dphi_dpm)
+            dF_dpi = z * dPi_i + dF_dpm * dpm_dpi
+            dF_dpj = -z * E * dPi_j + dF_dpm * dpm_dpj
+            den = Pi_i - E * Pi_j
+            # the effective mean Z of the friction term: p_i^2 - E p_j^2 = Z_eff k1 phi at the solution
+            with np.errstate(divide="ignore", invalid="ignore"):
+                z_report = np.where(np.abs(den) > 1e-9 * np.abs(Pi_i), (pi * pi - E * pj * pj) / den, z)
+        else:
+            F = pi * pi - E * pj * pj - z * k1 * phi
+            dF_dpm = -pj * pj * dE_dpm - dz * k1 * phi - z * k1 * dphi_dpm
+            dF_dpi = 2.0 * pi + dF_dpm * dpm_dpi
+            dF_dpj = -2.0 * E * pj + dF_dpm * dpm_dpj
         dF_dq = -z * k1 * dphi
         with np.errstate(divide="ignore", invalid="ignore"):
             lam_eq = np.where(aq > 0, phi / (q * aq) * D / Le, lam + cn.zeta * D / Le)
-        state = ResistiveState(pi, pj, pm, z, lam, lam_eq, re, E, Le)
+        state = ResistiveState(pi, pj, pm, z_report, lam, lam_eq, re, E, Le)
         return F, dF_dpi, dF_dpj, dF_dq, state
 
     def _resistive_at(self, x: F64, p: F64, q: F64) -> tuple[F64, F64, F64, F64]:
@@ -278,26 +337,34 @@ class SteadySystem:
     def station_terms(
         self, p: F64, q_all: F64, derivatives: bool = True, limits: bool = False
     ) -> StationTerms | None:
-        """Power, fuel and limits of the stations with units at ``(p, q)`` (None without such stations); their
-        capacity and head margin are complete for stations at a map limit, or for all with ``limits``."""
+        """Power, fuel and limits of the stations with units at ``(p, q)`` (None without such stations), in the
+        direction each station compresses (derivatives with respect to that direction's flow, its suction and
+        its discharge pressure); their capacity and head margin are complete for stations at a map limit, or
+        for all with ``limits``."""
         if self.stations is None:
             return None
-        cn = self.cn
-        ce = cn.comp_edge[self.stations.k]
-        return self.stations.terms(q_all[ce], p[cn.edge_from[ce]], p[cn.edge_to[ce]], derivatives, limits)
+        k = self.stations.k
+        ce = self.cn.comp_edge[k]
+        q_st = q_all[ce] * self.c_sign[k]
+        return self.stations.terms(q_st, p[self.c_suction[k]], p[self.c_discharge[k]], derivatives, limits)
 
-    def compressor_power(
-        self, p: F64, q_all: F64, derivatives: bool = True
-    ) -> tuple[F64, F64, F64, F64]:
+    def compressor_power(self, p: F64, q_all: F64, derivatives: bool = True) -> tuple[F64, F64, F64, F64]:
         """Shaft power [W] of every compressor and its derivatives (Z at suction included); stations with units
-        from their maps."""
+        from their maps.
+
+        Suction and discharge are taken in the direction each station compresses; ``dP/dq`` is with respect
+        to the edge flow ``q`` (positive from ``from`` to ``to``). Without thermodynamic data (no isentropic
+        exponent: only electric stations without power limit, see :mod:`linepack.compile`) the power is not
+        computed and is 0 here (stations with units have their own)."""
         cn = self.cn
         ce = cn.comp_edge
-        ps, pd, q = p[cn.edge_from[ce]], p[cn.edge_to[ce]], q_all[ce]
+        ps, pd, q = p[self.c_suction], p[self.c_discharge], q_all[ce] * self.c_sign
+        if cn.gas.kappa is None:
+            zero = np.zeros(len(ce))
+            return zero, zero, zero, zero
         z, dz = self.z_suction(ps)
-        kappa = cn.gas.kappa if cn.gas.kappa is not None else 1.3
         P, dP_dq, dP_dps, dP_dpd = compressor_power_w(
-            q, ps, pd, cn.gas.temperature_k, z, cn.gas.molar_mass_kg_per_mol, kappa, cn.comp_eta_is
+            q, ps, pd, cn.gas.temperature_k, z, cn.gas.molar_mass_kg_per_mol, cn.gas.kappa, cn.comp_eta_is
         )
         dP_dps = dP_dps + P / z * dz
         P, dP_dq, dP_dps, dP_dpd = (np.array(v, dtype=float) for v in (P, dP_dq, dP_dps, dP_dpd))
@@ -308,12 +375,18 @@ class SteadySystem:
             mine = ~st.rescue
             k = st.k[mine]
             P[k], dP_dq[k], dP_dps[k], dP_dpd[k] = t.power[mine], *(d[mine] for d in t.d_power)
-        return P, dP_dq, dP_dps, dP_dpd
+        live = 1.0 - self.cn.comp_active_arc if len(self.cn.comp_active_arc) else 1.0  # active arcs: no power
+        return (
+            np.asarray(P * live, float),
+            np.asarray(dP_dq * live, float) * self.c_sign,
+            np.asarray(dP_dps * live, float),
+            np.asarray(dP_dpd * live, float),
+        )
 
     def compressor_fuel(self, p: F64, q_all: F64, derivatives: bool = True) -> tuple[F64, F64, F64, F64]:
-        """Fuel gas [kg/s] burnt by every compressor's driver (drawn at its suction) and its derivatives (d/dq,
-        d/dp_s, d/dp_d): shaft power over driver efficiency and heating value, or for stations with units their
-        drivers' energy rate at their loads."""
+        """Fuel gas [kg/s] burnt by every compressor's driver (drawn at its suction) and its derivatives (d/dq of
+        the edge flow, d/dp_s, d/dp_d in the direction it compresses): shaft power over driver efficiency and
+        heating value, or for stations with units their drivers' energy rate at their loads."""
         P, dP_dq, dP_dps, dP_dpd = self.compressor_power(p, q_all, derivatives)
         ff = self.fuel_factor()
         fuel, d_q, d_ps, d_pd = ff * P, ff * dP_dq, ff * dP_dps, ff * dP_dpd
@@ -321,7 +394,15 @@ class SteadySystem:
         if t is not None:
             k = self.stations.k  # type: ignore[union-attr]
             fuel[k], (d_q[k], d_ps[k], d_pd[k]) = t.fuel, t.d_fuel
+            d_q[k] *= self.c_sign[k]
         return fuel, d_q, d_ps, d_pd
+
+    def fuel_by_node(self, p: F64, q_all: F64) -> F64:
+        """Fuel gas [kg/s] drawn at every node by the compressors at the state ``(p, q)``."""
+        fuel = np.zeros(self.n)
+        if len(self.cn.comp_edge):
+            np.add.at(fuel, self.c_suction, np.maximum(self.compressor_fuel(p, q_all, False)[0], 0.0))
+        return fuel
 
     def fuel_factor(self) -> F64:
         """Fuel mass flow per watt of shaft power for every compressor (0 when none is burnt)."""
@@ -360,19 +441,20 @@ class SteadySystem:
             np.add.at(bal, cn.source_node[self.psrc], s)
         ce = cn.comp_edge
         P = dP_dq = dP_dps = dP_dpd = np.zeros(len(ce))
+        cs, cd = self.c_suction, self.c_discharge
         if len(ce):
             P, dP_dq, dP_dps, dP_dpd = self.compressor_power(p, q, with_jacobian)
             fuel, df_dq, df_dps, df_dpd = self.compressor_fuel(p, q, with_jacobian)
-            np.subtract.at(bal, ef[ce], fuel)
+            np.subtract.at(bal, cs, fuel)
         if with_jacobian:
             add(et, n + eall, np.ones(m))
             add(ef, n + eall, -np.ones(m))
             if self.k:
                 add(cn.source_node[self.psrc], n + m + np.arange(self.k), np.ones(self.k))
             if len(ce):
-                add(ef[ce], n + ce, -df_dq)
-                add(ef[ce], ef[ce], -df_dps)
-                add(ef[ce], et[ce], -df_dpd)
+                add(cs, n + ce, -df_dq)
+                add(cs, cs, -df_dps)
+                add(cs, cd, -df_dpd)
         F_edge = np.zeros(m)
         r0 = n
         # pipes and resistors
@@ -411,8 +493,10 @@ class SteadySystem:
             add(r0 + b, n + b, np.ones(len(b)))
         # compressors
         if len(ce):
-            cm, tgt = st.comp_mode, st.comp_target
-            ps, pd, qc = p[ef[ce]], p[et[ce]], q[ce]
+            # each law in the station's own direction: suction cs, discharge cd, flow qc = sign * q
+            cm, tgt, sgn = st.comp_mode, st.comp_target, self.c_sign
+            ps, pd, qc = p[cs], p[cd], q[ce] * sgn
+            droop = self.comp_droop
             cap = margin = np.zeros(len(ce))
             d_cap = d_margin = (cap, cap, cap)
             sterm = self.station_terms(p, q, with_jacobian)
@@ -427,6 +511,7 @@ class SteadySystem:
             Fc = np.select(
                 [
                     cm == CompMode.PRESSURE,
+                    cm == CompMode.SUCTION,
                     cm == CompMode.RATIO,
                     cm == CompMode.POWER,
                     cm == CompMode.FLOW,
@@ -434,35 +519,49 @@ class SteadySystem:
                     cm == CompMode.MAP_FLOW,
                     cm == CompMode.MAP_HEAD,
                 ],
-                [pd - tgt + self.comp_droop * qc, pd - tgt * ps, P - tgt, qc - tgt, ps - pd, qc - cap, margin],
-                default=qc,
+                [
+                    pd - tgt + droop * qc,
+                    ps - tgt - droop * qc,
+                    pd - tgt * ps,
+                    P - tgt,
+                    qc - tgt,
+                    ps - pd,
+                    qc - cap,
+                    margin,
+                ],
+                default=q[ce],
             )
             F_edge[ce] = Fc
             if with_jacobian:
                 one = np.ones(len(ce))
                 sel = cm == CompMode.PRESSURE
-                add(r0 + ce[sel], et[ce[sel]], one[sel])
-                add(r0 + ce[sel], n + ce[sel], self.comp_droop[sel])
+                add(r0 + ce[sel], cd[sel], one[sel])
+                add(r0 + ce[sel], n + ce[sel], droop[sel] * sgn[sel])
+                sel = cm == CompMode.SUCTION
+                add(r0 + ce[sel], cs[sel], one[sel])
+                add(r0 + ce[sel], n + ce[sel], -droop[sel] * sgn[sel])
                 sel = cm == CompMode.RATIO
-                add(r0 + ce[sel], et[ce[sel]], one[sel])
-                add(r0 + ce[sel], ef[ce[sel]], -tgt[sel])
+                add(r0 + ce[sel], cd[sel], one[sel])
+                add(r0 + ce[sel], cs[sel], -tgt[sel])
                 sel = cm == CompMode.POWER
                 add(r0 + ce[sel], n + ce[sel], dP_dq[sel])
-                add(r0 + ce[sel], ef[ce[sel]], dP_dps[sel])
-                add(r0 + ce[sel], et[ce[sel]], dP_dpd[sel])
-                sel = (cm == CompMode.FLOW) | (cm == CompMode.OFF)
+                add(r0 + ce[sel], cs[sel], dP_dps[sel])
+                add(r0 + ce[sel], cd[sel], dP_dpd[sel])
+                sel = cm == CompMode.FLOW
+                add(r0 + ce[sel], n + ce[sel], sgn[sel])
+                sel = cm == CompMode.OFF
                 add(r0 + ce[sel], n + ce[sel], one[sel])
                 sel = cm == CompMode.BYPASS
-                add(r0 + ce[sel], ef[ce[sel]], one[sel])
-                add(r0 + ce[sel], et[ce[sel]], -one[sel])
+                add(r0 + ce[sel], cs[sel], one[sel])
+                add(r0 + ce[sel], cd[sel], -one[sel])
                 sel = cm == CompMode.MAP_FLOW
-                add(r0 + ce[sel], n + ce[sel], one[sel] - d_cap[0][sel])
-                add(r0 + ce[sel], ef[ce[sel]], -d_cap[1][sel])
-                add(r0 + ce[sel], et[ce[sel]], -d_cap[2][sel])
+                add(r0 + ce[sel], n + ce[sel], sgn[sel] * (one[sel] - d_cap[0][sel]))
+                add(r0 + ce[sel], cs[sel], -d_cap[1][sel])
+                add(r0 + ce[sel], cd[sel], -d_cap[2][sel])
                 sel = cm == CompMode.MAP_HEAD
-                add(r0 + ce[sel], n + ce[sel], d_margin[0][sel])
-                add(r0 + ce[sel], ef[ce[sel]], d_margin[1][sel])
-                add(r0 + ce[sel], et[ce[sel]], d_margin[2][sel])
+                add(r0 + ce[sel], n + ce[sel], sgn[sel] * d_margin[0][sel])
+                add(r0 + ce[sel], cs[sel], d_margin[1][sel])
+                add(r0 + ce[sel], cd[sel], d_margin[2][sel])
         # regulators
         re_ = cn.reg_edge
         if len(re_):

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from ..compile import CompiledNetwork, CompMode
 from ..stations.choice import choose, feasible, most_capable
 from ..stations.drivers import available_power_w
-from ..stations.points import LIMIT_TEXT, running, suction_gas, unit_points
+from ..stations.points import LIMIT_TEXT, running, station_ends, suction_gas, unit_points
 from ..stations.station import evaluate
 from ..units import BAR_PA
 from .equations import ControlState
@@ -55,13 +55,11 @@ def chosen_configs(
     one that passes the most gas, which moves it off a limit instead of onto one)."""
     cs = cn.stations
     assert cs is not None
-    ce = cn.comp_edge[cs.comp_k]
-    m, ps = q[ce], p[cn.edge_from[ce]]
-    pd = p[cn.edge_to[ce]].copy()
+    m, ps, pd = station_ends(cn, p, q, state.reverse())
     mode = state.comp_mode[cs.comp_k]
     user = cn.comp_mode[cs.comp_k]
-    holds = (user == CompMode.PRESSURE) & ((mode == CompMode.PRESSURE) | np.isin(mode, MAP_MODES))
-    pd = np.where(holds, cn.comp_p_set_pa[cs.comp_k], pd)
+    held = (user == CompMode.PRESSURE) & ((mode == CompMode.PRESSURE) | np.isin(mode, MAP_MODES))
+    pd = np.where(held & ~state.reverse()[cs.comp_k], cn.comp_p_set_pa[cs.comp_k], pd)
     free = (cs.fixed_config < 0) & running(cn, state.comp_mode) & (m > 0)
     if not np.any(free):
         return state.configs(cn), free
@@ -84,12 +82,12 @@ def station_bound_texts(cn: CompiledNetwork, state: ControlState, p: F64, q: F64
     cs = cn.stations
     if cs is None:
         return []
-    pts = unit_points(cn, p, q, state.comp_mode, state.configs(cn))
+    pts = unit_points(cn, p, q, state.comp_mode, state.configs(cn), state.reverse())
     assert pts is not None
+    m_st, _, pd_st = station_ends(cn, p, q, state.reverse())
     out: list[str] = []
     for s, sid in enumerate(cs.ids):
         k = int(cs.comp_k[s])
-        e = cn.comp_edge[k]
         units = np.flatnonzero(cs.units.station == s)
         run = [u for u in units if pts.stage[u] > 0]
         if not run:
@@ -109,16 +107,16 @@ def station_bound_texts(cn: CompiledNetwork, state: ControlState, p: F64, q: F64
             tail = ""
             if cn.comp_mode[k] == CompMode.PRESSURE:
                 tail = (
-                    f"; discharge {_barg(cn, float(p[cn.edge_to[e]]))} below its set-point "
+                    f"; discharge {_barg(cn, float(pd_st[s]))} below its set-point "
                     f"{_barg(cn, float(cn.comp_p_set_pa[k]))}"
                 )
             out.append(f"{sid} {what} ({conf}, {cs.ambient_c[s]:.0f} C): {why}{tail}")
         rec = float(np.nansum(pts.recycle_kg_s[run]))
-        if rec > 1e-6 * max(float(q[e]), 1e-9):
+        if rec > 1e-6 * max(float(m_st[s]), 1e-9):
             names = ", ".join(pts.unit_ids[u] for u in run if pts.recycle_kg_s[u] > 0)
             out.append(
                 f"{sid} recycles {rec:.1f} kg/s through its anti-surge valves ({names} at the surge line; the station "
-                f"passes {float(q[e]):.1f} kg/s)"
+                f"passes {float(m_st[s]):.1f} kg/s)"
             )
     return out
 
@@ -130,8 +128,7 @@ def capacity_problems(cn: CompiledNetwork, state: ControlState, p: F64, q: F64) 
     if cs is None:
         return []
     on = running(cn, state.comp_mode)
-    ce = cn.comp_edge[cs.comp_k]
-    m, ps = np.asarray(q, dtype=float)[ce], np.asarray(p, dtype=float)[cn.edge_from[ce]]
+    m, ps, _ = station_ends(cn, p, q, state.reverse())
     gas = suction_gas(cn)
     best, cap, _ = most_capable(cs, gas, m, ps, ps * (1.0 + 1e-9))
     out = []
@@ -157,8 +154,8 @@ def beyond_capacity(cn: CompiledNetwork, state: ControlState, p: F64, q: F64) ->
     at = np.flatnonzero(state.comp_mode[k] == CompMode.MAP_FLOW)
     if not len(at):
         return []
-    ce = cn.comp_edge[k[at]]
-    m, ps, pd = q[ce], p[cn.edge_from[ce]], p[cn.edge_to[ce]]
+    m_all, ps_all, pd_all = station_ends(cn, p, q, state.reverse())
+    m, ps, pd = m_all[at], ps_all[at], pd_all[at]
     ev = evaluate(cs, suction_gas(cn), at, state.configs(cn)[at], m, ps, pd)
     cap = np.real(ev.flow_cap_kg_s)
     bad = m > cap * (1.0 + 1e-6)

@@ -49,8 +49,9 @@ class StationTerms:
     d_power: tuple[F64, F64, F64]
     fuel: F64
     d_fuel: tuple[F64, F64, F64]
-    cap: F64
+    cap: F64  # the row's capacity (with the slope where the capacity does not move with the head)
     d_cap: tuple[F64, F64, F64]
+    capacity: F64  # the units' flow capacity itself
     margin: F64
     d_margin: tuple[F64, F64, F64]
     ev: StationEval
@@ -122,6 +123,7 @@ class StationRows:
             d_fuel=d("fuel_kg_s", on),
             cap=val("flow_cap_row_kg_s"),
             d_cap=d("flow_cap_row_kg_s", ones),
+            capacity=val("flow_cap_kg_s"),
             margin=val("head_margin"),
             d_margin=d("head_margin", ones),
             ev=ev,

@@ -15,9 +15,10 @@ from ..gas.validity import range_warnings
 from ..model.network import Network
 from ..results import SteadyResult
 from ..subnetwork import restrict
-from ..units import BAR_PA
+from ..units import BAR_PA, R_J_PER_MOL_K
 from ..violations import find_violations
-from .bounds import ActiveSet, bound_texts
+from .active_set import ActiveSet, Move, resolve_shared_set_points, start_at_send_out_limits
+from .bounds import bound_texts
 from .diagnostics import (
     flow_blocked_edges,
     island_problems,
@@ -27,7 +28,7 @@ from .diagnostics import (
     state_problems,
     supply_problems,
 )
-from .equations import ControlState, SteadySystem
+from .equations import ControlState, SourceBound, SteadySystem
 from .linear import SchurSolver, requested, solve_laplacian
 from .newton import NewtonOptions, NewtonOutcome, newton
 from .station_bounds import beyond_capacity, capacity_problems
@@ -52,7 +53,7 @@ class SteadyOptions:
     max_iterations: int = 80  # Newton iterations per control state
     max_time_s: float = 120.0  # wall time for the whole solve
     max_outer: int = 30  # changes of control state (bounds becoming active or released)
-    viscosity_rel_tol: float = 1e-4  # viscosity is lagged one outer iteration until it settles
+    viscosity_rel_tol: float = 1e-11  # viscosity is lagged one outer iteration until it settles (to this)
     probe_supply: bool = True  # on a supply shortfall, re-solve with unlimited supply to say what would happen
     linear_solver: str | None = None  # linepack.solvers.linear.CHOICES; None: $LINEPACK_LINEAR_SOLVER, else auto
 
@@ -63,16 +64,44 @@ class _Scaled(SteadySystem):
     def __init__(
         self, cn: CompiledNetwork, state: ControlState, mu: F64, p_ref: float, m_ref: float, load: float
     ) -> None:
+        if cn.stations is not None and load < 1.0:
+            # stations with units held at their drivers' full power (a rescue) scale with the load: full power
+            # at a tenth of the flow would ask heads no map has
+            k = cn.stations.comp_k
+            held = np.zeros(len(state.comp_mode), dtype=bool)
+            held[k] = (state.comp_mode[k] == CompMode.POWER) & (cn.comp_mode[k] != CompMode.POWER)
+            if held.any():
+                state = state.with_(comp_target=np.where(held, state.comp_target * load, state.comp_target))
         super().__init__(cn, state, mu, p_ref, m_ref)
         self.fixed_injection = self.fixed_injection * load
 
 
 def _scales(cn: CompiledNetwork) -> tuple[float, float]:
+    """Reference pressure [Pa] and flow [kg/s] of the per-unit scaling (and of the droop and tie terms).
+
+    Taken from set-points, demands and the inflows that always enter (flow sources without a maximum
+    send-out pressure), not from components that may carry no flow (a source that can be shut in), so
+    that adding such a component changes nothing else in the solution.
+    """
     sets = np.concatenate([cn.source_p_set_pa[cn.source_is_pressure], cn.comp_p_set_pa, cn.reg_p_set_pa])
     sets = sets[np.isfinite(sets)]
     p_ref = float(np.max(sets)) if len(sets) else 50.0 * BAR_PA
-    m_ref = float(max(np.sum(cn.sink_demand), np.sum(cn.source_inflow), 1e-3))
-    return p_ref, m_ref
+    always = ~cn.source_is_pressure & ~np.isfinite(cn.source_p_max_pa)
+    m_ref = float(max(np.sum(cn.sink_demand), np.sum(cn.source_inflow[always])))
+    if m_ref < 1e-3:  # no demand and no fixed inflow (grid to grid): flow set-points, else a pipe's capacity
+        sets = np.concatenate([cn.comp_flow_set, cn.reg_flow_set])
+        sets = sets[np.isfinite(sets)]
+        m_ref = float(np.sum(sets)) if len(sets) else _pipe_flow_scale(cn, p_ref)
+    return p_ref, max(m_ref, 1e-3)
+
+
+def _pipe_flow_scale(cn: CompiledNetwork, p_ref: float) -> float:
+    """Flow [kg/s] of the most conductive pipe for 10 % pressure drop at p_ref (ideal gas, lambda = 0.01)."""
+    if not len(cn.res_edge):
+        return 1e-3
+    rt_over_m = R_J_PER_MOL_K * cn.gas.temperature_k / cn.gas.molar_mass_kg_per_mol
+    k = 16.0 * rt_over_m * 0.01 * cn.length_m / (np.pi**2 * np.maximum(cn.diameter_m, 1e-3) ** 5)
+    return float(np.sqrt((1.0 - 0.81) * p_ref**2 / np.min(k)))
 
 
 def _initial_pressure(cn: CompiledNetwork, state: ControlState, p_ref: float) -> F64:
@@ -96,6 +125,8 @@ def _initial_guess(
     if len(psrc):
         cap = cn.source_capacity[psrc]
         w = np.where(np.isfinite(cap), cap, np.nanmax(np.where(np.isfinite(cap), cap, 1.0)) + 1.0)
+        if not np.sum(w) > 0:  # every held source at zero capacity (an outage): share equally
+            w = np.ones(len(psrc))
         s = -float(np.sum(inj)) * w / np.sum(w)
         np.add.at(inj, cn.source_node[psrc], s)
     wts = np.ones(m)
@@ -133,6 +164,7 @@ def _newton_with_continuation(
     x0: F64 | None,
     opts: NewtonOptions,
     linear: SchurSolver | None = None,
+    continuation: bool = True,
 ) -> tuple[SteadySystem, NewtonOutcome]:
     sys = SteadySystem(cn, state, mu, p_ref, m_ref)
     if linear is not None:
@@ -141,7 +173,7 @@ def _newton_with_continuation(
         p0, q0, s0 = _initial_guess(cn, state, p_ref, sys.linear.name)
         x0 = sys.pack(p0, q0, s0)
     out = newton(sys.residual, sys.jacobian, x0, opts, sys.max_step, sys.factorize)
-    if out.converged:
+    if out.converged or not continuation:
         return sys, out
     # load continuation: ramp demand and fixed supply from a light load up to the full case
     p0, q0, s0 = _initial_guess(cn, state, p_ref, sys.linear.name)
@@ -163,6 +195,74 @@ def _newton_with_continuation(
             )
         x = res.x
     return sys, NewtonOutcome(x, True, total, res.residual_norms, "converged (with load continuation)")
+
+
+def _feasible_moves(
+    cn: CompiledNetwork, active: ActiveSet, state: ControlState, moves: list[Move], fuel: F64
+) -> tuple[list[Move], list[str], list[str]]:
+    """The moves to make, the problems when none can be made, and the problems avoided by leaving some out.
+
+    Closing several elements at once can cut an island off from every supply or pressure reference although
+    each alone would not, so when all the moves together leave a supply or island problem, they are made one
+    by one (largest first), skipping those that would; a move that would leave an island without a pressure
+    reference is made together with the return of the pressure-held sources shut in before (the network's
+    pressure falls until they supply again); the problems are reported only when every move would leave one
+    (then the case is infeasible)."""
+
+    def problems(trial: list[Move]) -> list[str]:
+        st = active.preview(state, trial)
+        return supply_problems(cn, st, fuel) or island_problems(cn, st)
+
+    found = problems(moves)
+    if not found:
+        return moves, [], []
+    keep: list[Move] = []
+    # pressure-held sources shut in earlier: they take over as references when a move would leave none
+    reopen = [Move(0.0, "src", int(k), int(SourceBound.NONE)) for k in
+              np.flatnonzero(cn.source_is_pressure & (state.src_bound == SourceBound.SHUT_IN))]  # fmt: skip
+    for mv in sorted(moves, key=lambda m: -m.size):
+        if not problems([*keep, mv]):
+            keep.append(mv)
+        elif reopen and not problems([*keep, mv, *reopen]):
+            keep += [mv, *reopen]
+            reopen = []
+        elif mv.kind == "src" and mv.mode == SourceBound.SHUT_IN and not cn.source_is_pressure[mv.k]:
+            # a flow source shut in because it is far above its maximum send-out pressure, whose gas is
+            # needed: hold it at that pressure instead
+            held = replace(mv, mode=int(SourceBound.PRESSURE_LIMIT))
+            if not problems([*keep, held]):
+                keep.append(held)
+    return (keep, [], found) if keep else (moves, found, found)
+
+
+def _starts(cn: CompiledNetwork, state: ControlState, cold: bool) -> list[ControlState]:
+    """Starting control states: flow sources with a maximum send-out pressure held at it (see
+    :func:`.active_set.start_at_send_out_limits`), then as given, then those sources shut in."""
+    if not cold:
+        return [state]
+    lim = ~cn.source_is_pressure & np.isfinite(cn.source_p_max_pa) & (state.src_bound == SourceBound.NONE)
+    if not lim.any():
+        return [state]
+    shut = state.with_(
+        src_inflow=np.where(lim, 0.0, state.src_inflow),
+        src_bound=np.where(lim, int(SourceBound.SHUT_IN), state.src_bound).astype(np.int64),
+    )
+    return [start_at_send_out_limits(cn, state), state, shut]
+
+
+def _merge(moves: list[Move], later: list[Move]) -> list[Move]:
+    """``moves`` then ``later``, a later move of the same element replacing the earlier one."""
+    out = {(mv.kind, mv.k): mv for mv in moves}
+    out.update({(mv.kind, mv.k): mv for mv in later})
+    return list(out.values())
+
+
+def _repack(sys: SteadySystem, x: F64, new_sys: SteadySystem) -> F64:
+    """The solution ``x`` of ``sys`` as a starting point for ``new_sys`` (pressure-held sources may differ)."""
+    p, q, s = sys.split(x)
+    supply = np.where(sys.state.src_pressure, 0.0, sys.state.src_inflow)
+    supply[sys.psrc] = s
+    return new_sys.pack(p, q, supply[new_sys.psrc])
 
 
 def _probe_unlimited_supply(cn: CompiledNetwork, opt: SteadyOptions) -> list[str]:
@@ -217,6 +317,11 @@ def solve_steady(
     cn = network if isinstance(network, CompiledNetwork) else compile_network(network, scenario)
     t0 = time.perf_counter()
     cn, state, left_out = _before_solving(cn, opt, initial)
+    # starting states, tried in turn while the first solve fails (the rules decide the answer, not the start)
+    starts = [resolve_shared_set_points(cn, st) for st in _starts(cn, state, cold=initial is None)]
+    starts = [st for st in starts if not island_problems(cn, st) and not supply_problems(cn, st)]
+    if starts:
+        state = starts.pop(0)
     p_ref, m_ref = _scales(cn)
     linear = SchurSolver(requested(opt.linear_solver))
     active = ActiveSet(cn)
@@ -232,25 +337,71 @@ def solve_steady(
     outer = 0
     sys: SteadySystem | None = None
     rescues = 0
+    # the last converged solve and the moves made from it: when the solve after several moves fails, the
+    # largest move alone is tried from that solution instead (a cheap back-off before load continuation)
+    last: tuple[SteadySystem, F64] | None = None
+    last_moves: list[Move] = []
+    failed: list[Move] = []  # moves from `last` whose solve failed
+    attempts, combined = 0, False  # failed attempts from `last`; whether the last one added limits
+    avoided: list[str] = []  # the last problems that moves together would have made (see _feasible_moves)
     for outer in range(1, opt.max_outer + 1):  # noqa: B007 (outer is reported in the result)
         remaining = opt.max_time_s - (time.perf_counter() - t0)
         if remaining <= 0:
             raise ConvergenceError(f"scenario {cn.scenario}: time limit of {opt.max_time_s:g} s reached")
         nopts = NewtonOptions(tolerance=opt.tolerance, max_iterations=opt.max_iterations, max_time_s=remaining)
-        sys, out = _newton_with_continuation(cn, state, mu, p_ref, m_ref, x, nopts, linear)
+        retry = last is not None and x is not None and bool(last_moves)
+        sys, out = _newton_with_continuation(cn, state, mu, p_ref, m_ref, x, nopts, linear, continuation=not retry)
         total_iters += out.iterations
         norms = norms + out.residual_norms
+        if not out.converged and retry and last is not None:
+            # back to the last solution: try the largest of several moves alone; after a single move, the
+            # same move with what its failed iterate shows out of reach put at its limit; then the next move
+            prev_sys, prev_x = last
+            active.forget(last_moves)
+            attempts += 1
+            alternatives: list[Move] = []
+            if attempts <= 6:
+                if len(last_moves) > 1 and not combined:
+                    alternatives = [max(last_moves, key=lambda mv: mv.size)]
+                else:
+                    failed.extend(last_moves)
+                    limited = [] if combined else active.moves(state, sys, out.x, limits_only=True)
+                    if limited:
+                        alternatives, combined = _merge(last_moves, limited), True
+                    else:
+                        found = active.moves(prev_sys.state, prev_sys, prev_x, exclude=tuple(failed))
+                        alternatives, combined = ([max(found, key=lambda mv: mv.size)] if found else []), False
+            if alternatives:
+                last_moves = alternatives
+                state = active.apply(prev_sys.state, last_moves)
+                x = _repack(prev_sys, prev_x, SteadySystem(cn, state, mu, p_ref, m_ref))
+                continue
+            limited = active.moves(state, sys, out.x, limits_only=True) if rescues < 3 else []
+            if limited:
+                # what the failed iterate shows out of reach goes to its limit, still from the last solution
+                rescues += 1
+                state, last_moves = active.apply(state, limited), []
+                x = _repack(prev_sys, prev_x, SteadySystem(cn, state, mu, p_ref, m_ref))
+                continue
+            sys, out = _newton_with_continuation(cn, state, mu, p_ref, m_ref, None, nopts, linear)
+            total_iters += out.iterations
+            norms = norms + out.residual_norms
+        if not out.converged and last is None and starts and rescues == 0:
+            state, x = starts.pop(0), None  # the first solve failed: another starting state
+            continue
         if not out.converged and rescues < 3:
             # a set-point may be out of reach: put elements that exceed a limit at that limit and retry
-            limited, changed = active.update(state, sys, out.x, limits_only=True)
-            if changed:
+            limited = active.moves(state, sys, out.x, limits_only=True)
+            if limited:
                 rescues += 1
-                state, x = limited, None
+                state, x, last, last_moves = active.apply(state, limited), None, None, []
                 continue
         if not out.converged:
             p_last, q_last, _ = sys.split(out.x)
             short = capacity_problems(cn, state, p_last, q_last)
-            if not short and x is not None:  # the failed iterate may be at part load: the start of this round
+            if not short and last is not None:  # the failed iterate may be at part load: the last solution
+                short = capacity_problems(cn, state, *last[0].split(last[1])[:2])
+            if not short and x is not None:
                 short = capacity_problems(cn, state, *sys.split(x)[:2])
             diag = short + state_problems(cn, p_last, state)
             diag += island_problems(cn, state) + supply_problems(cn, state)
@@ -264,36 +415,42 @@ def solve_steady(
             raise ConvergenceError(f"scenario {cn.scenario}: Newton did not converge ({out.message})", diag)
         x = out.x
         p, q, _s = sys.split(x)
-        new_state, changed = active.update(state, sys, x)
+        moves = active.moves(state, sys, x)
         mu_new = _viscosity(cn, _mean_pressure(cn, p))
         mu_changed = bool(np.max(np.abs(mu_new / mu - 1.0), initial=0.0) > opt.viscosity_rel_tol)
-        if not changed and not mu_changed:
+        if not moves and not mu_changed:
             beyond = beyond_capacity(cn, state, p, q)
             if beyond:
                 raise InfeasibleError(f"scenario {cn.scenario} is infeasible", beyond)
             break  # the solution is consistent with its control state and its (lagged) viscosity
         mu = mu_new
-        if changed:
-            problems = supply_problems(cn, new_state) or island_problems(cn, new_state)
+        if moves:
+            fuel_now = sys.fuel_by_node(p, q)
+            moves, problems, skipped = _feasible_moves(cn, active, state, moves, fuel_now)
+            if problems:  # none of these moves can be made: the others the rules ask for, if any
+                others = active.moves(state, sys, x, exclude=tuple(moves))
+                if others:
+                    moves, problems, skipped = _feasible_moves(cn, active, state, others, fuel_now)
             if problems:
-                bounds = bound_texts(cn, new_state, p)
+                bounds = bound_texts(cn, active.apply(state, moves), p)
                 raise InfeasibleError(f"scenario {cn.scenario} is infeasible", bounds + problems)
-        # re-pack the solution for the new state's unknowns (pressure-held sources may change)
-        new_sys = SteadySystem(cn, new_state, mu, p_ref, m_ref)
-        supply = np.where(state.src_pressure, 0.0, state.src_inflow)
-        supply[sys.psrc] = _s
-        x = new_sys.pack(p, q, supply[new_sys.psrc])
+            avoided = skipped or avoided
+        new_state = active.apply(state, moves) if moves else state
+        last, last_moves, failed, attempts, combined = (sys, x), moves, [], 0, False
+        x = _repack(sys, x, SteadySystem(cn, new_state, mu, p_ref, m_ref))
         state = new_state
     else:
-        raise ConvergenceError(
-            f"scenario {cn.scenario}: controlled elements keep switching between set-point and bound after "
-            f"{opt.max_outer} rounds",
-            bound_texts(
-                cn,
-                state,
-                sys.split(x)[0] if sys is not None and x is not None else np.zeros(cn.n_nodes),
-            ),
+        p_now = sys.split(x)[0] if sys is not None and x is not None else np.zeros(cn.n_nodes)
+        diag = [*active.cycling_texts(), *bound_texts(cn, state, p_now)]
+        for st in (state, ControlState.initial(cn)):  # loops of controlled elements make the rounds cycle
+            diag += [d for d in loop_problems(cn, st) + bypassed_control_problems(cn, st) if d not in diag]
+        head = f"scenario {cn.scenario}: controlled elements keep switching between set-point and bound after " + (
+            f"{opt.max_outer} rounds"
         )
+        if avoided:
+            # on the way, switching elements to what their rules ask would have left supply and demand apart
+            raise InfeasibleError(f"{head}; no consistent state was found", diag + avoided)
+        raise ConvergenceError(head, diag)
     assert sys is not None and x is not None
     return _build_result(cn, sys, x, state, total_iters, outer, norms, left_out)
 
@@ -373,11 +530,19 @@ def _build_result(
     if len(cn.comp_edge):
         P, *_ = sys.compressor_power(p, q, False)
         fuel = sys.compressor_fuel(p, q, False)[0]
+        if cn.gas.kappa is None:  # no thermodynamic data: power not computed (electric stations, no limit)
+            P = np.full(len(cn.comp_edge), np.nan)
+            if cn.stations is not None:  # stations with units have theirs
+                ks = cn.stations.comp_k
+                P[ks] = sys.compressor_power(p, q, False)[0][ks]
+        elif len(cn.comp_active_arc):  # active arcs have no power
+            P = np.where(cn.comp_active_arc, np.nan, P)
     else:
         P = fuel = np.zeros(0)
     supply = np.where(state.src_pressure, 0.0, state.src_inflow).astype(float)
     supply[sys.psrc] = s
     warnings = list(notes or []) + list(cn.notes)
+    warnings += _fuel_assumptions(cn, fuel)
     warnings += range_warnings(cn.gas.compressibility, p, cn.gas.temperature_k, list(cn.node_ids))
     ce = cn.comp_edge
     for k in np.flatnonzero(state.comp_mode == CompMode.BYPASS):
@@ -408,3 +573,22 @@ def _build_result(
         warnings=tuple(warnings),
         control=state,
     )
+
+
+def _fuel_assumptions(cn: CompiledNetwork, fuel: F64) -> list[str]:
+    """A note naming the stations whose fuel comes from the default driver (the file gives no driver)."""
+    if not len(cn.comp_driver_assumed):
+        return []
+    own = np.zeros(len(fuel), dtype=bool)
+    if cn.stations is not None:  # stations with units burn what their own drivers need
+        own[cn.stations.comp_k] = True
+    assumed = np.flatnonzero(cn.comp_driver_assumed & (fuel > 0) & ~own)
+    if not len(assumed):
+        return []
+    ids = names([cn.edge_ids[cn.comp_edge[k]] for k in assumed])
+    burnt = cn.gas.basis.kg_s_to_mmscfd(float(np.sum(fuel[assumed])))
+    eff = ", ".join(sorted({f"{cn.comp_eta_driver[k]:.0%}" for k in assumed}))
+    return [
+        f"{ids}: no driver given, so a gas turbine at {eff} driver efficiency is assumed: it burns {burnt:.2f} "
+        "MMSCFD of fuel gas drawn at the suction node; give driver (electric: no fuel) and driver_efficiency"
+    ]

@@ -66,8 +66,11 @@ def warm_state(cn: CompiledNetwork, initial: SteadyResult) -> ControlState:
     keep = (cm[here] == CompMode.BYPASS) | (cm[here] == CompMode.OFF)
     here, there = here[~keep], there[~keep]
     m = warm.comp_mode[there]
+    rev = state.reverse().copy()
+    rev[here] = warm.reverse()[there]
     bound_target = {
         CompMode.PRESSURE: cn.comp_p_set_pa,
+        CompMode.SUCTION: cn.comp_p_suction_set_pa,
         CompMode.RATIO: cn.comp_ratio_max,
         CompMode.POWER: cn.comp_power_max_w,
         CompMode.FLOW: cn.comp_flow_max,
@@ -78,6 +81,7 @@ def warm_state(cn: CompiledNetwork, initial: SteadyResult) -> ControlState:
         sel = here[moved & (m == mode)]
         ct[sel] = values[sel]
     ct[here[moved & ((m == CompMode.BYPASS) | (m == CompMode.OFF))]] = 0.0
+    ct[here[moved & ((m == CompMode.MAP_FLOW) | (m == CompMode.MAP_HEAD))]] = 0.0  # the units' limits: no target
     rm, rt = state.reg_mode.copy(), state.reg_target.copy()
     here, there = _id_map(tuple(cn.edge_ids[e] for e in cn.reg_edge), tuple(base.edge_ids[e] for e in base.reg_edge))
     m = warm.reg_mode[there]
@@ -101,7 +105,7 @@ def warm_state(cn: CompiledNetwork, initial: SteadyResult) -> ControlState:
     bad = (cap[~np.isfinite(cn.source_capacity[cap])], lim[~np.isfinite(cn.source_p_max_pa[lim])])
     if any(len(x) for x in bad):
         return state
-    return ControlState(cm, ct, rm, rt, sp_, si, pt, sb, _warm_configs(cn, initial, state))
+    return ControlState(cm, ct, rm, rt, sp_, si, pt, sb, rev, _warm_configs(cn, initial, state))
 
 
 def _warm_configs(cn: CompiledNetwork, initial: SteadyResult, state: ControlState) -> NDArray[np.int64] | None:

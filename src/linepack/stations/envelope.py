@@ -47,6 +47,7 @@ I64 = NDArray[np.int64]
 HI_MAX_SPEED, HI_CHOKE, HI_DRIVER, HI_PISTON_SPEED = 0, 1, 2, 3
 ETA_FLOOR = 0.05
 FLAT_SLOPE = 0.05  # margin per unit of head (relative to the surge head at maximum speed) below the map's corners
+FLAT_CAP_SLOPE = 1.0  # the same for the capacity row, in units of q_ref: as steep as the map's own edges
 STEP = 1e-30  # complex step (Squire and Trapp 1998)
 
 
@@ -195,7 +196,7 @@ def envelope(
     # there is not a solution: the capacity check of solvers.station_bounds names the station)
     h_choke = np.where(code == HI_CHOKE, u.h_cx[idx], -np.inf) + 0.0 * hi
     h_t = rwhere(code == HI_DRIVER, head_floor(u, idx, rmin(hi, u.q_cx[idx])), h_choke)
-    flat = rwhere(turbo, FLAT_SLOPE * u.q_ref[idx] * rmax(h_t - h, 0.0) / np.maximum(u.h_sx[idx], 1.0), 0.0 * hi)
+    flat = rwhere(turbo, FLAT_CAP_SLOPE * u.q_ref[idx] * rmax(h_t - h, 0.0) / np.maximum(u.h_sx[idx], 1.0), 0.0 * hi)
     margin = (hi - lo) / u.q_ref[idx]
     # below the corners of the map's lower part (surge at minimum speed, choke at maximum speed) neither end
     # of the flow range moves with the head: a small slope there keeps the margin strictly falling with the

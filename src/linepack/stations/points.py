@@ -137,22 +137,39 @@ def _state(ev: StationEval, i: int, cs: CompiledStations) -> str:
     return ", ".join(words) or "in the map"
 
 
+def station_ends(
+    cn: CompiledNetwork, p_pa: F64, q_kg_s: F64, reverse: NDArray[np.bool_] | None = None
+) -> tuple[F64, F64, F64]:
+    """Per station with units: its throughput, suction and discharge pressure in the direction it compresses
+    (``reverse``, per compressor: a bidirectional station running from its ``to`` to its ``from``)."""
+    cs = cn.stations
+    assert cs is not None
+    ce = cn.comp_edge[cs.comp_k]
+    rev = np.zeros(len(ce), dtype=bool) if reverse is None else np.asarray(reverse, dtype=bool)[cs.comp_k]
+    a, b = cn.edge_from[ce], cn.edge_to[ce]
+    p = np.asarray(p_pa, dtype=float)
+    m = np.asarray(q_kg_s, dtype=float)[ce] * np.where(rev, -1.0, 1.0)
+    return m, p[np.where(rev, b, a)], p[np.where(rev, a, b)]
+
+
 def unit_points(
-    cn: CompiledNetwork, p_pa: F64, q_kg_s: F64, comp_mode: I64, config: I64 | None = None
+    cn: CompiledNetwork,
+    p_pa: F64,
+    q_kg_s: F64,
+    comp_mode: I64,
+    config: I64 | None = None,
+    reverse: NDArray[np.bool_] | None = None,
 ) -> UnitPoints | None:
     """The operating points of every unit at pressures ``p_pa`` (per node), flows ``q_kg_s`` (per edge) and
     compressor modes; ``config`` is each station's running configuration (None: chosen by the rule of
-    :mod:`.choice` at this point)."""
+    :mod:`.choice` at this point); ``reverse`` which compressors run backwards (bidirectional stations)."""
     cs = cn.stations
     if cs is None:
         return None
     from .choice import choose
 
     gas = suction_gas(cn)
-    ce = cn.comp_edge[cs.comp_k]
-    m = np.asarray(q_kg_s, dtype=float)[ce]
-    ps = np.asarray(p_pa, dtype=float)[cn.edge_from[ce]]
-    pd = np.asarray(p_pa, dtype=float)[cn.edge_to[ce]]
+    m, ps, pd = station_ends(cn, p_pa, q_kg_s, reverse)
     if config is None:
         config = choose(cs, gas, m, ps, pd).config
     run = running(cn, comp_mode) & (m > 0.0)

@@ -120,6 +120,9 @@ def segment_network(
         if not (0 < lam < 1):
             raise InputError(f"fixed_friction: pipe {pid} friction factor must be in (0, 1) (got {lam!r})")
         fixed[k] = lam
+    if len(cn.friction_fixed):  # pipes of law constant: their friction factor is fixed the same way
+        own = np.isnan(fixed[:n_pipes]) & np.isfinite(cn.friction_fixed[:n_pipes])
+        fixed[:n_pipes][own] = cn.friction_fixed[:n_pipes][own]
 
     L = cn.length_m[:n_pipes]
     nseg = np.maximum(1, np.ceil(L / segment_length_m - 1e-9)).astype(np.int64)
@@ -211,6 +214,8 @@ def segment_network(
         dh_m=res_arr(cn.dh_m, dh),
         maop_pa=res_arr(cn.maop_pa, cn.maop_pa[seg_pipe]),
         nominal_diameter_in=res_arr(cn.nominal_diameter_in, cn.nominal_diameter_in[seg_pipe]),
+        friction_fixed=np.full(n_seg + len(r_res), np.nan),  # carried by zeta (fixed_friction, below)
+        z_integrated=False,  # segments of a kilometre: Z at each segment's mean pressure
         comp_edge=remap(cn.comp_edge),
         reg_edge=remap(cn.reg_edge),
         tie_edge=remap(cn.tie_edge),

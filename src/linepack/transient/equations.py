@@ -46,7 +46,7 @@ F64 = NDArray[np.float64]
 #: Prandtl-Colebrook and Nikuradse variants, which have their own laminar rule)
 _LAMINAR_BELOW_2000 = frozenset(int(f) for f in FrictionLaw) - {
     int(FrictionLaw.PRANDTL_COLEBROOK),
-    int(FrictionLaw.NIKURADSE),
+    int(FrictionLaw.NIKURADSE_PANDAPIPES),
 }
 RE_FROZEN_MIN = 1e4  # below this Reynolds number the friction factor is not lagged (laminar and transition)
 _REUSE = sp.csc_matrix((1, 1))  # marker: "use the factorisation of an earlier step"

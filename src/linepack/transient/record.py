@@ -105,7 +105,7 @@ class Recorder:
         """Every unit's operating point at step ``k`` (the station configurations in force)."""
         st, cn = run.sys.state, run.cn
         configs = st.configs(cn)
-        pts = unit_points(cn, p, q, st.comp_mode, configs)
+        pts = unit_points(cn, p, q, st.comp_mode, configs, st.reverse())
         if pts is None:
             return
         for name, series in self.unit_values.items():

@@ -8,7 +8,7 @@
 3. Each step solves the implicit Euler equations (:mod:`.equations`) by the generic damped Newton
    (:func:`linepack.solvers.newton.newton`), warm-started from the previous step; the sparsity pattern is
    fixed between events, so the KLU symbolic analysis is reused. After each step the controlled elements
-   are checked against their bounds (:class:`linepack.solvers.bounds.ActiveSet`: compressor ratio and
+   are checked against their bounds (:class:`linepack.solvers.active_set.ActiveSet`: compressor ratio and
    power, source capacity, ...) and the step is repeated on the new control state when one changed. A
    step whose Newton fails is split into halves (up to ``max_halvings`` times) before the run stops.
 """
@@ -26,7 +26,7 @@ from ..compile import CompiledNetwork, CompMode, EdgeKind, RegMode, compile_netw
 from ..errors import ConvergenceError, InputError
 from ..model.network import Network
 from ..results import SteadyResult
-from ..solvers.bounds import ActiveSet
+from ..solvers.active_set import ActiveSet
 from ..solvers.equations import ControlState, SourceBound
 from ..solvers.newton import NewtonOptions, NewtonOutcome, newton
 from ..solvers.steady import SteadyOptions, solve_steady
@@ -111,15 +111,13 @@ def _steady_controls(cn: CompiledNetwork, steady: SteadyResult) -> ControlState:
     ct[moved & (cm == CompMode.POWER)] = cn.comp_power_max_w[moved & (cm == CompMode.POWER)]
     ct[cm == CompMode.FLOW] = cn.comp_flow_max[cm == CompMode.FLOW]
     ct[(cm == CompMode.BYPASS) | (cm == CompMode.OFF)] = 0.0
-    configs = None
-    done = steady.control
-    if cn.stations is not None and isinstance(done, ControlState) and len(done.comp_target) == len(ct):
-        # stations with units: their bounds (drivers' full power, the map's limits) and configurations as solved
-        k = cn.stations.comp_k
-        ct[k] = np.where(moved[k], done.comp_target[k], ct[k])
-        configs = done.station_config
     rm = np.asarray(steady.reg_mode, dtype=np.int64).copy()
     rt = np.where(rm == RegMode.PRESSURE, cn.reg_p_set_pa, np.where(rm == RegMode.FLOW, cn.reg_flow_max, 0.0))
+    rev = steady.comp_reverse().copy()
+    ctrl = steady.control
+    if isinstance(ctrl, ControlState) and len(ctrl.comp_target) == len(ct) and len(ctrl.reg_target) == len(rt):
+        ct, rt = ctrl.comp_target.copy(), ctrl.reg_target.copy()  # the steady solve's own targets
+    configs = ctrl.station_config if isinstance(ctrl, ControlState) and cn.stations is not None else None
     supply, p = steady.source_supply_kg_s, steady.p_pa[cn.source_node]
     held, cap = cn.source_is_pressure, cn.source_capacity
     sp_, si, pt = st.src_pressure.copy(), st.src_inflow.copy(), st.src_p_target.copy()
@@ -131,7 +129,7 @@ def _steady_controls(cn: CompiledNetwork, steady: SteadyResult) -> ControlState:
     sb[shut], sp_[shut], si[shut] = SourceBound.SHUT_IN, False, 0.0
     sb[limited], sp_[limited], si[limited] = SourceBound.PRESSURE_LIMIT, True, 0.0
     pt[limited] = cn.source_p_max_pa[limited]
-    return ControlState(cm, ct, rm, rt, sp_, si, pt, sb, configs)
+    return ControlState(cm, ct, rm, rt, sp_, si, pt, sb, rev, configs)
 
 
 def _scales(cn: CompiledNetwork, schedule: Schedule, profile: Profile) -> tuple[float, float]:

@@ -2,7 +2,7 @@
 
 :class:`Run` holds the segmented network after the events so far, the control state, the step system and
 the time integral of the boundary flows; :meth:`Run.solve_to` solves one step with the control rules of
-the steady solver (:class:`linepack.solvers.bounds.ActiveSet`) and :meth:`Run.apply` applies an event.
+the steady solver (:class:`linepack.solvers.active_set.ActiveSet`) and :meth:`Run.apply` applies an event.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components
 
 from ..compile import CompiledNetwork, CompMode, RegMode
-from ..solvers.bounds import ActiveSet
+from ..solvers.active_set import ActiveSet
 from ..solvers.equations import ControlState, SourceBound
 from ..solvers.newton import NewtonOptions, NewtonOutcome, newton
 from .discretise import SegmentedNetwork

@@ -21,6 +21,7 @@ Later views (transient time slider, N-1 criticality) add their routes through ``
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -122,13 +123,33 @@ def create_app(
     headers = security_headers(tiles_origin)
     static = static_dir()
 
+    # solves of cached results under way, by (network, scenario): requests that want the same result while it
+    # is being solved wait for that one solve instead of each starting their own
+    in_flight: dict[tuple[str, str | None], asyncio.Future[Any]] = {}
+
     async def _solve(entry: NetworkEntry, scenario: str | None, fresh: bool) -> Any:
+        key = (entry.token, scenario)
         if not fresh:
             cached = service.cached(entry, scenario)
             if cached is not None:
                 return cached
-        result = await service.run(payload.solve, entry, scenario, request_timeout_s)
+            if key in in_flight:
+                return await asyncio.shield(in_flight[key])
+        done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        if not fresh:
+            in_flight[key] = done
+        try:
+            result = await service.run(payload.solve, entry, scenario, request_timeout_s)
+        except BaseException as exc:  # those waiting get the same answer (a request given up: busy, try again)
+            gone = BusyError("the solve this request waited for was given up (its first request's time limit)")
+            done.set_exception(exc if isinstance(exc, Exception) else gone)
+            done.exception()  # retrieved here: no warning when nobody else waited
+            raise
+        finally:
+            if in_flight.get(key) is done:
+                del in_flight[key]
         service.remember(entry, scenario, result)
+        done.set_result(result)
         return result
 
     async def index(request: Request) -> Response:

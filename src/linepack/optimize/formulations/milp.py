@@ -38,7 +38,7 @@ pressure limits (the least-violation problem).
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,8 +49,10 @@ from numpy.typing import NDArray
 from ...compile import CompiledNetwork, CompMode, RegMode
 from ...errors import InfeasibleError, InputError
 from ..limits import node_limits
+from ..modes import ModeSpace
 from ..physics import FrozenPhysics
 from ..problems import Problem
+from .milp_modes import add_mode_rows, read_modes
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -122,6 +124,7 @@ class MilpSolution:
     flow_max_kg_s: float
     breakpoints: int
     notes: tuple[str, ...] = field(default_factory=tuple)
+    modes: Mapping[int, str] = field(default_factory=dict)  # state of every edge whose mode was a decision
 
 
 def flow_range_kg_s(cn: CompiledNetwork, problem: Problem) -> float:
@@ -311,6 +314,31 @@ def _power_plane(head_j_per_kg: F64, eta_is: F64, x: float, q0: F64, pis0: F64, 
     return c0, cq, cs, cd
 
 
+class _Planes:
+    """Power planes of compressor stations at the reference point (for stations whose mode is a decision)."""
+
+    def __init__(self, cn: CompiledNetwork, phys: FrozenPhysics, p0: F64, q0: F64, q_hi: F64, m_ref: float,
+                 pr2: float) -> None:  # fmt: skip
+        self.cn, self.phys, self.p0, self.q0, self.m_ref = cn, phys, p0, q0, m_ref
+        self.pr2, self.w_ref = pr2, W_REF
+
+    def __call__(self, k: int) -> tuple[float, float, float, float]:
+        cn, e = self.cn, int(self.cn.comp_edge[k])
+        if len(cn.comp_active_arc) and cn.comp_active_arc[k]:
+            return 0.0, 0.0, 0.0, 0.0
+        pis0 = max(float(self.p0[cn.edge_from[e]]), 1e5) ** 2
+        pid0 = max(float(self.p0[cn.edge_to[e]]), 1e5) ** 2
+        r = float(cn.comp_ratio_max[k]) if np.isfinite(cn.comp_ratio_max[k]) else 1.5
+        if pid0 <= pis0 * (1 + 1e-6):
+            pid0 = pis0 * r
+        qc0 = float(self.q0[e]) if self.q0[e] > 1e-9 * self.m_ref else self.m_ref
+        c = _power_plane(
+            self.phys.head_coef_j_per_kg[[k]], cn.comp_eta_is[[k]], self.phys.x_exponent,
+            np.array([qc0]), np.array([pis0]), np.array([pid0]),
+        )  # fmt: skip
+        return float(c[0][0]), float(c[1][0]), float(c[2][0]), float(c[3][0])
+
+
 def solve_milp(
     cn: CompiledNetwork,
     problem: Problem,
@@ -319,13 +347,16 @@ def solve_milp(
     required_groups: Sequence[str] = (),
     start: tuple[F64, F64] | None = None,
     exclude: Sequence[Sequence[str]] = (),
+    modes: ModeSpace | None = None,
+    mode_cuts: Sequence[Mapping[int, str]] = (),
 ) -> MilpSolution:
     """Solve ``problem`` on ``cn`` as a sequence of MILPs (see the module docstring).
 
     ``switches``: binary candidates (edges of ``cn`` in service only when chosen; at most one per group, exactly
     one for ``required_groups``). ``start``: reference pressures [Pa] per node and flows [kg/s] per edge of
     the first round (default: a flat guess at the highest allowed pressure and the throughput on every edge).
-    ``exclude``: combinations of switch ids that may not be chosen again (no-good cuts).
+    ``exclude``: combinations of switch ids that may not be chosen again (no-good cuts). ``modes``: elements whose
+    operating mode is a decision (:mod:`.milp_modes`), with ``mode_cuts`` (earlier choices, excluded).
     """
     opt = options or MilpOptions()
     opt.check()
@@ -364,8 +395,9 @@ def solve_milp(
         phys = FrozenPhysics.at(cn, p0, q_eval)
         adapt = opt.adaptive and (rnd > 1 or start is not None)
         sol = _solve_once(
-            cn, problem, opt, qmax, lim, hi_pa, p_ref, phys, p0, q0, switches, required_groups, adapt, exclude
-        )
+            cn, problem, opt, qmax, lim, hi_pa, p_ref, phys, p0, q0, switches, required_groups, adapt, exclude,
+            modes, mode_cuts,
+        )  # fmt: skip
         sol = MilpSolution(**{**sol.__dict__, "rounds": rnd})
         if rnd > 1 and sol.chosen == prev_choice and rnd == opt.rounds:
             break
@@ -392,8 +424,13 @@ def _solve_once(
     required_groups: Sequence[str],
     adapt: bool = False,
     exclude: Sequence[Sequence[str]] = (),
+    modes: ModeSpace | None = None,
+    mode_cuts: Sequence[Mapping[int, str]] = (),
 ) -> MilpSolution:
     n, m, ns, nk = cn.n_nodes, cn.n_edges, len(cn.source_ids), len(cn.sink_ids)
+    free_mode = np.zeros(m, dtype=bool)  # edges whose operating mode is a decision (linepack.optimize.modes)
+    if modes is not None:
+        free_mode[list(modes.valves) + list(modes.regulators) + list(modes.compressors)] = True
     m_ref = max(qmax / 1.1, 1e-3)
     pr2 = p_ref * p_ref
     Qm = qmax / m_ref
@@ -437,6 +474,8 @@ def _solve_once(
     q_hi[re_[fr]] = np.minimum(cn.reg_flow_max[fr] / m_ref, Qm)
     q_lo[re_[rm == RegMode.CLOSED]] = q_hi[re_[rm == RegMode.CLOSED]] = 0.0
     q_lo[cn.block_edge] = q_hi[cn.block_edge] = 0.0
+    q_lo[free_mode], q_hi[free_mode] = -Qm, Qm  # bounded by the mode rows
+    fr = fr & ~free_mode[re_]
     Q = b.add(m, q_lo, q_hi)
     shortfall = problem.shortfall_weight > 0 and problem.source_nominal.size and np.any(problem.source_nominal > 0)
     s_cost = m_ref * problem.source_price.astype(float)
@@ -514,6 +553,7 @@ def _solve_once(
 
     # --- equal pressures: ties (open valves, shorts), open regulators, bypassed stations
     eqp = np.concatenate([cn.tie_edge, re_[rm == RegMode.OPEN], ce[cm == CompMode.BYPASS]]).astype(np.int64)
+    eqp = eqp[~free_mode[eqp]]
     if len(eqp):
         if np.any(sw_of_edge[eqp] >= 0):
             raise InputError("MILP: candidates may be pipes or compressor stations (valves and regulators are not)")
@@ -524,10 +564,12 @@ def _solve_once(
 
     # --- compressors
     if nc:
-        fc = np.flatnonzero(free_c)
+        fc = np.flatnonzero(free_c & ~free_mode[ce])
         fe = ce[fc]
         cand = sw_of_edge[fe] >= 0
-        absent_bypass = np.array([cand[j] and switches[sw_of_edge[fe[j]]].absent == "bypass" for j in range(len(fe))])
+        absent_bypass = np.array(
+            [cand[j] and switches[sw_of_edge[fe[j]]].absent == "bypass" for j in range(len(fe))], dtype=bool
+        )
         removed = cand & ~absent_bypass
         mpi = hi_pa[et[fe]] ** 2 / pr2 + 1.0
         zc = z_of(fe)
@@ -542,13 +584,15 @@ def _solve_once(
         if np.any(absent_bypass):
             sel = fe[absent_bypass]
             b.rows_(len(sel), [(PI[et[sel]], 1.0), (PI[ef[sel]], -1.0), (z_of(sel), -mpi[absent_bypass])], -np.inf, 0.0)
-        # power planes
+        # power planes (active arcs have no power: a zero plane)
+        arc = (cn.comp_active_arc if len(cn.comp_active_arc) == nc else np.zeros(nc, dtype=bool))[fc]
         pis0 = np.maximum(p0[ef[fe]], 1e5) ** 2
         pid0 = np.maximum(p0[et[fe]], 1e5) ** 2
         rmx = np.where(np.isfinite(cn.comp_ratio_max[fc]), cn.comp_ratio_max[fc], 1.5)
         pid0 = np.where(pid0 <= pis0 * (1 + 1e-6), pis0 * rmx, pid0)  # first round or idle: a mid ratio
         qc0 = np.clip(np.where(q0[fe] > 1e-9 * m_ref, q0[fe], m_ref), 0.0, q_hi[fe] * m_ref)
         c0, cq, cs, cd = _power_plane(phys.head_coef_j_per_kg[fc], cn.comp_eta_is[fc], phys.x_exponent, qc0, pis0, pid0)
+        c0, cq, cs, cd = (np.where(arc, 0.0, v) for v in (c0, cq, cs, cd))
         # W_REF W >= c0 + cq m_ref Q + cs pr2 PIs + cd pr2 PId   (relaxed by M (1 - z) for candidates)
         mp = np.abs(c0) + np.abs(cq) * Qm * m_ref + np.abs(cs) * hi_pa[ef[fe]] ** 2 + np.abs(cd) * hi_pa[et[fe]] ** 2
         mp = np.where(cand, mp / W_REF, 0.0)
@@ -563,6 +607,13 @@ def _solve_once(
             wmax = np.where(np.isfinite(cn.comp_power_max_w[fc]), cn.comp_power_max_w[fc], mp * W_REF) / W_REF
             sel = np.flatnonzero(removed)
             b.rows_(len(sel), [(Wp[fc[sel]], 1.0), (zc[sel], -wmax[sel])], -np.inf, 0.0)
+
+    # --- operating modes as binaries
+    mode_cols: dict[int, tuple[str, I64]] = {}
+    if modes is not None and modes.size:
+        mode_cols = add_mode_rows(
+            b, cn, modes, PI, Q, Wp, hi_pa**2 / pr2, Qm, m_ref, _Planes(cn, phys, p0, q0, q_hi, m_ref, pr2), mode_cuts
+        )
 
     # --- groups of candidates
     groups: dict[str, list[int]] = {}
@@ -620,6 +671,7 @@ def _solve_once(
         nom = problem.source_nominal > 0
         raw += float(problem.shortfall_weight * m_ref * np.sum(x[S][nom]))
     return MilpSolution(
+        modes=read_modes(x, mode_cols) if mode_cols else {},
         p_pa=p,
         q_kg_s=q,
         supply_kg_s=supply * m_ref,

@@ -94,6 +94,8 @@ class RawSolution:
     lam_g: F64
     lam_x: F64
     binding: tuple[tuple[str, float, str], ...]  # (label, marginal objective per unit, unit)
+    # per binding entry: ("g", row of the inequalities, +1) or ("x", variable, +1 upper / -1 lower bound)
+    binding_refs: tuple[tuple[str, int, int], ...] = ()
 
 
 class NlpModel:
@@ -156,7 +158,10 @@ class NlpModel:
         if nc:
             ps, pd, qc = P[ef[ce].tolist()], P[et[ce].tolist()], Q[ce.tolist()]
             head = head0 + dhead * (ps - ps0)
-            power = qc * m_ref * head * ((pd / ps) ** x_exp - 1.0) / ca.DM(cn.comp_eta_is)
+            arc = cn.comp_active_arc if len(cn.comp_active_arc) == nc else np.zeros(nc, dtype=bool)
+            if cn.gas.kappa is None:  # no thermodynamic data (electric stations without limits): no power
+                arc = np.ones(nc, dtype=bool)
+            power = qc * m_ref * head * ((pd / ps) ** x_exp - 1.0) / ca.DM(cn.comp_eta_is) * ca.DM(1.0 - arc)
             lhv = cn.gas.lhv_j_per_kg or np.inf
             ff = np.where(cn.comp_gas_driven & free_c, 1.0 / (cn.comp_eta_driver * lhv), 0.0)
             fuel = power * ca.DM(ff)
@@ -192,6 +197,12 @@ class NlpModel:
         t = cn.tie_edge
         if len(t):
             eq.append(P[ef[t].tolist()] - P[et[t].tolist()] - tie_s * Q[t.tolist()])
+            # no tie carries more than all the gas there is: without this bound a station in a loop with an open
+            # valve could circulate gas without limit and draw a pressure difference from the tie's vanishing
+            # (regularising) resistance
+            hi = problem.source_hi[np.isfinite(problem.source_hi)]
+            q_all = 2.0 * max(float(np.sum(problem.demand)), float(np.sum(np.maximum(hi, 0.0))), 1e-3 * m_ref)
+            lbx[n + t], ubx[n + t] = -q_all / m_ref, q_all / m_ref
         b = cn.block_edge
         lbx[n + b] = ubx[n + b] = 0.0
         # fixed-loss resistors
@@ -298,12 +309,11 @@ class NlpModel:
         o = n + m
         lbx[o : o + ns], ubx[o : o + ns] = problem.source_lo / m_ref, problem.source_hi / m_ref
         for k, sid in enumerate(cn.source_ids):
-            xb[o + k] = Bound(f"source {sid} minimum supply", "kg/s", m_ref)
+            floor = "cannot take gas back" if problem.source_lo[k] == 0 else "minimum supply"
+            xb[o + k] = Bound(f"source {sid} {floor}", "kg/s", m_ref)
             xb_hi[o + k] = Bound(f"source {sid} capacity", "kg/s", m_ref)
         o += ns
         lbx[o : o + nk], ubx[o : o + nk] = 0.0, problem.shed_max / m_ref
-        for k, kid in enumerate(cn.sink_ids):
-            xb_hi[o + k] = Bound(f"sink {kid} fully shed", "kg/s", m_ref)
         lbx[n + m + ns + nk], ubx[n + m + ns + nk] = 0.0, (np.inf if problem.has_growth else 0.0)
 
         # objective
@@ -356,12 +366,13 @@ class NlpModel:
             "mu_strategy": "adaptive",
             "sb": "yes",
         }
+        f_full = raw / self.obj_norm + tie + rho * ca.sumsqr(X - x_centre)
         self.solver = ca.nlpsol(
-            "ogf",
-            "ipopt",
-            {"x": X, "p": par, "f": raw / self.obj_norm + tie + rho * ca.sumsqr(X - x_centre), "g": g},
-            {"ipopt": ipopt, "print_time": False},
+            "ogf", "ipopt", {"x": X, "p": par, "f": f_full, "g": g}, {"ipopt": ipopt, "print_time": False}
         )
+        # what the sensitivity of the reported objective needs (linepack.optimize.formulations.sensitivity)
+        self.symbols = (X, par, f_full, g, raw - short)
+        self.sensitivity_fn: Any = None
 
     def parameters(
         self,
@@ -442,6 +453,7 @@ class NlpModel:
             g = np.asarray(out["g"]).ravel()
             viol = max(float(np.max(self.lbg - g, initial=0.0)), float(np.max(g - self.ubg, initial=0.0)))
             success = viol < 1e-9
+        found = self._binding(lam_g, lam_x)
         return RawSolution(
             success=success,
             status=str(st["return_status"]),
@@ -458,7 +470,8 @@ class NlpModel:
             par=par,
             lam_g=lam_g,
             lam_x=lam_x,
-            binding=self._binding(lam_g, lam_x),
+            binding=tuple((a, b, c) for a, b, c, _ in found),
+            binding_refs=tuple(ref for _, _, _, ref in found),
         )
 
     def at_bound(self, raw: RawSolution, gap: float = 1e-6) -> tuple[NDArray[np.int64], F64]:
@@ -479,10 +492,12 @@ class NlpModel:
         sel = at_lo | at_hi
         return cols[sel], np.where(at_lo, lo, hi)[sel]
 
-    def _binding(self, lam_g: F64, lam_x: F64) -> tuple[tuple[str, float, str], ...]:
-        """Active limits with their marginal values: the objective improvement [raw objective, SI per second]
-        per unit the limit is loosened, largest first."""
-        out: list[tuple[str, float, str, float]] = []
+    def _binding(self, lam_g: F64, lam_x: F64) -> list[tuple[str, float, str, tuple[str, int, int]]]:
+        """Active limits with their multipliers as values: the improvement of the whole objective the solver
+        minimises (raw objective with its modelling penalties, SI per second) per unit the limit is loosened,
+        largest first, with a reference to the constraint (for :mod:`.sensitivity`). Bounds that are the range of
+        a decision rather than a limit (a sink cannot be shed beyond its demand) are left out."""
+        out: list[tuple[str, float, str, tuple[str, int, int]]] = []
         lam_in = lam_g[self.n_eq :]
         scale = self.obj_norm
         big = max(float(np.max(np.abs(lam_in), initial=0.0)), float(np.max(np.abs(lam_x), initial=0.0)), 1e-300)
@@ -490,13 +505,13 @@ class NlpModel:
         for k in np.flatnonzero(np.abs(lam_in) > thr):
             b = self.ineq_bounds[k]
             v = abs(lam_in[k]) * scale / b.to_physical
-            out.append((b.label, float(v), b.unit, v))
+            out.append((b.label, float(v), b.unit, ("g", int(k), 1)))
         fixed = self.lbx == self.ubx  # nominated quantities, not limits
         for i in np.flatnonzero((np.abs(lam_x) > thr) & ~fixed):
             bd = self.xb_hi[i] if lam_x[i] > 0 else self.xb[i]
             if bd is None:
                 continue
             v = abs(lam_x[i]) * scale / bd.to_physical
-            out.append((bd.label, float(v), bd.unit, v))
-        out.sort(key=lambda r: -r[3])
-        return tuple((a, b, c) for a, b, c, _ in out)
+            out.append((bd.label, float(v), bd.unit, ("x", int(i), 1 if lam_x[i] > 0 else -1)))
+        out.sort(key=lambda r: -r[1])
+        return out
