@@ -440,8 +440,13 @@ def solve_steady(
         x = _repack(sys, x, SteadySystem(cn, new_state, mu, p_ref, m_ref))
         state = new_state
     else:
-        p_now = sys.split(x)[0] if sys is not None and x is not None else np.zeros(cn.n_nodes)
-        diag = [*active.cycling_texts(), *bound_texts(cn, state, p_now)]
+        diag = []
+        if sys is not None and x is not None:  # at the last solution: stations asked more than their units pass
+            p_now, q_now = sys.split(x)[:2]
+            diag += capacity_problems(cn, state, p_now, q_now) + state_problems(cn, p_now, state)
+        else:
+            p_now = np.zeros(cn.n_nodes)
+        diag += [*active.cycling_texts(), *bound_texts(cn, state, p_now)]
         for st in (state, ControlState.initial(cn)):  # loops of controlled elements make the rounds cycle
             diag += [d for d in loop_problems(cn, st) + bypassed_control_problems(cn, st) if d not in diag]
         head = f"scenario {cn.scenario}: controlled elements keep switching between set-point and bound after " + (

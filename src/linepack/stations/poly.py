@@ -105,5 +105,6 @@ def root(a: Any, b: Any, c0: Any, value: Any, slope: int) -> tuple[Arr, Arr]:
     rd, rn = np.real(den), np.real(num)
     use_den = (rd * rd >= rn * rn) & ~beyond
     safe_a = np.where(np.real(a) == 0.0, 1e-300, a)
-    x = np.where(use_den, 2.0 * cc / np.where(rd == 0.0, 1.0, den), num / (2.0 * safe_a))
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # only in the form not taken
+        x = np.where(use_den, 2.0 * cc / np.where(rd == 0.0, 1.0, den), num / (2.0 * safe_a))
     return np.asarray(x), beyond
