@@ -53,6 +53,14 @@ AMBIENT_SRC = (
 )
 
 
+# Sources used by additions of this script beyond the shared data set (keys SC.. as in supply_psgp.yaml).
+EXTRA_REFERENCES = {
+    "SC10": "ISGS, Strategic Underground Gas Storages (Khorewah: 188 bcf incl. cushion, 792 MMcfd withdrawal, "
+    "396 MMcfd injection; ADB/Ramboll update of 29 Apr 2022): "
+    "https://www.isgs.com.pk/index.php/strategic-underground-gas-storages-sugs/",
+}
+
+
 def inner_diameter_mm(nominal_in: float) -> float:
     return round(nominal_in * 25.4 - 2.0 * WALL_MM[int(nominal_in)], 1)
 
@@ -302,6 +310,32 @@ def main() -> None:
     set42["PSGP-07"]["to"] = "PSGP_SWL_S"
     set42["PSGP-08"]["from"] = "PSGP_SWL_D"
 
+    # Candidate underground store (supply chain, docs/supply.md): Pakistan has none yet. ISGS's feasibility
+    # update recommends converting the depleted Khorewah field (Badin block, Sindh) with 188 bcf storage
+    # including cushion gas, 792 MMcfd peak withdrawal and 396 MMcfd injection (S:SC10). Location, tie-in and
+    # the connecting line are assumed (A); the store's rates and curves live in linepack/data/supply_psgp.yaml.
+    ugs_node = {
+        "id": "KHOREWAH_UGS", "name": "Khorewah underground gas storage (candidate, depleted field, Badin)",
+        "lat": 24.85, "lon": 68.85, "elevation_m": 5, "status": "hypothetical",
+        "provenance": "A: approximate site in the Badin block (S:SC10 names Khorewah, Badin, Sindh)",
+    }
+    ugs_pipe = {
+        "id": "UGS-KHOREWAH", "from": "KHOREWAH_UGS", "to": "SINDH_S_FIELDS", "length_km": 45.0,
+        "inner_diameter_mm": inner_diameter_mm(24), "nominal_diameter_in": 24, "roughness_mm": 0.01,
+        "efficiency": PIPE_EFFICIENCY, "maop_barg": 99.3, "status": "hypothetical",
+        "provenance": "A: 24 in, 45 km tie-in to the lower-Sindh system (route and size assumed)",
+    }
+    ugs_source = {
+        "id": "KHOREWAH_UGS.withdrawal", "node": "KHOREWAH_UGS", "unit": "MMSCFD", "capacity": 792,
+        "status": "hypothetical", "mode": "flow", "inflow": 0,
+        "provenance": "capacity S:SC10 (peak withdrawal 792 MMcfd); the supply run sets the withdrawal",
+    }
+    ugs_sink = {
+        "id": "KHOREWAH_UGS.injection", "node": "KHOREWAH_UGS", "demand": 0, "unit": "MMSCFD",
+        "category": "other", "status": "hypothetical",
+        "provenance": "injection up to 396 MMcfd S:SC10; the supply run sets the injection",
+    }
+
     scenarios = {
         "existing_2024": {
             "description": "existing system only, demand at 80 % (winter curtailment, S:R60,R64)",
@@ -340,6 +374,18 @@ def main() -> None:
             "enable": ["CS_NAWABSHAH", "CS_SAHIWAL"],
             "set": set42,
             "add": {"nodes": new_cs_nodes, "compressors": new_cs},
+        },
+        "psgp_ugs": {
+            "description": "psgp_base + candidate Khorewah underground store (A: Pakistan has no UGS yet; "
+            "sizes S:SC10)",
+            "base": "psgp_base",
+            "enable": ["KHOREWAH_UGS", "UGS-KHOREWAH", "KHOREWAH_UGS.withdrawal", "KHOREWAH_UGS.injection"],
+            "add": {"nodes": [ugs_node], "pipes": [ugs_pipe], "sources": [ugs_source], "sinks": [ugs_sink]},
+        },
+        "psgp_energas": {
+            "description": "psgp_base + the proposed Energas terminal at Port Qasim (an extra FSRU, S:R26)",
+            "base": "psgp_base",
+            "enable": ["ENERGAS-PQ", "ENERGAS_LNG.supply"],
         },
         "gwadar_ip": {
             "description": "psgp_base + Gwadar LNG + Iran border entry + IP / Gwadar-Nawabshah line",
@@ -398,7 +444,7 @@ def main() -> None:
         "compressor_units": units,
         "scenarios": scenarios,
         "default_scenario": "psgp_base",
-        "references": references(dataset),
+        "references": {**references(dataset), **EXTRA_REFERENCES},
         "meta": {
             "data_version": meta["version"],
             "temperature_provenance": "A: mean soil temperature at burial depth, range 15-35 C",

@@ -31,6 +31,7 @@ GUIDE = [
     ("Transient simulation", "transient.md"),
     ("Optimisation and planning", "optimize.md"),
     ("Studies", "studies.md"),
+    ("Supply chain: LNG, storage, LPG", "supply.md"),
     ("Web application", "web.md"),
     ("Validation", "validation.md"),
     ("Validation against STANET", "validation_stanet.md"),

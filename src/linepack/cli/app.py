@@ -15,6 +15,7 @@ from .plot import plot_app
 from .serve import serve
 from .steady import run
 from .study import study_app
+from .supply import supply_app
 from .transient import transient
 
 app = typer.Typer(
@@ -54,6 +55,7 @@ app.add_typer(plot_app, name="plot")
 app.add_typer(study_app, name="study")
 app.add_typer(optimize_app, name="optimize")
 app.add_typer(scada_app, name="scada")
+app.add_typer(supply_app, name="supply")
 
 
 def main() -> None:  # pragma: no cover

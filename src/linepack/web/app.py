@@ -10,6 +10,8 @@ API (every body and answer is JSON unless said otherwise):
 - ``POST /api/upload``   ``{files: [{name, text}, ...]}``  a native or GasLib network; errors name component
   and field
 - ``GET  /api/health``
+- ``GET  /supply``, ``GET /api/supply?days=&variant=&network=``  LNG terminal inventories over time
+  (:mod:`linepack.web.supply`)
 
 Errors answer ``{"error": short text, "problems": [one line per problem]}`` with 400 (bad request), 413 (body
 too large), 415 (a POST body that is not application/json), 422 (invalid network or scenario), 409 (no
@@ -50,6 +52,7 @@ from .guards import (
     security_headers,
 )
 from .service import BusyError, NetworkEntry, Service
+from .supply import supply_routes
 from .uploads import load_upload, new_temp_root, parse_files
 
 log = logging.getLogger("linepack.web")
@@ -263,6 +266,7 @@ def create_app(
         Route("/api/profile", profile, methods=["POST"]),
         Route("/api/download/{fmt}", download),
         Route("/api/upload", upload, methods=["POST"]),
+        *supply_routes(static, headers, service),
         *extra_routes,
         Mount("/static", app=StaticFiles(directory=static), name="static"),
     ]
