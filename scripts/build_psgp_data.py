@@ -51,6 +51,33 @@ AMBIENT_SRC = (
     "Multan (CS3), rounded from published climate normals of the Pakistan Meteorological Department; not in the "
     "shared data set"
 )
+# Gas quality (docs/quality.md). OGRA's pipeline gas specification (S:R100, 5 Jun 2018): CV >= 900 Btu/scf and
+# Wobbe index 1,180 Btu/scf +-5 %; scenario psgp_ogra_limits applies its minima at the city gates (A: where the
+# public distribution networks take the gas; fertiliser plants take Mari gas under their own allocations and power
+# plants RLNG; the maximum Wobbe index is not applied: RLNG exceeds it, S:R101). psgp_base carries no quality
+# limit, so its pressure studies (N-1, shedding) stay pressure studies. Btu/scf at 60 F are converted to MJ/m3 at
+# the same 60 F reference (D): 1 Btu/scf = 0.0372589 MJ/m3.
+BTU_SCF_MJ_M3 = 1055.05585262 / 0.028316846592 / 1e6
+OGRA_CV_MIN_BTU_SCF = 900.0
+OGRA_WOBBE_BTU_SCF = 1180.0
+OGRA_WOBBE_TOLERANCE = 0.05
+# The hydrogen-blend scenario (all A): green hydrogen blended at the Port Qasim hub at 10 mol % of the gas leaving
+# it; the RLNG power plants then buy energy, not volume: 170 MMSCFD (the data set's full-load draw, D from R65)
+# at the RLNG's stated 1,111 Btu/scf (the data set's HHV, D) = 188,870 MMBTU/d; turbines accept at most 10 mol %.
+H2_SHARE_MOL_PCT = 10.0
+H2_MAX_AT_PLANTS_MOL_PCT = 10.0
+RLNG_HHV_BTU_SCF = 1111.0
+PLANT_DRAW_MMSCFD = 170.0
+
+
+# What each assumed composition was checked against (the data set gives no measured analysis of any of them).
+GAS_CHECKS = {
+    "RLNG_QATAR_TYPICAL": " (lean Qatari-type LNG); inside the LNG specification band of S:R101 (GHV 1,050-1,170 "
+    "Btu/scf, CH4 >= 85 %, C4+ <= 2 %, N2 <= 1 %): ISO 6976 gives 1,111 Btu/scf at 60 F",
+    "PK_SYSTEM_GAS_SUI_TYPE": " (shaped to sit at the OGRA limits of S:R100: CO2 3 %, N2 <= 7 %, CV >= 900 Btu/scf)",
+    "MARI_LOW_BTU": " (placeholder: only 'low-BTU, high-CO2' is sourced, S:R67; below the OGRA CV, Mari gas goes "
+    "to the fertiliser plants)",
+}
 
 
 # Sources used by additions of this script beyond the shared data set (keys SC.. as in supply_psgp.yaml).
@@ -231,18 +258,17 @@ def main() -> None:
 
     sinks = []
     for k in draft["sinks"]:
-        sinks.append(
-            {
-                "id": f"{k['node']}.demand",
-                "node": k["node"],
-                "demand": k["demand_mmscfd"],
-                "unit": "MMSCFD",
-                "p_min_barg": k["min_pressure_barg"],
-                "category": sink_category(k["node"]),
-                "status": k.get("status", "existing"),
-                "provenance": k["src"],
-            }
-        )
+        rec = {
+            "id": f"{k['node']}.demand",
+            "node": k["node"],
+            "demand": k["demand_mmscfd"],
+            "unit": "MMSCFD",
+            "p_min_barg": k["min_pressure_barg"],
+            "category": sink_category(k["node"]),
+            "status": k.get("status", "existing"),
+            "provenance": k["src"],
+        }
+        sinks.append(rec)
 
     psgp_pipes = [f"PSGP-0{i}" for i in range(1, 9)]
     id42 = inner_diameter_mm(42)
@@ -398,6 +424,60 @@ def main() -> None:
             "enable": [p["id"] for p in draft["pipes"] if p["id"].startswith("TAPI-")]
             + ["GALKYNYSH.supply", "KANDAHAR.demand", "FAZILKA_BORDER.demand", "TAPI_MULTAN.demand"],
         },
+        "psgp_ogra_limits": {
+            "description": "psgp_base with OGRA's minimum calorific value (900 Btu/scf) and Wobbe index (1,180 "
+            "Btu/scf - 5 %) at every city gate (S:R100; applied at the city gates: A)",
+            "base": "psgp_base",
+            "set": {
+                f"{k['node']}.demand": {
+                    "gcv_min_mj_m3": round(OGRA_CV_MIN_BTU_SCF * BTU_SCF_MJ_M3, 4),
+                    "wobbe_min_mj_m3": round(OGRA_WOBBE_BTU_SCF * (1 - OGRA_WOBBE_TOLERANCE) * BTU_SCF_MJ_M3, 4),
+                }
+                for k in draft["sinks"]
+                if sink_category(k["node"]) == "city_gate" and k.get("status", "existing") == "existing"
+            },
+        },
+        "port_qasim_outage": {
+            "description": "psgp_ogra_limits with the GasPort FSRU (PGPC) out of service; the RLNG power plants "
+            "curtailed to 31 MMSCFD each (the lowest plant draw of the 2017 curtailment, S:R46) and the new Kasur "
+            "load halved (A)",
+            "base": "psgp_ogra_limits",
+            "disable": ["PGPC_FSRU.supply"],
+            "set": {
+                **{f"{pp}.demand": {"demand": 31.0} for pp in ("BALLOKI_PP", "BHIKKI_PP", "HBS_PP")},
+                "KASUR.demand": {"demand": 100.0},
+            },
+        },
+        "hydrogen_blend": {
+            "description": "psgp_ogra_limits with hydrogen blended at the Port Qasim hub at "
+            f"{H2_SHARE_MOL_PCT:g} mol % of the gas leaving it, and the RLNG power plants buying energy (their "
+            f"full-load draw at the RLNG's calorific value) with at most {H2_MAX_AT_PLANTS_MOL_PCT:g} mol % "
+            "hydrogen (all A)",
+            "base": "psgp_ogra_limits",
+            "enable": ["PQ_H2.supply"],
+            "set": {
+                f"{pp}.demand": {
+                    "demand": PLANT_DRAW_MMSCFD * RLNG_HHV_BTU_SCF,
+                    "unit": "MMBTU/d",
+                    "h2_max_mol_pct": H2_MAX_AT_PLANTS_MOL_PCT,
+                }
+                for pp in ("BALLOKI_PP", "BHIKKI_PP", "HBS_PP")
+            },
+            "add": {
+                "sources": [
+                    {
+                        "id": "PQ_H2.supply",
+                        "node": "PQ_HUB",
+                        "mode": "share",
+                        "share_mol_pct": H2_SHARE_MOL_PCT,
+                        "gas": "HYDROGEN",
+                        "unit": "MMSCFD",
+                        "status": "planned",
+                        "provenance": "A: hypothetical green-hydrogen injection at the Port Qasim hub",
+                    }
+                ]
+            },
+        },
         "central_asia_hypothetical": {
             "description": "psgp_base + hypothetical Tashkent - Termez - Kabul - Peshawar - Rawalpindi line "
             "(no sourced engineering data)",
@@ -412,9 +492,14 @@ def main() -> None:
         stated = ", ".join(f"{k} {g[k]}" for k in ("HHV_MJ_Sm3", "HHV_Btu_scf", "SG", "Wobbe_Btu_scf") if k in g)
         gases[name] = {
             "mole_fractions": fr,
-            "provenance": g["src"],
+            "provenance": g["src"] + GAS_CHECKS.get(name, ""),
             "note": f"stated in the data set: {stated}",
         }
+    gases["HYDROGEN"] = {
+        "mole_fractions": {"H2": 1.0},
+        "provenance": "S: a pure substance (its properties from ISO 6976 and GERG-2008)",
+        "note": "blended into the RLNG in scenario hydrogen_blend",
+    }
 
     doc = {
         "format": "linepack-network/1",
@@ -429,6 +514,8 @@ def main() -> None:
             "temperature_c": meta["ground_temperature_C"]["value"],
             "ambient_pressure_bar": 1.01325,
             "gas": meta["default_gas"],
+            # A: Pakistan's gas industry states calorific values in Btu/scf at 60 F (OGRA S:R100 in Btu/scf)
+            "quality_reference": "60F",
             "compressibility": "gerg2008",
             "viscosity": "lee_gonzalez_eakin",
             "friction_law": "colebrook",

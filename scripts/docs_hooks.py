@@ -28,6 +28,7 @@ GUIDE = [
     ("GIS, MATGAS and GasLib files", "interchange.md"),
     ("GasLib", "gaslib.md"),
     ("Compressor stations: units and maps", "compressors.md"),
+    ("Gas quality and hydrogen", "quality.md"),
     ("Transient simulation", "transient.md"),
     ("Optimisation and planning", "optimize.md"),
     ("Studies", "studies.md"),

@@ -47,6 +47,7 @@ from .model.components import (
 )
 from .model.errors import suggest
 from .model.network import Network, NetworkView
+from .quality.spec import QualitySpec, compile_quality
 from .stations.compiled import compile_stations
 from .stations.units import CompiledStations
 from .units import BAR_PA, R_J_PER_MOL_K, FlowBasis, barg_to_pa, celsius_to_k
@@ -143,6 +144,8 @@ class GasModel:
     lhv_j_per_kg: float | None
     basis: FlowBasis
     composition: GasComposition | None
+    kappa_given: bool = False  # heat_capacity_ratio given in the settings (not from the composition)
+    lhv_given: bool = False  # lower_heating_value_mj_per_kg given in the settings
 
 
 @dataclass(frozen=True)
@@ -241,6 +244,8 @@ class CompiledNetwork:
     # compressor stations with units (maps and drivers); None when no station has units
     stations: CompiledStations | None = None
     notes: tuple[str, ...] = ()  # what compiling changed (e.g. a station bypassed for lack of units)
+    # gas quality: source gases, energy and volume demands, limits, blending (None: no composition known)
+    quality: QualitySpec | None = None
 
     @property
     def n_nodes(self) -> int:
@@ -333,18 +338,37 @@ def _gas_model(network: Network) -> GasModel:
     if lhv is None and comp is not None:
         lhv = float(comp.net_heating_value_j_per_kg())
     name = st.gas or "custom gas"
-    basis = _basis(name, comp, molar_mass)
-    return GasModel(name, molar_mass, t_k, zmodel, mumodel, kappa, lhv, basis, comp)
+    basis = _basis(name, comp, molar_mass, _combustion_t_k(network))
+    return GasModel(
+        name,
+        molar_mass,
+        t_k,
+        zmodel,
+        mumodel,
+        kappa,
+        lhv,
+        basis,
+        comp,
+        kappa_given=st.heat_capacity_ratio is not None,
+        lhv_given=st.lower_heating_value_mj_per_kg is not None,
+    )
 
 
-def _basis(name: str, comp: GasComposition | None, molar_mass: float) -> FlowBasis:
+def _combustion_t_k(network: Network) -> float:
+    """Combustion reference temperature of energy units (settings.quality_reference) [K]."""
+    from .gas.quality import reference_conditions
+
+    return reference_conditions(network.settings.quality_reference).combustion_t_k
+
+
+def _basis(name: str, comp: GasComposition | None, molar_mass: float, combustion_t_k: float = 298.15) -> FlowBasis:
     if comp is not None:
         return FlowBasis(
             gas_name=name,
             density_15c_kg_m3=float(comp.density_standard_kg_per_m3(ISO_15C)),
             density_60f_kg_m3=float(comp.density_standard_kg_per_m3(US_60F)),
             density_0c_kg_m3=float(comp.density_standard_kg_per_m3(NORMAL_0C)),
-            hhv_j_per_kg=float(comp.gross_heating_value_j_per_kg()),
+            hhv_j_per_kg=float(comp.gross_heating_value_j_per_kg(combustion_t_k)),
         )
 
     def ideal(t: float, p: float) -> float:
@@ -463,7 +487,7 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
             return gas.basis
         if gname not in bases:
             comp = GasComposition.from_mole_fractions(gname, network.gas_compositions[gname].mole_fractions)
-            bases[gname] = _basis(gname, comp, comp.molar_mass_kg_per_mol)
+            bases[gname] = _basis(gname, comp, comp.molar_mass_kg_per_mol, _combustion_t_k(network))
         return bases[gname]
 
     sc = view.scenario
@@ -483,6 +507,17 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
         ]
     )
     demand = np.array([gas.basis.to_kg_s(k.demand, k.unit, f"sink {k.id}") * sc.demand_scale for k in sinks])
+
+    reference_flow = float(max(np.sum(demand), np.sum(inflow), 0.0))
+    quality = compile_quality(view, gas.composition, gas.basis, sources, sinks, reference_flow)
+    if quality is not None and quality.mixing and network.settings.compressibility_along_pipe == "integrated":
+        raise InputError(
+            [
+                "settings.compressibility_along_pipe: integrated (Z integrated along each pipe) works with one gas; "
+                "here several source gases mix (settings.mixing: auto). Set compressibility_along_pipe: "
+                "mean_pressure, or settings.mixing: off to carry one gas"
+            ]
+        )
 
     def sink_kg_s(value: float | None, k: Sink, default: float) -> float:
         return default if value is None else gas.basis.to_kg_s(value, k.unit, f"sink {k.id}") * sc.demand_scale
@@ -592,6 +627,7 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
         pipe_routes={p.id: tuple((float(x), float(y)) for x, y in p.route_lonlat) for p in pipes if p.route_lonlat},
         stations=stations,
         notes=tuple(notes),
+        quality=quality,
     )
 
 

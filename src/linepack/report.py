@@ -11,6 +11,7 @@ from rich.text import Text
 
 from .compile import CompMode
 from .console_tables import compact_table
+from .quality.limits import QUALITY_QUANTITIES
 from .results import COMP_MODE_SHORT, SteadyResult
 from .solvers.equations import user_comp_target
 from .stations.points import UnitPoints
@@ -100,10 +101,13 @@ def summary(result: SteadyResult) -> Group:
     parts.append(t)
 
     maop = node_maop_pa(result)
-    violated = {(v.kind, v.component_id) for v in result.violation_records}
-    cols = [
-        ("category", "text"),
-        ("demand\nMMSCFD", "num"),
+    violated = {(v.kind, v.component_id) for v in result.violation_records if v.quantity not in QUALITY_QUANTITIES}
+    mixed = result.quality is not None and result.quality.mixing
+    received = result.sink_mmscfd() if mixed else None  # standard volume of the gas each delivery receives
+    cols = [("category", "text"), ("demand\nMMSCFD", "num")]
+    if received is not None:
+        cols.append(("own gas\nMMSCFD", "num"))
+    cols += [
         ("p\nbarg", "num"),
         ("min\nbarg", "num"),
         ("MAOP\nbarg", "num"),
@@ -126,6 +130,7 @@ def summary(result: SteadyResult) -> Group:
             kid,
             cn.sink_category[k],
             f"{to_mmscfd(cn.sink_demand[k]):.0f}",
+            *([f"{received[k]:.0f}"] if received is not None else []),
             f"{p:.1f}",
             "-" if pmin_b is None else f"{pmin_b:.1f}",
             "-" if mx is None else f"{mx:.1f}",
@@ -133,7 +138,10 @@ def summary(result: SteadyResult) -> Group:
             Text(status, style=style),
         )
     t.add_section()
-    t.add_row("total", "", f"{to_mmscfd(result.total_demand_kg_s()):.0f}", "", "", "", "", "", style="bold")
+    own_total = [f"{float(np.sum(received)):.0f}"] if received is not None else []
+    t.add_row(
+        "total", "", f"{to_mmscfd(result.total_demand_kg_s()):.0f}", *own_total, "", "", "", "", "", style="bold"
+    )
     parts.append(t)
 
     if len(cn.comp_edge):
@@ -182,6 +190,7 @@ def summary(result: SteadyResult) -> Group:
     units = result.unit_points()
     if units is not None:
         parts.append(unit_table(units, basis.kg_s_to_mmscfd))
+    parts.extend(quality_parts(result))
 
     bal = result.balance()
     lp = float(np.sum(result.pipe_linepack_kg()))
@@ -200,7 +209,9 @@ def summary(result: SteadyResult) -> Group:
     if result.violations:
         parts.append(Text("Violations:\n" + "\n".join(f"  - {v}" for v in result.violations), style="bold red"))
     else:
-        parts.append(Text("No pressure or capacity violations.", style="green"))
+        limits = cn.quality is not None and cn.quality.has_limits
+        what = "pressure, capacity or gas-quality" if limits else "pressure or capacity"
+        parts.append(Text(f"No {what} violations.", style="green"))
     if result.warnings:
         parts.append(Text("Warnings:\n" + "\n".join(f"  - {w}" for w in result.warnings), style="yellow"))
     return Group(*parts)  # type: ignore[arg-type]
@@ -242,6 +253,56 @@ def unit_table(units: UnitPoints, to_mmscfd: Callable[[float], float]) -> Any:
             _num(100 * units.choke_margin[i], ".0f"),
         )
     return t
+def quality_parts(result: SteadyResult) -> list[object]:
+    """The delivered gas quality table (GCV, Wobbe, relative density, H2, energy, limits) at the network's quality
+    reference conditions and its energy balance line; nothing when the network gas has no composition."""
+    q = result.quality
+    cn = result.network
+    spec = cn.quality
+    if q is None or spec is None:
+        return []
+    how = "mixed from the sources' gases" if q.mixing else f"one gas, {cn.gas.name}"
+    cols = [
+        ("GCV\nMJ/m3", "num"),
+        ("GCV\nBtu/scf", "num"),
+        ("Wobbe\nMJ/m3", "num"),
+        ("rel.\ndensity", "num"),
+        ("H2\nmol %", "num"),
+        ("energy\nMW", "num"),
+        ("energy\nMMBTU/d", "num"),
+    ]
+    limited_any = spec.sink_limited
+    if np.any(limited_any):
+        cols.append(("limits", "text"))
+    t = compact_table(f"Delivered gas quality ({how}; reference {q.reference_name})", "delivery", cols)
+    broken = {v.component_id for v in result.violation_records if v.quantity in QUALITY_QUANTITIES}
+    for k, kid in enumerate(cn.sink_ids):
+        row: list[object] = [
+            kid,
+            f"{q.sink.gcv_mj_m3[k]:.2f}",
+            f"{q.sink.gcv_btu_scf[k]:.0f}",
+            f"{q.sink.wobbe_mj_m3[k]:.2f}",
+            f"{q.sink.relative_density[k]:.3f}",
+            f"{q.sink.h2_mol_pct[k]:.2f}",
+            f"{q.sink_energy_mw[k]:,.0f}",
+            f"{q.sink_energy_mmbtu_d[k]:,.0f}",
+        ]
+        if np.any(limited_any):
+            if kid in broken:
+                row.append(Text("OUT OF LIMITS", style="bold red"))
+            else:
+                row.append(Text("ok", style="green") if limited_any[k] else "-")
+        t.add_row(*row)
+    t.add_section()
+    total = ["total", "", "", "", "", "", f"{float(np.sum(q.sink_energy_mw)):,.0f}"]
+    total.append(f"{float(np.sum(q.sink_energy_mmbtu_d)):,.0f}")
+    t.add_row(*total, *([""] if np.any(limited_any) else []), style="bold")
+    supplied, delivered, fuel = q.energy_balance_mw()
+    line = Text(
+        f"Energy (gross calorific value, {q.reference_name}): supplied {supplied:,.0f} MW = delivered "
+        f"{delivered:,.0f} MW + compressor fuel {fuel:,.0f} MW"
+    )
+    return [t, line]
 
 
 def print_summary(result: SteadyResult, console: Console | None = None) -> None:

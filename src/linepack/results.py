@@ -7,6 +7,7 @@ import io
 import json
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +85,10 @@ class SteadyResult:
     control: Any = None
     # the violations as records (component, quantity, value, limit, text): the one list every report reads
     violation_records: tuple[Violation, ...] = ()
+    # the gas the hydraulics used (quality.properties.GasProps) and, when mixtures were tracked, the gas state the
+    # final flows imply (quality.coupling.GasState); None for results built by older code paths
+    props: Any = None
+    gas_state: Any = None
 
     def __post_init__(self) -> None:
         for value in self.__dict__.values():
@@ -122,11 +127,25 @@ class SteadyResult:
         p_from, p_to = self.p_pa[cn.edge_from[ce]], self.p_pa[cn.edge_to[ce]]
         return np.where(rev, p_from / p_to, p_to / p_from)
 
+    def molar_mass_res(self) -> F64:
+        """Molar mass [kg/mol] of the gas in every pipe and resistor (the network gas unless mixtures were tracked)."""
+        if self.props is not None:
+            return np.asarray(self.props.res_molar_mass, dtype=float)
+        return np.full(len(self.network.res_edge), self.network.gas.molar_mass_kg_per_mol)
+
+    @cached_property
+    def quality(self) -> Any:
+        """Gas quality at nodes, in pipes, delivered and supplied, with energy flows
+        (:class:`linepack.quality.results.SteadyQuality`; None when the network gas has no composition)."""
+        from .quality.results import steady_quality
+
+        return steady_quality(self)
+
     def pipe_linepack_kg(self) -> F64:
         """Gas mass stored in each pipe at the steady state: rho(p_m) * volume."""
         cn = self.network
         gas = cn.gas
-        rho = self.p_mean_pa * gas.molar_mass_kg_per_mol / (self.z_avg * R_J_PER_MOL_K * gas.temperature_k)
+        rho = self.p_mean_pa * self.molar_mass_res() / (self.z_avg * R_J_PER_MOL_K * gas.temperature_k)
         vol = np.pi * cn.diameter_m**2 / 4.0 * cn.length_m
         return np.where(cn.res_is_pipe, rho * vol, 0.0)
 
@@ -137,7 +156,7 @@ class SteadyResult:
         if cn.stations is None:
             return None
         config = getattr(self.control, "station_config", None)
-        return unit_points(cn, self.p_pa, self.q_kg_s, self.comp_mode, config, self.comp_reverse())
+        return unit_points(cn, self.p_pa, self.q_kg_s, self.comp_mode, config, self.comp_reverse(), self.props)
 
     def throughput_kg_s(self) -> float:
         return float(np.sum(self.source_supply_kg_s))
@@ -227,7 +246,9 @@ class SteadyResult:
 
     @property
     def sinks(self) -> Any:
-        """Sinks: node, demand_kg_s, demand_mmscfd (at the network gas), p_barg, p_min_barg."""
+        """Sinks: node, demand_kg_s, demand_mmscfd (at the network gas, on the basis of :meth:`balance`), p_barg,
+        p_min_barg; with gas quality also the delivered gas's figures (gcv_mj_m3, wobbe_mj_m3, h2_mol_pct, ...),
+        demand_mmscfd_delivered_gas (standard volume of the gas received), energy_mw and energy_mmbtu_d."""
         return self.table("sinks")
 
     # --- result file contract -----------------------------------------------------------------
@@ -252,6 +273,12 @@ class SteadyResult:
         ef, et = cn.edge_from, cn.edge_to
         lp = self.pipe_linepack_kg()
         v_in = self.inlet_velocity_m_s()
+        molar = self.molar_mass_res()
+        qual = self.quality
+        if qual is not None:
+            for i, rec in enumerate(nodes):
+                rec.update(_figures(qual.node, i))
+                rec["mole_fractions"] = _fractions(qual.node_x[i])
         pipes, resistors = [], []
         for k, e in enumerate(cn.res_edge):
             i, j = ef[e], et[e]
@@ -268,11 +295,13 @@ class SteadyResult:
                 "friction_factor": self.friction_factor[k],
                 "z_avg": self.z_avg[k],
                 "temperature_k": gas.temperature_k,
-                "molar_mass_kg_per_mol": gas.molar_mass_kg_per_mol,
+                "molar_mass_kg_per_mol": molar[k],
                 "reynolds": self.reynolds[k],
                 "velocity_in_m_s": v_in[k],
                 "linepack_kg": lp[k],
             }
+            if qual is not None:
+                rec.update(_figures(qual.edge, k))
             if cn.res_is_pipe[k]:
                 pipes.append(rec)
             else:
@@ -357,6 +386,31 @@ class SteadyResult:
             }
             for k, kid in enumerate(cn.sink_ids)
         ]
+        quality_doc: dict[str, Any] | None = None
+        if qual is not None:
+            q = cn.quality
+            assert q is not None
+            for k, rec in enumerate(sources):
+                rec["gas"] = qual.gas_set.names[q.source_gas[k]]
+                rec.update(_figures(qual.source, k))
+                rec["energy_mw"] = qual.source_energy_mw[k]
+                rec["energy_mmbtu_d"] = qual.source_energy_mmbtu_d[k]
+            delivered_mmscfd = self.sink_mmscfd()
+            for k, rec in enumerate(sinks):
+                rec.update(_figures(qual.sink, k))
+                rec["mole_fractions"] = _fractions(qual.node_x[cn.sink_node[k]])
+                rec["demand_mmscfd_delivered_gas"] = delivered_mmscfd[k]
+                rec["energy_mw"] = qual.sink_energy_mw[k]
+                rec["energy_mmbtu_d"] = qual.sink_energy_mmbtu_d[k]
+            supplied, delivered, fuel = qual.energy_balance_mw()
+            quality_doc = {
+                "reference": qual.reference_name,
+                "mixing": qual.mixing,
+                "gases": {g.name: g.as_dict() for g in qual.gas_set.gases},
+                "energy_supplied_mw": supplied,
+                "energy_delivered_mw": delivered,
+                "energy_fuel_mw": fuel,
+            }
         doc: dict[str, Any] = {
             "converged": self.converged,
             "iterations": self.iterations,
@@ -386,15 +440,44 @@ class SteadyResult:
             "violations": list(self.violations),
             "warnings": list(self.warnings),
         }
+        if quality_doc is not None:
+            doc["quality"] = quality_doc
         return _clean(doc)
+
+    def edge_mmscfd(self) -> F64:
+        """Flow of every edge in MMSCFD of the gas it carries (60 F / 14.696 psia)."""
+        cn = self.network
+        qual = self.quality
+        factor = cn.gas.basis.kg_s_to_mmscfd(1.0)
+        if qual is None or not qual.mixing:
+            return np.asarray(self.q_kg_s * factor)
+        from .gas.conditions import US_60F
+        from .gas.iso6976 import density_kg_per_m3
+        from .units import MMSCF_M3, SECONDS_PER_DAY
+
+        rho60 = density_kg_per_m3(qual.gas_set.components(qual.edge_w), US_60F)
+        return np.asarray(self.q_kg_s / rho60 * SECONDS_PER_DAY / MMSCF_M3)
+
+    def sink_mmscfd(self) -> F64:
+        """Demand of every sink in MMSCFD of the gas it receives (60 F / 14.696 psia)."""
+        cn = self.network
+        qual = self.quality
+        if qual is None or not qual.mixing:
+            return np.array([cn.gas.basis.kg_s_to_mmscfd(m) for m in cn.sink_demand])
+        from .gas.conditions import US_60F
+        from .gas.iso6976 import density_kg_per_m3
+        from .units import MMSCF_M3, SECONDS_PER_DAY
+
+        rho60 = density_kg_per_m3(qual.node_x[cn.sink_node], US_60F)
+        return np.asarray(cn.sink_demand / rho60 * SECONDS_PER_DAY / MMSCF_M3)
 
     def inlet_velocity_m_s(self) -> F64:
         """Mean gas velocity [m/s] at the inlet (``from`` end) of every pipe and resistor, Z at that pressure."""
         cn = self.network
         gas = cn.gas
         p_in = self.p_pa[cn.edge_from[cn.res_edge]]
-        z, _ = z_at(cn, p_in)
-        rho = p_in * gas.molar_mass_kg_per_mol / (z * R_J_PER_MOL_K * gas.temperature_k)
+        z, _ = z_at(cn, p_in) if self.props is None else self.props.z_res(p_in)
+        rho = p_in * self.molar_mass_res() / (z * R_J_PER_MOL_K * gas.temperature_k)
         area = np.pi * cn.diameter_m**2 / 4.0
         return np.asarray(self.q_kg_s[cn.res_edge] / (rho * area), dtype=float)
 
@@ -461,6 +544,21 @@ class SteadyResult:
             atomic_write_text(p, self.to_csv_text())
         else:
             raise InputError(f"{p}: unknown result file type '{p.suffix}'; use .json or .csv")
+
+
+_FIGURES = ("gcv_mj_m3", "ncv_mj_m3", "gcv_mj_kg", "wobbe_mj_m3", "relative_density", "h2_mol_pct")
+
+
+def _figures(figs: Any, i: int) -> dict[str, float]:
+    """The quality figures of entry ``i`` (a linepack.gas.quality.QualityFigures) for the result file."""
+    return {name: float(getattr(figs, name)[i]) for name in _FIGURES}
+
+
+def _fractions(x: F64) -> dict[str, float]:
+    """Non-zero component mole fractions by canonical name."""
+    from .gas.components import COMPONENTS
+
+    return {c: float(v) for c, v in zip(COMPONENTS, x, strict=True) if v > 0.0}
 
 
 def _clean(obj: Any) -> Any:

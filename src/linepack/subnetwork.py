@@ -103,4 +103,5 @@ def restrict(cn: CompiledNetwork, keep_node: BoolArray, keep_edge: BoolArray) ->
         sink_category=pick(cn.sink_category, keep_snk),
         incidence=incidence,
         stations=cn.stations.restrict(keep_comp) if cn.stations is not None else None,
+        quality=None if cn.quality is None else cn.quality.restrict(keep_src, keep_snk),
     )

@@ -55,8 +55,9 @@ def test_every_scenario_solves_with_balanced_nodes_and_exact_pipe_laws(
 ) -> None:
     res = lp.solve_steady(net, scenario)
     # tapi needs more control rounds than the others: its stations with units (CS1-CS3) go onto the flow
-    # capacity of their units one by one, with failed solves backed off (71 iterations with one-machine stations)
-    assert res.converged and res.iterations < (180 if scenario == "tapi" else 80)
+    # capacity of their units one by one, with failed solves backed off (71 iterations with one-machine stations);
+    # the three source gases mix (issue 12): each outer round of the gas coupling re-solves from the last solution
+    assert res.converged and res.iterations < (130 if scenario == "tapi" else 80)
     doc = res.to_dict()
     R, G = 8.314462618, 9.80665
     worst = 0.0
@@ -183,5 +184,10 @@ def test_scenario_outcomes_stated_in_the_readme(net: lp.Network) -> None:
                for cs in ("CS1", "CS2", "CS3"))
     assert all(any(b.startswith(f"{cs} at maximum ratio") for b in tapi.active_bounds)
                for cs in ("SSGC_CS", "SNGPL_CS_SDQ"))
-    assert [v.split(":")[0] for v in tapi.violations] == ["delivery KARACHI.demand"]
+    # with the source gases mixed (issue 12) Fazilka and TAPI Multan fall short too (one gas: only Karachi)
+    assert [v.split(":")[0] for v in tapi.violations] == [
+        "delivery KARACHI.demand",
+        "delivery FAZILKA_BORDER.demand",
+        "delivery TAPI_MULTAN.demand",
+    ]
     assert "TASHKENT.supply shut in" in bounds("central_asia_hypothetical")

@@ -85,7 +85,7 @@ def test_parallel_units_share_and_serial_stages_split_the_ratio() -> None:
     p_in = np.real(ser.p_in_pa)
     assert p_in[0] == pytest.approx(45e5) and p_in[1] == pytest.approx(np.sqrt(45e5 * 70e5), rel=1e-12)
     # each stage: the real-gas isentropic head of its own ratio at its own suction (cooled back in between)
-    z, _ = gas.z(p_in, np.full(2, gas.t_k[0]))
+    z, _ = gas.z(p_in, np.full(2, gas.t_k[0]), np.zeros(2, dtype=np.int64))
     x = (gas.kappa[0] - 1) / gas.kappa[0]
     h = z * R_J_PER_MOL_K * gas.t_k[0] / gas.molar_mass[0] / x * ((70.0 / 45.0) ** (x / 2) - 1)
     assert np.real(ser.head_asked) == pytest.approx(h, rel=1e-12)

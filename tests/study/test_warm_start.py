@@ -33,7 +33,8 @@ def test_compose_follows_base_chain_rules(psgp: tuple) -> None:
     assert "CS1" not in cn.edge_ids
 
 
-@pytest.mark.parametrize("outage", ["SNGPL-FSD", "CS1", "SUI_FIELD.supply"])
+# (SUI_FIELD.supply out is infeasible once the gases mix: the volume demands then need 16 kg/s more than EETL can add)
+@pytest.mark.parametrize("outage", ["SNGPL-FSD", "CS1", "QADIRPUR_FIELD.supply"])
 def test_warm_start_gives_the_cold_solution(psgp: tuple, outage: str) -> None:
     net, base, base_res = psgp
     cn = compile_view(net.view(compose(base, Scenario(disable=[outage]), outage)))

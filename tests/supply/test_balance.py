@@ -114,3 +114,19 @@ def test_demand_beyond_what_the_grid_carries_is_curtailed_to_its_limit() -> None
         served.append(float(res.gas_mmscf(res.served_kg_s[0, 0] * 86400.0)))
     assert 1300.0 < served[0] < 1500.0
     assert abs(served[0] - served[1]) < 1e-3 * served[0]
+
+
+def test_psgp_month_on_the_mixing_default_runs_with_one_gas_and_its_grid_ledger_closes() -> None:
+    # the embedded network mixes its sources' gases (issue 12); the supply ledger books MMSCF of one gas, so a
+    # supply run carries one gas in the hydraulics and leaves the user's network as it was
+    import linepack
+    from linepack.supply.horizon import Horizon
+    from linepack.supply.model import default_supply_chain
+
+    chain = default_supply_chain()
+    net = linepack.load_default_network()
+    assert net.settings.mixing == "auto"
+    horizon = Horizon(chain, net, generate(chain, START, 31), HorizonOptions(START, 31, 24))
+    assert horizon.network.settings.mixing == "off" and net.settings.mixing == "auto"
+    res = horizon.run()
+    assert res.grid_balance_error() < 1e-9 and np.max(res.balance_error()) < 1e-9

@@ -77,3 +77,29 @@ def plot_units_cmd(
         out.print(f"unit maps written to {output}")
 
     guard(go)
+
+
+@plot_app.command("quality")
+def plot_quality_cmd(
+    file: FileArg = None,
+    scenario: ScenarioOpt = None,
+    route: Annotated[
+        str | None, typer.Option(help="comma-separated waypoint node ids; default: the PSGP corridor")
+    ] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="PNG file to write")] = Path("quality.png"),
+) -> None:
+    """Plot the gas quality (calorific value, Wobbe index, hydrogen) along a route as a PNG."""
+    from ..plot.quality import plot_quality
+    from ..route import PSGP_CORRIDOR
+    from ..solvers.steady import solve_steady
+
+    def go() -> None:
+        if output.suffix.lower() != ".png":
+            raise InputError(f"--output {output}: the quality plot is written as PNG; use a .png file name")
+        net = network_from(file)
+        result = solve_steady(net, scenario_of(net, scenario))
+        waypoints: Any = [w.strip() for w in route.split(",") if w.strip()] if route else PSGP_CORRIDOR
+        plot_quality(result, output, waypoints)
+        out.print(f"quality profile written to {output}")
+
+    guard(go)

@@ -40,6 +40,13 @@ class FlowUnit(StrEnum):
     MMSCFD = "MMSCFD"  # million standard cubic feet per day, 60 F / 14.696 psia
     MW = "MW"  # energy flow on the gross heating value
     GJ_D = "GJ/d"
+    MMBTU_D = "MMBTU/d"  # million Btu (IT) per day, gross heating value
+
+
+#: Flow units that measure energy (gross calorific value of the gas, see settings.quality_reference).
+ENERGY_UNITS: frozenset[FlowUnit] = frozenset({FlowUnit.MW, FlowUnit.GJ_D, FlowUnit.MMBTU_D})
+#: Flow units that measure standard volume.
+VOLUME_UNITS: frozenset[FlowUnit] = frozenset({FlowUnit.SM3_H, FlowUnit.SM3_D, FlowUnit.NM3_H, FlowUnit.MMSCFD})
 
 
 #: Largest pressure (bar or barg) a component field accepts; the equations of state end far below (70 MPa).
@@ -340,6 +347,7 @@ class ShortPipe(Edge):
 class SourceMode(StrEnum):
     PRESSURE = "pressure"  # holds the node pressure; supplies what the network draws, up to capacity
     FLOW = "flow"  # fixed inflow
+    SHARE = "share"  # inflow that makes its gas a fixed molar share of the gas leaving the node (blending)
 
 
 class Source(Component):
@@ -357,7 +365,19 @@ class Source(Component):
     inflow: float | None = _f("fixed inflow in mode flow, in `unit`", "unit", default=None, ge=0)
     capacity: float | None = _f("maximum supply, in `unit`", "unit", default=None, ge=0)
     unit: FlowUnit = _f("unit of inflow and capacity", default=FlowUnit.MMSCFD)
-    gas: str | None = _f("name of the gas composition supplied (for volume and energy units)", default=None)
+    gas: str | None = _f(
+        "name of the gas composition supplied (from gas_compositions; default settings.gas); with several "
+        "gases in service the hydraulics carry their mixtures (settings.mixing)",
+        default=None,
+    )
+    share_mol_pct: float | None = _f(
+        "mode share: molar share of this source's gas in the gas leaving its node (e.g. hydrogen blended into "
+        "the passing flow); the inflow follows the passing flow, up to capacity",
+        "mol %",
+        default=None,
+        gt=0,
+        lt=100,
+    )
     absorbs: bool = _f(
         "a pressure-held source may take gas back (a connection to a larger grid); false for terminals and "
         "fields, which are shut in instead",
@@ -374,6 +394,13 @@ class Source(Component):
             raise ValueError("mode pressure needs p_set_barg (the send-out pressure); give it or use mode flow")
         if self.mode == SourceMode.FLOW and self.inflow is None:
             raise ValueError("mode flow needs inflow; give it or use mode pressure with p_set_barg")
+        if self.mode == SourceMode.SHARE and (self.share_mol_pct is None or self.gas is None):
+            raise ValueError(
+                "mode share needs share_mol_pct (molar share of its gas in the gas leaving the node) and gas "
+                "(the composition it injects, e.g. hydrogen); give both or use mode flow"
+            )
+        if self.mode != SourceMode.SHARE and self.share_mol_pct is not None:
+            raise ValueError(f"share_mol_pct applies to mode share only (mode is {self.mode.value}); remove it")
         if self.inflow is not None and self.capacity is not None and self.inflow > self.capacity * (1 + 1e-12):
             raise ValueError(f"inflow ({self.inflow}) exceeds capacity ({self.capacity}); lower it or raise capacity")
         if self.supply_min is not None and self.capacity is not None and self.supply_min > self.capacity:
@@ -403,6 +430,25 @@ class Sink(Component):
     unit: FlowUnit = _f("unit of demand", default=FlowUnit.MMSCFD)
     p_min_barg: float | None = _f("minimum delivery pressure", "barg", default=None, ge=0)
     category: SinkCategory = _f("consumer class", default=SinkCategory.OTHER)
+    gcv_min_mj_m3: float | None = _f(
+        "minimum gross calorific value of the delivered gas (at settings.quality_reference)",
+        "MJ/m3",
+        default=None,
+        gt=0,
+        le=200,
+    )
+    wobbe_min_mj_m3: float | None = _f(
+        "lowest gross Wobbe index of the delivered gas (at settings.quality_reference)", "MJ/m3", default=None, gt=0,
+        le=200,
+    )
+    wobbe_max_mj_m3: float | None = _f(
+        "highest gross Wobbe index of the delivered gas (at settings.quality_reference)", "MJ/m3", default=None, gt=0,
+        le=200,
+    )
+    h2_max_mol_pct: float | None = _f(
+        "highest hydrogen fraction of the delivered gas (gas turbines, engines)", "mol %", default=None, ge=0, le=100
+    )
+
     demand_min: float | None = _f(
         "flexible demand: the least the optimiser may deliver (dispatch), in `unit`", "unit", default=None, ge=0
     )
@@ -422,6 +468,13 @@ class Sink(Component):
             raise ValueError(
                 f"demand ({self.demand}) must lie in [demand_min, demand_max] = [{lo}, {hi}]; correct the range"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _wobbe_range(self) -> Sink:
+        lo, hi = self.wobbe_min_mj_m3, self.wobbe_max_mj_m3
+        if lo is not None and hi is not None and lo > hi:
+            raise ValueError(f"wobbe_min_mj_m3 ({lo}) is above wobbe_max_mj_m3 ({hi}); swap or correct them")
         return self
 
 
@@ -537,6 +590,17 @@ class Settings(StrictModel):
         default_factory=ViscositySpec, description="viscosity model: a name or {model, value_pa_s}"
     )
     friction_law: PipeLaw = _f("default pipe law", default=PipeLaw.COLEBROOK)
+    mixing: Literal["auto", "off"] = _f(
+        "auto: when sources supply different gases, every node carries the flow-weighted mix of what flows into "
+        "it and the hydraulics use that gas; off: the hydraulics use settings.gas everywhere (the sources' own "
+        "gases only convert their volume and energy units)",
+        default="auto",
+    )
+    quality_reference: Literal["15/15C", "60F", "25/0C"] = _f(
+        "reference conditions of calorific values, Wobbe indices, quality limits and energy units "
+        "(metering / combustion: 15 C / 15 C, 60 F / 60 F, 0 C / 25 C)",
+        default="25/0C",
+    )
     compressibility_along_pipe: Literal["mean_pressure", "integrated"] = _f(
         "how Z enters the pipe law: at one mean pressure per pipe (the textbook general flow equation), or "
         "varying with the pressure along the pipe and integrated exactly (linepack.hydraulics.z_integral)",

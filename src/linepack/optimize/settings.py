@@ -66,6 +66,14 @@ def settings_network(
     held = freer & ~closed & ~opened
     rm[closed], rm[opened] = RegMode.CLOSED, RegMode.OPEN
     rset[held] = pout[held]
+    quality = cn.quality
+    if quality is not None:
+        # the sinks take the mass the optimum delivers, the blending sources inject the supply it chose
+        quality = replace(
+            quality,
+            sink_kind=np.zeros(len(cn.sink_ids), dtype=np.int64),
+            source_share=np.full(len(cn.source_ids), np.nan),
+        )
     held = cn.source_is_pressure.copy()
     absorbs = cn.source_absorbs.copy()
     out = replace(
@@ -76,6 +84,7 @@ def settings_network(
         reg_mode=rm,
         reg_p_set_pa=rset,
         sink_demand=np.asarray(delivered_kg_s, dtype=float).copy(),
+        quality=quality,
     )
     # an island whose sources are all flow-controlled has its pressure level set by the optimum alone: for the
     # simulator, its largest source holds the optimum's pressure there (and supplies what it supplied)

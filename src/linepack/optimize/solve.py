@@ -10,6 +10,7 @@ from numpy.typing import NDArray
 
 from ..compile import CompiledNetwork, CompMode
 from ..errors import ConvergenceError, InfeasibleError, LinepackError
+from ..quality.properties import GasProps
 from ..solvers.equations import FIXED_LOSS_SMOOTHING, TIE_RESISTANCE, ControlState
 from ..solvers.station_rows import initial_configs
 from ..solvers.steady import _initial_guess, _scales, solve_steady
@@ -20,11 +21,13 @@ from .formulations.nlp import NlpModel, NlpOptions, RawSolution
 from .formulations.sensitivity import reported_marginals
 from .physics import FrozenPhysics
 from .problems import Problem
+from .quality_limits import OptimizerGas
 from .results import Binding, OptimizationResult
 from .settings import AT_RATIO_ONE, IDLE_FLOW, newton_scales, settings_network
 
 F64 = NDArray[np.float64]
 HOLD_FROM = 1e-7  # bounds are held exactly once the fixed point is this close (see at_bound)
+MAX_GAS_ROUNDS = 30  # solves of the coefficient fixed point while the gas mixtures settle
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,18 @@ def delivered(problem: Problem, raw: RawSolution) -> F64:
     return problem.demand - raw.shed_kg_s + raw.growth_kg_s * problem.growth
 
 
+@dataclass
+class _Round:
+    """The outcome of one coefficient fixed point (the gas held)."""
+
+    raw: RawSolution
+    model: NlpModel
+    par: F64
+    iterations: int
+    outer: int
+    change: float
+
+
 def solve_problem(cn: CompiledNetwork, problem: Problem, options: OptimizeOptions | None = None) -> OptimizationResult:
     """Solve ``problem`` on ``cn``: first the checks that need no NLP (:mod:`.verdicts`: one-line infeasibility
     verdicts), then the NLP; load shedding in two stages (:mod:`.shedding`). Raises :class:`InfeasibleError`
@@ -119,7 +134,7 @@ def solve_nlp(
     are the starting ones instead (a second stage starting from that optimum's point). The one-machine model
     of a station without units has no such restriction."""
     if cn.stations is None:
-        return _solve_with(cn, problem, options, start)
+        return _solve_with(cn, problem, options, start)[0]
     steady_start: Start | None
     if stations_from is not None and stations_from.station_configs is not None:
         configs, modes, steady_start = _configs_of(cn, stations_from)
@@ -127,19 +142,19 @@ def solve_nlp(
         configs, modes, steady_start = _start_configs(cn)
     start = start if start is not None else steady_start
     model_cn = cn if np.array_equal(modes, cn.comp_mode) else replace(cn, comp_mode=modes)
-    result = _solve_with(model_cn, problem, options, start, configs, cn)
+    result, props = _solve_with(model_cn, problem, options, start, configs, cn)
     best = result
     tried = {(tuple(configs), tuple(model_cn.comp_mode))}
     for _ in range(MAX_CONFIG_ROUNDS - 1):
         stopped = _stopped_at(model_cn, result)
-        chosen = _configs_at(model_cn, result, configs)
+        chosen = _configs_at(model_cn, result, configs, props)
         key = (tuple(chosen), tuple(stopped))
         if key in tried:  # back to settings solved before (the rule and the NLP disagree in a cycle)
             break
         tried.add(key)
         configs, model_cn = chosen, replace(model_cn, comp_mode=stopped)
         try:
-            result = _solve_with(model_cn, problem, options, start, configs, cn)
+            result, props = _solve_with(model_cn, problem, options, start, configs, cn)
         except LinepackError:
             break
         if (result.success, -result.objective) > (best.success, -best.objective):  # a converged optimum first
@@ -152,7 +167,7 @@ def solve_nlp(
         closed[k[np.isin(closed[k], _FREE)]] = CompMode.OFF
         if not np.array_equal(closed, model_cn.comp_mode):
             try:
-                result = _solve_with(replace(model_cn, comp_mode=closed), problem, options, start, configs, cn)
+                result, _ = _solve_with(replace(model_cn, comp_mode=closed), problem, options, start, configs, cn)
             except LinepackError:
                 return best
             if (result.success, -result.objective) > (best.success, -best.objective):
@@ -209,8 +224,11 @@ def _stopped_at(cn: CompiledNetwork, result: OptimizationResult) -> NDArray[np.i
     return mode
 
 
-def _configs_at(cn: CompiledNetwork, result: OptimizationResult, configs: NDArray[np.int64]) -> NDArray[np.int64]:
-    """The configurations the simulator's rule chooses at an optimum (running stations told nothing)."""
+def _configs_at(
+    cn: CompiledNetwork, result: OptimizationResult, configs: NDArray[np.int64], props: GasProps | None = None
+) -> NDArray[np.int64]:
+    """The configurations the simulator's rule chooses at an optimum (running stations told nothing), with the
+    gas each station takes in at that optimum (``props``: the optimum's gas when the network's gases mix)."""
     cs = cn.stations
     assert cs is not None
     ce = cn.comp_edge[cs.comp_k]
@@ -219,34 +237,30 @@ def _configs_at(cn: CompiledNetwork, result: OptimizationResult, configs: NDArra
     free = (cs.fixed_config < 0) & (m > 1e-6 * max(float(np.sum(result.delivered_kg_s)), 1e-3)) & (pd > ps)
     if not np.any(free):
         return configs
-    choice = choose(cs, suction_gas(cn), m, ps, pd)
+    choice = choose(cs, suction_gas(cn, props), m, ps, pd)
     return np.where(free, choice.config, configs).astype(np.int64)
 
 
-def _solve_with(
+def _fixed_point(
     cn: CompiledNetwork,
     problem: Problem,
-    options: OptimizeOptions | None,
-    start: Start | None = None,
+    opt: OptimizeOptions,
+    start: tuple[F64, F64, F64],
+    scales: tuple[float, float],
+    shed0: F64,
+    cpu0: float,
+    props: GasProps | None = None,
+    cuts: tuple[F64, F64, tuple[str, ...]] | None = None,
     configs: NDArray[np.int64] | None = None,
-    posed: CompiledNetwork | None = None,
-) -> OptimizationResult:
-    """One NLP solve (stations with units in ``configs``; ``posed``: the network as the user posed it, when
-    ``cn`` has stations bypassed or closed for this solve)."""
-    opt = options or OptimizeOptions()
-    t0 = time.perf_counter()
-    cpu0 = time.process_time()
-    if opt.time_limit_s is not None:
-        opt = replace(opt, nlp=replace(opt.nlp, max_cpu_time_s=min(opt.nlp.max_cpu_time_s, opt.time_limit_s)))
-    shed0 = _shed_start(problem)
-    start_cn = replace(cn, sink_demand=problem.demand - shed0) if np.any(shed0 > 0) else cn
-    p, q, s = start if start is not None else _start(start_cn, opt.warm_start_with_newton)
-    p_ref, m_ref = _scales(cn)
-    p_ref = max(p_ref, float(np.max(p)))
-    m_ref = max(m_ref, float(np.sum(problem.demand)), 1e-3)
-    model = NlpModel(cn, problem, p_ref, m_ref, opt.nlp, configs)
+) -> _Round:
+    """The NLP solved around its pipe-law coefficients until they agree with the simulator's at the solution, with
+    the gas ``props`` (and the supply ``cuts`` of the quality limits) held and the stations with units in
+    ``configs``; ``shed0`` is the shedding to start from, ``cpu0`` the process time the CPU limit counts from."""
+    p, q, s = start
+    p_ref, m_ref = scales
+    model = NlpModel(cn, problem, p_ref, m_ref, opt.nlp, props, cuts, configs)
     point_p, point_q = p.copy(), q.copy()  # where the pipe law is linearised
-    phys = FrozenPhysics.at(cn, point_p, point_q)
+    phys = FrozenPhysics.at(cn, point_p, point_q, props=props)
     x0 = model.pack(p, q, s, shed0, 0.0)
     n_p, n_m = newton_scales(cn)
     lam_g = lam_x = None
@@ -275,7 +289,7 @@ def _solve_with(
             iters += raw.iterations
         if not raw.success:
             break
-        at_raw = FrozenPhysics.at(cn, raw.p_pa, raw.q_kg_s, 1e-2 * m_ref)
+        at_raw = FrozenPhysics.at(cn, raw.p_pa, raw.q_kg_s, 1e-2 * m_ref, props=props)
         net = settings_network(cn, raw.p_pa, raw.q_kg_s, raw.supply_kg_s, delivered(problem, raw))
         new_np, new_nm = newton_scales(net)
         # converged when the solution satisfies the simulator's own pipe law (with the viscosity at the
@@ -308,9 +322,69 @@ def _solve_with(
         prev = change
         point_p = point_p + weight * (raw.p_pa - point_p)
         point_q = point_q + weight * (raw.q_kg_s - point_q)
-        phys = at_raw if weight == 1.0 else FrozenPhysics.at(cn, point_p, point_q)
+        phys = at_raw if weight == 1.0 else FrozenPhysics.at(cn, point_p, point_q, props=props)
         n_p, n_m = new_np, new_nm
         x0, lam_g, lam_x = raw.x, raw.lam_g, raw.lam_x
+    assert raw is not None
+    return _Round(raw, model, par, iters, outer, float(change))
+
+
+def _solve_with(
+    cn: CompiledNetwork,
+    problem: Problem,
+    options: OptimizeOptions | None,
+    start: Start | None = None,
+    configs: NDArray[np.int64] | None = None,
+    posed: CompiledNetwork | None = None,
+) -> tuple[OptimizationResult, GasProps | None]:
+    """One NLP solve (stations with units in ``configs``; ``posed``: the network as the user posed it, when
+    ``cn`` has stations bypassed or closed for this solve), and the gas it was solved with (None: one gas).
+
+    When the network's gases mix, the coefficient fixed point is solved with the gas held, then the gas is taken
+    from the optimum's flows (the simulator's mixing, Anderson-accelerated) and the fixed point solved again, until
+    the gas the optimum implies is the gas it was solved with (see :mod:`.quality_limits`).
+    """
+    opt = options or OptimizeOptions()
+    t0 = time.perf_counter()
+    cpu0 = time.process_time()
+    if opt.time_limit_s is not None:
+        opt = replace(opt, nlp=replace(opt.nlp, max_cpu_time_s=min(opt.nlp.max_cpu_time_s, opt.time_limit_s)))
+    shed0 = _shed_start(problem)
+    start_cn = replace(cn, sink_demand=problem.demand - shed0) if np.any(shed0 > 0) else cn
+    p, q, s = start if start is not None else _start(start_cn, opt.warm_start_with_newton)
+    p_ref, m_ref = _scales(cn)
+    p_ref = max(p_ref, float(np.max(p)))
+    m_ref = max(m_ref, float(np.sum(problem.demand)), 1e-3)
+    if start is None and cn.quality is not None and cn.quality.mixing and not opt.warm_start_with_newton:
+        # the first gas (and the start): the scenario's own steady state when it has one, a consistent mixture
+        p, q, s = _start(start_cn, True)
+    scales = (p_ref, m_ref)
+    gas = OptimizerGas.start(cn, problem, m_ref, q, s)
+    props: GasProps | None = None
+    if gas is None:
+        rnd = _fixed_point(cn, problem, opt, (p, q, s), scales, shed0, cpu0, configs=configs)
+    else:
+        for _gas_round in range(1, MAX_GAS_ROUNDS + 1):
+            props = gas.props
+            rnd = _fixed_point(cn, gas.problem, opt, (p, q, s), scales, shed0, cpu0, props, gas.cuts, configs)
+            if not rnd.raw.success or rnd.change >= opt.coefficient_tol:
+                break
+            raw = rnd.raw
+            settled = gas.update(raw.q_kg_s, raw.supply_kg_s)
+            if gas.limited:
+                violation = gas.refresh_cuts(raw.p_pa, raw.q_kg_s, raw.supply_kg_s, delivered(gas.problem, raw))
+                settled = settled and (violation <= 1e-9 or not gas.cuts_moved())
+            if settled:
+                break
+            p, q, s = raw.p_pa, raw.q_kg_s, raw.supply_kg_s
+        else:
+            raise ConvergenceError(
+                f"{problem.kind} on scenario {cn.scenario}: the gas mixtures of the optimum did not settle in "
+                f"{MAX_GAS_ROUNDS} rounds",
+                ["the optimum's flows and the gases they carry keep changing each other; set settings.mixing: off"],
+            )
+        problem = gas.problem
+    raw, model, par, iters, outer, change = rnd.raw, rnd.model, rnd.par, rnd.iterations, rnd.outer, rnd.change
     assert raw is not None
     elapsed = time.perf_counter() - t0
     if not raw.success:
@@ -343,7 +417,7 @@ def _solve_with(
         for (label, v, unit), e in zip(raw.binding, exact, strict=True)
     )
     costs = _costs(cn, problem, raw, fuel)
-    return OptimizationResult(
+    result = OptimizationResult(
         network=posed if posed is not None else cn,
         settings=settings,
         kind=problem.kind,
@@ -372,6 +446,7 @@ def _solve_with(
         bound_violations=_violations(cn, model, raw),
         station_configs=configs,
     )
+    return result, props
 
 
 def _violations(cn: CompiledNetwork, model: NlpModel, raw: RawSolution) -> tuple[str, ...]:

@@ -36,6 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..compile import CompiledNetwork, CompMode, RegMode
+from ..quality.properties import GasProps
 from .diagnostics import islands
 from .equations import ControlState, SourceBound, SteadySystem, user_comp_target, user_reg_target
 from .station_bounds import MAP_MODES, chosen_configs, full_driver_power
@@ -398,18 +399,20 @@ class ActiveSet:
                 # stations going onto a limit of their units go alone: their rows tie flow and pressures
                 # together, and solved with other changes at once they often leave Newton without a descent
                 moves = onto_map
-            moves += kept(self._config_moves(provisional, p, q, limits_only, bool(moves)))
+            moves += kept(self._config_moves(provisional, p, q, limits_only, bool(moves), sys.props))
         if moves and int(self.switches.max(initial=0)) >= DAMP_AFTER:
             moves = [max(moves, key=lambda mv: mv.size)]
         return moves
 
-    def _config_moves(self, state: ControlState, p: F64, q: F64, limits_only: bool, others: bool) -> list[Move]:
+    def _config_moves(
+        self, state: ControlState, p: F64, q: F64, limits_only: bool, others: bool, props: GasProps | None = None
+    ) -> list[Move]:
         """Stations with units told no configuration run the cheapest that can do the job
         (:func:`.station_bounds.chosen_configs`); while other elements still change, only a station whose
         configuration cannot do the job changes it; on a failed iterate, to the one that passes the most gas."""
         how = "rescue" if limits_only else ("grow" if others else "rule")
         current = state.configs(self.cn)
-        chosen, _ = chosen_configs(self.cn, state, p, q, how)
+        chosen, _ = chosen_configs(self.cn, state, p, q, how, props)
         return [Move(CONF_SIZE, "conf", int(s), int(chosen[s])) for s in np.flatnonzero(chosen != current)]
 
     def apply(self, state: ControlState, moves: list[Move]) -> ControlState:

@@ -6,6 +6,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..compile import CompiledNetwork, CompMode, RegMode
+from ..quality.properties import GasProps
 from ..units import BAR_PA
 from ..violations import find_violations
 from .equations import ControlState, SourceBound, user_comp_target
@@ -32,11 +33,16 @@ def _held_text(cn: CompiledNetwork, user: int, target: float, ps: float, pd: flo
 
 
 def bound_texts(
-    cn: CompiledNetwork, state: ControlState, p: F64, supply: F64 | None = None, q: F64 | None = None
+    cn: CompiledNetwork,
+    state: ControlState,
+    p: F64,
+    supply: F64 | None = None,
+    q: F64 | None = None,
+    props: GasProps | None = None,
 ) -> list[str]:
     """Texts of every bound in force; with the flows ``q``, stations with units first (their map limits,
-    recycle)."""
-    out = [] if q is None else station_bound_texts(cn, state, p, q)
+    recycle; ``props``: the compressors' gas when the network's gases mix)."""
+    out = [] if q is None else station_bound_texts(cn, state, p, q, props)
     ce = cn.comp_edge
     user_t = user_comp_target(cn)
     rev_all = state.reverse()

@@ -28,6 +28,7 @@ from scipy.sparse.csgraph import connected_components
 from ..compile import CompiledNetwork, CompMode, RegMode, friction_law_of, z_at
 from ..hydraulics import compressor_power_w, darcy_friction
 from ..hydraulics.z_integral import pressure_function
+from ..quality.properties import GasProps
 from ..units import G_M_PER_S2, R_J_PER_MOL_K
 from .linear import SchurSolver, SparseLU
 from .passive import squared_pressure_scale
@@ -146,12 +147,25 @@ def _g_and_dg(s: F64) -> tuple[F64, F64]:
 
 
 class SteadySystem:
-    """Residual and Jacobian for one control state and one (lagged) viscosity field."""
+    """Residual and Jacobian for one control state, one (lagged) viscosity field and one state of the gas.
 
-    def __init__(self, cn: CompiledNetwork, state: ControlState, mu_res: F64, p_ref: float, m_ref: float) -> None:
+    ``props`` gives the gas of every pipe, compressor and node (:class:`linepack.quality.properties.GasProps`;
+    default: the network gas everywhere).
+    """
+
+    def __init__(
+        self,
+        cn: CompiledNetwork,
+        state: ControlState,
+        mu_res: F64,
+        p_ref: float,
+        m_ref: float,
+        props: GasProps | None = None,
+    ) -> None:
         self.cn = cn
         self.state = state
         self.mu = mu_res
+        self.props = props if props is not None else GasProps.uniform_of(cn)
         self.p_ref = p_ref
         self.m_ref = m_ref
         n, m = cn.n_nodes, cn.n_edges
@@ -160,9 +174,10 @@ class SteadySystem:
         self.size = n + m + self.k
         self.xscale = np.concatenate([np.full(n, p_ref), np.full(m, m_ref), np.full(self.k, m_ref)])
         gas = cn.gas
+        molar_mass = self.props.res_molar_mass
         self.RT = R_J_PER_MOL_K * gas.temperature_k
-        self.k1 = 16.0 * self.RT / (np.pi**2 * cn.diameter_m**4 * gas.molar_mass_kg_per_mol)
-        self.a_h = 2.0 * G_M_PER_S2 * cn.dh_m * gas.molar_mass_kg_per_mol / self.RT  # s_h = a_h / Z
+        self.k1 = 16.0 * self.RT / (np.pi**2 * cn.diameter_m**4 * molar_mass)
+        self.a_h = 2.0 * G_M_PER_S2 * cn.dh_m * molar_mass / self.RT  # s_h = a_h / Z
         self.rel_rough = cn.roughness_m / cn.diameter_m
         fr = cn.res_is_pipe
         self.law_groups = [(int(c), np.flatnonzero(fr & (cn.law == c))) for c in np.unique(cn.law[fr])]
@@ -196,7 +211,9 @@ class SteadySystem:
         self.c_discharge = np.where(rev, ef_c, et_c).astype(np.int64)
         self.c_sign = np.where(rev, -1.0, 1.0)
         # stations with units: their maps and drivers give power, fuel and limits (solvers.station_rows)
-        self.stations = StationRows(cn, state.comp_mode, state.configs(cn)) if cn.stations is not None else None
+        self.stations = (
+            StationRows(cn, state.comp_mode, state.configs(cn), self.props) if cn.stations is not None else None
+        )
         self.comp_droop, self.reg_droop, self.src_droop = self._droops()
 
     def _droops(self) -> tuple[F64, F64, F64]:
@@ -246,10 +263,11 @@ class SteadySystem:
         pm = (2.0 / 3.0) * (psum - pi * pj / psum_safe)
         dpm_dpi = (2.0 / 3.0) * (1.0 - (pj / psum_safe) ** 2)
         dpm_dpj = (2.0 / 3.0) * (1.0 - (pi / psum_safe) ** 2)
-        z, dz = z_at(cn, pm)
+        z, dz = self.props.z_res(pm)
         T = cn.gas.temperature_k
         if cn.z_integrated:
-            # gravity term (p/Z)^2 = beta Pi(p), beta taken at the mean pressure (1/Z for constant Z)
+            # gravity term (p/Z)^2 = beta Pi(p), beta taken at the mean pressure (1/Z for constant Z); one gas only
+            # (compile refuses Z integrated along the pipe when gases mix)
             Pm, dPm = pressure_function(cn.gas.compressibility, pm, T)
             u = (pm / z) ** 2
             du = 2.0 * (pm / z) * (1.0 / z - pm * dz / (z * z))
@@ -332,7 +350,7 @@ class SteadySystem:
 
     def z_suction(self, p_pa: F64) -> tuple[F64, F64]:
         """Z and dZ/dp [1/Pa] at compressor suction pressures (a subclass may use a faster table)."""
-        return z_at(self.cn, p_pa)
+        return self.props.z_comp(p_pa)
 
     def station_terms(
         self, p: F64, q_all: F64, derivatives: bool = True, limits: bool = False
@@ -363,8 +381,9 @@ class SteadySystem:
             zero = np.zeros(len(ce))
             return zero, zero, zero, zero
         z, dz = self.z_suction(ps)
+        props = self.props
         P, dP_dq, dP_dps, dP_dpd = compressor_power_w(
-            q, ps, pd, cn.gas.temperature_k, z, cn.gas.molar_mass_kg_per_mol, cn.gas.kappa, cn.comp_eta_is
+            q, ps, pd, cn.gas.temperature_k, z, props.comp_molar_mass, props.comp_kappa, cn.comp_eta_is
         )
         dP_dps = dP_dps + P / z * dz
         P, dP_dq, dP_dps, dP_dpd = (np.array(v, dtype=float) for v in (P, dP_dq, dP_dps, dP_dpd))
@@ -407,7 +426,7 @@ class SteadySystem:
     def fuel_factor(self) -> F64:
         """Fuel mass flow per watt of shaft power for every compressor (0 when none is burnt)."""
         cn = self.cn
-        lhv = cn.gas.lhv_j_per_kg or np.inf
+        lhv = self.props.comp_fuel_lhv_j_per_kg
         active = ~np.isin(self.state.comp_mode, (CompMode.BYPASS, CompMode.OFF))
         return np.where(cn.comp_gas_driven & active, 1.0 / (cn.comp_eta_driver * lhv), 0.0)
 
@@ -668,10 +687,12 @@ class SteadySystem:
 
     def _pattern_key(self) -> tuple[object, ...]:
         """What fixes the Jacobian's pattern and scaling: the network, the control modes and the scales (systems
-        of one solve with the same key share the assembly and Schur maps kept by :attr:`linear`)."""
+        of one solve with the same key share the assembly and Schur maps kept by :attr:`linear`). The network enters
+        by its incidence matrix, which the variants of one network made with ``dataclasses.replace`` share (the
+        gas rounds of a mixed solve change demands and properties, never the pattern)."""
         st = self.state
         return (
-            id(self.cn),
+            id(self.cn.incidence),
             type(self).__name__,
             st.comp_mode.tobytes(),
             st.reg_mode.tobytes(),

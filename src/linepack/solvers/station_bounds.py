@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..compile import CompiledNetwork, CompMode
+from ..quality.properties import GasProps
 from ..stations.choice import choose, feasible, most_capable
 from ..stations.drivers import available_power_w
 from ..stations.points import LIMIT_TEXT, running, station_ends, suction_gas, unit_points
@@ -44,7 +45,7 @@ def full_driver_power(cn: CompiledNetwork, configs: I64) -> F64:
 
 
 def chosen_configs(
-    cn: CompiledNetwork, state: ControlState, p: F64, q: F64, how: str = "rule"
+    cn: CompiledNetwork, state: ControlState, p: F64, q: F64, how: str = "rule", props: GasProps | None = None
 ) -> tuple[I64, NDArray[np.bool_]]:
     """Each station's configuration at this point, and whether it can do the job there.
 
@@ -52,7 +53,8 @@ def chosen_configs(
     :mod:`linepack.stations.choice`); ``grow`` (only a station whose present configuration cannot do the job
     changes, by the rule: used while other elements still change, so that stations shed units last);
     ``rescue`` (a failed Newton iterate: only a station whose configuration cannot do the job changes, to the
-    one that passes the most gas, which moves it off a limit instead of onto one)."""
+    one that passes the most gas, which moves it off a limit instead of onto one). ``props``: the gas of every
+    compressor when the network's gases mix (each station then runs on its own suction gas)."""
     cs = cn.stations
     assert cs is not None
     m, ps, pd = station_ends(cn, p, q, state.reverse())
@@ -63,7 +65,7 @@ def chosen_configs(
     free = (cs.fixed_config < 0) & running(cn, state.comp_mode) & (m > 0)
     if not np.any(free):
         return state.configs(cn), free
-    gas = suction_gas(cn)
+    gas = suction_gas(cn, props)
     current = state.configs(cn)
     if how != "rule":
         now = evaluate(cs, gas, np.arange(len(cs)), current, m, ps, pd)
@@ -76,13 +78,15 @@ def chosen_configs(
     return np.where(free, choice.config, current), free & choice.feasible
 
 
-def station_bound_texts(cn: CompiledNetwork, state: ControlState, p: F64, q: F64) -> list[str]:
+def station_bound_texts(
+    cn: CompiledNetwork, state: ControlState, p: F64, q: F64, props: GasProps | None = None
+) -> list[str]:
     """What limits each station with units at a solution: its map limit (naming what binds each unit), and the
     gas its anti-surge valves recycle."""
     cs = cn.stations
     if cs is None:
         return []
-    pts = unit_points(cn, p, q, state.comp_mode, state.configs(cn), state.reverse())
+    pts = unit_points(cn, p, q, state.comp_mode, state.configs(cn), state.reverse(), props)
     assert pts is not None
     m_st, _, pd_st = station_ends(cn, p, q, state.reverse())
     out: list[str] = []
@@ -121,7 +125,9 @@ def station_bound_texts(cn: CompiledNetwork, state: ControlState, p: F64, q: F64
     return out
 
 
-def capacity_problems(cn: CompiledNetwork, state: ControlState, p: F64, q: F64) -> list[str]:
+def capacity_problems(
+    cn: CompiledNetwork, state: ControlState, p: F64, q: F64, props: GasProps | None = None
+) -> list[str]:
     """At a failed iterate: stations with units asked for more gas than any of their configurations passes at
     their suction pressure (at no head at all: the most they pass), naming what limits the best one."""
     cs = cn.stations
@@ -129,7 +135,7 @@ def capacity_problems(cn: CompiledNetwork, state: ControlState, p: F64, q: F64) 
         return []
     on = running(cn, state.comp_mode)
     m, ps, _ = station_ends(cn, p, q, state.reverse())
-    gas = suction_gas(cn)
+    gas = suction_gas(cn, props)
     best, cap, _ = most_capable(cs, gas, m, ps, ps * (1.0 + 1e-9))
     out = []
     for s in np.flatnonzero(on & (m > cap * (1.0 + 1e-6)) & (ps > 0)):
@@ -143,7 +149,9 @@ def capacity_problems(cn: CompiledNetwork, state: ControlState, p: F64, q: F64) 
     return out
 
 
-def beyond_capacity(cn: CompiledNetwork, state: ControlState, p: F64, q: F64) -> list[str]:
+def beyond_capacity(
+    cn: CompiledNetwork, state: ControlState, p: F64, q: F64, props: GasProps | None = None
+) -> list[str]:
     """At a converged solution: stations held at their units' flow capacity whose row was met only by the slope
     it takes where the capacity does not move with the head (:func:`linepack.stations.envelope.envelope`): they
     pass more than their units can; the texts say so (empty when there is none)."""
@@ -156,12 +164,12 @@ def beyond_capacity(cn: CompiledNetwork, state: ControlState, p: F64, q: F64) ->
         return []
     m_all, ps_all, pd_all = station_ends(cn, p, q, state.reverse())
     m, ps, pd = m_all[at], ps_all[at], pd_all[at]
-    ev = evaluate(cs, suction_gas(cn), at, state.configs(cn)[at], m, ps, pd)
+    ev = evaluate(cs, suction_gas(cn, props), at, state.configs(cn)[at], m, ps, pd)
     cap = np.real(ev.flow_cap_kg_s)
     bad = m > cap * (1.0 + 1e-6)
     if not np.any(bad):
         return []
-    texts = capacity_problems(cn, state, p, q)
+    texts = capacity_problems(cn, state, p, q, props)
     if texts:
         return texts
     return [

@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..compile import CompiledNetwork, CompMode
+from ..quality.properties import GasProps
 from ..stations.points import suction_gas
 from ..stations.station import StationEval, evaluate
 from ..stations.units import CompiledStations
@@ -60,7 +61,7 @@ class StationTerms:
 class StationRows:
     """The station terms of one control state (its configurations fixed), cached per point."""
 
-    def __init__(self, cn: CompiledNetwork, comp_mode: I64, configs: I64) -> None:
+    def __init__(self, cn: CompiledNetwork, comp_mode: I64, configs: I64, props: GasProps | None = None) -> None:
         cs = cn.stations
         assert cs is not None
         self.cn, self.cs = cn, cs
@@ -73,7 +74,7 @@ class StationRows:
         # their power equation is the one-machine law (monotone in the flow), not the map's
         user = cn.comp_mode[self.k]
         self.rescue = (mode == CompMode.POWER) & (user != CompMode.POWER) & ~np.isfinite(cn.comp_power_max_w[self.k])
-        self.gas = suction_gas(cn)
+        self.gas = suction_gas(cn, props)  # each station's own suction gas when the network's gases mix
         self._cache: dict[tuple[bool, bool], tuple[F64, F64, F64, StationTerms]] = {}
 
     def terms(self, q_st: F64, ps: F64, pd: F64, derivatives: bool = True, limits: bool = False) -> StationTerms:

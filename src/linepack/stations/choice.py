@@ -96,7 +96,7 @@ def largest_ratio(cs: CompiledStations, gas: SuctionGas, ps: F64) -> F64:
     cf, un = cs.configs, cs.units
     st = cs.configs.station[cf.pair_config]
     x = (gas.kappa[st] - 1.0) / gas.kappa[st]
-    z, _ = gas.z(ps[st], gas.t_k[st])
+    z, _ = gas.z(ps[st], gas.t_k[st], st)
     rt = z * R_J_PER_MOL_K * gas.t_k[st] / gas.molar_mass[st]
     u = cf.pair_unit
     r_turbo = (1.0 + x * un.h_sx[u] / rt) ** (1.0 / x)

@@ -16,9 +16,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..compile import CompiledNetwork, CompMode
+from ..quality.properties import GasProps, RowsZ
 from .envelope import HI_CHOKE, HI_DRIVER, HI_MAX_SPEED
 from .poly import in_q, root
-from .station import StationEval, SuctionGas, evaluate
+from .station import StationEval, SuctionGas, ZFunction, evaluate
 from .units import CompiledStations
 
 F64 = NDArray[np.float64]
@@ -27,17 +28,27 @@ I64 = NDArray[np.int64]
 LIMIT_TEXT = {HI_MAX_SPEED: "maximum speed", HI_CHOKE: "choke line", HI_DRIVER: "driver power", 3: "maximum speed"}
 
 
-def suction_gas(cn: CompiledNetwork) -> SuctionGas:
-    """The gas entering each station with units: the network gas (one gas at one temperature).
-
-    The hook through which a per-station gas (mixed quality, suction temperature) enters the station model.
+def suction_gas(cn: CompiledNetwork, props: GasProps | None = None) -> SuctionGas:
+    """The gas entering each station with units: the network gas (one gas at one temperature), or with ``props``
+    (the gas of every compressor when the network's gases mix, :class:`linepack.quality.properties.GasProps`)
+    each station's own suction gas: its molar mass, isentropic exponent, fuel calorific value and Z (the
+    mixture's, at any pressure: a stage's inlet too).
     """
     cs = cn.stations
     n = len(cs) if cs is not None else 0
     g = cn.gas
     model = g.compressibility
+    if props is not None and not props.uniform and cs is not None:
+        ck = cs.comp_k
+        return SuctionGas(
+            t_k=np.full(n, props.temperature_k),
+            molar_mass=np.asarray(props.comp_molar_mass[ck], dtype=float),
+            kappa=np.asarray(props.comp_kappa[ck], dtype=float),
+            lhv_j_per_kg=np.asarray(props.comp_fuel_lhv_j_per_kg[ck], dtype=float),
+            z=_station_z(props, ck),
+        )
 
-    def z(p: F64, t: F64) -> tuple[F64, F64]:
+    def z(p: F64, t: F64, station: I64) -> tuple[F64, F64]:
         zz, dz = model.z_and_dz_dp(np.asarray(p, dtype=float), float(g.temperature_k))
         return np.asarray(zz, dtype=float), np.asarray(dz, dtype=float)
 
@@ -48,6 +59,39 @@ def suction_gas(cn: CompiledNetwork) -> SuctionGas:
         lhv_j_per_kg=np.full(n, g.lhv_j_per_kg if g.lhv_j_per_kg is not None else np.inf),
         z=z,
     )
+
+
+def _station_z(props: GasProps, comp_k: I64) -> ZFunction:
+    """Z of each station's suction gas at any pressure (``station``: the station of every point)."""
+    zc = props.z_comp
+    # the mixture rows of the compressors' suction nodes: the steady coupling's series (RowsZ) or the transient's
+    # local expansions of the same series (LocalZ), evaluated exactly at the stage pressures
+    table = zc.table if isinstance(zc, RowsZ) else getattr(zc, "series", None)
+    if table is not None and hasattr(table, "evaluate") and hasattr(zc, "rows"):
+        rows = np.asarray(zc.rows, dtype=np.int64)[comp_k]
+
+        def z_rows(p: F64, t: F64, station: I64) -> tuple[F64, F64]:
+            zz, dz = table.evaluate(rows[np.asarray(station, dtype=np.int64)], np.asarray(p, dtype=float))
+            return np.asarray(zz, dtype=float), np.asarray(dz, dtype=float)
+
+        return z_rows
+    n_comp = len(props.comp_kappa)
+
+    def z_each(p: F64, t: F64, station: I64) -> tuple[F64, F64]:
+        # an evaluator of one pressure per compressor: one call per station present
+        p = np.asarray(p, dtype=float)
+        st = np.asarray(station, dtype=np.int64)
+        zz, dz = np.empty_like(p), np.empty_like(p)
+        for s in np.unique(st):
+            at = st == s
+            full = np.full(n_comp, float(np.mean(p[at])))
+            for j in np.flatnonzero(at):
+                full[comp_k[s]] = p[j]
+                a, b = zc(full)
+                zz[j], dz[j] = a[comp_k[s]], b[comp_k[s]]
+        return zz, dz
+
+    return z_each
 
 
 def running(cn: CompiledNetwork, comp_mode: I64) -> NDArray[np.bool_]:
@@ -159,16 +203,18 @@ def unit_points(
     comp_mode: I64,
     config: I64 | None = None,
     reverse: NDArray[np.bool_] | None = None,
+    props: GasProps | None = None,
 ) -> UnitPoints | None:
     """The operating points of every unit at pressures ``p_pa`` (per node), flows ``q_kg_s`` (per edge) and
     compressor modes; ``config`` is each station's running configuration (None: chosen by the rule of
-    :mod:`.choice` at this point); ``reverse`` which compressors run backwards (bidirectional stations)."""
+    :mod:`.choice` at this point); ``reverse`` which compressors run backwards (bidirectional stations); ``props``
+    the gas of every compressor when the network's gases mix (default: the network gas)."""
     cs = cn.stations
     if cs is None:
         return None
     from .choice import choose
 
-    gas = suction_gas(cn)
+    gas = suction_gas(cn, props)
     m, ps, pd = station_ends(cn, p_pa, q_kg_s, reverse)
     if config is None:
         config = choose(cs, gas, m, ps, pd).config

@@ -41,7 +41,8 @@ from .units import CompiledStations
 Arr = NDArray[Any]
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
-ZFunction = Callable[[F64, F64], tuple[F64, F64]]  # (p [Pa], T [K]) -> (Z, dZ/dp [1/Pa])
+# (p [Pa], T [K], station of each point) -> (Z, dZ/dp [1/Pa]): each station's own suction gas
+ZFunction = Callable[[F64, F64, I64], tuple[F64, F64]]
 
 
 @dataclass(frozen=True)
@@ -55,10 +56,11 @@ class SuctionGas:
     z: ZFunction
 
 
-def z_lifted(z: ZFunction, p: Any, t_k: F64) -> Arr:
-    """Z at (possibly complex) pressures: the real model, extended to first order in the imaginary part."""
+def z_lifted(z: ZFunction, p: Any, t_k: F64, station: I64) -> Arr:
+    """Z at (possibly complex) pressures of the gas of ``station`` (per point): the real model, extended to first
+    order in the imaginary part."""
     pr = np.real(p).astype(float)
-    zr, dz = z(pr, t_k)
+    zr, dz = z(pr, t_k, station)
     if np.iscomplexobj(p):
         return np.asarray(zr + dz * (p - pr))
     return np.asarray(zr)
@@ -150,7 +152,7 @@ def evaluate(
     ratio = pd[pair_slot] / ps[pair_slot]
     p_in = ps[pair_slot] * ratio ** (stage / n_stages)
     r_stage = ratio ** (1.0 / n_stages)
-    z = z_lifted(gas.z, p_in, t_k)
+    z = z_lifted(gas.z, p_in, t_k, st)
     rho = p_in * mm / (z * R_J_PER_MOL_K * t_k)
     h = isentropic_head(z, t_k, mm, kap, r_stage)
     need = np.broadcast_to(np.asarray(limits, dtype=bool), (n_slot,))[pair_slot] | ~cf.uniform[slot_config][pair_slot]

@@ -90,11 +90,26 @@ def lng_properties(chain: SupplyChain, network: Network, names: set[str], temper
     return out
 
 
+def one_gas(network: Network) -> Network:
+    """The network with ``settings.mixing: off``: supply runs carry one gas in the hydraulics.
+
+    The horizon's accounting (send-out, deliveries and the grid balance in MMSCF of the network gas) and its
+    couplers assume one gas; with the sources' own gases mixed the hydraulics would deliver other volumes
+    than the ledger books (see docs/supply.md, limits).
+    """
+    if network.settings.mixing == "off":
+        return network
+    out = network.copy()
+    out.settings = network.settings.model_copy(update={"mixing": "off"})
+    return out
+
+
 class Horizon:
     """A prepared run: the network compiled and linked, the schedule checked (see :func:`run_horizon`)."""
 
     def __init__(self, chain: SupplyChain, network: Network, cargoes: list[Cargo], options: HorizonOptions,
                  scenario: str | None = None, profile: Profile | None = None) -> None:
+        network = one_gas(network)
         self.chain, self.network, self.options = chain, network, options
         self.scenario = scenario or chain.network_scenario or network.default_scenario
         self.cargoes = list(cargoes)

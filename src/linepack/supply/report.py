@@ -37,7 +37,7 @@ def print_supply(res: SupplyResult, out: Console, cargoes: bool = False) -> None
     out.print(
         f"[bold]{res.chain_name}[/] on [bold]{res.network_name}[/], scenario [bold]{res.scenario}[/]: "
         f"{days:g} days from {res.start:%Y-%m-%d %H:%M} in {res.n_steps} steps of {step_h:g} h, network "
-        f"{res.network_mode}, dispatch {res.dispatch}"
+        f"{res.network_mode} with one gas (settings.mixing off), dispatch {res.dispatch}"
     )
     out.print(
         f"CPU {res.cpu_s:.2f} s ({res.solves} network solves); inventory balance error "

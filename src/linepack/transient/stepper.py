@@ -140,10 +140,10 @@ class TransientStepper:
     def _sub(self, t0: float, t1: float, depth: int) -> tuple[bool, F64, float, int]:
         run = self.run
         saved = self.checkpoint()
-        x_new, ok, iters, _ = _advance(run, self.x, t0, t1, self.rho_old, 0)
+        # _advance books the step (run.commit) and returns the densities that are the next step's old storage
+        x_new, rho_new, ok, iters, _ = _advance(run, self.x, t0, t1, self.rho_old, 0)
         if ok:
-            self.x = x_new
-            self.rho_old, _ = density_kg_m3(run.cn, x_new[: run.sys.n] * run.p_ref, run.sys.z)
+            self.x, self.rho_old = x_new, rho_new
             fuel = float(np.sum(run.fuel(x_new))) if len(run.cn.comp_edge) else 0.0
             return True, run.supply(x_new) * (t1 - t0), fuel * (t1 - t0), iters
         self.restore(saved)  # a failed step may have moved the control state: start the halves from the start

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..compile import CompMode
+from ..quality.limits import QUALITY_QUANTITIES
 from ..results import COMP_MODE_SHORT, COMP_MODE_TEXT, SteadyResult
 from ..route import PSGP_CORRIDOR, pressure_profile
 from ..units import BAR_PA, MMSCF_M3
@@ -15,10 +16,15 @@ from .geo import _num, node_maop_pa, source_kind, violated_ids
 
 
 def deliveries(result: SteadyResult) -> list[dict[str, Any]]:
-    """Every delivery with its pressure, minimum, MAOP, margin and status (ok, below_min, above_maop)."""
+    """Every delivery with its pressure, minimum, MAOP, margin and status (ok, below_min, above_maop); with gas
+    quality also the delivered gas's GCV and Wobbe index [MJ/m3], hydrogen [mol %], energy [MW] and ``quality``
+    (ok, out_of_limits; None where the delivery has no quality limit)."""
     cn = result.network
     amb = cn.ambient_pa
     maop = node_maop_pa(result.network)
+    qual = result.quality
+    spec = cn.quality
+    broken = {v.component_id for v in result.violation_records if v.quantity in QUALITY_QUANTITIES}
     rows = []
     for k, kid in enumerate(cn.sink_ids):
         i = int(cn.sink_node[k])
@@ -44,6 +50,15 @@ def deliveries(result: SteadyResult) -> list[dict[str, Any]]:
                 "status": status,
             }
         )
+        if qual is not None and spec is not None:
+            limited = bool(spec.sink_limited[k])
+            rows[-1] |= {
+                "gcv_mj_m3": _num(qual.sink.gcv_mj_m3[k], 2),
+                "wobbe_mj_m3": _num(qual.sink.wobbe_mj_m3[k], 2),
+                "h2_mol_pct": _num(qual.sink.h2_mol_pct[k], 2),
+                "energy_mw": _num(qual.sink_energy_mw[k], 0),
+                "quality": ("out_of_limits" if kid in broken else "ok") if limited else None,
+            }
     return rows
 
 

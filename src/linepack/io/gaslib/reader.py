@@ -12,6 +12,7 @@ from ...errors import InputError
 from ...model.components import Compressor, CompressorMode, Regulator, RegulatorMode, Source, Valve
 from ...model.errors import suggest
 from ...model.network import Network
+from .gases import assign_source_gases
 from .mapping import (
     DEFAULT_ROUGHNESS_MM,
     FIXED_LOSS_CHOICES,
@@ -21,6 +22,7 @@ from .mapping import (
     choose_references,
     edge_component,
     entry_id,
+    entry_weights,
     information,
     make_context,
     node_component,
@@ -54,6 +56,7 @@ def read_gaslib(
     fixed_loss: str = "error",
     zone_references: bool = True,
     units: bool = True,
+    per_source_gas: bool = True,
 ) -> GaslibCase:
     """Read a GasLib instance: the network (.net), optionally a nomination (.scn), combined decisions (.cdf)
     and compressor-station data (.cs).
@@ -69,6 +72,9 @@ def read_gaslib(
     With ``units`` (default) every station of the .cs runs its own units: maps, drivers and configurations
     (:mod:`linepack.io.gaslib.stations`); ``units=False`` keeps the rated one-machine model of each station
     (:mod:`linepack.io.gaslib.rating`).
+    ``per_source_gas`` (default) keeps each source's own gas when the sources supply different gases: every
+    distinct gas gets a surrogate composition (:mod:`linepack.io.gaslib.gases`) and the hydraulics mix them;
+    False reads one mean gas for the whole network (the reading before gas quality was tracked).
 
     Raises :class:`InputError` naming the file, line, element and fix for every problem found.
     """
@@ -88,6 +94,7 @@ def read_gaslib(
         zone_references=zone_references,
         units=units,
         cs_name=Path(cs_path).name if cs_path is not None else ".cs",
+        per_source_gas=per_source_gas,
     )
     case = replace(case, cs_document=cs_doc, warnings=(*case.warnings, *cs_warnings, *cdf_warnings))
     return case
@@ -104,6 +111,7 @@ def build_case(
     zone_references: bool = True,
     units: bool = True,
     cs_name: str = ".cs",
+    per_source_gas: bool = True,
 ) -> GaslibCase:
     """The case (Network + GasLib extras) from parsed files."""
     ctx, settings, gas, warnings = make_context(net, nomination, stations, fixed_loss)
@@ -123,6 +131,9 @@ def build_case(
     automatic = reference is None and zone_references
     if automatic:
         refs = refs + _reference_floating_zones(network)
+    if per_source_gas:
+        scenario = nomination.scenario if nomination is not None else None
+        warnings.extend(assign_source_gases(network, gas, entry_weights(net, scenario, gas), ctx.file))
     for el in net.elements.values():
         if el.kind == "resistor" and "pressureLoss" in el.values and fixed_loss == "short_pipe":
             warnings.append(
@@ -191,7 +202,8 @@ def _reference_floating_zones(network: Network) -> tuple[ReferenceChoice, ...]:
             continue
         ref = ReferenceChoice(source.node, p_max, _FLOATING_RULE)
         network.remove(source.id)
-        network.add(_reference_source(ref, f"reference node {source.node}"))
+        held = _reference_source(ref, f"reference node {source.node}")
+        network.add(held.model_copy(update={"gas": source.gas}) if source.gas is not None else held)
         added.append(ref)
     return tuple(added)
 

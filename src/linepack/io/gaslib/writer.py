@@ -262,7 +262,9 @@ def _scenario_item(scenario: ScenarioData | None, network: Network, ctx: Context
         comp = network.find(cid)
         if not isinstance(comp, Source | Sink):
             continue  # removed from the Network: no longer nominated
-        if comp == derived.get(cid) or (isinstance(comp, Source) and comp.mode == SourceMode.PRESSURE):
+        # a source's gas is no part of its nomination (the reader gives GasLib sources their gas by node)
+        as_nominated = comp.model_copy(update={"gas": None}) if isinstance(comp, Source) else comp
+        if as_nominated == derived.get(cid) or (isinstance(comp, Source) and comp.mode == SourceMode.PRESSURE):
             items.append(child)  # unchanged, or the pressure reference (its flow is the nomination's)
             continue
         items.append(_nomination_item(nn, comp, ctx))

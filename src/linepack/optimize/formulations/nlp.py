@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from ...compile import CompiledNetwork, CompMode, RegMode
 from ...errors import InputError
+from ...quality.properties import GasProps
 from ..limits import P_FLOOR_PA, node_limits
 from ..physics import FrozenPhysics
 from ..problems import Problem
@@ -108,8 +109,15 @@ class NlpModel:
         p_ref: float,
         m_ref: float,
         opts: NlpOptions,
+        gas: GasProps | None = None,
+        supply_cuts: tuple[F64, F64, tuple[str, ...]] | None = None,
         configs: NDArray[np.int64] | None = None,
     ) -> None:
+        """``gas``: the gas of every compressor (isentropic exponent, fuel calorific value) when mixtures are tracked
+        (default: the network gas); stations with units take their suction gas from it too. ``supply_cuts`` =
+        (A, b, labels): linear constraints ``A s <= b`` on the source supplies s [kg/s] (the quality limits' cuts,
+        see :mod:`linepack.optimize.quality_limits`). ``configs``: the configuration each station with units runs
+        (default: each station's initial one)."""
         ca = _casadi()
         self.cn, self.problem, self.p_ref, self.m_ref, self.opts = cn, problem, p_ref, m_ref, opts
         n, m, ns, nk = cn.n_nodes, cn.n_edges, len(cn.source_ids), len(cn.sink_ids)
@@ -119,7 +127,7 @@ class NlpModel:
         nv = 2 * n if soft else 0
         self.n_slack = nv
         # stations with units: their units' flows and speeds are unknowns too (formulations.nlp_units)
-        self.units = UnitBlock(cn, configs, p_ref, m_ref)
+        self.units = UnitBlock(cn, configs, p_ref, m_ref, gas)
         nu = self.units.n_vars
         self.nx = n + m + ns + nk + 1 + nu + nv
         nx = self.nx
@@ -151,18 +159,22 @@ class NlpModel:
         ce = cn.comp_edge
         cm = cn.comp_mode
         free_c = np.isin(cm, (CompMode.PRESSURE, CompMode.RATIO, CompMode.POWER))
-        kappa = cn.gas.kappa if cn.gas.kappa is not None else 1.3
-        x_exp = (kappa - 1.0) / kappa
+        if gas is None:
+            kappa = cn.gas.kappa if cn.gas.kappa is not None else 1.3
+            x_exp: Any = (kappa - 1.0) / kappa
+            lhv: Any = cn.gas.lhv_j_per_kg or np.inf
+        else:  # each station compresses (and burns) its own suction gas
+            x_exp = ca.DM((gas.comp_kappa - 1.0) / gas.comp_kappa)
+            lhv = gas.comp_fuel_lhv_j_per_kg
         fuel = ca.SX.zeros(nc, 1)
         power = ca.SX.zeros(nc, 1)
         if nc:
             ps, pd, qc = P[ef[ce].tolist()], P[et[ce].tolist()], Q[ce.tolist()]
             head = head0 + dhead * (ps - ps0)
             arc = cn.comp_active_arc if len(cn.comp_active_arc) == nc else np.zeros(nc, dtype=bool)
-            if cn.gas.kappa is None:  # no thermodynamic data (electric stations without limits): no power
+            if cn.gas.kappa is None and gas is None:  # no thermodynamic data (electric stations without limits)
                 arc = np.ones(nc, dtype=bool)
             power = qc * m_ref * head * ((pd / ps) ** x_exp - 1.0) / ca.DM(cn.comp_eta_is) * ca.DM(1.0 - arc)
-            lhv = cn.gas.lhv_j_per_kg or np.inf
             ff = np.where(cn.comp_gas_driven & free_c, 1.0 / (cn.comp_eta_driver * lhv), 0.0)
             fuel = power * ca.DM(ff)
         blk = self.units.build(ca, P, Q, U, par_units)
@@ -306,6 +318,10 @@ class NlpModel:
                 ineq.append(ca.DM(lim.hi_pa[ih] / p_ref) - P[ih.tolist()] + sig_hi[ih.tolist()])
                 self.ineq_bounds += [Bound(lim.hi_why[i], "bar", p_ref / 1e5) for i in ih]
         self.limits = lim
+        if supply_cuts is not None and len(supply_cuts[1]):
+            A_cut, b_cut, labels = supply_cuts
+            ineq.append(ca.DM(b_cut / m_ref) - ca.mtimes(ca.DM(A_cut), S))
+            self.ineq_bounds += [Bound(label, "kg/s", m_ref) for label in labels]
         o = n + m
         lbx[o : o + ns], ubx[o : o + ns] = problem.source_lo / m_ref, problem.source_hi / m_ref
         for k, sid in enumerate(cn.source_ids):

@@ -26,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ...compile import CompiledNetwork, CompMode
+from ...quality.properties import GasProps
 from ...stations.points import suction_gas
 from ...stations.station import evaluate
 from ...units import R_J_PER_MOL_K
@@ -47,8 +48,11 @@ def _line(c: F64, q: Any) -> Any:
 class UnitBlock:
     """The unit unknowns, parameters and constraints of the stations with units that run in the NLP."""
 
-    def __init__(self, cn: CompiledNetwork, configs: I64 | None, p_ref: float, m_ref: float) -> None:
+    def __init__(
+        self, cn: CompiledNetwork, configs: I64 | None, p_ref: float, m_ref: float, props: GasProps | None = None
+    ) -> None:
         self.cn, self.p_ref, self.m_ref = cn, p_ref, m_ref
+        self.gas = suction_gas(cn, props)  # each station's suction gas (its own when the network's gases mix)
         cs = cn.stations
         self.active = cs is not None and configs is not None
         if not self.active:
@@ -106,8 +110,8 @@ class UnitBlock:
         if not self.n_pairs:
             return np.zeros(0)
         p_in, _ = self._stage_pressures(p_pa)
-        gas = suction_gas(self.cn)
-        z, dz = gas.z(p_in, gas.t_k[self.pair_station])
+        gas = self.gas
+        z, dz = gas.z(p_in, gas.t_k[self.pair_station], self.pair_station)
         return np.concatenate([z, dz * self.p_ref, p_in / self.p_ref])
 
     def start(self, p_pa: F64, q_kg_s: F64) -> F64:
@@ -120,7 +124,7 @@ class UnitBlock:
         m = np.maximum(q_kg_s[ce], 1e-3 * self.m_ref)
         ps, pd = p_pa[cn.edge_from[ce]], p_pa[cn.edge_to[ce]]
         pd = np.maximum(pd, ps * 1.05)
-        ev = evaluate(cs, suction_gas(cn), slots, self.configs[slots], m, ps, pd)
+        ev = evaluate(cs, self.gas, slots, self.configs[slots], m, ps, pd)
         q = np.zeros(self.n_pairs)
         n = np.ones(self.n_pairs)
         for i, u in enumerate(ev.pair_unit):
@@ -141,7 +145,7 @@ class UnitBlock:
         if not self.n_pairs:
             return out
         cs, un = self.cs, self.cs.units
-        gas = suction_gas(cn)
+        gas = self.gas
         npairs = self.n_pairs
         Qs, Ns = U[:npairs], U[npairs:]
         z0, dz0, p0 = par[:npairs], par[npairs : 2 * npairs], par[2 * npairs :]

@@ -18,6 +18,9 @@
     pressure: { prop: "p_mean_barg", label: "mean pressure, barg" },
     flow: { prop: "flow_mmscfd", label: "flow, MMSCFD" },
     utilisation: { prop: "utilisation", label: "utilisation = max velocity / 20 m/s" },
+    gcv: { prop: "gcv_mj_m3", label: "gross calorific value, MJ/m3" },
+    wobbe: { prop: "wobbe_mj_m3", label: "Wobbe index, MJ/m3" },
+    h2: { prop: "h2_mol_pct", label: "hydrogen, mol %" },
   };
   const STATUS_TEXT = { ok: "ok", below_min: "below minimum", above_maop: "above MAOP" };
   // Later views (transient time slider, N-1 criticality) register here: {name: function(container, result)}.
@@ -135,6 +138,7 @@
     ["power_mw", "power MW"], ["power_max_mw", "max power MW"], ["fuel_mmscfd", "fuel MMSCFD"],
     ["supply_mmscfd", "supply MMSCFD"], ["capacity_mmscfd", "capacity MMSCFD"], ["demand_mmscfd", "demand MMSCFD"],
     ["p_barg", "p barg"], ["p_min_barg", "min barg"],
+    ["gcv_mj_m3", "GCV MJ/m3"], ["wobbe_mj_m3", "Wobbe MJ/m3"], ["h2_mol_pct", "H2 mol %"], ["energy_mw", "energy MW"],
   ];
 
   function tooltip(p) {
@@ -328,13 +332,17 @@
     const vdiv = $("violations");
     vdiv.replaceChildren();
     if (res.violations.length) vdiv.append(el("ul", {}, ...res.violations.map((v) => el("li", { "data-id": v.id }, v.text))));
-    else vdiv.append(el("div", { class: "none" }, "No pressure or capacity violations."));
+    else vdiv.append(el("div", { class: "none" }, "No violations."));
     for (const w of res.warnings) vdiv.append(el("div", {}, "warning: " + w));
+    const gasQuality = res.deliveries.some((r) => r.gcv_mj_m3 != null);
     table("deliveries", [["id", "delivery"], ["category", "category"], ["demand_mmscfd", "demand MMSCFD", 0],
       ["p_barg", "p barg", 1], ["p_min_barg", "min barg", 1], ["maop_barg", "MAOP barg", 1],
-      ["margin_bar", "margin bar", 1], ["status_text", "status"]],
-      res.deliveries.map((r) => ({ ...r, status_text: STATUS_TEXT[r.status] || r.status })),
-      (r) => (r.status === "ok" ? "" : "bad"));
+      ["margin_bar", "margin bar", 1], ["status_text", "status"],
+      ...(gasQuality ? [["gcv_mj_m3", "GCV MJ/m3", 2], ["wobbe_mj_m3", "Wobbe MJ/m3", 2], ["h2_mol_pct", "H2 mol %", 2],
+        ["energy_mw", "energy MW", 0], ["quality_text", "quality"]] : [])],
+      res.deliveries.map((r) => ({ ...r, status_text: STATUS_TEXT[r.status] || r.status,
+        quality_text: r.quality == null ? "-" : (r.quality === "ok" ? "ok" : "out of limits") })),
+      (r) => (r.status === "ok" && r.quality !== "out_of_limits" ? "" : "bad"));
     table("compressors", [["id", "station"], ["control", "control"], ["suction_barg", "suction barg", 1],
       ["discharge_barg", "disch. barg", 1], ["ratio", "ratio", 3], ["flow_mmscfd", "flow MMSCFD", 0],
       ["power_text", "power / max MW"], ["fuel_mmscfd", "fuel MMSCFD", 2]],
