@@ -27,6 +27,31 @@ PIPE_EFFICIENCY = 0.95  # A: DATASET section 5 profile checks use E = 0.95
 ETA_ISENTROPIC = 0.80  # A: DATASET 2.7 station power basis
 ETA_DRIVER = 0.35  # A: simple-cycle gas turbine, fuel drawn at suction
 
+# Compressor units of CS1-CS3 (docs/compressors.md). No PSGP machine data is published (DATASET section 8, item
+# 4): every number here is assumed (A). Maps: the generic pipeline centrifugal compressor of
+# linepack.stations.generic scaled to a design point per unit, sized so that two units carry 1.6-2.0 bcfd at the
+# station ratios of DATASET section 5 (CS1 ~1.45 from ~65 barg; CS2/CS3 1.1-1.35 from ~85-90 barg) and one unit
+# stands by. Drivers: two-shaft industrial gas turbines of the 15 MW (head station) and 11 MW (line stations) ISO
+# class, 0.7 %/K power derating above 15 C, heat rate up 0.15 %/K, Willans part load (30 % of full-load fuel at no
+# load). Ambient: the stations' summer design temperature (about the 0.4 % dry-bulb of Karachi, Sukkur and Multan),
+# winter January means in scenario psgp_winter_ambient.
+UNIT_MAPS = {
+    "PSGP_HEAD_TURBO": (3.8, 55.0, 5200.0),  # design flow m3/s, head kJ/kg, speed 1/min
+    "PSGP_LINE_TURBO": (3.2, 30.0, 5800.0),
+}
+UNIT_DRIVERS = {
+    "GT_15MW_ISO": {"rated_power_mw": 15.0, "thermal_efficiency": 0.355, "power_max_mw": 16.0},
+    "GT_11MW_ISO": {"rated_power_mw": 11.0, "thermal_efficiency": 0.33, "power_max_mw": 11.8},
+}
+STATION_UNITS = {"CS1": ("PSGP_HEAD_TURBO", "GT_15MW_ISO"), "CS2": ("PSGP_LINE_TURBO", "GT_11MW_ISO"),
+                 "CS3": ("PSGP_LINE_TURBO", "GT_11MW_ISO")}  # fmt: skip
+UNITS_PER_STATION = 3  # two running, one standing by (N+1)
+AMBIENT_C = {"CS1": (40.0, 19.0), "CS2": (46.0, 15.0), "CS3": (44.0, 13.0)}  # summer design, January mean
+AMBIENT_SRC = (
+    "A: summer design dry-bulb (about the 0.4 % value) and January mean of Karachi (CS1), Sukkur (CS2) and "
+    "Multan (CS3), rounded from published climate normals of the Pakistan Meteorological Department; not in the "
+    "shared data set"
+)
 # Gas quality (docs/quality.md). OGRA's pipeline gas specification (S:R100, 5 Jun 2018): CV >= 900 Btu/scf and
 # Wobbe index 1,180 Btu/scf +-5 %; scenario psgp_ogra_limits applies its minima at the city gates (A: where the
 # public distribution networks take the gas; fertiliser plants take Mari gas under their own allocations and power
@@ -78,6 +103,54 @@ def sink_category(node_id: str) -> str:
     if node_id == "KASUR":
         return "industry"
     return "city_gate"
+
+
+def station_units() -> tuple[dict[str, dict], dict[str, dict], list[dict]]:
+    """Maps, drivers and units of CS1-CS3 (all assumed, tagged A)."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from linepack.stations.generic import centrifugal_curves
+
+    maps = {}
+    for name, (q, h, n) in UNIT_MAPS.items():
+        maps[name] = {
+            "kind": "turbo",
+            "speed_min_rpm": round(0.5 * n, 6),
+            "speed_max_rpm": round(1.05 * n, 6),
+            "curves": centrifugal_curves(q, h, n),
+            "provenance": (
+                f"A: generic pipeline centrifugal compressor (linepack.stations.generic) scaled to {q} m3/s, "
+                f"{h} kJ/kg at {n:.0f}/min; speeds 50-105 %; no PSGP machine data is published (DATASET 8.4)"
+            ),
+        }
+    drivers = {}
+    for name, d in UNIT_DRIVERS.items():
+        drivers[name] = {
+            "kind": "gas_turbine",
+            **d,
+            "rating_temperature_c": 15.0,
+            "derate_per_k": 0.007,
+            "efficiency_derate_per_k": 0.0015,
+            "no_load_fuel_fraction": 0.3,
+            "provenance": (
+                f"A: two-shaft industrial gas turbine of the {d['rated_power_mw']:g} MW ISO class (ISO 3977, 15 C); "
+                "0.7 %/K derating and 0.15 %/K heat-rate rise above 15 C (Saravanamuttoo et al. 2009, ch. 9; "
+                "GE GER-3567H); Willans part load"
+            ),
+        }
+    units = []
+    for station, (mname, dname) in STATION_UNITS.items():
+        for k in range(UNITS_PER_STATION):
+            units.append(
+                {
+                    "id": f"{station}-{chr(65 + k)}",
+                    "station": station,
+                    "map": mname,
+                    "driver": dname,
+                    "status": "planned",
+                    "provenance": "A: two running and one standby unit per station (N+1)",
+                }
+            )
+    return maps, drivers, units
 
 
 def references(dataset_md: str) -> dict[str, str]:
@@ -135,23 +208,34 @@ def main() -> None:
         )
 
     compressors = []
+    one_machine: dict[str, dict] = {}
     for c in draft["compressors"]:
-        compressors.append(
-            {
-                "id": c["id"],
-                "from": c["suction"],
-                "to": c["discharge"],
-                "mode": "pressure",
-                "p_set_barg": c["discharge_setpoint_barg"],
-                "ratio_max": c["max_ratio"],
-                "power_max_mw": c["power_MW"],
-                "isentropic_efficiency": ETA_ISENTROPIC,
-                "driver": "gas_turbine",
-                "driver_efficiency": ETA_DRIVER,
-                "status": c["status"],
+        rec = {
+            "id": c["id"],
+            "from": c["suction"],
+            "to": c["discharge"],
+            "mode": "pressure",
+            "p_set_barg": c["discharge_setpoint_barg"],
+            "ratio_max": c["max_ratio"],
+            "power_max_mw": c["power_MW"],
+            "isentropic_efficiency": ETA_ISENTROPIC,
+            "driver": "gas_turbine",
+            "driver_efficiency": ETA_DRIVER,
+            "status": c["status"],
+            "provenance": f"{c['src']}; efficiencies A",
+        }
+        if c["id"] in STATION_UNITS:
+            # the units' maps and drivers hold the station's limits; the data set's one-machine ratings are kept
+            # in meta.one_machine_ratings (linepack.optimize.corridor and the comparison without units use them)
+            one_machine[c["id"]] = {
+                "ratio_max": rec.pop("ratio_max"),
+                "power_max_mw": rec.pop("power_max_mw"),
                 "provenance": f"{c['src']}; efficiencies A",
             }
-        )
+            rec["ambient_temperature_c"] = AMBIENT_C[c["id"]][0]
+            rec["provenance"] = f"{c['src']}; ratio and power from its units (A); ambient {AMBIENT_SRC}"
+        compressors.append(rec)
+    unit_maps, unit_drivers, units = station_units()
 
     sources = []
     for s in draft["sources"]:
@@ -293,7 +377,22 @@ def main() -> None:
         "psgp_base": {
             "description": "existing system + PSGP 56 in with CS1-CS3 + Tabeer LNG + new Kasur load (default)",
             "statuses": ["existing"],
-            "enable": [*psgp_pipes, "CS1", "CS2", "CS3", "TABEER-PQ", "TABEER_LNG.supply", "KASUR.demand"],
+            "enable": [
+                *psgp_pipes,
+                "CS1",
+                "CS2",
+                "CS3",
+                *[u["id"] for u in units],
+                "TABEER-PQ",
+                "TABEER_LNG.supply",
+                "KASUR.demand",
+            ],
+        },
+        "psgp_winter_ambient": {
+            "description": "psgp_base with the stations' drivers at January mean air temperatures instead of the "
+            "summer design day",
+            "base": "psgp_base",
+            "set": {cs: {"ambient_temperature_c": t[1]} for cs, t in AMBIENT_C.items()},
         },
         "psgp_42in_alt": {
             "description": "psgp_base with PSGP at 42 in and five stations: PQ, Nawabshah, Qadirpur, Multan, "
@@ -423,11 +522,14 @@ def main() -> None:
             "friction_law": "colebrook",
         },
         "gas_compositions": gases,
+        "compressor_maps": unit_maps,
+        "drivers": unit_drivers,
         "nodes": nodes,
         "pipes": pipes,
         "compressors": compressors,
         "sources": sources,
         "sinks": sinks,
+        "compressor_units": units,
         "scenarios": scenarios,
         "default_scenario": "psgp_base",
         "references": {**references(dataset), **EXTRA_REFERENCES},
@@ -441,6 +543,7 @@ def main() -> None:
                 "deliver their nominal flow with their send-out pressure as p_max_barg"
             ),
             "generated_by": "scripts/build_psgp_data.py from the shared PSGP data set",
+            "one_machine_ratings": one_machine,
         },
     }
     apply_thermal(doc)  # issue 13: ground regions, coolers, send-out temperatures (scripts/psgp_thermal.py)

@@ -27,6 +27,7 @@ GUIDE = [
     ("Native format", "native-format.md"),
     ("GIS, MATGAS and GasLib files", "interchange.md"),
     ("GasLib", "gaslib.md"),
+    ("Compressor stations: units and maps", "compressors.md"),
     ("Gas quality and hydrogen", "quality.md"),
     ("Transient simulation", "transient.md"),
     ("Optimisation and planning", "optimize.md"),

@@ -48,6 +48,8 @@ from .model.components import (
 from .model.errors import suggest
 from .model.network import Network, NetworkView
 from .quality.spec import QualitySpec, compile_quality
+from .stations.compiled import compile_stations
+from .stations.units import CompiledStations
 from .units import BAR_PA, R_J_PER_MOL_K, FlowBasis, barg_to_pa, celsius_to_k
 
 F64 = NDArray[np.float64]
@@ -73,6 +75,8 @@ class CompMode(IntEnum):
     BYPASS = 4
     OFF = 5
     SUCTION = 6
+    MAP_FLOW = 7  # a station with units at its flow capacity (maximum speed, choke end or driver power)
+    MAP_HEAD = 8  # a station with units at the most head its units can make
 
 
 class RegMode(IntEnum):
@@ -246,6 +250,9 @@ class CompiledNetwork:
     sink_value_usd_per_mmbtu: F64 = field(default_factory=lambda: np.zeros(0))
     # pipe id -> its route as (lon, lat) vertices, for maps (only pipes that have one)
     pipe_routes: Mapping[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)
+    # compressor stations with units (maps and drivers); None when no station has units
+    stations: CompiledStations | None = None
+    notes: tuple[str, ...] = ()  # what compiling changed (e.g. a station bypassed for lack of units)
     # gas quality: source gases, energy and volume demands, limits, blending (None: no composition known)
     quality: QualitySpec | None = None
 
@@ -536,6 +543,14 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
         s = sources[k]
         source_min[k] = src_basis[k].to_kg_s(float(s.supply_min or 0.0), s.unit, f"source {s.id}")
 
+    stations, notes = compile_stations(view, comps)
+    comp_mode = np.array([_COMP_MODE[c.mode] for c in comps], dtype=np.int64)
+    if notes:  # stations with units but no configuration that can run are bypassed
+        stuck = {n.split(":", 1)[0] for n in notes if n.endswith("the station is bypassed")}
+        for kc, c in enumerate(comps):
+            if c.id in stuck and comp_mode[kc] not in (CompMode.OFF,):
+                comp_mode[kc] = CompMode.BYPASS
+
     rows = np.concatenate([efrom, eto])
     cols = np.concatenate([np.arange(n_e), np.arange(n_e)])
     vals = np.concatenate([-np.ones(n_e), np.ones(n_e)])
@@ -573,7 +588,7 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
         maop_pa=np.concatenate([pa_column(pipes, "maop_barg"), np.full(n_r, np.nan)]),
         nominal_diameter_in=np.concatenate([_column_or_nan(pipes, "nominal_diameter_in"), np.full(n_r, np.nan)]),
         comp_edge=comp_pos.astype(np.int64),
-        comp_mode=np.array([_COMP_MODE[c.mode] for c in comps], dtype=np.int64),
+        comp_mode=comp_mode,
         comp_p_set_pa=np.array([pa(c.p_set_barg) for c in comps]),
         comp_ratio_set=np.array([_nan_or(c.ratio_set) for c in comps]),
         comp_power_set_w=np.array([_nan_or(c.power_set_mw) * 1e6 for c in comps]),
@@ -620,6 +635,8 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
         sink_demand_max_kg_s=demand_max,
         sink_value_usd_per_mmbtu=_column_or_nan(sinks, "value_usd_per_mmbtu"),
         pipe_routes={p.id: tuple((float(x), float(y)) for x, y in p.route_lonlat) for p in pipes if p.route_lonlat},
+        stations=stations,
+        notes=tuple(notes),
         quality=quality,
     )
 

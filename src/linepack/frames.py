@@ -30,6 +30,7 @@ RESULT_TABLES = (
     "resistors",
     "sources",
     "sinks",
+    "compressor_units",
 )
 
 

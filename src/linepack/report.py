@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 from rich.console import Console, Group
 from rich.text import Text
@@ -11,6 +14,7 @@ from .console_tables import compact_table
 from .quality.limits import QUALITY_QUANTITIES
 from .results import COMP_MODE_SHORT, SteadyResult
 from .solvers.equations import user_comp_target
+from .stations.points import UnitPoints
 from .units import BAR_PA, MMSCF_M3
 from .violations import beyond
 
@@ -36,6 +40,8 @@ COMP_BOUND_SHORT = {
     CompMode.FLOW: "max flow",
     CompMode.BYPASS: "bypass",
     CompMode.OFF: "closed",
+    CompMode.MAP_FLOW: "units' capacity",
+    CompMode.MAP_HEAD: "units' head",
 }
 
 
@@ -181,6 +187,9 @@ def summary(result: SteadyResult) -> Group:
         t.add_row("total", "", "", "", "", "", f"{power_total:.1f}", "", f"{fuel_total:.2f}", style="bold")
         parts.append(t)
 
+    units = result.unit_points()
+    if units is not None:
+        parts.append(unit_table(units, basis.kg_s_to_mmscfd))
     parts.extend(quality_parts(result))
 
     bal = result.balance()
@@ -208,6 +217,42 @@ def summary(result: SteadyResult) -> Group:
     return Group(*parts)  # type: ignore[arg-type]
 
 
+def _num(v: float, fmt: str) -> str:
+    return "-" if not np.isfinite(v) else format(v, fmt)
+
+
+def unit_table(units: UnitPoints, to_mmscfd: Callable[[float], float]) -> Any:
+    """The operating point of every compressor unit as a (compact) table."""
+    cols = [
+        ("config.", "id"),
+        ("state", "text"),
+        ("speed\n/min", "num"),
+        ("flow\nm3/s", "num"),
+        ("head\nkJ/kg", "num"),
+        ("eff.", "num"),
+        ("MW /\navail.", "num"),
+        ("fuel\nMMSCFD", "num"),
+        ("surge\n%", "num"),
+        ("choke\n%", "num"),
+    ]
+    t = compact_table("Compressor units", "unit", cols)
+    for i, uid in enumerate(units.unit_ids):
+        fuel = units.fuel_kg_s[i]
+        running = np.isfinite(units.power_mw[i])
+        t.add_row(
+            uid,
+            units.configuration[i] or "-",
+            units.state[i],
+            _num(units.speed_rpm[i], ".0f"),
+            _num(units.flow_m3_s[i], ".2f"),
+            _num(units.head_kj_per_kg[i], ".1f"),
+            _num(units.efficiency[i], ".3f"),
+            f"{units.power_mw[i]:.1f} / {units.power_avail_mw[i]:.1f}" if running else "-",
+            _num(to_mmscfd(fuel) if np.isfinite(fuel) else np.nan, ".2f"),
+            _num(100 * units.surge_margin[i], ".0f"),
+            _num(100 * units.choke_margin[i], ".0f"),
+        )
+    return t
 def quality_parts(result: SteadyResult) -> list[object]:
     """The delivered gas quality table (GCV, Wobbe, relative density, H2, energy, limits) at the network's quality
     reference conditions and its energy balance line; nothing when the network gas has no composition."""

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from .compile import CompiledNetwork, CompMode, EdgeKind, RegMode, z_at, z_res_at
 from .errors import InputError
 from .io.atomic import atomic_write_text
+from .stations.points import UnitPoints, unit_points
 from .units import BAR_PA, R_J_PER_MOL_K
 from .violations import Violation
 
@@ -30,6 +31,8 @@ COMP_MODE_TEXT = {
     CompMode.FLOW: "flow",
     CompMode.BYPASS: "bypass",
     CompMode.OFF: "off (closed)",
+    CompMode.MAP_FLOW: "flow capacity of its units",
+    CompMode.MAP_HEAD: "most head of its units",
 }
 # short names of the controls for tables (terminal and web); the long texts are COMP_MODE_TEXT
 COMP_MODE_SHORT = {
@@ -40,6 +43,8 @@ COMP_MODE_SHORT = {
     CompMode.FLOW: "flow",
     CompMode.BYPASS: "bypass",
     CompMode.OFF: "off",
+    CompMode.MAP_FLOW: "units' capacity",
+    CompMode.MAP_HEAD: "units' head",
 }
 REG_MODE_TEXT = {
     RegMode.PRESSURE: "outlet set-point",
@@ -153,6 +158,15 @@ class SteadyResult:
         rho = self.p_mean_pa * self.molar_mass_res() / (self.z_avg * R_J_PER_MOL_K * self.res_temperature_k())
         vol = np.pi * cn.diameter_m**2 / 4.0 * cn.length_m
         return np.where(cn.res_is_pipe, rho * vol, 0.0)
+
+    def unit_points(self) -> UnitPoints | None:
+        """Operating point of every compressor unit (None when no station has units): speed, flow, head,
+        efficiency, power, fuel, recycle, surge and choke margins (:mod:`linepack.stations.points`)."""
+        cn = self.network
+        if cn.stations is None:
+            return None
+        config = getattr(self.control, "station_config", None)
+        return unit_points(cn, self.p_pa, self.q_kg_s, self.comp_mode, config, self.comp_reverse(), self.props)
 
     def throughput_kg_s(self) -> float:
         return float(np.sum(self.source_supply_kg_s))
@@ -438,6 +452,7 @@ class SteadyResult:
             "resistors": resistors,
             "sources": sources,
             "sinks": sinks,
+            "compressor_units": units.rows() if (units := self.unit_points()) is not None else [],
             "active_bounds": list(self.active_bounds),
             "violations": list(self.violations),
             "warnings": list(self.warnings),
@@ -517,6 +532,17 @@ class SteadyResult:
             "temperature_k",
             "molar_mass_kg_per_mol",
             "linepack_kg",
+            "station",
+            "configuration",
+            "state",
+            "speed_rpm",
+            "flow_m3_s",
+            "head_kj_per_kg",
+            "efficiency",
+            "power_avail_mw",
+            "recycle_kg_s",
+            "surge_margin",
+            "choke_margin",
         ]
         if self.thermal is not None:  # non-isothermal: temperatures and duties (isothermal columns unchanged)
             cols += [

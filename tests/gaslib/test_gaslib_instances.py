@@ -105,7 +105,15 @@ def test_gaslib_11_mapping(gaslib: Path) -> None:
     rating = case.station_ratings["CS02_N04_N05"]
     assert rating.power_max_mw is not None and 9.0 < rating.power_max_mw < 9.6
     assert rating.ratio_max is not None and 1.4 < rating.ratio_max < 1.7
-    assert cs.power_max_mw == rating.power_max_mw  # type: ignore[attr-defined]
+    # with units (the default) the maps and drivers hold the limits; the rated model keeps the rating
+    assert cs.power_max_mw is None and cs.ratio_max == 10.0  # type: ignore[attr-defined]
+    assert [u.id for u in net.collections["compressor_units"].values() if u.station == cs.id] == [  # type: ignore[attr-defined]
+        "CS02_N04_N05/T_CS2_M4_2"
+    ]
+    net_path, scn_path, _, cs_path = paths(INSTANCES["11"])
+    rated = read_gaslib(net_path, scn_path, None, cs_path, units=False).network
+    assert rated.collections["compressors"]["CS02_N04_N05"].power_max_mw == rating.power_max_mw  # type: ignore[attr-defined]
+    assert not rated.collections["compressor_units"]
     assert net.collections["valves"]["V01_N01_N03"].open  # type: ignore[attr-defined]
     # entries: flow x own norm density / 3.6; the largest entry is the pressure reference
     assert [r.node for r in case.references] == ["entry01"]

@@ -23,7 +23,8 @@ def psgp_cn():  # type: ignore[no-untyped-def]
 def test_min_fuel_psgp_newton_reproduces_optimum(psgp_cn, objective: str) -> None:  # type: ignore[no-untyped-def]
     res = solve_problem(psgp_cn, min_fuel(psgp_cn, objective))
     assert res.success
-    chk = newton_check(psgp_cn, res.p_pa, res.q_kg_s, res.supply_kg_s, res.delivered_kg_s)
+    configs = res.station_configs  # which units run is a setting too (CS1-CS3 have units)
+    chk = newton_check(psgp_cn, res.p_pa, res.q_kg_s, res.supply_kg_s, res.delivered_kg_s, configs=configs)
     assert chk.max_rel_pressure < 1e-6, chk.worst_node
     assert chk.max_rel_flow < 1e-6, chk.worst_edge
     # the Newton solution keeps every control on its set-point: no bound the optimiser respected is crossed
@@ -46,7 +47,7 @@ def test_min_fuel_every_psgp_scenario_newton_reproduces_optimum(scenario: str) -
         scenario = "tapi"
     cn = compile_network(net, scenario)
     res = solve_problem(cn, min_fuel(cn))
-    chk = newton_check(cn, res.p_pa, res.q_kg_s, res.supply_kg_s, res.delivered_kg_s)
+    chk = newton_check(cn, res.p_pa, res.q_kg_s, res.supply_kg_s, res.delivered_kg_s, configs=res.station_configs)
     assert chk.max_rel_pressure < 1e-6, chk.worst_node
     assert chk.max_rel_flow < 1e-6, chk.worst_edge
     assert chk.steady.violations == ()

@@ -3,7 +3,9 @@
 The golden file ``data/single_gas_golden.json`` was written by ``python tests/quality/golden_single_gas.py`` run
 with the code of main (without gas-quality tracking): first at 4aa025c, again at 623a4ee and at 9474637 when
 main's solver changes were merged (main's code reads the shipped PSGP data as one gas, the psgp_base_as_shipped
-case). Pressures, flows, supplies and compressor powers as exact hexadecimal floats.
+case); when issue 21 (compressor stations with units) was merged with issue 12, recorded again with the code of
+feat-stations at 8e47959 (units on CS1-CS3, no gas-quality tracking): the merged code reproduces it bit for bit.
+Pressures, flows, supplies and compressor powers as exact hexadecimal floats.
 ``test_single_gas_exact.py`` solves the same networks now and requires bit-for-bit equality.
 """
 

@@ -53,6 +53,44 @@ def plot_profile_cmd(
     guard(go)
 
 
+@plot_app.command("units")
+def plot_units_cmd(
+    file: FileArg = None,
+    scenario: ScenarioOpt = None,
+    station: Annotated[
+        str | None, typer.Option(help="comma-separated station ids whose units are drawn; default: every station")
+    ] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="PNG file to write")] = Path("units.png"),
+) -> None:
+    """Plot every compressor unit's map (speed lines, surge and choke lines) with its steady operating point."""
+    from ..plot.station_map import plot_unit_maps
+    from ..solvers.steady import solve_steady
+
+    def go() -> None:
+        if output.suffix.lower() != ".png":
+            raise InputError(f"--output {output}: the maps are written as PNG; use a .png file name")
+        net = network_from(file)
+        result = solve_steady(net, scenario_of(net, scenario))
+        cs = result.network.stations
+        if cs is None:
+            raise InputError("this network has no compressor units (compressor_units) to plot; see docs/compressors.md")
+        units = None
+        if station:
+            wanted = [s.strip() for s in station.split(",") if s.strip()]
+            unknown = [s for s in wanted if s not in cs.ids]
+            if unknown:
+                raise InputError(
+                    f"--station {', '.join(unknown)}: no station with units of that id; choose from {', '.join(cs.ids)}"
+                )
+            index = [cs.ids.index(s) for s in wanted]
+            units = [int(u) for u in range(len(cs.units)) if int(cs.units.station[u]) in index]
+        title = f"{result.network.name} | scenario {result.network.scenario}"
+        plot_unit_maps(cs, output, units, result.unit_points(), title)
+        out.print(f"unit maps written to {output}")
+
+    guard(go)
+
+
 @plot_app.command("quality")
 def plot_quality_cmd(
     file: FileArg = None,

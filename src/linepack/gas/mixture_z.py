@@ -233,7 +233,8 @@ class MixtureZ:
         gases: the K source gases.
         t_k: temperature [K].
         method: ``"gerg2008"`` or ``"detail"`` (AGA8 DETAIL).
-        p_min_pa, p_max_pa: absolute-pressure range of the series [Pa].
+        p_min_pa: lowest absolute pressure of the series [Pa].
+        p_max_pa: highest absolute pressure of the series [Pa].
         composition_tolerance: target of the interpolation error in composition along each axis [-].
         pressure_tolerance: target of the series error in pressure [-].
 

@@ -303,6 +303,16 @@ class Compressor(Edge):
     isentropic_efficiency: float = _f("isentropic efficiency", "", default=0.8, gt=0, le=1)
     driver: Driver = _f("driver type", default=Driver.GAS_TURBINE)
     driver_efficiency: float = _f("driver thermal efficiency (fuel to shaft power)", "", default=0.35, gt=0, le=1)
+    configuration: str | None = _f(
+        "id of the unit configuration to run (stations with compressor_units; none: the solver chooses)", default=None
+    )
+    ambient_temperature_c: float | None = _f(
+        "air temperature at the station, for the drivers' available power (none: settings.ambient_temperature_c)",
+        "degC",
+        default=None,
+        ge=-60,
+        le=60,
+    )
 
     @model_validator(mode="after")
     def _set_point_given(self) -> Compressor:
@@ -565,8 +575,57 @@ class Sink(Component):
         return self
 
 
+class CompressorUnit(Component):
+    """One machine of a compressor station: a compressor (its map) with its driver.
+
+    A station with units runs the configuration it is told (``Compressor.configuration``) or the one the
+    solver chooses; the station's own ``isentropic_efficiency``, ``driver`` and ``driver_efficiency`` are
+    then not used (its ``ratio_max``, ``power_max_mw`` and ``flow_max_kg_s`` stay station limits).
+    """
+
+    kind: ClassVar[str] = "compressor_unit"
+    collection: ClassVar[str] = "compressor_units"
+
+    station: str = _f("id of the compressor station the unit belongs to")
+    map: str = _f("name of its map in compressor_maps")
+    driver: str = _f("name of its driver in drivers")
+
+
+class CompressorConfiguration(Component):
+    """A way to run a station's units: serial stages, each of units in parallel.
+
+    Without configurations a station may run 1, 2, ... of its in-service units in parallel (in file order).
+    """
+
+    kind: ClassVar[str] = "compressor_configuration"
+    collection: ClassVar[str] = "compressor_configurations"
+
+    station: str = _f("id of the compressor station")
+    stages: list[list[str]] = _f(
+        "unit ids of each serial stage (suction first); the units of a stage run in parallel",
+        min_length=1,
+        max_length=8,
+    )
+
+    @model_validator(mode="after")
+    def _stages_filled(self) -> CompressorConfiguration:
+        units = [u for stage in self.stages for u in stage]
+        if any(not stage for stage in self.stages):
+            raise ValueError("every stage needs at least one unit")
+        if len(set(units)) != len(units):
+            raise ValueError("a unit appears more than once; each unit runs in one stage")
+        return self
+
+
 EDGE_TYPES: tuple[type[Edge], ...] = (Pipe, Compressor, Regulator, Valve, Resistor, ShortPipe)
-COMPONENT_TYPES: tuple[type[Component], ...] = (Node, *EDGE_TYPES, Source, Sink)
+COMPONENT_TYPES: tuple[type[Component], ...] = (
+    Node,
+    *EDGE_TYPES,
+    Source,
+    Sink,
+    CompressorUnit,
+    CompressorConfiguration,
+)
 TYPES_BY_KIND: dict[str, type[Component]] = {t.kind: t for t in COMPONENT_TYPES}
 TYPES_BY_COLLECTION: dict[str, type[Component]] = {t.collection: t for t in COMPONENT_TYPES}
 
@@ -604,6 +663,13 @@ class Settings(StrictModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 
     temperature_c: float = _f("gas temperature (isothermal flow)", "degC", default=15.0, ge=-60, le=150)
+    ambient_temperature_c: float = _f(
+        "air temperature at compressor stations (drivers' available power); ISO 3977 rates gas turbines at 15 C",
+        "degC",
+        default=15.0,
+        ge=-60,
+        le=60,
+    )
     ambient_pressure_bar: float = _f("ambient pressure for gauge pressures", "bar", default=1.01325, gt=0, le=2)
     gas: str | None = _f("name of the composition used for the hydraulics (from `gas_compositions`)", default=None)
     molar_mass_kg_per_mol: float | None = _f(

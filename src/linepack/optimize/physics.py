@@ -20,7 +20,7 @@ same way (value and slope at the point). Reference: Menon (2005), "Gas Pipeline 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -72,6 +72,7 @@ class FrozenPhysics:
     law_residual: float  # largest relative error of pressure or flow implied by the pipe law's residual here
     x_exponent: float
     viscosity_pa_s: F64
+    p_nodes_pa: F64 = field(default_factory=lambda: np.zeros(0))  # every node's pressure at the point
     x_exponents: F64 | None = None  # per compressor (its suction gas), when gas mixtures are tracked
 
     @staticmethod
@@ -138,6 +139,7 @@ class FrozenPhysics:
             law_residual=_implied_error(F, dpi, dq, pi0, q0, q_floor_kg_s),
             x_exponent=float(x),
             viscosity_pa_s=mu,
+            p_nodes_pa=np.asarray(p_pa, dtype=float).copy(),
             x_exponents=x_each,
         )
 

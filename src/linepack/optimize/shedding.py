@@ -57,7 +57,7 @@ def solve_shed(cn: CompiledNetwork, problem: Problem, options: OptimizeOptions) 
     )
     start = (first.p_pa.copy(), first.q_kg_s.copy(), first.supply_kg_s.copy())
     try:
-        second = solve_nlp(cn, second_problem, options, start=start)
+        second = solve_nlp(cn, second_problem, options, start=start, stations_from=first)
     except ConvergenceError:
         if not first.success:
             raise

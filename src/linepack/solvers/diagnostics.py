@@ -137,12 +137,20 @@ def state_problems(cn: CompiledNetwork, p_pa: NDArray[np.float64], state: Contro
         out.append("pressures below their minimum at " + names([cn.node_ids[i] for i in below]))
     ce = cn.comp_edge
     if len(ce):
-        r = p_pa[cn.edge_to[ce]] / np.maximum(p_pa[cn.edge_from[ce]], 1.0)
-        hi = np.flatnonzero(r > cn.comp_ratio_max * (1 + 1e-6))
+        ps = np.maximum(p_pa[cn.edge_from[ce]], 1.0)
+        r = p_pa[cn.edge_to[ce]] / ps
+        r_max = np.asarray(cn.comp_ratio_max, dtype=float).copy()
+        cs = cn.stations
+        if cs is not None:  # stations with units: what their maps make at this suction pressure
+            from ..stations.choice import largest_ratio
+            from ..stations.points import suction_gas
+
+            r_max[cs.comp_k] = np.minimum(r_max[cs.comp_k], largest_ratio(cs, suction_gas(cn), ps[cs.comp_k]))
+        hi = np.flatnonzero(r > r_max * (1 + 1e-6))
         if len(hi):
             out.append(
                 "compressor set-points need ratios above the maximum at "
-                + names([f"{cn.edge_ids[ce[k]]} ({r[k]:.2f} > {cn.comp_ratio_max[k]:.2f})" for k in hi])
+                + names([f"{cn.edge_ids[ce[k]]} ({r[k]:.2f} > {r_max[k]:.2f})" for k in hi])
             )
     return out
 

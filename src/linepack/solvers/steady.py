@@ -34,6 +34,7 @@ from .diagnostics import (
 from .equations import ControlState, SourceBound, SteadySystem
 from .linear import SchurSolver, requested, solve_laplacian
 from .newton import NewtonOptions, NewtonOutcome, newton
+from .station_bounds import beyond_capacity, capacity_problems
 from .warm import warm_start, warm_state
 from .zones import (
     Zones,
@@ -73,6 +74,14 @@ class _Scaled(SteadySystem):
         load: float,
         props: GasProps | None = None,
     ) -> None:
+        if cn.stations is not None and load < 1.0:
+            # stations with units held at their drivers' full power (a rescue) scale with the load: full power
+            # at a tenth of the flow would ask heads no map has
+            k = cn.stations.comp_k
+            held = np.zeros(len(state.comp_mode), dtype=bool)
+            held[k] = (state.comp_mode[k] == CompMode.POWER) & (cn.comp_mode[k] != CompMode.POWER)
+            if held.any():
+                state = state.with_(comp_target=np.where(held, state.comp_target * load, state.comp_target))
         super().__init__(cn, state, mu, p_ref, m_ref, props)
         self.fixed_injection = self.fixed_injection * load
 
@@ -428,14 +437,20 @@ def solve_steady(
                 state, x, last, last_moves = _blended(active.apply(state, limited), gas), None, None, []
                 continue
         if not out.converged:
-            p_last, _, _ = sys.split(out.x)
-            diag = state_problems(cn, p_last, state) + island_problems(cn, state) + supply_problems(cn, state)
+            p_last, q_last, _ = sys.split(out.x)
+            short = capacity_problems(cn, state, p_last, q_last, props)
+            if not short and last is not None:  # the failed iterate may be at part load: the last solution
+                short = capacity_problems(cn, state, *last[0].split(last[1])[:2], last[0].props)
+            if not short and x is not None:
+                short = capacity_problems(cn, state, *sys.split(x)[:2], props)
+            diag = short + state_problems(cn, p_last, state)
+            diag += island_problems(cn, state) + supply_problems(cn, state)
             if out.singular:
                 diag += singular_problems(sys, out.x)
             else:
                 diag += residual_concentration(sys, out.x)
             diag += loop_problems(cn, state) + bypassed_control_problems(cn, state)
-            if any("toward" in d or "supply below" in d or "island" in d for d in diag):
+            if any("toward" in d or "supply below" in d or "island" in d or "cannot pass" in d for d in diag):
                 raise InfeasibleError(f"scenario {cn.scenario} has no feasible steady state ({out.message})", diag)
             raise ConvergenceError(f"scenario {cn.scenario}: Newton did not converge ({out.message})", diag)
         x = out.x
@@ -475,6 +490,9 @@ def solve_steady(
                         check = SteadySystem(cn_i, state_i, check.mu, p_ref, m_ref, props_i)
                         check.linear = linear
                     sys, x, state, cn, props, gas = check, x_pol, state_i, cn_i, props_i, implied
+                    beyond = beyond_capacity(cn, state, *sys.split(x)[:2], props)
+                    if beyond:
+                        raise InfeasibleError(f"scenario {cn.scenario} is infeasible", beyond)
                     break
             else:
                 gas_changed = True
@@ -483,6 +501,9 @@ def solve_steady(
             cn, state, props = _with_gas(cn_base, state, gas, coupling.props(gas, q))
             mu_new = _viscosity(cn, _mean_pressure(cn, p), props)
         if not moves and not mu_changed and not gas_changed:
+            beyond = beyond_capacity(cn, state, p, q, props)
+            if beyond:
+                raise InfeasibleError(f"scenario {cn.scenario} is infeasible", beyond)
             break  # the solution is consistent with its control state, its (lagged) viscosity and its gas
         mu = mu_new
         if moves:
@@ -511,8 +532,13 @@ def solve_steady(
         x = _repack(sys, x, system(new_state))
         state = new_state
     else:
-        p_now = sys.split(x)[0] if sys is not None and x is not None else np.zeros(cn.n_nodes)
-        diag = [*active.cycling_texts(), *bound_texts(cn, state, p_now)]
+        diag = []
+        if sys is not None and x is not None:  # at the last solution: stations asked more than their units pass
+            p_now, q_now = sys.split(x)[:2]
+            diag += capacity_problems(cn, state, p_now, q_now, props) + state_problems(cn, p_now, state)
+        else:
+            p_now = np.zeros(cn.n_nodes)
+        diag += [*active.cycling_texts(), *bound_texts(cn, state, p_now)]
         for st in (state, ControlState.initial(cn)):  # loops of controlled elements make the rounds cycle
             diag += [d for d in loop_problems(cn, st) + bypassed_control_problems(cn, st) if d not in diag]
         what = "controlled elements keep switching between set-point and bound"
@@ -679,17 +705,20 @@ def _build_result(
     p, q, s = sys.split(x)
     _, _, _, _, rs = sys.resistive(p, q)
     if len(cn.comp_edge):
-        P, *_ = sys.compressor_power(p, q)
-        fuel = sys.fuel_factor() * P
+        P, *_ = sys.compressor_power(p, q, False)
+        fuel = sys.compressor_fuel(p, q, False)[0]
         if cn.gas.kappa is None:  # no thermodynamic data: power not computed (electric stations, no limit)
             P = np.full(len(cn.comp_edge), np.nan)
+            if cn.stations is not None:  # stations with units have theirs
+                ks = cn.stations.comp_k
+                P[ks] = sys.compressor_power(p, q, False)[0][ks]
         elif len(cn.comp_active_arc):  # active arcs have no power
             P = np.where(cn.comp_active_arc, np.nan, P)
     else:
         P = fuel = np.zeros(0)
     supply = np.where(state.src_pressure, 0.0, state.src_inflow).astype(float)
     supply[sys.psrc] = s
-    warnings = list(notes or [])
+    warnings = list(notes or []) + list(cn.notes)
     warnings += _fuel_assumptions(cn, fuel)
     warnings += range_warnings(cn.gas.compressibility, p, cn.gas.temperature_k, list(cn.node_ids))
     ce = cn.comp_edge
@@ -715,7 +744,7 @@ def _build_result(
         comp_fuel_kg_s=np.asarray(fuel, dtype=float),
         comp_mode=state.comp_mode.copy(),
         reg_mode=state.reg_mode.copy(),
-        active_bounds=tuple(bound_texts(cn, state, p, supply)),
+        active_bounds=tuple(bound_texts(cn, state, p, supply, q, sys.props)),
         violations=tuple(v.text for v in found),
         violation_records=tuple(found),
         warnings=tuple(warnings),
@@ -742,7 +771,10 @@ def _fuel_assumptions(cn: CompiledNetwork, fuel: F64) -> list[str]:
     """A note naming the stations whose fuel comes from the default driver (the file gives no driver)."""
     if not len(cn.comp_driver_assumed):
         return []
-    assumed = np.flatnonzero(cn.comp_driver_assumed & (fuel > 0))
+    own = np.zeros(len(fuel), dtype=bool)
+    if cn.stations is not None:  # stations with units burn what their own drivers need
+        own[cn.stations.comp_k] = True
+    assumed = np.flatnonzero(cn.comp_driver_assumed & (fuel > 0) & ~own)
     if not len(assumed):
         return []
     ids = names([cn.edge_ids[cn.comp_edge[k]] for k in assumed])

@@ -39,6 +39,7 @@ from ..solvers.equations import (
     SteadySystem,
     _g_and_dg,
 )
+from ..solvers.station_rows import StationRows
 from ..units import G_M_PER_S2, R_J_PER_MOL_K
 from .kernel import StepKernel
 
@@ -100,7 +101,7 @@ class ZOf:
         return self.fn(p_pa)[0]
 
 
-def density_kg_m3(cn: CompiledNetwork, p_pa: F64, zf: ZFast | None = None) -> tuple[F64, F64]:
+def density_kg_m3(cn: CompiledNetwork, p_pa: F64, zf: ZFast | ZOf | None = None) -> tuple[F64, F64]:
     """Gas density rho = p M / (Z R T) [kg/m^3] and d rho / dp [kg/m^3/Pa] at the network temperature.
 
     Valid over the range of the network's compressibility model (e.g. GERG-2008: 0.01-20 MPa).
@@ -210,6 +211,8 @@ class TransientSystem(SteadySystem):
         self.a_h = 2.0 * G_M_PER_S2 * cn.dh_m * molar_mass / self.RT
         self._fuel_state = None
         self._set_z()
+        if self.stations is not None:  # the stations with units compress (and burn) the gas they now take in
+            self.stations = StationRows(cn, self.state.comp_mode, self.stations.configs, props)
         if not props.uniform:
             self.kernel = None  # the kernels hold the network gas's k1, a_h and Z table
 
@@ -437,7 +440,7 @@ class TransientSystem(SteadySystem):
     def density(self, p: F64) -> tuple[F64, F64]:
         """Point densities rho = p M / (Z R T) [kg/m^3] and d rho / dp [kg/m^3/Pa]."""
         if self.props.uniform:
-            return density_kg_m3(self.cn, p, self.z)  # type: ignore[arg-type]
+            return density_kg_m3(self.cn, p, self.z)
         c = self.rho_factor
         z, dz = self.z_points(p)
         return c * p / z, c * (1.0 / z - p * dz / (z * z))

@@ -8,9 +8,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..compile import CompMode
+from ..stations.points import running, unit_points
 from .discretise import SegmentedNetwork
 from .events import Event
-from .results import TransientResult
+from .results import UNIT_SERIES, TransientResult, UnitSeries
 
 if TYPE_CHECKING:
     from .solve import TransientOptions
@@ -41,6 +42,9 @@ class Recorder:
         self.demand = np.zeros((n_t, len(base.sink_ids)))
         self.power = np.zeros((n_t, len(base.comp_edge)))
         self.fuel = np.zeros((n_t, len(base.comp_edge)))
+        cs = base.stations
+        self.unit_values = {k: np.full((n_t, len(cs.units)), np.nan) for k in UNIT_SERIES} if cs is not None else {}
+        self.unit_config = np.full((n_t, len(cs.ids) if cs is not None else 0), -1, dtype=np.int64)
         self.iters = np.zeros(n_t, dtype=np.int64)
         self.integral = np.zeros(n_t)
         self.leak = np.zeros(n_t)
@@ -86,10 +90,12 @@ class Recorder:
         self.supply[k] = run.supply(x)
         self.demand[k] = sys.demand
         if len(run.cn.comp_edge):
-            P, *_ = sys.compressor_power(p, q)
+            P, *_ = sys.compressor_power(p, q, False)
             active = ~np.isin(st.comp_mode, (CompMode.BYPASS, CompMode.OFF))
             self.power[k] = np.where(active, P, 0.0)
             self.fuel[k] = run.fuel(x)
+            if run.cn.stations is not None:
+                self._units(k, run, p, q)
         self.iters[k] = iters
         self.integral[k] = run.integral_kg
         self.leak[k] = run.leak_kg_s()
@@ -124,6 +130,17 @@ class Recorder:
             self.survival[below] = self.t[k - 1] + frac * (t - self.t[k - 1])
         elif np.any(below):
             self.survival[below] = 0.0
+
+    def _units(self, k: int, run: Run, p: F64, q: F64) -> None:
+        """Every unit's operating point at step ``k`` (the station configurations in force)."""
+        st, cn = run.sys.state, run.cn
+        configs = st.configs(cn)
+        pts = unit_points(cn, p, q, st.comp_mode, configs, st.reverse(), run.sys.props)
+        if pts is None:
+            return
+        for name, series in self.unit_values.items():
+            series[k] = getattr(pts, name)
+        self.unit_config[k] = np.where(running(cn, st.comp_mode), configs, -1)
 
     def result(
         self,
@@ -166,6 +183,7 @@ class Recorder:
             leak_kg_s=self.leak[:n].copy() if np.any(self.leak[:n]) else None,
             steady_linepack_kg=steady_linepack_kg,
             start_note=start_note,
+            units=self._unit_series(n),
             sink_gas_y=self.sink_y[:n].copy() if self.tracked else None,
             gas_holdup_kg=self.holdup[:n].copy() if self.tracked else None,
             gas_supplied_kg=self.supplied[:n].copy() if self.tracked else None,
@@ -174,3 +192,10 @@ class Recorder:
             gas_leaked_kg=self.leaked[:n].copy() if self.tracked and np.any(self.leaked[:n]) else None,
             snapshot_point_y=np.array(self.snap_y) if self.tracked else None,
         )
+
+    def _unit_series(self, n: int) -> UnitSeries | None:
+        cs = self.seg.base.stations
+        if cs is None:
+            return None
+        values = {name: series[:n].copy() for name, series in self.unit_values.items()}
+        return UnitSeries(cs.units.ids, cs.ids, cs.configs.ids, self.unit_config[:n].copy(), values)

@@ -25,6 +25,43 @@ from .events import Event
 F64 = NDArray[np.float64]
 
 
+UNIT_SERIES: dict[str, tuple[str, str]] = {  # field of UnitPoints -> (units, long name)
+    "speed_rpm": ("1/min", "unit speed"),
+    "flow_m3_s": ("m3/s", "actual inlet volume flow through the unit (recycle included)"),
+    "head_kj_per_kg": ("kJ/kg", "isentropic head the unit makes"),
+    "efficiency": ("1", "isentropic efficiency"),
+    "power_mw": ("MW", "unit shaft power"),
+    "fuel_kg_s": ("kg/s", "fuel gas of the unit's driver"),
+    "recycle_kg_s": ("kg/s", "gas recycled round the unit (anti-surge)"),
+    "surge_margin": ("1", "(Q - Q_surge) / Q at the unit's speed"),
+    "choke_margin": ("1", "(Q_choke - Q) / Q at the unit's speed"),
+}
+
+
+@dataclass(frozen=True)
+class UnitSeries:
+    """The operating point of every compressor unit at every step (NaN while a unit stands by).
+
+    ``config`` is each station's running configuration per step (an index into ``config_ids``; -1: the
+    station is bypassed or closed)."""
+
+    unit_ids: tuple[str, ...]
+    station_ids: tuple[str, ...]  # the stations with units
+    config_ids: tuple[str, ...]
+    config: NDArray[np.int64]  # n_t x stations
+    values: dict[str, F64]  # field of UNIT_SERIES -> n_t x units
+
+    def __post_init__(self) -> None:
+        self.config.setflags(write=False)
+        for a in self.values.values():
+            a.setflags(write=False)
+
+    def configuration(self, station: str) -> list[str]:
+        """The configuration ``station`` runs at every step ("" while it does not run)."""
+        s = self.station_ids.index(station)
+        return [self.config_ids[c] if c >= 0 else "" for c in self.config[:, s]]
+
+
 @dataclass(frozen=True)
 class TransientResult:
     """A transient run. ``completed`` is False when the run stopped early (``message`` says why)."""
@@ -61,6 +98,7 @@ class TransientResult:
     # why the run's starting linepack (the same state on segments) differs from it and from `linepack run`
     steady_linepack_kg: float = math.nan
     start_note: str = ""
+    units: UnitSeries | None = None  # operating points of compressor units (None: no station has units)
     # gas quality, when the run tracked mixtures (None otherwise); K = the source gases of seg.cn.quality.gas_set
     sink_gas_y: F64 | None = None  # n_t x sinks x K: gas mass fractions delivered
     gas_holdup_kg: F64 | None = None  # n_t x K: mass of each gas in the network
@@ -233,6 +271,10 @@ class TransientResult:
         for k, e in enumerate(cn.comp_edge):
             cols[f"power_w:{cn.edge_ids[e]}"] = self.comp_power_w[:, k]
             cols[f"fuel_kg_s:{cn.edge_ids[e]}"] = self.comp_fuel_kg_s[:, k]
+        if self.units is not None:
+            for name, series in self.units.values.items():
+                for i, uid in enumerate(self.units.unit_ids):
+                    cols[f"{name}:{uid}"] = series[:, i]
         if self.tracked:
             dq = self.delivered_quality()
             for k, sid in enumerate(cn.sink_ids):
@@ -259,6 +301,8 @@ def labelled_variables(res: TransientResult) -> tuple[dict[str, Variable], dict[
         "compressor": [cn.edge_ids[e] for e in cn.comp_edge],
         "snapshot": res.snapshot_times_s,
     }
+    if res.units is not None:
+        coords["unit"] = list(res.units.unit_ids)
     attrs: dict[str, Any] = {
         "title": f"linepack transient run: {cn.name}, scenario {cn.scenario}",
         "completed": int(res.completed),
@@ -294,6 +338,9 @@ def labelled_variables(res: TransientResult) -> tuple[dict[str, Variable], dict[
         "segment_start": v(("segment",), seg.seg_x0_m, "m", "position of each segment's start along its pipe"),
         "survival_time": v(("sink",), res.survival_time_s, "s", "first time below the minimum delivery pressure"),
     }
+    if res.units is not None:
+        for name, (units, long) in UNIT_SERIES.items():
+            variables[f"unit_{name}"] = v(("time", "unit"), res.units.values[name], units, long)
     if res.leak_kg_s is not None:
         variables["leak_rate"] = v(("time",), res.leak_kg_s, "kg/s", "total rate drawn by leak events")
     if res.tracked:

@@ -127,6 +127,7 @@ def _steady_controls(cn: CompiledNetwork, steady: SteadyResult) -> ControlState:
     ctrl = steady.control
     if isinstance(ctrl, ControlState) and len(ctrl.comp_target) == len(ct) and len(ctrl.reg_target) == len(rt):
         ct, rt = ctrl.comp_target.copy(), ctrl.reg_target.copy()  # the steady solve's own targets
+    configs = ctrl.station_config if isinstance(ctrl, ControlState) and cn.stations is not None else None
     supply, p = steady.source_supply_kg_s, steady.p_pa[cn.source_node]
     held, cap = cn.source_is_pressure, cn.source_capacity
     sp_, si, pt = st.src_pressure.copy(), st.src_inflow.copy(), st.src_p_target.copy()
@@ -138,7 +139,7 @@ def _steady_controls(cn: CompiledNetwork, steady: SteadyResult) -> ControlState:
     sb[shut], sp_[shut], si[shut] = SourceBound.SHUT_IN, False, 0.0
     sb[limited], sp_[limited], si[limited] = SourceBound.PRESSURE_LIMIT, True, 0.0
     pt[limited] = cn.source_p_max_pa[limited]
-    return ControlState(cm, ct, rm, rt, sp_, si, pt, sb, rev)
+    return ControlState(cm, ct, rm, rt, sp_, si, pt, sb, rev, configs)
 
 
 def _scales(cn: CompiledNetwork, schedule: Schedule, profile: Profile) -> tuple[float, float]:

@@ -112,8 +112,7 @@ class Run:
         if not len(self.cn.comp_edge):
             return np.zeros(0)
         p, q, _ = self.sys.split(x)
-        P, *_ = self.sys.compressor_power(p, q)
-        return np.asarray(self.sys.fuel_factor() * P, dtype=float)
+        return np.asarray(self.sys.compressor_fuel(p, q, False)[0], dtype=float)
 
     def net_inflow(self, x: F64) -> float:
         return float(

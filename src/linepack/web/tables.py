@@ -75,6 +75,34 @@ def _control_label(mode: CompMode, at_bound: bool) -> str:
     return ("at bound: " if at_bound else "") + COMP_CONTROL_SHORT[mode]
 
 
+def units(result: SteadyResult) -> list[dict[str, Any]]:
+    """Every compressor unit's operating point (none without stations with units)."""
+    pts = result.unit_points()
+    if pts is None:
+        return []
+    rows = []
+    for r in pts.rows():
+        running = bool(r["stage"])
+        rows.append(
+            {
+                "id": r["id"],
+                "station": r["station"],
+                "configuration": r["configuration"] or "-",
+                "state": r["state"],
+                "speed_rpm": _num(r["speed_rpm"], 0) if running else None,
+                "flow_m3_s": _num(r["flow_m3_s"], 3) if running else None,
+                "head_kj_per_kg": _num(r["head_kj_per_kg"], 2) if running else None,
+                "efficiency": _num(r["efficiency"], 4) if running else None,
+                "power_mw": _num(r["power_mw"], 3) if running else None,
+                "power_avail_mw": _num(r["power_avail_mw"], 3) if running else None,
+                "surge_pct": _num(100 * r["surge_margin"], 1) if running and np.isfinite(r["surge_margin"]) else None,
+                "choke_pct": _num(100 * r["choke_margin"], 1) if running and np.isfinite(r["choke_margin"]) else None,
+                "limited": running and r["state"] not in ("in the map",),
+            }
+        )
+    return rows
+
+
 def compressors(result: SteadyResult) -> list[dict[str, Any]]:
     """Every compressor station: control, suction/discharge, ratio, flow, power (and its limit), fuel."""
     cn = result.network

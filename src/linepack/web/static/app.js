@@ -309,7 +309,8 @@
     state.layout = lay;
     $("totals").replaceChildren();
     $("violations").replaceChildren(el("ul", {}, ...problems.map((p) => el("li", {}, p))));
-    for (const id of ["deliveries", "compressors", "supplies"]) $(id).replaceChildren();
+    for (const id of ["deliveries", "compressors", "units", "supplies"]) $(id).replaceChildren();
+    $("units-title").hidden = true;
     $("profile").replaceChildren();
     $("profile-note").textContent = "";
     $("node-ids").replaceChildren(...lay.nodes.map((n) => el("option", { value: n })));
@@ -352,6 +353,12 @@
       res.compressors.map((r) => ({ ...r, power_text: fmt(r.power_mw, 1) + " / " + (r.power_max_mw == null ? "-" : fmt(r.power_max_mw, 1)) })),
       (r) => (r.violation || r.over_temperature_limit ? "bad" : r.at_bound ? "warn" : ""));
     const ownGas = res.supplies.some((r) => r.own_gas_mmscfd != null);
+    const units = res.units || [];
+    $("units-title").hidden = units.length === 0;
+    table("units", [["id", "unit"], ["configuration", "config."], ["state", "state"], ["speed_rpm", "speed /min", 0],
+      ["flow_m3_s", "flow m3/s", 2], ["head_kj_per_kg", "head kJ/kg", 1], ["efficiency", "eff.", 3],
+      ["power_mw", "power MW", 2], ["power_avail_mw", "avail. MW", 2], ["surge_pct", "surge %", 0],
+      ["choke_pct", "choke %", 0]], units, (r) => (r.limited ? "warn" : ""));
     table("supplies", [["id", "supply"], ["kind", "kind"], ["mode", "mode"], ["supply_mmscfd", "supply MMSCFD", 0],
       ...(ownGas ? [["own_gas_mmscfd", "own gas MMSCFD", 0]] : []),
       ["capacity_mmscfd", "capacity MMSCFD", 0], ["p_barg", "p barg", 1]], res.supplies);
