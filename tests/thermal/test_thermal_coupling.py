@@ -285,3 +285,30 @@ def test_prepared_z_of_fixed_temperatures_is_the_z_of_the_model() -> None:
         z_ref, dz_ref = model.z_and_dz_dp(p, t)
         np.testing.assert_allclose(z, z_ref, rtol=1e-14)
         np.testing.assert_allclose(dz, dz_ref, rtol=1e-12, atol=1e-24)
+
+
+def test_station_units_run_at_their_suction_temperature() -> None:
+    """PSGP summer, coupled: the units of CS1-CS3 make the isentropic head of the gas at the temperature entering
+    each station (not settings.temperature_c), and their power adds up to the station power of the hydraulics."""
+    from linepack.stations.points import suction_gas
+    from linepack.stations.station import isentropic_head
+
+    res = linepack.solve_steady(with_thermal(linepack.load_default_network(), "summer"))
+    cn = res.network
+    cs = cn.stations
+    assert cs is not None and res.thermal is not None
+    gas = suction_gas(cn, res.props)
+    k = cs.comp_k
+    ce = cn.comp_edge[k]
+    np.testing.assert_allclose(gas.t_k, res.thermal.edge_t_inlet_k[ce], atol=2 * THERMAL_TOLERANCE_K)
+    assert np.max(np.abs(gas.t_k - cn.gas.temperature_k)) > 5.0
+    ps, pd = res.p_pa[cn.edge_from[ce]], res.p_pa[cn.edge_to[ce]]
+    z, _ = cn.gas.compressibility.z_and_dz_dp(ps, gas.t_k)
+    pts = res.unit_points()
+    assert pts is not None
+    for s in range(len(cs)):
+        run = np.flatnonzero((cs.units.station == s) & (pts.stage > 0))
+        assert len(run) and int(np.max(pts.stage[run])) == 1
+        h = isentropic_head(z[s], gas.t_k[s], gas.molar_mass[s], gas.kappa[s], pd[s] / ps[s]) / 1e3
+        np.testing.assert_allclose(pts.head_asked_kj_per_kg[run], h, rtol=1e-9)
+        np.testing.assert_allclose(float(np.sum(pts.power_mw[run])), res.comp_power_w[k[s]] / 1e6, rtol=1e-9)
