@@ -31,13 +31,13 @@ def rwhere(cond: Arr, a: Any, b: Any) -> Arr:
 def rmax(a: Any, b: Any) -> Arr:
     """Elementwise maximum chosen on the real parts (complex-step safe)."""
     a, b = np.asarray(a), np.asarray(b)
-    return np.where(np.real(a) >= np.real(b), a, b)
+    return np.where(a.real >= b.real, a, b)
 
 
 def rmin(a: Any, b: Any) -> Arr:
     """Elementwise minimum chosen on the real parts (complex-step safe)."""
     a, b = np.asarray(a), np.asarray(b)
-    return np.where(np.real(a) <= np.real(b), a, b)
+    return np.where(a.real <= b.real, a, b)
 
 
 def poly2(c: Arr, n: Any, q: Any) -> Arr:
@@ -95,16 +95,17 @@ def root(a: Any, b: Any, c0: Any, value: Any, slope: int) -> tuple[Arr, Arr]:
     monotone in ``value``, so a solver that wanders there is led back. Returns (x, beyond) where ``beyond``
     marks the continued roots. Complex-step safe.
     """
-    cc = c0 - value
-    D = b * b - 4.0 * a * cc
-    beyond = np.real(D) < 0.0
+    cc = np.asarray(c0 - value)
+    D = np.asarray(b * b - 4.0 * a * cc)
+    beyond = D.real < 0.0
     sq = np.sqrt(np.where(beyond, -D, D)) * np.where(beyond, -1.0, 1.0)
     s = float(slope)
     num = -b + s * sq
     den = -b - s * sq
-    rd, rn = np.real(den), np.real(num)
+    rd, rn = den.real, num.real
     use_den = (rd * rd >= rn * rn) & ~beyond
-    safe_a = np.where(np.real(a) == 0.0, 1e-300, a)
+    a = np.asarray(a)
+    safe_a = np.where(a.real == 0.0, 1e-300, a)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # only in the form not taken
         x = np.where(use_den, 2.0 * cc / np.where(rd == 0.0, 1.0, den), num / (2.0 * safe_a))
-    return np.asarray(x), beyond
+    return x, beyond

@@ -1,0 +1,193 @@
+"""The bracketing loop of a unit's driver-power limit (:func:`.envelope.power_flow`) compiled (numba, optional
+extra ``kernel``), with the numpy loop of :mod:`.envelope` as the reference and fallback.
+
+Finding the flow at which a unit's shaft power reaches its driver's available power is a regula falsi of about a
+dozen steps, each one evaluation of the unit's power at a flow: its head on the map's lower edge, its speed (a
+root of the head polynomial), the nearest map point (two more roots) and its efficiency. In numpy each step is
+some hundred calls over arrays of a few units, so per-call overhead sets its cost (about 2 ms a solve, several
+solves per steady state with units at their limits). The kernel does the same arithmetic, in the same order,
+unit by unit (every operation is an IEEE add, multiply, divide or square root, each rounded once, and numba
+fuses none of them without ``fastmath``), with the same stopping rule over the whole batch: the same flows to
+the last bit (tests/stations/test_kernel.py). Only the real loop is compiled; the complex-step slope and the
+Newton step that carries the derivatives stay in numpy.
+
+``LINEPACK_KERNEL=numpy`` forces the numpy path; compiled code is cached on disk (``cache=True``).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+F64 = NDArray[np.float64]
+ENV = "LINEPACK_KERNEL"  # "numpy" forces the numpy path; "auto" (default): numba when installed
+ETA_FLOOR = 0.05  # as envelope.ETA_FLOOR
+_compiled: dict[str, Any] = {}
+
+
+def _root(a: float, b: float, c0: float, value: float, s: float) -> float:
+    """:func:`.poly.root` for one real polynomial (the same operations)."""
+    cc = c0 - value
+    d = b * b - 4.0 * a * cc
+    beyond = d < 0.0
+    sq = math.sqrt(-d if beyond else d) * (-1.0 if beyond else 1.0)
+    num = -b + s * sq
+    den = -b - s * sq
+    if den * den >= num * num and not beyond:
+        return 2.0 * cc / (1.0 if den == 0.0 else den)
+    return num / (2.0 * (1e-300 if a == 0.0 else a))
+
+
+def _rmax(a: float, b: float) -> float:
+    return a if a >= b else b
+
+
+def _rmin(a: float, b: float) -> float:
+    return a if a <= b else b
+
+
+def _gap(
+    k: int,
+    q: float,
+    h: float,
+    rho: float,
+    head: F64,
+    eta: F64,
+    surge: F64,
+    choke: F64,
+    n_min: F64,
+    n_max: F64,
+    q_cx: F64,
+    turbo: NDArray[np.bool_],
+    flow_per_rpm: F64,
+    eta_piston: F64,
+    power_w: F64,
+) -> float:
+    """Shaft power minus available power of unit k at flow q [m3/s], asked head h, suction density rho
+    (:func:`.envelope.unit_power` and :func:`.drivers.available_power_w`, real)."""
+    c = head[k]
+    # unit_head: throttled up to the map's lower edge (head_floor)
+    if turbo[k]:
+        nn = n_min[k]
+        r0 = c[0, 0] + nn * (c[1, 0] + nn * c[2, 0])
+        r1 = c[0, 1] + nn * (c[1, 1] + nn * c[2, 1])
+        r2 = c[0, 2] + nn * (c[1, 2] + nn * c[2, 2])
+        at_min = r0 + q * (r1 + q * r2)
+        qq = _rmin(q, q_cx[k])
+        ch = choke[k]
+        on_choke = ch[0] + qq * (ch[1] + qq * ch[2])
+        hu = _rmax(h, _rmax(at_min, on_choke))
+    else:
+        hu = _rmax(h, 0.0)
+    # unit_speed
+    a = c[2, 0] + q * (c[2, 1] + q * c[2, 2])
+    b = c[1, 0] + q * (c[1, 1] + q * c[1, 2])
+    c0 = c[0, 0] + q * (c[0, 1] + q * c[0, 2])
+    n_turbo = _root(a, b, c0, hu, 1.0)
+    per_rpm = flow_per_rpm[k] if flow_per_rpm[k] > 0 else 1.0
+    n = n_turbo if turbo[k] else q / per_rpm
+    # in_map
+    n_c = _rmin(_rmax(n, n_min[k]), n_max[k])
+    r0 = c[0, 0] + n_c * (c[1, 0] + n_c * c[2, 0])
+    r1 = c[0, 1] + n_c * (c[1, 1] + n_c * c[2, 1])
+    r2 = c[0, 2] + n_c * (c[1, 2] + n_c * c[2, 2])
+    s = surge[k]
+    ch = choke[k]
+    q_s = _root(r2 - s[2], r1 - s[1], r0 - s[0], 0.0, -1.0)
+    q_c = _root(r2 - ch[2], r1 - ch[1], r0 - ch[0], 0.0, -1.0)
+    q_c = q_c if q_c > q_s else q_s
+    q_t = _rmin(_rmax(q, q_s), q_c)
+    q_m = q_t if turbo[k] else q
+    # unit_efficiency
+    e = eta[k]
+    e0 = e[0, 0] + n_c * (e[1, 0] + n_c * e[2, 0])
+    e1 = e[0, 1] + n_c * (e[1, 1] + n_c * e[2, 1])
+    e2 = e[0, 2] + n_c * (e[1, 2] + n_c * e[2, 2])
+    eff = _rmin(_rmax(e0 + q_m * (e1 + q_m * e2), ETA_FLOOR), 1.0)
+    if not turbo[k]:
+        eff = eta_piston[k] + 0.0 * q_m
+    p = rho * q * hu / eff
+    pw = power_w[k]
+    return p - (pw[0] + n * (pw[1] + n * pw[2]))
+
+
+def _bracket_py(
+    a: F64,
+    b: F64,
+    ga: F64,
+    gb: F64,
+    top: F64,
+    h: F64,
+    rho: F64,
+    head: F64,
+    eta: F64,
+    surge: F64,
+    choke: F64,
+    n_min: F64,
+    n_max: F64,
+    q_cx: F64,
+    turbo: NDArray[np.bool_],
+    flow_per_rpm: F64,
+    eta_piston: F64,
+    power_w: F64,
+) -> F64:
+    """The Illinois regula falsi of :func:`.envelope.power_flow` (its loop, the same stopping rule over the batch);
+    returns the last iterate per unit. ``a``, ``b``, ``ga``, ``gb`` are updated in place."""
+    u = len(a)
+    x = np.empty(u)
+    side = np.zeros(u, dtype=np.int64)
+    for i in range(u):
+        x[i] = 0.5 * (a[i] + b[i])
+    for _ in range(100):
+        done = True
+        for i in range(u):
+            xi = (a[i] * gb[i] - b[i] * ga[i]) / (gb[i] - ga[i])
+            if not (math.isfinite(xi) and xi > a[i] and xi < b[i]):
+                xi = 0.5 * (a[i] + b[i])
+            gx = _gap(
+                i, xi, h[i], rho[i], head, eta, surge, choke, n_min, n_max, q_cx, turbo, flow_per_rpm,
+                eta_piston, power_w,
+            )  # fmt: skip
+            if gx > 0.0:  # the root is left of x: x becomes the upper end
+                if side[i] == 1:
+                    ga[i] = ga[i] * 0.5
+                gb[i] = gx
+                b[i] = xi
+                side[i] = 1
+            else:
+                ga[i] = gx
+                if side[i] == -1:
+                    gb[i] = gb[i] * 0.5
+                a[i] = xi
+                side[i] = -1
+            x[i] = xi
+            t = top[i]
+            scale = t if (t >= 1e-9 or t != t) else 1e-9  # np.maximum(top, 1e-9)
+            if not (b[i] - a[i] <= 1e-13 * scale or abs(gx) <= 1e-12 * (1.0 + abs(rho[i] * xi * h[i]))):
+                done = False
+        if done:
+            break
+    return x
+
+
+def compiled_bracket() -> Callable[..., F64] | None:
+    """The numba-compiled :func:`_bracket_py`, or None when numba is not installed or ``LINEPACK_KERNEL=numpy``."""
+    if os.environ.get(ENV, "auto").strip().lower() == "numpy":
+        return None
+    if "bracket" not in _compiled:
+        try:
+            import numba
+        except ImportError:
+            _compiled["bracket"] = None
+        else:
+            glb = globals()  # the helpers compiled in place, so that the compiled loop calls compiled code
+            for name in ("_root", "_rmax", "_rmin", "_gap"):
+                if not hasattr(glb[name], "py_func"):
+                    glb[name] = numba.njit(cache=True, nogil=True)(glb[name])
+            _compiled["bracket"] = numba.njit(cache=True, nogil=True)(_bracket_py)
+    return _compiled["bracket"]

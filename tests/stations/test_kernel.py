@@ -1,0 +1,43 @@
+"""The compiled bracketing loop of a unit's driver-power limit (stations.kernel) finds the same flows as the numpy
+loop to the last bit, on the units of the embedded PSGP network and of the reference line network (piston and
+turbo units; heads from below the map to beyond it, densities of 20-100 bar gas)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from station_nets import line_network
+
+import linepack as lp
+from linepack.compile import compile_network
+from linepack.stations import envelope, kernel
+
+pytest.importorskip("numba")
+
+
+def _units(net: lp.Network) -> tuple[object, np.ndarray]:
+    cs = compile_network(net).stations
+    assert cs is not None
+    return cs.units, np.arange(len(cs.units))
+
+
+@pytest.mark.parametrize("which", ["psgp", "line"])
+def test_compiled_power_flow_is_bit_for_bit_the_numpy_loop(which: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    net = lp.load_default_network() if which == "psgp" else line_network(40.0, driver_mw=1.6, p_set_barg=70.0)
+    units, idx = _units(net)
+    assert kernel.compiled_bracket() is not None
+    rng = np.random.default_rng(7)
+    n = len(idx)
+    for _ in range(40):
+        h_ref = np.asarray(units.h_sx)[idx]  # type: ignore[attr-defined]
+        h = h_ref * rng.uniform(0.02, 1.4, n)
+        rho = rng.uniform(15.0, 90.0, n)
+        top = np.asarray(units.q_ref)[idx] * rng.uniform(0.2, 3.0, n)  # type: ignore[attr-defined]
+        monkeypatch.setenv(kernel.ENV, "auto")
+        fast = envelope.power_flow(units, idx, h, rho, top)  # type: ignore[arg-type]
+        fast_c = envelope.power_flow(units, idx, h + 1j * 1e-30, rho, top)  # type: ignore[arg-type]
+        monkeypatch.setenv(kernel.ENV, "numpy")
+        ref = envelope.power_flow(units, idx, h, rho, top)  # type: ignore[arg-type]
+        ref_c = envelope.power_flow(units, idx, h + 1j * 1e-30, rho, top)  # type: ignore[arg-type]
+        assert fast.tobytes() == ref.tobytes()
+        assert fast_c.tobytes() == ref_c.tobytes()  # the derivative (the complex step) too
