@@ -115,7 +115,8 @@ def gathered(u: UnitArrays, idx: Index) -> UnitArrays:
     """The units ``idx`` as arrays of their own (gathered once for the many evaluations of a root solve; the
     same values, so the same results to the last bit)."""
     arrays: dict[str, Any] = {f.name: getattr(u, f.name) for f in fields(u)}
-    return replace(u, **{k: v[idx] for k, v in arrays.items() if isinstance(v, np.ndarray)})
+    picked: dict[str, Any] = {k: v[idx] for k, v in arrays.items() if isinstance(v, np.ndarray)}
+    return replace(u, **picked)
 
 
 ALL = slice(None)  # every unit of a gathered subset
