@@ -25,6 +25,7 @@ def _units(net: lp.Network) -> tuple[object, np.ndarray]:
 def test_compiled_power_flow_is_bit_for_bit_the_numpy_loop(which: str, monkeypatch: pytest.MonkeyPatch) -> None:
     net = lp.load_default_network() if which == "psgp" else line_network(40.0, driver_mw=1.6, p_set_barg=70.0)
     units, idx = _units(net)
+    monkeypatch.setenv("LINEPACK_KERNEL", "numba")
     assert kernel.compiled_bracket() is not None
     rng = np.random.default_rng(7)
     n = len(idx)
@@ -33,11 +34,25 @@ def test_compiled_power_flow_is_bit_for_bit_the_numpy_loop(which: str, monkeypat
         h = h_ref * rng.uniform(0.02, 1.4, n)
         rho = rng.uniform(15.0, 90.0, n)
         top = np.asarray(units.q_ref)[idx] * rng.uniform(0.2, 3.0, n)  # type: ignore[attr-defined]
-        monkeypatch.setenv(kernel.ENV, "auto")
+        monkeypatch.setenv("LINEPACK_KERNEL", "numba")
         fast = envelope.power_flow(units, idx, h, rho, top)  # type: ignore[arg-type]
         fast_c = envelope.power_flow(units, idx, h + 1j * 1e-30, rho, top)  # type: ignore[arg-type]
-        monkeypatch.setenv(kernel.ENV, "numpy")
+        monkeypatch.setenv("LINEPACK_KERNEL", "numpy")
         ref = envelope.power_flow(units, idx, h, rho, top)  # type: ignore[arg-type]
         ref_c = envelope.power_flow(units, idx, h + 1j * 1e-30, rho, top)  # type: ignore[arg-type]
         assert fast.tobytes() == ref.tobytes()
         assert fast_c.tobytes() == ref_c.tobytes()  # the derivative (the complex step) too
+
+
+def test_compiled_clenshaw_is_bit_for_bit_the_numpy_recurrence(monkeypatch: pytest.MonkeyPatch) -> None:
+    from linepack.gas import mixture_z
+
+    rng = np.random.default_rng(3)
+    for deg, n in ((1, 5), (7, 40), (24, 300)):
+        c_t = rng.normal(size=(deg + 1, n)) * 10.0 ** rng.integers(-6, 2, size=(deg + 1, 1))
+        s = np.concatenate([rng.uniform(-1.0, 1.0, n - 2), [-1.0, 1.0]])
+        monkeypatch.setenv("LINEPACK_KERNEL", "numba")
+        fast = mixture_z._clenshaw(c_t, s)
+        monkeypatch.setenv("LINEPACK_KERNEL", "numpy")
+        ref = mixture_z._clenshaw(c_t, s)
+        assert fast.tobytes() == ref.tobytes()

@@ -54,6 +54,7 @@ from linepack.errors import InputError
 from linepack.gas.aga8 import TEMPERATURE_RANGE_K, _PointEvaluator
 from linepack.gas.composition import GasComposition
 from linepack.gas.gas_set import GasSet
+from linepack.lazy_kernel import LazyKernel
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -207,12 +208,32 @@ def _clenshaw(c_t: F64, s: F64) -> F64:
     deg = c_t.shape[0] - 1
     if deg == 0:
         return np.asarray(c_t[0] * np.ones_like(s))
+    kernel = _compiled_clenshaw()
+    if kernel is not None and s.ndim == 1 and s.dtype == np.float64 and c_t.dtype == np.float64:
+        return np.asarray(kernel(c_t, s))
     b1 = np.zeros_like(s)
     b2 = np.zeros_like(s)
     two_s = 2.0 * s
     for k in range(deg, 0, -1):
         b1, b2 = c_t[k] + two_s * b1 - b2, b1
     return np.asarray(c_t[0] + s * b1 - b2)
+
+
+def _clenshaw_py(c_t: F64, s: F64) -> F64:
+    """:func:`_clenshaw` point by point (the same operations in the same order: the same values bit for bit)."""
+    deg = c_t.shape[0] - 1
+    out = np.empty(s.shape[0])
+    for i in range(s.shape[0]):
+        two_s = 2.0 * s[i]
+        b1 = 0.0
+        b2 = 0.0
+        for k in range(deg, 0, -1):
+            b1, b2 = c_t[k, i] + two_s * b1 - b2, b1
+        out[i] = c_t[0, i] + s[i] * b1 - b2
+    return out
+
+
+_compiled_clenshaw = LazyKernel(lambda numba: numba.njit(cache=True, nogil=True)(_clenshaw_py), warm_calls=4000)
 
 
 def _cheb_derivative_matrix(deg: int) -> F64:

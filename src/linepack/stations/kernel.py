@@ -11,23 +11,23 @@ fuses none of them without ``fastmath``), with the same stopping rule over the w
 the last bit (tests/stations/test_kernel.py). Only the real loop is compiled; the complex-step slope and the
 Newton step that carries the derivatives stay in numpy.
 
-``LINEPACK_KERNEL=numpy`` forces the numpy path; compiled code is cached on disk (``cache=True``).
+Loaded by :class:`linepack.lazy_kernel.LazyKernel` once a process has done enough solves to repay numba's
+import (``LINEPACK_KERNEL``: ``numpy`` never, ``numba`` at once); compiled code is cached on disk.
 """
 
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from ..lazy_kernel import LazyKernel
+
 F64 = NDArray[np.float64]
-ENV = "LINEPACK_KERNEL"  # "numpy" forces the numpy path; "auto" (default): numba when installed
 ETA_FLOOR = 0.05  # as envelope.ETA_FLOOR
-_compiled: dict[str, Any] = {}
 
 
 def _root(a: float, b: float, c0: float, value: float, s: float) -> float:
@@ -175,19 +175,13 @@ def _bracket_py(
     return x
 
 
-def compiled_bracket() -> Callable[..., F64] | None:
-    """The numba-compiled :func:`_bracket_py`, or None when numba is not installed or ``LINEPACK_KERNEL=numpy``."""
-    if os.environ.get(ENV, "auto").strip().lower() == "numpy":
-        return None
-    if "bracket" not in _compiled:
-        try:
-            import numba
-        except ImportError:
-            _compiled["bracket"] = None
-        else:
-            glb = globals()  # the helpers compiled in place, so that the compiled loop calls compiled code
-            for name in ("_root", "_rmax", "_rmin", "_gap"):
-                if not hasattr(glb[name], "py_func"):
-                    glb[name] = numba.njit(cache=True, nogil=True)(glb[name])
-            _compiled["bracket"] = numba.njit(cache=True, nogil=True)(_bracket_py)
-    return _compiled["bracket"]
+def _build(numba: Any) -> Callable[..., F64]:
+    glb = globals()  # the helpers compiled in place, so that the compiled loop calls compiled code
+    for name in ("_root", "_rmax", "_rmin", "_gap"):
+        if not hasattr(glb[name], "py_func"):
+            glb[name] = numba.njit(cache=True, nogil=True)(glb[name])
+    return numba.njit(cache=True, nogil=True)(_bracket_py)  # type: ignore[no-any-return]
+
+
+compiled_bracket = LazyKernel(_build, warm_calls=150)
+"""The compiled :func:`_bracket_py` (a :class:`linepack.lazy_kernel.LazyKernel`: None until worth loading)."""
