@@ -180,7 +180,7 @@ def _build(numba: Any) -> Callable[..., F64]:
     for name in ("_root", "_rmax", "_rmin", "_gap"):
         if not hasattr(glb[name], "py_func"):
             glb[name] = numba.njit(cache=True, nogil=True)(glb[name])
-    return numba.njit(cache=True, nogil=True)(_bracket_py)  # type: ignore[no-any-return]
+    return numba.njit(cache=True, nogil=True)(_bracket_py)
 
 
 compiled_bracket = LazyKernel(_build, warm_calls=150)
