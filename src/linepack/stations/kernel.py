@@ -8,7 +8,7 @@ some hundred calls over arrays of a few units, so per-call overhead sets its cos
 solves per steady state with units at their limits). The kernel does the same arithmetic, in the same order,
 unit by unit (every operation is an IEEE add, multiply, divide or square root, each rounded once, and numba
 fuses none of them without ``fastmath``), with the same stopping rule over the whole batch: the same flows to
-the last bit (tests/stations/test_kernel.py). Only the real loop is compiled; the complex-step slope and the
+the last bit (tests/stations/test_station_kernel.py). Only the real loop is compiled; the complex-step slope and the
 Newton step that carries the derivatives stay in numpy.
 
 Loaded by :class:`linepack.lazy_kernel.LazyKernel` once a process has done enough solves to repay numba's
