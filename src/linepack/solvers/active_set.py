@@ -364,7 +364,7 @@ class ActiveSet:
         cn = self.cn
         p, q, s = sys.split(x)
         m_ref = sys.m_ref
-        power = sys.compressor_power(p, q)[0] if len(cn.comp_edge) else np.zeros(0)
+        power = sys.compressor_power(p, q, False)[0] if len(cn.comp_edge) else np.zeros(0)
         self._units = None
         if cn.stations is not None:
             terms = sys.station_terms(p, q, False, limits=True)
