@@ -1,6 +1,6 @@
 """The compiled bracketing loop of a unit's driver-power limit (stations.kernel) finds the same flows as the numpy
-loop to the last bit, on the units of the embedded PSGP network and of the reference line network (piston and
-turbo units; heads from below the map to beyond it, densities of 20-100 bar gas)."""
+loop to the last bit, and the compiled unit power the numpy path, on the units of the embedded PSGP network and of
+the reference line network (turbo and piston units; heads from below the map to beyond it, 20-100 bar gas)."""
 
 from __future__ import annotations
 
@@ -21,9 +21,16 @@ def _units(net: lp.Network) -> tuple[object, np.ndarray]:
     return cs.units, np.arange(len(cs.units))
 
 
-@pytest.mark.parametrize("which", ["psgp", "line"])
+NETS = {
+    "psgp": lp.load_default_network,
+    "line": lambda: line_network(40.0, driver_mw=1.6, p_set_barg=70.0),
+    "piston": lambda: line_network(20.0, piston=True, n_units=2, p_set_barg=60.0),
+}
+
+
+@pytest.mark.parametrize("which", list(NETS))
 def test_compiled_power_flow_is_bit_for_bit_the_numpy_loop(which: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    net = lp.load_default_network() if which == "psgp" else line_network(40.0, driver_mw=1.6, p_set_barg=70.0)
+    net = NETS[which]()
     units, idx = _units(net)
     monkeypatch.setenv("LINEPACK_KERNEL", "numba")
     assert kernel.compiled_bracket() is not None
@@ -56,3 +63,28 @@ def test_compiled_clenshaw_is_bit_for_bit_the_numpy_recurrence(monkeypatch: pyte
         monkeypatch.setenv("LINEPACK_KERNEL", "numpy")
         ref = mixture_z._clenshaw(c_t, s)
         assert fast.tobytes() == ref.tobytes()
+
+
+NETS = {
+    "psgp": lp.load_default_network,
+    "line": lambda: line_network(40.0, driver_mw=1.6, p_set_barg=70.0),
+    "piston": lambda: line_network(20.0, piston=True, n_units=2, p_set_barg=60.0),
+}
+
+
+@pytest.mark.parametrize("which", list(NETS))
+def test_compiled_unit_power_is_bit_for_bit_the_numpy_path(which: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    net = NETS[which]()
+    units, idx = _units(net)
+    rng = np.random.default_rng(11)
+    n = len(idx)
+    q_ref = np.asarray(units.q_ref)[idx]  # type: ignore[attr-defined]
+    h_ref = np.asarray(units.h_sx)[idx]  # type: ignore[attr-defined]
+    for _ in range(60):  # flows and heads inside, below and beyond the maps
+        q, h, rho = q_ref * rng.uniform(0.0, 2.5, n), h_ref * rng.uniform(0.0, 1.6, n), rng.uniform(15.0, 90.0, n)
+        monkeypatch.setenv("LINEPACK_KERNEL", "numba")
+        fast = envelope.unit_power(units, idx, q, h, rho)  # type: ignore[arg-type]
+        monkeypatch.setenv("LINEPACK_KERNEL", "numpy")
+        ref = envelope.unit_power(units, idx, q, h, rho)  # type: ignore[arg-type]
+        for a, b in zip(fast, ref, strict=True):
+            assert np.asarray(a).tobytes() == np.asarray(b).tobytes()

@@ -37,7 +37,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .drivers import available_power_w
-from .kernel import compiled_bracket
+from .kernel import compiled_bracket, compiled_unit_power
 from .poly import in_n, in_q, line, poly2, rmax, rmin, root, rwhere
 from .units import UnitArrays
 
@@ -99,11 +99,25 @@ def unit_power(u: UnitArrays, idx: Index, q: Any, h: Any, rho: Any) -> tuple[Arr
     Off its map (a solver's iterate, or a station asked beyond its limits before they are enforced) the
     efficiency is that of the nearest point of the map, so the power grows with the flow and head asked
     instead of with a polynomial extrapolated far from where it was fitted."""
+    kernel = compiled_unit_power() if _all_real(q, h, rho) else None
+    if kernel is not None:  # the same arithmetic compiled, unit by unit (stations.kernel): the same values
+        return kernel(
+            q, h, rho, u.head[idx], u.eta[idx], u.surge[idx], u.choke[idx], u.n_min[idx], u.n_max[idx],
+            u.q_cx[idx], u.kind[idx] == 0, u.flow_per_rpm[idx], u.eta_piston[idx],
+        )  # fmt: skip
     hu = unit_head(u, idx, q, h)
     n = unit_speed(u, idx, q, hu)
     n_c, q_c = in_map(u, idx, n, q)
     eta = unit_efficiency(u, idx, n_c, q_c)
     return rho * q * hu / eta, hu, n, eta
+
+
+def _all_real(*arrays: Any) -> bool:
+    """Whether every argument is a one-dimensional float64 array of the same length (the compiled path's input)."""
+    first = arrays[0]
+    return all(
+        isinstance(a, np.ndarray) and a.dtype == np.float64 and a.ndim == 1 and a.shape == first.shape for a in arrays
+    )
 
 
 def _power_gap(u: UnitArrays, idx: Index, q: Any, h: Any, rho: Any) -> Arr:

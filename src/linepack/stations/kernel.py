@@ -51,7 +51,7 @@ def _rmin(a: float, b: float) -> float:
     return a if a <= b else b
 
 
-def _gap(
+def _point(
     k: int,
     q: float,
     h: float,
@@ -66,10 +66,9 @@ def _gap(
     turbo: NDArray[np.bool_],
     flow_per_rpm: F64,
     eta_piston: F64,
-    power_w: F64,
-) -> float:
-    """Shaft power minus available power of unit k at flow q [m3/s], asked head h, suction density rho
-    (:func:`.envelope.unit_power` and :func:`.drivers.available_power_w`, real)."""
+) -> tuple[float, float, float, float]:
+    """Shaft power [W], head [J/kg], speed [1/min] and efficiency of unit k at flow q [m3/s], asked head h,
+    suction density rho (:func:`.envelope.unit_power`, real)."""
     c = head[k]
     # unit_head: throttled up to the map's lower edge (head_floor)
     if turbo[k]:
@@ -111,9 +110,55 @@ def _gap(
     eff = _rmin(_rmax(e0 + q_m * (e1 + q_m * e2), ETA_FLOOR), 1.0)
     if not turbo[k]:
         eff = eta_piston[k] + 0.0 * q_m
-    p = rho * q * hu / eff
+    return rho * q * hu / eff, hu, n, eff
+
+
+def _gap(
+    k: int,
+    q: float,
+    h: float,
+    rho: float,
+    head: F64,
+    eta: F64,
+    surge: F64,
+    choke: F64,
+    n_min: F64,
+    n_max: F64,
+    q_cx: F64,
+    turbo: NDArray[np.bool_],
+    flow_per_rpm: F64,
+    eta_piston: F64,
+    power_w: F64,
+) -> float:
+    """Shaft power minus available power of unit k (:func:`.drivers.available_power_w`, real)."""
+    p, _, n, _ = _point(k, q, h, rho, head, eta, surge, choke, n_min, n_max, q_cx, turbo, flow_per_rpm, eta_piston)
     pw = power_w[k]
     return p - (pw[0] + n * (pw[1] + n * pw[2]))
+
+
+def _unit_power_py(
+    q: F64,
+    h: F64,
+    rho: F64,
+    head: F64,
+    eta: F64,
+    surge: F64,
+    choke: F64,
+    n_min: F64,
+    n_max: F64,
+    q_cx: F64,
+    turbo: NDArray[np.bool_],
+    flow_per_rpm: F64,
+    eta_piston: F64,
+) -> tuple[F64, F64, F64, F64]:
+    """:func:`.envelope.unit_power` of every unit at real flows, heads and densities (the same values)."""
+    u = len(q)
+    p, hu, n, eff = np.empty(u), np.empty(u), np.empty(u), np.empty(u)
+    for k in range(u):
+        p[k], hu[k], n[k], eff[k] = _point(
+            k, q[k], h[k], rho[k], head, eta, surge, choke, n_min, n_max, q_cx, turbo, flow_per_rpm, eta_piston
+        )
+    return p, hu, n, eff
 
 
 def _bracket_py(
@@ -175,13 +220,24 @@ def _bracket_py(
     return x
 
 
-def _build(numba: Any) -> Callable[..., F64]:
-    glb = globals()  # the helpers compiled in place, so that the compiled loop calls compiled code
-    for name in ("_root", "_rmax", "_rmin", "_gap"):
+def _compile_helpers(numba: Any) -> None:
+    glb = globals()  # the helpers compiled in place, so that the compiled loops call compiled code
+    for name in ("_root", "_rmax", "_rmin", "_point", "_gap"):
         if not hasattr(glb[name], "py_func"):
             glb[name] = numba.njit(cache=True, nogil=True)(glb[name])
+
+
+def _build_bracket(numba: Any) -> Callable[..., F64]:
+    _compile_helpers(numba)
     return numba.njit(cache=True, nogil=True)(_bracket_py)
 
 
-compiled_bracket = LazyKernel(_build, warm_calls=150)
+def _build_unit_power(numba: Any) -> Callable[..., tuple[F64, F64, F64, F64]]:
+    _compile_helpers(numba)
+    return numba.njit(cache=True, nogil=True)(_unit_power_py)
+
+
+compiled_bracket = LazyKernel(_build_bracket, warm_calls=150)
 """The compiled :func:`_bracket_py` (a :class:`linepack.lazy_kernel.LazyKernel`: None until worth loading)."""
+compiled_unit_power = LazyKernel(_build_unit_power, warm_calls=1000)
+"""The compiled :func:`_unit_power_py` (as :data:`compiled_bracket`)."""
