@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
-from scipy.sparse.csgraph import connected_components, maximum_bipartite_matching
+from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from ..compile import CompiledNetwork, CompMode, EdgeKind
 from ..topology import MAX_NAMES, flow_blocked_edges, names
 from ..units import BAR_PA
+from .components import components
 from .equations import ControlState, SteadySystem
 
 __all__ = ["MAX_NAMES", "flow_blocked_edges", "names"]
@@ -29,10 +30,7 @@ def islands(cn: CompiledNetwork, state: ControlState) -> tuple[int, NDArray[np.i
     """Connected parts of the network through edges that can carry flow."""
     keep = np.ones(cn.n_edges, dtype=bool)
     keep[flow_blocked_edges(cn, state)] = False
-    ef, et = cn.edge_from[keep], cn.edge_to[keep]
-    adj = sp.coo_matrix((np.ones(len(ef)), (ef, et)), shape=(cn.n_nodes, cn.n_nodes))
-    n, labels = connected_components(adj, directed=False)
-    return int(n), labels
+    return components(cn.n_nodes, cn.edge_from[keep], cn.edge_to[keep])
 
 
 def island_problems(cn: CompiledNetwork, state: ControlState) -> list[str]:

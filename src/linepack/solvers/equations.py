@@ -23,13 +23,13 @@ from enum import IntEnum
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
-from scipy.sparse.csgraph import connected_components
 
 from ..compile import CompiledNetwork, CompMode, RegMode, friction_law_of, z_at
 from ..hydraulics import compressor_power_w, darcy_friction
 from ..hydraulics.z_integral import pressure_function
 from ..quality.properties import GasProps
 from ..units import G_M_PER_S2, R_J_PER_MOL_K
+from .components import components
 from .linear import SchurSolver, SparseLU
 from .passive import squared_pressure_scale
 from .sparsity import CscAssembler, SchurPlan
@@ -230,8 +230,7 @@ class SteadySystem:
         cn, st = self.cn, self.state
         n = cn.n_nodes
         t = cn.tie_edge
-        adj = sp.coo_matrix((np.ones(len(t)), (cn.edge_from[t], cn.edge_to[t])), shape=(n, n))
-        _, group = connected_components(adj, directed=False)
+        _, group = components(n, cn.edge_from[t], cn.edge_to[t])
         cm = st.comp_mode
         comp_ctrl = (cm == CompMode.PRESSURE) | (cm == CompMode.SUCTION)
         comp_node = np.where(cm == CompMode.SUCTION, self.c_suction, self.c_discharge)  # the node each one holds
