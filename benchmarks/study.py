@@ -14,15 +14,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import pickle
 import shutil
 import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 import linepack as lp
 from linepack.solvers.steady import solve_steady
 from linepack.study.cases import StudyContext
-from linepack.study.evaluate import base_case
+from linepack.study.evaluate import BaseCase, base_case, run_cases
 from linepack.study.montecarlo import montecarlo
 from linepack.study.run import RunStats, run_study
 from linepack.study.store import ResultStore
@@ -30,17 +33,45 @@ from linepack.study.store import ResultStore
 
 def _run(
     ctx: StudyContext, n: int, workers: int, dask: bool, out: Path
-) -> tuple[RunStats, float, float, dict[str, int]]:
+) -> tuple[RunStats, float, float, dict[str, int], float]:
     net = lp.load_default_network()
     cases = montecarlo(net, base_case(ctx).cn, n, seed=0)
     shutil.rmtree(out, ignore_errors=True)
+    c0 = time.process_time()
     stats = run_study(
         ctx, cases, {"kind": "montecarlo", "benchmark": True}, out, workers=workers, dask=dask, progress=False
     )
+    parent_cpu_ms = (time.process_time() - c0) / n * 1e3
     con = ResultStore(out).connect()
     mean_ms, cpu_ms = con.execute("SELECT avg(wall_ms), avg(cpu_ms) FROM cases").fetchone()
     status = dict(con.execute("SELECT status, count(*) FROM cases GROUP BY status").fetchall())
-    return stats, float(mean_ms), float(cpu_ms), status
+    return stats, float(mean_ms), float(cpu_ms), status, parent_cpu_ms
+
+
+def _worker_machinery(ctx: StudyContext, base: BaseCase, n: int = 200) -> str:
+    """CPU of a worker's study machinery per case, measured in this process: a batch's cases unpickled, evaluated
+    (run_cases: the cases themselves and the row tables) and its columns pickled back, minus the CPU inside the
+    cases; and the Parquet write of those columns (what the parent does per batch)."""
+    net = lp.load_default_network()
+    specs = list(montecarlo(net, base.cn, n, seed=1))
+    run_cases(ctx, specs[:20])  # warm: the worker's kernels and caches
+    blob = pickle.dumps(specs)
+    c0 = time.process_time()
+    cols, elements = run_cases(ctx, pickle.loads(blob))
+    back = pickle.dumps((cols, elements))
+    total = time.process_time() - c0
+    in_case = float(np.sum(cols["cpu_ms"])) / 1e3
+    with tempfile.TemporaryDirectory() as tmp:
+        store = ResultStore(Path(tmp) / "s")
+        store.open({"kind": "benchmark"}, ctx.key, n, resume=False, overwrite=True)
+        c1 = time.process_time()
+        store.write_batch(*pickle.loads(back))
+        write = time.process_time() - c1
+    return (
+        f"worker machinery (in this process, {n} cases): in-case CPU {in_case / n * 1e3:.2f} ms/case, batch "
+        f"unpickle + rows + pickle {(total - in_case) / n * 1e3:.2f} ms/case, "
+        f"Parquet write {write / n * 1e3:.2f} ms/case"
+    )
 
 
 def main() -> None:
@@ -62,19 +93,20 @@ def main() -> None:
         f"PSGP psgp_base: one cold steady solve {cold_ms:.1f} ms; load average at start {load:.2f} on "
         f"{os.cpu_count()} cores"
     )
+    print(_worker_machinery(ctx, base))
     runs: list[tuple[str, int, bool, int]] = [("local pool", args.workers, False, args.cases)]
     if not args.no_dask:
         runs += [("dask LocalCluster", 1, True, args.dask_cases), ("dask LocalCluster", 2, True, args.dask_cases)]
     head = (
         f"{'backend':18s} {'workers':>7s} {'cases':>6s} {'wall s':>8s} {'cases/s':>8s} {'in-case ms':>10s} "
-        f"{'in-case cpu ms':>14s} {'overhead ms':>11s}  statuses"
+        f"{'in-case cpu ms':>14s} {'overhead ms':>11s} {'parent cpu':>10s}  statuses"
     )
     print(head)
     rates: dict[tuple[str, int], float] = {}
     cpu: dict[tuple[str, int], tuple[float, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, workers, dask, n in runs:
-            stats, mean_ms, cpu_ms, status = _run(
+            stats, mean_ms, cpu_ms, status, parent_ms = _run(
                 ctx, n, workers, dask, Path(tmp) / f"{name}-{workers}".replace(" ", "_")
             )
             overhead = stats.wall_s * workers / n * 1e3 - mean_ms
@@ -83,7 +115,7 @@ def main() -> None:
             st = ", ".join(f"{k} {v}" for k, v in sorted(status.items()))
             print(
                 f"{name:18s} {workers:7d} {n:6d} {stats.wall_s:8.1f} {stats.cases_per_s:8.1f} {mean_ms:10.1f} "
-                f"{cpu_ms:14.1f} {overhead:11.1f}  {st}"
+                f"{cpu_ms:14.1f} {overhead:11.1f} {parent_ms:10.2f}  {st}"
             )
     if not args.no_dask:
         ratio = rates[("dask LocalCluster", 2)] / rates[("dask LocalCluster", 1)]
