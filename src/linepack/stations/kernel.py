@@ -1,5 +1,6 @@
-"""The bracketing loop of a unit's driver-power limit (:func:`.envelope.power_flow`) compiled (numba, optional
-extra ``kernel``), with the numpy loop of :mod:`.envelope` as the reference and fallback.
+"""Compressor units' loops compiled (numba, optional extra ``kernel``), with the numpy code of :mod:`.envelope` as
+the reference and fallback: the bracketing loop of a unit's driver-power limit (:func:`.envelope.power_flow`)
+and a unit's operating point at real flows (:func:`.envelope.unit_power`, the residual's station evaluations).
 
 Finding the flow at which a unit's shaft power reaches its driver's available power is a regula falsi of about a
 dozen steps, each one evaluation of the unit's power at a flow: its head on the map's lower edge, its speed (a
@@ -8,8 +9,8 @@ some hundred calls over arrays of a few units, so per-call overhead sets its cos
 solves per steady state with units at their limits). The kernel does the same arithmetic, in the same order,
 unit by unit (every operation is an IEEE add, multiply, divide or square root, each rounded once, and numba
 fuses none of them without ``fastmath``), with the same stopping rule over the whole batch: the same flows to
-the last bit (tests/stations/test_station_kernel.py). Only the real loop is compiled; the complex-step slope and the
-Newton step that carries the derivatives stay in numpy.
+the last bit (tests/stations/test_station_kernel.py). Only real evaluations are compiled; the complex-step slope and
+the Newton step that carries the derivatives stay in numpy.
 
 Loaded by :class:`linepack.lazy_kernel.LazyKernel` once a process has done enough solves to repay numba's
 import (``LINEPACK_KERNEL``: ``numpy`` never, ``numba`` at once); compiled code is cached on disk.
