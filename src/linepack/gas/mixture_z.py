@@ -130,7 +130,12 @@ class CollapsedZ:
         """Z and dZ/dp at ``p_pa`` for the mixtures ``rows`` (Clenshaw recurrence; linear continuation
         outside the pressure range)."""
         half = 0.5 * (self.p_max_pa - self.p_min_pa)
-        s = (np.asarray(p_pa, dtype=float) - self.p_min_pa) / half - 1.0
+        p = np.asarray(p_pa, dtype=float)
+        kernel = _compiled_series() if self.coef_z.shape[1] >= 3 and p.ndim == 1 else None
+        if kernel is not None and np.shape(rows) == p.shape:  # the same arithmetic compiled (_series_py)
+            z, dzds = kernel(self.coef_z, self.coef_dz, np.asarray(rows, dtype=np.int64), p, self.p_min_pa, half)
+            return z, (dzds / half if need_derivative else np.zeros(0))
+        s = (p - self.p_min_pa) / half - 1.0
         inside = np.clip(s, -1.0, 1.0)
         z = _clenshaw(self.coef_z.T[:, rows], inside)
         dzds = _clenshaw(self.coef_dz.T[:, rows], inside)
@@ -233,6 +238,40 @@ def _clenshaw_py(c_t: F64, s: F64) -> F64:
     return out
 
 
+def _series_py(coef_z: F64, coef_dz: F64, rows: I64, p: F64, p_min: float, half: float) -> tuple[F64, F64]:
+    """:meth:`CollapsedZ.evaluate` point by point (Z and dZ/ds; the same operations in the same order, series of
+    degree 1 or more): the same values bit for bit."""
+    n = p.shape[0]
+    z = np.empty(n)
+    dz = np.empty(n)
+    out = np.empty(n)
+    beyond = False
+    for i in range(n):
+        s = (p[i] - p_min) / half - 1.0
+        inside = -1.0 if s < -1.0 else s  # np.clip: NaN stays NaN
+        inside = 1.0 if inside > 1.0 else inside
+        out[i] = s - inside
+        if out[i] != 0.0:
+            beyond = True
+        two_s = 2.0 * inside
+        r = rows[i]
+        b1 = 0.0
+        b2 = 0.0
+        for k in range(coef_z.shape[1] - 1, 0, -1):
+            b1, b2 = coef_z[r, k] + two_s * b1 - b2, b1
+        z[i] = coef_z[r, 0] + inside * b1 - b2
+        b1 = 0.0
+        b2 = 0.0
+        for k in range(coef_dz.shape[1] - 1, 0, -1):
+            b1, b2 = coef_dz[r, k] + two_s * b1 - b2, b1
+        dz[i] = coef_dz[r, 0] + inside * b1 - b2
+    if beyond:  # linear continuation outside the range (applied to every point, as the numpy path does)
+        for i in range(n):
+            z[i] = z[i] + dz[i] * out[i]
+    return z, dz
+
+
+_compiled_series = LazyKernel(lambda numba: numba.njit(cache=True, nogil=True)(_series_py), warm_calls=2000)
 _compiled_clenshaw = LazyKernel(lambda numba: numba.njit(cache=True, nogil=True)(_clenshaw_py), warm_calls=4000)
 
 
