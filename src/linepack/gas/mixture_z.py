@@ -214,7 +214,8 @@ def _clenshaw(c_t: F64, s: F64) -> F64:
     if deg == 0:
         return np.asarray(c_t[0] * np.ones_like(s))
     kernel = _compiled_clenshaw()
-    if kernel is not None and s.ndim == 1 and s.dtype == np.float64 and c_t.dtype == np.float64:
+    same_shape = s.ndim == 1 and c_t.ndim == 2 and c_t.shape[1] == s.shape[0]
+    if kernel is not None and same_shape and s.dtype == np.float64 and c_t.dtype == np.float64:
         return np.asarray(kernel(c_t, s))
     b1 = np.zeros_like(s)
     b2 = np.zeros_like(s)
