@@ -99,7 +99,7 @@ def unit_power(u: UnitArrays, idx: Index, q: Any, h: Any, rho: Any) -> tuple[Arr
     Off its map (a solver's iterate, or a station asked beyond its limits before they are enforced) the
     efficiency is that of the nearest point of the map, so the power grows with the flow and head asked
     instead of with a polynomial extrapolated far from where it was fitted."""
-    kernel = compiled_unit_power() if _all_real(q, h, rho) else None
+    kernel = compiled_unit_power() if _all_real(q, h, rho) and len(q) == len(u.kind[idx]) else None
     if kernel is not None:  # the same arithmetic compiled, unit by unit (stations.kernel): the same values
         return kernel(
             q, h, rho, u.head[idx], u.eta[idx], u.surge[idx], u.choke[idx], u.n_min[idx], u.n_max[idx],
