@@ -38,6 +38,7 @@ from numpy.typing import NDArray
 
 from linepack.errors import ConvergenceError, InputError
 from linepack.quality.coupling import Anderson
+from linepack.thermal.discharge_limit import DischargeLimit
 from linepack.thermal.inputs import ThermalInputs, thermal_inputs
 from linepack.thermal.network_temperatures import NetworkTemperatures, _thermo_for, network_temperatures
 
@@ -138,6 +139,7 @@ def solve_non_isothermal(network: Any, scenario: str | None = None, options: Any
     t_gas = float(cn.gas.temperature_k)
     t_comp = np.full(len(cn.comp_edge), t_gas)  # suction temperatures of the compressors' power law
     accel = Anderson(depth=4)
+    limit = DischargeLimit(cn, inputs, thermo)
     result = initial
     iterations = 0
     worst = np.inf
@@ -145,7 +147,9 @@ def solve_non_isothermal(network: Any, scenario: str | None = None, options: Any
     for rounds in range(1, MAX_THERMAL_ROUNDS + 1):
         prepared = getattr(cn.gas.compressibility, "at_temperatures", None)
         res_z = prepared(t_res) if prepared is not None else None
-        cn_t = dataclasses.replace(cn, res_temperature_k=t_res, res_z=res_z, comp_suction_temperature_k=t_comp)
+        cn_t = dataclasses.replace(
+            cn, res_temperature_k=t_res, res_z=res_z, comp_suction_temperature_k=t_comp, comp_ratio_max=limit.ratio_max
+        )
         result = solve_steady(cn_t, name, options, initial=result)
         iterations += result.iterations
         temps = network_temperatures(
@@ -166,11 +170,13 @@ def solve_non_isothermal(network: Any, scenario: str | None = None, options: Any
             k = temps.cut_edges
             worst = max(worst, float(np.max(np.abs(np.nan_to_num(temps.edge_t_outlet_k[k] - lagged[k])))))
         lagged = np.asarray(temps.edge_t_outlet_k)
+        worst = max(worst, limit.update(result, temps))  # the outlet temperature of stations on their limit
         if worst <= THERMAL_TOLERANCE_K:
             warnings = tuple(notes) + tuple(result.warnings)
-            return dataclasses.replace(
+            result = dataclasses.replace(
                 result, thermal=temps, outer_iterations=rounds, iterations=iterations, warnings=warnings
             )
+            return limit.finish(result)
         u = accel.next(np.concatenate([t_res, t_comp]), np.concatenate([t_new, t_comp_new]))
         t_res, t_comp = u[:n_res], u[n_res:]
     raise ConvergenceError(

@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 from linepack.errors import InputError
 from linepack.gas.thermo import RealGasThermo
 from linepack.hydraulics.constants import STANDARD_GRAVITY_M_S2
+from linepack.thermal.discharge_limit import LIMIT_TOLERANCE_K
 from linepack.thermal.inputs import ThermalInputs
 from linepack.thermal.pipe_temperature import analytic_temperature, relaxation_rate_per_m, source_gradient_k_per_m
 from linepack.thermal.stations import after_cooler, compressor_discharge, regulator_throttle
@@ -52,7 +53,8 @@ class NetworkTemperatures:
         edge_upstream: node index each edge's flow leaves (-1 for stagnant edges).
         pipe_heat_to_ground_w: heat each edge gives the ground [W] (pipes; 0 for other edges).
         comp_discharge_t_k: compressor discharge temperature before the after-cooler [K].
-        comp_over_limit: True where that discharge temperature exceeds the station's limit.
+        comp_over_limit: True where the gas leaving the station (after its after-cooler) is above the station's
+            discharge temperature limit by more than 0.01 K (a violation).
         cooler_duty_w, cooler_limited: after-cooler duty [W] and whether its duty limit decided the outlet.
         preheater_duty_w, preheater_limited: regulator preheater duty [W] and whether its limit was reached.
         levels: number of topological levels of the flow graph (the sweep length).
@@ -60,6 +62,8 @@ class NetworkTemperatures:
         edge_t_mean_k: length-averaged gas temperature of every flowing pipe (the analytic profile's mean), the
             mean of inlet and outlet for other flowing edges, nan for stagnant edges [K].
         cut_edges: edges taken out of the flow order to break circulating flow (fed from a previous sweep).
+        comp_at_limit: True where the coupled solve holds the station on its discharge temperature limit (an
+            active bound; None: temperatures of given hydraulics, no bound applied).
     """
 
     node_t_k: F64
@@ -78,6 +82,7 @@ class NetworkTemperatures:
     regulator_ids: tuple[str, ...] = ()
     edge_t_mean_k: F64 | None = None
     cut_edges: I64 | None = None
+    comp_at_limit: NDArray[np.bool_] | None = None
 
 
 def _levels(n_nodes: int, up: I64, down: I64) -> I64:
@@ -310,7 +315,8 @@ def network_temperatures(
             t_out[regs] = r.t_outlet_k
             pre_duty[j] = r.preheater_duty_w
             pre_lim[j] = r.duty_limited
-    over = np.isfinite(comp_dis) & (comp_dis > inputs.compressor_t_max_k + 1e-9)
+    t_leaving = t_out[comp_edge] if comp_edge.size else np.zeros(0)
+    over = np.isfinite(comp_dis) & (t_leaving > inputs.compressor_t_max_k + LIMIT_TOLERANCE_K)
     return NetworkTemperatures(
         node_t,
         t_in,

@@ -38,7 +38,10 @@ def print_temperatures(console: Any, cn: Any, p_barg: Any, temps: NetworkTempera
         if not np.isfinite(discharge[j]):
             comps.add_row(cid, "-", "-", "-", "-", "no flow")
             continue
-        note = "over limit" if temps.comp_over_limit[j] else ("cooler at duty limit" if temps.cooler_limited[j] else "")
+        at_limit = temps.comp_at_limit is not None and bool(temps.comp_at_limit[j])
+        notes = ["over limit" if temps.comp_over_limit[j] else ("at limit" if at_limit else "")]
+        notes.append("cooler at duty limit" if temps.cooler_limited[j] else "")
+        note = ", ".join(n for n in notes if n)
         comps.add_row(
             cid,
             f"{temps.edge_t_inlet_k[k] - KELVIN:.1f}",
