@@ -91,7 +91,9 @@ def res_mean_temperature(cn: Any, temps: NetworkTemperatures, previous: F64) -> 
     return np.where(np.isfinite(t), t, previous)
 
 
-def solve_non_isothermal(network: Any, scenario: str | None = None, options: Any = None, *, initial: Any = None) -> Any:
+def solve_non_isothermal(
+    network: Any, scenario: str | None = None, options: Any = None, *, initial: Any = None, thermo: Any = None
+) -> Any:
     """Solve the coupled steady state of a non-isothermal network (see the module docstring).
 
     Args:
@@ -99,6 +101,9 @@ def solve_non_isothermal(network: Any, scenario: str | None = None, options: Any
         scenario: the scenario (default: the network's default).
         options: :class:`~linepack.solvers.steady.SteadyOptions` of every round's hydraulic solve.
         initial: a steady result of the same network to start the first round from.
+        thermo: the caloric properties (enthalpy, cp, mu_JT and their inverses, as
+            :class:`~linepack.gas.thermo.RealGasThermo`); default: GERG-2008 of the network gas. The pandapipes
+            cross-check passes constant-cp, ideal-gas properties to match its physics.
 
     Returns:
         the :class:`~linepack.results.SteadyResult` of the last round, with ``thermal`` holding the
@@ -122,7 +127,7 @@ def solve_non_isothermal(network: Any, scenario: str | None = None, options: Any
             network = network.copy()
             network.settings = network.settings.model_copy(update={"mixing": "off"})
     cn = compile_network(network, name)
-    if cn.gas.composition is None:
+    if cn.gas.composition is None and thermo is None:
         raise InputError(
             "settings.thermal.mode = non_isothermal: settings.gas names no composition (only a molar mass); the "
             "real-gas enthalpy needs the gas composition; set settings.gas or use mode isothermal"
@@ -133,7 +138,8 @@ def solve_non_isothermal(network: Any, scenario: str | None = None, options: Any
             "integrated along a pipe assumes one temperature; use the mean-pressure law (mean) or mode isothermal"
         )
     inputs = thermal_inputs(network.view(name))
-    thermo = _thermo_for(cn.gas.composition)
+    if thermo is None:
+        thermo = _thermo_for(cn.gas.composition)
     t_res = res_ground_temperature(cn, inputs)
     n_res = t_res.size
     t_gas = float(cn.gas.temperature_k)
