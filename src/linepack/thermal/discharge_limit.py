@@ -36,6 +36,8 @@ RATIO_TOLERANCE_K = 1e-6
 #: own accuracy is 1e-4 K).
 LIMIT_TOLERANCE_K = 1e-2
 _MAX_STEPS = 60
+#: Stations whose outlet is further than this below their limit [K] keep their own ratio limit for the next round.
+SEARCH_MARGIN_K = 5.0
 
 
 def station_outlet_temperature(
@@ -184,18 +186,25 @@ class DischargeLimit:
         on = self.at_bound(result)[live] & ~self.unreachable[live]
         error = np.where(on, np.abs(over), np.maximum(over, 0.0))
         error = np.where(self.unreachable[live] & (self.ratio_max[live] <= 1.0), 0.0, error)
-        p = np.asarray(result.p_pa)
-        lim = ratio_at_limit(
-            self.thermo,
-            self.inputs,
-            self.j[live],
-            p[up[live]],
-            np.asarray(temps.edge_t_inlet_k)[ee],
-            np.abs(np.asarray(result.q_kg_s)[ee]),
-            self.user_ratio[live],
-        )
-        self.ratio_max[live] = np.minimum(self.user_ratio[live], lim.ratio)
-        self.unreachable[live] = lim.unreachable
+        # the ratio at the limit is searched only where the outlet is near it (or held on it): a station far below
+        # keeps its own ratio limit; if the next round takes it above the limit, the error above asks for a round more
+        near = (over > -SEARCH_MARGIN_K) | on | self.unreachable[live]
+        self.ratio_max[live[~near]] = self.user_ratio[live[~near]]
+        self.unreachable[live[~near]] = False
+        if np.any(near):
+            sel, e_near = live[near], ee[near]
+            p = np.asarray(result.p_pa)
+            lim = ratio_at_limit(
+                self.thermo,
+                self.inputs,
+                self.j[sel],
+                p[up[sel]],
+                np.asarray(temps.edge_t_inlet_k)[e_near],
+                np.abs(np.asarray(result.q_kg_s)[e_near]),
+                self.user_ratio[sel],
+            )
+            self.ratio_max[sel] = np.minimum(self.user_ratio[sel], lim.ratio)
+            self.unreachable[sel] = lim.unreachable
         return float(np.max(error, initial=0.0))
 
     def finish(self, result: Any) -> Any:
