@@ -154,7 +154,11 @@ def solve_non_isothermal(
         prepared = getattr(cn.gas.compressibility, "at_temperatures", None)
         res_z = prepared(t_res) if prepared is not None else None
         cn_t = dataclasses.replace(
-            cn, res_temperature_k=t_res, res_z=res_z, comp_suction_temperature_k=t_comp, comp_ratio_max=limit.ratio_max
+            cn,
+            res_temperature_k=t_res,
+            res_z=res_z,
+            comp_suction_temperature_k=t_comp,
+            comp_ratio_max=limit.ratio_max.copy(),
         )
         result = solve_steady(cn_t, name, options, initial=result)
         iterations += result.iterations
