@@ -11,8 +11,10 @@ hands over to :func:`solve_non_isothermal`, an outer loop on the mean gas temper
    pipe solution with ground heat exchange, Joule-Thomson and elevation work, compressor paths, after-coolers,
    regulators and preheaters), which gives each pipe's length-averaged temperature;
 3. the map T -> T' is iterated with Anderson acceleration (the same :class:`linepack.quality.coupling.Anderson`
-   as the gas-quality coupling of issue 12) until max |T' - T| <= ``THERMAL_TOLERANCE_K``; each round's
-   hydraulics start from the last round's solution (warm start; PSGP: 21 Newton steps over its 4 rounds).
+   as the gas-quality coupling of issue 12) until the compressor suction temperatures move by at most
+   ``THERMAL_TOLERANCE_K`` and every pipe's by at most ``PIPE_TOLERANCE_K`` and by at most ``THERMAL_TOLERANCE_PA``
+   of its pressure terms (:func:`pressure_weight`: a nearly stagnant pipe barely matters to the hydraulics); each
+   round's hydraulics start from the last round's solution (warm start; PSGP: 21 Newton steps over its 4 rounds).
 
 The first round uses each pipe's ground temperature. The answer is the fixed point: the pipe laws' temperatures are
 the mean temperatures of the energy balance of the answer's own flows within the tolerance, whatever the start.
@@ -47,6 +49,10 @@ F64 = NDArray[np.float64]
 #: a pipe law (R T / M), below what the Newton tolerance leaves; tighter stalls on the hydraulics' own noise (the
 #: 20,164-junction lattice reaches about 1e-5 K).
 THERMAL_TOLERANCE_K = 1e-4
+#: ... and no pipe's law temperature changes its pressure terms by more than this [Pa] ...
+THERMAL_TOLERANCE_PA = 1.0
+#: ... nor moves by more than this [K] (every pipe).
+PIPE_TOLERANCE_K = 1e-2
 #: Outer rounds before the coupling is reported as not converging.
 MAX_THERMAL_ROUNDS = 40
 #: The note of a non-isothermal solve of a network whose sources carry different gases.
@@ -89,6 +95,18 @@ def res_mean_temperature(cn: Any, temps: NetworkTemperatures, previous: F64) -> 
     ends = 0.5 * (temps.node_t_k[cn.edge_from[e]] + temps.node_t_k[cn.edge_to[e]])
     t = np.where(np.isfinite(t), t, ends)
     return np.where(np.isfinite(t), t, previous)
+
+
+def pressure_weight(cn: Any, result: Any, t_res: F64) -> F64:
+    """What 1 K of each resistive edge's law temperature does to its pressure terms [Pa/K]: the friction drop and the
+    gravity term are both proportional to R T / M, so (|p_from - p_to| + rho g |dz|) / T."""
+    e = cn.res_edge
+    p = np.asarray(result.p_pa)
+    a, b = cn.edge_from[e], cn.edge_to[e]
+    drop = np.abs(p[a] - p[b])
+    rho = 0.5 * (p[a] + p[b]) * cn.gas.molar_mass_kg_per_mol / (8.314462618 * t_res)
+    gravity = rho * 9.80665 * np.abs(cn.elevation_m[b] - cn.elevation_m[a])
+    return np.asarray((drop + gravity) / t_res, dtype=float)
 
 
 def solve_non_isothermal(
@@ -174,7 +192,12 @@ def solve_non_isothermal(
         t_new = res_mean_temperature(cn_t, temps, t_res)
         suction = np.asarray(temps.edge_t_inlet_k[cn.comp_edge], dtype=float)  # along the flow: the suction
         t_comp_new = np.where(np.isfinite(suction), suction, t_comp)
-        worst = float(np.max(np.abs(np.concatenate([t_new - t_res, t_comp_new - t_comp])), initial=0.0))
+        worst = float(np.max(np.abs(t_comp_new - t_comp), initial=0.0))
+        pipe_change = np.abs(t_new - t_res)
+        pa_error = float(np.max(pipe_change * pressure_weight(cn_t, result, t_res), initial=0.0))
+        loose = float(np.max(pipe_change, initial=0.0))
+        if pa_error > THERMAL_TOLERANCE_PA or loose > PIPE_TOLERANCE_K:
+            worst = max(worst, loose)
         if temps.cut_edges is not None and temps.cut_edges.size and lagged is not None:
             # circulating flow: the cut edges' fed temperatures must agree with their outlets too
             k = temps.cut_edges
