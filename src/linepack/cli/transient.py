@@ -132,9 +132,10 @@ def transient(
             from ..io.atomic import atomic_write_text
             from ..thermal.coupling import with_thermal
             from ..thermal.report import print_transient_temperatures
-            from ..thermal.transient_temperatures import transient_temperatures
+            from ..thermal.transient_temperatures import Method, transient_temperatures
 
-            temps = transient_temperatures(with_thermal(net, season), res, method, scenario_of(net, scenario))  # type: ignore[arg-type]
+            how: Method = "full" if method == "full" else "quasi_steady"
+            temps = transient_temperatures(with_thermal(net, season), res, how, scenario_of(net, scenario))
             if not quiet:
                 print_transient_temperatures(out, temps)
             if output is not None:
