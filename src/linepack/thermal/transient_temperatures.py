@@ -27,8 +27,9 @@ pressure's time derivative and so follows the flows instantly; the difference of
 (measured in docs/thermal.md and tests/thermal).
 
 Scope: the hydraulics of the run are those of the transient solve (at ``settings.temperature_c``); the temperatures
-are computed for those hydraulics and do not feed back on densities (one-way coupling). Neglected: the heat
-capacity of the soil (its thermal transient: hours to days), axial conduction.
+are computed for those hydraulics and do not feed back on densities (one-way coupling), with the caloric properties
+of the network gas (``settings.gas``; a run that tracks several gases gets the temperatures of that one gas).
+Neglected: the heat capacity of the soil (its thermal transient: hours to days), axial conduction.
 """
 
 from __future__ import annotations
