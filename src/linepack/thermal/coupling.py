@@ -53,6 +53,10 @@ THERMAL_TOLERANCE_K = 1e-4
 THERMAL_TOLERANCE_PA = 1.0
 #: ... nor moves by more than this [K] (every pipe).
 PIPE_TOLERANCE_K = 1e-2
+#: Rounds after a temperature change above this [K] are starting points: their hydraulics are solved to
+#: ``EARLY_TOLERANCE`` (scaled residual and viscosity), the later rounds to the caller's options.
+EARLY_ROUND_K = 0.05
+EARLY_TOLERANCE = 1e-6
 #: Outer rounds before the coupling is reported as not converging.
 MAX_THERMAL_ROUNDS = 40
 #: The note of a non-isothermal solve of a network whose sources carry different gases.
@@ -162,6 +166,14 @@ def solve_non_isothermal(
     n_res = t_res.size
     t_gas = float(cn.gas.temperature_k)
     t_comp = np.full(len(cn.comp_edge), t_gas)  # suction temperatures of the compressors' power law
+    from linepack.solvers.steady import SteadyOptions
+
+    final_options = options if options is not None else SteadyOptions()
+    early_options = dataclasses.replace(
+        final_options,
+        tolerance=max(final_options.tolerance, EARLY_TOLERANCE),
+        viscosity_rel_tol=max(final_options.viscosity_rel_tol, EARLY_TOLERANCE),
+    )
     accel = Anderson(depth=4)
     limit = DischargeLimit(cn, inputs, thermo)
     result = initial
@@ -178,7 +190,10 @@ def solve_non_isothermal(
             comp_suction_temperature_k=t_comp,
             comp_ratio_max=limit.ratio_max.copy(),
         )
-        result = solve_steady(cn_t, name, options, initial=result)
+        # rounds far from the answer (the last one moved a temperature by more than EARLY_ROUND_K) are starting points
+        # only: their hydraulics are solved to a looser tolerance; the answer's rounds to the caller's
+        early = worst > EARLY_ROUND_K
+        result = solve_steady(cn_t, name, early_options if early else final_options, initial=result)
         iterations += result.iterations
         temps = network_temperatures(
             cn_t,
@@ -204,7 +219,7 @@ def solve_non_isothermal(
             worst = max(worst, float(np.max(np.abs(np.nan_to_num(temps.edge_t_outlet_k[k] - lagged[k])))))
         lagged = np.asarray(temps.edge_t_outlet_k)
         worst = max(worst, limit.update(result, temps))  # the outlet temperature of stations on their limit
-        if worst <= THERMAL_TOLERANCE_K:
+        if worst <= THERMAL_TOLERANCE_K and not early:  # (an early round's loose hydraulics are never the answer)
             warnings = tuple(notes) + tuple(result.warnings)
             result = dataclasses.replace(
                 result, thermal=temps, outer_iterations=rounds, iterations=iterations, warnings=warnings
