@@ -169,7 +169,7 @@ def summary(result: SteadyResult) -> Group:
             own = cmode == cn.comp_mode[k] and state_target[k] == user_target[k]
             label = COMP_MODE_SHORT[cmode] if own else f"at {COMP_BOUND_SHORT[cmode]}"
             if cn.edge_ids[e] in t_limited:  # on the ratio its discharge temperature limit sets (issue 13)
-                label = "at max temperature"
+                label = "at max T"
             if rev[k]:
                 label += " (backwards)"
             pmax = cn.comp_power_max_w[k]

@@ -67,7 +67,7 @@ def test_station_is_held_on_its_limit_and_the_bound_is_named(held: Any) -> None:
     assert any(b.startswith("CS at its discharge temperature limit (40.0 C, reached at ratio") for b in r.active_bounds)
     assert cn.comp_ratio_max[0] == 2.0  # the network's own ratio limit on the result
     row = compressors(r)[0]
-    assert row["control"] == "at T max" and row["at_temperature_limit"] and not row["violation"]
+    assert row["control"] == "at max T" and row["at_temperature_limit"] and not row["violation"]
     rec = next(c for c in r.to_dict()["compressors"] if c["id"] == "CS")
     assert rec["at_discharge_limit"] and not rec["over_discharge_limit"]
     assert rec["outlet_temperature_c"] == pytest.approx(40.0, abs=1e-3)

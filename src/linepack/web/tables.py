@@ -148,7 +148,7 @@ def compressors(result: SteadyResult) -> list[dict[str, Any]]:
             at_t = th.comp_at_limit is not None and bool(th.comp_at_limit[j])
             row["at_temperature_limit"] = at_t
             if at_t:  # held on the ratio its discharge temperature limit sets: name the temperature, not the ratio
-                row["control"] = "at T max"
+                row["control"] = "at max T"
                 row["control_text"] = "at bound: discharge temperature limit"
     return rows
 
