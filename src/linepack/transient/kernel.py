@@ -28,9 +28,48 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ..gas.mixture_z import LocalZ
+
 F64 = NDArray[np.float64]
 ENV = "LINEPACK_KERNEL"  # "numpy" forces the numpy path; "auto" (default): numba when installed
 _compiled: dict[str, Any] = {}
+
+
+def _table_z(
+    pm: float,
+    r: int,
+    zc0: F64,
+    zc1: F64,
+    zc2: F64,
+    zc3: F64,
+    z_pmin: F64,
+    z_inv_h: F64,
+    z_pmax: F64,
+    z_nint: NDArray[np.int64],
+) -> float:
+    """Z at ``pm`` from row ``r`` of the stacked cubic Hermite tables (:meth:`linepack.gas.ztable.ZTable.evaluate`);
+    NaN outside the table."""
+    if not (pm >= z_pmin[r] and pm <= z_pmax[r]):
+        return math.nan
+    u = (pm - z_pmin[r]) * z_inv_h[r]
+    i = int(u)
+    if i > z_nint[r] - 1:
+        i = z_nint[r] - 1
+    if i < 0:
+        i = 0
+    t = u - i
+    return ((zc3[r, i] * t + zc2[r, i]) * t + zc1[r, i]) * t + zc0[r, i]
+
+
+def _local_z(pm: float, k: int, pc: F64, z0: F64, z1: F64, z2: F64, step: float) -> float:
+    """Z of member ``k`` of a :class:`linepack.gas.mixture_z.LocalZ` (its quadratic Taylor expansion, the same
+    operations as ``LocalZ.__call__``); NaN when ``pm`` is farther than ``step`` from the centre (or none is set):
+    the numpy path then re-centres."""
+    dp = pm - pc[k]
+    if not abs(dp) <= step:
+        return math.nan
+    t = z2[k] * dp
+    return z0[k] + dp * (z1[k] + 0.5 * t)
 
 
 def _segment_law_py(
@@ -59,10 +98,20 @@ def _segment_law_py(
     z_inv_h: F64,
     z_pmax: F64,
     z_nint: NDArray[np.int64],
+    local: bool,
+    lz_pc: F64,
+    lz_z0: F64,
+    lz_z1: F64,
+    lz_z2: F64,
+    lz_step: float,
+    pm_out: F64,
     out: F64,
 ) -> bool:
-    """Segment laws into ``out``; False when a mean pressure leaves its Z table (the caller falls back)."""
+    """Segment laws into ``out`` and the mean pressures into ``pm_out``; False when a mean pressure leaves its Z
+    table (the caller falls back to the numpy path), or (``local``) is farther than ``lz_step`` from its Taylor
+    centre (every mean pressure is still written: the caller re-centres those members and calls again)."""
     n = len(q)
+    ok = True
     for k in range(n):
         pi = p[ef[k]]
         pj = p[et[k]]
@@ -73,17 +122,16 @@ def _segment_law_py(
         else:
             den = psum if abs(psum) >= 1.0 else 1.0
             pm = (2.0 / 3.0) * (psum - pi * pj / den)
-        r = z_row[k]
-        if not (pm >= z_pmin[r] and pm <= z_pmax[r]):
-            return False
-        u = (pm - z_pmin[r]) * z_inv_h[r]
-        i = int(u)
-        if i > z_nint[r] - 1:
-            i = z_nint[r] - 1
-        if i < 0:
-            i = 0
-        t = u - i
-        z = ((zc3[r, i] * t + zc2[r, i]) * t + zc1[r, i]) * t + zc0[r, i]
+        pm_out[k] = pm
+        if local:
+            z = _local_z(pm, k, lz_pc, lz_z0, lz_z1, lz_z2, lz_step)
+            if not z > 0.0:  # beyond the Taylor step: the others' mean pressures are still needed
+                ok = False
+                continue
+        else:
+            z = _table_z(pm, z_row[k], zc0, zc1, zc2, zc3, z_pmin, z_inv_h, z_pmax, z_nint)
+            if not z > 0.0:  # outside the table
+                return False
         s = a_h[k] / z
         em1 = math.expm1(s)
         e = em1 + 1.0
@@ -98,14 +146,14 @@ def _segment_law_py(
         f = f - resistor_lin[k] * qk
         f = f - psum * inertia_dt[k] * (qk - q_old[k])
         out[k] = f
-    return True
+    return ok
 
 
 def _storage_py(
     p: F64,
     volume: F64,
     rho_old: F64,
-    c: float,
+    c: F64,
     dt: float,
     z_row: NDArray[np.int64],
     zc0: F64,
@@ -116,23 +164,25 @@ def _storage_py(
     z_inv_h: F64,
     z_pmax: F64,
     z_nint: NDArray[np.int64],
+    local: bool,
+    lz_pc: F64,
+    lz_z0: F64,
+    lz_z1: F64,
+    lz_z2: F64,
+    lz_step: float,
     out: F64,
 ) -> bool:
-    """``V (c p / Z(p) - rho_old) / dt`` into ``out``; False when a pressure leaves its Z table."""
+    """``V (c p / Z(p) - rho_old) / dt`` into ``out`` (``c`` = M / (R T) per point); False when a pressure leaves
+    its Z table or its Taylor step."""
     for k in range(len(p)):
         pk = p[k]
-        r = z_row[k]
-        if not (pk >= z_pmin[r] and pk <= z_pmax[r]):
+        if local:
+            z = _local_z(pk, k, lz_pc, lz_z0, lz_z1, lz_z2, lz_step)
+        else:
+            z = _table_z(pk, z_row[k], zc0, zc1, zc2, zc3, z_pmin, z_inv_h, z_pmax, z_nint)
+        if not z > 0.0:
             return False
-        u = (pk - z_pmin[r]) * z_inv_h[r]
-        i = int(u)
-        if i > z_nint[r] - 1:
-            i = z_nint[r] - 1
-        if i < 0:
-            i = 0
-        t = u - i
-        z = ((zc3[r, i] * t + zc2[r, i]) * t + zc1[r, i]) * t + zc0[r, i]
-        rho = c * pk / z
+        rho = c[k] * pk / z
         out[k] = volume[k] * (rho - rho_old[k]) / dt
     return True
 
@@ -148,6 +198,10 @@ def compiled(name: str) -> Callable[..., bool] | None:
         except ImportError:
             _compiled[name] = None
         else:
+            global _table_z, _local_z
+            if not isinstance(_table_z, numba.core.registry.CPUDispatcher):
+                _table_z = numba.njit(cache=True, nogil=True)(_table_z)
+                _local_z = numba.njit(cache=True, nogil=True)(_local_z)
             py = {"segment_law": _segment_law_py, "storage": _storage_py}[name]
             _compiled[name] = numba.njit(cache=True, nogil=True)(py)
     return _compiled[name]
@@ -157,7 +211,7 @@ class ZTables:
     """The Z tables of a network stacked row by row (one row per gas and temperature; one row today)."""
 
     def __init__(self, tables: list[Any]) -> None:
-        width = max(t.n_intervals for t in tables)
+        width = max((t.n_intervals for t in tables), default=1)
         self.c = [np.zeros((len(tables), width)) for _ in range(4)]
         for r, t in enumerate(tables):
             for j, arr in enumerate((t._c0, t._c1, t._c2, t._c3)):
@@ -173,11 +227,18 @@ class ZTables:
 
 class StepKernel:
     """The compiled kernels bound to the arrays of one :class:`~linepack.transient.equations.TransientSystem`
-    (built when the system is; None from :meth:`make` when numba or a Z table is missing)."""
+    (built when the system is; None from :meth:`make` when numba is missing, or the network gas has no Z table).
+
+    Z comes from the network gas's table (one gas) or, when the gases mix, from the Taylor expansions
+    (:class:`~linepack.gas.mixture_z.LocalZ`) of the property layer the system carries at the call (its ``z_res``
+    for the segments, ``z_node`` for the points): what the numpy path evaluates, read at every call, so a new
+    state of the gas (:meth:`TransientSystem.set_gas`) needs nothing here. A member beyond its Taylor step makes
+    the kernel decline; the numpy path then re-centres it."""
 
     def __init__(self, law: Callable[..., bool], store: Callable[..., bool], sys: Any, tables: ZTables) -> None:
         cn = sys.cn
         n_res = len(cn.res_edge)
+        self.sys = sys
         self.law, self.store = law, store
         self.tables = tables.args()
         self.z_row_seg = np.zeros(n_res, dtype=np.int64)
@@ -187,36 +248,81 @@ class StepKernel:
         self.l_over_d = np.ascontiguousarray(sys._L_over_D, dtype=float)
         self.length = np.ascontiguousarray(cn.length_m, dtype=float)
         self.zeta = np.ascontiguousarray(cn.zeta, dtype=float)
-        self.k1 = np.ascontiguousarray(sys.k1, dtype=float)
-        self.a_h = np.ascontiguousarray(sys.a_h, dtype=float)
         self.q_laminar = np.ascontiguousarray(sys._q_laminar, dtype=float)
         self.k_lin = np.ascontiguousarray(sys._k_lin, dtype=float)
         self.laminar_ok = np.ascontiguousarray(sys._is_pipe_res, dtype=np.bool_)
         self.resistor_lin = np.ascontiguousarray(sys.resistor_lin, dtype=float)
         self.zero = np.zeros(n_res)
-        self.out = np.empty(n_res)
-        self.out_pt = np.empty(sys.n)
+        self.none = np.zeros(0)
+        self._c: tuple[float, F64] | None = None
 
     @staticmethod
     def make(sys: Any) -> StepKernel | None:
         law, store = compiled("segment_law"), compiled("storage")
-        table = sys.z.table
-        if law is None or store is None or table is None:
+        if law is None or store is None:
             return None
-        return StepKernel(law, store, sys, ZTables([table]))
+        table = network_z_table(sys.cn)
+        tables = ZTables([table]) if table is not None else ZTables([])
+        return StepKernel(law, store, sys, tables)
+
+    def _z_args(self, which: str) -> tuple[Any, ...] | None:
+        """The Z arguments of the kernels: the table's (one gas), or the LocalZ's of ``which`` (``z_res``,
+        ``z_node``); None when the system's Z is neither."""
+        props = self.sys.props
+        if props.uniform:
+            if not self.tables[0].shape[0]:
+                return None
+            return (*self.tables, False, self.none, self.none, self.none, self.none, 0.0)
+        lz = getattr(props, which)
+        if not isinstance(lz, LocalZ):
+            return None
+        return (*self.tables, True, lz.pc, lz.z0, lz.z1, lz.z2, lz.step_pa)
 
     def segment_law(self, p: F64, q: F64, lam: F64, inertia_dt: F64 | None, q_old: F64) -> F64 | None:
-        """The segment laws (a new array), or None when a pressure leaves the Z table."""
+        """The segment laws (a new array), or None when a pressure leaves the Z table (or Taylor step)."""
+        z = self._z_args("z_res")
+        if z is None:
+            return None
+        sys = self.sys
         out = np.empty(len(q))
-        ok = self.law(
-            p, np.ascontiguousarray(q), self.ef, self.et, self.l_over_d, self.length, self.zeta, self.k1, self.a_h,
+        pm = np.empty(len(q))
+        args = (
+            p, np.ascontiguousarray(q), self.ef, self.et, self.l_over_d, self.length, self.zeta,
+            np.ascontiguousarray(sys.k1, dtype=float), np.ascontiguousarray(sys.a_h, dtype=float),
             np.ascontiguousarray(lam), self.q_laminar, self.k_lin, self.laminar_ok, self.resistor_lin,
             self.zero if inertia_dt is None else inertia_dt, np.ascontiguousarray(q_old), self.z_row_seg,
-            *self.tables, out,
-        )
-        return out if ok else None
+        )  # fmt: skip
+        if self.law(*args, *z, pm, out):
+            return out
+        if not z[len(self.tables)]:
+            return None  # outside the table: the numpy path (the model itself)
+        # members beyond their Taylor step: re-centred at these mean pressures, as LocalZ itself does
+        sys.props.z_res._offset(pm)
+        z = self._z_args("z_res")
+        return out if z is not None and self.law(*args, *z, pm, out) else None
 
-    def storage(self, p: F64, volume: F64, rho_old: F64, c: float, dt: float) -> F64 | None:
+    def storage(self, p: F64, volume: F64, rho_old: F64, c: float | F64, dt: float) -> F64 | None:
+        """``V (c p / Z(p) - rho_old) / dt`` per point (``c`` = M / (R T): one number, or one per point), or None."""
+        z = self._z_args("z_node")
+        if z is None:
+            return None
+        if isinstance(c, np.ndarray):
+            c_pt = np.ascontiguousarray(c, dtype=float)
+        else:
+            if self._c is None or self._c[0] != c:
+                self._c = (float(c), np.full(len(p), float(c)))
+            c_pt = self._c[1]
         out = np.empty(len(p))
-        ok = self.store(p, volume, rho_old, c, dt, self.z_row_pt, *self.tables, out)
-        return out if ok else None
+        if self.store(p, volume, rho_old, c_pt, dt, self.z_row_pt, *z, out):
+            return out
+        if not z[len(self.tables)]:
+            return None
+        self.sys.props.z_node._offset(np.asarray(p, dtype=float))  # re-centred as LocalZ itself does
+        z = self._z_args("z_node")
+        return out if z is not None and self.store(p, volume, rho_old, c_pt, dt, self.z_row_pt, *z, out) else None
+
+
+def network_z_table(cn: Any) -> Any:
+    """The network gas's cached Z table at its temperature (None when its model has none)."""
+    model = cn.gas.compressibility
+    return model.table(cn.gas.temperature_k) if hasattr(model, "table") else None
