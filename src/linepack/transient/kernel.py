@@ -35,43 +35,6 @@ ENV = "LINEPACK_KERNEL"  # "numpy" forces the numpy path; "auto" (default): numb
 _compiled: dict[str, Any] = {}
 
 
-def _table_z(
-    pm: float,
-    r: int,
-    zc0: F64,
-    zc1: F64,
-    zc2: F64,
-    zc3: F64,
-    z_pmin: F64,
-    z_inv_h: F64,
-    z_pmax: F64,
-    z_nint: NDArray[np.int64],
-) -> float:
-    """Z at ``pm`` from row ``r`` of the stacked cubic Hermite tables (:meth:`linepack.gas.ztable.ZTable.evaluate`);
-    NaN outside the table."""
-    if not (pm >= z_pmin[r] and pm <= z_pmax[r]):
-        return math.nan
-    u = (pm - z_pmin[r]) * z_inv_h[r]
-    i = int(u)
-    if i > z_nint[r] - 1:
-        i = z_nint[r] - 1
-    if i < 0:
-        i = 0
-    t = u - i
-    return ((zc3[r, i] * t + zc2[r, i]) * t + zc1[r, i]) * t + zc0[r, i]
-
-
-def _local_z(pm: float, k: int, pc: F64, z0: F64, z1: F64, z2: F64, step: float) -> float:
-    """Z of member ``k`` of a :class:`linepack.gas.mixture_z.LocalZ` (its quadratic Taylor expansion, the same
-    operations as ``LocalZ.__call__``); NaN when ``pm`` is farther than ``step`` from the centre (or none is set):
-    the numpy path then re-centres."""
-    dp = pm - pc[k]
-    if not abs(dp) <= step:
-        return math.nan
-    t = z2[k] * dp
-    return z0[k] + dp * (z1[k] + 0.5 * t)
-
-
 def _segment_law_py(
     p: F64,
     q: F64,
@@ -123,15 +86,25 @@ def _segment_law_py(
             den = psum if abs(psum) >= 1.0 else 1.0
             pm = (2.0 / 3.0) * (psum - pi * pj / den)
         pm_out[k] = pm
-        if local:
-            z = _local_z(pm, k, lz_pc, lz_z0, lz_z1, lz_z2, lz_step)
-            if not z > 0.0:  # beyond the Taylor step: the others' mean pressures are still needed
+        if local:  # LocalZ: its quadratic Taylor expansion (the same operations as LocalZ.__call__)
+            dz = pm - lz_pc[k]
+            if not abs(dz) <= lz_step:  # beyond the step (or no centre): the others' mean pressures are still needed
                 ok = False
                 continue
-        else:
-            z = _table_z(pm, z_row[k], zc0, zc1, zc2, zc3, z_pmin, z_inv_h, z_pmax, z_nint)
-            if not z > 0.0:  # outside the table
+            tz = lz_z2[k] * dz
+            z = lz_z0[k] + dz * (lz_z1[k] + 0.5 * tz)
+        else:  # the cubic Hermite table (linepack.gas.ztable.ZTable.evaluate)
+            r = z_row[k]
+            if not (pm >= z_pmin[r] and pm <= z_pmax[r]):
                 return False
+            u = (pm - z_pmin[r]) * z_inv_h[r]
+            i = int(u)
+            if i > z_nint[r] - 1:
+                i = z_nint[r] - 1
+            if i < 0:
+                i = 0
+            t = u - i
+            z = ((zc3[r, i] * t + zc2[r, i]) * t + zc1[r, i]) * t + zc0[r, i]
         s = a_h[k] / z
         em1 = math.expm1(s)
         e = em1 + 1.0
@@ -177,11 +150,23 @@ def _storage_py(
     for k in range(len(p)):
         pk = p[k]
         if local:
-            z = _local_z(pk, k, lz_pc, lz_z0, lz_z1, lz_z2, lz_step)
+            dz = pk - lz_pc[k]
+            if not abs(dz) <= lz_step:
+                return False
+            tz = lz_z2[k] * dz
+            z = lz_z0[k] + dz * (lz_z1[k] + 0.5 * tz)
         else:
-            z = _table_z(pk, z_row[k], zc0, zc1, zc2, zc3, z_pmin, z_inv_h, z_pmax, z_nint)
-        if not z > 0.0:
-            return False
+            r = z_row[k]
+            if not (pk >= z_pmin[r] and pk <= z_pmax[r]):
+                return False
+            u = (pk - z_pmin[r]) * z_inv_h[r]
+            i = int(u)
+            if i > z_nint[r] - 1:
+                i = z_nint[r] - 1
+            if i < 0:
+                i = 0
+            t = u - i
+            z = ((zc3[r, i] * t + zc2[r, i]) * t + zc1[r, i]) * t + zc0[r, i]
         rho = c[k] * pk / z
         out[k] = volume[k] * (rho - rho_old[k]) / dt
     return True
@@ -198,10 +183,6 @@ def compiled(name: str) -> Callable[..., bool] | None:
         except ImportError:
             _compiled[name] = None
         else:
-            global _table_z, _local_z
-            if not isinstance(_table_z, numba.core.registry.CPUDispatcher):
-                _table_z = numba.njit(cache=True, nogil=True)(_table_z)
-                _local_z = numba.njit(cache=True, nogil=True)(_local_z)
             py = {"segment_law": _segment_law_py, "storage": _storage_py}[name]
             _compiled[name] = numba.njit(cache=True, nogil=True)(py)
     return _compiled[name]
