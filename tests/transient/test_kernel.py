@@ -64,3 +64,31 @@ def test_kernels_match_the_numpy_terms_and_fall_back_outside_the_table(monkeypat
     p_out[0] = 1e9
     assert kern.storage(p_out, sys_.volume, rho_old, 1.0, 60.0) is None
     assert np.all(np.isfinite(sys_.storage_rate(p_out)))
+
+
+def test_unit_series_of_the_whole_run_equal_those_of_each_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The unit series evaluated once for all steps (transient.unit_record) are those of unit_points at each step
+    (with the gas of that step: PSGP's gases mix and move)."""
+    import copy
+
+    from linepack.transient import unit_record
+
+    once = _run(monkeypatch, "auto")
+    init = unit_record.UnitRecorder.__init__
+
+    def per_step(self: unit_record.UnitRecorder, cs: object, n_t: int, names: tuple[str, ...]) -> None:
+        init(self, cs, n_t, names)  # type: ignore[arg-type]
+        self.cs = copy.copy(self.cs)  # not the network's stations: every step takes the per-step path
+
+    monkeypatch.setattr(unit_record.UnitRecorder, "__init__", per_step)
+    each = _run(monkeypatch, "auto")
+    assert once.units is not None and each.units is not None
+    assert np.array_equal(once.units.config, each.units.config)
+    running = 0
+    for name, ref in each.units.values.items():
+        got = once.units.values[name]
+        assert np.array_equal(np.isnan(got), np.isnan(ref)), name
+        ok = ~np.isnan(ref)
+        running = int(ok.sum())
+        assert np.allclose(got[ok], ref[ok], rtol=1e-12, atol=1e-12 * np.max(np.abs(ref[ok]))), name
+    assert running > 0
