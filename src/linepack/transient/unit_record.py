@@ -73,7 +73,8 @@ class UnitRecorder:
             # should a pressure differ in its last digits
             return z + dz * (np.asarray(p, dtype=float) - p_in), dz
 
-        gas = SuctionGas(*gas_cols, z=z_recorded)  # one row per recorded slot
+        t_k, molar_mass, kappa, lhv = gas_cols
+        gas = SuctionGas(t_k, molar_mass, kappa, lhv, z_recorded)  # one row per recorded slot
         ev = evaluate(self.cs, gas, np.arange(len(step)), cfg, m, ps, pd)
         cols = pair_columns(self.cs, ev)
         at = step[ev.pair_slot]
