@@ -15,6 +15,8 @@ pytest.importorskip("numba")
 
 
 def _power_flows(monkeypatch: pytest.MonkeyPatch, mode: str, h: object, rho: object, top: object) -> np.ndarray:
+    import numba  # noqa: F401  (once numba is loaded the compiled kernel is taken at once)
+
     monkeypatch.setenv(pk.ENV, mode)
     cn = lp.compile_network(lp.load_default_network(), "psgp_base")
     u = cn.stations.units
@@ -35,6 +37,8 @@ def test_compiled_bracket_equals_the_numpy_loop(monkeypatch: pytest.MonkeyPatch)
     top[::7] = np.inf
     ref = _power_flows(monkeypatch, "numpy", h, rho, top)
     fast = _power_flows(monkeypatch, "auto", h, rho, top)
+    import numba  # noqa: F401  (loaded: the kernel is taken at once)
+
     assert pk.compiled_bracket() is not None
     assert np.array_equal(ref, fast, equal_nan=True)
     assert np.isinf(ref).any() and np.isfinite(ref).any()  # free units and bound ones are both covered

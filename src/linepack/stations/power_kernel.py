@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +29,8 @@ I64 = NDArray[np.int64]
 ENV = "LINEPACK_KERNEL"
 ETA_FLOOR = 0.05  # the same floor as linepack.stations.envelope.ETA_FLOOR (checked by the tests)
 _compiled: dict[str, Any] = {}
+_calls = [0]
+CALLS_BEFORE_COMPILING = 200  # calls of the numpy loop before numba is imported for this kernel alone
 
 
 def _rmax(a: float, b: float) -> float:
@@ -190,10 +193,16 @@ def _bracket_py(
 
 
 def compiled_bracket() -> Callable[..., None] | None:
-    """The compiled :func:`_bracket_py`, or None when numba is not installed or ``LINEPACK_KERNEL=numpy``."""
+    """The compiled :func:`_bracket_py`, or None when numba is not installed or ``LINEPACK_KERNEL=numpy``; also
+    None (the numpy loop, the same result) until it pays: importing numba costs about 0.35 s CPU, more than a
+    steady solve spends here, so the kernel is taken once numba is loaded anyway (a transient's kernels) or after
+    :data:`CALLS_BEFORE_COMPILING` calls in the process (studies, long runs)."""
     if os.environ.get(ENV, "auto").strip().lower() == "numpy":
         return None
     if "bracket" not in _compiled:
+        _calls[0] += 1
+        if "numba" not in sys.modules and _calls[0] <= CALLS_BEFORE_COMPILING:
+            return None
         try:
             import numba
         except ImportError:
