@@ -20,8 +20,24 @@ def _run(monkeypatch: pytest.MonkeyPatch, mode: str) -> lp.transient.TransientRe
 
 
 def test_kernel_run_equals_the_numpy_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PSGP's gases mix: the kernels take Z from the property layer's Taylor expansions (re-centred as LocalZ)."""
     ref = _run(monkeypatch, "numpy")
+    used = {"law": 0, "storage": 0}
+    law, storage = kmod.StepKernel.segment_law, kmod.StepKernel.storage
+
+    def counted(fn, key):  # type: ignore[no-untyped-def]
+        def call(*a):  # type: ignore[no-untyped-def]
+            out = fn(*a)
+            used[key] += out is not None
+            return out
+
+        return call
+
+    monkeypatch.setattr(kmod.StepKernel, "segment_law", counted(law, "law"))
+    monkeypatch.setattr(kmod.StepKernel, "storage", counted(storage, "storage"))
     res = _run(monkeypatch, "auto")
+    assert res.seg.cn.quality is not None and res.gas_holdup_kg is not None  # gases tracked
+    assert used["law"] > 30 and used["storage"] > 30  # the kernels answered every step
     assert np.array_equal(ref.newton_iterations, res.newton_iterations)
     assert np.max(np.abs(res.node_p_pa / ref.node_p_pa - 1.0)) < 1e-13
     assert np.max(np.abs(res.linepack_kg / ref.linepack_kg - 1.0)) < 1e-13
