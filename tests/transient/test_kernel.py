@@ -13,10 +13,24 @@ from linepack.transient import kernel as kmod
 pytest.importorskip("numba")
 
 
-def _run(monkeypatch: pytest.MonkeyPatch, mode: str) -> lp.transient.TransientResult:  # type: ignore[name-defined]
+def _run(monkeypatch: pytest.MonkeyPatch, mode: str, mixing: str = "auto") -> lp.transient.TransientResult:  # type: ignore[name-defined]
+    from linepack.model.network import Settings
+
     monkeypatch.setenv(kmod.ENV, mode)
     opts = TransientOptions(horizon_s=1800.0, dt_s=60.0, segment_length_m=5000.0)
-    return solve_transient(lp.load_default_network(), "psgp_base", profile=winter_day_profile(), options=opts)
+    net = lp.load_default_network()
+    net.settings = Settings(**{**net.settings.model_dump(), "mixing": mixing})
+    return solve_transient(net, "psgp_base", profile=winter_day_profile(), options=opts)
+
+
+def test_kernel_run_equals_the_numpy_run_with_one_gas(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One gas (mixing off): Z from the network gas's table."""
+    ref = _run(monkeypatch, "numpy", "off")
+    res = _run(monkeypatch, "auto", "off")
+    assert res.gas_holdup_kg is None  # no tracking
+    assert np.array_equal(ref.newton_iterations, res.newton_iterations)
+    assert np.max(np.abs(res.node_p_pa / ref.node_p_pa - 1.0)) < 1e-13
+    assert np.max(np.abs(res.edge_q_kg_s - ref.edge_q_kg_s)) < 1e-9 * np.max(np.abs(ref.edge_q_kg_s))
 
 
 def test_kernel_run_equals_the_numpy_run(monkeypatch: pytest.MonkeyPatch) -> None:
