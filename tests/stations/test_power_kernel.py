@@ -1,6 +1,6 @@
-"""The compiled bracket of a unit's driver power limit (stations.power_kernel) gives the numpy loop's flows bit for
-bit, including the units that are free (power never binds) or stuck (even no flow needs more), and the complex
-step through it."""
+"""The compiled bracket and Newton step of a unit's driver power limit (stations.power_kernel) give the numpy
+path's flows bit for bit, including the units that are free (power never binds) or stuck (even no flow needs
+more), and the complex step through it (the numpy Newton step on the compiled bracket)."""
 
 from __future__ import annotations
 

@@ -38,7 +38,7 @@ from numpy.typing import NDArray
 
 from .drivers import available_power_w
 from .poly import in_n, in_q, line, poly2, rmax, rmin, root, rwhere
-from .power_kernel import compiled_bracket
+from .power_kernel import compiled_bracket, compiled_newton
 from .units import UnitArrays
 
 Arr = NDArray[Any]
@@ -128,6 +128,13 @@ def power_flow(u: UnitArrays, idx: I64, h: Any, rho: Any, q_top: Any) -> Arr:
         fast(np.asarray(idx, dtype=np.int64), np.asarray(hr, dtype=float), np.asarray(rr, dtype=float), top,
              u.q_ref, u.kind, u.head, u.eta, u.surge, u.choke, u.n_min, u.n_max, u.q_cx, u.flow_per_rpm,
              u.eta_piston, u.power_w, x, a, flags)  # fmt: skip
+        step = compiled_newton()
+        if step is not None and not np.iscomplexobj(h) and not np.iscomplexobj(rho):
+            q = np.empty(len(idx))  # real heads and densities: the Newton step compiled too
+            step(np.asarray(idx, dtype=np.int64), np.asarray(hr, dtype=float), np.asarray(rr, dtype=float), x, a,
+                 flags, u.kind, u.head, u.eta, u.surge, u.choke, u.n_min, u.n_max, u.q_cx, u.flow_per_rpm,
+                 u.eta_piston, u.power_w, q)  # fmt: skip
+            return q
         return _newton_step(u, idx, h, rho, hr, rr, x, a, flags == 1, flags == 2)
     a = np.full(len(idx), 1e-6) * u.q_ref[idx]
     b = np.maximum(top, a * 2.0)
