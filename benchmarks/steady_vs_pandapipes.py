@@ -98,7 +98,9 @@ class Peer:
 
 
 def grid(n_side: int, stations: int) -> lp.Network:
-    return pandapipes_physics(lattice_network(n_side, seed=n_side + stations, compressors=stations), PipeLaw.NIKURADSE)
+    return pandapipes_physics(
+        lattice_network(n_side, seed=n_side + stations, compressors=stations), PipeLaw.NIKURADSE_PANDAPIPES
+    )
 
 
 def time_linepack(net: lp.Network, backend: str | None = None) -> tuple[float, float, lp.SteadyResult]:
@@ -136,7 +138,7 @@ def cases_of(args: argparse.Namespace) -> list[Case]:
     gaslib = Path(os.environ.get("LINEPACK_SHARED", REPO.parent / "shared")) / "refcases" / "gaslib"
     if not args.quick and gaslib.is_dir():
         for name, net_f, scn_f in GASLIB_LARGE:
-            net = pandapipes_physics(passive_gaslib(gaslib / net_f, gaslib / scn_f), PipeLaw.NIKURADSE)
+            net = pandapipes_physics(passive_gaslib(gaslib / net_f, gaslib / scn_f), PipeLaw.NIKURADSE_PANDAPIPES)
             out.append(Case(f"{name} (passive)", net))
     return out
 

@@ -94,14 +94,14 @@ def crosscheck_cases(quick: bool) -> list[tuple[str, lp.Network]]:
     # feeding a meshed grid (measured: two of four stations at ratio ~1.0 instead of the set 1.06-1.09)
     sizes = [(10, 0), (23, 0)] if quick else [(10, 0), (23, 0), (71, 0), (100, 0)]
     cases = []
-    for law in (PipeLaw.NIKURADSE, PipeLaw.PRANDTL_COLEBROOK):
+    for law in (PipeLaw.NIKURADSE_PANDAPIPES, PipeLaw.PRANDTL_COLEBROOK):
         for n, comp in sizes:
             net = pandapipes_physics(lattice_network(n, seed=n + comp, compressors=comp), law)
             cases.append((f"lattice {n}x{n}, {comp} stations, {law.value}", net))
     shared = Path(os.environ.get("LINEPACK_SHARED", REPO.parent / "shared")) / "refcases" / "gaslib"
     if shared.is_dir():
         for name, net_f, scn_f in GASLIB_PASSIVE:
-            for law in (PipeLaw.NIKURADSE, PipeLaw.PRANDTL_COLEBROOK):
+            for law in (PipeLaw.NIKURADSE_PANDAPIPES, PipeLaw.PRANDTL_COLEBROOK):
                 net = pandapipes_physics(passive_gaslib(shared / net_f, shared / scn_f), law)
                 cases.append((f"{name} (passive), {law.value}", net))
     return cases

@@ -19,7 +19,9 @@ from linepack.model.components import CompressibilitySpec, PipeLaw, ViscositySpe
 PANDAPIPES_FRICTION = {PipeLaw.NIKURADSE_PANDAPIPES: "nikuradse", PipeLaw.PRANDTL_COLEBROOK: "colebrook"}
 
 
-def pandapipes_physics(net: lp.Network, law: PipeLaw = PipeLaw.NIKURADSE, viscosity_pa_s: float = 1.1e-5) -> lp.Network:
+def pandapipes_physics(
+    net: lp.Network, law: PipeLaw = PipeLaw.NIKURADSE_PANDAPIPES, viscosity_pa_s: float = 1.1e-5
+) -> lp.Network:
     """A copy of ``net`` whose settings use physics pandapipes has: linear Z (1 - 0.0022 p[bar]), constant
     viscosity, the network gas's molar mass, and a pandapipes friction law on every pipe."""
     doc = net.to_dict()

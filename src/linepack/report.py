@@ -161,10 +161,15 @@ def summary(result: SteadyResult) -> Group:
         rev = result.comp_reverse()
         user_target = user_comp_target(cn)
         state_target = getattr(result.control, "comp_target", user_target)
+        th = result.thermal
+        at_t = getattr(th, "comp_at_limit", None)
+        t_limited = set() if at_t is None else {cid for cid, on in zip(th.compressor_ids, at_t, strict=True) if on}
         for k, e in enumerate(cn.comp_edge):
             cmode = CompMode(result.comp_mode[k])
             own = cmode == cn.comp_mode[k] and state_target[k] == user_target[k]
             label = COMP_MODE_SHORT[cmode] if own else f"at {COMP_BOUND_SHORT[cmode]}"
+            if cn.edge_ids[e] in t_limited:  # on the ratio its discharge temperature limit sets (issue 13)
+                label = "at max T"
             if rev[k]:
                 label += " (backwards)"
             pmax = cn.comp_power_max_w[k]

@@ -590,6 +590,7 @@ def _station_temperatures(th: Any, cn: CompiledNetwork, compressors: list[Any], 
         rec["outlet_temperature_c"] = float(th.edge_t_outlet_k[e]) - kelvin
         rec["cooler_duty_mw"] = float(th.cooler_duty_w[j]) / 1e6
         rec["over_discharge_limit"] = bool(th.comp_over_limit[j])
+        rec["at_discharge_limit"] = th.comp_at_limit is not None and bool(th.comp_at_limit[j])
     reg = {rid: j for j, rid in enumerate(th.regulator_ids)}
     for rec in regulators:
         j = reg.get(rec["id"])

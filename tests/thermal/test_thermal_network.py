@@ -125,14 +125,18 @@ def test_pipe_matches_the_analytic_solution_at_its_mean_state(small: tuple[Netwo
 
 
 def test_limits_and_duty_reported() -> None:
-    """A discharge limit below the compressor's discharge temperature is flagged; a duty-limited cooler says so."""
+    """For given (isothermal) hydraulics, gas leaving the station (after its duty-limited cooler) above the discharge
+    limit is flagged; a duty-limited cooler says so."""
     doc = _small()
     doc["compressors"][0]["discharge_temperature_max_c"] = 40
     doc["compressors"][0]["after_cooler"] = {"outlet_temperature_c": 30, "duty_max_mw": 2}
     net = Network.from_dict(doc)
-    temps = steady_temperatures(net, linepack.solve_steady(net))
+    hydraulics = copy.deepcopy(doc)
+    hydraulics["settings"]["thermal"]["mode"] = "isothermal"
+    temps = steady_temperatures(net, linepack.solve_steady(Network.from_dict(hydraulics)))
     assert bool(temps.comp_over_limit[0]) and bool(temps.cooler_limited[0])
     assert temps.cooler_duty_w[0] == pytest.approx(2e6)
+    assert temps.comp_at_limit is None  # no bound is applied to given hydraulics
 
 
 def test_psgp_summer_and_winter() -> None:

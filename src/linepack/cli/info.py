@@ -106,7 +106,7 @@ def describe(
         typer.Argument(
             help="component type: node, pipe, compressor, regulator, valve, "
             "resistor, short_pipe, source, sink, settings, scenario; thermal (settings.thermal), ground_region, "
-            "wall_layer, after_cooler, preheater"
+            "wall_layer, after_cooler, preheater; thermal_result, transient_temperatures (result fields)"
         ),
     ],
 ) -> None:

@@ -45,11 +45,23 @@ def transient(
         float, typer.Option("--snapshot-interval", help="interval of the pipe profiles stored [min]")
     ] = 60.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print only the one-line status")] = False,
+    thermal: Annotated[
+        str | None,
+        typer.Option(
+            "--thermal",
+            help="gas temperatures of the run: full (energy equation on the segments) or quasi-steady "
+            "(docs/thermal.md); written to <output>.temperatures.csv",
+        ),
+    ] = None,
+    season: Annotated[
+        str | None, typer.Option("--season", help="season of the ground temperatures (with --thermal)")
+    ] = None,
 ) -> None:
     """Simulate the network over time (default: the PSGP winter day, 24 h, 60 s steps, 1 km segments).
 
     Prints linepack (pack and draft), deliveries with their survival times, compressor power and fuel and
-    supplies; writes the full result (--output) and a PNG of pressures and linepack (--plot).
+    supplies; writes the full result (--output) and a PNG of pressures and linepack (--plot). With --thermal, the
+    gas temperatures of the run (its hydraulics at settings.temperature_c) at every snapshot.
     """
     from ..transient import TransientOptions, builtin_profile, parse_event, read_profile, solve_transient
     from ..transient.report import plot_transient, print_transient_summary
@@ -66,6 +78,11 @@ def transient(
             raise InputError("--horizon, --dt and --segment-length must be positive")
         if snapshot_min < 0:
             raise InputError("--snapshot-interval must be >= 0 minutes")
+        method = None if thermal is None else thermal.replace("-", "_")
+        if method is not None and method not in ("full", "quasi_steady"):
+            raise InputError(f"--thermal {thermal}: use full or quasi-steady")
+        if season is not None and method is None:
+            raise InputError("--season applies to the temperatures: give --thermal full or --thermal quasi-steady")
         events = [parse_event(e) for e in (event or [])]
         prof = read_profile(profile) if Path(profile).suffix.lower() in (".csv", ".parquet") else None
         if prof is None:
@@ -111,6 +128,20 @@ def transient(
         if output is not None:
             written = res.save(output)
             out.print(f"result written to {', '.join(str(p) for p in written)}")
+        if method is not None:
+            from ..io.atomic import atomic_write_text
+            from ..thermal.coupling import with_thermal
+            from ..thermal.report import print_transient_temperatures
+            from ..thermal.transient_temperatures import Method, transient_temperatures
+
+            how: Method = "full" if method == "full" else "quasi_steady"
+            temps = transient_temperatures(with_thermal(net, season), res, how, scenario_of(net, scenario))
+            if not quiet:
+                print_transient_temperatures(out, temps)
+            if output is not None:
+                target = output.with_suffix(".temperatures.csv")
+                atomic_write_text(target, temps.to_csv_text())
+                out.print(f"temperatures written to {target}")
         if want_plot is not None:
             plot_transient(res, want_plot, plot_nodes)
             out.print(f"plot written to {want_plot}")

@@ -24,9 +24,15 @@ SPEC_MODELS: dict[str, Any] = {
 
 def field_table(kind: str) -> list[dict[str, str]]:
     """Rows (field, type, unit, default, bounds, description) of one component type or 'settings'/'scenario'."""
+    from ..thermal.fields import RESULT_FIELDS, result_field_rows
+
+    result_rows = result_field_rows(kind)
+    if result_rows is not None:  # the result fields of non-isothermal solves (issue 13)
+        return result_rows
     models: dict[str, Any] = {**TYPES_BY_KIND, "settings": Settings, "scenario": Scenario, **SPEC_MODELS}
     models.update(THERMAL_MODELS)
     if kind not in models:
+        models.update(dict.fromkeys(RESULT_FIELDS))
         raise InputError(
             f"unknown component type '{kind}'{suggest(kind, list(models))}; choose one of {', '.join(models)}"
         )
@@ -97,9 +103,7 @@ def network_json_schema() -> dict[str, Any]:
         },
         "compressor_maps": {
             "type": "object",
-            "additionalProperties": {
-                "oneOf": [ref(TurboMapSpec, "TurboMapSpec"), ref(PistonMapSpec, "PistonMapSpec")]
-            },
+            "additionalProperties": {"oneOf": [ref(TurboMapSpec, "TurboMapSpec"), ref(PistonMapSpec, "PistonMapSpec")]},
         },
         "drivers": {"type": "object", "additionalProperties": ref(DriverSpec, "DriverSpec")},
         "scenarios": {"type": "object", "additionalProperties": ref(Scenario, "Scenario")},

@@ -30,20 +30,19 @@ Capacities", SIAM, ch. 2; GPSA Engineering Data Book, section 13.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .drivers import available_power_w
-from .kernel import compiled_bracket, compiled_unit_power
 from .poly import in_n, in_q, line, poly2, rmax, rmin, root, rwhere
+from .power_kernel import compiled_bracket, compiled_newton
 from .units import UnitArrays
 
 Arr = NDArray[Any]
 I64 = NDArray[np.int64]
-Index = I64 | slice  # units by position, or all of a gathered subset (see gathered)
 
 # limit codes of a unit's largest flow
 HI_MAX_SPEED, HI_CHOKE, HI_DRIVER, HI_PISTON_SPEED = 0, 1, 2, 3
@@ -53,19 +52,19 @@ FLAT_CAP_SLOPE = 1.0  # the same for the capacity row, in units of q_ref: as ste
 STEP = 1e-30  # complex step (Squire and Trapp 1998)
 
 
-def head_floor(u: UnitArrays, idx: Index, q: Any) -> Arr:
+def head_floor(u: UnitArrays, idx: I64, q: Any) -> Arr:
     """Lowest head a turbo unit makes at flow q: the minimum-speed line or the choke line [J/kg] (beyond the
     choke end of the maximum-speed line, the head there: the unit is past its capacity)."""
     return rmax(poly2(u.head[idx], u.n_min[idx], q), line(u.choke[idx], rmin(q, u.q_cx[idx])))
 
 
-def unit_head(u: UnitArrays, idx: Index, q: Any, h: Any) -> Arr:
+def unit_head(u: UnitArrays, idx: I64, q: Any, h: Any) -> Arr:
     """The head the unit makes when ``h`` is asked at flow ``q`` (turbo: throttled up to its lower edge)."""
     turbo = u.kind[idx] == 0
     return rwhere(turbo, rmax(h, head_floor(u, idx, q)), rmax(h, 0.0))
 
 
-def unit_speed(u: UnitArrays, idx: Index, q: Any, h_unit: Any) -> Arr:
+def unit_speed(u: UnitArrays, idx: I64, q: Any, h_unit: Any) -> Arr:
     """Speed [1/min] at flow q and the unit's head (turbo: root of the head polynomial; piston: q / k)."""
     a, b, c0 = in_n(u.head[idx], q)
     n_turbo, _ = root(a, b, c0, h_unit, +1)
@@ -73,13 +72,13 @@ def unit_speed(u: UnitArrays, idx: Index, q: Any, h_unit: Any) -> Arr:
     return rwhere(u.kind[idx] == 0, n_turbo, np.asarray(q) / per_rpm)
 
 
-def unit_efficiency(u: UnitArrays, idx: Index, n: Any, q: Any) -> Arr:
+def unit_efficiency(u: UnitArrays, idx: I64, n: Any, q: Any) -> Arr:
     """Isentropic efficiency at (n, q), held within [ETA_FLOOR, 1]."""
     eta = rmin(rmax(poly2(u.eta[idx], n, q), ETA_FLOOR), 1.0)
     return rwhere(u.kind[idx] == 0, eta, u.eta_piston[idx] + 0.0 * np.asarray(q))
 
 
-def in_map(u: UnitArrays, idx: Index, n: Any, q: Any) -> tuple[Arr, Arr]:
+def in_map(u: UnitArrays, idx: I64, n: Any, q: Any) -> tuple[Arr, Arr]:
     """The nearest point of the map region on the speed line: speed held within its limits, then the flow
     within that speed line's surge and choke flows (turbo; a piston's flow within its speed range)."""
     n_c = rmin(rmax(n, u.n_min[idx]), u.n_max[idx])
@@ -93,18 +92,12 @@ def in_map(u: UnitArrays, idx: Index, n: Any, q: Any) -> tuple[Arr, Arr]:
     return n_c, rwhere(u.kind[idx] == 0, q_t, q)
 
 
-def unit_power(u: UnitArrays, idx: Index, q: Any, h: Any, rho: Any) -> tuple[Arr, Arr, Arr, Arr]:
+def unit_power(u: UnitArrays, idx: I64, q: Any, h: Any, rho: Any) -> tuple[Arr, Arr, Arr, Arr]:
     """(shaft power [W], the unit's head [J/kg], speed [1/min], efficiency) at flow q [m3/s] and asked head h.
 
     Off its map (a solver's iterate, or a station asked beyond its limits before they are enforced) the
     efficiency is that of the nearest point of the map, so the power grows with the flow and head asked
     instead of with a polynomial extrapolated far from where it was fitted."""
-    kernel = compiled_unit_power() if _all_real(q, h, rho) and len(q) == len(u.kind[idx]) else None
-    if kernel is not None:  # the same arithmetic compiled, unit by unit (stations.kernel): the same values
-        return kernel(
-            q, h, rho, u.head[idx], u.eta[idx], u.surge[idx], u.choke[idx], u.n_min[idx], u.n_max[idx],
-            u.q_cx[idx], u.kind[idx] == 0, u.flow_per_rpm[idx], u.eta_piston[idx],
-        )  # fmt: skip
     hu = unit_head(u, idx, q, h)
     n = unit_speed(u, idx, q, hu)
     n_c, q_c = in_map(u, idx, n, q)
@@ -112,39 +105,50 @@ def unit_power(u: UnitArrays, idx: Index, q: Any, h: Any, rho: Any) -> tuple[Arr
     return rho * q * hu / eta, hu, n, eta
 
 
-def _all_real(*arrays: Any) -> bool:
-    """Whether every argument is a one-dimensional float64 array of the same length (the compiled path's input)."""
-    first = arrays[0]
-    return all(
-        isinstance(a, np.ndarray) and a.dtype == np.float64 and a.ndim == 1 and a.shape == first.shape for a in arrays
-    )
-
-
-def _power_gap(u: UnitArrays, idx: Index, q: Any, h: Any, rho: Any) -> Arr:
+def _power_gap(u: UnitArrays, idx: I64, q: Any, h: Any, rho: Any) -> Arr:
     p, _, n, _ = unit_power(u, idx, q, h, rho)
     return np.asarray(p - available_power_w(u.power_w[idx], n))
 
 
-def gathered(u: UnitArrays, idx: Index) -> UnitArrays:
-    """The units ``idx`` as arrays of their own (gathered once for the many evaluations of a root solve; the
-    same values, so the same results to the last bit)."""
-    arrays: dict[str, Any] = {f.name: getattr(u, f.name) for f in fields(u)}
-    picked: dict[str, Any] = {k: v[idx] for k, v in arrays.items() if isinstance(v, np.ndarray)}
-    return replace(u, **picked)
+def power_flow(u: UnitArrays, idx: I64, h: Any, rho: Any, q_top: Any) -> Arr:
+    """The flow at which the unit's power reaches its driver's available power, at asked head h.
 
-
-ALL = slice(None)  # every unit of a gathered subset
-
-
-def _bracket(u: UnitArrays, a: Arr, b: Arr, ga: Arr, gb: Arr, top: Arr, hr: Arr, rr: Arr) -> tuple[Arr, Arr]:
-    """Illinois regula falsi on the real power gap of every (gathered) unit between a and b, until every unit's
-    bracket or gap is small: the last iterate and lower ends (:mod:`.kernel` compiles the same loop)."""
-    side = np.zeros(len(a), dtype=int)
+    Regula falsi (Illinois variant: bracketing, superlinear) on the real parts between a vanishing flow and
+    ``q_top``, then one Newton step in the (possibly complex) inputs with the real slope at the root: the
+    imaginary part is then the implicit derivative of the root (the complex step passes through the solve).
+    ``inf`` where even ``q_top`` needs less than the available power; the vanishing flow where even that needs
+    more.
+    """
+    hr, rr = np.real(h), np.real(rho)
+    top = np.real(q_top).astype(float)
+    fast = compiled_bracket()
+    if fast is not None:  # the same loop compiled (stations.power_kernel: the same bracket, bit for bit)
+        x, a = np.empty(len(idx)), np.empty(len(idx))
+        flags = np.empty(len(idx), dtype=np.int64)
+        fast(np.asarray(idx, dtype=np.int64), np.asarray(hr, dtype=float), np.asarray(rr, dtype=float), top,
+             u.q_ref, u.kind, u.head, u.eta, u.surge, u.choke, u.n_min, u.n_max, u.q_cx, u.flow_per_rpm,
+             u.eta_piston, u.power_w, x, a, flags)  # fmt: skip
+        step = compiled_newton()
+        if step is not None and not np.iscomplexobj(h) and not np.iscomplexobj(rho):
+            q = np.empty(len(idx))  # real heads and densities: the Newton step compiled too
+            step(np.asarray(idx, dtype=np.int64), np.asarray(hr, dtype=float), np.asarray(rr, dtype=float), x, a,
+                 flags, u.kind, u.head, u.eta, u.surge, u.choke, u.n_min, u.n_max, u.q_cx, u.flow_per_rpm,
+                 u.eta_piston, u.power_w, q)  # fmt: skip
+            return q
+        return _newton_step(u, idx, h, rho, hr, rr, x, a, flags == 1, flags == 2)
+    a = np.full(len(idx), 1e-6) * u.q_ref[idx]
+    b = np.maximum(top, a * 2.0)
+    ga, gb = _power_gap(u, idx, a, hr, rr).real, _power_gap(u, idx, b, hr, rr).real
+    free = gb <= 0.0
+    stuck = ~free & (ga >= 0.0)
+    ga = np.where(free | stuck, -1.0, ga)
+    gb = np.where(free | stuck, 1.0, gb)
+    side = np.zeros(len(idx), dtype=int)
     x = 0.5 * (a + b)
     for _ in range(100):
         x = (a * gb - b * ga) / (gb - ga)
         x = np.where(np.isfinite(x) & (x > a) & (x < b), x, 0.5 * (a + b))
-        gx = _power_gap(u, ALL, x, hr, rr).real
+        gx = _power_gap(u, idx, x, hr, rr).real
         right = gx > 0.0  # the root is left of x: x becomes the upper end
         # Illinois: an end kept twice in a row has its value halved (no one-sided stalling)
         ga, gb = (
@@ -155,40 +159,13 @@ def _bracket(u: UnitArrays, a: Arr, b: Arr, ga: Arr, gb: Arr, top: Arr, hr: Arr,
         side = np.where(right, 1, -1)
         if np.all((b - a <= 1e-13 * np.maximum(top, 1e-9)) | (np.abs(gx) <= 1e-12 * (1.0 + np.abs(rr * x * hr)))):
             break
-    return x, a
+    return _newton_step(u, idx, h, rho, hr, rr, x, a, free, stuck)
 
 
-def power_flow(u: UnitArrays, idx: Index, h: Any, rho: Any, q_top: Any) -> Arr:
-    """The flow at which the unit's power reaches its driver's available power, at asked head h.
-
-    Regula falsi (Illinois variant: bracketing, superlinear) on the real parts between a vanishing flow and
-    ``q_top``, then one Newton step in the (possibly complex) inputs with the real slope at the root: the
-    imaginary part is then the implicit derivative of the root (the complex step passes through the solve).
-    ``inf`` where even ``q_top`` needs less than the available power; the vanishing flow where even that needs
-    more.
-    """
-    hr, rr = np.real(h), np.real(rho)
-    q_ref = u.q_ref[idx]
-    if not isinstance(idx, slice):
-        u, idx = gathered(u, idx), ALL
-    top = np.real(q_top).astype(float)
-    a = np.full(len(q_ref), 1e-6) * q_ref
-    b = np.maximum(top, a * 2.0)
-    ga, gb = _power_gap(u, idx, a, hr, rr).real, _power_gap(u, idx, b, hr, rr).real
-    free = gb <= 0.0
-    stuck = ~free & (ga >= 0.0)
-    ga = np.where(free | stuck, -1.0, ga)
-    gb = np.where(free | stuck, 1.0, gb)
-    kernel = compiled_bracket()
-    if kernel is not None:  # the same loop compiled: the same flows to the last bit (stations.kernel)
-        a, b, ga, gb = (np.array(v, dtype=float) for v in (a, b, ga, gb))  # updated in place by the kernel
-        x = kernel(
-            a, b, ga, gb, *(np.broadcast_to(v, a.shape).astype(float) for v in (top, hr, rr)),
-            u.head, u.eta, u.surge, u.choke, u.n_min, u.n_max, u.q_cx, u.kind == 0, u.flow_per_rpm, u.eta_piston,
-            u.power_w,
-        )  # fmt: skip
-    else:
-        x, a = _bracket(u, a, b, ga, gb, top, hr, rr)
+def _newton_step(
+    u: UnitArrays, idx: I64, h: Any, rho: Any, hr: Any, rr: Any, x: Arr, a: Arr, free: Arr, stuck: Arr
+) -> Arr:
+    """The Newton step of :func:`power_flow` from the bracketed root ``x`` (complex: carries the derivative)."""
     slope = np.imag(_power_gap(u, idx, x + 1j * STEP, hr, rr)) / STEP
     slope = np.where(np.abs(slope) > 0, slope, 1.0)
     q = x - _power_gap(u, idx, x, h, rho) / slope
@@ -208,7 +185,7 @@ class Envelope:
 
 
 def envelope(
-    u: UnitArrays, idx: Index, h: Any, rho: Any, stage_ratio: Any, with_power: NDArray[np.bool_] | None = None
+    u: UnitArrays, idx: I64, h: Any, rho: Any, stage_ratio: Any, with_power: NDArray[np.bool_] | None = None
 ) -> Envelope:
     """The envelope of units ``idx`` at asked heads h [J/kg], suction densities rho [kg/m3] and stage ratios.
 
@@ -233,8 +210,7 @@ def envelope(
         q_pow = np.inf + 0.0 * hi0
         if np.any(with_power):
             w = np.flatnonzero(with_power)
-            sub = w if isinstance(idx, slice) else idx[w]
-            q_pow[w] = power_flow(u, sub, np.asarray(h)[w], np.asarray(rho)[w], hi0[w])
+            q_pow[w] = power_flow(u, idx[w], np.asarray(h)[w], np.asarray(rho)[w], hi0[w])
     hi = rmin(hi0, q_pow)
     code = np.where(np.real(q_pow) < np.real(hi0), HI_DRIVER, np.where(turbo, code_t, HI_PISTON_SPEED))
     # where the largest flow does not move with the head (below the choke end of the maximum-speed line, or

@@ -34,9 +34,9 @@ from numpy.typing import NDArray
 
 from ..units import R_J_PER_MOL_K
 from .drivers import available_power_w, energy_w
-from .envelope import ALL, envelope, gathered, unit_power
+from .envelope import envelope, unit_power
 from .poly import rmax, rwhere
-from .units import CompiledStations, ConfigArrays, UnitArrays
+from .units import CompiledStations
 
 Arr = NDArray[Any]
 F64 = NDArray[np.float64]
@@ -117,45 +117,22 @@ def _group_min(values: Arr, groups: I64, n: int) -> Arr:
     return out
 
 
-@dataclass(frozen=True)
-class _Layout:
-    """The running units of a list of configurations (one slot each) and their stage groups: what
-    :func:`evaluate` needs besides the point, the same for every point (kept per configuration list)."""
-
-    pair_slot: I64
-    unit: I64
-    stage: I64
-    n_stages: I64
-    group_keys: I64  # slot * 16 + stage of each (slot, stage) group
-    group: I64  # each unit's group
-    units: UnitArrays  # the units' arrays gathered in pair order
-
-
-_LAYOUTS: dict[bytes, tuple[ConfigArrays, UnitArrays, _Layout]] = {}
-
-
-def _layout(cs: CompiledStations, slot_config: I64) -> _Layout:
-    cf, un = cs.configs, cs.units
-    key = np.asarray(slot_config, dtype=np.int64).tobytes()
-    hit = _LAYOUTS.get(key)
-    if hit is not None and hit[0] is cf and hit[1] is un:
-        return hit[2]
-    n_slot = len(slot_config)
+def config_pairs(cs: CompiledStations, slot_config: I64) -> tuple[I64, I64, I64, I64]:
+    """The running units of each slot's configuration: per pair its slot, unit, stage and the slot's stage count."""
+    cf = cs.configs
     order = np.argsort(cf.pair_config, kind="stable")
     counts = np.bincount(cf.pair_config, minlength=len(cf))
     starts = np.concatenate([[0], np.cumsum(counts)])
     per = counts[slot_config]
-    pair_slot = np.repeat(np.arange(n_slot), per)
+    pair_slot = np.repeat(np.arange(len(slot_config)), per)
     offs = np.arange(int(per.sum())) - np.repeat(np.cumsum(per) - per, per)
     pair = order[starts[slot_config][pair_slot] + offs]
-    idx = cf.pair_unit[pair]
-    stage = cf.pair_stage[pair]
-    keys, g = np.unique(pair_slot * 16 + stage, return_inverse=True)
-    lay = _Layout(pair_slot, idx, stage, cf.n_stages[slot_config][pair_slot], keys, g, gathered(un, idx))
-    if len(_LAYOUTS) > 64:  # a few configuration lists per network and control state
-        _LAYOUTS.clear()
-    _LAYOUTS[key] = (cf, un, lay)
-    return lay
+    return pair_slot, cf.pair_unit[pair], cf.pair_stage[pair], cf.n_stages[slot_config][pair_slot]
+
+
+def stage_inlet_pa(ps: Any, ratio: Any, pair_slot: I64, stage: I64, n_stages: I64) -> Arr:
+    """Inlet pressure of every pair's stage [Pa]: the station ratio shared equally by its stages."""
+    return np.asarray(ps[pair_slot] * ratio ** (stage / n_stages))
 
 
 def evaluate(
@@ -174,23 +151,23 @@ def evaluate(
     ``limits`` (per slot, or for all): whether the flow capacity and head margin must include the drivers'
     power limits (a root solve per unit). Without, power and fuel are still exact wherever the stage's units are
     identical (their load sharing does not depend on the limits); capacity and margin are then not complete."""
-    cf = cs.configs
+    cf, un = cs.configs, cs.units
     n_slot = len(slot_config)
     m, ps, pd = (np.asarray(v) for v in (m, ps, pd))
-    lay = _layout(cs, np.asarray(slot_config))
-    pair_slot, idx, stage, n_stages, un = lay.pair_slot, lay.unit, lay.stage, lay.n_stages, lay.units
+    pair_slot, idx, stage, n_stages = config_pairs(cs, slot_config)
     st = slot_station[pair_slot]
     t_k, mm, kap = gas.t_k[st], gas.molar_mass[st], gas.kappa[st]
     ratio = pd[pair_slot] / ps[pair_slot]
-    p_in = ps[pair_slot] * ratio ** (stage / n_stages)
+    p_in = stage_inlet_pa(ps, ratio, pair_slot, stage, n_stages)
     r_stage = ratio ** (1.0 / n_stages)
     z = z_lifted(gas.z, p_in, t_k, st)
     rho = p_in * mm / (z * R_J_PER_MOL_K * t_k)
     h = isentropic_head(z, t_k, mm, kap, r_stage)
     need = np.broadcast_to(np.asarray(limits, dtype=bool), (n_slot,))[pair_slot] | ~cf.uniform[slot_config][pair_slot]
-    env = envelope(un, ALL, h, rho, r_stage, need)
+    env = envelope(un, idx, h, rho, r_stage, need)
     # load sharing within each (slot, stage)
-    keys, g = lay.group_keys, lay.group
+    grp = pair_slot * 16 + stage
+    keys, g = np.unique(grp, return_inverse=True)
     ng = len(keys)
     dt = np.result_type(env.lo, m, ps, pd, complex if np.iscomplexobj(env.lo) else float)
     sum_lo = np.zeros(ng, dtype=dt)
@@ -199,7 +176,7 @@ def evaluate(
     np.add.at(sum_hi, g, env.hi)
     vol = m[pair_slot] / rho  # the stage's volume flow at its suction
     span = sum_hi[g] - sum_lo[g]
-    tiny = 1e-9 * un.q_ref
+    tiny = 1e-9 * un.q_ref[idx]
     open_ = np.real(span) > tiny  # the stage's units have a flow range at this head (else: beyond its head)
     frac = (vol - sum_lo[g]) / rwhere(open_, span, 1.0 + 0.0 * span)
     recycling = np.real(vol - sum_lo[g]) < 0.0
@@ -207,10 +184,10 @@ def evaluate(
     q_share = rwhere(open_, env.lo + frac * (env.hi - env.lo), q_prop)
     q_run = rwhere(recycling, env.lo, q_share)
     q_net = rwhere(recycling, q_prop, q_share)
-    p_unit, h_unit, n_unit, eta = unit_power(un, ALL, q_run, h, rho)
-    p_av = available_power_w(un.power_w, n_unit)
-    e_unit = energy_w(un.energy, p_unit)
-    fuel = np.where(un.gas_fired, 1.0, 0.0) * e_unit / gas.lhv_j_per_kg[st]
+    p_unit, h_unit, n_unit, eta = unit_power(un, idx, q_run, h, rho)
+    p_av = available_power_w(un.power_w[idx], n_unit)
+    e_unit = energy_w(un.energy[idx], p_unit)
+    fuel = np.where(un.gas_fired[idx], 1.0, 0.0) * e_unit / gas.lhv_j_per_kg[st]
     recycle = rho * (q_run - q_net)
     cap_g = np.zeros(ng, dtype=dt)
     np.add.at(cap_g, g, rho * env.hi)

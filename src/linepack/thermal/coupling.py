@@ -11,8 +11,10 @@ hands over to :func:`solve_non_isothermal`, an outer loop on the mean gas temper
    pipe solution with ground heat exchange, Joule-Thomson and elevation work, compressor paths, after-coolers,
    regulators and preheaters), which gives each pipe's length-averaged temperature;
 3. the map T -> T' is iterated with Anderson acceleration (the same :class:`linepack.quality.coupling.Anderson`
-   as the gas-quality coupling of issue 12) until max |T' - T| <= ``THERMAL_TOLERANCE_K``; each round's
-   hydraulics start from the last round's solution (warm start; PSGP: 21 Newton steps over its 4 rounds).
+   as the gas-quality coupling of issue 12) until the compressor suction temperatures move by at most
+   ``THERMAL_TOLERANCE_K`` and every pipe's by at most ``PIPE_TOLERANCE_K`` and by at most ``THERMAL_TOLERANCE_PA``
+   of its pressure terms (:func:`pressure_weight`: a nearly stagnant pipe barely matters to the hydraulics); each
+   round's hydraulics start from the last round's solution (warm start; PSGP: 21 Newton steps over its 4 rounds).
 
 The first round uses each pipe's ground temperature. The answer is the fixed point: the pipe laws' temperatures are
 the mean temperatures of the energy balance of the answer's own flows within the tolerance, whatever the start.
@@ -38,6 +40,7 @@ from numpy.typing import NDArray
 
 from linepack.errors import ConvergenceError, InputError
 from linepack.quality.coupling import Anderson
+from linepack.thermal.discharge_limit import DischargeLimit
 from linepack.thermal.inputs import ThermalInputs, thermal_inputs
 from linepack.thermal.network_temperatures import NetworkTemperatures, _thermo_for, network_temperatures
 
@@ -46,6 +49,14 @@ F64 = NDArray[np.float64]
 #: a pipe law (R T / M), below what the Newton tolerance leaves; tighter stalls on the hydraulics' own noise (the
 #: 20,164-junction lattice reaches about 1e-5 K).
 THERMAL_TOLERANCE_K = 1e-4
+#: ... and no pipe's law temperature changes its pressure terms by more than this [Pa] ...
+THERMAL_TOLERANCE_PA = 1.0
+#: ... nor moves by more than this [K] (every pipe).
+PIPE_TOLERANCE_K = 1e-2
+#: Rounds after a temperature change above this [K] are starting points: their hydraulics are solved to
+#: ``EARLY_TOLERANCE`` (scaled residual and viscosity), the later rounds to the caller's options.
+EARLY_ROUND_K = 0.05
+EARLY_TOLERANCE = 1e-6
 #: Outer rounds before the coupling is reported as not converging.
 MAX_THERMAL_ROUNDS = 40
 #: The note of a non-isothermal solve of a network whose sources carry different gases.
@@ -90,7 +101,21 @@ def res_mean_temperature(cn: Any, temps: NetworkTemperatures, previous: F64) -> 
     return np.where(np.isfinite(t), t, previous)
 
 
-def solve_non_isothermal(network: Any, scenario: str | None = None, options: Any = None, *, initial: Any = None) -> Any:
+def pressure_weight(cn: Any, result: Any, t_res: F64) -> F64:
+    """What 1 K of each resistive edge's law temperature does to its pressure terms [Pa/K]: the friction drop and the
+    gravity term are both proportional to R T / M, so (|p_from - p_to| + rho g |dz|) / T."""
+    e = cn.res_edge
+    p = np.asarray(result.p_pa)
+    a, b = cn.edge_from[e], cn.edge_to[e]
+    drop = np.abs(p[a] - p[b])
+    rho = 0.5 * (p[a] + p[b]) * cn.gas.molar_mass_kg_per_mol / (8.314462618 * t_res)
+    gravity = rho * 9.80665 * np.abs(cn.elevation_m[b] - cn.elevation_m[a])
+    return np.asarray((drop + gravity) / t_res, dtype=float)
+
+
+def solve_non_isothermal(
+    network: Any, scenario: str | None = None, options: Any = None, *, initial: Any = None, thermo: Any = None
+) -> Any:
     """Solve the coupled steady state of a non-isothermal network (see the module docstring).
 
     Args:
@@ -98,6 +123,9 @@ def solve_non_isothermal(network: Any, scenario: str | None = None, options: Any
         scenario: the scenario (default: the network's default).
         options: :class:`~linepack.solvers.steady.SteadyOptions` of every round's hydraulic solve.
         initial: a steady result of the same network to start the first round from.
+        thermo: the caloric properties (enthalpy, cp, mu_JT and their inverses, as
+            :class:`~linepack.gas.thermo.RealGasThermo`); default: GERG-2008 of the network gas. The pandapipes
+            cross-check passes constant-cp, ideal-gas properties to match its physics.
 
     Returns:
         the :class:`~linepack.results.SteadyResult` of the last round, with ``thermal`` holding the
@@ -121,7 +149,7 @@ def solve_non_isothermal(network: Any, scenario: str | None = None, options: Any
             network = network.copy()
             network.settings = network.settings.model_copy(update={"mixing": "off"})
     cn = compile_network(network, name)
-    if cn.gas.composition is None:
+    if cn.gas.composition is None and thermo is None:
         raise InputError(
             "settings.thermal.mode = non_isothermal: settings.gas names no composition (only a molar mass); the "
             "real-gas enthalpy needs the gas composition; set settings.gas or use mode isothermal"
@@ -132,12 +160,22 @@ def solve_non_isothermal(network: Any, scenario: str | None = None, options: Any
             "integrated along a pipe assumes one temperature; use the mean-pressure law (mean) or mode isothermal"
         )
     inputs = thermal_inputs(network.view(name))
-    thermo = _thermo_for(cn.gas.composition)
+    if thermo is None:
+        thermo = _thermo_for(cn.gas.composition)
     t_res = res_ground_temperature(cn, inputs)
     n_res = t_res.size
     t_gas = float(cn.gas.temperature_k)
     t_comp = np.full(len(cn.comp_edge), t_gas)  # suction temperatures of the compressors' power law
+    from linepack.solvers.steady import SteadyOptions
+
+    final_options = options if options is not None else SteadyOptions()
+    early_options = dataclasses.replace(
+        final_options,
+        tolerance=max(final_options.tolerance, EARLY_TOLERANCE),
+        viscosity_rel_tol=max(final_options.viscosity_rel_tol, EARLY_TOLERANCE),
+    )
     accel = Anderson(depth=4)
+    limit = DischargeLimit(cn, inputs, thermo)
     result = initial
     iterations = 0
     worst = np.inf
@@ -145,8 +183,17 @@ def solve_non_isothermal(network: Any, scenario: str | None = None, options: Any
     for rounds in range(1, MAX_THERMAL_ROUNDS + 1):
         prepared = getattr(cn.gas.compressibility, "at_temperatures", None)
         res_z = prepared(t_res) if prepared is not None else None
-        cn_t = dataclasses.replace(cn, res_temperature_k=t_res, res_z=res_z, comp_suction_temperature_k=t_comp)
-        result = solve_steady(cn_t, name, options, initial=result)
+        cn_t = dataclasses.replace(
+            cn,
+            res_temperature_k=t_res,
+            res_z=res_z,
+            comp_suction_temperature_k=t_comp,
+            comp_ratio_max=limit.ratio_max.copy(),
+        )
+        # rounds far from the answer (the last one moved a temperature by more than EARLY_ROUND_K) are starting points
+        # only: their hydraulics are solved to a looser tolerance; the answer's rounds to the caller's
+        early = worst > EARLY_ROUND_K
+        result = solve_steady(cn_t, name, early_options if early else final_options, initial=result)
         iterations += result.iterations
         temps = network_temperatures(
             cn_t,
@@ -160,17 +207,24 @@ def solve_non_isothermal(network: Any, scenario: str | None = None, options: Any
         t_new = res_mean_temperature(cn_t, temps, t_res)
         suction = np.asarray(temps.edge_t_inlet_k[cn.comp_edge], dtype=float)  # along the flow: the suction
         t_comp_new = np.where(np.isfinite(suction), suction, t_comp)
-        worst = float(np.max(np.abs(np.concatenate([t_new - t_res, t_comp_new - t_comp])), initial=0.0))
+        worst = float(np.max(np.abs(t_comp_new - t_comp), initial=0.0))
+        pipe_change = np.abs(t_new - t_res)
+        pa_error = float(np.max(pipe_change * pressure_weight(cn_t, result, t_res), initial=0.0))
+        loose = float(np.max(pipe_change, initial=0.0))
+        if pa_error > THERMAL_TOLERANCE_PA or loose > PIPE_TOLERANCE_K:
+            worst = max(worst, loose)
         if temps.cut_edges is not None and temps.cut_edges.size and lagged is not None:
             # circulating flow: the cut edges' fed temperatures must agree with their outlets too
             k = temps.cut_edges
             worst = max(worst, float(np.max(np.abs(np.nan_to_num(temps.edge_t_outlet_k[k] - lagged[k])))))
         lagged = np.asarray(temps.edge_t_outlet_k)
-        if worst <= THERMAL_TOLERANCE_K:
+        worst = max(worst, limit.update(result, temps))  # the outlet temperature of stations on their limit
+        if worst <= THERMAL_TOLERANCE_K and not early:  # (an early round's loose hydraulics are never the answer)
             warnings = tuple(notes) + tuple(result.warnings)
-            return dataclasses.replace(
+            result = dataclasses.replace(
                 result, thermal=temps, outer_iterations=rounds, iterations=iterations, warnings=warnings
             )
+            return limit.finish(result)
         u = accel.next(np.concatenate([t_res, t_comp]), np.concatenate([t_new, t_comp_new]))
         t_res, t_comp = u[:n_res], u[n_res:]
     raise ConvergenceError(

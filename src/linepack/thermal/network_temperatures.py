@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 from linepack.errors import InputError
 from linepack.gas.thermo import RealGasThermo
 from linepack.hydraulics.constants import STANDARD_GRAVITY_M_S2
+from linepack.thermal.discharge_limit import LIMIT_TOLERANCE_K
 from linepack.thermal.inputs import ThermalInputs
 from linepack.thermal.pipe_temperature import analytic_temperature, relaxation_rate_per_m, source_gradient_k_per_m
 from linepack.thermal.stations import after_cooler, compressor_discharge, regulator_throttle
@@ -52,7 +53,8 @@ class NetworkTemperatures:
         edge_upstream: node index each edge's flow leaves (-1 for stagnant edges).
         pipe_heat_to_ground_w: heat each edge gives the ground [W] (pipes; 0 for other edges).
         comp_discharge_t_k: compressor discharge temperature before the after-cooler [K].
-        comp_over_limit: True where that discharge temperature exceeds the station's limit.
+        comp_over_limit: True where the gas leaving the station (after its after-cooler) is above the station's
+            discharge temperature limit by more than 0.01 K (a violation).
         cooler_duty_w, cooler_limited: after-cooler duty [W] and whether its duty limit decided the outlet.
         preheater_duty_w, preheater_limited: regulator preheater duty [W] and whether its limit was reached.
         levels: number of topological levels of the flow graph (the sweep length).
@@ -60,6 +62,8 @@ class NetworkTemperatures:
         edge_t_mean_k: length-averaged gas temperature of every flowing pipe (the analytic profile's mean), the
             mean of inlet and outlet for other flowing edges, nan for stagnant edges [K].
         cut_edges: edges taken out of the flow order to break circulating flow (fed from a previous sweep).
+        comp_at_limit: True where the coupled solve holds the station on its discharge temperature limit (an
+            active bound; None: temperatures of given hydraulics, no bound applied).
     """
 
     node_t_k: F64
@@ -78,6 +82,7 @@ class NetworkTemperatures:
     regulator_ids: tuple[str, ...] = ()
     edge_t_mean_k: F64 | None = None
     cut_edges: I64 | None = None
+    comp_at_limit: NDArray[np.bool_] | None = None
 
 
 def _levels(n_nodes: int, up: I64, down: I64) -> I64:
@@ -152,6 +157,7 @@ def network_temperatures(
     inputs: ThermalInputs,
     thermo: RealGasThermo,
     lagged_outlet_k: F64 | None = None,
+    ground_profile: tuple[F64, F64] | None = None,
 ) -> NetworkTemperatures:
     """Solve the steady energy balance of a network for fixed pressures and flows (see the module docstring).
 
@@ -168,6 +174,9 @@ def network_temperatures(
         inputs: :func:`~linepack.thermal.inputs.thermal_inputs` of the same scenario.
         thermo: real-gas properties of the network's gas.
         lagged_outlet_k: outlet temperature of every edge from a previous sweep [K] (used on cut edges only).
+        ground_profile: per edge, a ground temperature that varies along the flow as
+            T_g(x) = T_g + G1 x + G2 x^2 (arrays G1 [K/m], G2 [K/m^2]; None: uniform; the transient's storage term
+            uses it, :mod:`linepack.thermal.transient_temperatures`).
 
     Returns:
         :class:`NetworkTemperatures`.
@@ -264,7 +273,23 @@ def network_temperatures(
         out = leaving(k)
         t_in[out] = node_t[up[out]]
         _edges_out(
-            out, kind, up, down, m, p_pa, t_in, t_out, t_mean, heat, length, diameter, u, ground, elevation, thermo
+            out,
+            kind,
+            up,
+            down,
+            m,
+            p_pa,
+            t_in,
+            t_out,
+            t_mean,
+            heat,
+            length,
+            diameter,
+            u,
+            ground,
+            elevation,
+            thermo,
+            ground_profile,
         )
         comps = out[kind[out] == COMPRESSOR]
         if comps.size:
@@ -310,7 +335,8 @@ def network_temperatures(
             t_out[regs] = r.t_outlet_k
             pre_duty[j] = r.preheater_duty_w
             pre_lim[j] = r.duty_limited
-    over = np.isfinite(comp_dis) & (comp_dis > inputs.compressor_t_max_k + 1e-9)
+    t_leaving = t_out[comp_edge] if comp_edge.size else np.zeros(0)
+    over = np.isfinite(comp_dis) & (t_leaving > inputs.compressor_t_max_k + LIMIT_TOLERANCE_K)
     return NetworkTemperatures(
         node_t,
         t_in,
@@ -348,10 +374,17 @@ def _edges_out(
     ground: F64,
     elevation: F64,
     thermo: RealGasThermo,
+    ground_profile: tuple[F64, F64] | None = None,
 ) -> None:
-    """Outlet temperatures of the pipes, resistors, valves and short pipes in ``out`` (in place)."""
+    """Outlet temperatures of the pipes, resistors, valves and short pipes in ``out`` (in place).
+
+    A ground temperature T_g + G1 x + G2 x^2 along the flow enters exactly through T' = T - q1 x - q2 x^2 with
+    q2 = G2, q1 = G1 - 2 G2 / kappa: dT'/dx = -kappa (T' - T_g) + a - q1 (constant coefficients again).
+    """
     pipes = out[kind[out] == PIPE]
     if pipes.size:
+        g1 = np.zeros(pipes.size) if ground_profile is None else ground_profile[0][pipes]
+        g2 = np.zeros(pipes.size) if ground_profile is None else ground_profile[1][pipes]
         pin, pout = p[up[pipes]], p[down[pipes]]
         dz = elevation[down[pipes]] - elevation[up[pipes]]
         length_p = length[pipes]
@@ -362,15 +395,18 @@ def _edges_out(
             cp = thermo.cp_j_kg_k(p_mean, t_guess)  # (only the two properties used: not the whole state)
             mu_jt = thermo.joule_thomson_k_pa(p_mean, t_guess)
             kappa = relaxation_rate_per_m(u[pipes], diameter[pipes], m[pipes], cp)
-            a = source_gradient_k_per_m(mu_jt, grad, dz / length_p, cp)
+            q2 = g2
+            q1 = g1 - np.divide(2.0 * g2, kappa, out=np.zeros_like(g2), where=g2 != 0.0)
+            a = source_gradient_k_per_m(mu_jt, grad, dz / length_p, cp) - q1
             result = analytic_temperature(t_in[pipes], ground[pipes], length_p, kappa, a)
-            t_next = 0.5 * (t_in[pipes] + result.outlet_k)
+            outlet = result.outlet_k + q1 * length_p + q2 * length_p**2
+            t_next = 0.5 * (t_in[pipes] + outlet)
             converged = float(np.max(np.abs(t_next - t_guess))) < 1e-9
             t_guess = t_next
             if converged:
                 break
-        t_out[pipes] = result.outlet_k
-        t_mean[pipes] = result.mean_k
+        t_out[pipes] = outlet
+        t_mean[pipes] = result.mean_k + q1 * length_p / 2.0 + q2 * length_p**2 / 3.0
         h_in = thermo.enthalpy_j_kg(pin, t_in[pipes])
         h_out = thermo.enthalpy_j_kg(pout, t_out[pipes])
         heat[pipes] = m[pipes] * (h_in - h_out) - m[pipes] * STANDARD_GRAVITY_M_S2 * dz

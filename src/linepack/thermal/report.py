@@ -38,7 +38,10 @@ def print_temperatures(console: Any, cn: Any, p_barg: Any, temps: NetworkTempera
         if not np.isfinite(discharge[j]):
             comps.add_row(cid, "-", "-", "-", "-", "no flow")
             continue
-        note = "over limit" if temps.comp_over_limit[j] else ("cooler at duty limit" if temps.cooler_limited[j] else "")
+        at_limit = temps.comp_at_limit is not None and bool(temps.comp_at_limit[j])
+        notes = ["over limit" if temps.comp_over_limit[j] else ("at limit" if at_limit else "")]
+        notes.append("cooler at duty limit" if temps.cooler_limited[j] else "")
+        note = ", ".join(n for n in notes if n)
         comps.add_row(
             cid,
             f"{temps.edge_t_inlet_k[k] - KELVIN:.1f}",
@@ -65,6 +68,36 @@ def print_temperatures(console: Any, cn: Any, p_barg: Any, temps: NetworkTempera
     pre = float(np.sum(temps.preheater_duty_w)) / 1e6
     console.print(
         f"heat to the ground: {heat:.1f} MW over all pipes; after-coolers {cool:.2f} MW; preheaters {pre:.2f} MW",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def print_transient_temperatures(console: Any, temps: Any) -> None:
+    """Print the delivery temperatures of a transient run (start, lowest, highest, end), the compressors' highest
+    discharge temperature with their coolers' largest duty, and the heat given to the ground at the start and end.
+
+    Args:
+        console: a rich console.
+        temps: :class:`~linepack.thermal.transient_temperatures.TransientTemperatures`.
+    """
+    cols = [("start C", "num"), ("min C", "num"), ("max C", "num"), ("end C", "num")]
+    sinks = compact_table(f"delivery temperatures ({temps.method.replace('_', '-')})", "delivery", cols)
+    for k, sid in enumerate(temps.sink_ids):
+        t = temps.sink_t_k[:, k] - KELVIN
+        sinks.add_row(sid, f"{t[0]:.1f}", f"{np.nanmin(t):.1f}", f"{np.nanmax(t):.1f}", f"{t[-1]:.1f}")
+    console.print(sinks)
+    if temps.compressor_ids:
+        comps = compact_table("compressors", "compressor", [("max discharge C", "num"), ("max cooler MW", "num")])
+        for j, cid in enumerate(temps.compressor_ids):
+            dis = temps.comp_discharge_t_k[:, j]
+            top = f"{np.nanmax(dis) - KELVIN:.1f}" if np.any(np.isfinite(dis)) else "-"
+            comps.add_row(cid, top, f"{np.max(temps.cooler_duty_w[:, j]) / 1e6:.2f}")
+        console.print(comps)
+    heat = temps.heat_to_ground_w / 1e6
+    console.print(
+        f"heat to the ground: {heat[0]:.1f} MW at the start, {heat[-1]:.1f} MW at the end; preheaters at most "
+        f"{float(np.max(temps.preheater_duty_w.sum(axis=1), initial=0.0)) / 1e6:.2f} MW",
         highlight=False,
         soft_wrap=True,
     )

@@ -145,6 +145,11 @@ def compressors(result: SteadyResult) -> list[dict[str, Any]]:
             row["outlet_c"] = _num(float(th.edge_t_outlet_k[e]) - 273.15, 1)
             row["cooler_mw"] = _num(float(th.cooler_duty_w[j]) / 1e6, 2)
             row["over_temperature_limit"] = bool(th.comp_over_limit[j])
+            at_t = th.comp_at_limit is not None and bool(th.comp_at_limit[j])
+            row["at_temperature_limit"] = at_t
+            if at_t:  # held on the ratio its discharge temperature limit sets: name the temperature, not the ratio
+                row["control"] = "at max T"
+                row["control_text"] = "at bound: discharge temperature limit"
     return rows
 
 
