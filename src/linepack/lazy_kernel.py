@@ -1,6 +1,6 @@
 """Numba-compiled kernels loaded only once a process has work enough to repay numba's import.
 
-Some small numerical loops (a unit's power-limit root, the Chebyshev series of a mixture's Z) cost more in numpy's
+Some small numerical loops (the Chebyshev series of a mixture's Z, evaluated on a few points) cost more in numpy's
 per-call overhead than in arithmetic; compiled by numba (optional extra ``kernel``) they do the same arithmetic,
 in the same order, to the same result bit for bit. Importing numba and loading the cached machine code costs
 about 0.3 s of CPU, more than a single steady solve of the PSGP system gains, so a :class:`LazyKernel` keeps the
