@@ -173,8 +173,8 @@ def make_problem(grid: DayGrid, spec: DaySpec) -> DayProblem:
     ).astype(np.int64)
 
     # send-out pressure of held sources: up to the highest of the scenario's and the day's set-points
-    send_max = np.where(cn.source_is_pressure, np.nanmax(np.vstack([grid.src_p_set_pa, cn.source_p_set_pa[None, :]]),
-                                                          axis=0), np.nan)  # fmt: skip
+    send_max = np.fmax.reduce(np.vstack([grid.src_p_set_pa, cn.source_p_set_pa[None, :]]), axis=0)
+    send_max = np.where(cn.source_is_pressure, send_max, np.nan)
     send_max = np.where(np.isfinite(cn.source_p_max_pa) & cn.source_is_pressure,
                         np.fmin(send_max, cn.source_p_max_pa), send_max)  # fmt: skip
     p_lo, p_hi, lo_why, hi_why = _point_limits(grid, send_max)
