@@ -134,16 +134,16 @@ def print_day_report(res: DayResult, out: Console, *, binding: bool = True) -> N
                         "unserved_mmscfd:", "fuel_t", "linepack_end_t", "lowest_margin_bar")),
     )  # fmt: skip
     for title, prefixes in groups:
-        keys = [k for k in cols if k.startswith(prefixes)]
+        keys = [c for c in cols if c.startswith(prefixes)]
         if not keys:
             continue
-        table = compact_table(title, "from", [(_header(k), "num") for k in keys])
+        table = compact_table(title, "from", [(_header(c), "num") for c in keys])
         for i in range(K):
             cells = []
-            for k in keys:
-                v = float(cols[k][i])
-                off = k.startswith("p_set_barg:") and not np.isfinite(v) and f"running:{k[11:]}" in cols
-                cells.append("off" if off else _fmt(v, 3 if k.startswith("ratio") else 1))
+            for key in keys:
+                val = float(cols[key][i])
+                off = key.startswith("p_set_barg:") and not np.isfinite(val) and f"running:{key[11:]}" in cols
+                cells.append("off" if off else _fmt(val, 3 if key.startswith("ratio") else 1))
             table.add_row(hours[i], *cells)
         out.print(table)
 
