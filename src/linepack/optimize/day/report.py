@@ -174,9 +174,15 @@ def print_day_report(res: DayResult, out: Console, *, binding: bool = True) -> N
     if binding:
         lim = res.binding()
         say("Binding limits by hour:", "bold")
-        for k in range(K):
+        k = 0
+        while k < K:  # consecutive periods with the same limits on one line
+            j = k
+            while j + 1 < K and lim[j + 1] == lim[k]:
+                j += 1
             if lim[k]:
-                say(f"  {fmt_hhmm(k * spec.period_s)}  " + "; ".join(lim[k]))
+                span = fmt_hhmm(k * spec.period_s) + (f"-{fmt_hhmm((j + 1) * spec.period_s)}" if j > k else "")
+                say(f"  {span}  " + "; ".join(lim[k]))
+            k = j + 1
         if not any(lim):
             say("  none")
     for s in res.log.switches:

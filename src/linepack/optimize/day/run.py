@@ -175,7 +175,14 @@ def binding_limits(prob: DayProblem, raw: RawDay, on: NDArray[np.bool_]) -> list
         found: list[str] = []
         hi = np.isfinite(prob.p_hi) & np.any(pk >= prob.p_hi[None, :] - P_TOL_PA, axis=0)
         lo = np.any(pk <= prob.p_lo[None, :] + P_TOL_PA, axis=0)
-        found += sorted({f"max: {prob.p_hi_why[i]}" for i in np.flatnonzero(hi) if prob.p_hi_why[i]})
+        # (a send-out set-point limit is reported as its control at its maximum, below)
+        found += sorted(
+            {
+                f"max: {prob.p_hi_why[i]}"
+                for i in np.flatnonzero(hi)
+                if prob.p_hi_why[i] and "send-out" not in prob.p_hi_why[i]
+            }
+        )
         found += sorted({f"min: {prob.p_lo_why[i]}" for i in np.flatnonzero(lo) if prob.p_lo_why[i]})
         if len(prob.deliv_node):
             at_min = np.any(pk[:, prob.deliv_node] <= prob.deliv_p_min[None, :] + P_TOL_PA, axis=0)
