@@ -104,7 +104,7 @@ def _figures(
     return DayFigures(
         fuel_t=float(np.sum(fuel_kg_s * dt)) / 1e3,
         energy_cost_usd=cost,
-        unserved_t=float(np.sum(unserved_kg_s * dt[:, None])) / 1e3,
+        unserved_t=max(float(np.sum(unserved_kg_s * dt[:, None])) / 1e3, 0.0),
         lowest_margin_bar=margin,
         lowest_margin_at=at,
         linepack_start_t=float(linepack_kg[0]) / 1e3,

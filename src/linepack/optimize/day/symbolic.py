@@ -107,7 +107,7 @@ class ZModel:
 
     def offset(self, p_pa: F64) -> F64:
         """The simulator's Z minus the NLP's series at ``p_pa`` (0 for closed-form models)."""
-        if not self.tabulated:
+        if not self.tabulated or np.size(p_pa) == 0:
             return np.zeros(np.shape(p_pa))
         p = np.asarray(p_pa, dtype=float)
         return np.asarray(self.zfast.value(p.ravel()).reshape(p.shape) - self.series(p), dtype=float)
