@@ -485,6 +485,10 @@ def day(
     ] = None,
     plot: Annotated[Path | None, typer.Option("--plot", help="PNG of set-points, linepack, delivery pressures")] = None,
     no_check: Annotated[bool, typer.Option("--no-check", help="skip the replay in the transient simulator")] = False,
+    nomination: NominationOpt = None,
+    cs: CsOpt = None,
+    reference: ReferenceOpt = None,
+    fixed_loss: FixedLossOpt = "resistor",
 ) -> None:
     """The best schedule of a day (compressor, regulator and send-out set-points per control period) on the
     transient simulator's grid, replayed in the simulator as proof (docs/day-ahead.md).
@@ -541,7 +545,8 @@ def day(
             prices=read_prices(prices) if prices is not None else None,
         )
         spec.check()
-        net = network_from(file)
+        gl = GaslibOptions(nomination, None, None, cs, reference, fixed_loss)  # zones referenced as `linepack run`
+        net = network_from(file, gl)
         res = optimize_day(net, scenario_of(net, scenario), profile=prof, spec=spec, check=not no_check)
         print_day_report(res, out)
         if output is not None:

@@ -98,6 +98,8 @@ def _header(key: str) -> str:
 
 
 def _fmt(v: float, digits: int = 1) -> str:
+    if abs(v) < 0.5 * 10.0**-digits:
+        v = 0.0  # no "-0.0"
     return "-" if not np.isfinite(v) else f"{v:,.{digits}f}"
 
 
@@ -180,7 +182,7 @@ def print_day_report(res: DayResult, out: Console, *, binding: bool = True) -> N
             while j + 1 < K and lim[j + 1] == lim[k]:
                 j += 1
             if lim[k]:
-                span = fmt_hhmm(k * spec.period_s) + (f"-{fmt_hhmm((j + 1) * spec.period_s)}" if j > k else "")
+                span = f"{fmt_hhmm(k * spec.period_s)}-{fmt_hhmm((j + 1) * spec.period_s)}"
                 say(f"  {span}  " + "; ".join(lim[k]))
             k = j + 1
         if not any(lim):
