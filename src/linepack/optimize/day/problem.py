@@ -162,9 +162,12 @@ def make_problem(grid: DayGrid, spec: DaySpec) -> DayProblem:
         [CompCode.PRESSURE, CompCode.RATIO, CompCode.BYPASS],
         default=CompCode.CLOSED,
     ).astype(np.int64)
-    # a station the simulator closes at the start (gas would flow back through it) stays closed in its runs
+    # a station the simulator closes at the start (its discharge side above its set-point, no flow) stays in its
+    # user mode: running with a flow >= 0 and its set-point free, it is closed whenever the set-point is the
+    # discharge pressure at zero flow, and it may open later in the day as the simulator's control rules open it.
+    # A ratio or power station closed at the start stays closed (its law would force compression).
     closed0 = np.asarray(grid.start.state.comp_mode) == CompMode.OFF
-    code = np.where(closed0, CompCode.CLOSED, code).astype(np.int64)
+    code = np.where(closed0 & (code != CompCode.PRESSURE), CompCode.CLOSED, code).astype(np.int64)
     switchable = (code == CompCode.PRESSURE) & spec.switch_off & ~np.isin(comp_ids, spec.must_run)
     rcode = np.select(
         [cn.reg_mode == RegMode.PRESSURE, cn.reg_mode == RegMode.OPEN],
@@ -255,11 +258,15 @@ def make_problem(grid: DayGrid, spec: DaySpec) -> DayProblem:
     if bad:
         raise InputError([f"day-ahead optimisation: the limits of {b} cross (check its node limits)" for b in bad])
 
-    # initial running pattern: stations bypassed in the default day through a whole period start off
+    # initial running pattern: stations bypassed (not closed) in the default day through a whole period start off
     power = grid.default_day.comp_power_w
     on0 = np.ones((nc, K), dtype=bool)
     if nc and len(power) == N + 1:
-        idle = (power[1:] <= 0.0).reshape(K, m, nc).all(axis=1).T
+        # bypassed (no power, no pressure lift) through a whole period; a station closed by its non-return valve
+        # (no flow, discharge above suction) is not bypassed: it keeps running at zero flow
+        pts = grid.warm.point_p_pa[1:]
+        lift = np.abs(pts[:, cn.edge_to[cn.comp_edge]] - pts[:, cn.edge_from[cn.comp_edge]])
+        idle = ((power[1:] <= 0.0) & (lift < 1e-3 * BAR_PA)).reshape(K, m, nc).all(axis=1).T
         on0 = ~(idle & switchable[:, None])
 
     # prices and weights

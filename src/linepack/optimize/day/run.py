@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ...compile import CompiledNetwork, compile_network
+from ...errors import InfeasibleError
 from ...model.network import Network
 from ...transient import Profile
 from ...units import BAR_PA
@@ -221,6 +222,44 @@ def binding_limits(prob: DayProblem, raw: RawDay, on: NDArray[np.bool_]) -> list
     return out
 
 
+def check_start(prob: DayProblem) -> None:
+    """Raise :class:`InfeasibleError` when the fixed start state (steady or settled day) already breaks a
+    pressure limit the optimiser keeps at every step (node limits, MAOP): no schedule can undo where the day
+    starts. Delivery minima are left to the elastic solve."""
+    x0 = prob.grid.x0
+    if x0 is None:
+        return
+    p = x0.point_p_pa[0]
+    amb = prob.grid.cn.ambient_pa
+    over = np.flatnonzero(np.isfinite(prob.p_hi) & (p > prob.p_hi + P_TOL_PA))
+    under = np.flatnonzero(p < prob.p_lo - P_TOL_PA)
+    if not len(over) and not len(under):
+        return
+    seen: dict[str, tuple[float, float]] = {}
+    for i in over:
+        why = prob.p_hi_why[i] or "maximum pressure"
+        worst = seen.get(why, (0.0, 0.0))
+        if p[i] - prob.p_hi[i] > worst[0]:
+            seen[why] = (float(p[i] - prob.p_hi[i]), float(prob.p_hi[i]))
+    for i in under:
+        why = prob.p_lo_why[i] or "minimum pressure"
+        worst = seen.get(why, (0.0, 0.0))
+        if prob.p_lo[i] - p[i] > worst[0]:
+            seen[why] = (float(p[i] - prob.p_lo[i]), float(prob.p_lo[i]))
+    lines = [
+        f"{why} ({(lim - amb) / BAR_PA:.1f} barg) {'exceeded' if d > 0 else 'undercut'} by {abs(d) / BAR_PA:.2f} bar "
+        "in the state the day starts from"
+        for why, (d, lim) in sorted(seen.items(), key=lambda kv: -abs(kv[1][0]))
+    ]
+    raise InfeasibleError(
+        "day-ahead optimisation: the day starts beyond the limits it must keep at every step, so no schedule "
+        f"exists ({prob.spec.start.value} start at the default set-points): " + "; ".join(lines[:6])
+        + (f"; and {len(lines) - 6} more" if len(lines) > 6 else ""),
+        ["use --start periodic (the day's start is then a decision), or set-points that keep these limits at "
+         "t = 0 (`linepack run` shows the steady state)"],
+    )  # fmt: skip
+
+
 def infeasibility_verdict(prob: DayProblem, raw: RawDay) -> list[str]:
     """What the elastic solve ``raw`` still violates: each delivery minimum short (by how much, from when to
     when), each delivery cut (tonnes, hours), the end-of-day linepack short; the limits binding then follow
@@ -278,6 +317,7 @@ def optimize_day(
     from .problem import make_problem
 
     prob = make_problem(grid, spec)
+    check_start(prob)
     solver = DaySolver(prob)
     raw = solver.solve()
     feasible = raw.success
