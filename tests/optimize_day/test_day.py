@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import linepack as lp
-from linepack.errors import InputError
+from linepack.errors import InfeasibleError, InputError
 from linepack.optimize.day.prices import PriceSeries, read_prices
 from linepack.optimize.day.replay import REPLAY_TOL
 from linepack.optimize.day.run import optimize_day
@@ -102,3 +102,11 @@ def test_price_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
         read_prices(bad)
     with pytest.raises(InputError, match="strictly increasing"):
         PriceSeries("x", np.array([0.0, 0.0]), {"fuel": np.array([1.0, 1.0])})
+
+
+def test_a_day_starting_beyond_its_limits_is_reported_at_once() -> None:
+    """A steady start whose pipe runs above its MAOP (the terminal holds 70 barg on a 65 barg pipe): no schedule
+    can undo the start, and the error names the limit and by how much, before any NLP."""
+    net = single_pipe(maop_barg=65.0)
+    with pytest.raises(InfeasibleError, match=r"pipe P MAOP \(65.0 barg\) exceeded by [0-9.]+ bar"):
+        optimize_day(net, profile=constant_profile(), spec=quick(start=StartMode.STEADY))
