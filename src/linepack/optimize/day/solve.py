@@ -11,7 +11,7 @@ and Z, station on/off, the elastic solve of an infeasible day.
    off (bypassed); the pattern is kept when the re-solved day is no worse.
 4. When IPOPT finds no feasible day, the same model is solved with the delivery minima, the deliveries and
    the end-of-day linepack made elastic (each violation paid far above any other term): the violations
-   that remain, with their hours, and the limits binding then are the verdict (:mod:`.verdict`).
+   that remain, with their hours, and the limits binding then are the verdict (:func:`.run.infeasibility_verdict`).
 """
 
 from __future__ import annotations
