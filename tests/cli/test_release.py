@@ -20,8 +20,10 @@ def test_the_version_is_written_once_and_reported_everywhere() -> None:
     assert "version" not in project and "version" in project["dynamic"]
     citation = yaml.safe_load((REPO / "CITATION.cff").read_text())
     assert citation["version"] == linepack.__version__
-    top = re.search(r"^## (\S+)", (REPO / "CHANGELOG.md").read_text(), re.MULTILINE)
-    assert top is not None and top.group(1) == linepack.__version__
+    headings = re.findall(r"^## (\S+)", (REPO / "CHANGELOG.md").read_text(), re.MULTILINE)
+    released = headings[1:] if headings[:1] == ["Unreleased"] else headings
+    assert "Unreleased" not in released, "only the top section may be 'Unreleased'"
+    assert released[0] == linepack.__version__, "the newest released section is the package version"
     out = CliRunner().invoke(app, ["--version"]).output
     assert out.strip() == f"linepack {linepack.__version__}"
 
