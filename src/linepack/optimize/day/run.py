@@ -38,7 +38,7 @@ class DayFigures:
     """One day's totals on the optimiser's basis (step values at the step ends times the step length)."""
 
     fuel_t: float  # compressor fuel gas
-    energy_cost_usd: float  # supply at its price + fuel gas at the fuel price + electric energy
+    energy_cost_usd: float  # supply at its price + fuel gas at the fuel price + electric energy + cuts at penalty
     unserved_t: float
     lowest_margin_bar: float  # lowest delivery pressure minus its minimum, over deliveries and steps
     lowest_margin_at: str  # "<sink> at hh:mm"
