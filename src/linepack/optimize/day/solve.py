@@ -332,8 +332,10 @@ class DaySolver:
         opts: dict[str, Any] = {
             "tol": spec.ipopt_tol,
             "constr_viol_tol": 1e-9,
-            "acceptable_tol": 1e-6,
-            "acceptable_iter": 10,
+            # an "acceptable" stop keeps the same feasibility (IPOPT's default there is 1e-2): the replay checks it
+            "acceptable_tol": 10.0 * spec.ipopt_tol,
+            "acceptable_constr_viol_tol": 1e-9,
+            "acceptable_iter": 5,
             "max_iter": spec.max_iter,
             "max_cpu_time": spec.max_cpu_s,
             "print_level": 0,
