@@ -1,6 +1,7 @@
 """Day-ahead optimisation speed (issue 15): the PSGP winter day and GasLib-40 over 24 h.
 
-Run: python benchmarks/day_ahead.py [--segment-km 20] [--step-min 15] [--skip-psgp] [--skip-gaslib]
+Run: python benchmarks/day_ahead.py [--segment-km 20] [--step-min 15] [--period-h 1] [--start steady|periodic]
+     [--skip-psgp] [--skip-gaslib]
 Prints one row per case: segments, steps, NLP size, outcome, IPOPT solves and iterations, CPU time of the
 whole run (grid, default day, NLP, replay) against the goal as a ratio, and the replay agreement.
 Goals: PSGP winter day with 1 h periods under 60 s; GasLib-40 over 24 h under 10 s (2-core machine).
@@ -56,11 +57,17 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--segment-km", type=float, default=20.0)
     ap.add_argument("--step-min", type=float, default=15.0)
+    ap.add_argument("--period-h", type=float, default=1.0)
     ap.add_argument("--start", default="steady", choices=[m.value for m in StartMode])
     ap.add_argument("--skip-psgp", action="store_true")
     ap.add_argument("--skip-gaslib", action="store_true")
     a = ap.parse_args()
-    spec = DaySpec(segment_length_m=a.segment_km * 1e3, step_s=a.step_min * 60.0, start=StartMode(a.start))
+    spec = DaySpec(
+        segment_length_m=a.segment_km * 1e3,
+        step_s=a.step_min * 60.0,
+        period_s=a.period_h * 3600.0,
+        start=StartMode(a.start),
+    )
     print(f"{'case':28s} {'segs':>6s} {'steps':>5s} {'outcome':34s} {'nlp':>3s} {'iters':>5s} {'CPU s':>8s} "
           f"{'goal':>6s} {'ratio':>6s} {'replay':>8s}")  # fmt: skip
     if not a.skip_gaslib:
