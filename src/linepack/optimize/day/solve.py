@@ -34,7 +34,8 @@ F64 = NDArray[np.float64]
 SUCCESS = ("Solve_Succeeded", "Solved_To_Acceptable_Level")
 W_ELASTIC = 1e4  # elastic solve: weight of a violation against the objective's scale
 FLOW_FLOOR = 1e-3  # flows are compared relative to max(|q|, FLOW_FLOOR x the reference flow)
-PIN_MARGIN = 1e-6  # a pinned start-of-step flow keeps this relative distance from the regime threshold
+PIN_MARGIN = 1e-3  # a pinned start-of-step flow keeps this relative distance from the regime threshold (well beyond
+# the simulator's Newton tolerance on flows, so that the replay takes the same regime: 1e-6 did not, on PSGP)
 OFF_POWER_FRACTION = 0.01  # a station below this fraction of its maximum power through a period is tried off
 Z_RANGE = 1.1  # the Z series covers up to this factor above the highest pressure limit
 
