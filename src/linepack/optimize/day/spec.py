@@ -102,7 +102,7 @@ class DaySpec:
     friction_tol: float = 1e-9  # relative change of the lagged friction factors that ends the rounds
     # IPOPT's optimality tolerance on the NLP scaled by the default day's objective (order 1). Feasibility
     # (the step equations the replay checks) is held to 1e-9 whatever this is; 1e-8 made the PSGP day crawl
-    # through ~150 more iterations to improve the objective by about 1e-5 of the default day's (docs/day-ahead.md).
+    # through ~150 more iterations per solve, for the same objective to 4 digits (docs/day-ahead.md).
     ipopt_tol: float = 1e-5
     max_iter: int = 1500  # IPOPT iterations per solve
     max_cpu_s: float = 300.0  # IPOPT CPU time per solve
