@@ -40,7 +40,7 @@ def psgp_meters():  # type: ignore[no-untyped-def]
         pipe_flows=[(p, e) for p in PSGP_PIPES for e in ("from", "to")],
         pressure_nodes=(*PSGP_CORRIDOR, "NAWABSHAH", "QADIRPUR_S", "MULTAN_S"),
         provenance="A: assumed; pressure transmitters 0.05 bar, ultrasonic flow meters 0.5 % of reading, "
-                   "station power 2 % (typical SCADA instrument classes, no PSGP instrument list is published)",
+        "station power 2 % (typical SCADA instrument classes, no PSGP instrument list is published)",
     )
 
 
@@ -49,9 +49,17 @@ def main() -> None:
     net = lp.load_default_network()
     meters = psgp_meters()
     meters.save(OUT / "psgp_meters.yaml")
-    syn = synthesize(net, meters, profile=winter_day_profile(), events=[parse_event(LEAK)], hours=HOURS,
-                     interval_s=60.0, segment_length_m=2000.0, seed=2024,
-                     errors=MeterErrors(dropout_rate=0.002, stuck=(Stuck("SAHIWAL.P", 6.5 * 3600.0),)))
+    syn = synthesize(
+        net,
+        meters,
+        profile=winter_day_profile(),
+        events=[parse_event(LEAK)],
+        hours=HOURS,
+        interval_s=60.0,
+        segment_length_m=2000.0,
+        seed=2024,
+        errors=MeterErrors(dropout_rate=0.002, stuck=(Stuck("SAHIWAL.P", 6.5 * 3600.0),)),
+    )
     write_scada(syn.data, OUT / "psgp_scada.csv.gz")
     print(f"{len(meters.meters)} meters, {syn.data.n_rows} readings, leak {LEAK}: written to {OUT}")
 

@@ -102,4 +102,24 @@ def every_component_network(z_model: str = "gerg2008") -> lp.Network:
     net.add(lp.Valve(id="V2", **{"from": "K", "to": "A"}, open=False))
     net.add(lp.Sink(id="H.demand", node="H", demand=40.0, unit="kg/s", p_min_barg=20.0))
     net.add(lp.Sink(id="C.demand", node="C", demand=100.0, unit="MMSCFD", p_min_barg=30.0))
+    add_units(net, "C1", 2)
     return net
+
+
+def add_units(net: lp.Network, station: str, n: int, *, configurations: bool = True) -> None:
+    """``n`` units (a generic pipeline compressor, 1.4 m3/s and 25 kJ/kg at 9000/min, on a 6 MW gas turbine) for
+    ``station``; with ``configurations``, one running 1 unit and one running all in parallel."""
+    from linepack.model.components import CompressorConfiguration, CompressorUnit
+    from linepack.model.stations import DriverSpec, TurboMapSpec
+    from linepack.stations.generic import centrifugal_curves
+
+    net.compressor_maps["SMALL_TURBO"] = TurboMapSpec.model_validate(
+        {"speed_min_rpm": 4500, "speed_max_rpm": 9450, "curves": centrifugal_curves(1.4, 25.0, 9000.0)}
+    )
+    net.drivers["GT_6MW"] = DriverSpec(kind="gas_turbine", rated_power_mw=6.0, thermal_efficiency=0.33)
+    ids = [f"{station}-{chr(65 + k)}" for k in range(n)]
+    for uid in ids:
+        net.add(CompressorUnit(id=uid, station=station, map="SMALL_TURBO", driver="GT_6MW"))
+    if configurations:
+        net.add(CompressorConfiguration(id=f"{station}-1x", station=station, stages=[ids[:1]]))
+        net.add(CompressorConfiguration(id=f"{station}-all", station=station, stages=[ids]))

@@ -47,6 +47,9 @@ from .model.components import (
 )
 from .model.errors import suggest
 from .model.network import Network, NetworkView
+from .quality.spec import QualitySpec, compile_quality
+from .stations.compiled import compile_stations
+from .stations.units import CompiledStations
 from .units import BAR_PA, R_J_PER_MOL_K, FlowBasis, barg_to_pa, celsius_to_k
 
 F64 = NDArray[np.float64]
@@ -72,6 +75,8 @@ class CompMode(IntEnum):
     BYPASS = 4
     OFF = 5
     SUCTION = 6
+    MAP_FLOW = 7  # a station with units at its flow capacity (maximum speed, choke end or driver power)
+    MAP_HEAD = 8  # a station with units at the most head its units can make
 
 
 class RegMode(IntEnum):
@@ -139,6 +144,8 @@ class GasModel:
     lhv_j_per_kg: float | None
     basis: FlowBasis
     composition: GasComposition | None
+    kappa_given: bool = False  # heat_capacity_ratio given in the settings (not from the composition)
+    lhv_given: bool = False  # lower_heating_value_mj_per_kg given in the settings
 
 
 @dataclass(frozen=True)
@@ -226,6 +233,15 @@ class CompiledNetwork:
     # per resistive edge: the Darcy friction factor of law constant (NaN elsewhere)
     friction_fixed: F64 = field(default_factory=lambda: np.zeros(0))
     z_integrated: bool = False  # Z varying along each pipe, integrated exactly (settings.compressibility_along_pipe)
+    # non-isothermal flow (issue 13): the mean gas temperature [K] of every resistive edge that its law uses for Z,
+    # density and viscosity (set by linepack.thermal.coupling); None: gas.temperature_k everywhere (isothermal)
+    res_temperature_k: F64 | None = None
+    # Z(p) and dZ/dp of the resistive edges at those temperatures, prepared once per temperature field (optional)
+    res_z: Any = None
+    # non-isothermal flow: gas temperature [K] at every compressor's suction for its power law (None: gas.temperature_k)
+    comp_suction_temperature_k: F64 | None = None
+    # settings.thermal.mode is non_isothermal: a solve of this compiled network without temperatures says so
+    thermal_requested: bool = False
     # optimisation inputs of the file (NaN where not given): per source and per sink
     source_price_usd_per_mmbtu: F64 = field(default_factory=lambda: np.zeros(0))
     source_min_kg_s: F64 = field(default_factory=lambda: np.zeros(0))  # 0 where not given
@@ -234,6 +250,11 @@ class CompiledNetwork:
     sink_value_usd_per_mmbtu: F64 = field(default_factory=lambda: np.zeros(0))
     # pipe id -> its route as (lon, lat) vertices, for maps (only pipes that have one)
     pipe_routes: Mapping[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)
+    # compressor stations with units (maps and drivers); None when no station has units
+    stations: CompiledStations | None = None
+    notes: tuple[str, ...] = ()  # what compiling changed (e.g. a station bypassed for lack of units)
+    # gas quality: source gases, energy and volume demands, limits, blending (None: no composition known)
+    quality: QualitySpec | None = None
 
     @property
     def n_nodes(self) -> int:
@@ -326,18 +347,37 @@ def _gas_model(network: Network) -> GasModel:
     if lhv is None and comp is not None:
         lhv = float(comp.net_heating_value_j_per_kg())
     name = st.gas or "custom gas"
-    basis = _basis(name, comp, molar_mass)
-    return GasModel(name, molar_mass, t_k, zmodel, mumodel, kappa, lhv, basis, comp)
+    basis = _basis(name, comp, molar_mass, _combustion_t_k(network))
+    return GasModel(
+        name,
+        molar_mass,
+        t_k,
+        zmodel,
+        mumodel,
+        kappa,
+        lhv,
+        basis,
+        comp,
+        kappa_given=st.heat_capacity_ratio is not None,
+        lhv_given=st.lower_heating_value_mj_per_kg is not None,
+    )
 
 
-def _basis(name: str, comp: GasComposition | None, molar_mass: float) -> FlowBasis:
+def _combustion_t_k(network: Network) -> float:
+    """Combustion reference temperature of energy units (settings.quality_reference) [K]."""
+    from .gas.quality import reference_conditions
+
+    return reference_conditions(network.settings.quality_reference).combustion_t_k
+
+
+def _basis(name: str, comp: GasComposition | None, molar_mass: float, combustion_t_k: float = 298.15) -> FlowBasis:
     if comp is not None:
         return FlowBasis(
             gas_name=name,
             density_15c_kg_m3=float(comp.density_standard_kg_per_m3(ISO_15C)),
             density_60f_kg_m3=float(comp.density_standard_kg_per_m3(US_60F)),
             density_0c_kg_m3=float(comp.density_standard_kg_per_m3(NORMAL_0C)),
-            hhv_j_per_kg=float(comp.gross_heating_value_j_per_kg()),
+            hhv_j_per_kg=float(comp.gross_heating_value_j_per_kg(combustion_t_k)),
         )
 
     def ideal(t: float, p: float) -> float:
@@ -456,7 +496,7 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
             return gas.basis
         if gname not in bases:
             comp = GasComposition.from_mole_fractions(gname, network.gas_compositions[gname].mole_fractions)
-            bases[gname] = _basis(gname, comp, comp.molar_mass_kg_per_mol)
+            bases[gname] = _basis(gname, comp, comp.molar_mass_kg_per_mol, _combustion_t_k(network))
         return bases[gname]
 
     sc = view.scenario
@@ -477,6 +517,17 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
     )
     demand = np.array([gas.basis.to_kg_s(k.demand, k.unit, f"sink {k.id}") * sc.demand_scale for k in sinks])
 
+    reference_flow = float(max(np.sum(demand), np.sum(inflow), 0.0))
+    quality = compile_quality(view, gas.composition, gas.basis, sources, sinks, reference_flow)
+    if quality is not None and quality.mixing and network.settings.compressibility_along_pipe == "integrated":
+        raise InputError(
+            [
+                "settings.compressibility_along_pipe: integrated (Z integrated along each pipe) works with one gas; "
+                "here several source gases mix (settings.mixing: auto). Set compressibility_along_pipe: "
+                "mean_pressure, or settings.mixing: off to carry one gas"
+            ]
+        )
+
     def sink_kg_s(value: float | None, k: Sink, default: float) -> float:
         return default if value is None else gas.basis.to_kg_s(value, k.unit, f"sink {k.id}") * sc.demand_scale
 
@@ -491,6 +542,14 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
     for k in np.flatnonzero(np.isfinite(_column_or_nan(sources, "supply_min"))):
         s = sources[k]
         source_min[k] = src_basis[k].to_kg_s(float(s.supply_min or 0.0), s.unit, f"source {s.id}")
+
+    stations, notes = compile_stations(view, comps)
+    comp_mode = np.array([_COMP_MODE[c.mode] for c in comps], dtype=np.int64)
+    if notes:  # stations with units but no configuration that can run are bypassed
+        stuck = {n.split(":", 1)[0] for n in notes if n.endswith("the station is bypassed")}
+        for kc, c in enumerate(comps):
+            if c.id in stuck and comp_mode[kc] not in (CompMode.OFF,):
+                comp_mode[kc] = CompMode.BYPASS
 
     rows = np.concatenate([efrom, eto])
     cols = np.concatenate([np.arange(n_e), np.arange(n_e)])
@@ -529,7 +588,7 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
         maop_pa=np.concatenate([pa_column(pipes, "maop_barg"), np.full(n_r, np.nan)]),
         nominal_diameter_in=np.concatenate([_column_or_nan(pipes, "nominal_diameter_in"), np.full(n_r, np.nan)]),
         comp_edge=comp_pos.astype(np.int64),
-        comp_mode=np.array([_COMP_MODE[c.mode] for c in comps], dtype=np.int64),
+        comp_mode=comp_mode,
         comp_p_set_pa=np.array([pa(c.p_set_barg) for c in comps]),
         comp_ratio_set=np.array([_nan_or(c.ratio_set) for c in comps]),
         comp_power_set_w=np.array([_nan_or(c.power_set_mw) * 1e6 for c in comps]),
@@ -569,12 +628,16 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
         reg_flow_set=np.array([_nan_or(r.flow_set_kg_s) for r in regs]),
         friction_fixed=friction_fixed,
         z_integrated=network.settings.compressibility_along_pipe == "integrated",
+        thermal_requested=network.settings.thermal.mode == "non_isothermal",
         source_price_usd_per_mmbtu=_column_or_nan(sources, "price_usd_per_mmbtu"),
         source_min_kg_s=source_min,
         sink_demand_min_kg_s=demand_min,
         sink_demand_max_kg_s=demand_max,
         sink_value_usd_per_mmbtu=_column_or_nan(sinks, "value_usd_per_mmbtu"),
         pipe_routes={p.id: tuple((float(x), float(y)) for x, y in p.route_lonlat) for p in pipes if p.route_lonlat},
+        stations=stations,
+        notes=tuple(notes),
+        quality=quality,
     )
 
 
@@ -617,6 +680,21 @@ def _driver_assumed(c: Compressor) -> bool:
     """True when the file does not say how the station is driven: a gas turbine at the default efficiency is
     then assumed (its fuel is drawn at the suction node, and the result says so)."""
     return c.driver == Driver.GAS_TURBINE and not ({"driver", "driver_efficiency"} & c.model_fields_set)
+
+
+def res_temperature(cn: CompiledNetwork) -> F64 | float:
+    """Gas temperature [K] of every resistive edge's law: the per-edge mean temperatures of a non-isothermal solve,
+    else the network temperature (a scalar, so isothermal arithmetic is unchanged)."""
+    return cn.gas.temperature_k if cn.res_temperature_k is None else cn.res_temperature_k
+
+
+def z_res_at(cn: CompiledNetwork, p_pa: F64) -> tuple[F64, F64]:
+    """Z and dZ/dp [1/Pa] of the network gas at the mean pressures of the resistive edges, at their temperatures."""
+    if cn.res_z is not None:
+        z, dz = cn.res_z(np.asarray(p_pa, dtype=float))
+    else:
+        z, dz = cn.gas.compressibility.z_and_dz_dp(np.asarray(p_pa, dtype=float), res_temperature(cn))
+    return np.asarray(z, dtype=float), np.asarray(dz, dtype=float)
 
 
 def z_at(cn: CompiledNetwork, p_pa: F64) -> tuple[F64, F64]:

@@ -9,6 +9,9 @@ file and the CSV file say the same thing:
     result.pipes        # from, to, mass_flow_kg_s, p_in_bar, p_out_bar, ..., linepack_kg; index: pipe id
     result.compressors  # ratio, power_mw, fuel_kg_s, mode, ...
     result.sources, result.sinks, result.regulators, result.valves, result.short_pipes, result.resistors
+
+With gas quality the node, pipe, source and sink tables also carry the gas figures (``gcv_mj_m3``,
+``wobbe_mj_m3``, ``h2_mol_pct``, ...) and the mole fractions as ``mole_fractions_<component>`` columns.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ RESULT_TABLES = (
     "resistors",
     "sources",
     "sinks",
+    "compressor_units",
 )
 
 
@@ -51,12 +55,25 @@ def require_xarray() -> Any:
 
 
 def records_frame(records: list[dict[str, Any]], columns: list[str] | None = None, index: str = "id") -> Any:
-    """A DataFrame of ``records`` indexed by ``index`` (an empty one keeps the columns)."""
+    """A DataFrame of ``records`` indexed by ``index`` (an empty one keeps the columns). A field holding a
+    mapping (a gas's ``mole_fractions``) becomes one column per key, ``mole_fractions_methane`` and so on."""
     pd = require_pandas()
+    if any(isinstance(v, dict) for r in records for v in r.values()):
+        records = [_flat(r) for r in records]
     df = pd.DataFrame.from_records(records, columns=columns)
     if index in df.columns:
         df = df.set_index(index)
     return df
+
+
+def _flat(record: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        if isinstance(value, dict):
+            out.update({f"{key}_{k}": v for k, v in value.items()})
+        else:
+            out[key] = value
+    return out
 
 
 def steady_tables(doc: dict[str, Any]) -> dict[str, Any]:

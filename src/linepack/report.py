@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 from rich.console import Console, Group
 from rich.text import Text
 
 from .compile import CompMode
 from .console_tables import compact_table
+from .quality.limits import QUALITY_QUANTITIES
 from .results import COMP_MODE_SHORT, SteadyResult
 from .solvers.equations import user_comp_target
+from .stations.points import UnitPoints
 from .units import BAR_PA, MMSCF_M3
 from .violations import beyond
 
@@ -35,6 +40,8 @@ COMP_BOUND_SHORT = {
     CompMode.FLOW: "max flow",
     CompMode.BYPASS: "bypass",
     CompMode.OFF: "closed",
+    CompMode.MAP_FLOW: "units' capacity",
+    CompMode.MAP_HEAD: "units' head",
 }
 
 
@@ -94,10 +101,13 @@ def summary(result: SteadyResult) -> Group:
     parts.append(t)
 
     maop = node_maop_pa(result)
-    violated = {(v.kind, v.component_id) for v in result.violation_records}
-    cols = [
-        ("category", "text"),
-        ("demand\nMMSCFD", "num"),
+    violated = {(v.kind, v.component_id) for v in result.violation_records if v.quantity not in QUALITY_QUANTITIES}
+    mixed = result.quality is not None and result.quality.mixing
+    received = result.sink_mmscfd() if mixed else None  # standard volume of the gas each delivery receives
+    cols = [("category", "text"), ("demand\nMMSCFD", "num")]
+    if received is not None:
+        cols.append(("own gas\nMMSCFD", "num"))
+    cols += [
         ("p\nbarg", "num"),
         ("min\nbarg", "num"),
         ("MAOP\nbarg", "num"),
@@ -120,6 +130,7 @@ def summary(result: SteadyResult) -> Group:
             kid,
             cn.sink_category[k],
             f"{to_mmscfd(cn.sink_demand[k]):.0f}",
+            *([f"{received[k]:.0f}"] if received is not None else []),
             f"{p:.1f}",
             "-" if pmin_b is None else f"{pmin_b:.1f}",
             "-" if mx is None else f"{mx:.1f}",
@@ -127,7 +138,10 @@ def summary(result: SteadyResult) -> Group:
             Text(status, style=style),
         )
     t.add_section()
-    t.add_row("total", "", f"{to_mmscfd(result.total_demand_kg_s()):.0f}", "", "", "", "", "", style="bold")
+    own_total = [f"{float(np.sum(received)):.0f}"] if received is not None else []
+    t.add_row(
+        "total", "", f"{to_mmscfd(result.total_demand_kg_s()):.0f}", *own_total, "", "", "", "", "", style="bold"
+    )
     parts.append(t)
 
     if len(cn.comp_edge):
@@ -173,6 +187,11 @@ def summary(result: SteadyResult) -> Group:
         t.add_row("total", "", "", "", "", "", f"{power_total:.1f}", "", f"{fuel_total:.2f}", style="bold")
         parts.append(t)
 
+    units = result.unit_points()
+    if units is not None:
+        parts.append(unit_table(units, basis.kg_s_to_mmscfd))
+    parts.extend(quality_parts(result))
+
     bal = result.balance()
     lp = float(np.sum(result.pipe_linepack_kg()))
     rho60 = basis.density_60f_kg_m3
@@ -190,10 +209,100 @@ def summary(result: SteadyResult) -> Group:
     if result.violations:
         parts.append(Text("Violations:\n" + "\n".join(f"  - {v}" for v in result.violations), style="bold red"))
     else:
-        parts.append(Text("No pressure or capacity violations.", style="green"))
+        limits = cn.quality is not None and cn.quality.has_limits
+        what = "pressure, capacity or gas-quality" if limits else "pressure or capacity"
+        parts.append(Text(f"No {what} violations.", style="green"))
     if result.warnings:
         parts.append(Text("Warnings:\n" + "\n".join(f"  - {w}" for w in result.warnings), style="yellow"))
     return Group(*parts)  # type: ignore[arg-type]
+
+
+def _num(v: float, fmt: str) -> str:
+    return "-" if not np.isfinite(v) else format(v, fmt)
+
+
+def unit_table(units: UnitPoints, to_mmscfd: Callable[[float], float]) -> Any:
+    """The operating point of every compressor unit as a (compact) table."""
+    cols = [
+        ("config.", "id"),
+        ("state", "text"),
+        ("speed\n/min", "num"),
+        ("flow\nm3/s", "num"),
+        ("head\nkJ/kg", "num"),
+        ("eff.", "num"),
+        ("MW /\navail.", "num"),
+        ("fuel\nMMSCFD", "num"),
+        ("surge\n%", "num"),
+        ("choke\n%", "num"),
+    ]
+    t = compact_table("Compressor units", "unit", cols)
+    for i, uid in enumerate(units.unit_ids):
+        fuel = units.fuel_kg_s[i]
+        running = np.isfinite(units.power_mw[i])
+        t.add_row(
+            uid,
+            units.configuration[i] or "-",
+            units.state[i],
+            _num(units.speed_rpm[i], ".0f"),
+            _num(units.flow_m3_s[i], ".2f"),
+            _num(units.head_kj_per_kg[i], ".1f"),
+            _num(units.efficiency[i], ".3f"),
+            f"{units.power_mw[i]:.1f} / {units.power_avail_mw[i]:.1f}" if running else "-",
+            _num(to_mmscfd(fuel) if np.isfinite(fuel) else np.nan, ".2f"),
+            _num(100 * units.surge_margin[i], ".0f"),
+            _num(100 * units.choke_margin[i], ".0f"),
+        )
+    return t
+def quality_parts(result: SteadyResult) -> list[object]:
+    """The delivered gas quality table (GCV, Wobbe, relative density, H2, energy, limits) at the network's quality
+    reference conditions and its energy balance line; nothing when the network gas has no composition."""
+    q = result.quality
+    cn = result.network
+    spec = cn.quality
+    if q is None or spec is None:
+        return []
+    how = "mixed from the sources' gases" if q.mixing else f"one gas, {cn.gas.name}"
+    cols = [
+        ("GCV\nMJ/m3", "num"),
+        ("GCV\nBtu/scf", "num"),
+        ("Wobbe\nMJ/m3", "num"),
+        ("rel.\ndensity", "num"),
+        ("H2\nmol %", "num"),
+        ("energy\nMW", "num"),
+        ("energy\nMMBTU/d", "num"),
+    ]
+    limited_any = spec.sink_limited
+    if np.any(limited_any):
+        cols.append(("limits", "text"))
+    t = compact_table(f"Delivered gas quality ({how}; reference {q.reference_name})", "delivery", cols)
+    broken = {v.component_id for v in result.violation_records if v.quantity in QUALITY_QUANTITIES}
+    for k, kid in enumerate(cn.sink_ids):
+        row: list[object] = [
+            kid,
+            f"{q.sink.gcv_mj_m3[k]:.2f}",
+            f"{q.sink.gcv_btu_scf[k]:.0f}",
+            f"{q.sink.wobbe_mj_m3[k]:.2f}",
+            f"{q.sink.relative_density[k]:.3f}",
+            f"{q.sink.h2_mol_pct[k]:.2f}",
+            f"{q.sink_energy_mw[k]:,.0f}",
+            f"{q.sink_energy_mmbtu_d[k]:,.0f}",
+        ]
+        if np.any(limited_any):
+            if kid in broken:
+                row.append(Text("OUT OF LIMITS", style="bold red"))
+            else:
+                row.append(Text("ok", style="green") if limited_any[k] else "-")
+        t.add_row(*row)
+    t.add_section()
+    total = ["total", "", "", "", "", "", f"{float(np.sum(q.sink_energy_mw)):,.0f}"]
+    total.append(f"{float(np.sum(q.sink_energy_mmbtu_d)):,.0f}")
+    t.add_row(*total, *([""] if np.any(limited_any) else []), style="bold")
+    supplied, delivered, fuel = q.energy_balance_mw()
+    line = Text(
+        f"Energy (gross calorific value, {q.reference_name}): supplied {supplied:,.0f} MW = delivered "
+        f"{delivered:,.0f} MW + compressor fuel {fuel:,.0f} MW"
+    )
+    return [t, line]
 
 
 def print_summary(result: SteadyResult, console: Console | None = None) -> None:

@@ -7,15 +7,17 @@ import io
 import json
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .compile import CompiledNetwork, CompMode, EdgeKind, RegMode, z_at
+from .compile import CompiledNetwork, CompMode, EdgeKind, RegMode, z_at, z_res_at
 from .errors import InputError
 from .io.atomic import atomic_write_text
+from .stations.points import UnitPoints, unit_points
 from .units import BAR_PA, R_J_PER_MOL_K
 from .violations import Violation
 
@@ -29,6 +31,8 @@ COMP_MODE_TEXT = {
     CompMode.FLOW: "flow",
     CompMode.BYPASS: "bypass",
     CompMode.OFF: "off (closed)",
+    CompMode.MAP_FLOW: "flow capacity of its units",
+    CompMode.MAP_HEAD: "most head of its units",
 }
 # short names of the controls for tables (terminal and web); the long texts are COMP_MODE_TEXT
 COMP_MODE_SHORT = {
@@ -39,6 +43,8 @@ COMP_MODE_SHORT = {
     CompMode.FLOW: "flow",
     CompMode.BYPASS: "bypass",
     CompMode.OFF: "off",
+    CompMode.MAP_FLOW: "units' capacity",
+    CompMode.MAP_HEAD: "units' head",
 }
 REG_MODE_TEXT = {
     RegMode.PRESSURE: "outlet set-point",
@@ -79,6 +85,13 @@ class SteadyResult:
     control: Any = None
     # the violations as records (component, quantity, value, limit, text): the one list every report reads
     violation_records: tuple[Violation, ...] = ()
+    # the gas the hydraulics used (quality.properties.GasProps) and, when mixtures were tracked, the gas state the
+    # final flows imply (quality.coupling.GasState); None for results built by older code paths
+    props: Any = None
+    gas_state: Any = None
+    # non-isothermal solve (issue 13): linepack.thermal.network_temperatures.NetworkTemperatures of the final
+    # hydraulics (node and pipe-end temperatures, station duties); None: isothermal
+    thermal: Any = None
 
     def __post_init__(self) -> None:
         for value in self.__dict__.values():
@@ -117,13 +130,43 @@ class SteadyResult:
         p_from, p_to = self.p_pa[cn.edge_from[ce]], self.p_pa[cn.edge_to[ce]]
         return np.where(rev, p_from / p_to, p_to / p_from)
 
+    def molar_mass_res(self) -> F64:
+        """Molar mass [kg/mol] of the gas in every pipe and resistor (the network gas unless mixtures were tracked)."""
+        if self.props is not None:
+            return np.asarray(self.props.res_molar_mass, dtype=float)
+        return np.full(len(self.network.res_edge), self.network.gas.molar_mass_kg_per_mol)
+
+    def res_temperature_k(self) -> F64:
+        """Gas temperature [K] that the law of every pipe and resistor used: its mean temperature in a non-isothermal
+        solve, else the network temperature."""
+        cn = self.network
+        if cn.res_temperature_k is not None:
+            return np.asarray(cn.res_temperature_k, dtype=float)
+        return np.full(len(cn.res_edge), cn.gas.temperature_k)
+
+    @cached_property
+    def quality(self) -> Any:
+        """Gas quality at nodes, in pipes, delivered and supplied, with energy flows
+        (:class:`linepack.quality.results.SteadyQuality`; None when the network gas has no composition)."""
+        from .quality.results import steady_quality
+
+        return steady_quality(self)
+
     def pipe_linepack_kg(self) -> F64:
         """Gas mass stored in each pipe at the steady state: rho(p_m) * volume."""
         cn = self.network
-        gas = cn.gas
-        rho = self.p_mean_pa * gas.molar_mass_kg_per_mol / (self.z_avg * R_J_PER_MOL_K * gas.temperature_k)
+        rho = self.p_mean_pa * self.molar_mass_res() / (self.z_avg * R_J_PER_MOL_K * self.res_temperature_k())
         vol = np.pi * cn.diameter_m**2 / 4.0 * cn.length_m
         return np.where(cn.res_is_pipe, rho * vol, 0.0)
+
+    def unit_points(self) -> UnitPoints | None:
+        """Operating point of every compressor unit (None when no station has units): speed, flow, head,
+        efficiency, power, fuel, recycle, surge and choke margins (:mod:`linepack.stations.points`)."""
+        cn = self.network
+        if cn.stations is None:
+            return None
+        config = getattr(self.control, "station_config", None)
+        return unit_points(cn, self.p_pa, self.q_kg_s, self.comp_mode, config, self.comp_reverse(), self.props)
 
     def throughput_kg_s(self) -> float:
         return float(np.sum(self.source_supply_kg_s))
@@ -213,7 +256,9 @@ class SteadyResult:
 
     @property
     def sinks(self) -> Any:
-        """Sinks: node, demand_kg_s, demand_mmscfd (at the network gas), p_barg, p_min_barg."""
+        """Sinks: node, demand_kg_s, demand_mmscfd (at the network gas, on the basis of :meth:`balance`), p_barg,
+        p_min_barg; with gas quality also the delivered gas's figures (gcv_mj_m3, wobbe_mj_m3, h2_mol_pct, ...),
+        demand_mmscfd_delivered_gas (standard volume of the gas received), energy_mw and energy_mmbtu_d."""
         return self.table("sinks")
 
     # --- result file contract -----------------------------------------------------------------
@@ -235,9 +280,20 @@ class SteadyResult:
             }
             for i, nid in enumerate(cn.node_ids)
         ]
+        th = self.thermal
+        if th is not None:  # non-isothermal: the gas temperature of every node (isothermal output unchanged)
+            for i, rec in enumerate(nodes):
+                rec["temperature_c"] = float(th.node_t_k[i]) - 273.15
+        t_res = self.res_temperature_k()
         ef, et = cn.edge_from, cn.edge_to
         lp = self.pipe_linepack_kg()
         v_in = self.inlet_velocity_m_s()
+        molar = self.molar_mass_res()
+        qual = self.quality
+        if qual is not None:
+            for i, rec in enumerate(nodes):
+                rec.update(_figures(qual.node, i))
+                rec["mole_fractions"] = _fractions(qual.node_x[i])
         pipes, resistors = [], []
         for k, e in enumerate(cn.res_edge):
             i, j = ef[e], et[e]
@@ -253,12 +309,14 @@ class SteadyResult:
                 "elevation_change_m": cn.dh_m[k],
                 "friction_factor": self.friction_factor[k],
                 "z_avg": self.z_avg[k],
-                "temperature_k": gas.temperature_k,
-                "molar_mass_kg_per_mol": gas.molar_mass_kg_per_mol,
+                "temperature_k": float(t_res[k]),
+                "molar_mass_kg_per_mol": molar[k],
                 "reynolds": self.reynolds[k],
                 "velocity_in_m_s": v_in[k],
                 "linepack_kg": lp[k],
             }
+            if qual is not None:
+                rec.update(_figures(qual.edge, k))
             if cn.res_is_pipe[k]:
                 pipes.append(rec)
             else:
@@ -307,6 +365,8 @@ class SteadyResult:
             }
             for k, e in enumerate(cn.reg_edge)
         ]
+        if th is not None:
+            _station_temperatures(th, cn, compressors, regulators)
         valves, short_pipes = [], []
         open_edges = set(cn.tie_edge.tolist())
         for e in np.flatnonzero((cn.edge_kind == EdgeKind.VALVE) | (cn.edge_kind == EdgeKind.SHORT_PIPE)):
@@ -343,6 +403,31 @@ class SteadyResult:
             }
             for k, kid in enumerate(cn.sink_ids)
         ]
+        quality_doc: dict[str, Any] | None = None
+        if qual is not None:
+            q = cn.quality
+            assert q is not None
+            for k, rec in enumerate(sources):
+                rec["gas"] = qual.gas_set.names[q.source_gas[k]]
+                rec.update(_figures(qual.source, k))
+                rec["energy_mw"] = qual.source_energy_mw[k]
+                rec["energy_mmbtu_d"] = qual.source_energy_mmbtu_d[k]
+            delivered_mmscfd = self.sink_mmscfd()
+            for k, rec in enumerate(sinks):
+                rec.update(_figures(qual.sink, k))
+                rec["mole_fractions"] = _fractions(qual.node_x[cn.sink_node[k]])
+                rec["demand_mmscfd_delivered_gas"] = delivered_mmscfd[k]
+                rec["energy_mw"] = qual.sink_energy_mw[k]
+                rec["energy_mmbtu_d"] = qual.sink_energy_mmbtu_d[k]
+            supplied, delivered, fuel = qual.energy_balance_mw()
+            quality_doc = {
+                "reference": qual.reference_name,
+                "mixing": qual.mixing,
+                "gases": {g.name: g.as_dict() for g in qual.gas_set.gases},
+                "energy_supplied_mw": supplied,
+                "energy_delivered_mw": delivered,
+                "energy_fuel_mw": fuel,
+            }
         doc: dict[str, Any] = {
             "converged": self.converged,
             "iterations": self.iterations,
@@ -367,19 +452,51 @@ class SteadyResult:
             "resistors": resistors,
             "sources": sources,
             "sinks": sinks,
+            "compressor_units": units.rows() if (units := self.unit_points()) is not None else [],
             "active_bounds": list(self.active_bounds),
             "violations": list(self.violations),
             "warnings": list(self.warnings),
         }
+        if quality_doc is not None:
+            doc["quality"] = quality_doc
         return _clean(doc)
+
+    def edge_mmscfd(self) -> F64:
+        """Flow of every edge in MMSCFD of the gas it carries (60 F / 14.696 psia)."""
+        cn = self.network
+        qual = self.quality
+        factor = cn.gas.basis.kg_s_to_mmscfd(1.0)
+        if qual is None or not qual.mixing:
+            return np.asarray(self.q_kg_s * factor)
+        from .gas.conditions import US_60F
+        from .gas.iso6976 import density_kg_per_m3
+        from .units import MMSCF_M3, SECONDS_PER_DAY
+
+        rho60 = density_kg_per_m3(qual.gas_set.components(qual.edge_w), US_60F)
+        return np.asarray(self.q_kg_s / rho60 * SECONDS_PER_DAY / MMSCF_M3)
+
+    def sink_mmscfd(self) -> F64:
+        """Demand of every sink in MMSCFD of the gas it receives (60 F / 14.696 psia)."""
+        cn = self.network
+        qual = self.quality
+        if qual is None or not qual.mixing:
+            return np.array([cn.gas.basis.kg_s_to_mmscfd(m) for m in cn.sink_demand])
+        from .gas.conditions import US_60F
+        from .gas.iso6976 import density_kg_per_m3
+        from .units import MMSCF_M3, SECONDS_PER_DAY
+
+        rho60 = density_kg_per_m3(qual.node_x[cn.sink_node], US_60F)
+        return np.asarray(cn.sink_demand / rho60 * SECONDS_PER_DAY / MMSCF_M3)
 
     def inlet_velocity_m_s(self) -> F64:
         """Mean gas velocity [m/s] at the inlet (``from`` end) of every pipe and resistor, Z at that pressure."""
         cn = self.network
-        gas = cn.gas
         p_in = self.p_pa[cn.edge_from[cn.res_edge]]
-        z, _ = z_at(cn, p_in)
-        rho = p_in * gas.molar_mass_kg_per_mol / (z * R_J_PER_MOL_K * gas.temperature_k)
+        if self.props is not None:
+            z, _ = self.props.z_res(p_in)
+        else:
+            z, _ = z_at(cn, p_in) if cn.res_temperature_k is None else z_res_at(cn, p_in)
+        rho = p_in * self.molar_mass_res() / (z * R_J_PER_MOL_K * self.res_temperature_k())
         area = np.pi * cn.diameter_m**2 / 4.0
         return np.asarray(self.q_kg_s[cn.res_edge] / (rho * area), dtype=float)
 
@@ -415,7 +532,28 @@ class SteadyResult:
             "temperature_k",
             "molar_mass_kg_per_mol",
             "linepack_kg",
+            "station",
+            "configuration",
+            "state",
+            "speed_rpm",
+            "flow_m3_s",
+            "head_kj_per_kg",
+            "efficiency",
+            "power_avail_mw",
+            "recycle_kg_s",
+            "surge_margin",
+            "choke_margin",
         ]
+        if self.thermal is not None:  # non-isothermal: temperatures and duties (isothermal columns unchanged)
+            cols += [
+                "temperature_c",
+                "suction_temperature_c",
+                "discharge_temperature_c",
+                "inlet_temperature_c",
+                "outlet_temperature_c",
+                "cooler_duty_mw",
+                "preheater_duty_mw",
+            ]
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
         w.writeheader()
@@ -435,6 +573,47 @@ class SteadyResult:
             atomic_write_text(p, self.to_csv_text())
         else:
             raise InputError(f"{p}: unknown result file type '{p.suffix}'; use .json or .csv")
+
+
+def _station_temperatures(th: Any, cn: CompiledNetwork, compressors: list[Any], regulators: list[Any]) -> None:
+    """Add the temperatures [C] and duties [MW] of a non-isothermal result to the station records (in place)."""
+    edge = {eid: i for i, eid in enumerate(cn.edge_ids)}
+    kelvin = 273.15
+    comp = {cid: j for j, cid in enumerate(th.compressor_ids)}
+    for rec in compressors:
+        j = comp.get(rec["id"])
+        if j is None:
+            continue
+        e = edge[rec["id"]]
+        rec["suction_temperature_c"] = float(th.edge_t_inlet_k[e]) - kelvin
+        rec["discharge_temperature_c"] = float(th.comp_discharge_t_k[j]) - kelvin  # before the after-cooler
+        rec["outlet_temperature_c"] = float(th.edge_t_outlet_k[e]) - kelvin
+        rec["cooler_duty_mw"] = float(th.cooler_duty_w[j]) / 1e6
+        rec["over_discharge_limit"] = bool(th.comp_over_limit[j])
+    reg = {rid: j for j, rid in enumerate(th.regulator_ids)}
+    for rec in regulators:
+        j = reg.get(rec["id"])
+        if j is None:
+            continue
+        e = edge[rec["id"]]
+        rec["inlet_temperature_c"] = float(th.edge_t_inlet_k[e]) - kelvin
+        rec["outlet_temperature_c"] = float(th.edge_t_outlet_k[e]) - kelvin
+        rec["preheater_duty_mw"] = float(th.preheater_duty_w[j]) / 1e6
+
+
+_FIGURES = ("gcv_mj_m3", "ncv_mj_m3", "gcv_mj_kg", "wobbe_mj_m3", "relative_density", "h2_mol_pct")
+
+
+def _figures(figs: Any, i: int) -> dict[str, float]:
+    """The quality figures of entry ``i`` (a linepack.gas.quality.QualityFigures) for the result file."""
+    return {name: float(getattr(figs, name)[i]) for name in _FIGURES}
+
+
+def _fractions(x: F64) -> dict[str, float]:
+    """Non-zero component mole fractions by canonical name."""
+    from .gas.components import COMPONENTS
+
+    return {c: float(v) for c, v in zip(COMPONENTS, x, strict=True) if v > 0.0}
 
 
 def _clean(obj: Any) -> Any:

@@ -102,4 +102,6 @@ def restrict(cn: CompiledNetwork, keep_node: BoolArray, keep_edge: BoolArray) ->
         sink_node=node_new[cn.sink_node[keep_snk]].astype(np.int64),
         sink_category=pick(cn.sink_category, keep_snk),
         incidence=incidence,
+        stations=cn.stations.restrict(keep_comp) if cn.stations is not None else None,
+        quality=None if cn.quality is None else cn.quality.restrict(keep_src, keep_snk),
     )

@@ -14,6 +14,7 @@ ZERO_C_K = 273.15
 FT3_M3 = 0.028316846592
 SECONDS_PER_DAY = 86400.0
 MMSCF_M3 = 1.0e6 * FT3_M3
+MMBTU_J = 1.05505585262e9  # 10^6 Btu (IT)
 
 
 def barg_to_pa(p_barg: float, ambient_bar: float) -> float:
@@ -56,6 +57,8 @@ class FlowBasis:
             return value * 1.0e6 / self.hhv_j_per_kg
         if unit == FlowUnit.GJ_D:
             return value * 1.0e9 / SECONDS_PER_DAY / self.hhv_j_per_kg
+        if unit == FlowUnit.MMBTU_D:
+            return value * MMBTU_J / SECONDS_PER_DAY / self.hhv_j_per_kg
         raise InputError(f"{who}: unknown flow unit {unit}")  # pragma: no cover (enum is exhaustive)
 
     def kg_s_to_mmscfd(self, m_kg_s: float) -> float:

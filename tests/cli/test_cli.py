@@ -116,6 +116,17 @@ def test_plot_profile_writes_a_png(tmp_path: Path) -> None:
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_plot_units_draws_the_maps_of_a_station(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "units.png"
+    code, out = invoke("plot", "units", "--station", "CS2", "--output", str(path))
+    assert code == 0, out
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    code, out = invoke("plot", "units", "--station", "CS9", "--output", str(tmp_path / "x.png"))
+    assert code == 1 and "--station CS9: no station with units of that id; choose from CS1, CS2, CS3" in out
+    assert not (tmp_path / "x.png").exists()
+
+
 def test_schema_command(tmp_path: Path) -> None:
     code, _ = invoke("schema", "--output", str(tmp_path / "s.json"))
     assert code == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from gaslib_cases import INSTANCES, KINDS, load, paths
 
@@ -104,7 +105,15 @@ def test_gaslib_11_mapping(gaslib: Path) -> None:
     rating = case.station_ratings["CS02_N04_N05"]
     assert rating.power_max_mw is not None and 9.0 < rating.power_max_mw < 9.6
     assert rating.ratio_max is not None and 1.4 < rating.ratio_max < 1.7
-    assert cs.power_max_mw == rating.power_max_mw  # type: ignore[attr-defined]
+    # with units (the default) the maps and drivers hold the limits; the rated model keeps the rating
+    assert cs.power_max_mw is None and cs.ratio_max == 10.0  # type: ignore[attr-defined]
+    assert [u.id for u in net.collections["compressor_units"].values() if u.station == cs.id] == [  # type: ignore[attr-defined]
+        "CS02_N04_N05/T_CS2_M4_2"
+    ]
+    net_path, scn_path, _, cs_path = paths(INSTANCES["11"])
+    rated = read_gaslib(net_path, scn_path, None, cs_path, units=False).network
+    assert rated.collections["compressors"]["CS02_N04_N05"].power_max_mw == rating.power_max_mw  # type: ignore[attr-defined]
+    assert not rated.collections["compressor_units"]
     assert net.collections["valves"]["V01_N01_N03"].open  # type: ignore[attr-defined]
     # entries: flow x own norm density / 3.6; the largest entry is the pressure reference
     assert [r.node for r in case.references] == ["entry01"]
@@ -203,3 +212,40 @@ def test_sample_of_all_134_nominations(gaslib: Path, tmp_path: Path) -> None:
             assert len(colls["sources"]) + len(colls["sinks"]) == 48  # 3 entries, 45 exits
             case.network.validate()
     assert len(names) == 25
+
+
+def test_gaslib_24_keeps_each_source_gas(gaslib: Path) -> None:
+    """GasLib-24's three entries supply three different gases: each source carries a surrogate composition that
+    reproduces its molar mass (the fit's first target) and, within the data's own consistency, its calorific
+    value and pseudo-critical point; the hydraulics mix them. per_source_gas=False reads the single mean gas."""
+    from linepack.gas import NORMAL_0C, GasComposition
+    from linepack.model.components import Source
+
+    case = load("24")
+    net = case.network
+    sources = [s for s in net.components() if isinstance(s, Source)]
+    assert sorted({s.gas for s in sources if s.gas}) == ["gaslib_gas_1", "gaslib_gas_2", "gaslib_gas_3"]
+    for s in sources:
+        q = case.gas[s.node]
+        spec = net.gas_compositions[s.gas or ""]
+        assert spec.provenance.startswith("D: surrogate")
+        comp = GasComposition.from_mole_fractions(s.gas or "", spec.mole_fractions)
+        assert comp.molar_mass_kg_per_mol * 1e3 == pytest.approx(q.molar_mass_kg_per_kmol, rel=1e-5)
+        assert comp.gross_heating_value_mj_per_m3(NORMAL_0C) == pytest.approx(q.calorific_value_mj_per_m3, rel=5e-3)
+        t_pc, p_pc = comp.pseudo_critical()
+        assert t_pc == pytest.approx(q.pseudocritical_temperature_k, rel=2e-2)
+        assert p_pc / 1e5 == pytest.approx(q.pseudocritical_pressure_bar, rel=2e-2)
+    assert any("3 different gases" in w for w in case.warnings)
+    res = lp.solve_steady(net)
+    assert res.quality is not None and res.quality.mixing
+    gcv = res.quality.node.gcv_mj_m3
+    assert float(gcv.max() - gcv.min()) > 0.3  # the mixture varies across the network
+    inst = INSTANCES["24"]
+    mean = read_gaslib(*paths(inst)[:2], None, paths(inst)[3], fixed_loss="short_pipe", per_source_gas=False)
+    assert not mean.network.gas_compositions and all(
+        s.gas is None for s in mean.network.components() if isinstance(s, Source)
+    )
+    one = lp.solve_steady(mean.network)
+    assert one.quality is None
+    # the mean-gas reading and the mixed one differ by the mixing alone (measured 1.3e-4 at most)
+    assert np.max(np.abs(one.p_pa / res.p_pa - 1.0)) < 1e-3

@@ -133,8 +133,16 @@ def test_optimiser_and_simulator_agree_with_z_integrated() -> None:
     from linepack.optimize import min_fuel, newton_check, solve_problem
 
     net = lp.load_default_network()
-    net.settings = net.settings.model_copy(update={"compressibility_along_pipe": "integrated"})
+    # one gas (Z integrated along the pipe is for one gas; the shipped data's source gases mix otherwise)
+    net.settings = net.settings.model_copy(update={"compressibility_along_pipe": "integrated", "mixing": "off"})
     cn = lp.compile_network(net, "psgp_base")
     res = solve_problem(cn, min_fuel(cn))
     chk = newton_check(cn, res.p_pa, res.q_kg_s, res.supply_kg_s, res.delivered_kg_s)
     assert chk.max_rel_pressure < 1e-9 and chk.max_rel_flow < 1e-9
+
+
+def test_z_integrated_with_mixing_gases_is_refused_with_the_setting_named() -> None:
+    net = lp.load_default_network()  # three source gases: they mix
+    net.settings = net.settings.model_copy(update={"compressibility_along_pipe": "integrated"})
+    with pytest.raises(lp.InputError, match=r"compressibility_along_pipe: integrated .* settings.mixing: off"):
+        lp.compile_network(net, "psgp_base")

@@ -48,14 +48,31 @@ def test_supply_short_nomination_is_said_before_any_search() -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("nomination", ["nomination_cold_5.scn", "nomination_cool_2866_scale_0.95_from_paminco.scn"])
 def test_gaslib_582_nominations(shared: object, nomination: str) -> None:
-    """docs/optimize.md records the outcome: no feasible mode within linepack's model; the MILP with every valve,
-    control valve and station free proves its piecewise-linear model infeasible in well under a second."""
+    """GasLib-582 (refcases/gaslib, Pfetsch et al. 2015): its piecewise-linear screening used to "prove" the shipped
+    nominations infeasible in under a second, an artefact of the chord error in the 2.01-4.11 bar distribution
+    zone behind controlValve_10/11 (docs/optimize.md). With tightened flow ranges and the law widened by its
+    error, the screening must not exclude every mode; the search ends feasible (verified) or says what stopped it."""
     from linepack.io.gaslib import read_gaslib
 
     g = shared / "refcases" / "gaslib" / "GasLib-582"  # type: ignore[operator]
     case = read_gaslib(g / "GasLib-582-v2.net", g / nomination, g / "GasLib-582-v2.cdf", g / "GasLib-582-v2.cs",
                        fixed_loss="resistor", zone_references=False)  # fmt: skip
     found = validate_nomination(case.network, case, time_limit_s=120)
-    assert not found.feasible and found.cpu_s < 150
     milp = [a for a in found.attempts if a.what.startswith("MILP screening")]
-    assert milp and milp[0].outcome.startswith("infeasible: no choice of these modes")
+    assert milp and not milp[0].outcome.startswith("infeasible")
+    if found.feasible:
+        assert found.result is not None and found.modes
+
+
+@pytest.mark.slow
+def test_gaslib_4197_is_screened_by_the_milp(shared: object) -> None:
+    """GasLib-4197 (refcases/gaslib; 28 resistors, some with a fixed pressure loss) used to skip the MILP
+    screening ("not applicable": fixed-loss resistors); the relaxation formulates them."""
+    from linepack.io.gaslib import read_gaslib
+
+    g = shared / "refcases" / "gaslib" / "GasLib-4197"  # type: ignore[operator]
+    case = read_gaslib(g / "GasLib-4197.net", g / "nomination_mild_0006.scn", g / "GasLib-4197.cdf",
+                       g / "GasLib-4197.cs", fixed_loss="resistor", zone_references=False)  # fmt: skip
+    found = validate_nomination(case.network, case, time_limit_s=60)
+    milp = [a for a in found.attempts if a.what.startswith("MILP screening")]
+    assert milp and not milp[0].outcome.startswith("not applicable")

@@ -54,7 +54,10 @@ def test_every_scenario_solves_with_balanced_nodes_and_exact_pipe_laws(
     net: lp.Network, scenario: str, tmp_path: Path
 ) -> None:
     res = lp.solve_steady(net, scenario)
-    assert res.converged and res.iterations < 80
+    # tapi needs more control rounds than the others: its stations with units (CS1-CS3) go onto the flow
+    # capacity of their units one by one, with failed solves backed off (71 iterations with one-machine stations);
+    # the three source gases mix (issue 12): each outer round of the gas coupling re-solves from the last solution
+    assert res.converged and res.iterations < (130 if scenario == "tapi" else 80)
     doc = res.to_dict()
     R, G = 8.314462618, 9.80665
     worst = 0.0
@@ -153,6 +156,8 @@ def test_active_bound_is_reported_when_a_station_is_power_limited(net: lp.Networ
     from linepack.model.scenario import Scenario
 
     net2 = lp.Network.from_dict(net.to_dict())
+    for unit in [u for u in net2.collections["compressor_units"] if u.startswith("CS1-")]:
+        net2.remove(unit)  # CS1 as one machine with a station power limit (its units: tests/stations)
     net2.scenarios["cs1_small"] = Scenario(base="psgp_base", set={"CS1": {"power_max_mw": 5.0}})
     res = lp.solve_steady(net2, "cs1_small")
     assert any(b.startswith("CS1 at maximum power (5.0 MW)") for b in res.active_bounds), res.active_bounds
@@ -172,9 +177,17 @@ def test_scenario_outcomes_stated_in_the_readme(net: lp.Network) -> None:
     tapi = lp.solve_steady(net, "tapi")
     assert any(b.startswith("GALKYNYSH.supply limited by its maximum send-out pressure 100.0 barg")
                for b in tapi.active_bounds)
-    # every station compresses at its maximum ratio to pull gas north, which draws the south down: Karachi gets
-    # less than its minimum (until issue 16, SSGC_CS and SNGPL_CS_SDQ stayed closed although they could run)
+    # every station compresses as hard as it can to pull gas north, which draws the south down: Karachi gets
+    # less than its minimum (until issue 16, SSGC_CS and SNGPL_CS_SDQ stayed closed although they could run).
+    # CS1-CS3 (units with maps) run all three units at maximum speed; the one-machine stations at maximum ratio
+    assert all(any(b.startswith(f"{cs} at the flow capacity of its units (3 of 3") for b in tapi.active_bounds)
+               for cs in ("CS1", "CS2", "CS3"))
     assert all(any(b.startswith(f"{cs} at maximum ratio") for b in tapi.active_bounds)
-               for cs in ("CS1", "CS2", "CS3", "SSGC_CS", "SNGPL_CS_SDQ"))
-    assert [v.split(":")[0] for v in tapi.violations] == ["delivery KARACHI.demand"]
+               for cs in ("SSGC_CS", "SNGPL_CS_SDQ"))
+    # with the source gases mixed (issue 12) Fazilka and TAPI Multan fall short too (one gas: only Karachi)
+    assert [v.split(":")[0] for v in tapi.violations] == [
+        "delivery KARACHI.demand",
+        "delivery FAZILKA_BORDER.demand",
+        "delivery TAPI_MULTAN.demand",
+    ]
     assert "TASHKENT.supply shut in" in bounds("central_asia_hypothetical")

@@ -134,8 +134,11 @@ def test_iteration_count_regression_caps() -> None:
     """Newton iteration counts must not creep up unnoticed (DESIGN.md: regression caps)."""
     net = lp.load_default_network()
     # tapi took 20 iterations until the control rules were completed (issue 16): SSGC_CS and SNGPL_CS_SDQ then
-    # stayed closed although they could compress forward; the consistent answer needs more control rounds
-    caps = {"psgp_base": 15, "existing_2024": 15, "tapi": 80}
+    # stayed closed although they could compress forward; the consistent answer needs more control rounds.
+    # With CS1-CS3 as units on their maps, tapi's stations reach their units' flow capacity one by one, with
+    # failed solves backed off; the shipped data's three source gases mix (issue 12): 109 iterations after the
+    # merge of both (171 with one gas, 71 with one-machine stations and one gas)
+    caps = {"psgp_base": 15, "existing_2024": 15, "tapi": 130}
     for scenario, cap in caps.items():
         res = lp.solve_steady(net, scenario)
         assert res.iterations <= cap, f"{scenario}: {res.iterations} iterations > {cap}"

@@ -23,6 +23,8 @@ def _system(
         CompMode.FLOW: 40.0,
         CompMode.BYPASS: 0.0,
         CompMode.OFF: 0.0,
+        CompMode.MAP_FLOW: 0.0,  # C1 has units: its flow capacity, and its head margin, are equations
+        CompMode.MAP_HEAD: 0.0,
     }[comp_mode]
     rtarget = {RegMode.PRESSURE: cn.reg_p_set_pa[0], RegMode.FLOW: 30.0}.get(reg_mode, 0.0)
     st = st.with_(

@@ -194,9 +194,10 @@ def test_curtailment_estimates_unserved_demand(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_stores_finished_batches_and_points_to_resume(tmp_path: Path) -> None:
+    # far more cases than can finish before the signal, however fast or loaded the machine is
     out = tmp_path / "int"
     exe = shutil.which("linepack") or str(Path(sys.executable).parent / "linepack")
-    cmd = [exe, "study", "montecarlo", "--cases", "60", "--workers", "2", "--batch-size", "1", "--no-shed",
+    cmd = [exe, "study", "montecarlo", "--cases", "2000", "--workers", "2", "--batch-size", "1", "--no-shed",
            "--no-plots", "--no-progress", "--output", str(out)]  # fmt: skip
     # its own process group, signalled as a whole, like Ctrl-C in a terminal (workers get SIGINT too)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
@@ -210,4 +211,29 @@ def test_ctrl_c_stores_finished_batches_and_points_to_resume(tmp_path: Path) -> 
     assert proc.returncode == 130, stdout + stderr
     assert "interrupted:" in stdout and "--resume" in stdout and "Traceback" not in stdout + stderr
     stored = len(ResultStore(out).done_ids())
-    assert f"{stored} of 60 cases are stored" in stdout.replace("\n", " ")
+    assert f"{stored} of 2000 cases are stored" in stdout.replace("\n", " ")
+
+
+def test_unit_outages_are_contingencies(tmp_path: Path) -> None:
+    """CS1 runs two of its three units: one unit out changes nothing; two out leave one unit at its gas
+    turbine's full summer power (less flow); all three out bypass the station, also from the warm start."""
+    ctx = StudyContext.from_network(lp.load_default_network(), "psgp_base")
+    units = n_minus_k(base_case(ctx).cn, 1, ("unit",))
+    assert [c.disable for c in units[1:4]] == [("CS1-A",), ("CS1-B",), ("CS1-C",)]
+    cases = [
+        units[0],
+        units[1],
+        CaseSpec(2, "two out", disable=("CS1-A", "CS1-B")),
+        CaseSpec(3, "all out", disable=("CS1-A", "CS1-B", "CS1-C")),
+    ]
+    run_study(ctx, cases, {"kind": "custom"}, tmp_path / "s", workers=1, progress=False)
+    con = ResultStore(tmp_path / "s").connect()
+    rows = con.execute(
+        "SELECT case_id, p_out_barg, flow_kg_s, power_mw FROM elements WHERE element_id = 'CS1' ORDER BY case_id"
+    ).fetchall()
+    (_, p0, q0, w0), (_, p1, q1, w1), (_, p2, q2, w2), (_, _, q3, w3) = rows
+    assert (p1, q1, w1) == pytest.approx((p0, q0, w0), rel=1e-6)
+    assert w2 == pytest.approx(12.375, rel=1e-6) and p2 < p0 - 1.0 and q2 < q0
+    assert w3 == 0.0 and q3 < 0.0  # bypassed: gas runs back through the station's bypass
+    notes = con.execute("SELECT status FROM cases ORDER BY case_id").fetchall()
+    assert all(n[0] in ("ok", "violation") for n in notes)

@@ -98,10 +98,12 @@ def test_a_full_queue_answers_503_with_retry_after(slow_solves) -> None:
     with BackgroundServer(app) as srv:
         replies: list = []
 
-        def one() -> None:
-            replies.append(post(srv.url, "/api/solve", {"network": "psgp", "scenario": "psgp_base"}, timeout=120))
+        def one(scenario: str) -> None:
+            replies.append(post(srv.url, "/api/solve", {"network": "psgp", "scenario": scenario}, timeout=120))
 
-        threads = [threading.Thread(target=one) for _ in range(5)]
+        # five different solves (the same solve asked while it runs is shared, below)
+        scenarios = ("psgp_base", "tapi", "gwadar_ip", "psgp_42in_alt", "central_asia_hypothetical")
+        threads = [threading.Thread(target=one, args=(sc,)) for sc in scenarios]
         for t in threads:
             t.start()
         for t in threads:
@@ -113,6 +115,24 @@ def test_a_full_queue_answers_503_with_retry_after(slow_solves) -> None:
         assert busy.headers["x-content-type-options"] == "nosniff"
         # once the queue drained the server takes work again
         assert post(srv.url, "/api/solve", {"network": "psgp", "scenario": "psgp_base"}).status == 200
+
+
+def test_the_same_solve_asked_while_it_runs_is_shared(slow_solves) -> None:
+    """Five clients ask the same solve at once with room for two in the queue: one solve answers them all."""
+    slow_solves(1.5)
+    with BackgroundServer(create_app(workers=1, max_queue=2)) as srv:
+        replies: list = []
+
+        def one() -> None:
+            replies.append(post(srv.url, "/api/solve", {"network": "psgp", "scenario": "psgp_base"}, timeout=120))
+
+        threads = [threading.Thread(target=one) for _ in range(5)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert [r.status for r in replies] == [200] * 5
+        assert len({r.json()["scenario"] for r in replies}) == 1
 
 
 def test_a_request_beyond_the_time_limit_answers_503(slow_solves) -> None:

@@ -15,6 +15,8 @@ from .plot import plot_app
 from .serve import serve
 from .steady import run
 from .study import study_app
+from .supply import supply_app
+from .thermal import thermal
 from .transient import transient
 
 app = typer.Typer(
@@ -48,6 +50,7 @@ def _root(
 for command in (run, scenarios, validate, describe, schema, convert):
     app.command()(command)
 app.command("transient")(transient)
+app.command("thermal")(thermal)
 app.command("estimate")(estimate)
 app.command("leak-detect")(leak_detect)
 app.command("serve")(serve)
@@ -55,6 +58,7 @@ app.add_typer(plot_app, name="plot")
 app.add_typer(study_app, name="study")
 app.add_typer(optimize_app, name="optimize")
 app.add_typer(scada_app, name="scada")
+app.add_typer(supply_app, name="supply")
 
 
 def main() -> None:  # pragma: no cover

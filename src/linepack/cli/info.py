@@ -105,7 +105,8 @@ def describe(
         str,
         typer.Argument(
             help="component type: node, pipe, compressor, regulator, valve, "
-            "resistor, short_pipe, source, sink, settings, scenario"
+            "resistor, short_pipe, source, sink, settings, scenario; thermal (settings.thermal), ground_region, "
+            "wall_layer, after_cooler, preheater"
         ),
     ],
 ) -> None:

@@ -94,7 +94,9 @@ def _finish(res: Any, output: Path | None, no_check: bool, problem: Any = None) 
         if problem is not None:
             res = replace(res, notes=(*res.notes, *milp_assessment(problem, res, check)))
     elif not no_check:
-        check = newton_check(res.network, res.p_pa, res.q_kg_s, res.supply_kg_s, res.delivered_kg_s)
+        check = newton_check(
+            res.network, res.p_pa, res.q_kg_s, res.supply_kg_s, res.delivered_kg_s, configs=res.station_configs
+        )
     print_report(res, out, check)
     if output is not None:
         res.to_json(output)

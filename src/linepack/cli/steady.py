@@ -22,6 +22,7 @@ from .common import (
     network_from,
     out,
     refuse_overwriting,
+    say,
     scenario_of,
 )
 
@@ -37,8 +38,22 @@ def run(
     cs: CsOpt = None,
     reference: ReferenceOpt = None,
     fixed_loss: FixedLossOpt = "resistor",
+    thermal: Annotated[
+        bool,
+        typer.Option(
+            "--thermal",
+            help="non-isothermal: ground heat exchange, Joule-Thomson, compressors and coolers (docs/thermal.md)",
+        ),
+    ] = False,
+    season: Annotated[
+        str | None,
+        typer.Option("--season", help="with --thermal: season of the ground temperatures (e.g. summer, winter)"),
+    ] = None,
 ) -> None:
     """Solve the steady state and print a summary (deliveries, compressors, throughput, linepack).
+
+    --thermal solves it non-isothermally (settings.thermal.mode: non_isothermal; the file's own setting does the
+    same) and adds temperatures, after-cooler and preheater duties.
 
     A GasLib .net is read with its nomination (--nomination), station data (--cs) and one decision of its
     .cdf (--decisions, --decision); docs/gaslib.md gives the mapping rules.
@@ -52,7 +67,13 @@ def run(
         refuse_overwriting(
             {"network": file, "--nomination": nomination, "--decisions": decisions, "--cs": cs}, {"--output": output}
         )
+        if season is not None and not thermal:
+            raise InputError(f"--season {season}: the season of the ground temperatures needs --thermal; add --thermal")
         net = network_from(file, GaslibOptions(nomination, decisions, decision, cs, reference, fixed_loss))
+        if thermal:
+            from ..thermal.coupling import with_thermal
+
+            net = with_thermal(net, season)
         result = solve_steady(net, scenario_of(net, scenario))
         if quiet:
             out.print(
@@ -61,6 +82,15 @@ def run(
             )
         else:
             print_summary(result, out)
+            if result.thermal is not None:
+                from ..thermal.report import print_temperatures
+
+                ground = net.settings.thermal.season or "all-season"
+                say(
+                    f"non-isothermal ({ground} ground): temperatures and hydraulics coupled in "
+                    f"{result.outer_iterations} rounds"
+                )
+                print_temperatures(out, result.network, result.p_barg, result.thermal)
         if output is not None:
             result.save(output)
             out.print(f"result written to {output}")

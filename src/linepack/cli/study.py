@@ -155,7 +155,10 @@ def n_1(
     overlay: OverlayOpt = None,
     order: Annotated[int, typer.Option("--order", help="outages at a time: 1 (N-1) or 2 (N-2)")] = 1,
     kinds: Annotated[
-        str, typer.Option("--kinds", help="comma list of outage kinds: pipe, compressor, regulator, source")
+        str,
+        typer.Option(
+            "--kinds", help="comma list of outage kinds: pipe, compressor, unit (a compressor unit), regulator, source"
+        ),
     ] = "pipe,compressor,source",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="study folder (default study-n-1)")] = None,
     workers: WorkersOpt = None,

@@ -45,6 +45,7 @@ from ..solvers.newton import NewtonOptions, newton
 from ..solvers.sparsity import SchurPlan
 from ..transient.discretise import SegmentedNetwork, segment_network
 from ..transient.equations import TransientSystem
+from ..transient.gas import held_props
 from ..units import BAR_PA
 from .dynamic_results import DynamicEstimate
 from .ekf import Transition, Update, functional_update, measurement_rows, state_shift, update
@@ -138,11 +139,13 @@ class DynamicEstimator:
     # --- set-up ------------------------------------------------------------------------------------
     def _system(self, p_base: F64) -> TransientSystem:
         seg = self.seg
-        state = self.steady.base.control
-        mu_base = viscosity_at(self.cn, p_base)
+        base = self.steady.base
+        state = base.control
+        mu_base = viscosity_at(self.cn, p_base, base.props)
         mu = np.concatenate([mu_base[seg.seg_pipe], mu_base[seg.n_pipes :]])
+        props = held_props(seg, base, self.m_ref)  # with gas quality: the base state's mixtures, held
         return TransientSystem(seg.cn, state, mu, self.p_ref, self.m_ref, seg.volume_m3, seg.fixed_friction,
-                               inertia=False)
+                               inertia=False, props=props)
 
     def walk_sigma(self, params: BoundaryParameters) -> F64:
         """Random-walk sigma of every parameter per square root of a second."""

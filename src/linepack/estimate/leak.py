@@ -32,6 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..transient.discretise import SegmentedNetwork
+from ..transient.gas import pipe_density
 from .dynamic import StepInfo
 from .meters import BoundMeters, MeterKind
 from .sections import Section
@@ -251,7 +252,10 @@ class BalanceMonitor:
         pm = (2.0 / 3.0) * (s - p1 * p2 / s)
         d1 = (2.0 / 3.0) * (1.0 - (p2 / s) ** 2)
         d2 = (2.0 / 3.0) * (1.0 - (p1 / s) ** 2)
-        rho, drho = sys.density(pm)
+        if sys.props.uniform:
+            rho, drho = sys.density(pm)
+        else:  # mixed gases: each pipe's own gas
+            rho, drho = pipe_density(self.seg, sys.props, pm)
         lp_pipe = self.volume * rho
         g1, g2 = self.volume * drho * d1, self.volume * drho * d2
         lp = np.zeros(len(self.sections))

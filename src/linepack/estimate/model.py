@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from ..compile import CompiledNetwork, z_at
 from ..errors import ConvergenceError
+from ..quality.properties import GasProps
 from ..results import SteadyResult
 from ..solvers.equations import ControlState, SteadySystem
 from ..solvers.newton import NewtonOptions, newton
@@ -24,11 +25,14 @@ from .parameters import BoundaryParameters
 F64 = NDArray[np.float64]
 
 
-def viscosity_at(cn: CompiledNetwork, p_pa: F64) -> F64:
-    """Gas viscosity [Pa s] of every resistive edge at the mean pressure of its end pressures ``p_pa``."""
+def viscosity_at(cn: CompiledNetwork, p_pa: F64, props: GasProps | None = None) -> F64:
+    """Gas viscosity [Pa s] of every resistive edge at the mean pressure of its end pressures ``p_pa``, of the
+    gas each carries (``props``: the property layer of a result with mixed gases; None: the network gas)."""
     e = cn.res_edge
     pi, pj = p_pa[cn.edge_from[e]], p_pa[cn.edge_to[e]]
     pm = (2.0 / 3.0) * (pi + pj - pi * pj / (pi + pj))
+    if props is not None:
+        return props.viscosity_res(pm)
     z, _ = z_at(cn, pm)
     return np.asarray(cn.gas.viscosity.mu(pm, cn.gas.temperature_k, z), dtype=float)
 
@@ -57,10 +61,12 @@ class SteadyModel:
 
     @staticmethod
     def from_result(result: SteadyResult, p_ref: float, m_ref: float) -> SteadyModel:
-        """The model of a solved steady state: its control state (modes and active bounds), its viscosity."""
+        """The model of a solved steady state: its control state (modes and active bounds), its viscosity and its
+        gas (with gas quality: the mixtures of the solution, held while the boundary values move)."""
         cn = result.network
         state = result.control if isinstance(result.control, ControlState) else ControlState.initial(cn)
-        sys = SteadySystem(cn, state, viscosity_at(cn, result.p_pa), p_ref, m_ref)
+        props = result.props
+        sys = SteadySystem(cn, state, viscosity_at(cn, result.p_pa, props), p_ref, m_ref, props)
         params = BoundaryParameters.of(cn, state, m_ref)
         return SteadyModel(sys, params, state, cn.sink_demand.copy())
 
@@ -104,10 +110,10 @@ class SteadyModel:
         the largest relative change."""
         sys = self.sys
         p, _, _ = sys.split(x)
-        mu = viscosity_at(self.cn, p)
+        mu = viscosity_at(self.cn, p, sys.props)
         change = float(np.max(np.abs(mu / sys.mu - 1.0), initial=0.0))
         if change > 0:
-            new = SteadySystem(self.cn, sys.state, mu, sys.p_ref, sys.m_ref)
+            new = SteadySystem(self.cn, sys.state, mu, sys.p_ref, sys.m_ref, sys.props)
             new.fixed_injection = sys.fixed_injection
             self.sys = new
         return change

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Final, Literal
 
 import numpy as np
@@ -273,6 +274,46 @@ class _Aga8Model:
         z[idx] = zi
         if dz is not None:
             dz[idx] = dzi
+
+    def at_temperatures(self, t_k: ArrayLike) -> Callable[[NDArray[np.float64]], tuple[NDArray[np.float64], ...]]:
+        """Z(p) and dZ/dp [1/Pa] of points each at its own fixed temperature ``t_k`` [K]: the same interpolation as
+        :meth:`z_and_dz_dp` (4-point Lagrange in T between the tables of :meth:`_fill_temperature_grid`, or the exact
+        tables of a few distinct temperatures), with the tables and weights chosen once for these temperatures (the
+        pipes of a non-isothermal solve keep their temperatures over a hydraulic solve)."""
+        tf = np.asarray(t_k, dtype=np.float64).ravel()
+        unique = np.unique(tf)
+        if unique.size <= self.max_exact_temperatures:
+            groups = [(self.table(float(t)), np.flatnonzero(tf == t), np.ones(int(np.sum(tf == t)))) for t in unique]
+        else:
+            u = tf / self.temperature_step_k
+            j = np.floor(u).astype(np.int64)
+            s = u - j
+            weights = (
+                -s * (s - 1.0) * (s - 2.0) / 6.0,
+                (s + 1.0) * (s - 1.0) * (s - 2.0) / 2.0,
+                -(s + 1.0) * s * (s - 2.0) / 2.0,
+                (s + 1.0) * s * (s - 1.0) / 6.0,
+            )
+            groups = []
+            for node in np.unique(np.concatenate([j + m for m in (-1, 0, 1, 2)])):
+                offset = node - j
+                idx = np.flatnonzero((offset >= -1) & (offset <= 2))
+                groups.append((self.table(float(node) * self.temperature_step_k), idx, _pick(weights, offset, idx)))
+
+        def evaluate(p_pa: NDArray[np.float64]) -> tuple[NDArray[np.float64], ...]:
+            pf = np.asarray(p_pa, dtype=np.float64).ravel()
+            outside = float(pf.min(initial=1.0)) < self.p_min_pa or float(pf.max(initial=1.0)) > self.p_max_pa
+            if pf.size != tf.size or outside:
+                return self.z_and_dz_dp(pf, tf)
+            z = np.zeros(pf.size)
+            dz = np.zeros(pf.size)
+            for table, idx, w in groups:
+                zi, dzi = table.evaluate(pf[idx], True)
+                z[idx] += w * zi
+                dz[idx] += w * np.asarray(dzi)
+            return z, dz
+
+        return evaluate
 
     def _fill_temperature_grid(
         self,

@@ -37,10 +37,15 @@ META_LAYER = "linepack_network"
 CRS = "EPSG:4326"
 
 
+#: Component lists without a place on a map (a station's units and configurations): kept in the document.
+NON_SPATIAL = ("compressor_units", "compressor_configurations")
+SPATIAL = tuple(c for c in COLLECTIONS if c not in NON_SPATIAL)
+
+
 def _meta(network: Network) -> dict[str, Any]:
-    """Everything of the native document except the component lists."""
+    """Everything of the native document except the component lists that are map features."""
     doc = network.to_dict()
-    return {k: v for k, v in doc.items() if k not in COLLECTIONS}
+    return {k: v for k, v in doc.items() if k not in SPATIAL}
 
 
 def _properties(comp: Component) -> dict[str, Any]:
@@ -81,6 +86,7 @@ def to_geojson(network: Network) -> dict[str, Any]:
     features = [
         {"type": "Feature", "id": c.id, "geometry": component_geometry(c, nodes), "properties": _properties(c)}
         for c in network.components()
+        if c.collection in SPATIAL
     ]
     return {"type": "FeatureCollection", META_KEY: _meta(network), "features": features}
 
@@ -237,7 +243,7 @@ def write_geopackage(network: Network, path: str | Path) -> None:
     gpd = _gpd()
     with tempfile.TemporaryDirectory(prefix="linepack-gpkg-") as folder:
         tmp = Path(folder) / "network.gpkg"
-        for coll in COLLECTIONS:
+        for coll in SPATIAL:
             if network.collections[coll]:
                 _frame(gpd, network, coll).reset_index().to_file(tmp, layer=coll, driver="GPKG")
         meta = gpd.GeoDataFrame({"document": [json.dumps(_meta(network))]}, geometry=[None], crs=CRS)
@@ -258,7 +264,7 @@ def read_geopackage(path: str | Path) -> Network:
     if META_LAYER in layers:
         native.update(json.loads(gpd.read_file(p, layer=META_LAYER)["document"].iloc[0]))
     kinds = {t.collection: t for t in COMPONENT_TYPES}
-    for coll in COLLECTIONS:
+    for coll in SPATIAL:
         if coll not in layers:
             continue
         gdf = gpd.read_file(p, layer=coll)

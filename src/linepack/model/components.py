@@ -14,6 +14,17 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from .strict import ID_PATTERN, StrictModel
+from .thermal import (
+    DISCHARGE_RANGE_C,
+    GAS_RANGE_C,
+    GROUND_RANGE_C,
+    AfterCooler,
+    Preheater,
+    ThermalSettings,
+    WallLayer,
+    celsius,
+    pipe_u_check,
+)
 
 
 def _f(description: str, unit: str = "", **kw: Any) -> Any:
@@ -40,6 +51,13 @@ class FlowUnit(StrEnum):
     MMSCFD = "MMSCFD"  # million standard cubic feet per day, 60 F / 14.696 psia
     MW = "MW"  # energy flow on the gross heating value
     GJ_D = "GJ/d"
+    MMBTU_D = "MMBTU/d"  # million Btu (IT) per day, gross heating value
+
+
+#: Flow units that measure energy (gross calorific value of the gas, see settings.quality_reference).
+ENERGY_UNITS: frozenset[FlowUnit] = frozenset({FlowUnit.MW, FlowUnit.GJ_D, FlowUnit.MMBTU_D})
+#: Flow units that measure standard volume.
+VOLUME_UNITS: frozenset[FlowUnit] = frozenset({FlowUnit.SM3_H, FlowUnit.SM3_D, FlowUnit.NM3_H, FlowUnit.MMSCFD})
 
 
 #: Largest pressure (bar or barg) a component field accepts; the equations of state end far below (70 MPa).
@@ -176,10 +194,55 @@ class Pipe(Edge):
         max_length=100_000,
     )
 
+    # --- heat exchange with the ground (settings.thermal.mode non_isothermal; linepack.thermal) ---
+    heat_transfer_coefficient_w_m2k: float | None = _f(
+        "overall heat-transfer coefficient U to the ground, referred to the inner diameter (0: adiabatic); "
+        "instead of cover_depth_m, soil_conductivity_w_mk and wall_layers",
+        "W/(m2 K)",
+        default=None,
+    )
+    cover_depth_m: float | None = _f(
+        "soil cover above the pipe, for U (default settings.thermal.cover_depth_m)", "m", default=None, gt=0, le=50
+    )
+    soil_conductivity_w_mk: float | None = _f(
+        "soil thermal conductivity, for U (default: the region's, then settings.thermal's)", "W/(m K)",
+        default=None, gt=0, le=10,
+    )
+    wall_layers: list[WallLayer] | None = _f(
+        "wall and coating layers, innermost first, for U (default settings.thermal.wall_layers)", default=None,
+        max_length=16,
+    )
+    ground_temperature_c: float | None = _f(
+        "undisturbed ground temperature at the pipe's depth (default: its thermal_region's, then settings.thermal's)",
+        "degC",
+        default=None,
+    )
+    thermal_region: str | None = _f("name of its ground region in settings.thermal.regions", default=None)
+
     @field_validator("law", mode="before")
     @classmethod
     def _law_named(cls, v: Any) -> Any:
         return _unambiguous_law(v)
+
+    @field_validator("heat_transfer_coefficient_w_m2k")
+    @classmethod
+    def _u_plausible(cls, v: float | None) -> float | None:
+        return pipe_u_check(v)
+
+    @field_validator("ground_temperature_c")
+    @classmethod
+    def _ground_celsius(cls, v: float | None) -> float | None:
+        return celsius(v, "ground_temperature_c", *GROUND_RANGE_C, "ground temperature")
+
+    @model_validator(mode="after")
+    def _one_heat_path(self) -> Pipe:
+        burial = [n for n in ("cover_depth_m", "soil_conductivity_w_mk", "wall_layers") if getattr(self, n) is not None]
+        if self.heat_transfer_coefficient_w_m2k is not None and burial:
+            raise ValueError(
+                f"give either heat_transfer_coefficient_w_m2k or the burial data it is computed from "
+                f"({', '.join(burial)}), not both"
+            )
+        return self
 
 
 class CompressorMode(StrEnum):
@@ -225,9 +288,31 @@ class Compressor(Edge):
     power_max_mw: float | None = _f("maximum shaft power (installed)", "MW", default=None, gt=0)
     flow_max_kg_s: float | None = _f("maximum throughput", "kg/s", default=None, gt=0)
     p_suction_min_barg: float | None = _f("minimum suction pressure", "barg", default=None, ge=0)
+    polytropic_efficiency: float | None = _f(
+        "polytropic efficiency, for settings.thermal.compression_path polytropic", "", default=None, gt=0, le=1
+    )
+    discharge_temperature_max_c: float | None = _f(
+        "highest discharge temperature (coating limit; default settings.thermal.discharge_temperature_max_c)",
+        "degC",
+        default=None,
+    )
+    after_cooler: AfterCooler | None = _f(
+        "after-cooler at the discharge: {outlet_temperature_c, duty_max_mw}", default=None
+    )
+
     isentropic_efficiency: float = _f("isentropic efficiency", "", default=0.8, gt=0, le=1)
     driver: Driver = _f("driver type", default=Driver.GAS_TURBINE)
     driver_efficiency: float = _f("driver thermal efficiency (fuel to shaft power)", "", default=0.35, gt=0, le=1)
+    configuration: str | None = _f(
+        "id of the unit configuration to run (stations with compressor_units; none: the solver chooses)", default=None
+    )
+    ambient_temperature_c: float | None = _f(
+        "air temperature at the station, for the drivers' available power (none: settings.ambient_temperature_c)",
+        "degC",
+        default=None,
+        ge=-60,
+        le=60,
+    )
 
     @model_validator(mode="after")
     def _set_point_given(self) -> Compressor:
@@ -253,6 +338,22 @@ class Compressor(Edge):
             )
         return self
 
+    @field_validator("discharge_temperature_max_c")
+    @classmethod
+    def _discharge_celsius(cls, v: float | None) -> float | None:
+        return celsius(v, "discharge_temperature_max_c", *DISCHARGE_RANGE_C, "compressor discharge temperature")
+
+    @model_validator(mode="after")
+    def _cooler_below_limit(self) -> Compressor:
+        cooler, limit = self.after_cooler, self.discharge_temperature_max_c
+        set_point = None if cooler is None else cooler.outlet_temperature_c
+        if set_point is not None and limit is not None and set_point > limit:
+            raise ValueError(
+                f"after_cooler.outlet_temperature_c ({set_point:g} C) is above discharge_temperature_max_c "
+                f"({limit:g} C): the cooler would hold the gas above the limit it protects; lower the set-point"
+            )
+        return self
+
 
 class RegulatorMode(StrEnum):
     PRESSURE = "pressure"  # outlet pressure set-point
@@ -272,6 +373,9 @@ class Regulator(Edge):
     p_set_barg: float | None = _f("outlet pressure set-point (mode pressure)", "barg", default=None, gt=0)
     flow_set_kg_s: float | None = _f("throughput set-point (mode flow)", "kg/s", default=None, gt=0)
     flow_max_kg_s: float | None = _f("maximum throughput", "kg/s", default=None, gt=0)
+    preheater: Preheater | None = _f(
+        "gas heater upstream of the valve: {outlet_temperature_min_c, duty_max_mw}", default=None
+    )
 
     @model_validator(mode="after")
     def _set_point_given(self) -> Regulator:
@@ -330,6 +434,7 @@ class ShortPipe(Edge):
 class SourceMode(StrEnum):
     PRESSURE = "pressure"  # holds the node pressure; supplies what the network draws, up to capacity
     FLOW = "flow"  # fixed inflow
+    SHARE = "share"  # inflow that makes its gas a fixed molar share of the gas leaving the node (blending)
 
 
 class Source(Component):
@@ -347,7 +452,19 @@ class Source(Component):
     inflow: float | None = _f("fixed inflow in mode flow, in `unit`", "unit", default=None, ge=0)
     capacity: float | None = _f("maximum supply, in `unit`", "unit", default=None, ge=0)
     unit: FlowUnit = _f("unit of inflow and capacity", default=FlowUnit.MMSCFD)
-    gas: str | None = _f("name of the gas composition supplied (for volume and energy units)", default=None)
+    gas: str | None = _f(
+        "name of the gas composition supplied (from gas_compositions; default settings.gas); with several "
+        "gases in service the hydraulics carry their mixtures (settings.mixing)",
+        default=None,
+    )
+    share_mol_pct: float | None = _f(
+        "mode share: molar share of this source's gas in the gas leaving its node (e.g. hydrogen blended into "
+        "the passing flow); the inflow follows the passing flow, up to capacity",
+        "mol %",
+        default=None,
+        gt=0,
+        lt=100,
+    )
     absorbs: bool = _f(
         "a pressure-held source may take gas back (a connection to a larger grid); false for terminals and "
         "fields, which are shut in instead",
@@ -357,6 +474,16 @@ class Source(Component):
     price_usd_per_mmbtu: float | None = _f(
         "price of the gas supplied (least-cost dispatch), on the gross heating value", "USD/MMBtu", default=None, ge=0
     )
+    temperature_c: float | None = _f(
+        "temperature of the gas delivered (non-isothermal flow; default settings.thermal.source_temperature_c)",
+        "degC",
+        default=None,
+    )
+
+    @field_validator("temperature_c")
+    @classmethod
+    def _gas_celsius(cls, v: float | None) -> float | None:
+        return celsius(v, "temperature_c", *GAS_RANGE_C, "gas temperature")
 
     @model_validator(mode="after")
     def _mode_fields(self) -> Source:
@@ -364,6 +491,13 @@ class Source(Component):
             raise ValueError("mode pressure needs p_set_barg (the send-out pressure); give it or use mode flow")
         if self.mode == SourceMode.FLOW and self.inflow is None:
             raise ValueError("mode flow needs inflow; give it or use mode pressure with p_set_barg")
+        if self.mode == SourceMode.SHARE and (self.share_mol_pct is None or self.gas is None):
+            raise ValueError(
+                "mode share needs share_mol_pct (molar share of its gas in the gas leaving the node) and gas "
+                "(the composition it injects, e.g. hydrogen); give both or use mode flow"
+            )
+        if self.mode != SourceMode.SHARE and self.share_mol_pct is not None:
+            raise ValueError(f"share_mol_pct applies to mode share only (mode is {self.mode.value}); remove it")
         if self.inflow is not None and self.capacity is not None and self.inflow > self.capacity * (1 + 1e-12):
             raise ValueError(f"inflow ({self.inflow}) exceeds capacity ({self.capacity}); lower it or raise capacity")
         if self.supply_min is not None and self.capacity is not None and self.supply_min > self.capacity:
@@ -393,6 +527,25 @@ class Sink(Component):
     unit: FlowUnit = _f("unit of demand", default=FlowUnit.MMSCFD)
     p_min_barg: float | None = _f("minimum delivery pressure", "barg", default=None, ge=0)
     category: SinkCategory = _f("consumer class", default=SinkCategory.OTHER)
+    gcv_min_mj_m3: float | None = _f(
+        "minimum gross calorific value of the delivered gas (at settings.quality_reference)",
+        "MJ/m3",
+        default=None,
+        gt=0,
+        le=200,
+    )
+    wobbe_min_mj_m3: float | None = _f(
+        "lowest gross Wobbe index of the delivered gas (at settings.quality_reference)", "MJ/m3", default=None, gt=0,
+        le=200,
+    )
+    wobbe_max_mj_m3: float | None = _f(
+        "highest gross Wobbe index of the delivered gas (at settings.quality_reference)", "MJ/m3", default=None, gt=0,
+        le=200,
+    )
+    h2_max_mol_pct: float | None = _f(
+        "highest hydrogen fraction of the delivered gas (gas turbines, engines)", "mol %", default=None, ge=0, le=100
+    )
+
     demand_min: float | None = _f(
         "flexible demand: the least the optimiser may deliver (dispatch), in `unit`", "unit", default=None, ge=0
     )
@@ -414,9 +567,65 @@ class Sink(Component):
             )
         return self
 
+    @model_validator(mode="after")
+    def _wobbe_range(self) -> Sink:
+        lo, hi = self.wobbe_min_mj_m3, self.wobbe_max_mj_m3
+        if lo is not None and hi is not None and lo > hi:
+            raise ValueError(f"wobbe_min_mj_m3 ({lo}) is above wobbe_max_mj_m3 ({hi}); swap or correct them")
+        return self
+
+
+class CompressorUnit(Component):
+    """One machine of a compressor station: a compressor (its map) with its driver.
+
+    A station with units runs the configuration it is told (``Compressor.configuration``) or the one the
+    solver chooses; the station's own ``isentropic_efficiency``, ``driver`` and ``driver_efficiency`` are
+    then not used (its ``ratio_max``, ``power_max_mw`` and ``flow_max_kg_s`` stay station limits).
+    """
+
+    kind: ClassVar[str] = "compressor_unit"
+    collection: ClassVar[str] = "compressor_units"
+
+    station: str = _f("id of the compressor station the unit belongs to")
+    map: str = _f("name of its map in compressor_maps")
+    driver: str = _f("name of its driver in drivers")
+
+
+class CompressorConfiguration(Component):
+    """A way to run a station's units: serial stages, each of units in parallel.
+
+    Without configurations a station may run 1, 2, ... of its in-service units in parallel (in file order).
+    """
+
+    kind: ClassVar[str] = "compressor_configuration"
+    collection: ClassVar[str] = "compressor_configurations"
+
+    station: str = _f("id of the compressor station")
+    stages: list[list[str]] = _f(
+        "unit ids of each serial stage (suction first); the units of a stage run in parallel",
+        min_length=1,
+        max_length=8,
+    )
+
+    @model_validator(mode="after")
+    def _stages_filled(self) -> CompressorConfiguration:
+        units = [u for stage in self.stages for u in stage]
+        if any(not stage for stage in self.stages):
+            raise ValueError("every stage needs at least one unit")
+        if len(set(units)) != len(units):
+            raise ValueError("a unit appears more than once; each unit runs in one stage")
+        return self
+
 
 EDGE_TYPES: tuple[type[Edge], ...] = (Pipe, Compressor, Regulator, Valve, Resistor, ShortPipe)
-COMPONENT_TYPES: tuple[type[Component], ...] = (Node, *EDGE_TYPES, Source, Sink)
+COMPONENT_TYPES: tuple[type[Component], ...] = (
+    Node,
+    *EDGE_TYPES,
+    Source,
+    Sink,
+    CompressorUnit,
+    CompressorConfiguration,
+)
 TYPES_BY_KIND: dict[str, type[Component]] = {t.kind: t for t in COMPONENT_TYPES}
 TYPES_BY_COLLECTION: dict[str, type[Component]] = {t.collection: t for t in COMPONENT_TYPES}
 
@@ -454,6 +663,13 @@ class Settings(StrictModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 
     temperature_c: float = _f("gas temperature (isothermal flow)", "degC", default=15.0, ge=-60, le=150)
+    ambient_temperature_c: float = _f(
+        "air temperature at compressor stations (drivers' available power); ISO 3977 rates gas turbines at 15 C",
+        "degC",
+        default=15.0,
+        ge=-60,
+        le=60,
+    )
     ambient_pressure_bar: float = _f("ambient pressure for gauge pressures", "bar", default=1.01325, gt=0, le=2)
     gas: str | None = _f("name of the composition used for the hydraulics (from `gas_compositions`)", default=None)
     molar_mass_kg_per_mol: float | None = _f(
@@ -463,6 +679,10 @@ class Settings(StrictModel):
     lower_heating_value_mj_per_kg: float | None = _f(
         "fuel LHV override when no composition is given", "MJ/kg", default=None, gt=0, lt=200
     )
+    thermal: ThermalSettings = Field(
+        default_factory=ThermalSettings,
+        description="non-isothermal flow: mode (isothermal by default), ground temperatures, soil, coolers",
+    )
     compressibility: CompressibilitySpec = Field(
         default_factory=CompressibilitySpec,
         description="compressibility model: a name or {model, z | offset + slope_per_bar}",
@@ -471,6 +691,17 @@ class Settings(StrictModel):
         default_factory=ViscositySpec, description="viscosity model: a name or {model, value_pa_s}"
     )
     friction_law: PipeLaw = _f("default pipe law", default=PipeLaw.COLEBROOK)
+    mixing: Literal["auto", "off"] = _f(
+        "auto: when sources supply different gases, every node carries the flow-weighted mix of what flows into "
+        "it and the hydraulics use that gas; off: the hydraulics use settings.gas everywhere (the sources' own "
+        "gases only convert their volume and energy units)",
+        default="auto",
+    )
+    quality_reference: Literal["15/15C", "60F", "25/0C"] = _f(
+        "reference conditions of calorific values, Wobbe indices, quality limits and energy units "
+        "(metering / combustion: 15 C / 15 C, 60 F / 60 F, 0 C / 25 C)",
+        default="25/0C",
+    )
     compressibility_along_pipe: Literal["mean_pressure", "integrated"] = _f(
         "how Z enters the pipe law: at one mean pressure per pipe (the textbook general flow equation), or "
         "varying with the pressure along the pipe and integrated exactly (linepack.hydraulics.z_integral)",

@@ -10,11 +10,22 @@ from .components import TYPES_BY_KIND, Settings
 from .errors import suggest
 from .network import COLLECTIONS, FORMAT_TAG, GasCompositionSpec
 from .scenario import Scenario
+from .stations import DriverSpec, PistonMapSpec, SpeedCurve, TurboMapSpec
+from .thermal import THERMAL_MODELS
+
+#: Schemas that are not components but have field tables too (``linepack describe turbo_map``).
+SPEC_MODELS: dict[str, Any] = {
+    "turbo_map": TurboMapSpec,
+    "speed_curve": SpeedCurve,
+    "piston_map": PistonMapSpec,
+    "driver": DriverSpec,
+}
 
 
 def field_table(kind: str) -> list[dict[str, str]]:
     """Rows (field, type, unit, default, bounds, description) of one component type or 'settings'/'scenario'."""
-    models: dict[str, Any] = {**TYPES_BY_KIND, "settings": Settings, "scenario": Scenario}
+    models: dict[str, Any] = {**TYPES_BY_KIND, "settings": Settings, "scenario": Scenario, **SPEC_MODELS}
+    models.update(THERMAL_MODELS)
     if kind not in models:
         raise InputError(
             f"unknown component type '{kind}'{suggest(kind, list(models))}; choose one of {', '.join(models)}"
@@ -84,6 +95,13 @@ def network_json_schema() -> dict[str, Any]:
             "type": "object",
             "additionalProperties": ref(GasCompositionSpec, "GasComposition"),
         },
+        "compressor_maps": {
+            "type": "object",
+            "additionalProperties": {
+                "oneOf": [ref(TurboMapSpec, "TurboMapSpec"), ref(PistonMapSpec, "PistonMapSpec")]
+            },
+        },
+        "drivers": {"type": "object", "additionalProperties": ref(DriverSpec, "DriverSpec")},
         "scenarios": {"type": "object", "additionalProperties": ref(Scenario, "Scenario")},
         "default_scenario": {"type": "string"},
         "references": {"type": "object", "additionalProperties": {"type": "string"}},

@@ -161,6 +161,8 @@ class EditingMixin:
             default_scenario=me.default_scenario,
             references=me.references,
             meta=me.meta,
+            compressor_maps=dict(me.compressor_maps),
+            drivers=dict(me.drivers),
         )
         for coll, items in self.collections.items():
             out.collections[coll] = dict(items)

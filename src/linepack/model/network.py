@@ -14,6 +14,9 @@ from .components import (
     COMPONENT_TYPES,
     TYPES_BY_COLLECTION,
     Component,
+    Compressor,
+    CompressorConfiguration,
+    CompressorUnit,
     Edge,
     Node,
     Settings,
@@ -23,7 +26,9 @@ from .components import (
 from .editing import EditingMixin
 from .errors import describe_validation_error, suggest
 from .scenario import ResolvedScenario, Scenario, chain_problems, resolve
+from .stations import DriverSpec, map_model
 from .strict import StrictModel, control_character, shown
+from .thermal import region_problems
 
 FORMAT_TAG = "linepack-network/1"
 COLLECTIONS: tuple[str, ...] = tuple(t.collection for t in COMPONENT_TYPES)
@@ -33,6 +38,8 @@ TOP_LEVEL_KEYS = (
     "description",
     "settings",
     "gas_compositions",
+    "compressor_maps",
+    "drivers",
     *COLLECTIONS,
     "scenarios",
     "default_scenario",
@@ -65,11 +72,16 @@ class Network(EditingMixin):
         default_scenario: str | None = None,
         references: Mapping[str, str] | None = None,
         meta: Mapping[str, Any] | None = None,
+        compressor_maps: Mapping[str, Any] | None = None,
+        drivers: Mapping[str, DriverSpec] | None = None,
     ) -> None:
         self.name = name
         self.description = description
         self.settings = settings or Settings()
         self.gas_compositions: dict[str, GasCompositionSpec] = dict(gas_compositions or {})
+        #: name -> :class:`~linepack.model.stations.TurboMapSpec` or :class:`~linepack.model.stations.PistonMapSpec`
+        self.compressor_maps: dict[str, Any] = dict(compressor_maps or {})
+        self.drivers: dict[str, DriverSpec] = dict(drivers or {})
         self.scenarios: dict[str, Scenario] = dict(scenarios or {})
         self.default_scenario = default_scenario
         self.references: dict[str, str] = dict(references or {})
@@ -142,6 +154,7 @@ class Network(EditingMixin):
                     f"source {c.id}: gas '{c.gas}' is not in gas_compositions"
                     f"{suggest(c.gas, list(self.gas_compositions))}; define it or correct the name"
                 )
+        problems += self._station_references(comps)
         gas = self.settings.gas
         if gas is not None and gas not in self.gas_compositions:
             problems.append(
@@ -152,6 +165,56 @@ class Network(EditingMixin):
             problems.append(
                 "settings: give either gas (a composition name) or molar_mass_kg_per_mol for the hydraulics"
             )
+        problems += region_problems(
+            self.components() if components is None else components, self.settings.thermal.regions
+        )
+        return problems
+
+    def _station_references(self, comps: list[Component]) -> list[str]:
+        """Problems of compressor units and configurations: unknown stations, maps, drivers and units."""
+        problems: list[str] = []
+        stations = [c.id for c in comps if isinstance(c, Compressor)]
+        known = set(stations)
+        unit_station = {c.id: c.station for c in comps if isinstance(c, CompressorUnit)}
+        for c in comps:
+            if isinstance(c, CompressorUnit | CompressorConfiguration) and c.station not in known:
+                problems.append(
+                    f"{c.kind} {c.id}: station refers to unknown compressor '{c.station}'"
+                    f"{suggest(c.station, stations)}; name a compressor station"
+                )
+            if isinstance(c, CompressorUnit):
+                if c.map not in self.compressor_maps:
+                    problems.append(
+                        f"compressor_unit {c.id}: map '{c.map}' is not in compressor_maps"
+                        f"{suggest(c.map, list(self.compressor_maps))}; define it or correct the name"
+                    )
+                if c.driver not in self.drivers:
+                    problems.append(
+                        f"compressor_unit {c.id}: driver '{c.driver}' is not in drivers"
+                        f"{suggest(c.driver, list(self.drivers))}; define it or correct the name"
+                    )
+            if isinstance(c, CompressorConfiguration):
+                for stage in c.stages:
+                    for u in stage:
+                        if u not in unit_station:
+                            problems.append(
+                                f"compressor_configuration {c.id}: unit '{u}' is not a compressor unit"
+                                f"{suggest(u, list(unit_station))}; correct the id"
+                            )
+                        elif unit_station[u] != c.station:
+                            problems.append(
+                                f"compressor_configuration {c.id}: unit {u} belongs to station {unit_station[u]}, "
+                                f"not {c.station}; use units of the configuration's own station"
+                            )
+        for c in comps:
+            if isinstance(c, Compressor) and c.configuration is not None:
+                configs = [x.id for x in comps if isinstance(x, CompressorConfiguration) and x.station == c.id]
+                if c.configuration not in configs:
+                    problems.append(
+                        f"compressor {c.id}: configuration '{c.configuration}' is not a configuration of this station"
+                        f"{suggest(c.configuration, configs)}; give one of {', '.join(configs) or '(none defined)'} "
+                        "or leave it unset for the solver to choose"
+                    )
         return problems
 
     def check_scenarios(self) -> list[str]:
@@ -335,6 +398,13 @@ class Network(EditingMixin):
             doc["gas_compositions"] = {
                 k: v.model_dump(mode="json", exclude_defaults=True) for k, v in self.gas_compositions.items()
             }
+        if self.compressor_maps:
+            doc["compressor_maps"] = {
+                k: {"kind": v.kind} | v.model_dump(mode="json", exclude_defaults=True)
+                for k, v in self.compressor_maps.items()
+            }
+        if self.drivers:
+            doc["drivers"] = {k: v.model_dump(mode="json", exclude_defaults=True) for k, v in self.drivers.items()}
         for coll in COLLECTIONS:
             items = self.collections[coll]
             if items:
@@ -383,6 +453,21 @@ class Network(EditingMixin):
             spec = model_or_problem(GasCompositionSpec, gdata, f"gas composition {gname}")
             if spec is not None:
                 gases[str(gname)] = spec
+        maps: dict[str, Any] = {}
+        for mname, mdata in (doc.get("compressor_maps") or {}).items():
+            try:
+                mmodel = map_model(mdata)
+            except ValueError as exc:
+                problems.append(f"compressor map {mname}: {exc}")
+                continue
+            spec_m = model_or_problem(mmodel, mdata, f"compressor map {mname}")
+            if spec_m is not None:
+                maps[str(mname)] = spec_m
+        drivers: dict[str, DriverSpec] = {}
+        for dname, ddata in (doc.get("drivers") or {}).items():
+            spec = model_or_problem(DriverSpec, ddata, f"driver {dname}")
+            if spec is not None:
+                drivers[str(dname)] = spec
         scenarios: dict[str, Scenario] = {}
         raw_sc = doc.get("scenarios") or {}
         for sname, sdata in raw_sc.items():
@@ -398,6 +483,8 @@ class Network(EditingMixin):
             default_scenario=doc.get("default_scenario"),
             references=doc.get("references") or {},
             meta=doc.get("meta") or {},
+            compressor_maps=maps,
+            drivers=drivers,
         )
         for coll in COLLECTIONS:
             items = doc.get(coll) or []
@@ -460,6 +547,8 @@ def top_level_type_problems(doc: dict[Any, Any], source: str) -> list[str]:
     for key, what in (
         ("settings", "a mapping of setting -> value"),
         ("gas_compositions", "a mapping of gas name -> {mole_fractions: ...}"),
+        ("compressor_maps", "a mapping of map name -> {kind: turbo | piston, ...}"),
+        ("drivers", "a mapping of driver name -> {kind: gas_turbine | ..., ...}"),
         ("scenarios", "a mapping of scenario name -> overlay"),
         ("references", "a mapping of reference key -> citation text"),
         ("meta", "a mapping of free information"),
@@ -514,4 +603,3 @@ def _references_resolve(comps: list[Component], known: set[str], gases: Mapping[
     if not refs <= known:
         return False
     return all(c.gas is None or c.gas in gases for c in ends if isinstance(c, Source))
-

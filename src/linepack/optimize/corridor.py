@@ -22,6 +22,7 @@ from ..errors import InputError
 from ..io.native import load_default_network
 from ..model.components import Compressor, Node, Pipe, Sink, Source
 from ..model.network import Network
+from ..stations.fallback import without_units
 from .economics import SECONDS_PER_YEAR, Economics
 from .expansion import Option
 
@@ -100,7 +101,8 @@ def psgp_corridor(
     if unknown:
         raise InputError(f"corridor: unknown station site(s) {', '.join(unknown)}; sites: {', '.join(SITES)}")
     base = _default_network()
-    rated = {c.id: c for c in base.view("psgp_42in_alt").of_type(Compressor)}
+    # the data set's one-machine ratings (CS1-CS3 run units in the default network: stations.fallback)
+    rated = {c.id: c for c in without_units(base).view("psgp_42in_alt").of_type(Compressor)}
 
     def spec_of(site: str) -> StationSpec:
         if station is not None:

@@ -93,18 +93,7 @@ def with_modes(network: Network, cn: CompiledNetwork, states: Mapping[int, str])
     """A copy of ``network`` with each edge of ``states`` (edge index of ``cn``: state) in that mode: valves
     open or closed; control valves in control (``pressure``, free in the nomination NLP), ``open`` or ``closed``;
     stations running (their user mode, free in the NLP), ``bypass`` or ``off``."""
-    out = Network(
-        name=network.name,
-        description=network.description,
-        settings=network.settings,
-        gas_compositions=network.gas_compositions,
-        scenarios=network.scenarios,
-        default_scenario=network.default_scenario,
-        references=network.references,
-        meta=network.meta,
-    )
-    for c in network.components():
-        out.add(c)
+    out = network.copy()
     for e, state in states.items():
         comp = out.find(cn.edge_ids[e])
         if isinstance(comp, Valve):

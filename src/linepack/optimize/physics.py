@@ -20,12 +20,13 @@ same way (value and slope at the point). Reference: Menon (2005), "Gas Pipeline 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..compile import CompiledNetwork, z_at
+from ..quality.properties import GasProps
 from ..solvers.equations import ControlState, SteadySystem
 from ..units import R_J_PER_MOL_K
 
@@ -33,11 +34,14 @@ F64 = NDArray[np.float64]
 LAMINAR_RE = 2300.0  # below this Reynolds number the friction term gets a linear part (see FrozenPhysics.at)
 
 
-def viscosity_at(cn: CompiledNetwork, p_pa: F64) -> F64:
-    """Dynamic viscosity [Pa s] of every pipe/resistor at the mean pressure of its end pressures ``p_pa``."""
+def viscosity_at(cn: CompiledNetwork, p_pa: F64, props: GasProps | None = None) -> F64:
+    """Dynamic viscosity [Pa s] of every pipe/resistor at the mean pressure of its end pressures ``p_pa``
+    (``props``: the gas of every pipe when gas mixtures are tracked)."""
     e = cn.res_edge
     pi, pj = p_pa[cn.edge_from[e]], p_pa[cn.edge_to[e]]
     pm = (2.0 / 3.0) * (pi + pj - pi * pj / (pi + pj))
+    if props is not None:
+        return props.viscosity_res(pm)
     z, _ = z_at(cn, pm)
     return np.asarray(cn.gas.viscosity.mu(pm, cn.gas.temperature_k, z), dtype=float)
 
@@ -68,13 +72,18 @@ class FrozenPhysics:
     law_residual: float  # largest relative error of pressure or flow implied by the pipe law's residual here
     x_exponent: float
     viscosity_pa_s: F64
+    p_nodes_pa: F64 = field(default_factory=lambda: np.zeros(0))  # every node's pressure at the point
+    x_exponents: F64 | None = None  # per compressor (its suction gas), when gas mixtures are tracked
 
     @staticmethod
-    def at(cn: CompiledNetwork, p_pa: F64, q_kg_s: F64, q_floor_kg_s: float = 1e-3) -> FrozenPhysics:
+    def at(
+        cn: CompiledNetwork, p_pa: F64, q_kg_s: F64, q_floor_kg_s: float = 1e-3, props: GasProps | None = None
+    ) -> FrozenPhysics:
         """Evaluate the coefficients at pressures ``p_pa`` (per node) and flows ``q_kg_s`` (per edge);
-        ``q_floor_kg_s`` is the flow below which flow errors are measured absolutely (see law_residual)."""
-        mu = viscosity_at(cn, p_pa)
-        sys = SteadySystem(cn, ControlState.initial(cn), mu, 1.0, 1.0)
+        ``q_floor_kg_s`` is the flow below which flow errors are measured absolutely (see law_residual); ``props``
+        the gas of every pipe and compressor when gas mixtures are tracked (default: the network gas)."""
+        mu = viscosity_at(cn, p_pa, props)
+        sys = SteadySystem(cn, ControlState.initial(cn), mu, 1.0, 1.0, props)
         F, dpi, dpj, dq, rs = sys.resistive(p_pa, q_kg_s)
         e = cn.res_edge
         pi0, pj0, q0 = p_pa[cn.edge_from[e]], p_pa[cn.edge_to[e]], q_kg_s[e]
@@ -101,11 +110,18 @@ class FrozenPhysics:
             c = np.where(lam, c_t, c_exact)
             with np.errstate(divide="ignore", invalid="ignore"):
                 c_lin = np.where(lam, np.where(aq0 > 0, (phi - c * q0 * aq0) / np.where(aq0 > 0, q0, 1.0), -dq), 0.0)
-        kappa = cn.gas.kappa if cn.gas.kappa is not None else 1.3
-        x = (kappa - 1.0) / kappa
         ps = p_pa[cn.edge_from[cn.comp_edge]]
-        zs, dzs = z_at(cn, ps)
-        head = zs * R_J_PER_MOL_K * cn.gas.temperature_k / cn.gas.molar_mass_kg_per_mol / x
+        if props is None:
+            kappa = cn.gas.kappa if cn.gas.kappa is not None else 1.3
+            x = (kappa - 1.0) / kappa
+            zs, dzs = z_at(cn, ps)
+            head = zs * R_J_PER_MOL_K * cn.gas.temperature_k / cn.gas.molar_mass_kg_per_mol / x
+            x_each = None
+        else:
+            x_each = (props.comp_kappa - 1.0) / props.comp_kappa
+            x = float(np.mean(x_each)) if len(x_each) else 0.3
+            zs, dzs = props.z_comp(ps)
+            head = zs * R_J_PER_MOL_K * cn.gas.temperature_k / props.comp_molar_mass / x_each
         return FrozenPhysics(
             exp_s=np.asarray(rs.exp_s, float),
             c_pa2_s2_per_kg2=np.asarray(c, float),
@@ -123,6 +139,8 @@ class FrozenPhysics:
             law_residual=_implied_error(F, dpi, dq, pi0, q0, q_floor_kg_s),
             x_exponent=float(x),
             viscosity_pa_s=mu,
+            p_nodes_pa=np.asarray(p_pa, dtype=float).copy(),
+            x_exponents=x_each,
         )
 
     def head_change(self, other: FrozenPhysics, q_floor_kg_s: float = 0.0) -> float:

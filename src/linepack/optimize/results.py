@@ -71,6 +71,15 @@ class OptimizationResult:
     solve_time_s: float
     notes: tuple[str, ...] = field(default_factory=tuple)
     bound_violations: tuple[str, ...] = ()  # soft-limit problems: the node limits the optimum violates
+    station_configs: Any = None  # configuration each station with units runs (CompiledNetwork.stations order)
+
+    def unit_points(self) -> Any:
+        """Every compressor unit's operating point at the optimum (None without stations with units)."""
+        from ..stations.points import unit_points
+
+        if self.network.stations is None:
+            return None
+        return unit_points(self.network, self.p_pa, self.q_kg_s, self.settings.comp_mode, self.station_configs)
 
     def __post_init__(self) -> None:
         for value in self.__dict__.values():

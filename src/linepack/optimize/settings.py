@@ -47,6 +47,10 @@ def settings_network(
     # 1 + O(1e-11)) holds that ratio too: a bypass (exactly 1) would move near-zero flows in loops. Ratio
     # control needs no droop between stations feeding one node, which pressure control does.
     bypass = free & ~idle & (pd < ps)
+    if cn.stations is not None:  # a station with units at ratio 1 is bypassed (running, its units burn idle fuel)
+        units = np.zeros(len(ce), dtype=bool)
+        units[cn.stations.comp_k] = True
+        bypass |= free & ~idle & units & (pd <= ps * (1 + AT_RATIO_ONE))
     run = free & ~idle & ~bypass
     cm[idle], cm[bypass], cm[run] = CompMode.OFF, CompMode.BYPASS, CompMode.RATIO
     ratio = cn.comp_ratio_set.copy()
@@ -62,6 +66,14 @@ def settings_network(
     held = freer & ~closed & ~opened
     rm[closed], rm[opened] = RegMode.CLOSED, RegMode.OPEN
     rset[held] = pout[held]
+    quality = cn.quality
+    if quality is not None:
+        # the sinks take the mass the optimum delivers, the blending sources inject the supply it chose
+        quality = replace(
+            quality,
+            sink_kind=np.zeros(len(cn.sink_ids), dtype=np.int64),
+            source_share=np.full(len(cn.source_ids), np.nan),
+        )
     held = cn.source_is_pressure.copy()
     absorbs = cn.source_absorbs.copy()
     out = replace(
@@ -72,6 +84,7 @@ def settings_network(
         reg_mode=rm,
         reg_p_set_pa=rset,
         sink_demand=np.asarray(delivered_kg_s, dtype=float).copy(),
+        quality=quality,
     )
     # an island whose sources are all flow-controlled has its pressure level set by the optimum alone: for the
     # simulator, its largest source holds the optimum's pressure there (and supplies what it supplied)
@@ -107,7 +120,13 @@ class CrossCheck:
 
 
 def newton_check(
-    cn: CompiledNetwork, p_pa: F64, q_kg_s: F64, supply_kg_s: F64, delivered_kg_s: F64, flow_floor: float = 1e-3
+    cn: CompiledNetwork,
+    p_pa: F64,
+    q_kg_s: F64,
+    supply_kg_s: F64,
+    delivered_kg_s: F64,
+    flow_floor: float = 1e-3,
+    configs: NDArray[np.int64] | None = None,
 ) -> CrossCheck:
     """Solve the settings network by Newton (viscosity iterated to 1e-12) and compare.
 
@@ -115,9 +134,13 @@ def newton_check(
     one method cannot be compared relatively. The solve starts from the simulator's own guess; where it ends
     elsewhere (settings that leave the state undetermined, e.g. every supply fixed and balanced, so that no
     pressure level is preferred), the check is repeated from the optimum itself, and ``note`` says whether the
-    optimum is a steady state of the simulator's equations and control rules with these settings.
+    optimum is a steady state of the simulator's equations and control rules with these settings. ``configs``:
+    the configurations the stations with units ran (an optimum's ``station_configs``; None: the simulator
+    chooses).
     """
     net = settings_network(cn, p_pa, q_kg_s, supply_kg_s, delivered_kg_s)
+    if configs is not None and net.stations is not None:
+        net = replace(net, stations=replace(net.stations, fixed_config=np.asarray(configs, dtype=np.int64)))
     # pressure-held sources hold the optimum's pressure uncapped: an optimum that puts one exactly at its
     # capacity (or at zero, after an outage) is then not moved off it by the last digit of the check; what
     # they supply is compared with the optimum's supply below instead

@@ -8,20 +8,26 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from numpy.typing import NDArray
 
-from ..compile import CompiledNetwork
+from ..compile import CompiledNetwork, CompMode
 from ..errors import ConvergenceError, InfeasibleError, LinepackError
+from ..quality.properties import GasProps
 from ..solvers.equations import FIXED_LOSS_SMOOTHING, TIE_RESISTANCE, ControlState
+from ..solvers.station_rows import initial_configs
 from ..solvers.steady import _initial_guess, _scales, solve_steady
+from ..stations.choice import choose
+from ..stations.points import suction_gas
 from ..units import BAR_PA
 from .formulations.nlp import NlpModel, NlpOptions, RawSolution
 from .formulations.sensitivity import reported_marginals
 from .physics import FrozenPhysics
 from .problems import Problem
+from .quality_limits import OptimizerGas
 from .results import Binding, OptimizationResult
-from .settings import newton_scales, settings_network
+from .settings import AT_RATIO_ONE, IDLE_FLOW, newton_scales, settings_network
 
 F64 = NDArray[np.float64]
 HOLD_FROM = 1e-7  # bounds are held exactly once the fixed point is this close (see at_bound)
+MAX_GAS_ROUNDS = 30  # solves of the coefficient fixed point while the gas mixtures settle
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,18 @@ def delivered(problem: Problem, raw: RawSolution) -> F64:
     return problem.demand - raw.shed_kg_s + raw.growth_kg_s * problem.growth
 
 
+@dataclass
+class _Round:
+    """The outcome of one coefficient fixed point (the gas held)."""
+
+    raw: RawSolution
+    model: NlpModel
+    par: F64
+    iterations: int
+    outer: int
+    change: float
+
+
 def solve_problem(cn: CompiledNetwork, problem: Problem, options: OptimizeOptions | None = None) -> OptimizationResult:
     """Solve ``problem`` on ``cn``: first the checks that need no NLP (:mod:`.verdicts`: one-line infeasibility
     verdicts), then the NLP; load shedding in two stages (:mod:`.shedding`). Raises :class:`InfeasibleError`
@@ -87,28 +105,162 @@ def solve_problem(cn: CompiledNetwork, problem: Problem, options: OptimizeOption
     return solve_nlp(cn, problem, options)
 
 
+_FREE = (CompMode.PRESSURE, CompMode.SUCTION, CompMode.RATIO, CompMode.POWER)  # modes the optimiser may stop
+MAX_CONFIG_ROUNDS = 5  # NLP solves with the stations' configurations re-chosen at the optimum
+
+
+Start = tuple[F64, F64, F64]
+
+
 def solve_nlp(
     cn: CompiledNetwork,
     problem: Problem,
     options: OptimizeOptions | None = None,
-    start: tuple[F64, F64, F64] | None = None,
+    start: Start | None = None,
+    stations_from: OptimizationResult | None = None,
 ) -> OptimizationResult:
     """The NLP of ``problem`` by the coefficient fixed point around IPOPT (from ``start``, pressures, flows and
-    supplies, when given)."""
-    opt = options or OptimizeOptions()
-    t0 = time.perf_counter()
-    cpu0 = time.process_time()
-    if opt.time_limit_s is not None:
-        opt = replace(opt, nlp=replace(opt.nlp, max_cpu_time_s=min(opt.nlp.max_cpu_time_s, opt.time_limit_s)))
-    shed0 = _shed_start(problem)
-    start_cn = replace(cn, sink_demand=problem.demand - shed0) if np.any(shed0 > 0) else cn
-    p, q, s = start if start is not None else _start(start_cn, opt.warm_start_with_newton)
-    p_ref, m_ref = _scales(cn)
-    p_ref = max(p_ref, float(np.max(p)))
-    m_ref = max(m_ref, float(np.sum(problem.demand)), 1e-3)
-    model = NlpModel(cn, problem, p_ref, m_ref, opt.nlp)
+    supplies, when given).
+
+    Stations with units run a fixed configuration while the NLP solves (which units run is a discrete
+    decision): that of the scenario's steady state, where stations it bypasses or closes stay so. At the
+    optimum, a station that compresses nothing (ratio 1, where its units would still burn their idle fuel) or
+    passes no gas is bypassed or closed, the simulator's rule (:mod:`linepack.stations.choice`) chooses the
+    others' configurations again, and the NLP is solved again until nothing changes (at most MAX_CONFIG_ROUNDS
+    solves, or until settings solved before come back); when none of them settles, every station with units
+    free to stop is closed for one more solve. The best of these optima is returned (a converged one before one
+    whose coefficient fixed point did not settle), its configurations in ``station_configs``.
+    ``stations_from``: an optimum of the same network whose configurations (and stations bypassed or closed)
+    are the starting ones instead (a second stage starting from that optimum's point). The one-machine model
+    of a station without units has no such restriction."""
+    if cn.stations is None:
+        return _solve_with(cn, problem, options, start)[0]
+    steady_start: Start | None
+    if stations_from is not None and stations_from.station_configs is not None:
+        configs, modes, steady_start = _configs_of(cn, stations_from)
+    else:
+        configs, modes, steady_start = _start_configs(cn)
+    start = start if start is not None else steady_start
+    model_cn = cn if np.array_equal(modes, cn.comp_mode) else replace(cn, comp_mode=modes)
+    result, props = _solve_with(model_cn, problem, options, start, configs, cn)
+    best = result
+    tried = {(tuple(configs), tuple(model_cn.comp_mode))}
+    for _ in range(MAX_CONFIG_ROUNDS - 1):
+        stopped = _stopped_at(model_cn, result)
+        chosen = _configs_at(model_cn, result, configs, props)
+        key = (tuple(chosen), tuple(stopped))
+        if key in tried:  # back to settings solved before (the rule and the NLP disagree in a cycle)
+            break
+        tried.add(key)
+        configs, model_cn = chosen, replace(model_cn, comp_mode=stopped)
+        try:
+            result, props = _solve_with(model_cn, problem, options, start, configs, cn)
+        except LinepackError:
+            break
+        if (result.success, -result.objective) > (best.success, -best.objective):  # a converged optimum first
+            best = result
+    if not best.success:
+        # no optimum settled with these stations running: closing every station with units that is free to
+        # close is one more of their discrete choices (a network short of supply often needs none of them)
+        closed = model_cn.comp_mode.copy()
+        k = cn.stations.comp_k
+        closed[k[np.isin(closed[k], _FREE)]] = CompMode.OFF
+        if not np.array_equal(closed, model_cn.comp_mode):
+            try:
+                result, _ = _solve_with(replace(model_cn, comp_mode=closed), problem, options, start, configs, cn)
+            except LinepackError:
+                return best
+            if (result.success, -result.objective) > (best.success, -best.objective):
+                best = result
+    return best
+
+
+def _start_configs(cn: CompiledNetwork) -> tuple[NDArray[np.int64], NDArray[np.int64], Start | None]:
+    """The configurations the stations with units run at the start, the compressor modes and a starting point:
+    those of the scenario's steady state (a station with units it bypasses or closes stays so: its units do not
+    run), else each station's initial configuration (the one it is told, else the one with the most units)."""
+    cs = cn.stations
+    assert cs is not None
+    modes = cn.comp_mode.copy()
+    try:
+        res = solve_steady(cn)
+    except LinepackError:
+        return initial_configs(cs), modes, None
+    k = cs.comp_k
+    stopped = np.isin(res.comp_mode[k], (CompMode.BYPASS, CompMode.OFF))
+    modes[k[stopped]] = res.comp_mode[k[stopped]]
+    configs = res.control.station_config if res.control is not None else None
+    chosen = initial_configs(cs) if configs is None else np.asarray(configs, dtype=np.int64)
+    return chosen, modes, (res.p_pa.copy(), res.q_kg_s.copy(), res.source_supply_kg_s.copy())
+
+
+def _configs_of(cn: CompiledNetwork, res: OptimizationResult) -> tuple[NDArray[np.int64], NDArray[np.int64], Start]:
+    """The configurations, compressor modes (stations with units it bypasses or closes stay so) and point of an
+    optimum ``res`` of ``cn``, as a start."""
+    cs = cn.stations
+    assert cs is not None
+    modes = cn.comp_mode.copy()
+    k = cs.comp_k
+    stopped = np.isin(res.settings.comp_mode[k], (CompMode.BYPASS, CompMode.OFF))
+    modes[k[stopped]] = res.settings.comp_mode[k[stopped]]
+    configs = np.asarray(res.station_configs, dtype=np.int64)
+    return configs, modes, (res.p_pa.copy(), res.q_kg_s.copy(), res.supply_kg_s.copy())
+
+
+def _stopped_at(cn: CompiledNetwork, result: OptimizationResult) -> NDArray[np.int64]:
+    """Compressor modes with the stations with units that compress nothing at an optimum bypassed (ratio 1) or
+    closed (no flow): running, they would burn idle fuel the one-machine model does not have."""
+    cs = cn.stations
+    mode = cn.comp_mode.copy()
+    if cs is None:
+        return mode
+    k = cs.comp_k
+    ce = cn.comp_edge[k]
+    q, ps, pd = result.q_kg_s[ce], result.p_pa[cn.edge_from[ce]], result.p_pa[cn.edge_to[ce]]
+    free = np.isin(mode[k], _FREE)
+    idle = free & (q < IDLE_FLOW * max(float(np.sum(result.delivered_kg_s)), 1e-3))  # as settings_network
+    flat = free & ~idle & (pd <= ps * (1 + AT_RATIO_ONE))
+    mode[k[idle]], mode[k[flat]] = CompMode.OFF, CompMode.BYPASS
+    return mode
+
+
+def _configs_at(
+    cn: CompiledNetwork, result: OptimizationResult, configs: NDArray[np.int64], props: GasProps | None = None
+) -> NDArray[np.int64]:
+    """The configurations the simulator's rule chooses at an optimum (running stations told nothing), with the
+    gas each station takes in at that optimum (``props``: the optimum's gas when the network's gases mix)."""
+    cs = cn.stations
+    assert cs is not None
+    ce = cn.comp_edge[cs.comp_k]
+    m = result.q_kg_s[ce]
+    ps, pd = result.p_pa[cn.edge_from[ce]], result.p_pa[cn.edge_to[ce]]
+    free = (cs.fixed_config < 0) & (m > 1e-6 * max(float(np.sum(result.delivered_kg_s)), 1e-3)) & (pd > ps)
+    if not np.any(free):
+        return configs
+    choice = choose(cs, suction_gas(cn, props), m, ps, pd)
+    return np.where(free, choice.config, configs).astype(np.int64)
+
+
+def _fixed_point(
+    cn: CompiledNetwork,
+    problem: Problem,
+    opt: OptimizeOptions,
+    start: tuple[F64, F64, F64],
+    scales: tuple[float, float],
+    shed0: F64,
+    cpu0: float,
+    props: GasProps | None = None,
+    cuts: tuple[F64, F64, tuple[str, ...]] | None = None,
+    configs: NDArray[np.int64] | None = None,
+) -> _Round:
+    """The NLP solved around its pipe-law coefficients until they agree with the simulator's at the solution, with
+    the gas ``props`` (and the supply ``cuts`` of the quality limits) held and the stations with units in
+    ``configs``; ``shed0`` is the shedding to start from, ``cpu0`` the process time the CPU limit counts from."""
+    p, q, s = start
+    p_ref, m_ref = scales
+    model = NlpModel(cn, problem, p_ref, m_ref, opt.nlp, props, cuts, configs)
     point_p, point_q = p.copy(), q.copy()  # where the pipe law is linearised
-    phys = FrozenPhysics.at(cn, point_p, point_q)
+    phys = FrozenPhysics.at(cn, point_p, point_q, props=props)
     x0 = model.pack(p, q, s, shed0, 0.0)
     n_p, n_m = newton_scales(cn)
     lam_g = lam_x = None
@@ -137,7 +289,7 @@ def solve_nlp(
             iters += raw.iterations
         if not raw.success:
             break
-        at_raw = FrozenPhysics.at(cn, raw.p_pa, raw.q_kg_s, 1e-2 * m_ref)
+        at_raw = FrozenPhysics.at(cn, raw.p_pa, raw.q_kg_s, 1e-2 * m_ref, props=props)
         net = settings_network(cn, raw.p_pa, raw.q_kg_s, raw.supply_kg_s, delivered(problem, raw))
         new_np, new_nm = newton_scales(net)
         # converged when the solution satisfies the simulator's own pipe law (with the viscosity at the
@@ -170,9 +322,69 @@ def solve_nlp(
         prev = change
         point_p = point_p + weight * (raw.p_pa - point_p)
         point_q = point_q + weight * (raw.q_kg_s - point_q)
-        phys = at_raw if weight == 1.0 else FrozenPhysics.at(cn, point_p, point_q)
+        phys = at_raw if weight == 1.0 else FrozenPhysics.at(cn, point_p, point_q, props=props)
         n_p, n_m = new_np, new_nm
         x0, lam_g, lam_x = raw.x, raw.lam_g, raw.lam_x
+    assert raw is not None
+    return _Round(raw, model, par, iters, outer, float(change))
+
+
+def _solve_with(
+    cn: CompiledNetwork,
+    problem: Problem,
+    options: OptimizeOptions | None,
+    start: Start | None = None,
+    configs: NDArray[np.int64] | None = None,
+    posed: CompiledNetwork | None = None,
+) -> tuple[OptimizationResult, GasProps | None]:
+    """One NLP solve (stations with units in ``configs``; ``posed``: the network as the user posed it, when
+    ``cn`` has stations bypassed or closed for this solve), and the gas it was solved with (None: one gas).
+
+    When the network's gases mix, the coefficient fixed point is solved with the gas held, then the gas is taken
+    from the optimum's flows (the simulator's mixing, Anderson-accelerated) and the fixed point solved again, until
+    the gas the optimum implies is the gas it was solved with (see :mod:`.quality_limits`).
+    """
+    opt = options or OptimizeOptions()
+    t0 = time.perf_counter()
+    cpu0 = time.process_time()
+    if opt.time_limit_s is not None:
+        opt = replace(opt, nlp=replace(opt.nlp, max_cpu_time_s=min(opt.nlp.max_cpu_time_s, opt.time_limit_s)))
+    shed0 = _shed_start(problem)
+    start_cn = replace(cn, sink_demand=problem.demand - shed0) if np.any(shed0 > 0) else cn
+    p, q, s = start if start is not None else _start(start_cn, opt.warm_start_with_newton)
+    p_ref, m_ref = _scales(cn)
+    p_ref = max(p_ref, float(np.max(p)))
+    m_ref = max(m_ref, float(np.sum(problem.demand)), 1e-3)
+    if start is None and cn.quality is not None and cn.quality.mixing and not opt.warm_start_with_newton:
+        # the first gas (and the start): the scenario's own steady state when it has one, a consistent mixture
+        p, q, s = _start(start_cn, True)
+    scales = (p_ref, m_ref)
+    gas = OptimizerGas.start(cn, problem, m_ref, q, s)
+    props: GasProps | None = None
+    if gas is None:
+        rnd = _fixed_point(cn, problem, opt, (p, q, s), scales, shed0, cpu0, configs=configs)
+    else:
+        for _gas_round in range(1, MAX_GAS_ROUNDS + 1):
+            props = gas.props
+            rnd = _fixed_point(cn, gas.problem, opt, (p, q, s), scales, shed0, cpu0, props, gas.cuts, configs)
+            if not rnd.raw.success or rnd.change >= opt.coefficient_tol:
+                break
+            raw = rnd.raw
+            settled = gas.update(raw.q_kg_s, raw.supply_kg_s)
+            if gas.limited:
+                violation = gas.refresh_cuts(raw.p_pa, raw.q_kg_s, raw.supply_kg_s, delivered(gas.problem, raw))
+                settled = settled and (violation <= 1e-9 or not gas.cuts_moved())
+            if settled:
+                break
+            p, q, s = raw.p_pa, raw.q_kg_s, raw.supply_kg_s
+        else:
+            raise ConvergenceError(
+                f"{problem.kind} on scenario {cn.scenario}: the gas mixtures of the optimum did not settle in "
+                f"{MAX_GAS_ROUNDS} rounds",
+                ["the optimum's flows and the gases they carry keep changing each other; set settings.mixing: off"],
+            )
+        problem = gas.problem
+    raw, model, par, iters, outer, change = rnd.raw, rnd.model, rnd.par, rnd.iterations, rnd.outer, rnd.change
     assert raw is not None
     elapsed = time.perf_counter() - t0
     if not raw.success:
@@ -194,6 +406,8 @@ def solve_nlp(
         )
     dl = delivered(problem, raw)
     settings = settings_network(cn, raw.p_pa, raw.q_kg_s, raw.supply_kg_s, dl)
+    if configs is not None and settings.stations is not None:  # the settings run the configurations optimised
+        settings = replace(settings, stations=replace(settings.stations, fixed_config=configs))
     power = np.asarray(model.power_fn(raw.x, par)).ravel()
     fuel = np.asarray(model.fuel_fn(raw.x, par)).ravel()
     scale = abs(problem.objective_scale)
@@ -203,8 +417,8 @@ def solve_nlp(
         for (label, v, unit), e in zip(raw.binding, exact, strict=True)
     )
     costs = _costs(cn, problem, raw, fuel)
-    return OptimizationResult(
-        network=cn,
+    result = OptimizationResult(
+        network=posed if posed is not None else cn,
         settings=settings,
         kind=problem.kind,
         description=problem.description,
@@ -230,7 +444,9 @@ def solve_nlp(
         solve_time_s=elapsed,
         notes=problem.notes + _shortfalls(cn, problem, raw),
         bound_violations=_violations(cn, model, raw),
+        station_configs=configs,
     )
+    return result, props
 
 
 def _violations(cn: CompiledNetwork, model: NlpModel, raw: RawSolution) -> tuple[str, ...]:

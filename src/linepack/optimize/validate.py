@@ -7,8 +7,10 @@ The search, within a CPU time budget, each step recorded with its outcome and ti
 2. the exact NLP in the modes as given (valves as in the file, stations and control valves free in their
    own direction);
 3. MILP screening (:mod:`.formulations.milp_modes`): the piecewise-linear model with every valve, control
-   valve and station mode a binary, within the .cdf's combined decisions when given. When the MILP is
-   infeasible, no discrete choice makes the (piecewise-linear) model feasible, and the search says so;
+   valve and station mode a binary, within the .cdf's combined decisions when given, its flow ranges narrowed
+   by bound tightening (:mod:`.formulations.milp_bounds`) and each pipe law widened by its interpolation error
+   (a relaxation of the law at the frozen coefficients). When the MILP is infeasible, no discrete choice makes
+   that model feasible, and the search says so; when it stops at the time limit, it says that instead;
 4. the exact NLP in each mode the MILP chooses, the next choice excluded by a no-good cut, up to
    ``max_choices``;
 5. when nothing is feasible, the least total violation of the pressure limits (soft limits), bounded too.
@@ -106,7 +108,9 @@ def validate_nomination(
         + (f", within {len(space.groups)} groups of combined decisions" if space.groups else "")
     )
     cuts: list[dict[int, str]] = []
-    mopt = milp or MilpOptions(breakpoints=9, rounds=2)
+    # a relaxation (each pipe law widened by its interpolation error) on tightened flow ranges: an infeasible
+    # MILP then excludes every mode for the frozen coefficients, instead of reflecting the chord error
+    mopt = milp or MilpOptions(breakpoints=9, rounds=1, relaxation=True)
     for choice in range(1, max_choices + 1):
         if left() <= 1.0:
             record(what, "stopped: time limit", time.process_time())
@@ -115,11 +119,16 @@ def validate_nomination(
         try:
             sol = solve_milp(cn, problem, replace(mopt, time_limit_s=max(left(), 1.0)), modes=space, mode_cuts=cuts)
         except InfeasibleError as exc:
-            verdict = (
-                "infeasible: no choice of these modes makes the piecewise-linear model feasible"
-                if choice == 1
-                else f"no further choice ({_first_line(exc)})"
-            )
+            if "Time limit" in str(exc):  # HiGHS stopped before finding a point or proving there is none
+                verdict = "stopped at the time limit: no mode found, none excluded (not a proof)"
+            elif choice == 1:
+                verdict = (
+                    "infeasible: no choice of these modes makes the piecewise-linear relaxation feasible "
+                    "(pipe laws widened by their interpolation error, at the frozen coefficients)"
+                )
+            else:
+                verdict = f"no further choice ({_first_line(exc)})"
+
             record(what if choice == 1 else f"MILP screening, choice {choice}", verdict, s)
             break
         except InputError as exc:

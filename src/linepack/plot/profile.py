@@ -20,7 +20,8 @@ def plot_profile(
     waypoints: list[str] | tuple[str, ...] = PSGP_CORRIDOR,
     title: str | None = None,
 ) -> None:
-    """Write a PNG of pressure [barg] against distance [km] along the route, with MAOP and minimum lines."""
+    """Write a PNG of pressure [barg] against distance [km] along the route, with MAOP and minimum lines; for a
+    non-isothermal result also the gas temperature [C] at the route's nodes (right axis)."""
     try:
         import matplotlib
 
@@ -68,6 +69,13 @@ def plot_profile(
     ]
     if mins:
         ax.plot(*zip(*mins, strict=True), "v", color="tab:orange", label="minimum delivery pressure")
+    th = result.thermal
+    if th is not None:  # non-isothermal: the gas temperature at the route's nodes on a second axis
+        ax2 = ax.twinx()
+        t_nodes = [(p.distance_km, float(th.node_t_k[cn.node_index(p.node)]) - 273.15) for p in nodes if p.node]
+        ax2.plot(*zip(*t_nodes, strict=True), "s:", color="tab:green", lw=1.0, ms=4, label="gas temperature (nodes)")
+        ax2.set_ylabel("gas temperature at nodes [C]")
+        ax2.legend(loc="center right", fontsize=8)
     ax.set_xlabel("distance along route [km]")
     ax.set_ylabel("pressure [barg]")
     ax.set_title(title or f"Pressure profile, {cn.name} / {cn.scenario}: {' - '.join(waypoints)}", fontsize=10, pad=28)

@@ -36,15 +36,19 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..compile import CompiledNetwork, CompMode, RegMode
+from ..quality.properties import GasProps
 from .diagnostics import islands
 from .equations import ControlState, SourceBound, SteadySystem, user_comp_target, user_reg_target
+from .station_bounds import MAP_MODES, chosen_configs, full_driver_power
 
 F64 = NDArray[np.float64]
 TOL = 1e-7  # relative tolerance of the rules (a state within it of its switching point is consistent)
 DAMP_AFTER = 6  # after this many switches of one element, elements are switched one at a time
 FAR_ABOVE = 0.05  # a flow source this far above its maximum send-out pressure is shut in rather than held there
+CONF_SIZE = 1e-3  # the size of a configuration change (others go first when the rounds are damped)
 _RUNNING = (CompMode.PRESSURE, CompMode.SUCTION, CompMode.RATIO, CompMode.POWER, CompMode.FLOW)
 _CONTROLLED = _RUNNING
+_ON = (*_RUNNING, CompMode.MAP_FLOW, CompMode.MAP_HEAD)  # running: held, or at a limit (stations with units: theirs)
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ class Move:
     """A change of one element's control mode, with the relative size of the inconsistency it removes."""
 
     size: float
-    kind: str  # comp | reg | src
+    kind: str  # comp | reg | src | conf (the configuration ``mode`` of station ``k`` with units)
     k: int
     mode: int
     target: float = 0.0
@@ -106,9 +110,19 @@ class ActiveSet:
 
     def __init__(self, cn: CompiledNetwork) -> None:
         self.cn = cn
-        self.switches = np.zeros(len(cn.comp_edge) + len(cn.reg_edge) + len(cn.source_ids), dtype=int)
+        self.n_st = len(cn.stations) if cn.stations is not None else 0
+        self.switches = np.zeros(len(cn.comp_edge) + len(cn.reg_edge) + len(cn.source_ids) + self.n_st, dtype=int)
         self.comp_user_target = user_comp_target(cn)
         self.reg_user_target = user_reg_target(cn)
+        # stations with units (solvers.station_bounds): station of every compressor (-1: none), and per round
+        # their head margins, flow capacities and drivers' full power at the solution being judged
+        self.station_of = cn.stations.station_of(len(cn.comp_edge)) if cn.stations is not None else None
+        self._units: tuple[F64, F64, F64] | None = None
+        self.rescued: set[int] = set()  # stations with units held at their drivers' full power once already
+
+    def _offset(self, kind: str) -> int:
+        nc, nr, ns = len(self.cn.comp_edge), len(self.cn.reg_edge), len(self.cn.source_ids)
+        return {"comp": 0, "reg": nc, "src": nc + nr, "conf": nc + nr + ns}[kind]
 
     # --- compressors ---------------------------------------------------------------------------------
     def _compressor_moves(
@@ -129,7 +143,7 @@ class ActiveSet:
             t_user = float(self.comp_user_target[k])
             both_ways = bool(cn.comp_bidirectional[k]) if len(cn.comp_bidirectional) else False
             move = None
-            if mode in _RUNNING:
+            if mode in _ON:
                 move = self._running(k, user, t_user, mode, tgt, rev, ps, pd, qc, float(power[k]), m_ref,
                                      both_ways, limits_only)  # fmt: skip
             elif limits_only:
@@ -165,13 +179,32 @@ class ActiveSet:
         if limits_only and mode == CompMode.PRESSURE and tgt == t_user and ps > t_user * (1.0 + TOL) and pd > 0 <= qc:
             # on a failed iterate too: a discharge set-point below the suction cannot be held by compressing
             return Move(ps / t_user - 1.0, "comp", k, CompMode.BYPASS, 0.0, rev)
-        at_limit = {int(CompMode.RATIO): "ratio", int(CompMode.POWER): "power", int(CompMode.FLOW): "flow"}
+        at_limit = {
+            int(CompMode.RATIO): "ratio",
+            int(CompMode.POWER): "power",
+            int(CompMode.FLOW): "flow",
+            int(CompMode.MAP_FLOW): "map_flow",
+            int(CompMode.MAP_HEAD): "map_head",
+        }
         active = "set" if (mode == user and tgt == t_user) else at_limit.get(mode, "set")
         limits: dict[str, tuple[int, float, float]] = {
             "ratio": (CompMode.RATIO, float(cn.comp_ratio_max[k]), (pd / ps) / cn.comp_ratio_max[k] - 1.0),
             "power": (CompMode.POWER, float(cn.comp_power_max_w[k]), power / cn.comp_power_max_w[k] - 1.0),
             "flow": (CompMode.FLOW, float(cn.comp_flow_max[k]), qc / cn.comp_flow_max[k] - 1.0),
         }
+        js = int(self.station_of[k]) if self.station_of is not None else -1
+        if js >= 0 and self._units is not None:  # the limits of its units (solvers.station_bounds)
+            margin, cap = float(self._units[0][js]), float(self._units[1][js])
+            limits["map_head"] = (CompMode.MAP_HEAD, 0.0, -margin)
+            if margin >= -TOL and not limits_only:  # flow limits wait for a converged solution
+                limits["map_flow"] = (CompMode.MAP_FLOW, 0.0, qc / max(cap, 1e-9 * m_ref) - 1.0)
+            rescued = mode == CompMode.POWER and user != CompMode.POWER and not np.isfinite(cn.comp_power_max_w[k])
+            if rescued and not limits_only:
+                # out of the rescue below: onto the map limit that binds, else back to the set-point
+                bind = max(("map_head", "map_flow"), key=lambda key: limits.get(key, (0, 0.0, -np.inf))[2])
+                if bind in limits and limits[bind][2] > TOL:
+                    return Move(1.0, "comp", k, limits[bind][0], 0.0, rev)
+                return Move(1.0, "comp", k, user, t_user, rev)
         if not limits_only:
             limits["set"] = (user, t_user, _overshoot(user, t_user, ps, pd, qc, power))
         others = {key: v for key, v in limits.items() if key != active}
@@ -179,6 +212,17 @@ class ActiveSet:
             return None
         worst = max(others, key=lambda key: others[key][2])
         new_mode, new_target, size = others[worst]
+        if size > TOL and js >= 0 and self._units is not None:
+            if worst == "map_flow" and user == CompMode.PRESSURE and ps >= t_user * (1 - 1e-9):
+                # more flow than its units pass, with a set-point the suction already meets: the bypass holds it
+                return Move(size, "comp", k, CompMode.BYPASS, 0.0, rev)
+            if limits_only and worst in ("map_head", "map_flow") and k not in self.rescued:
+                # a failed iterate (far from the answer) asks more head than the units make: the station is held
+                # at its drivers' full power (like a station's power limit) rather than on its map's edge, which
+                # ties its pressures to each other; once Newton converges the map limit or the set-point takes
+                # over (above). Once per station and solve: a station rescued before goes onto the map limit
+                self.rescued.add(k)
+                return Move(size, "comp", k, CompMode.POWER, float(self._units[2][js]), rev)
         if size > TOL:
             return Move(size, "comp", k, new_mode, new_target, rev)
         return None
@@ -321,6 +365,11 @@ class ActiveSet:
         p, q, s = sys.split(x)
         m_ref = sys.m_ref
         power = sys.compressor_power(p, q)[0] if len(cn.comp_edge) else np.zeros(0)
+        self._units = None
+        if cn.stations is not None:
+            terms = sys.station_terms(p, q, False, limits=True)
+            assert terms is not None
+            self._units = (terms.margin, terms.capacity, full_driver_power(cn, state.configs(cn)))
         supply = np.where(state.src_pressure, 0.0, state.src_inflow)
         supply[sys.psrc] = s
         skip = {(mv.kind, mv.k, mv.mode, mv.target, mv.reverse) for mv in exclude}
@@ -344,21 +393,39 @@ class ActiveSet:
         provisional = self._apply(state, edge_moves) if edge_moves else state
         src_pick = next((mv for mv in src_moves if self._keeps_reference(provisional, mv)), None)
         moves = edge_moves + ([src_pick] if src_pick is not None else [])
+        if cn.stations is not None:
+            onto_map = [mv for mv in moves if mv.kind == "comp" and mv.mode in MAP_MODES]
+            if onto_map and not limits_only:
+                # stations going onto a limit of their units go alone: their rows tie flow and pressures
+                # together, and solved with other changes at once they often leave Newton without a descent
+                moves = onto_map
+            moves += kept(self._config_moves(provisional, p, q, limits_only, bool(moves), sys.props))
         if moves and int(self.switches.max(initial=0)) >= DAMP_AFTER:
             moves = [max(moves, key=lambda mv: mv.size)]
         return moves
 
+    def _config_moves(
+        self, state: ControlState, p: F64, q: F64, limits_only: bool, others: bool, props: GasProps | None = None
+    ) -> list[Move]:
+        """Stations with units told no configuration run the cheapest that can do the job
+        (:func:`.station_bounds.chosen_configs`); while other elements still change, only a station whose
+        configuration cannot do the job changes it; on a failed iterate, to the one that passes the most gas."""
+        how = "rescue" if limits_only else ("grow" if others else "rule")
+        current = state.configs(self.cn)
+        chosen, _ = chosen_configs(self.cn, state, p, q, how, props)
+        return [Move(CONF_SIZE, "conf", int(s), int(chosen[s])) for s in np.flatnonzero(chosen != current)]
+
     def apply(self, state: ControlState, moves: list[Move]) -> ControlState:
         """``state`` with ``moves`` made (and counted)."""
-        nc, nr = len(self.cn.comp_edge), len(self.cn.reg_edge)
         for mv in moves:
-            self.switches[mv.k + {"comp": 0, "reg": nc, "src": nc + nr}[mv.kind]] += 1
+            self.switches[mv.k + self._offset(mv.kind)] += 1
         return self._apply(state, moves)
 
     def cycling_texts(self) -> list[str]:
         """The elements that switched most often (for the message when the rounds run out)."""
         cn = self.cn
         ids = [cn.edge_ids[e] for e in cn.comp_edge] + [cn.edge_ids[e] for e in cn.reg_edge] + list(cn.source_ids)
+        ids += [f"{sid} (configuration)" for sid in (cn.stations.ids if cn.stations is not None else ())]
         order = [int(i) for i in np.argsort(-self.switches, kind="stable") if self.switches[i] >= DAMP_AFTER][:8]
         if not order:
             order = [int(i) for i in np.argsort(-self.switches, kind="stable") if self.switches[i] > 0][:3]
@@ -373,9 +440,8 @@ class ActiveSet:
 
     def forget(self, moves: list[Move]) -> None:
         """Uncount ``moves`` (abandoned: their solve failed and the previous state is taken up again)."""
-        nc, nr = len(self.cn.comp_edge), len(self.cn.reg_edge)
         for mv in moves:
-            self.switches[mv.k + {"comp": 0, "reg": nc, "src": nc + nr}[mv.kind]] -= 1
+            self.switches[mv.k + self._offset(mv.kind)] -= 1
 
     def update(
         self, state: ControlState, sys: SteadySystem, x: F64, limits_only: bool = False
@@ -391,9 +457,16 @@ class ActiveSet:
         rm, rt = state.reg_mode.copy(), state.reg_target.copy()
         sp_, si = state.src_pressure.copy(), state.src_inflow.copy()
         pt, sb = state.src_p_target.copy(), state.src_bound.copy()
+        sc = state.station_config.copy() if state.station_config is not None else None
         for mv in moves:
             k = mv.k
-            if mv.kind == "comp":
+            if mv.kind == "conf":
+                assert sc is not None and cn.stations is not None
+                sc[k] = mv.mode
+                kc = int(cn.stations.comp_k[k])
+                if cm[kc] in MAP_MODES:  # its limits are those of the new configuration: checked next round
+                    cm[kc], ct[kc] = int(cn.comp_mode[kc]), float(self.comp_user_target[kc])
+            elif mv.kind == "comp":
                 cm[k], ct[k], rev[k] = mv.mode, mv.target, mv.reverse
             elif mv.kind == "reg":
                 rm[k], rt[k] = mv.mode, mv.target
@@ -411,7 +484,7 @@ class ActiveSet:
                     sp_[k], si[k] = False, float(cn.source_inflow[k])
         return ControlState(
             comp_mode=cm, comp_target=ct, reg_mode=rm, reg_target=rt, src_pressure=sp_, src_inflow=si,
-            src_p_target=pt, src_bound=sb, comp_reverse=rev,
+            src_p_target=pt, src_bound=sb, comp_reverse=rev, station_config=sc,
         )  # fmt: skip
 
 

@@ -6,9 +6,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..compile import CompiledNetwork, CompMode, RegMode
+from ..quality.properties import GasProps
 from ..units import BAR_PA
 from ..violations import find_violations
 from .equations import ControlState, SourceBound, user_comp_target
+from .station_bounds import MAP_MODES, station_bound_texts
 
 F64 = NDArray[np.float64]
 
@@ -30,14 +32,23 @@ def _held_text(cn: CompiledNetwork, user: int, target: float, ps: float, pd: flo
     return f"below its flow set-point {target:.1f} kg/s"
 
 
-def bound_texts(cn: CompiledNetwork, state: ControlState, p: F64, supply: F64 | None = None) -> list[str]:
-    out = []
+def bound_texts(
+    cn: CompiledNetwork,
+    state: ControlState,
+    p: F64,
+    supply: F64 | None = None,
+    q: F64 | None = None,
+    props: GasProps | None = None,
+) -> list[str]:
+    """Texts of every bound in force; with the flows ``q``, stations with units first (their map limits,
+    recycle; ``props``: the compressors' gas when the network's gases mix)."""
+    out = [] if q is None else station_bound_texts(cn, state, p, q, props)
     ce = cn.comp_edge
     user_t = user_comp_target(cn)
     rev_all = state.reverse()
     for k, e in enumerate(ce):
         cid, m, user, t, rev = cn.edge_ids[e], state.comp_mode[k], cn.comp_mode[k], state.comp_target[k], rev_all[k]
-        if m == user and t == user_t[k] and not rev:
+        if (m == user and t == user_t[k] and not rev) or m in MAP_MODES:
             continue
         a, b = cn.edge_from[e], cn.edge_to[e]
         ps, pd = (p[b], p[a]) if rev else (p[a], p[b])

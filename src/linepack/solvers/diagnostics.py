@@ -54,7 +54,10 @@ BALANCE_TOL = 1e-7  # relative tolerance of the supply-demand balance checks
 
 
 def supply_problems(
-    cn: CompiledNetwork, state: ControlState, fuel_by_node_kg_s: NDArray[np.float64] | None = None
+    cn: CompiledNetwork,
+    state: ControlState,
+    fuel_by_node_kg_s: NDArray[np.float64] | None = None,
+    demand_range_kg_s: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None,
 ) -> list[str]:
     """Islands that cannot balance in this control state: demand above fixed supply plus the capacity of the
     pressure-held sources, or fixed supply above what is drawn with no pressure-held source to take the rest.
@@ -65,6 +68,10 @@ def supply_problems(
     cannot change: demand alone above all the supply there can be (fuel only adds to it), and fixed supply
     above demand plus twice the last fuel (or above demand, where no gas-driven station runs). A state the
     optimiser found with the exact balance is therefore never rejected here.
+
+    ``demand_range_kg_s`` (least, most) per sink replaces the compiled demands where the mass a demand draws is
+    not yet known (volume and energy demands before the gas is, see :mod:`linepack.quality`): supply is short only
+    for the least, in excess only for the most.
     """
     n, labels = islands(cn, state)
     problems = []
@@ -78,7 +85,10 @@ def supply_problems(
     for isl in range(n):
         src = labels[cn.source_node] == isl
         snk = labels[cn.sink_node] == isl
-        demand = float(np.sum(cn.sink_demand[snk]))
+        if demand_range_kg_s is None:
+            demand = least = float(np.sum(cn.sink_demand[snk]))
+        else:
+            least, demand = float(np.sum(demand_range_kg_s[0][snk])), float(np.sum(demand_range_kg_s[1][snk]))
         fuel = float(fuel_isl[isl])
         fixed = float(np.sum(np.where(state.src_pressure, 0.0, state.src_inflow)[src]))
         cap = float(np.sum(np.where(state.src_pressure, cn.source_capacity, 0.0)[src]))
@@ -96,12 +106,12 @@ def supply_problems(
                 f"MMSCFD ({surplus:.2f} kg/s) and no pressure-held source can take the difference; lower the "
                 "inflows or give a source mode pressure"
             )
-        if demand > fixed + cap + tol:
+        if least > fixed + cap + tol:
             p_src = [cn.source_ids[k] for k in held]
-            short = demand - fixed - cap
+            short = least - fixed - cap
             fuel_too = " (compressor fuel would add to it)" if burning[isl] else ""
             problems.append(
-                f"supply below demand: demand {basis.kg_s_to_mmscfd(demand):.0f} MMSCFD ({demand:.1f} kg/s) "
+                f"supply below demand: demand {basis.kg_s_to_mmscfd(least):.0f} MMSCFD ({least:.1f} kg/s) "
                 f"exceeds fixed supply {basis.kg_s_to_mmscfd(fixed):.0f} MMSCFD plus the capacity "
                 f"{basis.kg_s_to_mmscfd(cap):.0f} MMSCFD of the pressure-held source(s) "
                 f"{names(p_src) or '(none)'}; short by {basis.kg_s_to_mmscfd(short):.1f} MMSCFD "
@@ -127,12 +137,20 @@ def state_problems(cn: CompiledNetwork, p_pa: NDArray[np.float64], state: Contro
         out.append("pressures below their minimum at " + names([cn.node_ids[i] for i in below]))
     ce = cn.comp_edge
     if len(ce):
-        r = p_pa[cn.edge_to[ce]] / np.maximum(p_pa[cn.edge_from[ce]], 1.0)
-        hi = np.flatnonzero(r > cn.comp_ratio_max * (1 + 1e-6))
+        ps = np.maximum(p_pa[cn.edge_from[ce]], 1.0)
+        r = p_pa[cn.edge_to[ce]] / ps
+        r_max = np.asarray(cn.comp_ratio_max, dtype=float).copy()
+        cs = cn.stations
+        if cs is not None:  # stations with units: what their maps make at this suction pressure
+            from ..stations.choice import largest_ratio
+            from ..stations.points import suction_gas
+
+            r_max[cs.comp_k] = np.minimum(r_max[cs.comp_k], largest_ratio(cs, suction_gas(cn), ps[cs.comp_k]))
+        hi = np.flatnonzero(r > r_max * (1 + 1e-6))
         if len(hi):
             out.append(
                 "compressor set-points need ratios above the maximum at "
-                + names([f"{cn.edge_ids[ce[k]]} ({r[k]:.2f} > {cn.comp_ratio_max[k]:.2f})" for k in hi])
+                + names([f"{cn.edge_ids[ce[k]]} ({r[k]:.2f} > {r_max[k]:.2f})" for k in hi])
             )
     return out
 

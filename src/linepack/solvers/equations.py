@@ -28,10 +28,12 @@ from scipy.sparse.csgraph import connected_components
 from ..compile import CompiledNetwork, CompMode, RegMode, friction_law_of, z_at
 from ..hydraulics import compressor_power_w, darcy_friction
 from ..hydraulics.z_integral import pressure_function
+from ..quality.properties import GasProps
 from ..units import G_M_PER_S2, R_J_PER_MOL_K
 from .linear import SchurSolver, SparseLU
 from .passive import squared_pressure_scale
 from .sparsity import CscAssembler, SchurPlan
+from .station_rows import StationRows, StationTerms, initial_configs
 
 F64 = NDArray[np.float64]
 DROOP = 1e-7  # pressure droop of shared pressure controls at the reference flow, fraction of reference pressure
@@ -87,6 +89,15 @@ class ControlState:
     src_bound: NDArray[np.int64]  # SourceBound: which limit of the source is active
     # compressors running from `to` to `from` (bidirectional stations compressing backwards); None: none
     comp_reverse: NDArray[np.bool_] | None = None
+    # configuration each station with units runs (CompiledNetwork.stations order); None: the initial choice
+    station_config: NDArray[np.int64] | None = None
+
+    def configs(self, cn: CompiledNetwork) -> NDArray[np.int64]:
+        """The configuration every station with units runs (its initial one when the state has none)."""
+        if self.station_config is not None:
+            return self.station_config
+        assert cn.stations is not None
+        return initial_configs(cn.stations)
 
     @staticmethod
     def initial(cn: CompiledNetwork) -> ControlState:
@@ -100,6 +111,7 @@ class ControlState:
             src_p_target=np.where(cn.source_is_pressure, cn.source_p_set_pa, np.nan),
             src_bound=np.zeros(len(cn.source_ids), dtype=np.int64),
             comp_reverse=np.zeros(len(cn.comp_edge), dtype=bool),
+            station_config=initial_configs(cn.stations) if cn.stations is not None else None,
         )
 
     def reverse(self) -> NDArray[np.bool_]:
@@ -135,12 +147,25 @@ def _g_and_dg(s: F64) -> tuple[F64, F64]:
 
 
 class SteadySystem:
-    """Residual and Jacobian for one control state and one (lagged) viscosity field."""
+    """Residual and Jacobian for one control state, one (lagged) viscosity field and one state of the gas.
 
-    def __init__(self, cn: CompiledNetwork, state: ControlState, mu_res: F64, p_ref: float, m_ref: float) -> None:
+    ``props`` gives the gas of every pipe, compressor and node (:class:`linepack.quality.properties.GasProps`;
+    default: the network gas everywhere).
+    """
+
+    def __init__(
+        self,
+        cn: CompiledNetwork,
+        state: ControlState,
+        mu_res: F64,
+        p_ref: float,
+        m_ref: float,
+        props: GasProps | None = None,
+    ) -> None:
         self.cn = cn
         self.state = state
         self.mu = mu_res
+        self.props = props if props is not None else GasProps.uniform_of(cn)
         self.p_ref = p_ref
         self.m_ref = m_ref
         n, m = cn.n_nodes, cn.n_edges
@@ -149,9 +174,12 @@ class SteadySystem:
         self.size = n + m + self.k
         self.xscale = np.concatenate([np.full(n, p_ref), np.full(m, m_ref), np.full(self.k, m_ref)])
         gas = cn.gas
-        self.RT = R_J_PER_MOL_K * gas.temperature_k
-        self.k1 = 16.0 * self.RT / (np.pi**2 * cn.diameter_m**4 * gas.molar_mass_kg_per_mol)
-        self.a_h = 2.0 * G_M_PER_S2 * cn.dh_m * gas.molar_mass_kg_per_mol / self.RT  # s_h = a_h / Z
+        molar_mass = self.props.res_molar_mass
+        self.RT = R_J_PER_MOL_K * (gas.temperature_k if cn.res_temperature_k is None else cn.res_temperature_k)
+        # compressor suction temperature of the power law [K] (non-isothermal: each station's own)
+        self.t_suction = gas.temperature_k if cn.comp_suction_temperature_k is None else cn.comp_suction_temperature_k
+        self.k1 = 16.0 * self.RT / (np.pi**2 * cn.diameter_m**4 * molar_mass)
+        self.a_h = 2.0 * G_M_PER_S2 * cn.dh_m * molar_mass / self.RT  # s_h = a_h / Z
         self.rel_rough = cn.roughness_m / cn.diameter_m
         fr = cn.res_is_pipe
         self.law_groups = [(int(c), np.flatnonzero(fr & (cn.law == c))) for c in np.unique(cn.law[fr])]
@@ -167,6 +195,8 @@ class SteadySystem:
         ce = cn.comp_edge
         escale[ce[(cm == CompMode.FLOW) | (cm == CompMode.OFF)]] = m_ref
         escale[ce[cm == CompMode.POWER]] = np.maximum(state.comp_target[cm == CompMode.POWER], 1e6)
+        escale[ce[cm == CompMode.MAP_FLOW]] = m_ref
+        escale[ce[cm == CompMode.MAP_HEAD]] = 1.0
         rm = state.reg_mode
         escale[cn.reg_edge[(rm == RegMode.CLOSED) | (rm == RegMode.FLOW)]] = m_ref
         self.fscale = np.concatenate([np.full(n, m_ref), escale, np.full(self.k, p_ref)])
@@ -182,6 +212,10 @@ class SteadySystem:
         self.c_suction = np.where(rev, et_c, ef_c).astype(np.int64)
         self.c_discharge = np.where(rev, ef_c, et_c).astype(np.int64)
         self.c_sign = np.where(rev, -1.0, 1.0)
+        # stations with units: their maps and drivers give power, fuel and limits (solvers.station_rows)
+        self.stations = (
+            StationRows(cn, state.comp_mode, state.configs(cn), self.props) if cn.stations is not None else None
+        )
         self.comp_droop, self.reg_droop, self.src_droop = self._droops()
 
     def _droops(self) -> tuple[F64, F64, F64]:
@@ -231,10 +265,11 @@ class SteadySystem:
         pm = (2.0 / 3.0) * (psum - pi * pj / psum_safe)
         dpm_dpi = (2.0 / 3.0) * (1.0 - (pj / psum_safe) ** 2)
         dpm_dpj = (2.0 / 3.0) * (1.0 - (pi / psum_safe) ** 2)
-        z, dz = z_at(cn, pm)
+        z, dz = self.props.z_res(pm)
         T = cn.gas.temperature_k
         if cn.z_integrated:
-            # gravity term (p/Z)^2 = beta Pi(p), beta taken at the mean pressure (1/Z for constant Z)
+            # gravity term (p/Z)^2 = beta Pi(p), beta taken at the mean pressure (1/Z for constant Z); one gas only
+            # (compile refuses Z integrated along the pipe when gases mix)
             Pm, dPm = pressure_function(cn.gas.compressibility, pm, T)
             u = (pm / z) ** 2
             du = 2.0 * (pm / z) * (1.0 / z - pm * dz / (z * z))
@@ -317,15 +352,33 @@ class SteadySystem:
 
     def z_suction(self, p_pa: F64) -> tuple[F64, F64]:
         """Z and dZ/dp [1/Pa] at compressor suction pressures (a subclass may use a faster table)."""
-        return z_at(self.cn, p_pa)
+        if self.cn.comp_suction_temperature_k is not None:  # non-isothermal: at each station's suction temperature
+            z, dz = self.cn.gas.compressibility.z_and_dz_dp(p_pa, self.cn.comp_suction_temperature_k)
+            return np.asarray(z, dtype=float), np.asarray(dz, dtype=float)
+        return self.props.z_comp(p_pa)
 
-    def compressor_power(self, p: F64, q_all: F64) -> tuple[F64, F64, F64, F64]:
-        """Shaft power [W] of every compressor and its derivatives (Z at suction included).
+    def station_terms(
+        self, p: F64, q_all: F64, derivatives: bool = True, limits: bool = False
+    ) -> StationTerms | None:
+        """Power, fuel and limits of the stations with units at ``(p, q)`` (None without such stations), in the
+        direction each station compresses (derivatives with respect to that direction's flow, its suction and
+        its discharge pressure); their capacity and head margin are complete for stations at a map limit, or
+        for all with ``limits``."""
+        if self.stations is None:
+            return None
+        k = self.stations.k
+        ce = self.cn.comp_edge[k]
+        q_st = q_all[ce] * self.c_sign[k]
+        return self.stations.terms(q_st, p[self.c_suction[k]], p[self.c_discharge[k]], derivatives, limits)
+
+    def compressor_power(self, p: F64, q_all: F64, derivatives: bool = True) -> tuple[F64, F64, F64, F64]:
+        """Shaft power [W] of every compressor and its derivatives (Z at suction included); stations with units
+        from their maps.
 
         Suction and discharge are taken in the direction each station compresses; ``dP/dq`` is with respect
         to the edge flow ``q`` (positive from ``from`` to ``to``). Without thermodynamic data (no isentropic
         exponent: only electric stations without power limit, see :mod:`linepack.compile`) the power is not
-        computed and is 0 here."""
+        computed and is 0 here (stations with units have their own)."""
         cn = self.cn
         ce = cn.comp_edge
         ps, pd, q = p[self.c_suction], p[self.c_discharge], q_all[ce] * self.c_sign
@@ -333,10 +386,19 @@ class SteadySystem:
             zero = np.zeros(len(ce))
             return zero, zero, zero, zero
         z, dz = self.z_suction(ps)
+        props = self.props
         P, dP_dq, dP_dps, dP_dpd = compressor_power_w(
-            q, ps, pd, cn.gas.temperature_k, z, cn.gas.molar_mass_kg_per_mol, cn.gas.kappa, cn.comp_eta_is
+            q, ps, pd, self.t_suction, z, props.comp_molar_mass, props.comp_kappa, cn.comp_eta_is
         )
         dP_dps = dP_dps + P / z * dz
+        P, dP_dq, dP_dps, dP_dpd = (np.array(v, dtype=float) for v in (P, dP_dq, dP_dps, dP_dpd))
+        t = self.station_terms(p, q_all, derivatives)
+        if t is not None:
+            st = self.stations
+            assert st is not None
+            mine = ~st.rescue
+            k = st.k[mine]
+            P[k], dP_dq[k], dP_dps[k], dP_dpd[k] = t.power[mine], *(d[mine] for d in t.d_power)
         live = 1.0 - self.cn.comp_active_arc if len(self.cn.comp_active_arc) else 1.0  # active arcs: no power
         return (
             np.asarray(P * live, float),
@@ -345,17 +407,31 @@ class SteadySystem:
             np.asarray(dP_dpd * live, float),
         )
 
+    def compressor_fuel(self, p: F64, q_all: F64, derivatives: bool = True) -> tuple[F64, F64, F64, F64]:
+        """Fuel gas [kg/s] burnt by every compressor's driver (drawn at its suction) and its derivatives (d/dq of
+        the edge flow, d/dp_s, d/dp_d in the direction it compresses): shaft power over driver efficiency and
+        heating value, or for stations with units their drivers' energy rate at their loads."""
+        P, dP_dq, dP_dps, dP_dpd = self.compressor_power(p, q_all, derivatives)
+        ff = self.fuel_factor()
+        fuel, d_q, d_ps, d_pd = ff * P, ff * dP_dq, ff * dP_dps, ff * dP_dpd
+        t = self.station_terms(p, q_all, derivatives)
+        if t is not None:
+            k = self.stations.k  # type: ignore[union-attr]
+            fuel[k], (d_q[k], d_ps[k], d_pd[k]) = t.fuel, t.d_fuel
+            d_q[k] *= self.c_sign[k]
+        return fuel, d_q, d_ps, d_pd
+
     def fuel_by_node(self, p: F64, q_all: F64) -> F64:
         """Fuel gas [kg/s] drawn at every node by the compressors at the state ``(p, q)``."""
         fuel = np.zeros(self.n)
         if len(self.cn.comp_edge):
-            np.add.at(fuel, self.c_suction, self.fuel_factor() * np.maximum(self.compressor_power(p, q_all)[0], 0.0))
+            np.add.at(fuel, self.c_suction, np.maximum(self.compressor_fuel(p, q_all, False)[0], 0.0))
         return fuel
 
     def fuel_factor(self) -> F64:
         """Fuel mass flow per watt of shaft power for every compressor (0 when none is burnt)."""
         cn = self.cn
-        lhv = cn.gas.lhv_j_per_kg or np.inf
+        lhv = self.props.comp_fuel_lhv_j_per_kg
         active = ~np.isin(self.state.comp_mode, (CompMode.BYPASS, CompMode.OFF))
         return np.where(cn.comp_gas_driven & active, 1.0 / (cn.comp_eta_driver * lhv), 0.0)
 
@@ -391,18 +467,18 @@ class SteadySystem:
         P = dP_dq = dP_dps = dP_dpd = np.zeros(len(ce))
         cs, cd = self.c_suction, self.c_discharge
         if len(ce):
-            P, dP_dq, dP_dps, dP_dpd = self.compressor_power(p, q)
-            ff = self.fuel_factor()
-            np.subtract.at(bal, cs, ff * P)
+            P, dP_dq, dP_dps, dP_dpd = self.compressor_power(p, q, with_jacobian)
+            fuel, df_dq, df_dps, df_dpd = self.compressor_fuel(p, q, with_jacobian)
+            np.subtract.at(bal, cs, fuel)
         if with_jacobian:
             add(et, n + eall, np.ones(m))
             add(ef, n + eall, -np.ones(m))
             if self.k:
                 add(cn.source_node[self.psrc], n + m + np.arange(self.k), np.ones(self.k))
             if len(ce):
-                add(cs, n + ce, -ff * dP_dq)
-                add(cs, cs, -ff * dP_dps)
-                add(cs, cd, -ff * dP_dpd)
+                add(cs, n + ce, -df_dq)
+                add(cs, cs, -df_dps)
+                add(cs, cd, -df_dpd)
         F_edge = np.zeros(m)
         r0 = n
         # pipes and resistors
@@ -445,6 +521,17 @@ class SteadySystem:
             cm, tgt, sgn = st.comp_mode, st.comp_target, self.c_sign
             ps, pd, qc = p[cs], p[cd], q[ce] * sgn
             droop = self.comp_droop
+            cap = margin = np.zeros(len(ce))
+            d_cap = d_margin = (cap, cap, cap)
+            sterm = self.station_terms(p, q, with_jacobian)
+            if sterm is not None:
+                k = self.stations.k  # type: ignore[union-attr]
+                cap, margin = cap.copy(), margin.copy()
+                cap[k], margin[k] = sterm.cap, sterm.margin
+                d_cap = tuple(np.zeros(len(ce)) for _ in range(3))  # type: ignore[assignment]
+                d_margin = tuple(np.zeros(len(ce)) for _ in range(3))  # type: ignore[assignment]
+                for j in range(3):
+                    d_cap[j][k], d_margin[j][k] = sterm.d_cap[j], sterm.d_margin[j]
             Fc = np.select(
                 [
                     cm == CompMode.PRESSURE,
@@ -453,8 +540,19 @@ class SteadySystem:
                     cm == CompMode.POWER,
                     cm == CompMode.FLOW,
                     cm == CompMode.BYPASS,
+                    cm == CompMode.MAP_FLOW,
+                    cm == CompMode.MAP_HEAD,
                 ],
-                [pd - tgt + droop * qc, ps - tgt - droop * qc, pd - tgt * ps, P - tgt, qc - tgt, ps - pd],
+                [
+                    pd - tgt + droop * qc,
+                    ps - tgt - droop * qc,
+                    pd - tgt * ps,
+                    P - tgt,
+                    qc - tgt,
+                    ps - pd,
+                    qc - cap,
+                    margin,
+                ],
                 default=q[ce],
             )
             F_edge[ce] = Fc
@@ -480,6 +578,14 @@ class SteadySystem:
                 sel = cm == CompMode.BYPASS
                 add(r0 + ce[sel], cs[sel], one[sel])
                 add(r0 + ce[sel], cd[sel], -one[sel])
+                sel = cm == CompMode.MAP_FLOW
+                add(r0 + ce[sel], n + ce[sel], sgn[sel] * (one[sel] - d_cap[0][sel]))
+                add(r0 + ce[sel], cs[sel], -d_cap[1][sel])
+                add(r0 + ce[sel], cd[sel], -d_cap[2][sel])
+                sel = cm == CompMode.MAP_HEAD
+                add(r0 + ce[sel], n + ce[sel], sgn[sel] * d_margin[0][sel])
+                add(r0 + ce[sel], cs[sel], d_margin[1][sel])
+                add(r0 + ce[sel], cd[sel], d_margin[2][sel])
         # regulators
         re_ = cn.reg_edge
         if len(re_):
@@ -586,10 +692,12 @@ class SteadySystem:
 
     def _pattern_key(self) -> tuple[object, ...]:
         """What fixes the Jacobian's pattern and scaling: the network, the control modes and the scales (systems
-        of one solve with the same key share the assembly and Schur maps kept by :attr:`linear`)."""
+        of one solve with the same key share the assembly and Schur maps kept by :attr:`linear`). The network enters
+        by its incidence matrix, which the variants of one network made with ``dataclasses.replace`` share (the
+        gas rounds of a mixed solve change demands and properties, never the pattern)."""
         st = self.state
         return (
-            id(self.cn),
+            id(self.cn.incidence),
             type(self).__name__,
             st.comp_mode.tobytes(),
             st.reg_mode.tobytes(),
@@ -620,12 +728,20 @@ class SteadySystem:
         return None if solve is None else solve(rhs)
 
     def max_step(self, x: F64, dx: F64) -> float:
-        """Largest step keeping every pressure above 5 % of its current value."""
+        """Largest step keeping every pressure above 5 % of its current value and, on networks with stations
+        with units, below ten times the highest (a nearly singular Jacobian, e.g. a station beyond what its units
+        can do, must not send a pressure to values no gas model covers). Networks without units keep the step
+        rule they had before (the ceiling changed the path of GasLib-582 cool with its sources' gases mixed, at
+        10 % of the load in the continuation, into a failure)."""
         xp, dxp = x[: self.n], dx[: self.n]
+        limit = 1.0
         neg = dxp < 0
-        if not np.any(neg):
-            return 1.0
-        limit = np.min(0.95 * xp[neg] / -dxp[neg])
+        if np.any(neg):
+            limit = min(limit, float(np.min(0.95 * xp[neg] / -dxp[neg])))
+        ceiling = 10.0 * float(np.max(xp, initial=0.0)) if self.stations is not None else 0.0
+        pos = dxp > 0
+        if ceiling > 0 and np.any(pos):
+            limit = min(limit, float(np.min((ceiling - xp[pos]) / dxp[pos])))
         return float(min(1.0, max(limit, 1e-8)))
 
 

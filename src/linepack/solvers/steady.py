@@ -13,6 +13,9 @@ from ..compile import CompiledNetwork, CompMode, EdgeKind, compile_network, z_at
 from ..errors import ConvergenceError, InfeasibleError, TopologyError
 from ..gas.validity import range_warnings
 from ..model.network import Network
+from ..quality.coupling import GasState, SteadyGas, apply
+from ..quality.properties import GasProps
+from ..quality.spec import SinkKind
 from ..results import SteadyResult
 from ..subnetwork import restrict
 from ..units import BAR_PA, R_J_PER_MOL_K
@@ -31,6 +34,7 @@ from .diagnostics import (
 from .equations import ControlState, SourceBound, SteadySystem
 from .linear import SchurSolver, requested, solve_laplacian
 from .newton import NewtonOptions, NewtonOutcome, newton
+from .station_bounds import beyond_capacity, capacity_problems
 from .warm import warm_start, warm_state
 from .zones import (
     Zones,
@@ -61,9 +65,24 @@ class _Scaled(SteadySystem):
     """A system whose fixed injections are scaled (for load continuation)."""
 
     def __init__(
-        self, cn: CompiledNetwork, state: ControlState, mu: F64, p_ref: float, m_ref: float, load: float
+        self,
+        cn: CompiledNetwork,
+        state: ControlState,
+        mu: F64,
+        p_ref: float,
+        m_ref: float,
+        load: float,
+        props: GasProps | None = None,
     ) -> None:
-        super().__init__(cn, state, mu, p_ref, m_ref)
+        if cn.stations is not None and load < 1.0:
+            # stations with units held at their drivers' full power (a rescue) scale with the load: full power
+            # at a tenth of the flow would ask heads no map has
+            k = cn.stations.comp_k
+            held = np.zeros(len(state.comp_mode), dtype=bool)
+            held[k] = (state.comp_mode[k] == CompMode.POWER) & (cn.comp_mode[k] != CompMode.POWER)
+            if held.any():
+                state = state.with_(comp_target=np.where(held, state.comp_target * load, state.comp_target))
+        super().__init__(cn, state, mu, p_ref, m_ref, props)
         self.fixed_injection = self.fixed_injection * load
 
 
@@ -135,7 +154,11 @@ def _initial_guess(
     return p, np.asarray(q, dtype=float), s
 
 
-def _viscosity(cn: CompiledNetwork, p_mean: F64) -> F64:
+def _viscosity(cn: CompiledNetwork, p_mean: F64, props: GasProps | None = None) -> F64:
+    if props is not None:
+        return props.viscosity_res(p_mean)
+    if cn.res_temperature_k is not None:
+        return GasProps.uniform_of(cn).viscosity_res(p_mean)
     z, _ = z_at(cn, p_mean)
     return np.asarray(cn.gas.viscosity.mu(p_mean, cn.gas.temperature_k, z), dtype=float)
 
@@ -156,8 +179,9 @@ def _newton_with_continuation(
     opts: NewtonOptions,
     linear: SchurSolver | None = None,
     continuation: bool = True,
+    props: GasProps | None = None,
 ) -> tuple[SteadySystem, NewtonOutcome]:
-    sys = SteadySystem(cn, state, mu, p_ref, m_ref)
+    sys = SteadySystem(cn, state, mu, p_ref, m_ref, props)
     if linear is not None:
         sys.linear = linear  # one solver (and its symbolic analyses) for every system of the solve
     if x0 is None:
@@ -171,7 +195,7 @@ def _newton_with_continuation(
     x = sys.pack(p0, q0 * 0.1, s0 * 0.1)
     total = out.iterations
     for load in (0.1, 0.3, 0.55, 0.8, 1.0):
-        stage = _Scaled(cn, state, mu, p_ref, m_ref, load)
+        stage = _Scaled(cn, state, mu, p_ref, m_ref, load, props)
         stage.linear = sys.linear
         res = newton(stage.residual, stage.jacobian, x, opts, stage.max_step, stage.factorize)
         total += res.iterations
@@ -304,30 +328,49 @@ def solve_steady(
     :class:`InfeasibleError` when demand exceeds supply or pressures collapse, and
     :class:`ConvergenceError` when Newton fails for another reason, each with a diagnosis naming components.
     """
+    if not isinstance(network, CompiledNetwork) and network.settings.thermal.mode == "non_isothermal":
+        from ..thermal.coupling import solve_non_isothermal  # issue 13: the temperature coupling's outer loop
+
+        return solve_non_isothermal(network, scenario, options, initial=initial)
     opt = options or SteadyOptions()
     cn = network if isinstance(network, CompiledNetwork) else compile_network(network, scenario)
     t0 = time.perf_counter()
     cn, state, left_out = _before_solving(cn, opt, initial)
+    if cn.thermal_requested and cn.res_temperature_k is None:
+        left_out = [*left_out, ISOTHERMAL_NOTE]
     # starting states, tried in turn while the first solve fails (the rules decide the answer, not the start)
     starts = [resolve_shared_set_points(cn, st) for st in _starts(cn, state, cold=initial is None)]
-    starts = [st for st in starts if not island_problems(cn, st) and not supply_problems(cn, st)]
+    starts = [st for st in starts if not island_problems(cn, st) and not _supply_problems_any_gas(cn, st)]
     if starts:
         state = starts.pop(0)
     p_ref, m_ref = _scales(cn)
     linear = SchurSolver(requested(opt.linear_solver))
     active = ActiveSet(cn)
     x: F64 | None = None
-    if initial is not None:
-        p_w, q_w, s_w = warm_start(cn, state, initial)
-        mu = _viscosity(cn, _mean_pressure(cn, p_w))
-        x = SteadySystem(cn, state, mu, p_ref, m_ref).pack(p_w, q_w, s_w)
+    # gas quality: every round carries the mixtures that the last flows imply (linepack.quality.coupling.SteadyGas;
+    # round 1: the initial flows) until that gas reproduces the solution
+    cn_base = cn
+    mixing = cn.quality is not None and cn.quality.mixing
+    coupling = SteadyGas(cn_base, m_ref) if mixing else None
+    gas: GasState | None = None
+    props: GasProps | None = None
+    warm_pqs = warm_start(cn, state, initial) if initial is not None else None
+    if coupling is not None:  # the first gas: the one that the initial (or the related case's) flows imply
+        _, q0, s0 = warm_pqs if warm_pqs is not None else _initial_guess(cn, state, p_ref, linear.name)
+        gas = coupling.next(None, coupling.implied(q0, _supply(state, s0)), q0, True)
+        cn, state, props = _with_gas(cn_base, state, gas, coupling.props(gas, q0))
+    if warm_pqs is not None:
+        p_w, q_w, s_w = warm_pqs
+        mu = _viscosity(cn, _mean_pressure(cn, p_w), props)
+        x = SteadySystem(cn, state, mu, p_ref, m_ref, props).pack(p_w, q_w, s_w)
     else:
-        mu = _viscosity(cn, _mean_pressure(cn, _initial_pressure(cn, state, p_ref)))
+        mu = _viscosity(cn, _mean_pressure(cn, _initial_pressure(cn, state, p_ref)), props)
     total_iters = 0
     norms: tuple[float, ...] = ()
     outer = 0
     sys: SteadySystem | None = None
     rescues = 0
+    rounds = opt.max_outer + (opt.max_outer if mixing else 0)
     # the last converged solve and the moves made from it: when the solve after several moves fails, the
     # largest move alone is tried from that solution instead (a cheap back-off before load continuation)
     last: tuple[SteadySystem, F64] | None = None
@@ -335,13 +378,19 @@ def solve_steady(
     failed: list[Move] = []  # moves from `last` whose solve failed
     attempts, combined = 0, False  # failed attempts from `last`; whether the last one added limits
     avoided: list[str] = []  # the last problems that moves together would have made (see _feasible_moves)
-    for outer in range(1, opt.max_outer + 1):  # noqa: B007 (outer is reported in the result)
+
+    def system(st: ControlState) -> SteadySystem:
+        return SteadySystem(cn, st, mu, p_ref, m_ref, props)
+
+    for outer in range(1, rounds + 1):  # noqa: B007 (outer is reported in the result)
         remaining = opt.max_time_s - (time.perf_counter() - t0)
         if remaining <= 0:
             raise ConvergenceError(f"scenario {cn.scenario}: time limit of {opt.max_time_s:g} s reached")
         nopts = NewtonOptions(tolerance=opt.tolerance, max_iterations=opt.max_iterations, max_time_s=remaining)
         retry = last is not None and x is not None and bool(last_moves)
-        sys, out = _newton_with_continuation(cn, state, mu, p_ref, m_ref, x, nopts, linear, continuation=not retry)
+        sys, out = _newton_with_continuation(
+            cn, state, mu, p_ref, m_ref, x, nopts, linear, continuation=not retry, props=props
+        )
         total_iters += out.iterations
         norms = norms + out.residual_norms
         if not out.converged and retry and last is not None:
@@ -364,47 +413,98 @@ def solve_steady(
                         alternatives, combined = ([max(found, key=lambda mv: mv.size)] if found else []), False
             if alternatives:
                 last_moves = alternatives
-                state = active.apply(prev_sys.state, last_moves)
-                x = _repack(prev_sys, prev_x, SteadySystem(cn, state, mu, p_ref, m_ref))
+                state = _blended(active.apply(prev_sys.state, last_moves), gas)
+                x = _repack(prev_sys, prev_x, system(state))
                 continue
             limited = active.moves(state, sys, out.x, limits_only=True) if rescues < 3 else []
             if limited:
                 # what the failed iterate shows out of reach goes to its limit, still from the last solution
                 rescues += 1
-                state, last_moves = active.apply(state, limited), []
-                x = _repack(prev_sys, prev_x, SteadySystem(cn, state, mu, p_ref, m_ref))
+                state, last_moves = _blended(active.apply(state, limited), gas), []
+                x = _repack(prev_sys, prev_x, system(state))
                 continue
-            sys, out = _newton_with_continuation(cn, state, mu, p_ref, m_ref, None, nopts, linear)
+            sys, out = _newton_with_continuation(cn, state, mu, p_ref, m_ref, None, nopts, linear, props=props)
             total_iters += out.iterations
             norms = norms + out.residual_norms
         if not out.converged and last is None and starts and rescues == 0:
-            state, x = starts.pop(0), None  # the first solve failed: another starting state
+            state, x = _blended(starts.pop(0), gas), None  # the first solve failed: another starting state
             continue
         if not out.converged and rescues < 3:
             # a set-point may be out of reach: put elements that exceed a limit at that limit and retry
             limited = active.moves(state, sys, out.x, limits_only=True)
             if limited:
                 rescues += 1
-                state, x, last, last_moves = active.apply(state, limited), None, None, []
+                state, x, last, last_moves = _blended(active.apply(state, limited), gas), None, None, []
                 continue
         if not out.converged:
-            p_last, _, _ = sys.split(out.x)
-            diag = state_problems(cn, p_last, state) + island_problems(cn, state) + supply_problems(cn, state)
+            p_last, q_last, _ = sys.split(out.x)
+            short = capacity_problems(cn, state, p_last, q_last, props)
+            if not short and last is not None:  # the failed iterate may be at part load: the last solution
+                short = capacity_problems(cn, state, *last[0].split(last[1])[:2], last[0].props)
+            if not short and x is not None:
+                short = capacity_problems(cn, state, *sys.split(x)[:2], props)
+            diag = short + state_problems(cn, p_last, state)
+            diag += island_problems(cn, state) + supply_problems(cn, state)
             if out.singular:
                 diag += singular_problems(sys, out.x)
             else:
                 diag += residual_concentration(sys, out.x)
             diag += loop_problems(cn, state) + bypassed_control_problems(cn, state)
-            if any("toward" in d or "supply below" in d or "island" in d for d in diag):
+            if any("toward" in d or "supply below" in d or "island" in d or "cannot pass" in d for d in diag):
                 raise InfeasibleError(f"scenario {cn.scenario} has no feasible steady state ({out.message})", diag)
             raise ConvergenceError(f"scenario {cn.scenario}: Newton did not converge ({out.message})", diag)
         x = out.x
         p, q, _s = sys.split(x)
         moves = active.moves(state, sys, x)
-        mu_new = _viscosity(cn, _mean_pressure(cn, p))
+        changed = bool(moves)
+        mu_new = _viscosity(cn, _mean_pressure(cn, p), props)
         mu_changed = bool(np.max(np.abs(mu_new / mu - 1.0), initial=0.0) > opt.viscosity_rel_tol)
-        if not moves and not mu_changed:
-            break  # the solution is consistent with its control state and its (lagged) viscosity
+        supply = _supply(state, _s, sys.psrc)
+        gas_changed = gas_moved = False
+        if coupling is not None:
+            # the gas these flows imply, computed afresh (a reversed flow leaves no stale gas behind); the solution
+            # is consistent when the equations with that gas hold at x to the Newton tolerance
+            implied = coupling.implied(q, supply)
+            # the check needs the implied gas's properties; a gas that moved far cannot pass it (and its Z series
+            # would be built for nothing)
+            if not changed and gas is not None and not coupling.moved(gas, implied, FAR):
+                cn_i, state_i, props_i = _with_gas(cn_base, state, implied, coupling.props(implied, q))
+                mu_i = _viscosity(cn_i, _mean_pressure(cn_i, p), props_i)
+                check = SteadySystem(cn_i, state_i, mu if not mu_changed else mu_i, p_ref, m_ref, props_i)
+                check.linear = linear
+                x_check = check.pack(p, q, supply[check.psrc])
+                norm_check = float(np.max(np.abs(check.residual(x_check)), initial=0.0))
+                gas_changed = norm_check > opt.tolerance and not coupling.settled(gas, implied)
+                if not gas_changed and not mu_changed:
+                    # the answer: these flows with the gas they imply, polished by Newton steps with that gas to well
+                    # below the tolerance (the round's residual alone would leave differences of the tolerance's
+                    # order between solves that took other paths to this answer)
+                    x_pol, steps = _polish(check, x_check, norm_check, opt.tolerance * POLISH, remaining)
+                    total_iters += steps
+                    if x_pol is not x_check:
+                        # the gas of the polished flows (it moves by the polish, about 1e-11): the result's gas is
+                        # exactly the mixing of its own flows, so every component balances at every node
+                        _, q_pol, s_pol = check.split(x_pol)
+                        implied = coupling.implied(q_pol, _supply(state_i, s_pol, check.psrc))
+                        cn_i = apply(cn_base, implied)  # (the control state keeps the inflows it was solved with)
+                        check = SteadySystem(cn_i, state_i, check.mu, p_ref, m_ref, props_i)
+                        check.linear = linear
+                    sys, x, state, cn, props, gas = check, x_pol, state_i, cn_i, props_i, implied
+                    beyond = beyond_capacity(cn, state, *sys.split(x)[:2], props)
+                    if beyond:
+                        raise InfeasibleError(f"scenario {cn.scenario} is infeasible", beyond)
+                    break
+            else:
+                gas_changed = True
+            gas_moved = gas is not None and coupling.moved(gas, implied)
+            gas = coupling.next(gas, implied, q, changed)
+            cn, state, props = _with_gas(cn_base, state, gas, coupling.props(gas, q))
+            mu_new = _viscosity(cn, _mean_pressure(cn, p), props)
+        if not moves and not mu_changed and not gas_changed:
+            beyond = beyond_capacity(cn, state, p, q, props)
+            if beyond:
+                raise InfeasibleError(f"scenario {cn.scenario} is infeasible", beyond)
+            break  # the solution is consistent with its control state, its (lagged) viscosity and its gas
         mu = mu_new
         if moves:
             fuel_now = sys.fuel_by_node(p, q)
@@ -413,28 +513,110 @@ def solve_steady(
                 others = active.moves(state, sys, x, exclude=tuple(moves))
                 if others:
                     moves, problems, skipped = _feasible_moves(cn, active, state, others, fuel_now)
+            if problems and gas_moved:
+                # the moves were decided with this round's gas, which differs from the gas these flows carry (the
+                # demands of volume and energy deliveries move with it): decide again with the new gas
+                moves, problems = [], []
+            elif problems and coupling is not None:
+                # with the gas carried now, a source just put at its capacity leaves more fixed supply than
+                # demand: its supply is below its capacity after all (the demands moved with the gas)
+                kept = [mv for mv in moves if not (mv.kind == "src" and mv.mode == SourceBound.CAPACITY)]
+                if len(kept) < len(moves) and not _problems(cn, active.preview(state, kept), fuel_now):
+                    moves, problems = kept, []
             if problems:
                 bounds = bound_texts(cn, active.apply(state, moves), p)
                 raise InfeasibleError(f"scenario {cn.scenario} is infeasible", bounds + problems)
             avoided = skipped or avoided
-        new_state = active.apply(state, moves) if moves else state
+        new_state = _blended(active.apply(state, moves), gas) if moves else state
         last, last_moves, failed, attempts, combined = (sys, x), moves, [], 0, False
-        x = _repack(sys, x, SteadySystem(cn, new_state, mu, p_ref, m_ref))
+        x = _repack(sys, x, system(new_state))
         state = new_state
     else:
-        p_now = sys.split(x)[0] if sys is not None and x is not None else np.zeros(cn.n_nodes)
-        diag = [*active.cycling_texts(), *bound_texts(cn, state, p_now)]
+        diag = []
+        if sys is not None and x is not None:  # at the last solution: stations asked more than their units pass
+            p_now, q_now = sys.split(x)[:2]
+            diag += capacity_problems(cn, state, p_now, q_now, props) + state_problems(cn, p_now, state)
+        else:
+            p_now = np.zeros(cn.n_nodes)
+        diag += [*active.cycling_texts(), *bound_texts(cn, state, p_now)]
         for st in (state, ControlState.initial(cn)):  # loops of controlled elements make the rounds cycle
             diag += [d for d in loop_problems(cn, st) + bypassed_control_problems(cn, st) if d not in diag]
-        head = f"scenario {cn.scenario}: controlled elements keep switching between set-point and bound after " + (
-            f"{opt.max_outer} rounds"
-        )
+        what = "controlled elements keep switching between set-point and bound"
+        if mixing:
+            what += " (or the gas mixtures and the flows keep changing each other)"
+            diag += coupling.restless() if coupling is not None else []
+        head = f"scenario {cn.scenario}: {what} after {rounds} rounds"
         if avoided:
             # on the way, switching elements to what their rules ask would have left supply and demand apart
             raise InfeasibleError(f"{head}; no consistent state was found", diag + avoided)
         raise ConvergenceError(head, diag)
     assert sys is not None and x is not None
-    return _build_result(cn, sys, x, state, total_iters, outer, norms, left_out)
+    return _build_result(cn, sys, x, state, total_iters, outer, norms, left_out, gas)
+
+
+#: The warning of an isothermal solve of a compiled network whose settings ask for non-isothermal flow (only the
+#: network itself, not a compiled scenario of it, goes through linepack.thermal.coupling).
+ISOTHERMAL_NOTE = (
+    "settings.thermal.mode = non_isothermal, but this solve (of a compiled scenario, as studies, supply, transient, "
+    "estimation and optimisation runs do) is isothermal at settings.temperature_c; the coupled solve is "
+    "solve_steady(network) or linepack run --thermal"
+)
+
+
+def _supply(state: ControlState, s: F64, psrc: NDArray[np.int64] | None = None) -> F64:
+    """Supply of every source [kg/s]: fixed inflows, and ``s`` for the pressure-held ones."""
+    supply = np.where(state.src_pressure, 0.0, state.src_inflow).astype(float)
+    supply[np.flatnonzero(state.src_pressure) if psrc is None else psrc] = s
+    return supply
+
+
+#: The gas coupling's answer is polished to this fraction of the Newton tolerance (see :func:`_polish`).
+POLISH = 1e-3
+
+
+def _polish(sys: SteadySystem, x: F64, norm: float, tolerance: float, time_s: float) -> tuple[F64, int]:
+    """``x`` after at most two Newton steps of ``sys`` toward ``tolerance`` (kept only when they lower the largest
+    residual ``norm`` at ``x``), and the steps taken."""
+    if norm <= tolerance:
+        return x, 0
+    out = newton(
+        sys.residual,
+        sys.jacobian,
+        x,
+        NewtonOptions(tolerance=tolerance, max_iterations=2, max_time_s=max(time_s, 1.0)),
+        sys.max_step,
+        sys.factorize,
+    )
+    better = np.all(np.isfinite(out.x)) and float(np.max(np.abs(sys.residual(out.x)), initial=0.0)) < norm
+    return (out.x, out.iterations) if better else (x, out.iterations)
+
+
+#: A gas that moved by more than this (mass fraction) since the round's solve does not get the consistency check:
+#: its properties differ by about 2.5e-5 in Z, far above what the Newton tolerance accepts.
+FAR = 1e-4
+
+
+def _with_gas(
+    cn_base: CompiledNetwork, state: ControlState, gas: GasState, props: GasProps
+) -> tuple[CompiledNetwork, ControlState, GasProps]:
+    """The network, control state and property layer of a gas state: demands with the delivered gas, blending
+    sources at their inflow (unless a bound holds them), the mixtures' properties."""
+    return apply(cn_base, gas), _blended(state, gas), props
+
+
+def _blended(state: ControlState, gas: GasState | None) -> ControlState:
+    """``state`` with the blending sources that no bound holds at the inflow the gas state gives them."""
+    if gas is None:
+        return state
+    blend = np.isfinite(gas.share_inflow_kg_s) & (state.src_bound == SourceBound.NONE)
+    if not np.any(blend):
+        return state
+    return state.with_(src_inflow=np.where(blend, gas.share_inflow_kg_s, state.src_inflow))
+
+
+def _problems(cn: CompiledNetwork, state: ControlState, fuel: F64) -> list[str]:
+    """Supply and island problems of ``state`` (fuel drawn as ``fuel``)."""
+    return supply_problems(cn, state, fuel) or island_problems(cn, state)
 
 
 def check_before_solving(cn: CompiledNetwork, options: SteadyOptions | None = None) -> list[str]:
@@ -467,11 +649,23 @@ def _before_solving(
         raise InfeasibleError(f"scenario {cn.scenario} is infeasible", problems)
     if problems:
         raise TopologyError(problems)
-    problems = supply_problems(cn, state)
+    problems = _supply_problems_any_gas(cn, state)
     if problems:
         probe = _probe_unlimited_supply(cn, opt) if opt.probe_supply else []
         raise InfeasibleError(f"scenario {cn.scenario} is infeasible", problems + probe)
     return cn, state, left_out
+
+
+def _supply_problems_any_gas(cn: CompiledNetwork, state: ControlState) -> list[str]:
+    """:func:`supply_problems` before the gas is known: where the gases mix, the mass that volume and energy
+    demands draw depends on the gas delivered, so supply falls short only if it does for the least mass any
+    mixture could draw, and exceeds demand only if it does for the most; a blending source's inflow is not known
+    before the flows are, so then nothing is judged short."""
+    q = cn.quality
+    if q is None or not q.mixing or (not np.any(q.sink_kind != SinkKind.MASS) and not q.has_share_sources):
+        return supply_problems(cn, state)
+    lo, hi = q.sink_mass_range_kg_s(cn.sink_demand)
+    return supply_problems(cn, state, demand_range_kg_s=(np.zeros_like(lo) if q.has_share_sources else lo, hi))
 
 
 def _leave_out_dead_parts(
@@ -506,21 +700,25 @@ def _build_result(
     outer: int,
     norms: tuple[float, ...],
     notes: list[str] | None = None,
+    gas: GasState | None = None,
 ) -> SteadyResult:
     p, q, s = sys.split(x)
     _, _, _, _, rs = sys.resistive(p, q)
     if len(cn.comp_edge):
-        P, *_ = sys.compressor_power(p, q)
-        fuel = sys.fuel_factor() * P
+        P, *_ = sys.compressor_power(p, q, False)
+        fuel = sys.compressor_fuel(p, q, False)[0]
         if cn.gas.kappa is None:  # no thermodynamic data: power not computed (electric stations, no limit)
             P = np.full(len(cn.comp_edge), np.nan)
+            if cn.stations is not None:  # stations with units have theirs
+                ks = cn.stations.comp_k
+                P[ks] = sys.compressor_power(p, q, False)[0][ks]
         elif len(cn.comp_active_arc):  # active arcs have no power
             P = np.where(cn.comp_active_arc, np.nan, P)
     else:
         P = fuel = np.zeros(0)
     supply = np.where(state.src_pressure, 0.0, state.src_inflow).astype(float)
     supply[sys.psrc] = s
-    warnings = list(notes or [])
+    warnings = list(notes or []) + list(cn.notes)
     warnings += _fuel_assumptions(cn, fuel)
     warnings += range_warnings(cn.gas.compressibility, p, cn.gas.temperature_k, list(cn.node_ids))
     ce = cn.comp_edge
@@ -528,7 +726,7 @@ def _build_result(
         if q[ce[k]] < 0:
             warnings.append(f"{cn.edge_ids[ce[k]]}: gas flows backwards through the bypass ({q[ce[k]]:.2f} kg/s)")
     found = find_violations(cn, p, supply, state)
-    return SteadyResult(
+    result = SteadyResult(
         network=cn,
         converged=True,
         iterations=iterations,
@@ -546,19 +744,37 @@ def _build_result(
         comp_fuel_kg_s=np.asarray(fuel, dtype=float),
         comp_mode=state.comp_mode.copy(),
         reg_mode=state.reg_mode.copy(),
-        active_bounds=tuple(bound_texts(cn, state, p, supply)),
+        active_bounds=tuple(bound_texts(cn, state, p, supply, q, sys.props)),
         violations=tuple(v.text for v in found),
         violation_records=tuple(found),
         warnings=tuple(warnings),
         control=state,
+        props=sys.props,
+        gas_state=gas,
     )
+    if cn.quality is not None and cn.quality.has_limits and result.quality is not None:
+        from ..quality import limits
+
+        broken = limits.violations(cn, result.quality)
+        hopeless = limits.unmeetable(cn)
+        if broken or hopeless:
+            result = replace(
+                result,
+                violations=result.violations + tuple(v.text for v in broken),
+                violation_records=result.violation_records + tuple(broken),
+                warnings=result.warnings + tuple(hopeless),
+            )
+    return result
 
 
 def _fuel_assumptions(cn: CompiledNetwork, fuel: F64) -> list[str]:
     """A note naming the stations whose fuel comes from the default driver (the file gives no driver)."""
     if not len(cn.comp_driver_assumed):
         return []
-    assumed = np.flatnonzero(cn.comp_driver_assumed & (fuel > 0))
+    own = np.zeros(len(fuel), dtype=bool)
+    if cn.stations is not None:  # stations with units burn what their own drivers need
+        own[cn.stations.comp_k] = True
+    assumed = np.flatnonzero(cn.comp_driver_assumed & (fuel > 0) & ~own)
     if not len(assumed):
         return []
     ids = names([cn.edge_ids[cn.comp_edge[k]] for k in assumed])

@@ -62,6 +62,9 @@ def warm_state(cn: CompiledNetwork, initial: SteadyResult) -> ControlState:
     base = initial.network
     cm, ct = state.comp_mode.copy(), state.comp_target.copy()
     here, there = _id_map(tuple(cn.edge_ids[e] for e in cn.comp_edge), tuple(base.edge_ids[e] for e in base.comp_edge))
+    # a compressor this case bypasses or closes (the user's mode, or a station with no unit to run) keeps it
+    keep = (cm[here] == CompMode.BYPASS) | (cm[here] == CompMode.OFF)
+    here, there = here[~keep], there[~keep]
     m = warm.comp_mode[there]
     rev = state.reverse().copy()
     rev[here] = warm.reverse()[there]
@@ -78,6 +81,7 @@ def warm_state(cn: CompiledNetwork, initial: SteadyResult) -> ControlState:
         sel = here[moved & (m == mode)]
         ct[sel] = values[sel]
     ct[here[moved & ((m == CompMode.BYPASS) | (m == CompMode.OFF))]] = 0.0
+    ct[here[moved & ((m == CompMode.MAP_FLOW) | (m == CompMode.MAP_HEAD))]] = 0.0  # the units' limits: no target
     rm, rt = state.reg_mode.copy(), state.reg_target.copy()
     here, there = _id_map(tuple(cn.edge_ids[e] for e in cn.reg_edge), tuple(base.edge_ids[e] for e in base.reg_edge))
     m = warm.reg_mode[there]
@@ -101,4 +105,23 @@ def warm_state(cn: CompiledNetwork, initial: SteadyResult) -> ControlState:
     bad = (cap[~np.isfinite(cn.source_capacity[cap])], lim[~np.isfinite(cn.source_p_max_pa[lim])])
     if any(len(x) for x in bad):
         return state
-    return ControlState(cm, ct, rm, rt, sp_, si, pt, sb, rev)
+    return ControlState(cm, ct, rm, rt, sp_, si, pt, sb, rev, _warm_configs(cn, initial, state))
+
+
+def _warm_configs(cn: CompiledNetwork, initial: SteadyResult, state: ControlState) -> NDArray[np.int64] | None:
+    """The configuration each station with units ran in ``initial``, carried over by station and configuration id
+    where this network has it (an outage may have removed it: then the initial choice)."""
+    cs, base = cn.stations, initial.network.stations
+    if cs is None:
+        return None
+    out = state.configs(cn).copy()
+    warm = getattr(initial.control, "station_config", None)
+    if base is None or warm is None:
+        return out
+    ran = {base.ids[s]: base.configs.ids[int(c)] for s, c in enumerate(warm)}
+    for s, sid in enumerate(cs.ids):
+        want = ran.get(sid)
+        for c in cs.candidates(s):
+            if cs.configs.ids[c] == want:
+                out[s] = c
+    return out

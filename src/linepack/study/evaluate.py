@@ -19,8 +19,10 @@ import numpy as np
 
 from ..compile import CompiledNetwork, EdgeKind, compile_view
 from ..errors import ConvergenceError, InfeasibleError, InputError, LinepackError
+from ..gas.iso6976 import density_kg_per_m3
 from ..model.network import Network
 from ..model.scenario import ResolvedScenario, Scenario, compose, resolve
+from ..quality.spec import VOLUME_REFS, SinkKind
 from ..results import SteadyResult
 from ..solvers.steady import SteadyOptions, solve_steady
 from ..units import BAR_PA
@@ -47,6 +49,10 @@ CASE_COLUMNS: dict[str, str] = {
     "unserved_mmscfd": "float64",
     "min_delivery_margin_bar": "float64",
     "worst_delivery": "string",
+    "min_delivered_gcv_mj_m3": "float64",
+    "min_delivered_wobbe_mj_m3": "float64",
+    "max_delivered_h2_mol_pct": "float64",
+    "energy_delivered_mw": "float64",
     "wall_ms": "float64",
     "cpu_ms": "float64",
 }
@@ -63,6 +69,10 @@ ELEMENT_COLUMNS: dict[str, str] = {
     "margin_bar": "float64",
     "violation": "bool",
     "power_mw": "float64",
+    "gcv_mj_m3": "float64",
+    "wobbe_mj_m3": "float64",
+    "h2_mol_pct": "float64",
+    "energy_mw": "float64",
 }
 
 
@@ -156,7 +166,11 @@ def _bar(p_pa: np.ndarray, cn: CompiledNetwork) -> np.ndarray:
 
 
 def _element_rows(
-    table: _Table, case_id: int, res: SteadyResult, demand_mmscfd: dict[str, float], dropped: tuple[str, ...]
+    table: _Table,
+    case_id: int,
+    res: SteadyResult,
+    requests: dict[str, Request],
+    dropped: tuple[str, ...],
 ) -> dict[str, Any]:
     """One row per node, edge, source and sink of a solved case; returns the case summary fields."""
     cn = res.network
@@ -181,7 +195,7 @@ def _element_rows(
     margin[cn.res_edge] = maop - np.maximum(ef[cn.res_edge], et[cn.res_edge])
     power = np.full(cn.n_edges, np.nan)
     power[cn.comp_edge] = res.comp_power_w / 1e6
-    gas = cn.gas.basis.kg_s_to_mmscfd(1.0)
+    qual = res.quality
     table.add(
         case_id=case_id,
         element_type=kinds,
@@ -189,7 +203,7 @@ def _element_rows(
         p_barg=ef,
         p_out_barg=et,
         flow_kg_s=res.q_kg_s,
-        flow_mmscfd=res.q_kg_s * gas,
+        flow_mmscfd=res.edge_mmscfd(),
         margin_bar=margin,
         violation=np.array(
             [(k, i) in violated for k, i in zip(kinds, cn.edge_ids, strict=True)], dtype=bool
@@ -197,6 +211,7 @@ def _element_rows(
         power_mw=power,
     )
     src_factor = np.array([b.kg_s_to_mmscfd(1.0) for b in cn.source_basis])
+    nan_src = np.full(len(cn.source_ids), np.nan)
     table.add(
         case_id=case_id,
         element_type="source",
@@ -205,11 +220,18 @@ def _element_rows(
         flow_kg_s=res.source_supply_kg_s,
         flow_mmscfd=res.source_supply_kg_s * src_factor,
         violation=np.array([("source", i) in violated for i in cn.source_ids], dtype=bool),
+        gcv_mj_m3=qual.source.gcv_mj_m3 if qual is not None else nan_src,
+        wobbe_mj_m3=qual.source.wobbe_mj_m3 if qual is not None else nan_src,
+        h2_mol_pct=qual.source.h2_mol_pct if qual is not None else nan_src,
+        energy_mw=qual.source_energy_mw if qual is not None else nan_src,
     )
     sink_p = p[cn.sink_node]
     s_margin = sink_p - _bar(cn.sink_p_min_pa, cn)
-    delivered = cn.sink_demand * gas
-    wanted = np.array([demand_mmscfd.get(s, d) for s, d in zip(cn.sink_ids, delivered, strict=True)])
+    delivered = res.sink_mmscfd()
+    # what each sink asked for, in MMSCFD of the gas it receives (a volume or energy demand asks for the same volume
+    # or energy whatever the gas: a leaner gas needs more volume)
+    wanted = np.array([_wanted_mmscfd(res, k, requests.get(sid)) for k, sid in enumerate(cn.sink_ids)])
+    nan_snk = np.full(len(cn.sink_ids), np.nan)
     table.add(
         case_id=case_id,
         element_type="sink",
@@ -221,8 +243,12 @@ def _element_rows(
         unserved_mmscfd=np.maximum(wanted - delivered, 0.0),
         margin_bar=s_margin,
         violation=np.array([("delivery", i) in violated for i in cn.sink_ids], dtype=bool),
+        gcv_mj_m3=qual.sink.gcv_mj_m3 if qual is not None else nan_snk,
+        wobbe_mj_m3=qual.sink.wobbe_mj_m3 if qual is not None else nan_snk,
+        h2_mol_pct=qual.sink.h2_mol_pct if qual is not None else nan_snk,
+        energy_mw=qual.sink_energy_mw if qual is not None else nan_snk,
     )
-    lost = [demand_mmscfd[s] for s in dropped]
+    lost = [_lost_mmscfd(cn, requests[s]) for s in dropped]
     if dropped:
         table.add(
             case_id=case_id,
@@ -238,16 +264,70 @@ def _element_rows(
         "iterations": res.iterations,
         "n_violations": len(res.violation_records),
         "violations": "\n".join(res.violations),
-        "demand_mmscfd": float(sum(demand_mmscfd.values())),
+        "demand_mmscfd": float(np.sum(wanted) + sum(lost)),
         "unserved_mmscfd": float(np.sum(np.maximum(wanted - delivered, 0.0)) + sum(lost)),
-        "pressure_violation": bool(res.violation_records),
+        "violated": bool(res.violation_records),  # a pressure, capacity or gas-quality limit (popped below)
     }
+    if qual is not None and len(cn.sink_ids):
+        summary["min_delivered_gcv_mj_m3"] = float(np.min(qual.sink.gcv_mj_m3))
+        summary["min_delivered_wobbe_mj_m3"] = float(np.min(qual.sink.wobbe_mj_m3))
+        summary["max_delivered_h2_mol_pct"] = float(np.max(qual.sink.h2_mol_pct))
+        summary["energy_delivered_mw"] = float(np.sum(qual.sink_energy_mw))
     finite = np.isfinite(s_margin)
     if finite.any():
         k = np.flatnonzero(finite)[int(np.argmin(s_margin[finite]))]
         summary["min_delivery_margin_bar"] = float(s_margin[k])
         summary["worst_delivery"] = cn.sink_ids[k]
     return summary
+
+
+Request = tuple[int, float, int]  # (SinkKind, amount in kg/s, standard m^3/s or W, volume metering reference)
+
+
+def _requests(cn: CompiledNetwork) -> dict[str, Request]:
+    """What every sink of a compiled case asks for, independent of the gas: kg/s, standard m^3/s or W."""
+    q = cn.quality
+    if q is None:
+        return {sid: (int(SinkKind.MASS), float(d), 0) for sid, d in zip(cn.sink_ids, cn.sink_demand, strict=True)}
+    out: dict[str, Request] = {}
+    for k, sid in enumerate(cn.sink_ids):
+        kind, d, b = int(q.sink_kind[k]), float(cn.sink_demand[k]), float(q.sink_basis[k])
+        amount = d / b if kind == SinkKind.VOLUME else d * b if kind == SinkKind.ENERGY else d
+        out[sid] = (kind, amount, int(q.sink_volume_ref[k]))
+    return out
+
+
+def _wanted_mmscfd(res: SteadyResult, k: int, request: Request | None) -> float:
+    """Sink ``k``'s request in MMSCFD of the gas it receives in ``res`` (its delivered MMSCFD when unknown): a volume
+    or energy demand asks for the same volume or energy whatever the gas, so a leaner gas is wanted in more volume."""
+    delivered = float(res.sink_mmscfd()[k])
+    cn = res.network
+    served = float(cn.sink_demand[k])
+    if request is None:
+        return delivered
+    if served <= 0:
+        return _lost_mmscfd(cn, request)
+    kind, amount, vref = request
+    mass = amount
+    qual = res.quality
+    if qual is not None and kind == SinkKind.VOLUME:
+        ref = VOLUME_REFS[vref]
+        mass = amount * float(density_kg_per_m3(qual.node_x[cn.sink_node[k]], ref))
+    elif qual is not None and kind == SinkKind.ENERGY:
+        mass = amount / (float(qual.sink.gcv_mj_kg[k]) * 1e6)
+    return delivered * mass / served
+
+
+def _lost_mmscfd(cn: CompiledNetwork, request: Request) -> float:
+    """An unserved request in MMSCFD of the network gas."""
+    kind, amount, vref = request
+    b = cn.gas.basis
+    if kind == SinkKind.VOLUME:
+        rho = (b.density_15c_kg_m3, b.density_60f_kg_m3, b.density_0c_kg_m3)[vref]
+        return float(b.kg_s_to_mmscfd(amount * rho))
+    if kind == SinkKind.ENERGY and b.hhv_j_per_kg:
+        return float(b.kg_s_to_mmscfd(amount / b.hhv_j_per_kg))
+    return float(b.kg_s_to_mmscfd(amount))
 
 
 def _problems(exc: BaseException) -> list[str]:
@@ -272,15 +352,14 @@ def evaluate_case(base: BaseCase, case: CaseSpec, cases: _Table, elements: _Tabl
     }
     res: SteadyResult | None = None
     dropped: tuple[str, ...] = ()
-    demand: dict[str, float] = {}
+    requests: dict[str, Request] = {}
     try:
         resolved: ResolvedScenario | None = None
         cn = array_overlay(base).apply(case)  # demands, inflows, capacities: the base's arrays patched
         if cn is None:
             resolved = compose(base.resolved, case.overlay(), f"case {case.case_id}")
             cn = compile_view(base.network.view(resolved))
-        gas = cn.gas.basis.kg_s_to_mmscfd(1.0)
-        demand = {s: float(d) * gas for s, d in zip(cn.sink_ids, cn.sink_demand, strict=True)}
+        requests = _requests(cn)
         try:
             res = solve(cn)
             row["status"] = "ok"
@@ -298,8 +377,8 @@ def evaluate_case(base: BaseCase, case: CaseSpec, cases: _Table, elements: _Tabl
         tb = traceback.extract_tb(exc.__traceback__)[-1]
         row.update(status="error", error=type(exc).__name__, message=f"{exc} ({tb.filename}:{tb.lineno})")
     if res is not None:
-        summary = _element_rows(elements, case.case_id, res, demand, dropped)
-        if summary.pop("pressure_violation") and row["status"] == "ok":
+        summary = _element_rows(elements, case.case_id, res, requests, dropped)
+        if summary.pop("violated") and row["status"] == "ok":
             row["status"] = "violation"
         row.update(summary)
     row["wall_ms"] = (time.perf_counter() - t0) * 1e3

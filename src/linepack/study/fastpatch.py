@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from ..compile import CompiledNetwork
 from ..model.components import Sink, Source, SourceMode
+from ..quality.spec import Q_SMOOTH_FRACTION
 from .cases import CaseSpec
 
 if TYPE_CHECKING:
@@ -90,6 +91,15 @@ class ArrayOverlay:
                     else 0.0
                 )
                 capacity[i] = basis.to_kg_s(f_cap, s.unit, f"source {s.id}") if f_cap is not None else np.inf
+        quality = cn.quality
+        if quality is not None:  # the blending width follows the compiled flows (see compile_quality)
+            reference = float(max(np.sum(sink_demand), np.sum(inflow), 0.0))
+            quality = replace(quality, q_smooth_kg_s=Q_SMOOTH_FRACTION * max(reference, 1e-3))
         return replace(
-            cn, scenario=f"case {case.case_id}", sink_demand=sink_demand, source_inflow=inflow, source_capacity=capacity
+            cn,
+            scenario=f"case {case.case_id}",
+            sink_demand=sink_demand,
+            source_inflow=inflow,
+            source_capacity=capacity,
+            quality=quality,
         )

@@ -20,6 +20,7 @@ from .cases import CaseSpec, PatchValue
 OUTAGE_KINDS: dict[str, str] = {
     "pipe": "pipes",
     "compressor": "compressor stations",
+    "unit": "compressor units (one machine of a station with units; the station runs on with the others)",
     "regulator": "regulators",
     "source": "sources and terminals",
 }
@@ -35,6 +36,8 @@ def outage_candidates(cn: CompiledNetwork, kinds: tuple[str, ...] = ("pipe", "co
     for kind in kinds:
         if kind == "source":
             ids += list(cn.source_ids)
+        elif kind == "unit":
+            ids += list(cn.stations.units.ids) if cn.stations is not None else []
         else:
             ids += [cn.edge_ids[e] for e in np.flatnonzero(cn.edge_kind == edge_kind[kind])]
     return ids

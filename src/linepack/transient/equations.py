@@ -30,6 +30,7 @@ from ..compile import CompiledNetwork, friction_law_of, z_at
 from ..hydraulics import darcy_friction
 from ..hydraulics.constants import RE_LAMINAR
 from ..hydraulics.friction import FrictionLaw
+from ..quality.properties import GasProps
 from ..solvers.equations import (
     RE_LAMINAR_LINEAR,
     TIE_RESISTANCE,
@@ -38,7 +39,8 @@ from ..solvers.equations import (
     SteadySystem,
     _g_and_dg,
 )
-from ..units import R_J_PER_MOL_K
+from ..solvers.station_rows import StationRows
+from ..units import G_M_PER_S2, R_J_PER_MOL_K
 from .kernel import StepKernel
 
 F64 = NDArray[np.float64]
@@ -85,7 +87,21 @@ class ZFast:
         return z_at(self.cn, p_pa)[0]
 
 
-def density_kg_m3(cn: CompiledNetwork, p_pa: F64, zf: ZFast | None = None) -> tuple[F64, F64]:
+class ZOf:
+    """Z(p) and dZ/dp of one group of points from a property-layer function (mixtures): ``__call__`` and ``value``
+    with the interface of :class:`ZFast`."""
+
+    def __init__(self, fn: Callable[[F64], tuple[F64, F64]]) -> None:
+        self.fn = fn
+
+    def __call__(self, p_pa: F64) -> tuple[F64, F64]:
+        return self.fn(p_pa)
+
+    def value(self, p_pa: F64) -> F64:
+        return self.fn(p_pa)[0]
+
+
+def density_kg_m3(cn: CompiledNetwork, p_pa: F64, zf: ZFast | ZOf | None = None) -> tuple[F64, F64]:
     """Gas density rho = p M / (Z R T) [kg/m^3] and d rho / dp [kg/m^3/Pa] at the network temperature.
 
     Valid over the range of the network's compressibility model (e.g. GERG-2008: 0.01-20 MPa).
@@ -116,9 +132,10 @@ class TransientSystem(SteadySystem):
         volume_m3: F64,
         fixed_friction: F64,
         inertia: bool = True,
+        props: GasProps | None = None,
         use_kernel: bool = True,
     ) -> None:
-        super().__init__(cn, state, mu_res, p_ref, m_ref)
+        super().__init__(cn, state, mu_res, p_ref, m_ref, props)
         fixed = np.isfinite(fixed_friction)
         if np.any(fixed):
             # a fixed friction factor is carried by zeta (lambda L_s / D, see discretise); no law on top
@@ -142,7 +159,7 @@ class TransientSystem(SteadySystem):
         self._frozen = np.ones(len(cn.res_edge), dtype=bool)
         self._live: list[tuple[int, NDArray[np.int64]]] = []
         self.direct_lu = True
-        self.z = ZFast(cn)
+        self._set_z()
         # constants of the value-only segment law (:meth:`_segment_law_value`)
         self._value_only = False
         self._ef_res, self._et_res = cn.edge_from[cn.res_edge], cn.edge_to[cn.res_edge]
@@ -165,8 +182,39 @@ class TransientSystem(SteadySystem):
         self._no_state = ResistiveState(*(self._nan_res,) * 9)
         self._fuel_state: ControlState | None = None
         self._fuel = np.zeros(0)
-        self.kernel = StepKernel.make(self) if use_kernel else None  # compiled residual kernels (numba), or numpy
+        # compiled residual kernels (numba) for the network gas; the numpy path for mixtures (their Z is not one table)
+        self.kernel = StepKernel.make(self) if use_kernel and self.props.uniform else None
         self.withdrawal: F64 | None = None  # kg/s drawn at every point besides the sinks (leaks), or None
+
+    def _set_z(self) -> None:
+        """Z evaluators of the segments (``z``), points (``z_points``) and compressors (``z_comp``), and the factor
+        M/(R T) of the point densities: the network gas's cached table, or the property layer's mixtures."""
+        gas = self.cn.gas
+        if self.props.uniform:
+            self.z: ZFast | ZOf = ZFast(self.cn)
+            self.z_points: ZFast | ZOf = self.z
+            self.z_comp: ZFast | ZOf = self.z
+            self.rho_factor: float | F64 = gas.molar_mass_kg_per_mol / (R_J_PER_MOL_K * gas.temperature_k)
+        else:
+            self.z = ZOf(self.props.z_res)
+            self.z_points = ZOf(self.props.z_node)
+            self.z_comp = ZOf(self.props.z_comp)
+            self.rho_factor = self.props.node_molar_mass / (R_J_PER_MOL_K * gas.temperature_k)
+
+    def set_gas(self, props: GasProps) -> None:
+        """Carry another state of the gas (the mixtures moved by the tracking): molar masses, Z and the compressor
+        gas change; the sparsity pattern, the control state and the factorisation kept for chord steps stay."""
+        self.props = props
+        molar_mass = props.res_molar_mass
+        cn = self.cn
+        self.k1 = 16.0 * self.RT / (np.pi**2 * cn.diameter_m**4 * molar_mass)
+        self.a_h = 2.0 * G_M_PER_S2 * cn.dh_m * molar_mass / self.RT
+        self._fuel_state = None
+        self._set_z()
+        if self.stations is not None:  # the stations with units compress (and burn) the gas they now take in
+            self.stations = StationRows(cn, self.state.comp_mode, self.stations.configs, props)
+        if not props.uniform:
+            self.kernel = None  # the kernels hold the network gas's k1, a_h and Z table
 
     # --- boundary conditions of the step --------------------------------------------------------
     def set_step(self, dt: float, rho_old: F64, q_old: F64 | None = None) -> None:
@@ -390,24 +438,28 @@ class TransientSystem(SteadySystem):
 
     # --- storage ------------------------------------------------------------------------------------
     def density(self, p: F64) -> tuple[F64, F64]:
-        return density_kg_m3(self.cn, p, self.z)
+        """Point densities rho = p M / (Z R T) [kg/m^3] and d rho / dp [kg/m^3/Pa]."""
+        if self.props.uniform:
+            return density_kg_m3(self.cn, p, self.z)
+        c = self.rho_factor
+        z, dz = self.z_points(p)
+        return c * p / z, c * (1.0 / z - p * dz / (z * z))
 
     def storage_rate(self, p: F64) -> F64:
         """V (rho(p) - rho_old) / dt at every point [kg/s]."""
         if not np.isfinite(self.dt):
             return np.zeros(self.n)
-        gas = self.cn.gas
-        c = gas.molar_mass_kg_per_mol / (R_J_PER_MOL_K * gas.temperature_k)
-        if self.kernel is not None:
-            out = self.kernel.storage(p, self.volume, self.rho_old, c, self.dt)
+        rho_factor = self.rho_factor
+        if self.kernel is not None and not isinstance(rho_factor, np.ndarray):
+            out = self.kernel.storage(p, self.volume, self.rho_old, rho_factor, self.dt)
             if out is not None:
                 return out
-        rho = c * p / self.z.value(p)
+        rho = rho_factor * p / self.z_points.value(p)
         return np.asarray(self.volume * (rho - self.rho_old) / self.dt, dtype=float)
 
     def z_suction(self, p_pa: F64) -> tuple[F64, F64]:
-        """Z at compressor suction from the cached table (:class:`ZFast`)."""
-        return self.z(p_pa)
+        """Z at compressor suction from the cached table (:class:`ZFast`) or the suction gas's mixture."""
+        return self.z_comp(p_pa)
 
     def fuel_factor(self) -> F64:
         """:meth:`SteadySystem.fuel_factor`, kept while the control state is the same object."""

@@ -8,16 +8,21 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..compile import CompMode
+from ..stations.points import running, unit_points
 from .discretise import SegmentedNetwork
-from .equations import density_kg_m3
 from .events import Event
-from .results import TransientResult
+from .results import UNIT_SERIES, TransientResult, UnitSeries
 
 if TYPE_CHECKING:
     from .solve import TransientOptions
     from .step import Run
 
 F64 = NDArray[np.float64]
+
+
+def base_sinks(seg: SegmentedNetwork) -> NDArray[np.int64]:
+    """Point of every sink (the base nodes keep their indices in the segmented network)."""
+    return np.asarray(seg.base.sink_node, dtype=np.int64)
 
 
 class Recorder:
@@ -37,6 +42,9 @@ class Recorder:
         self.demand = np.zeros((n_t, len(base.sink_ids)))
         self.power = np.zeros((n_t, len(base.comp_edge)))
         self.fuel = np.zeros((n_t, len(base.comp_edge)))
+        cs = base.stations
+        self.unit_values = {k: np.full((n_t, len(cs.units)), np.nan) for k in UNIT_SERIES} if cs is not None else {}
+        self.unit_config = np.full((n_t, len(cs.ids) if cs is not None else 0), -1, dtype=np.int64)
         self.iters = np.zeros(n_t, dtype=np.int64)
         self.integral = np.zeros(n_t)
         self.leak = np.zeros(n_t)
@@ -49,6 +57,17 @@ class Recorder:
         self.other = np.arange(seg.n_pipes, base.n_edges)
         self.seg_from = seg.cn.edge_from[: seg.n_segments]
         self.seg_to = seg.cn.edge_to[: seg.n_segments]
+        # gas quality (when mixtures are tracked): delivered gas every step, gas balances, point gas at snapshots
+        q = seg.cn.quality
+        k = q.gas_set.k if q is not None else 0
+        self.sink_y = np.zeros((n_t, len(base.sink_ids), k))
+        self.holdup = np.zeros((n_t, k))
+        self.supplied = np.zeros((n_t, k))
+        self.delivered = np.zeros((n_t, k))
+        self.burnt = np.zeros((n_t, k))
+        self.leaked = np.zeros((n_t, k))
+        self.snap_y: list[F64] = []
+        self.tracked = False
 
     def record(self, k: int, t: float, run: Run, x: F64, iters: int) -> None:
         seg, sys = self.seg, run.sys
@@ -60,7 +79,10 @@ class Recorder:
         self.q_out[k] = q[seg.pipe_last_segment()]
         self.edge_q[k, : seg.n_pipes] = self.q_in[k]
         self.edge_q[k, self.other] = q[seg.edge_map[self.other]]
-        rho, _ = density_kg_m3(run.cn, p, run.sys.z)
+        if run.gas is not None and run.gas.tracker is not None:
+            rho = run.gas.density_old(run.volume)  # the tracked masses: the inventory itself
+        else:
+            rho, _ = run.sys.density(p)
         seg_lp = 0.5 * seg.seg_volume_m3 * (rho[self.seg_from] + rho[self.seg_to])
         self.pipe_lp[k] = np.bincount(seg.seg_pipe, seg_lp, minlength=seg.n_pipes)
         self.lp[k] = float(np.sum(seg.volume_m3 * rho))
@@ -68,17 +90,31 @@ class Recorder:
         self.supply[k] = run.supply(x)
         self.demand[k] = sys.demand
         if len(run.cn.comp_edge):
-            P, *_ = sys.compressor_power(p, q)
+            P, *_ = sys.compressor_power(p, q, False)
             active = ~np.isin(st.comp_mode, (CompMode.BYPASS, CompMode.OFF))
             self.power[k] = np.where(active, P, 0.0)
             self.fuel[k] = run.fuel(x)
+            if run.cn.stations is not None:
+                self._units(k, run, p, q)
         self.iters[k] = iters
         self.integral[k] = run.integral_kg
         self.leak[k] = run.leak_kg_s()
+        tracker = run.gas.tracker if run.gas is not None else None
+        if tracker is not None:
+            self.tracked = True
+            y = tracker.fractions()
+            self.sink_y[k] = y[base_sinks(seg)]
+            self.holdup[k] = tracker.holdup()
+            self.supplied[k] = tracker.supplied
+            self.delivered[k] = tracker.delivered
+            self.burnt[k] = tracker.burnt
+            self.leaked[k] = tracker.leaked
         if t >= self.next_snap - 1e-9 or self.interval == 0:
             self.snap_t.append(t)
             self.snap_p.append(p.copy())
             self.snap_q.append(q[: seg.n_segments].copy())
+            if tracker is not None:
+                self.snap_y.append(tracker.fractions().copy())
             self.next_snap = t + self.interval
         # survival: a delivery cut off by an event fails at the event; otherwise the first crossing below the
         # minimum delivery pressure (linear between steps)
@@ -94,6 +130,17 @@ class Recorder:
             self.survival[below] = self.t[k - 1] + frac * (t - self.t[k - 1])
         elif np.any(below):
             self.survival[below] = 0.0
+
+    def _units(self, k: int, run: Run, p: F64, q: F64) -> None:
+        """Every unit's operating point at step ``k`` (the station configurations in force)."""
+        st, cn = run.sys.state, run.cn
+        configs = st.configs(cn)
+        pts = unit_points(cn, p, q, st.comp_mode, configs, st.reverse(), run.sys.props)
+        if pts is None:
+            return
+        for name, series in self.unit_values.items():
+            series[k] = getattr(pts, name)
+        self.unit_config[k] = np.where(running(cn, st.comp_mode), configs, -1)
 
     def result(
         self,
@@ -136,4 +183,19 @@ class Recorder:
             leak_kg_s=self.leak[:n].copy() if np.any(self.leak[:n]) else None,
             steady_linepack_kg=steady_linepack_kg,
             start_note=start_note,
+            units=self._unit_series(n),
+            sink_gas_y=self.sink_y[:n].copy() if self.tracked else None,
+            gas_holdup_kg=self.holdup[:n].copy() if self.tracked else None,
+            gas_supplied_kg=self.supplied[:n].copy() if self.tracked else None,
+            gas_delivered_kg=self.delivered[:n].copy() if self.tracked else None,
+            gas_burnt_kg=self.burnt[:n].copy() if self.tracked else None,
+            gas_leaked_kg=self.leaked[:n].copy() if self.tracked and np.any(self.leaked[:n]) else None,
+            snapshot_point_y=np.array(self.snap_y) if self.tracked else None,
         )
+
+    def _unit_series(self, n: int) -> UnitSeries | None:
+        cs = self.seg.base.stations
+        if cs is None:
+            return None
+        values = {name: series[:n].copy() for name, series in self.unit_values.items()}
+        return UnitSeries(cs.units.ids, cs.ids, cs.configs.ids, self.unit_config[:n].copy(), values)

@@ -25,6 +25,43 @@ from .events import Event
 F64 = NDArray[np.float64]
 
 
+UNIT_SERIES: dict[str, tuple[str, str]] = {  # field of UnitPoints -> (units, long name)
+    "speed_rpm": ("1/min", "unit speed"),
+    "flow_m3_s": ("m3/s", "actual inlet volume flow through the unit (recycle included)"),
+    "head_kj_per_kg": ("kJ/kg", "isentropic head the unit makes"),
+    "efficiency": ("1", "isentropic efficiency"),
+    "power_mw": ("MW", "unit shaft power"),
+    "fuel_kg_s": ("kg/s", "fuel gas of the unit's driver"),
+    "recycle_kg_s": ("kg/s", "gas recycled round the unit (anti-surge)"),
+    "surge_margin": ("1", "(Q - Q_surge) / Q at the unit's speed"),
+    "choke_margin": ("1", "(Q_choke - Q) / Q at the unit's speed"),
+}
+
+
+@dataclass(frozen=True)
+class UnitSeries:
+    """The operating point of every compressor unit at every step (NaN while a unit stands by).
+
+    ``config`` is each station's running configuration per step (an index into ``config_ids``; -1: the
+    station is bypassed or closed)."""
+
+    unit_ids: tuple[str, ...]
+    station_ids: tuple[str, ...]  # the stations with units
+    config_ids: tuple[str, ...]
+    config: NDArray[np.int64]  # n_t x stations
+    values: dict[str, F64]  # field of UNIT_SERIES -> n_t x units
+
+    def __post_init__(self) -> None:
+        self.config.setflags(write=False)
+        for a in self.values.values():
+            a.setflags(write=False)
+
+    def configuration(self, station: str) -> list[str]:
+        """The configuration ``station`` runs at every step ("" while it does not run)."""
+        s = self.station_ids.index(station)
+        return [self.config_ids[c] if c >= 0 else "" for c in self.config[:, s]]
+
+
 @dataclass(frozen=True)
 class TransientResult:
     """A transient run. ``completed`` is False when the run stopped early (``message`` says why)."""
@@ -61,6 +98,15 @@ class TransientResult:
     # why the run's starting linepack (the same state on segments) differs from it and from `linepack run`
     steady_linepack_kg: float = math.nan
     start_note: str = ""
+    units: UnitSeries | None = None  # operating points of compressor units (None: no station has units)
+    # gas quality, when the run tracked mixtures (None otherwise); K = the source gases of seg.cn.quality.gas_set
+    sink_gas_y: F64 | None = None  # n_t x sinks x K: gas mass fractions delivered
+    gas_holdup_kg: F64 | None = None  # n_t x K: mass of each gas in the network
+    gas_supplied_kg: F64 | None = None  # n_t x K: supplied by the sources since the start
+    gas_delivered_kg: F64 | None = None  # n_t x K: taken by deliveries (and sources taking gas back) since the start
+    gas_burnt_kg: F64 | None = None  # n_t x K: burnt as compressor fuel since the start
+    gas_leaked_kg: F64 | None = None  # n_t x K: lost through leaks since the start (None: no leak)
+    snapshot_point_y: F64 | None = None  # n_snap x points x K: gas mass fractions along the pipes
 
     def __post_init__(self) -> None:
         for value in self.__dict__.values():
@@ -86,6 +132,77 @@ class TransientResult:
         dlp = self.linepack_kg[-1] - self.linepack_kg[0]
         integ = self.net_inflow_integral_kg[-1]
         return float(abs(dlp - integ) / max(abs(dlp), abs(integ), 1e-30))
+
+    # --- gas quality -----------------------------------------------------------------------------
+    @property
+    def tracked(self) -> bool:
+        """True when the run carried gas mixtures (several source gases)."""
+        return self.sink_gas_y is not None
+
+    def delivered_quality(self) -> dict[str, F64]:
+        """Quality of the gas every sink receives at every stored time, arrays (n_t, sinks): ``gcv_mj_m3``,
+        ``ncv_mj_m3``, ``wobbe_mj_m3``, ``relative_density``, ``h2_mol_pct`` (at the network's quality reference),
+        ``energy_mw`` and ``energy_mmbtu_d`` (demand x gross calorific value per kg). Without tracking, the network
+        gas's figures (constant)."""
+        from ..gas.quality import energy_mw, mw_to_mmbtu_per_day, quality_of
+
+        cn = self.seg.cn
+        q = cn.quality
+        if q is None:
+            raise InputError("delivered quality: the network gas has no composition (give settings.gas)")
+        gs = q.gas_set
+        n_t, n_s = self.sink_demand_kg_s.shape
+        if self.sink_gas_y is None:
+            y = np.tile(np.eye(gs.k)[q.fallback_gas], (n_t * n_s, 1))
+        else:
+            y = self.sink_gas_y.reshape(n_t * n_s, gs.k)
+        f = quality_of(gs.components(gs.mole_from_mass(y)), q.reference)
+        out = {
+            "gcv_mj_m3": f.gcv_mj_m3,
+            "ncv_mj_m3": f.ncv_mj_m3,
+            "wobbe_mj_m3": f.wobbe_mj_m3,
+            "relative_density": f.relative_density,
+            "h2_mol_pct": f.h2_mol_pct,
+            "gcv_mj_kg": f.gcv_mj_kg,
+        }
+        out = {k: np.asarray(v).reshape(n_t, n_s) for k, v in out.items()}
+        out["energy_mw"] = energy_mw(self.sink_demand_kg_s, out["gcv_mj_kg"])
+        out["energy_mmbtu_d"] = mw_to_mmbtu_per_day(out["energy_mw"])
+        return out
+
+    def gas_balance_error(self) -> float:
+        """Largest relative error, over the source gases, of the gas balance over the run:
+        |holdup(end) - holdup(start) - supplied + delivered + burnt + leaked| / max(holdup, supplied). 0 without
+        tracking."""
+        if self.gas_holdup_kg is None:
+            return 0.0
+        assert self.gas_supplied_kg is not None and self.gas_delivered_kg is not None and self.gas_burnt_kg is not None
+        err = (
+            self.gas_holdup_kg[-1]
+            - self.gas_holdup_kg[0]
+            - self.gas_supplied_kg[-1]
+            + self.gas_delivered_kg[-1]
+            + self.gas_burnt_kg[-1]
+            + (self.gas_leaked_kg[-1] if self.gas_leaked_kg is not None else 0.0)
+        )
+        scale = np.maximum(np.maximum(self.gas_holdup_kg[0], self.gas_supplied_kg[-1]), 1e-300)
+        return float(np.max(np.abs(err) / scale))
+
+    def segment_states(self, snapshot: int = -1) -> tuple[F64, F64]:
+        """Gas mole fractions (n_segments, K) and mean pressure [Pa] of every segment at a snapshot (the states at
+        which the property layer evaluated Z): each segment carries its upwind point's gas."""
+        if self.snapshot_point_y is None:
+            raise InputError("segment states: the run did not track gas mixtures")
+        cn = self.seg.cn
+        q = cn.quality
+        assert q is not None
+        n = self.seg.n_segments
+        ef, et = cn.edge_from[:n], cn.edge_to[:n]
+        pi, pj = self.point_p_pa[snapshot, ef], self.point_p_pa[snapshot, et]
+        pm = (2.0 / 3.0) * (pi + pj - pi * pj / (pi + pj))
+        up = np.where(self.segment_q_kg_s[snapshot] >= 0.0, ef, et)
+        y = self.snapshot_point_y[snapshot, up]
+        return q.gas_set.mole_from_mass(y), pm
 
     def pack_draft(self) -> dict[str, float]:
         """Linepack summary [kg]: start, end, min, max, and the largest pack (rise) and draft (fall) from the
@@ -154,6 +271,15 @@ class TransientResult:
         for k, e in enumerate(cn.comp_edge):
             cols[f"power_w:{cn.edge_ids[e]}"] = self.comp_power_w[:, k]
             cols[f"fuel_kg_s:{cn.edge_ids[e]}"] = self.comp_fuel_kg_s[:, k]
+        if self.units is not None:
+            for name, series in self.units.values.items():
+                for i, uid in enumerate(self.units.unit_ids):
+                    cols[f"{name}:{uid}"] = series[:, i]
+        if self.tracked:
+            dq = self.delivered_quality()
+            for k, sid in enumerate(cn.sink_ids):
+                for name in ("gcv_mj_m3", "wobbe_mj_m3", "h2_mol_pct", "energy_mw"):
+                    cols[f"{name}:{sid}"] = dq[name][:, k]
         return cols
 
 
@@ -175,6 +301,8 @@ def labelled_variables(res: TransientResult) -> tuple[dict[str, Variable], dict[
         "compressor": [cn.edge_ids[e] for e in cn.comp_edge],
         "snapshot": res.snapshot_times_s,
     }
+    if res.units is not None:
+        coords["unit"] = list(res.units.unit_ids)
     attrs: dict[str, Any] = {
         "title": f"linepack transient run: {cn.name}, scenario {cn.scenario}",
         "completed": int(res.completed),
@@ -210,8 +338,19 @@ def labelled_variables(res: TransientResult) -> tuple[dict[str, Variable], dict[
         "segment_start": v(("segment",), seg.seg_x0_m, "m", "position of each segment's start along its pipe"),
         "survival_time": v(("sink",), res.survival_time_s, "s", "first time below the minimum delivery pressure"),
     }
+    if res.units is not None:
+        for name, (units, long) in UNIT_SERIES.items():
+            variables[f"unit_{name}"] = v(("time", "unit"), res.units.values[name], units, long)
     if res.leak_kg_s is not None:
         variables["leak_rate"] = v(("time",), res.leak_kg_s, "kg/s", "total rate drawn by leak events")
+    if res.tracked:
+        dq = res.delivered_quality()
+        ref = seg.cn.quality.reference_name if seg.cn.quality is not None else ""
+        ts = ("time", "sink")
+        variables["delivered_gcv"] = v(ts, dq["gcv_mj_m3"], "MJ/m3", f"gross calorific value delivered ({ref})")
+        variables["delivered_wobbe"] = v(ts, dq["wobbe_mj_m3"], "MJ/m3", f"gross Wobbe index delivered ({ref})")
+        variables["delivered_h2"] = v(ts, dq["h2_mol_pct"], "mol %", "hydrogen in the gas delivered")
+        variables["delivered_energy"] = v(ts, dq["energy_mw"], "MW", "gross calorific energy delivered")
     return variables, coords, attrs
 
 

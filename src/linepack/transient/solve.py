@@ -32,8 +32,9 @@ from ..solvers.newton import NewtonOptions, NewtonOutcome, newton
 from ..solvers.steady import SteadyOptions, solve_steady
 from ..units import BAR_PA
 from .discretise import SegmentedNetwork, segment_network
-from .equations import TransientSystem, density_kg_m3
+from .equations import TransientSystem
 from .events import Event, resolve
+from .gas import TransientGas
 from .profiles import Boundary, Profile, Schedule, constant_profile
 from .record import Recorder
 from .results import TransientResult
@@ -100,6 +101,15 @@ def _initial_guess(seg: SegmentedNetwork, steady: SteadyResult, sys: TransientSy
     return sys.pack(p, q, steady.source_supply_kg_s[sys.psrc])
 
 
+def _absolute_demands(schedule: Schedule) -> NDArray[np.bool_]:
+    """Sinks whose demand a profile gives in kg/s (a mass: no conversion with the delivered gas)."""
+    mask = np.zeros(len(schedule.cn.sink_ids), dtype=bool)
+    for series in schedule.series:
+        if series.field == "demand_kg_s" and not series.scale:
+            mask[series.index] = True
+    return mask
+
+
 def _steady_controls(cn: CompiledNetwork, steady: SteadyResult) -> ControlState:
     """The control state in force at the steady solution: modes as the steady solver left them, with the
     bound each element sits on (maximum ratio, power or flow; source capacity, shut-in or send-out limit)."""
@@ -117,6 +127,7 @@ def _steady_controls(cn: CompiledNetwork, steady: SteadyResult) -> ControlState:
     ctrl = steady.control
     if isinstance(ctrl, ControlState) and len(ctrl.comp_target) == len(ct) and len(ctrl.reg_target) == len(rt):
         ct, rt = ctrl.comp_target.copy(), ctrl.reg_target.copy()  # the steady solve's own targets
+    configs = ctrl.station_config if isinstance(ctrl, ControlState) and cn.stations is not None else None
     supply, p = steady.source_supply_kg_s, steady.p_pa[cn.source_node]
     held, cap = cn.source_is_pressure, cn.source_capacity
     sp_, si, pt = st.src_pressure.copy(), st.src_inflow.copy(), st.src_p_target.copy()
@@ -128,7 +139,7 @@ def _steady_controls(cn: CompiledNetwork, steady: SteadyResult) -> ControlState:
     sb[shut], sp_[shut], si[shut] = SourceBound.SHUT_IN, False, 0.0
     sb[limited], sp_[limited], si[limited] = SourceBound.PRESSURE_LIMIT, True, 0.0
     pt[limited] = cn.source_p_max_pa[limited]
-    return ControlState(cm, ct, rm, rt, sp_, si, pt, sb, rev)
+    return ControlState(cm, ct, rm, rt, sp_, si, pt, sb, rev, configs)
 
 
 def _scales(cn: CompiledNetwork, schedule: Schedule, profile: Profile) -> tuple[float, float]:
@@ -224,19 +235,31 @@ def _setup(
     steady = solve_steady(cn0, options=SteadyOptions(tolerance=min(opts.tolerance, 1e-10)))
     seg = segment_network(cn0, opts.segment_length_m, fixed_friction)
     p_ref, m_ref = _scales(cn0, schedule, profile)
-    mu_base = _viscosity(cn0, steady.p_mean_pa)
+    mu_base = (
+        _viscosity(cn0, steady.p_mean_pa) if steady.props is None else steady.props.viscosity_res(steady.p_mean_pa)
+    )
     mu = np.concatenate([mu_base[seg.seg_pipe], mu_base[seg.n_pipes :]])
     run = Run(seg, schedule, opts, mu, seg.fixed_friction, p_ref, m_ref)
+    tracking = steady.gas_state is not None
+    demand0 = b0.demand_kg_s
+    if tracking:
+        run.gas = TransientGas(seg, m_ref, _absolute_demands(schedule))
+        run.props = run.gas.props_from_steady(seg.cn, steady)
+        demand0 = steady.network.sink_demand  # volume and energy demands with the delivered gas
 
     # the discretised steady state (dt = inf), from the steady solver's control state, with the control rules
     run.state = _steady_controls(seg.cn, steady)
+    if tracking:  # blending sources at the steady state's inflow
+        blend = np.isfinite(seg.cn.quality.source_share) if seg.cn.quality is not None else None
+        if blend is not None and np.any(blend):
+            run.state = run.state.with_(src_inflow=np.where(blend, steady.source_supply_kg_s, run.state.src_inflow))
     run.sys = run._system(run.state)
     x = _initial_guess(seg, steady, run.sys)
     active = ActiveSet(seg.cn)
     init_iters = 0
     sopts = NewtonOptions(tolerance=min(opts.tolerance, 1e-12), max_iterations=60, max_time_s=600.0)
     for _ in range(20):
-        run.sys.set_boundary(run.state, b0.demand_kg_s)
+        run.sys.set_boundary(run.state, demand0)
         out = _rest_state(run, x, sopts)
         init_iters += out.iterations
         if not out.converged and out.residual_norms[-1] > opts.tolerance:
@@ -250,6 +273,18 @@ def _setup(
             )
         x = out.x
         new_state, changed = active.update(run.state, run.sys, x)
+        if tracking and not changed and run.gas is not None:
+            # the gas of the points from the flows of the discretised steady state (the transport's own steady
+            # state); solved again until that gas reproduces the solution
+            _, q_r, _ = run.sys.split(x)
+            props = run.gas.props_from_flows(seg.cn, q_r, run.supply(x))
+            check = run._system(run.state)
+            check.set_gas(props)
+            check.set_boundary(run.state, demand0)
+            check.set_step(np.inf, check.rho_old, check.q_old)
+            run.set_props(props)
+            if float(np.max(np.abs(check.residual(x)), initial=0.0)) > opts.tolerance:
+                continue
         if not changed:
             break
         x = run.set_state(new_state, x)
@@ -319,8 +354,11 @@ def solve_transient(
     n_steps = int(np.ceil(opts.horizon_s / opts.dt_s - 1e-9))
     times = np.minimum(np.arange(n_steps + 1) * opts.dt_s, opts.horizon_s)
     rec = Recorder(seg, n_steps + 1, opts)
+    rho_old, _ = run.sys.density(x[: run.sys.n] * p_ref)
+    if run.gas is not None:
+        _, q0, _ = run.sys.split(x)
+        run.gas.start(seg.volume_m3 * rho_old, q0, run.supply(x))
     rec.record(0, 0.0, run, x, init_iters)
-    rho_old, _ = density_kg_m3(run.cn, x[: run.sys.n] * p_ref, run.sys.z)
     pending = list(events)
     x_prev: F64 | None = None
     x_prev2: F64 | None = None
@@ -344,13 +382,12 @@ def solve_transient(
         same = x_prev is not None and run.sys is sys_prev
         x_prev2, dt_prev2 = (x_prev, dt_prev) if same else (None, dt_prev)
         x_prev, sys_prev, dt_prev = x, run.sys, t1 - t0
-        x_new, ok, iters, why = _advance(run, x, t0, t1, rho_old, opts.max_halvings, guess)
+        x_new, rho_new, ok, iters, why = _advance(run, x, t0, t1, rho_old, opts.max_halvings, guess)
         if not ok:
             completed, message = False, f"stopped at {t0 / 3600:.2f} h: {why}"
             break
-        x = x_new
+        x, rho_old = x_new, rho_new
         p = x[: run.sys.n] * p_ref
-        rho_old, _ = density_kg_m3(run.cn, p, run.sys.z)
         rec.record(k, t1, run, x, iters)
         k_done = k
         if float(np.min(p)) < opts.min_pressure_pa:
@@ -435,18 +472,17 @@ def _rest_state(run: Run, x: F64, opts: NewtonOptions) -> NewtonOutcome:
 
 def _advance(
     run: Run, x: F64, t0: float, t1: float, rho_old: F64, halvings: int, guess: F64 | None = None
-) -> tuple[F64, bool, int, str]:
-    """Advance from ``t0`` to ``t1``, halving the step when Newton fails."""
+) -> tuple[F64, F64, bool, int, str]:
+    """Advance from ``t0`` to ``t1``, halving the step when Newton fails; returns the new state, the point
+    densities that are the old storage of the next step, success, Newton iterations and a failure message."""
     x_new, out, iters = run.solve_to(x, t1, t1 - t0, rho_old, run.q_res(x), guess)
     if out.converged:
-        run.integral_kg += (t1 - t0) * run.net_inflow(x_new)
-        return x_new, True, iters, ""
+        return x_new, run.commit(t1 - t0, x_new), True, iters, ""
     if halvings <= 0:
-        return x, False, iters, f"Newton failed ({out.message})"
+        return x, rho_old, False, iters, f"Newton failed ({out.message})"
     tm = 0.5 * (t0 + t1)
-    xa, ok, ia, why = _advance(run, x, t0, tm, rho_old, halvings - 1)
+    xa, rho_mid, ok, ia, why = _advance(run, x, t0, tm, rho_old, halvings - 1)
     if not ok:
-        return x, False, iters + ia, why
-    rho_mid, _ = density_kg_m3(run.cn, xa[: run.sys.n] * run.p_ref, run.sys.z)
-    xb, ok, ib, why = _advance(run, xa, tm, t1, rho_mid, halvings - 1)
-    return xb, ok, iters + ia + ib, why
+        return x, rho_old, False, iters + ia, why
+    xb, rho_b, ok, ib, why = _advance(run, xa, tm, t1, rho_mid, halvings - 1)
+    return xb, rho_b, ok, iters + ia + ib, why

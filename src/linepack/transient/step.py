@@ -16,12 +16,14 @@ from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components
 
 from ..compile import CompiledNetwork, CompMode, RegMode
+from ..quality.properties import GasProps
 from ..solvers.active_set import ActiveSet
 from ..solvers.equations import ControlState, SourceBound
 from ..solvers.newton import NewtonOptions, NewtonOutcome, newton
 from .discretise import SegmentedNetwork
 from .equations import TransientSystem
 from .events import Event, apply_event
+from .gas import TransientGas
 from .profiles import Boundary, Schedule
 
 if TYPE_CHECKING:
@@ -84,6 +86,8 @@ class Run:
         self.cut = np.zeros(len(seg.cn.sink_ids), dtype=bool)  # deliveries cut off from supply and storage
         self.volume = seg.volume_m3.copy()
         self.withdrawal = np.zeros(seg.n_points)  # kg/s drawn by leaks at every point
+        self.gas: TransientGas | None = None  # gas-quality tracking (mixtures), set by solve_transient
+        self.props: GasProps | None = None  # the property layer of the current gas (None: the network gas)
         self.state = ControlState.initial(seg.cn)
         self.sys = self._system(self.state)
         # chord steps (the factorisation kept) while each cuts the residual 20-fold; measured on the PSGP winter
@@ -108,8 +112,7 @@ class Run:
         if not len(self.cn.comp_edge):
             return np.zeros(0)
         p, q, _ = self.sys.split(x)
-        P, *_ = self.sys.compressor_power(p, q)
-        return np.asarray(self.sys.fuel_factor() * P, dtype=float)
+        return np.asarray(self.sys.compressor_fuel(p, q, False)[0], dtype=float)
 
     def net_inflow(self, x: F64) -> float:
         return float(
@@ -130,10 +133,28 @@ class Run:
             self.volume,
             self.fixed,
             self.opts.inertia,
+            self.props,
             self.opts.compiled_kernel,
         )
         sys.withdrawal = self.withdrawal if np.any(self.withdrawal) else None
         return sys
+
+    def set_props(self, props: GasProps) -> None:
+        """Carry a new state of the gas in the current system (and in systems made from now on)."""
+        self.props = props
+        self.sys.set_gas(props)
+
+    def commit(self, dt: float, x: F64) -> F64:
+        """Book a converged step of length ``dt`` ending at ``x``: the integral of the boundary flows, the tracked
+        gases; returns the point densities that are the old storage of the next step."""
+        self.integral_kg += dt * self.net_inflow(x)
+        p = x[: self.sys.n] * self.p_ref
+        if self.gas is None:
+            return self.sys.density(p)[0]
+        _, q, _ = self.sys.split(x)
+        props = self.gas.advance(self.cn, dt, q, self.supply(x), self.sys.demand, self.fuel(x), self.withdrawal)
+        self.set_props(props)
+        return self.gas.density_old(self.volume)
 
     def q_res(self, x: F64) -> F64:
         """Flows of the resistive edges [kg/s] at ``x``."""
@@ -191,6 +212,8 @@ class Run:
         supply[self.sys.psrc] = s
         self.cn = eff.cn
         self.mu, self.fixed = self.mu[eff.res_keep], self.fixed[eff.res_keep]
+        if self.gas is not None and self.gas.y_point is not None:
+            self.props = self.gas._props(self.cn)  # resistive edges may have changed (a pipe isolated)
         st = self.state
         if len(eff.sources_out):
             self.out[eff.sources_out] = True
@@ -233,6 +256,8 @@ class Run:
     ) -> tuple[F64, NewtonOutcome, int]:
         """Solve the step ending at ``t1`` (length ``dt``) with control-state updates."""
         b = self.schedule.at(t1)
+        if self.gas is not None:
+            b = self.gas.boundary(self.cn, b)
         b = replace(
             b,
             inflow_kg_s=np.where(self.out, 0.0, b.inflow_kg_s),

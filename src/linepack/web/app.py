@@ -10,6 +10,8 @@ API (every body and answer is JSON unless said otherwise):
 - ``POST /api/upload``   ``{files: [{name, text}, ...]}``  a native or GasLib network; errors name component
   and field
 - ``GET  /api/health``
+- ``GET  /supply``, ``GET /api/supply?days=&variant=&network=``  LNG terminal inventories over time
+  (:mod:`linepack.web.supply`)
 
 Errors answer ``{"error": short text, "problems": [one line per problem]}`` with 400 (bad request), 413 (body
 too large), 415 (a POST body that is not application/json), 422 (invalid network or scenario), 409 (no
@@ -21,6 +23,7 @@ Later views (transient time slider, N-1 criticality) add their routes through ``
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -49,6 +52,7 @@ from .guards import (
     security_headers,
 )
 from .service import BusyError, NetworkEntry, Service
+from .supply import supply_routes
 from .uploads import load_upload, new_temp_root, parse_files
 
 log = logging.getLogger("linepack.web")
@@ -122,12 +126,34 @@ def create_app(
     headers = security_headers(tiles_origin)
     static = static_dir()
 
-    async def _solve(entry: NetworkEntry, scenario: str | None, fresh: bool) -> Any:
-        if not fresh:
-            cached = service.cached(entry, scenario)
-            if cached is not None:
-                return cached
-        result = await service.run(payload.solve, entry, scenario, request_timeout_s)
+    # solves under way, by (what, network, scenario): requests that want the same answer while it is being solved
+    # wait for that one solve instead of each starting their own (the answer depends on nothing else)
+    in_flight: dict[tuple[str, str, str | None], asyncio.Future[Any]] = {}
+
+    async def _once(what: str, fn: Any, entry: NetworkEntry, scenario: str | None) -> Any:
+        key = (what, entry.token, scenario)
+        if key in in_flight:
+            return await asyncio.shield(in_flight[key])
+        done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        in_flight[key] = done
+        try:
+            value = await service.run(fn, entry, scenario, request_timeout_s)
+        except BaseException as exc:  # those waiting get the same answer (a request given up: busy, try again)
+            gone = BusyError("the solve this request waited for was given up (its first request's time limit)")
+            done.set_exception(exc if isinstance(exc, Exception) else gone)
+            done.exception()  # retrieved here: no warning when nobody else waited
+            raise
+        finally:
+            if in_flight.get(key) is done:
+                del in_flight[key]
+        done.set_result(value)
+        return value
+
+    async def _solve(entry: NetworkEntry, scenario: str | None) -> Any:
+        cached = service.cached(entry, scenario)
+        if cached is not None:
+            return cached
+        result = await _once("result", payload.solve, entry, scenario)
         service.remember(entry, scenario, result)
         return result
 
@@ -154,7 +180,7 @@ def create_app(
         doc = _obj(await read_json(request, MAX_REQUEST_BYTES))
         entry = service.entry(doc.get("network", "psgp"))
         scenario = entry.scenario(doc.get("scenario"))
-        result, body = await service.run(payload.solve_payload, entry, scenario, request_timeout_s)
+        result, body = await _once("solve", payload.solve_payload, entry, scenario)
         service.remember(entry, scenario, result)
         return JSONResponse(body)
 
@@ -173,7 +199,7 @@ def create_app(
         route = doc.get("route")
         if not isinstance(route, list) or not all(isinstance(r, str) for r in route) or not 2 <= len(route) <= 50:
             raise ApiError(400, "route must be a list of 2 to 50 node ids")
-        result = await _solve(entry, scenario, fresh=False)
+        result = await _solve(entry, scenario)
         return JSONResponse(await service.run_on_cached(make_profile, result, route))
 
     async def download(request: Request) -> Response:
@@ -182,7 +208,7 @@ def create_app(
             raise ApiError(404, f"unknown download format '{fmt[:20]}'; use json, csv or geojson")
         entry = service.entry(request.query_params.get("network", "psgp"))
         scenario = entry.scenario(request.query_params.get("scenario"))
-        result = await _solve(entry, scenario, fresh=False)
+        result = await _solve(entry, scenario)
         text = await service.run_on_cached(payload.download_text, result, fmt)
         fname = f"linepack-{_safe(entry.network.name or 'network')}-{_safe(scenario or 'as_written')}.{fmt}"
         return Response(
@@ -240,6 +266,7 @@ def create_app(
         Route("/api/profile", profile, methods=["POST"]),
         Route("/api/download/{fmt}", download),
         Route("/api/upload", upload, methods=["POST"]),
+        *supply_routes(static, headers, service),
         *extra_routes,
         Mount("/static", app=StaticFiles(directory=static), name="static"),
     ]

@@ -48,16 +48,18 @@ def _num(x: float, nd: int = 3) -> float | None:
 
 
 def end_velocities_m_s(result: SteadyResult) -> tuple[np.ndarray, np.ndarray]:
-    """Mean gas velocity [m/s] at both ends of every pipe/resistor: v = q / (rho(p, Z) A), rho = p M / (Z R T)."""
+    """Mean gas velocity [m/s] at both ends of every pipe/resistor: v = q / (rho(p, Z) A), rho = p M / (Z R T), with
+    the molar mass and Z of the gas each carries."""
     cn = result.network
     gas = cn.gas
     area = np.pi * cn.diameter_m**2 / 4.0
     q = result.q_kg_s[cn.res_edge]
+    molar = result.molar_mass_res()
     out = []
     for ends in (cn.edge_from[cn.res_edge], cn.edge_to[cn.res_edge]):
         p = result.p_pa[ends]
-        z, _ = z_at(cn, p)
-        rho = p * gas.molar_mass_kg_per_mol / (z * R_J_PER_MOL_K * gas.temperature_k)
+        z, _ = z_at(cn, p) if result.props is None else result.props.z_res(p)
+        rho = p * molar / (z * R_J_PER_MOL_K * gas.temperature_k)
         out.append(np.abs(q) / (rho * area))
     return out[0], out[1]
 
@@ -76,8 +78,10 @@ def node_maop_pa(cn: CompiledNetwork) -> np.ndarray:
 def network_geojson(cn: CompiledNetwork, result: SteadyResult | None = None) -> dict[str, Any]:
     """A FeatureCollection: ``pipe`` lines, and ``compressor``, ``terminal``, ``field``, ``entry``,
     ``delivery`` and ``junction`` points with their data and, given a ``result`` of ``cn``, the results a
-    tooltip shows (pressures in barg, flows in MMSCFD, power in MW). Without a result (a scenario that has no
-    solution) the layer shows where everything is."""
+    tooltip shows (pressures in barg, flows in MMSCFD, power in MW; with gas quality the gross calorific value
+    and Wobbe index in MJ/m3 and the hydrogen in mol % of the gas in every pipe, delivered and supplied, and the
+    energy delivered in MW). Without a result (a scenario that has no solution) the layer shows where everything
+    is."""
     amb = cn.ambient_pa
     basis = cn.gas.basis
     has_xy = np.isfinite(cn.lat) & np.isfinite(cn.lon)
@@ -91,7 +95,9 @@ def network_geojson(cn: CompiledNetwork, result: SteadyResult | None = None) -> 
         bad = violated_ids(result)
         v_from, v_to = end_velocities_m_s(result)
         ratio = result.comp_ratio()
+        qual = result.quality
     else:
+        qual = None
         p_barg = np.full(cn.n_nodes, np.nan)
         bad = {}
         v_from = v_to = np.full(len(cn.res_edge), np.nan)
@@ -141,6 +147,8 @@ def network_geojson(cn: CompiledNetwork, result: SteadyResult | None = None) -> 
                 "velocity_m_s": _num(vmax, 2),
                 "utilisation": _num(vmax / DESIGN_VELOCITY_M_S, 3),
             }
+            if qual is not None:
+                props |= _quality(qual.edge, k)
         props["violations"] = bad.get(cn.edge_ids[e], [])
         feats.append(
             {"type": "Feature", "geometry": {"type": "LineString", "coordinates": route(e, i, j)}, "properties": props}
@@ -190,6 +198,8 @@ def network_geojson(cn: CompiledNetwork, result: SteadyResult | None = None) -> 
                 "supply_mmscfd": _num(b.kg_s_to_mmscfd(result.source_supply_kg_s[k]), 1),
                 "p_barg": _num(p_barg[i], 2),
             }
+            if qual is not None:
+                props |= _quality(qual.source, k)
         props["violations"] = bad.get(sid, [])
         feats.append(_point(xy(i), props))
     for k, kid in enumerate(cn.sink_ids):
@@ -211,6 +221,8 @@ def network_geojson(cn: CompiledNetwork, result: SteadyResult | None = None) -> 
             "maop_barg": barg(maop_node[i]),
             "violations": bad.get(kid, []) + bad.get(nid, []),
         }
+        if qual is not None:
+            props |= _quality(qual.sink, k) | {"energy_mw": _num(qual.sink_energy_mw[k], 1)}
         feats.append(_point(xy(i), props))
     on_pipe = np.zeros(cn.n_nodes, dtype=bool)
     pipe_edges = cn.res_edge[cn.res_is_pipe]
@@ -228,6 +240,15 @@ def network_geojson(cn: CompiledNetwork, result: SteadyResult | None = None) -> 
         }
         feats.append(_point(xy(i), props))
     return {"type": "FeatureCollection", "features": feats, "skipped": skipped, "solved": solved}
+
+
+def _quality(figures: Any, k: int) -> dict[str, float | None]:
+    """Gas-quality tooltip fields of entry ``k`` of a :class:`linepack.gas.quality.QualityFigures`."""
+    return {
+        "gcv_mj_m3": _num(figures.gcv_mj_m3[k], 3),
+        "wobbe_mj_m3": _num(figures.wobbe_mj_m3[k], 3),
+        "h2_mol_pct": _num(figures.h2_mol_pct[k], 3),
+    }
 
 
 def _point(coords: list[float], props: dict[str, Any]) -> dict[str, Any]:

@@ -39,6 +39,7 @@ def result_payload(entry: NetworkEntry, result: SteadyResult) -> dict[str, Any]:
         "geojson": network_geojson(result.network, result),
         "deliveries": tables.deliveries(result),
         "compressors": tables.compressors(result),
+        "units": tables.units(result),
         "supplies": tables.supplies(result),
         "violations": tables.violation_rows(result),
         "active_bounds": list(result.active_bounds),

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..compile import CompMode
+from ..quality.limits import QUALITY_QUANTITIES
 from ..results import COMP_MODE_SHORT, COMP_MODE_TEXT, SteadyResult
 from ..route import PSGP_CORRIDOR, pressure_profile
 from ..units import BAR_PA, MMSCF_M3
@@ -15,10 +16,15 @@ from .geo import _num, node_maop_pa, source_kind, violated_ids
 
 
 def deliveries(result: SteadyResult) -> list[dict[str, Any]]:
-    """Every delivery with its pressure, minimum, MAOP, margin and status (ok, below_min, above_maop)."""
+    """Every delivery with its pressure, minimum, MAOP, margin and status (ok, below_min, above_maop); with gas
+    quality also the delivered gas's GCV and Wobbe index [MJ/m3], hydrogen [mol %], energy [MW] and ``quality``
+    (ok, out_of_limits; None where the delivery has no quality limit)."""
     cn = result.network
     amb = cn.ambient_pa
     maop = node_maop_pa(result.network)
+    qual = result.quality
+    spec = cn.quality
+    broken = {v.component_id for v in result.violation_records if v.quantity in QUALITY_QUANTITIES}
     rows = []
     for k, kid in enumerate(cn.sink_ids):
         i = int(cn.sink_node[k])
@@ -44,6 +50,17 @@ def deliveries(result: SteadyResult) -> list[dict[str, Any]]:
                 "status": status,
             }
         )
+        if qual is not None and spec is not None:
+            limited = bool(spec.sink_limited[k])
+            rows[-1] |= {
+                "gcv_mj_m3": _num(qual.sink.gcv_mj_m3[k], 2),
+                "wobbe_mj_m3": _num(qual.sink.wobbe_mj_m3[k], 2),
+                "h2_mol_pct": _num(qual.sink.h2_mol_pct[k], 2),
+                "energy_mw": _num(qual.sink_energy_mw[k], 0),
+                "quality": ("out_of_limits" if kid in broken else "ok") if limited else None,
+            }
+        if result.thermal is not None:  # non-isothermal: the temperature of the gas delivered [C]
+            rows[-1]["temperature_c"] = _num(float(result.thermal.node_t_k[i]) - 273.15, 1)
     return rows
 
 
@@ -56,6 +73,34 @@ def _control_label(mode: CompMode, at_bound: bool) -> str:
     if at_bound and mode in (CompMode.RATIO, CompMode.POWER, CompMode.FLOW):
         return f"at max {COMP_CONTROL_SHORT[mode]}"
     return ("at bound: " if at_bound else "") + COMP_CONTROL_SHORT[mode]
+
+
+def units(result: SteadyResult) -> list[dict[str, Any]]:
+    """Every compressor unit's operating point (none without stations with units)."""
+    pts = result.unit_points()
+    if pts is None:
+        return []
+    rows = []
+    for r in pts.rows():
+        running = bool(r["stage"])
+        rows.append(
+            {
+                "id": r["id"],
+                "station": r["station"],
+                "configuration": r["configuration"] or "-",
+                "state": r["state"],
+                "speed_rpm": _num(r["speed_rpm"], 0) if running else None,
+                "flow_m3_s": _num(r["flow_m3_s"], 3) if running else None,
+                "head_kj_per_kg": _num(r["head_kj_per_kg"], 2) if running else None,
+                "efficiency": _num(r["efficiency"], 4) if running else None,
+                "power_mw": _num(r["power_mw"], 3) if running else None,
+                "power_avail_mw": _num(r["power_avail_mw"], 3) if running else None,
+                "surge_pct": _num(100 * r["surge_margin"], 1) if running and np.isfinite(r["surge_margin"]) else None,
+                "choke_pct": _num(100 * r["choke_margin"], 1) if running and np.isfinite(r["choke_margin"]) else None,
+                "limited": running and r["state"] not in ("in the map",),
+            }
+        )
+    return rows
 
 
 def compressors(result: SteadyResult) -> list[dict[str, Any]]:
@@ -88,6 +133,18 @@ def compressors(result: SteadyResult) -> list[dict[str, Any]]:
                 "violation": cn.edge_ids[e] in bad,
             }
         )
+    th = result.thermal
+    if th is not None:  # non-isothermal: suction, discharge (before the cooler) and outlet temperatures, cooler duty
+        station = {cid: j for j, cid in enumerate(th.compressor_ids)}
+        for row, e in zip(rows, cn.comp_edge, strict=True):
+            j = station.get(row["id"])
+            if j is None or not np.isfinite(th.comp_discharge_t_k[j]):
+                continue
+            row["suction_c"] = _num(float(th.edge_t_inlet_k[e]) - 273.15, 1)
+            row["discharge_c"] = _num(float(th.comp_discharge_t_k[j]) - 273.15, 1)
+            row["outlet_c"] = _num(float(th.edge_t_outlet_k[e]) - 273.15, 1)
+            row["cooler_mw"] = _num(float(th.cooler_duty_w[j]) / 1e6, 2)
+            row["over_temperature_limit"] = bool(th.comp_over_limit[j])
     return rows
 
 

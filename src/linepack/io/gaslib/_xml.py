@@ -189,10 +189,12 @@ class XmlWriter:
     def __init__(self, root: XmlItem, prefixes: tuple[tuple[str, str], ...] = ()) -> None:
         self.prefix: dict[str, str] = {}
         declared: list[tuple[str, str]] = []
-        for pfx, uri in prefixes:
+        for pfx, uri in prefixes:  # every declaration is kept (a .cs declares its own namespace twice)
+            if (pfx, uri) in declared:
+                continue
             if uri not in self.prefix:
                 self.prefix[uri] = pfx
-                declared.append((pfx, uri))
+            declared.append((pfx, uri))
         if root.ns and root.ns not in self.prefix:
             self.prefix[root.ns] = "" if "" not in self.prefix.values() else self._new_prefix(root.ns)
             declared.append((self.prefix[root.ns], root.ns))

@@ -1,6 +1,6 @@
 """network_to_gaslib: a native linepack Network (one scenario) as a GasLib case, for :func:`write_gaslib`.
 
-``network_to_gaslib(network, scenario=None, *, result=None, strict=False, source_gases=False)`` returns a
+``network_to_gaslib(network, scenario=None, *, result=None, strict=False, source_gases=None)`` returns a
 :class:`~linepack.io.gaslib.GaslibCase` built from GasLib elements made from the Network;
 ``write_gaslib(case, "x.net", "x.scn", "x.cs", "x.cdf")`` writes them (the .cs and .cdf are optional).
 ``case.network`` is what :func:`read_gaslib` makes of the written files, so the case shows the read-back
@@ -24,9 +24,11 @@ id = the Source's id (same height, coordinates and bounds as its node), joined t
 ``pressureMax`` (GasLib instances always give one; linepack's reader reads its absence as no bound). Sources
 get ``flowMin`` 0 and, with a capacity, ``flowMax`` = the capacity.
 
-Gas, on every ``source`` node: by default the network's hydraulic gas (so the read-back Network, which mixes
-the sources' gas weighted by their nominated flow, gets the same gas); with ``source_gases=True`` each
-Source's own ``gas`` composition where it names one. A composition (``linepack.gas``) gives
+Gas, on every ``source`` node: by default each Source's own ``gas`` composition where it names one when the
+network's hydraulics mix the sources' gases (``settings.mixing`` auto and more than one gas in service: the
+reader gives each read-back source a surrogate of its gas and mixes them, :mod:`linepack.io.gaslib.gases`),
+else the network's hydraulic gas (so the read-back Network gets the same gas); ``source_gases`` True or False
+chooses. A composition (``linepack.gas``) gives
 ``gasTemperature`` = ``settings.temperature_c``; ``normDensity`` = the real-gas density at 0 C, 1.01325 bar
 (ISO 6976); ``calorificValue`` = the gross (superior) real-gas value per normal m3 (ISO 6976, 25 C combustion,
 0 C metering); ``molarMass``; ``pseudocriticalPressure/Temperature`` by Kay's rule; heat-capacity
@@ -78,7 +80,9 @@ mode pressure); ``apply_decision(case, 0)`` gives the native states.
 
 Nomination (.scn, one scenario named after the native scenario): Sinks -> ``exit`` with ``flow`` bound both =
 the demand [kg/s] x 3.6 / the network norm density (the flow-weighted normDensity of the entries, which is what
-linepack's reader converts exits with, so the kg/s come back to float precision); a Sink's ``p_min_barg`` ->
+linepack's reader converts exits with, so the kg/s come back to float precision; with ``result`` the demands
+it solved with: volume and energy demands in a network that mixes gases convert with the gas delivered); a
+Sink's ``p_min_barg`` ->
 ``pressure`` bound lower (the reader tightens the node's minimum with it; a minimum above the node's maximum is
 refused). Fixed-flow Sources -> ``entry`` with ``flow`` bound both = the inflow [kg/s] x 3.6 / the source's own
 normDensity. A fixed-flow Source's ``p_max_barg`` (deliver the inflow up to that pressure) has no GasLib form
@@ -132,6 +136,7 @@ from ...model.components import (
     Valve,
 )
 from ...model.network import Network, NetworkView
+from ...quality.spec import SinkKind
 from ...units import R_J_PER_MOL_K, ZERO_C_K
 from ._xml import FRAMEWORK_NS, GAS_NS, XSI_NS, XmlItem
 from .mapping import GAS_TAGS, LHV_OVER_HHV, entry_weights, gas_qualities, weighted_mean
@@ -331,7 +336,8 @@ class _Export:
                 self.qualities[key] = settings_quality(node, st, self.warnings)
             else:
                 comp = GasComposition.from_mole_fractions(gas, self.network.gas_compositions[gas].mole_fractions)
-                self.qualities[key] = composition_quality(node, comp, st, overrides=gas == st.gas)
+                # the settings' kappa and LHV overrides hold for every gas in the native hydraulics (mixtures too)
+                self.qualities[key] = composition_quality(node, comp, st, overrides=True)
         return replace(self.qualities[key], node=node)
 
     # --- checks ----------------------------------------------------------------------------------
@@ -484,7 +490,7 @@ def network_to_gaslib(
     *,
     result: SteadyResult | None = None,
     strict: bool = False,
-    source_gases: bool = False,
+    source_gases: bool | None = None,
 ) -> GaslibCase:
     """A GasLib case (.net, .scn, .cs and .cdf data) of one scenario of a native Network.
 
@@ -492,8 +498,9 @@ def network_to_gaslib(
     :class:`~linepack.SteadyResult` of that scenario; its solved supplies are nominated (without it a
     pressure-held source is nominated by its pressure only). ``strict``: refuse pipe efficiencies, minor-loss
     coefficients, classic pipe laws and compressor modes ratio/power (GasLib has no place for them) instead of
-    dropping them with a warning. ``source_gases``: write each source's own gas composition instead of the
-    network's hydraulic gas. The rules are in the module docstring. Write the case with
+    dropping them with a warning. ``source_gases``: write each source's own gas composition (True) or the
+    network's hydraulic gas (False); None (default): the own gases when the hydraulics mix them. The rules are
+    in the module docstring. Write the case with
     ``write_gaslib(case, net_path, scn_path, cs_path, cdf_path)``.
 
     Raises :class:`InputError` (every problem listed) for what cannot be exported.
@@ -501,6 +508,8 @@ def network_to_gaslib(
     name = scenario if scenario is not None else network.default_scenario
     view = network.view(name)
     cn = compile_view(view)
+    if source_gases is None:
+        source_gases = cn.quality is not None and cn.quality.mixing
     ex = _Export(network, view, cn, result, strict, source_gases)
     amb = ex.amb
     nodes: list[Node] = view.of_type(Node)
@@ -509,7 +518,15 @@ def network_to_gaslib(
     pipes: list[Pipe] = view.of_type(Pipe)
     ex.check_pipes(pipes)
     supplies, held = _scenario_supplies(ex, sources)
-    demand = {k.id: float(cn.sink_demand[i]) for i, k in enumerate(sinks)}
+    # with a result, the demands it solved with (volume and energy demands convert with the gas delivered there)
+    solved = result.network.sink_demand if result is not None and result.network.sink_ids == cn.sink_ids else None
+    demand = {k.id: float((cn.sink_demand if solved is None else solved)[i]) for i, k in enumerate(sinks)}
+    mixed = cn.quality is not None and cn.quality.mixing
+    if solved is None and mixed and cn.quality is not None and np.any(cn.quality.sink_kind != SinkKind.MASS):
+        ex.warnings.append(
+            "sinks with volume or energy demands nominated with the network gas's density and calorific value; the "
+            "gas delivered differs where the sources' gases mix: pass result= to nominate the solved kg/s"
+        )
 
     src_at: dict[str, list[int]] = {}
     for i, s in enumerate(sources):

@@ -72,6 +72,7 @@ class Context:
     scenario: ScenarioData | None
     zone_p_max: dict[str, float] = field(default_factory=dict)  # node -> lowest maximum pressure of its zone
     warnings: list[str] = field(default_factory=list)
+    ambient_c: float = 15.0  # the nomination's ambientTemperature (else 15 C), for the station drivers
 
 
 # --- gas -------------------------------------------------------------------------------------------
@@ -301,6 +302,7 @@ def make_context(
         fixed_loss=fixed_loss,
         scenario=scenario,
         warnings=warnings,
+        ambient_c=ambient_c,
     )
     ctx.zone_p_max = zone_max_pressure(net, ctx.bounds)
     return ctx, settings, gas, warnings

@@ -213,6 +213,18 @@ class CompressorStationData:
     drives: tuple[Drive, ...]
     configurations: tuple[Configuration, ...]
     line: int = field(default=0, compare=False)
+    item: XmlItem | None = field(default=None, compare=False)  # the element as read (written back when unchanged)
+
+
+@dataclass(frozen=True)
+class CsDocument:
+    """A .cs file as read: its root element (stations included, verbatim), namespace prefixes and the comments
+    before the root (the licence header). The writer puts every unchanged station back as it was."""
+
+    root: XmlItem
+    prefixes: tuple[tuple[str, str], ...]
+    comments: tuple[str, ...]
+    path: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -285,6 +297,8 @@ class GaslibCase:
     fixed_loss: str
     warnings: tuple[str, ...] = field(default=(), compare=False)
     automatic_references: bool = True  # references chosen by the rules (none given): apply_decision re-checks them
+    # the .cs as read (None: no .cs, or built by network_to_gaslib); its stations are compared as typed data
+    cs_document: CsDocument | None = field(default=None, compare=False)
 
     def decisions(self) -> list[Decision]:
         """Every decision of the .cdf, in file order (the index :func:`apply_decision` takes)."""

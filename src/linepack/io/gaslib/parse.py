@@ -17,6 +17,7 @@ from .model import (
     NODE_KINDS,
     CompressorStationData,
     Configuration,
+    CsDocument,
     Decision,
     DecisionGroup,
     Drive,
@@ -269,14 +270,63 @@ def _nomination_node(it: XmlItem, nodes: set[str], pr: _Problems) -> NominationN
 # --- .cs -------------------------------------------------------------------------------------------
 
 
-def parse_cs(path: Path, net: NetData) -> dict[str, CompressorStationData]:
+#: Children GasLib's CompressorStations schema defines, per element (anything else is kept and warned about).
+CS_CHILDREN: dict[str, frozenset[str]] = {
+    "compressorStation": frozenset({"compressors", "drives", "configurations"}),
+    "turboCompressor": frozenset(
+        {
+            "speedMin",
+            "speedMax",
+            "efficiencyOfChokeline",
+            "surgelineMeasurements",
+            "settlelineMeasurements",
+            "characteristicDiagramMeasurements",
+        }
+    ),
+    "pistonCompressor": frozenset(
+        {
+            "speedMin",
+            "speedMax",
+            "operatingVolume",
+            "maximalTorque",
+            "maximalCompressionRatio",
+            "adiabaticEfficiency",
+            "additionalReductionVolFlow",
+        }
+    ),
+    "drive": frozenset({"specificEnergyConsumptionMeasurements", "maximalPowerMeasurements"}),
+}
+_COEFF_PREFIXES = {
+    "turboCompressor": ("n_isoline_coeff", "eta_ad_isoline_coeff", "surgeline_coeff", "chokeline_coeff"),
+    "drive": ("energy_rate_fun_coeff", "power_fun_coeff"),
+}
+
+
+def _unknown_children(it: XmlItem, kind: str, label: str, warnings: list[str], name: str) -> None:
+    known = CS_CHILDREN[kind]
+    for ch in it.children:
+        m = _COEFF.match(ch.tag)
+        if ch.tag in known or (m and m.group(1) in _COEFF_PREFIXES.get(kind, ())):
+            continue
+        warnings.append(
+            f"{name}: line {ch.line}: {label}: element <{ch.tag}> is not in GasLib's schema; kept and written back, "
+            "not used"
+        )
+
+
+def parse_cs(path: Path, net: NetData) -> tuple[dict[str, CompressorStationData], CsDocument, list[str]]:
+    """The stations of a .cs (typed), the document as read, and warnings about elements GasLib does not define."""
     doc = parse_xml(path, ".cs (compressor stations)")
     _check_root(doc.root, path, "compressorStations", ".cs (compressor stations)")
     pr = _Problems(path)
+    warnings: list[str] = []
     stations = {e.id for e in net.connections() if e.kind == "compressorStation"}
     out: dict[str, CompressorStationData] = {}
     for it in doc.root.children:
         if it.tag != "compressorStation":
+            warnings.append(
+                f"{path.name}: line {it.line}: element <{it.tag}> is not a compressorStation; kept, not used"
+            )
             continue
         ident = it.get("id") or ""
         if ident not in stations:
@@ -290,11 +340,18 @@ def parse_cs(path: Path, net: NetData) -> dict[str, CompressorStationData]:
         if ident in out:
             pr.add(it, None, f"station {ident} appears twice; keep one")
             continue
-        st = _station(it, pr)
+        st = _station(it, pr, warnings, path.name)
         if st is not None:
             out[ident] = st
     pr.raise_if_any()
-    return out
+    return out, CsDocument(doc.root, doc.prefixes, doc.comments, str(path)), warnings
+
+
+def station_of_item(it: XmlItem, name: str = ".cs") -> CompressorStationData | None:
+    """The typed station of a ``<compressorStation>`` element (None when it has problems)."""
+    pr = _Problems(Path(name))
+    st = _station(it, pr, [], name)
+    return None if pr.items else st
 
 
 def _coeffs(it: XmlItem, prefix: str, pr: _Problems) -> tuple[float, ...]:
@@ -341,19 +398,22 @@ def _points(it: XmlItem | None, owner: XmlItem, pr: _Problems) -> tuple[MapPoint
     return tuple(pts)
 
 
-def _station(it: XmlItem, pr: _Problems) -> CompressorStationData | None:
+def _station(it: XmlItem, pr: _Problems, warnings: list[str], name: str) -> CompressorStationData | None:
     compressors: list[TurboCompressor | PistonCompressor] = []
     drives: list[Drive] = []
     configs: list[Configuration] = []
+    _unknown_children(it, "compressorStation", it.label(), warnings, name)
     for section in it.children:
         if section.tag == "compressors":
             for c in section.children:
                 comp = _compressor(c, pr)
                 if comp is not None:
                     compressors.append(comp)
+                    _unknown_children(c, c.tag, c.label(), warnings, name)
         elif section.tag == "drives":
             for d in section.children:
                 drives.append(_drive(d, pr))
+                _unknown_children(d, "drive", d.label(), warnings, name)
         elif section.tag == "configurations":
             for cf in section.children:
                 configs.append(_configuration(cf, pr))
@@ -367,7 +427,7 @@ def _station(it: XmlItem, pr: _Problems) -> CompressorStationData | None:
             for u in stage.units:
                 if u.compressor not in ids:
                     pr.add(it, None, f"configuration {conf.conf_id} uses unknown compressor '{u.compressor}'")
-    return CompressorStationData(it.get("id") or "", tuple(compressors), tuple(drives), tuple(configs), it.line)
+    return CompressorStationData(it.get("id") or "", tuple(compressors), tuple(drives), tuple(configs), it.line, it)
 
 
 def _speeds(c: XmlItem, pr: _Problems) -> tuple[float, float]:
@@ -400,7 +460,7 @@ def _compressor(c: XmlItem, pr: _Problems) -> TurboCompressor | PistonCompressor
             _coeffs(c, "surgeline_coeff", pr),
             _coeffs(c, "chokeline_coeff", pr),
             eff,
-            _points(_child(c, "surgelineMeasurements"), c, pr),
+            _points(_child(c, "surgelineMeasurements") or _child(c, "settlelineMeasurements"), c, pr),
             tuple(isolines),
         )
     if c.tag == "pistonCompressor":

@@ -12,6 +12,7 @@ from ...errors import InputError
 from ...model.components import Compressor, CompressorMode, Regulator, RegulatorMode, Source, Valve
 from ...model.errors import suggest
 from ...model.network import Network
+from .gases import assign_source_gases
 from .mapping import (
     DEFAULT_ROUGHNESS_MM,
     FIXED_LOSS_CHOICES,
@@ -21,6 +22,7 @@ from .mapping import (
     choose_references,
     edge_component,
     entry_id,
+    entry_weights,
     information,
     make_context,
     node_component,
@@ -36,6 +38,10 @@ from .model import (
     ReferenceChoice,
 )
 from .parse import parse_cdf, parse_cs, parse_net, parse_scn
+from .stations import native_stations
+
+#: The ratio limit of a station whose units (maps) hold its limits: linepack's largest accepted ratio_max.
+STATION_RATIO_CAP = 10.0
 
 PathLike = str | Path
 
@@ -49,6 +55,8 @@ def read_gaslib(
     reference: ReferenceArg | list[ReferenceArg] | None = None,
     fixed_loss: str = "error",
     zone_references: bool = True,
+    units: bool = True,
+    per_source_gas: bool = True,
 ) -> GaslibCase:
     """Read a GasLib instance: the network (.net), optionally a nomination (.scn), combined decisions (.cdf)
     and compressor-station data (.cs).
@@ -61,6 +69,12 @@ def read_gaslib(
     passes False and keeps the nominated flows). ``fixed_loss`` says what to do with resistors of fixed
     pressure loss: ``"error"`` (default) refuses them, ``"short_pipe"`` loads them as loss-free short pipes
     (the loss stays in the case and is written back), ``"resistor"`` as Resistors with ``pressure_loss_bar``.
+    With ``units`` (default) every station of the .cs runs its own units: maps, drivers and configurations
+    (:mod:`linepack.io.gaslib.stations`); ``units=False`` keeps the rated one-machine model of each station
+    (:mod:`linepack.io.gaslib.rating`).
+    ``per_source_gas`` (default) keeps each source's own gas when the sources supply different gases: every
+    distinct gas gets a surrogate composition (:mod:`linepack.io.gaslib.gases`) and the hydraulics mix them;
+    False reads one mean gas for the whole network (the reading before gas quality was tracked).
 
     Raises :class:`InputError` naming the file, line, element and fix for every problem found.
     """
@@ -68,13 +82,21 @@ def read_gaslib(
         raise InputError(f"fixed_loss '{fixed_loss}' is not one of {', '.join(FIXED_LOSS_CHOICES)}")
     net = parse_net(Path(net_path))
     nomination = parse_scn(Path(scn_path), net) if scn_path is not None else None
-    stations = parse_cs(Path(cs_path), net) if cs_path is not None else {}
+    stations, cs_doc, cs_warnings = parse_cs(Path(cs_path), net) if cs_path is not None else ({}, None, [])
     groups, cdf_warnings = parse_cdf(Path(cdf_path), net) if cdf_path is not None else ((), [])
     case = build_case(
-        net, nomination, stations, groups, reference=reference, fixed_loss=fixed_loss, zone_references=zone_references
+        net,
+        nomination,
+        stations,
+        groups,
+        reference=reference,
+        fixed_loss=fixed_loss,
+        zone_references=zone_references,
+        units=units,
+        cs_name=Path(cs_path).name if cs_path is not None else ".cs",
+        per_source_gas=per_source_gas,
     )
-    if cdf_warnings:
-        case = replace(case, warnings=(*case.warnings, *cdf_warnings))
+    case = replace(case, cs_document=cs_doc, warnings=(*case.warnings, *cs_warnings, *cdf_warnings))
     return case
 
 
@@ -87,11 +109,16 @@ def build_case(
     reference: ReferenceArg | list[ReferenceArg] | None = None,
     fixed_loss: str = "error",
     zone_references: bool = True,
+    units: bool = True,
+    cs_name: str = ".cs",
+    per_source_gas: bool = True,
 ) -> GaslibCase:
     """The case (Network + GasLib extras) from parsed files."""
     ctx, settings, gas, warnings = make_context(net, nomination, stations, fixed_loss)
     network = Network(name=information(net, "title"), description=information(net, "documentation"), settings=settings)
     build_network(net, ctx, network)
+    if units and stations:
+        warnings.extend(add_station_units(network, stations, cs_name, ctx.ambient_c))
     refs = choose_references(net, ctx, reference)
     problems: list[str] = []
     for comp in nomination_components(ctx, refs):
@@ -104,6 +131,9 @@ def build_case(
     automatic = reference is None and zone_references
     if automatic:
         refs = refs + _reference_floating_zones(network)
+    if per_source_gas:
+        scenario = nomination.scenario if nomination is not None else None
+        warnings.extend(assign_source_gases(network, gas, entry_weights(net, scenario, gas), ctx.file))
     for el in net.elements.values():
         if el.kind == "resistor" and "pressureLoss" in el.values and fixed_loss == "short_pipe":
             warnings.append(
@@ -172,9 +202,29 @@ def _reference_floating_zones(network: Network) -> tuple[ReferenceChoice, ...]:
             continue
         ref = ReferenceChoice(source.node, p_max, _FLOATING_RULE)
         network.remove(source.id)
-        network.add(_reference_source(ref, f"reference node {source.node}"))
+        held = _reference_source(ref, f"reference node {source.node}")
+        network.add(held.model_copy(update={"gas": source.gas}) if source.gas is not None else held)
         added.append(ref)
     return tuple(added)
+
+
+def add_station_units(
+    network: Network, stations: Mapping[str, CompressorStationData], cs_name: str, ambient_c: float
+) -> list[str]:
+    """Add the units of every .cs station to ``network`` (maps, drivers, units, configurations); the stations
+    that get units lose their rated ratio and power limits (the maps and drivers hold them) and run at the
+    nomination's ambient temperature. Returns warnings."""
+    native = native_stations(dict(stations), cs_name)
+    network.compressor_maps.update(native.maps)
+    network.drivers.update(native.drivers)
+    for comp in [*native.units, *native.configurations]:
+        network.add(comp)
+    network.settings = network.settings.model_copy(update={"ambient_temperature_c": ambient_c})
+    for sid in native.stations:
+        comp = network.collections["compressors"][sid]
+        assert isinstance(comp, Compressor)
+        network.replace(_revalidate(comp, {"ratio_max": STATION_RATIO_CAP, "power_max_mw": None}))
+    return native.warnings
 
 
 def build_network(net: NetData, ctx: Context, network: Network) -> None:

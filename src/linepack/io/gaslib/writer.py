@@ -7,10 +7,13 @@ fields the Network holds are written from the Network in GasLib's usual units, a
 the case. Elements added to the Network are written from their fields alone; elements removed from it are
 left out. So read -> write -> read gives the same Network and the same case.
 
-The .cs (compressor stations) and .cdf (combined decisions) are written from the case's typed data
-(``case.compressor_stations``, ``case.decision_groups``): reading them back gives equal typed data; their
-layout, comments inside the root and elements the reader does not know are not kept. Their header comment
-is the .net's (GasLib's licence header for a GasLib instance).
+The .cs (compressor stations) is written as it was read: its root element, namespace prefixes and licence
+header, and every station whose typed data (``case.compressor_stations``) and units in the Network are
+unchanged, verbatim (number strings, units, elements the reader does not use). A station whose units were
+edited in the Network is written from them (:func:`linepack.io.gaslib.stations.station_from_network`); one
+whose typed data was replaced, from that data. Only comments inside the root element are not kept. The .cdf
+(combined decisions) is written from ``case.decision_groups``; reading it back gives equal typed data. Files
+that were not read (a case from :func:`network_to_gaslib`) get the .net's header comment.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from ...errors import InputError
 from ...model.components import (
     Component,
     Compressor,
+    CompressorUnit,
     FlowUnit,
     Node,
     Pipe,
@@ -49,6 +53,8 @@ from .model import (
     ScenarioData,
     TurboCompressor,
 )
+from .parse import station_of_item
+from .stations import derived_units, network_units, station_from_network
 
 FLOW_UNIT = "1000m_cube_per_hour"
 _EDGE_TAG: dict[type[Component], str] = {
@@ -256,7 +262,9 @@ def _scenario_item(scenario: ScenarioData | None, network: Network, ctx: Context
         comp = network.find(cid)
         if not isinstance(comp, Source | Sink):
             continue  # removed from the Network: no longer nominated
-        if comp == derived.get(cid) or (isinstance(comp, Source) and comp.mode == SourceMode.PRESSURE):
+        # a source's gas is no part of its nomination (the reader gives GasLib sources their gas by node)
+        as_nominated = comp.model_copy(update={"gas": None}) if isinstance(comp, Source) else comp
+        if as_nominated == derived.get(cid) or (isinstance(comp, Source) and comp.mode == SourceMode.PRESSURE):
             items.append(child)  # unchanged, or the pressure reference (its flow is the nomination's)
             continue
         items.append(_nomination_item(nn, comp, ctx))
@@ -399,13 +407,45 @@ def _station_item(st: CompressorStationData) -> XmlItem:
     return XmlItem("compressorStation", CS_NS, (("id", st.id),), children)
 
 
-def cs_document(case: GaslibCase) -> tuple[XmlItem, XmlWriter]:
-    """The .cs document of ``case.compressor_stations`` (stations in the .net's order)."""
+def _station_out(case: GaslibCase, sid: str, raw: XmlItem | None, source: str) -> XmlItem:
+    """One station for the .cs: as read when neither its typed data nor the Network's units of it changed; from
+    the Network's units when those were edited; else from the typed data."""
+    st = case.compressor_stations[sid]
+    has_units = any(isinstance(u, CompressorUnit) and u.station == sid for u in case.network.components())
+    if has_units and network_units(case.network, sid) != derived_units(dict(case.compressor_stations), sid, source):
+        edited = station_from_network(case.network, sid)
+        assert edited is not None
+        return _station_item(edited)
+    if raw is not None and station_of_item(raw, source) == st:
+        return raw
+    return _station_item(st)
+
+
+def cs_document(case: GaslibCase) -> tuple[XmlItem, XmlWriter, tuple[str, ...]]:
+    """The .cs document of ``case.compressor_stations``: the file as read (root, prefixes, licence comments,
+    stations in their order, each unchanged station verbatim), stations added to the case appended in the .net's
+    order; without a .cs read, a new document (stations in the .net's order, the .net's comments)."""
+    doc = case.cs_document
+    source = Path(doc.path).name if doc is not None and doc.path else ".cs"
     order = {e.id: i for i, e in enumerate(case.net.connections())}
-    stations = sorted(case.compressor_stations.values(), key=lambda st: order.get(st.id, len(order)))
+    items: list[XmlItem] = []
+    done: set[str] = set()
+    if doc is not None:
+        for child in doc.root.children:
+            sid = child.get("id") or ""
+            if child.tag != "compressorStation":
+                items.append(child)
+            elif sid in case.compressor_stations:
+                items.append(_station_out(case, sid, child, source))
+                done.add(sid)
+    added = sorted((s for s in case.compressor_stations if s not in done), key=lambda s: order.get(s, len(order)))
+    items.extend(_station_out(case, sid, None, source) for sid in added)
+    if doc is not None:
+        root = doc.root.with_children(tuple(items))
+        return root, XmlWriter(root, doc.prefixes), doc.comments
     schema = ((f"{{{XSI_NS}}}schemaLocation", f"{CS_NS} CompressorStations.xsd"),)
-    root = XmlItem("compressorStations", CS_NS, schema, tuple(_station_item(st) for st in stations))
-    return root, XmlWriter(root, (("xsi", XSI_NS), ("", CS_NS)))
+    root = XmlItem("compressorStations", CS_NS, schema, tuple(items))
+    return root, XmlWriter(root, (("xsi", XSI_NS), ("", CS_NS))), case.net.comments
 
 
 def cdf_document(groups: tuple[DecisionGroup, ...]) -> tuple[XmlItem, XmlWriter]:
@@ -454,8 +494,8 @@ def write_gaslib(
         comments = case.nomination.comments if case.nomination is not None else ()
         texts.append((Path(scn_path), swriter.render(sroot, comments)))
     if cs_path is not None:
-        croot, cwriter = cs_document(case)
-        texts.append((Path(cs_path), cwriter.render(croot, case.net.comments)))
+        croot, cwriter, ccomments = cs_document(case)
+        texts.append((Path(cs_path), cwriter.render(croot, ccomments)))
     if cdf_path is not None:
         droot, dwriter = cdf_document(case.decision_groups)
         texts.append((Path(cdf_path), dwriter.render(droot, case.net.comments)))

@@ -117,6 +117,8 @@ def print_day_report(res: DayResult, out: Console, *, binding: bool = True) -> N
         f"(<= {spec.segment_length_m / 1e3:g} km); "
         f"start {spec.start.value}, objective {weights}"
     )
+    for note in res.notes:
+        say(f"note: {note}", "yellow")
     log = res.log
     say(
         f"IPOPT: {res.raw.status}; {log.rounds} solve(s), {log.ipopt_iterations} iterations, friction rounds settled "

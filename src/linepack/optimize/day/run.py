@@ -22,6 +22,7 @@ from ...model.network import Network
 from ...transient import Profile
 from ...units import BAR_PA
 from .grid import build_grid
+from .network import check_compiled, day_network
 from .problem import DayProblem
 from .replay import Replay, replay
 from .solve import DaySolveLog, DaySolver, RawDay
@@ -66,6 +67,7 @@ class DayResult:
     optimised: DayFigures
     default: DayFigures
     cpu_s: float
+    notes: tuple[str, ...] = ()  # what the optimiser ran on instead of the network as given (see .network)
 
     @property
     def spec(self) -> DaySpec:
@@ -312,7 +314,13 @@ def optimize_day(
     t0 = time.process_time()
     spec = spec or DaySpec()
     spec.check()
-    cn = network if isinstance(network, CompiledNetwork) else compile_network(network, scenario)
+    notes: tuple[str, ...] = ()
+    if isinstance(network, CompiledNetwork):
+        check_compiled(network)
+        cn = network
+    else:
+        network, notes = day_network(network, scenario)
+        cn = compile_network(network, scenario)
     grid = build_grid(cn, profile, spec)
     from .problem import make_problem
 
@@ -341,4 +349,5 @@ def optimize_day(
         optimised=optimised_figures(prob, raw),
         default=default_figures(prob),
         cpu_s=time.process_time() - t0,
+        notes=notes,
     )

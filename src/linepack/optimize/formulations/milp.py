@@ -31,8 +31,9 @@ over-estimates away from the reference point; the re-linearisation rounds move i
 Expansion stations either disappear when not built (``absent="removed"``: flow 0, pressures decoupled) or
 become a straight pipe junction (``absent="bypass"``: ``pi_d = pi_s``), by big-M constraints.
 
-Not expressible here (``InputError``): fixed-loss resistors (their law is linear in p, not p^2) and soft
-pressure limits (the least-violation problem).
+Not expressible here (``InputError``): soft pressure limits (the least-violation problem), and fixed-loss
+resistors (their law is linear in p, not p^2) except in the relaxation (``relaxation=True``, the nomination
+screening), where ``|p_i - p_j| <= dp`` is relaxed to ``|pi_i - pi_j| <= dp (hi_i + hi_j)``.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from ..limits import node_limits
 from ..modes import ModeSpace
 from ..physics import FrozenPhysics
 from ..problems import Problem
+from .milp_bounds import tighten
 from .milp_modes import add_mode_rows, read_modes
 
 F64 = NDArray[np.float64]
@@ -81,6 +83,12 @@ class MilpOptions:
     flow_max_kg_s: float | None = None  # Qmax; None: 1.1 x the largest throughput the problem allows
     mip_rel_gap: float = 1e-4
     time_limit_s: float = 300.0
+    # widen each pipe law by its interpolation error bound K h^2/4 (h: the widest segment), so that the
+    # piecewise-linear model contains the exact law at the frozen K, E: a relaxation, whose infeasibility
+    # proves the frozen-coefficient model infeasible (nomination screening)
+    relaxation: bool = False
+    # narrow each pipe's flow range by interval propagation before laying out its breakpoints (.milp_bounds)
+    tighten: bool = True
 
     def check(self) -> None:
         if self.breakpoints < 3 or self.breakpoints % 2 == 0:
@@ -362,10 +370,10 @@ def solve_milp(
     opt.check()
     if problem.pressure_violation_weight > 0:
         raise InputError("MILP: soft pressure limits (least violation) are not formulated; use --formulation nlp")
-    if len(cn.fixed_loss_edge):
+    if len(cn.fixed_loss_edge) and not opt.relaxation:
         raise InputError(
-            "MILP: fixed-loss resistors (GasLib) have a law linear in p, not p^2, and are not formulated; "
-            "use --formulation nlp"
+            "MILP: fixed-loss resistors (GasLib) have a law linear in p, not p^2, and are formulated only in the "
+            "relaxation (nomination screening); use --formulation nlp"
         )
     t0 = time.perf_counter()
     qmax = opt.flow_max_kg_s or flow_range_kg_s(cn, problem)
@@ -522,6 +530,10 @@ def _solve_once(
         K = phys.c_pa2_s2_per_kg2 * m_ref**2 / pr2
         lo2, hi2 = np.maximum(lim.lo_pa, 0.0) ** 2 / pr2, hi_pa**2 / pr2
         qlo, qhi = pipe_flow_range(K, E, lo2[ef[e]], hi2[ef[e]], lo2[et[e]], hi2[et[e]], Qm)
+        if opt.tighten and not problem.has_growth:
+            qlo, qhi = _tightened_ranges(
+                cn, problem, free_mode, free_c, sw_of_edge, ff, m_ref, Qm, K, E, lo2, hi2, q_lo, q_hi, qlo, qhi
+            )
         # nr x nb, 0 a breakpoint; from the second round concentrated around the previous round's flows
         grid = pwl_grid(qlo, qhi, nb) if not adapt else adaptive_grid(qlo, qhi, nb, q0[e] / m_ref)
         hw = np.diff(grid, axis=1)  # segment widths
@@ -537,19 +549,26 @@ def _solve_once(
         law: list[tuple[I64, F64]] = [(PI[ef[e]], np.ones(nr)), (PI[et[e]], -E)]
         law += [(D[:, k], -K * slope[:, k]) for k in range(nb - 1)]
         rhs_law = K * phi[:, 0]
+        band = K * np.max(hw, axis=1) ** 2 / 4.0 if opt.relaxation else np.zeros(nr)
         cand = sw_of_edge[e] >= 0
         big = hi2[ef[e]] + E * hi2[et[e]] + K * np.maximum(qhi**2, qlo**2)
         if np.any(~cand):
             sel = np.flatnonzero(~cand)
-            b.rows_(len(sel), [(c[sel], v[sel]) for c, v in law], rhs_law[sel], rhs_law[sel])
+            b.rows_(len(sel), [(c[sel], v[sel]) for c, v in law], rhs_law[sel] - band[sel], rhs_law[sel] + band[sel])
         if np.any(cand):
             sel = np.flatnonzero(cand)
             zc = z_of(e[sel])
             terms = [(c[sel], v[sel]) for c, v in law]
-            b.rows_(len(sel), [*terms, (zc, big[sel])], -np.inf, rhs_law[sel] + big[sel])
-            b.rows_(len(sel), [*terms, (zc, -big[sel])], rhs_law[sel] - big[sel], np.inf)
+            b.rows_(len(sel), [*terms, (zc, big[sel])], -np.inf, rhs_law[sel] + band[sel] + big[sel])
+            b.rows_(len(sel), [*terms, (zc, -big[sel])], rhs_law[sel] - band[sel] - big[sel], np.inf)
             b.rows_(len(sel), [(Q[e[sel]], 1.0), (zc, -qhi[sel])], -np.inf, 0.0)
             b.rows_(len(sel), [(Q[e[sel]], 1.0), (zc, -qlo[sel])], 0.0, np.inf)
+
+    # --- fixed-loss resistors (relaxation only): |p_i - p_j| <= dp, so |pi_i - pi_j| <= dp (hi_i + hi_j)
+    fl = cn.fixed_loss_edge
+    if len(fl):
+        span = cn.fixed_loss_pa * (hi_pa[ef[fl]] + hi_pa[et[fl]]) / pr2
+        b.rows_(len(fl), [(PI[ef[fl]], 1.0), (PI[et[fl]], -1.0)], -span, span)
 
     # --- equal pressures: ties (open valves, shorts), open regulators, bypassed stations
     eqp = np.concatenate([cn.tie_edge, re_[rm == RegMode.OPEN], ce[cm == CompMode.BYPASS]]).astype(np.int64)
@@ -690,3 +709,56 @@ def _solve_once(
         flow_max_kg_s=qmax,
         breakpoints=opt.breakpoints,
     )
+
+
+def _tightened_ranges(
+    cn: CompiledNetwork,
+    problem: Problem,
+    free_mode: NDArray[np.bool_],
+    free_c: NDArray[np.bool_],
+    sw_of_edge: I64,
+    ff: F64,
+    m_ref: float,
+    Qm: float,
+    K: F64,
+    E: F64,
+    lo2: F64,
+    hi2: F64,
+    q_lo: F64,
+    q_hi: F64,
+    qlo: F64,
+    qhi: F64,
+) -> tuple[F64, F64]:
+    """Each pipe's flow range (per unit) narrowed by :func:`.milp_bounds.tighten` (0 kept inside; a pipe whose
+    intervals cross keeps its range from the pressure limits, and the MILP reports the infeasibility)."""
+    n = cn.n_nodes
+    big = 1e3 * Qm  # no injection exceeds the node's degree times Qm: a finite stand-in for "unbounded"
+    d = np.zeros(n)
+    np.add.at(d, cn.sink_node, problem.demand / m_ref)
+    s_lo = np.clip(problem.source_lo / m_ref, -big, big)
+    s_hi = np.clip(problem.source_hi / m_ref, -big, big)
+    net_lo, net_hi = d.copy(), d.copy()
+    np.add.at(net_lo, cn.source_node, -s_hi)
+    np.add.at(net_hi, cn.source_node, -s_lo)
+    np.add.at(net_lo, cn.sink_node, -problem.shed_max / m_ref)
+    ce = cn.comp_edge
+    if len(ce):
+        fuel_hi = np.minimum(ff * np.nan_to_num(cn.comp_power_max_w, posinf=1e30) / m_ref, big)  # per unit
+        np.add.at(net_hi, cn.edge_from[ce], fuel_hi)
+    e = cn.res_edge
+    fixed = sw_of_edge[e] < 0  # candidate pipes' laws are relaxed when not built: no propagation through them
+    re_, rm = cn.reg_edge, cn.reg_mode
+    ties = np.concatenate([cn.tie_edge, re_[rm == RegMode.OPEN], ce[cn.comp_mode == CompMode.BYPASS]]).astype(np.int64)
+    ties = ties[~free_mode[ties]]
+    q0_lo, q0_hi = q_lo.copy(), q_hi.copy()
+    q0_lo[e], q0_hi[e] = qlo, qhi
+    bd = tighten(
+        cn.incidence, net_lo, net_hi, lo2, hi2, q0_lo, q0_hi,
+        e[fixed], cn.edge_from[e[fixed]], cn.edge_to[e[fixed]], K[fixed], E[fixed],
+        cn.edge_from[ties], cn.edge_to[ties],
+    )  # fmt: skip
+    tl, th = bd.q_lo[e], bd.q_hi[e]
+    ok = (tl <= th + 1e-9 * np.maximum(np.abs(th), 1e-3)) & fixed  # a flow fixed by the balance: equal to rounding
+    pad = 1e-7 * Qm  # rounding of the propagation must not cut off a flow the balance fixes exactly
+    lo_t, hi_t = np.minimum(tl, th) - pad, np.maximum(tl, th) + pad
+    return np.where(ok, np.minimum(lo_t, 0.0), qlo), np.where(ok, np.maximum(hi_t, 0.0), qhi)

@@ -21,9 +21,11 @@ from numpy.typing import NDArray
 
 from ...compile import CompiledNetwork, CompMode, RegMode
 from ...errors import InputError
+from ...quality.properties import GasProps
 from ..limits import P_FLOOR_PA, node_limits
 from ..physics import FrozenPhysics
 from ..problems import Problem
+from .nlp_units import UnitBlock
 
 F64 = NDArray[np.float64]
 # Settings that are equally good (a network that needs no compression leaves the pressure level free; sinks
@@ -100,7 +102,22 @@ class RawSolution:
 class NlpModel:
     """The casadi/IPOPT model of one problem on one network (built once, solved for many coefficient sets)."""
 
-    def __init__(self, cn: CompiledNetwork, problem: Problem, p_ref: float, m_ref: float, opts: NlpOptions) -> None:
+    def __init__(
+        self,
+        cn: CompiledNetwork,
+        problem: Problem,
+        p_ref: float,
+        m_ref: float,
+        opts: NlpOptions,
+        gas: GasProps | None = None,
+        supply_cuts: tuple[F64, F64, tuple[str, ...]] | None = None,
+        configs: NDArray[np.int64] | None = None,
+    ) -> None:
+        """``gas``: the gas of every compressor (isentropic exponent, fuel calorific value) when mixtures are tracked
+        (default: the network gas); stations with units take their suction gas from it too. ``supply_cuts`` =
+        (A, b, labels): linear constraints ``A s <= b`` on the source supplies s [kg/s] (the quality limits' cuts,
+        see :mod:`linepack.optimize.quality_limits`). ``configs``: the configuration each station with units runs
+        (default: each station's initial one)."""
         ca = _casadi()
         self.cn, self.problem, self.p_ref, self.m_ref, self.opts = cn, problem, p_ref, m_ref, opts
         n, m, ns, nk = cn.n_nodes, cn.n_edges, len(cn.source_ids), len(cn.sink_ids)
@@ -109,19 +126,25 @@ class NlpModel:
         soft = problem.pressure_violation_weight > 0.0
         nv = 2 * n if soft else 0
         self.n_slack = nv
-        self.nx = n + m + ns + nk + 1 + nv
-        nx = n + m + ns + nk + 1 + nv
+        # stations with units: their units' flows and speeds are unknowns too (formulations.nlp_units)
+        self.units = UnitBlock(cn, configs, p_ref, m_ref, gas)
+        nu = self.units.n_vars
+        self.nx = n + m + ns + nk + 1 + nu + nv
+        nx = self.nx
         X = ca.SX.sym("x", nx)
         P, Q = X[:n], X[n : n + m]
         S, H, L = X[n + m : n + m + ns], X[n + m + ns : n + m + ns + nk], X[n + m + ns + nk]
+        U = X[n + m + ns + nk + 1 : n + m + ns + nk + 1 + nu]
         sig_lo, sig_hi = X[nx - nv : nx - nv // 2], X[nx - nv // 2 : nx]
-        nphys = 9 * nr + 3 * nc + 2
+        npu = self.units.n_par
+        nphys = 9 * nr + 3 * nc + 2 + npu
         npar = nphys + nx + 1  # physics coefficients, then the proximal centre and weight
         par = ca.SX.sym("par", npar)
         E, Cs, Ai, Aj, Aq, Pi0, Pj0, Q0, Cl = (par[k * nr : (k + 1) * nr] for k in range(9))
         o8 = 9 * nr
         head0, dhead, ps0 = (par[o8 + k * nc : o8 + (k + 1) * nc] for k in range(3))
-        tie_s, qs_s = par[nphys - 2], par[nphys - 1]
+        tie_s, qs_s = par[nphys - npu - 2], par[nphys - npu - 1]
+        par_units = par[nphys - npu : nphys]
         x_centre, rho = par[nphys : nphys + nx], par[npar - 1]
         ef, et = cn.edge_from, cn.edge_to
         eq: list[Any] = []
@@ -136,20 +159,29 @@ class NlpModel:
         ce = cn.comp_edge
         cm = cn.comp_mode
         free_c = np.isin(cm, (CompMode.PRESSURE, CompMode.RATIO, CompMode.POWER))
-        kappa = cn.gas.kappa if cn.gas.kappa is not None else 1.3
-        x_exp = (kappa - 1.0) / kappa
+        if gas is None:
+            kappa = cn.gas.kappa if cn.gas.kappa is not None else 1.3
+            x_exp: Any = (kappa - 1.0) / kappa
+            lhv: Any = cn.gas.lhv_j_per_kg or np.inf
+        else:  # each station compresses (and burns) its own suction gas
+            x_exp = ca.DM((gas.comp_kappa - 1.0) / gas.comp_kappa)
+            lhv = gas.comp_fuel_lhv_j_per_kg
         fuel = ca.SX.zeros(nc, 1)
         power = ca.SX.zeros(nc, 1)
         if nc:
             ps, pd, qc = P[ef[ce].tolist()], P[et[ce].tolist()], Q[ce.tolist()]
             head = head0 + dhead * (ps - ps0)
             arc = cn.comp_active_arc if len(cn.comp_active_arc) == nc else np.zeros(nc, dtype=bool)
-            if cn.gas.kappa is None:  # no thermodynamic data (electric stations without limits): no power
+            if cn.gas.kappa is None and gas is None:  # no thermodynamic data (electric stations without limits)
                 arc = np.ones(nc, dtype=bool)
             power = qc * m_ref * head * ((pd / ps) ** x_exp - 1.0) / ca.DM(cn.comp_eta_is) * ca.DM(1.0 - arc)
-            lhv = cn.gas.lhv_j_per_kg or np.inf
             ff = np.where(cn.comp_gas_driven & free_c, 1.0 / (cn.comp_eta_driver * lhv), 0.0)
             fuel = power * ca.DM(ff)
+        blk = self.units.build(ca, P, Q, U, par_units)
+        if self.units.n_pairs:
+            keep = ca.DM(1.0 - blk["mask"])
+            power = power * keep + blk["power"]
+            fuel = fuel * keep + blk["fuel"]
         self.power_fn = ca.Function("power", [X, par], [power])
         self.fuel_fn = ca.Function("fuel", [X, par], [fuel])
 
@@ -229,6 +261,18 @@ class NlpModel:
                         Bound(f"compressor {cn.edge_ids[ce[k]]} maximum power {pm / 1e6:.1f} MW", "MW", 1.0)
                         for k, pm in zip(fc[fin], pmax[fin], strict=True)
                     ]
+        # compressor units on their maps
+        if self.units.n_pairs:
+            eq += blk["eq"]
+            if blk["ineq"]:
+                ineq.append(ca.vertcat(*blk["ineq"]))
+                self.ineq_bounds += [Bound(lbl, "-", 1.0) for lbl in blk["labels"]]
+            o_u = n + m + ns + nk + 1
+            lbx[o_u : o_u + nu], ubx[o_u : o_u + nu] = self.units.bounds()
+            lo_lbl, hi_lbl = self.units.labels()
+            for i in range(nu):
+                xb[o_u + i] = Bound(lo_lbl[i], "-", 1.0) if lo_lbl[i] else None
+                xb_hi[o_u + i] = Bound(hi_lbl[i], "-", 1.0) if hi_lbl[i] else None
         # regulators
         re_ = cn.reg_edge
         if len(re_):
@@ -274,6 +318,10 @@ class NlpModel:
                 ineq.append(ca.DM(lim.hi_pa[ih] / p_ref) - P[ih.tolist()] + sig_hi[ih.tolist()])
                 self.ineq_bounds += [Bound(lim.hi_why[i], "bar", p_ref / 1e5) for i in ih]
         self.limits = lim
+        if supply_cuts is not None and len(supply_cuts[1]):
+            A_cut, b_cut, labels = supply_cuts
+            ineq.append(ca.DM(b_cut / m_ref) - ca.mtimes(ca.DM(A_cut), S))
+            self.ineq_bounds += [Bound(label, "kg/s", m_ref) for label in labels]
         o = n + m
         lbx[o : o + ns], ubx[o : o + ns] = problem.source_lo / m_ref, problem.source_hi / m_ref
         for k, sid in enumerate(cn.source_ids):
@@ -370,6 +418,7 @@ class NlpModel:
                 phys.dhead_dps * pr,
                 phys.ps0 / pr,
                 [tie_pa_per_kg_s * mr / pr, fixed_loss_qs_kg_s / mr],
+                self.units.parameters(phys.p_nodes_pa) if self.units.n_pairs else np.zeros(0),
                 centre,
                 [rho],
             ]
@@ -383,6 +432,7 @@ class NlpModel:
                 s / self.m_ref,
                 h / self.m_ref,
                 [growth / self.m_ref],
+                self.units.start(p, q) if self.units.n_pairs else np.zeros(0),
                 np.zeros(self.n_slack),
             ]
         )

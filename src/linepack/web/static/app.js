@@ -18,6 +18,9 @@
     pressure: { prop: "p_mean_barg", label: "mean pressure, barg" },
     flow: { prop: "flow_mmscfd", label: "flow, MMSCFD" },
     utilisation: { prop: "utilisation", label: "utilisation = max velocity / 20 m/s" },
+    gcv: { prop: "gcv_mj_m3", label: "gross calorific value, MJ/m3" },
+    wobbe: { prop: "wobbe_mj_m3", label: "Wobbe index, MJ/m3" },
+    h2: { prop: "h2_mol_pct", label: "hydrogen, mol %" },
   };
   const STATUS_TEXT = { ok: "ok", below_min: "below minimum", above_maop: "above MAOP" };
   // Later views (transient time slider, N-1 criticality) register here: {name: function(container, result)}.
@@ -135,6 +138,7 @@
     ["power_mw", "power MW"], ["power_max_mw", "max power MW"], ["fuel_mmscfd", "fuel MMSCFD"],
     ["supply_mmscfd", "supply MMSCFD"], ["capacity_mmscfd", "capacity MMSCFD"], ["demand_mmscfd", "demand MMSCFD"],
     ["p_barg", "p barg"], ["p_min_barg", "min barg"],
+    ["gcv_mj_m3", "GCV MJ/m3"], ["wobbe_mj_m3", "Wobbe MJ/m3"], ["h2_mol_pct", "H2 mol %"], ["energy_mw", "energy MW"],
   ];
 
   function tooltip(p) {
@@ -305,7 +309,8 @@
     state.layout = lay;
     $("totals").replaceChildren();
     $("violations").replaceChildren(el("ul", {}, ...problems.map((p) => el("li", {}, p))));
-    for (const id of ["deliveries", "compressors", "supplies"]) $(id).replaceChildren();
+    for (const id of ["deliveries", "compressors", "units", "supplies"]) $(id).replaceChildren();
+    $("units-title").hidden = true;
     $("profile").replaceChildren();
     $("profile-note").textContent = "";
     $("node-ids").replaceChildren(...lay.nodes.map((n) => el("option", { value: n })));
@@ -327,19 +332,33 @@
     const vdiv = $("violations");
     vdiv.replaceChildren();
     if (res.violations.length) vdiv.append(el("ul", {}, ...res.violations.map((v) => el("li", { "data-id": v.id }, v.text))));
-    else vdiv.append(el("div", { class: "none" }, "No pressure or capacity violations."));
+    else vdiv.append(el("div", { class: "none" }, "No violations."));
     for (const w of res.warnings) vdiv.append(el("div", {}, "warning: " + w));
+    const gasQuality = res.deliveries.some((r) => r.gcv_mj_m3 != null);
+    const thermal = res.deliveries.some((r) => r.temperature_c != null) || res.compressors.some((r) => r.discharge_c != null);
     table("deliveries", [["id", "delivery"], ["category", "category"], ["demand_mmscfd", "demand MMSCFD", 0],
       ["p_barg", "p barg", 1], ["p_min_barg", "min barg", 1], ["maop_barg", "MAOP barg", 1],
-      ["margin_bar", "margin bar", 1], ["status_text", "status"]],
-      res.deliveries.map((r) => ({ ...r, status_text: STATUS_TEXT[r.status] || r.status })),
-      (r) => (r.status === "ok" ? "" : "bad"));
+      ["margin_bar", "margin bar", 1], ["status_text", "status"],
+      ...(gasQuality ? [["gcv_mj_m3", "GCV MJ/m3", 2], ["wobbe_mj_m3", "Wobbe MJ/m3", 2], ["h2_mol_pct", "H2 mol %", 2],
+        ["energy_mw", "energy MW", 0], ["quality_text", "quality"]] : []),
+      ...(thermal ? [["temperature_c", "T C", 1]] : [])],
+      res.deliveries.map((r) => ({ ...r, status_text: STATUS_TEXT[r.status] || r.status,
+        quality_text: r.quality == null ? "-" : (r.quality === "ok" ? "ok" : "out of limits") })),
+      (r) => (r.status === "ok" && r.quality !== "out_of_limits" ? "" : "bad"));
     table("compressors", [["id", "station"], ["control", "control"], ["suction_barg", "suction barg", 1],
       ["discharge_barg", "disch. barg", 1], ["ratio", "ratio", 3], ["flow_mmscfd", "flow MMSCFD", 0],
-      ["power_text", "power / max MW"], ["fuel_mmscfd", "fuel MMSCFD", 2]],
+      ["power_text", "power / max MW"], ["fuel_mmscfd", "fuel MMSCFD", 2],
+      ...(thermal ? [["suction_c", "suction C", 1], ["discharge_c", "disch. C", 1], ["outlet_c", "outlet C", 1],
+        ["cooler_mw", "cooler MW", 2]] : [])],
       res.compressors.map((r) => ({ ...r, power_text: fmt(r.power_mw, 1) + " / " + (r.power_max_mw == null ? "-" : fmt(r.power_max_mw, 1)) })),
-      (r) => (r.violation ? "bad" : r.at_bound ? "warn" : ""));
+      (r) => (r.violation || r.over_temperature_limit ? "bad" : r.at_bound ? "warn" : ""));
     const ownGas = res.supplies.some((r) => r.own_gas_mmscfd != null);
+    const units = res.units || [];
+    $("units-title").hidden = units.length === 0;
+    table("units", [["id", "unit"], ["configuration", "config."], ["state", "state"], ["speed_rpm", "speed /min", 0],
+      ["flow_m3_s", "flow m3/s", 2], ["head_kj_per_kg", "head kJ/kg", 1], ["efficiency", "eff.", 3],
+      ["power_mw", "power MW", 2], ["power_avail_mw", "avail. MW", 2], ["surge_pct", "surge %", 0],
+      ["choke_pct", "choke %", 0]], units, (r) => (r.limited ? "warn" : ""));
     table("supplies", [["id", "supply"], ["kind", "kind"], ["mode", "mode"], ["supply_mmscfd", "supply MMSCFD", 0],
       ...(ownGas ? [["own_gas_mmscfd", "own gas MMSCFD", 0]] : []),
       ["capacity_mmscfd", "capacity MMSCFD", 0], ["p_barg", "p barg", 1]], res.supplies);

@@ -1,0 +1,228 @@
+r"""A compressor station running one configuration: its units' operating points, power, fuel and limits.
+
+Given the station's throughput ``m`` [kg/s], suction and discharge pressures, and a configuration of S serial
+stages of parallel units:
+
+* stages share the pressure ratio equally, :math:`r_j = r^{1/S}` (matched speeds of machines in series), and
+  the gas is cooled back to the suction temperature between stages (the station is isothermal, as the network;
+  GasLib's station model is too: Rose et al. 2016, Math. Meth. Oper. Res. 83:409-444);
+* each stage's suction state is real gas: :math:`\rho = p M / (Z R T)` and the isentropic head
+  :math:`h = \frac{Z R T}{M}\frac{\kappa}{\kappa-1}(r_j^{(\kappa-1)/\kappa} - 1)` with Z at that stage's suction
+  pressure (GasLib's definition of the adiabatic head, which its maps are fitted to);
+* the parallel units of a stage share the volume flow :math:`V = m/\rho` at an equal fraction t of their
+  flow ranges (load sharing at equal distance from surge, as station controllers do):
+  :math:`Q_i = Q_{lo,i} + t (Q_{hi,i} - Q_{lo,i})`. Below t = 0 every unit sits on its surge limit and the
+  anti-surge valves recycle the difference; above t = 1 the stage is beyond its capacity (the solver then
+  holds the station at that capacity). Asked for more head than they make (no flow range left) the units
+  share in proportion to their surge flows;
+* each unit's speed, efficiency and shaft power follow from its map (:mod:`.envelope`); its driver's energy
+  input :math:`E = e_0 + e_1 P + e_2 P^2`, as fuel :math:`E / LHV` for gas-fired drivers.
+
+The station's flow capacity at given pressures is the smallest over its stages of :math:`\rho \sum Q_{hi}`; its
+head margin the smallest of its units'. Every output is complex-step safe in (m, p_s, p_d): one call with
+``m + i h`` (or a pressure) gives the exact derivatives the Newton Jacobian needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..units import R_J_PER_MOL_K
+from .drivers import available_power_w, energy_w
+from .envelope import envelope, unit_power
+from .poly import rmax, rwhere
+from .units import CompiledStations
+
+Arr = NDArray[Any]
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+# (p [Pa], T [K], station of each point) -> (Z, dZ/dp [1/Pa]): each station's own suction gas
+ZFunction = Callable[[F64, F64, I64], tuple[F64, F64]]
+
+
+@dataclass(frozen=True)
+class SuctionGas:
+    """The gas entering each station (one row per station of :class:`CompiledStations`)."""
+
+    t_k: F64
+    molar_mass: F64  # kg/mol
+    kappa: F64
+    lhv_j_per_kg: F64  # inf where no gas-fired driver can burn it (no heating value)
+    z: ZFunction
+
+
+def z_lifted(z: ZFunction, p: Any, t_k: F64, station: I64) -> Arr:
+    """Z at (possibly complex) pressures of the gas of ``station`` (per point): the real model, extended to first
+    order in the imaginary part."""
+    pr = np.real(p).astype(float)
+    zr, dz = z(pr, t_k, station)
+    if np.iscomplexobj(p):
+        return np.asarray(zr + dz * (p - pr))
+    return np.asarray(zr)
+
+
+def isentropic_head(z: Any, t_k: Any, molar_mass: Any, kappa: Any, ratio: Any) -> Arr:
+    """Real-gas isentropic head [J/kg] at suction compressibility z for a pressure ratio (GasLib's H_ad)."""
+    x = (kappa - 1.0) / kappa
+    return np.asarray(z * R_J_PER_MOL_K * t_k / molar_mass / x * np.expm1(x * np.log(ratio)))
+
+
+@dataclass(frozen=True)
+class StationEval:
+    """Stations (or candidate configurations, one slot each) at one point. Arrays per slot, then per unit."""
+
+    slot_config: I64
+    power_w: Arr  # shaft power of the running units
+    energy_w: Arr  # energy input of their drivers (fuel LHV, electricity or steam)
+    fuel_kg_s: Arr  # gas burnt (gas-fired drivers)
+    recycle_kg_s: Arr  # gas recycled by anti-surge valves (sum over units)
+    flow_cap_kg_s: Arr  # largest throughput at these pressures
+    flow_cap_row_kg_s: Arr  # the same with the slope of envelope.flat where it does not move with the head
+    head_margin: Arr  # > 0 while every unit can make its head
+    over_capacity: Arr  # throughput / flow capacity (> 1: beyond)
+    # per running unit
+    pair_slot: I64
+    pair_unit: I64
+    pair_stage: I64
+    p_in_pa: Arr
+    rho: Arr
+    head_asked: Arr  # J/kg, from the stage's pressures
+    head: Arr  # J/kg the unit makes (above the asked head when throttled)
+    q_m3_s: Arr  # actual inlet volume flow through the unit, recycle included
+    q_net_m3_s: Arr  # of which passes on to the network
+    speed_rpm: Arr
+    efficiency: Arr
+    unit_power_w: Arr
+    power_avail_w: Arr
+    unit_energy_w: Arr
+    unit_fuel_kg_s: Arr
+    q_lo: Arr
+    q_hi: Arr
+    hi_code: I64
+    unit_margin: Arr
+
+
+def _group_min(values: Arr, groups: I64, n: int) -> Arr:
+    """Per group, the value with the smallest real part (complex-step safe)."""
+    order = np.lexsort((np.real(values), groups))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = groups[order][1:] != groups[order][:-1]
+    out = np.full(n, np.inf + 0.0 * np.sum(values[:0]), dtype=values.dtype)
+    out[groups[order][first]] = values[order][first]
+    return out
+
+
+def evaluate(
+    cs: CompiledStations,
+    gas: SuctionGas,
+    slot_station: I64,
+    slot_config: I64,
+    m: Any,
+    ps: Any,
+    pd: Any,
+    limits: NDArray[np.bool_] | bool = True,
+) -> StationEval:
+    """Evaluate configurations ``slot_config`` of stations ``slot_station`` at throughputs m [kg/s] and
+    suction/discharge pressures [Pa] (arrays per slot, real or complex).
+
+    ``limits`` (per slot, or for all): whether the flow capacity and head margin must include the drivers'
+    power limits (a root solve per unit). Without, power and fuel are still exact wherever the stage's units are
+    identical (their load sharing does not depend on the limits); capacity and margin are then not complete."""
+    cf, un = cs.configs, cs.units
+    n_slot = len(slot_config)
+    m, ps, pd = (np.asarray(v) for v in (m, ps, pd))
+    # the units of each slot's configuration
+    order = np.argsort(cf.pair_config, kind="stable")
+    counts = np.bincount(cf.pair_config, minlength=len(cf))
+    starts = np.concatenate([[0], np.cumsum(counts)])
+    per = counts[slot_config]
+    pair_slot = np.repeat(np.arange(n_slot), per)
+    offs = np.arange(int(per.sum())) - np.repeat(np.cumsum(per) - per, per)
+    pair = order[starts[slot_config][pair_slot] + offs]
+    idx = cf.pair_unit[pair]
+    stage = cf.pair_stage[pair]
+    n_stages = cf.n_stages[slot_config][pair_slot]
+    st = slot_station[pair_slot]
+    t_k, mm, kap = gas.t_k[st], gas.molar_mass[st], gas.kappa[st]
+    ratio = pd[pair_slot] / ps[pair_slot]
+    p_in = ps[pair_slot] * ratio ** (stage / n_stages)
+    r_stage = ratio ** (1.0 / n_stages)
+    z = z_lifted(gas.z, p_in, t_k, st)
+    rho = p_in * mm / (z * R_J_PER_MOL_K * t_k)
+    h = isentropic_head(z, t_k, mm, kap, r_stage)
+    need = np.broadcast_to(np.asarray(limits, dtype=bool), (n_slot,))[pair_slot] | ~cf.uniform[slot_config][pair_slot]
+    env = envelope(un, idx, h, rho, r_stage, need)
+    # load sharing within each (slot, stage)
+    grp = pair_slot * 16 + stage
+    keys, g = np.unique(grp, return_inverse=True)
+    ng = len(keys)
+    dt = np.result_type(env.lo, m, ps, pd, complex if np.iscomplexobj(env.lo) else float)
+    sum_lo = np.zeros(ng, dtype=dt)
+    sum_hi = np.zeros(ng, dtype=dt)
+    np.add.at(sum_lo, g, env.lo)
+    np.add.at(sum_hi, g, env.hi)
+    vol = m[pair_slot] / rho  # the stage's volume flow at its suction
+    span = sum_hi[g] - sum_lo[g]
+    tiny = 1e-9 * un.q_ref[idx]
+    open_ = np.real(span) > tiny  # the stage's units have a flow range at this head (else: beyond its head)
+    frac = (vol - sum_lo[g]) / rwhere(open_, span, 1.0 + 0.0 * span)
+    recycling = np.real(vol - sum_lo[g]) < 0.0
+    q_prop = env.lo * vol / rwhere(np.real(sum_lo[g]) > tiny, sum_lo[g], tiny + 0.0 * sum_lo[g])
+    q_share = rwhere(open_, env.lo + frac * (env.hi - env.lo), q_prop)
+    q_run = rwhere(recycling, env.lo, q_share)
+    q_net = rwhere(recycling, q_prop, q_share)
+    p_unit, h_unit, n_unit, eta = unit_power(un, idx, q_run, h, rho)
+    p_av = available_power_w(un.power_w[idx], n_unit)
+    e_unit = energy_w(un.energy[idx], p_unit)
+    fuel = np.where(un.gas_fired[idx], 1.0, 0.0) * e_unit / gas.lhv_j_per_kg[st]
+    recycle = rho * (q_run - q_net)
+    cap_g = np.zeros(ng, dtype=dt)
+    np.add.at(cap_g, g, rho * env.hi)
+    slot_of_group = keys // 16
+    cap = _group_min(cap_g, slot_of_group, n_slot)
+    cap_row_g = cap_g.copy()
+    np.add.at(cap_row_g, g, rho * env.flat)
+    cap_row = _group_min(cap_row_g, slot_of_group, n_slot)
+    margin = _group_min(env.head_margin, pair_slot, n_slot)
+
+    def per_slot(v: Arr) -> Arr:
+        out = np.zeros(n_slot, dtype=np.result_type(v, float))
+        np.add.at(out, pair_slot, v)
+        return out
+
+    safe_cap = rwhere(np.real(cap) > 1e-12, cap, 1e-12 + 0.0 * cap)
+    return StationEval(
+        slot_config=np.asarray(slot_config, dtype=np.int64),
+        power_w=per_slot(p_unit),
+        energy_w=per_slot(e_unit),
+        fuel_kg_s=per_slot(fuel),
+        recycle_kg_s=per_slot(rmax(recycle, 0.0)),
+        flow_cap_kg_s=cap,
+        flow_cap_row_kg_s=cap_row,
+        head_margin=margin,
+        over_capacity=m / safe_cap,
+        pair_slot=pair_slot.astype(np.int64),
+        pair_unit=idx.astype(np.int64),
+        pair_stage=stage.astype(np.int64),
+        p_in_pa=p_in,
+        rho=rho,
+        head_asked=h,
+        head=h_unit,
+        q_m3_s=q_run,
+        q_net_m3_s=q_net,
+        speed_rpm=n_unit,
+        efficiency=eta,
+        unit_power_w=p_unit,
+        power_avail_w=p_av,
+        unit_energy_w=e_unit,
+        unit_fuel_kg_s=fuel,
+        q_lo=env.lo,
+        q_hi=env.hi,
+        hi_code=env.hi_code,
+        unit_margin=env.head_margin,
+    )
