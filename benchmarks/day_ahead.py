@@ -34,7 +34,7 @@ def _gaslib40() -> Any:
     if gaslib_dir() is None:
         return None
     net, scn, _, cs = paths(INSTANCES["40"])
-    return compile_network(read_gaslib(net, scn, None, cs, fixed_loss="resistor").network)
+    return read_gaslib(net, scn, None, cs, fixed_loss="resistor").network
 
 
 def _row(name: str, cn: Any, spec: DaySpec, goal_s: float) -> None:
@@ -73,7 +73,7 @@ def main() -> None:
     if not a.skip_gaslib:
         _row("GasLib-40, 24 h", _gaslib40(), spec, 10.0)
     if not a.skip_psgp:
-        _row("PSGP winter day", compile_network(lp.load_default_network()), spec, 60.0)
+        _row("PSGP winter day", lp.load_default_network(), spec, 60.0)
 
 
 if __name__ == "__main__":

@@ -110,6 +110,9 @@ class DaySolver:
         self.pin = np.zeros((self.lay.N, len(self.res)), dtype=np.int8)
         self.pin_sign = np.zeros((self.lay.N, len(self.res)), dtype=np.int8)
         self.q_frozen = frozen_threshold_kg_s(grid.seg.cn, grid.start.viscosity_pa_s)
+        # warm rounds: IPOPT's barrier parameter at the start and whether the multipliers are passed on
+        self.warm_mu_init = 1e-8
+        self.warm_multipliers = True
 
     # --- decision vector ---------------------------------------------------------------------------
     def _states(self, p: F64, q: F64, held: F64) -> F64:
@@ -348,7 +351,7 @@ class DaySolver:
         if self.model.linear_solver == "mumps":
             opts["mumps_pivot_order"] = 3  # SCOTCH: measured the fastest ordering on these multi-step systems
         if warm:
-            opts.update({"warm_start_init_point": "yes", "mu_init": 1e-8, "warm_start_bound_push": 1e-10,
+            opts.update({"warm_start_init_point": "yes", "mu_init": self.warm_mu_init, "warm_start_bound_push": 1e-10,
                          "warm_start_slack_bound_push": 1e-10, "warm_start_mult_bound_push": 1e-10})  # fmt: skip
         return opts
 
@@ -428,7 +431,7 @@ class DaySolver:
                 self.log.pinned = int(np.count_nonzero(self.pin))
                 new = self.point_at(raw.w)
             pt = new
-            w0, lam = raw.w, (raw.lam_g, raw.lam_x)
+            w0, lam = raw.w, ((raw.lam_g, raw.lam_x) if self.warm_multipliers else None)
             if change < spec.friction_tol:
                 break
         assert raw is not None
