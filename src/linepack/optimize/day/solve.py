@@ -478,8 +478,8 @@ class DaySolver:
         saved = (self.on.copy(), self.point, self.pin.copy(), self.pin_sign.copy(), self.log.friction_change)
         self.on = self.on & ~off
         self.point = None
-        try:
-            trial = self.rounds(raw.w, None)
+        try:  # from the day before, its multipliers and its pinned regimes
+            trial = self.rounds(raw.w, (raw.lam_g, raw.lam_x) if self.warm_multipliers else None)
         except ConvergenceError:
             trial = None
         total = raw.objective_raw + raw.shortfall_raw
