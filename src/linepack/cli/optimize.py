@@ -462,7 +462,12 @@ def day(
         str, typer.Option("--objective", help="fuel, cost, unserved, linepack, or weighted: fuel=1,linepack=0.5")
     ] = "fuel",
     start: Annotated[
-        str, typer.Option("--start", help="periodic (the day repeats), steady (t = 0 steady state) or settled")
+        str,
+        typer.Option(
+            "--start",
+            help="periodic (the day repeats), steady (t = 0 steady state), optimal (its least-fuel steady state) "
+            "or settled",
+        ),
     ] = "periodic",
     end: Annotated[
         str, typer.Option("--end", help="end-of-day linepack: start (>= start), target (--end-linepack) or free")
@@ -520,7 +525,8 @@ def day(
             start_mode, end_mode = StartMode(start), EndMode(end)
         except ValueError:
             raise InputError(
-                f"--start {start} / --end {end}: start is periodic, steady or settled; end is start, target or free"
+                f"--start {start} / --end {end}: start is periodic, steady, optimal or settled; end is start, target "
+                "or free"
             ) from None
         if end_mode == EndMode.TARGET and end_linepack_t is None:
             raise InputError("--end target needs --end-linepack TONNES")

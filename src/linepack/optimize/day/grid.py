@@ -123,6 +123,28 @@ def replay_network(cn: CompiledNetwork, profile: Profile) -> CompiledNetwork:
     return replace(cn, comp_mode=mode, comp_p_set_pa=np.where(power, pd, cn.comp_p_set_pa))
 
 
+def optimal_start(cn: CompiledNetwork, profile: Profile, opts: TransientOptions) -> TransientStart:
+    """The steady least-fuel state of the boundary values at t = 0 on the day's segment grid: the steady NLP
+    (:func:`linepack.optimize.min_fuel`) chooses the set-points, and the transient simulator's discretised
+    steady state at those set-points is the start. Raises :class:`~linepack.errors.InfeasibleError` when no
+    steady state at t = 0 keeps the limits."""
+    from ...errors import InfeasibleError
+    from ..problems import min_fuel
+    from ..solve import solve_problem
+
+    cn0 = with_boundary(cn, Schedule(cn, profile).at(0.0))
+    try:
+        opt = solve_problem(cn0, min_fuel(cn0))
+    except InfeasibleError as exc:
+        raise InfeasibleError(
+            "day-ahead optimisation, optimal start: no steady state of the boundary values at t = 0 keeps the "
+            f"limits, so the day cannot start within them ({exc})",
+            ["use --start periodic (the day's start is then a decision)"],
+        ) from exc
+    st = initial_state(opt.settings, options=opts)
+    return TransientStart(st.point_p_pa.copy(), st.edge_q_kg_s.copy(), st.source_supply_kg_s.copy())
+
+
 def build_grid(cn_user: CompiledNetwork, profile: Profile, spec: DaySpec) -> DayGrid:
     """The grid of ``spec`` on ``cn_user`` with the boundary profile ``profile``; simulates the default day."""
     spec.check()
@@ -146,6 +168,8 @@ def build_grid(cn_user: CompiledNetwork, profile: Profile, spec: DaySpec) -> Day
             other = np.arange(seg.n_pipes, seg.base.n_edges)
             q[seg.edge_map[other]] = settled.edge_q_kg_s[-1, other]
             begin = TransientStart(settled.point_p_pa[s].copy(), q, settled.source_supply_kg_s[-1].copy())
+    elif spec.start == StartMode.OPTIMAL:
+        begin = optimal_start(cn, profile, opts)
     default_day = solve_transient(cn, profile=profile, options=opts, start=begin)
     warm = trajectory_of(default_day)
     times = np.minimum(np.arange(n + 1) * spec.step_s, spec.horizon_s)

@@ -26,7 +26,7 @@ from .network import check_compiled, day_network
 from .problem import DayProblem
 from .replay import Replay, replay
 from .solve import DaySolveLog, DaySolver, RawDay
-from .spec import DaySpec
+from .spec import DaySpec, StartMode
 
 F64 = NDArray[np.float64]
 P_TOL_PA = 100.0  # a pressure within 1 mbar of its limit binds
@@ -253,12 +253,15 @@ def check_start(prob: DayProblem) -> None:
         "in the state the day starts from"
         for why, (d, lim) in sorted(seen.items(), key=lambda kv: -abs(kv[1][0]))
     ]
+    optimal = prob.spec.start == StartMode.OPTIMAL
+    at = " at its least-fuel set-points" if optimal else " at the default set-points"
+    fixes = "" if optimal else "--start optimal (the steady least-fuel state at t = 0), "
     raise InfeasibleError(
         "day-ahead optimisation: the day starts beyond the limits it must keep at every step, so no schedule "
-        f"exists ({prob.spec.start.value} start at the default set-points): " + "; ".join(lines[:6])
+        f"exists ({prob.spec.start.value} start{at}): " + "; ".join(lines[:6])
         + (f"; and {len(lines) - 6} more" if len(lines) > 6 else ""),
-        ["use --start periodic (the day's start is then a decision), or set-points that keep these limits at "
-         "t = 0 (`linepack run` shows the steady state)"],
+        [f"use {fixes}--start periodic (the day's start is then a decision), or set-points that keep these "
+         "limits at t = 0 (`linepack run` shows the steady state)"],
     )  # fmt: skip
 
 

@@ -40,6 +40,18 @@ OFF_POWER_FRACTION = 0.01  # a station below this fraction of its maximum power 
 Z_RANGE = 1.1  # the Z series covers up to this factor above the highest pressure limit
 
 
+def _spans(periods: NDArray[np.int64]) -> str:
+    """Periods (0-based, increasing) as 1-based runs: "periods 1-3, 5"."""
+    runs: list[str] = []
+    start = prev = int(periods[0])
+    for k in [*map(int, periods[1:]), -2]:
+        if k != prev + 1:
+            runs.append(f"{start + 1}" if start == prev else f"{start + 1}-{prev + 1}")
+            start = k
+        prev = k
+    return ("period " if len(periods) == 1 else "periods ") + ", ".join(runs)
+
+
 @dataclass(frozen=True)
 class Point:
     """Where the NLP's friction terms and Z offsets are evaluated: the flows and pressures of a solution."""
@@ -113,6 +125,9 @@ class DaySolver:
         # warm rounds: IPOPT's barrier parameter at the start and whether the multipliers are passed on
         self.warm_mu_init = 1e-8
         self.warm_multipliers = True
+        # a flipped regime is pinned where the new solution put it, so that the solution stays a feasible warm
+        # start (pinned where it was before, the PSGP day's second round ran for minutes: its start broke the pins)
+        self.pin_to_new = True
 
     # --- decision vector ---------------------------------------------------------------------------
     def _states(self, p: F64, q: F64, held: F64) -> F64:
@@ -426,7 +441,8 @@ class DaySolver:
             change, flipped = friction_change(pt.friction, new.friction, q, FLOW_FLOOR * self.model.m_ref, klin_d)
             flip = flipped & (self.pin == 0)
             if np.any(flip) and change >= spec.friction_tol:
-                self.pin[flip] = np.where(pt.friction.frozen[flip] > 0.5, 1, -1).astype(np.int8)
+                regime = (new if self.pin_to_new else pt).friction.frozen[flip]
+                self.pin[flip] = np.where(regime > 0.5, 1, -1).astype(np.int8)
                 self.pin_sign[flip] = np.where(q[:-1][flip] >= 0, 1, -1).astype(np.int8)
                 self.log.pinned = int(np.count_nonzero(self.pin))
                 new = self.point_at(raw.w)
@@ -485,8 +501,8 @@ class DaySolver:
         total = raw.objective_raw + raw.shortfall_raw
         better = trial is not None and trial.objective_raw + trial.shortfall_raw <= total + 1e-9 * abs(total)
         if trial is not None and trial.success and better:
-            for i, k in zip(*np.nonzero(off), strict=True):
-                self.log.switches.append(f"{cn.edge_ids[cn.comp_edge[i]]} off in period {k + 1}")
+            for i in np.flatnonzero(off.any(axis=1)):
+                self.log.switches.append(f"{cn.edge_ids[cn.comp_edge[i]]} off in {_spans(np.flatnonzero(off[i]))}")
             return trial
         self.on, self.point, self.pin, self.pin_sign, self.log.friction_change = saved
         return raw

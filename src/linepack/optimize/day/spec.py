@@ -49,10 +49,13 @@ class StartMode(StrEnum):
     ``steady``: the steady state of the boundary values at t = 0 (the transient simulator's start);
     ``settled``: the state at midnight after ``settle_days`` days run with the default set-points (a realistic
     morning state: the simulator's daily cycle settles in two to three days);
-    ``periodic``: the start is a decision equal to the end state (a repeating day).
+    ``periodic``: the start is a decision equal to the end state (a repeating day);
+    ``optimal``: the steady least-fuel state of the boundary values at t = 0 (``linepack optimize fuel`` on
+    them): a start that keeps the limits where the default set-points' steady state does not.
     """
 
     STEADY = "steady"
+    OPTIMAL = "optimal"
     SETTLED = "settled"
     PERIODIC = "periodic"
 
