@@ -43,3 +43,17 @@ def test_a_one_gas_network_is_taken_as_it_is() -> None:
     net = lp.load_network("examples/small_line.yaml")
     copy, notes = day_network(net)
     assert copy is net and notes == ()
+
+
+def test_a_station_shut_beyond_its_ratio_is_refused_with_the_reason() -> None:
+    """A station shut by its non-return valve at a ratio above its maximum (about 1.5 against 1.2): the optimiser
+    would model it as running at zero flow within the ratio, so it refuses the start and says why."""
+    from linepack.errors import InfeasibleError
+    from linepack.optimize.day.spec import DaySpec, StartMode
+
+    from .networks import shut_station
+
+    spec = DaySpec(period_s=3 * 3600.0, step_s=1800.0, segment_length_m=20_000.0, start=StartMode.STEADY)
+    with pytest.raises(InfeasibleError, match=r"compressor C is shut at the start .* ratio of 1\.[45]\d*, above its "
+                                              r"maximum 1\.2"):  # fmt: skip
+        optimize_day(shut_station(), profile=constant_profile(), spec=spec)

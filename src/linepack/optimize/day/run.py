@@ -23,7 +23,7 @@ from ...transient import Profile
 from ...units import BAR_PA
 from .grid import build_grid
 from .network import check_compiled, day_network
-from .problem import DayProblem
+from .problem import CompCode, DayProblem
 from .replay import Replay, replay
 from .solve import DaySolveLog, DaySolver, RawDay
 from .spec import DaySpec, StartMode
@@ -224,6 +224,28 @@ def binding_limits(prob: DayProblem, raw: RawDay, on: NDArray[np.bool_]) -> list
     return out
 
 
+SHUT_FLOW_KG_S = 1e-6  # a station passing less is shut (its non-return valve closed)
+
+
+def shut_beyond_ratio(prob: DayProblem, p_pa: F64, q_kg_s: F64) -> list[tuple[str, float, float, int]]:
+    """Pressure-controlled stations shut (flow below ``SHUT_FLOW_KG_S``) with a discharge-to-suction ratio above
+    their maximum, in states ``p_pa`` (rows x points), ``q_kg_s`` (rows x edges): (station, worst ratio, its
+    maximum, row). The optimiser models such a station as running at zero flow within its ratio limit, so it
+    cannot hold this state (the simulator can: a shut station keeps its discharge side)."""
+    cn = prob.grid.cn
+    out: list[tuple[str, float, float, int]] = []
+    for i, e in enumerate(cn.comp_edge):
+        rmax = float(cn.comp_ratio_max[i])
+        if prob.comp_code[i] != CompCode.PRESSURE or not np.isfinite(rmax):
+            continue
+        ratio = p_pa[:, cn.edge_to[e]] / p_pa[:, cn.edge_from[e]]
+        bad = (np.abs(q_kg_s[:, e]) < SHUT_FLOW_KG_S) & (ratio > rmax * (1 + 1e-9))
+        if np.any(bad):
+            r = int(np.argmax(np.where(bad, ratio, -np.inf)))
+            out.append((cn.edge_ids[e], float(ratio[r]), rmax, r))
+    return out
+
+
 def check_start(prob: DayProblem) -> None:
     """Raise :class:`InfeasibleError` when the fixed start state (steady or settled day) already breaks a
     pressure limit the optimiser keeps at every step (node limits, MAOP): no schedule can undo where the day
@@ -231,6 +253,16 @@ def check_start(prob: DayProblem) -> None:
     x0 = prob.grid.x0
     if x0 is None:
         return
+    shut = shut_beyond_ratio(prob, x0.point_p_pa[:1], x0.edge_q_kg_s[:1])
+    if shut:
+        raise InfeasibleError(
+            "day-ahead optimisation: "
+            + "; ".join(f"compressor {c} is shut at the start (no flow, non-return valve closed) with a discharge-to-"
+                        f"suction ratio of {r:.3f}, above its maximum {rm:g}" for c, r, rm, _ in shut)
+            + ". The optimiser models a shut pressure-controlled station as running at zero flow within its ratio "
+            "limit, so it cannot start from this state (the transient simulator can)",
+            ["use --start periodic, another start, or a ratio_max that covers the shut state (docs/day-ahead.md)"],
+        )  # fmt: skip
     p = x0.point_p_pa[0]
     amb = prob.grid.cn.ambient_pa
     over = np.flatnonzero(np.isfinite(prob.p_hi) & (p > prob.p_hi + P_TOL_PA))
@@ -290,6 +322,15 @@ def infeasibility_verdict(prob: DayProblem, raw: RawDay) -> list[str]:
                 f"delivery {sid} cannot be met in full from {fmt_hhmm(bad[0] * P)} to {fmt_hhmm((bad[-1] + 1) * P)}: "
                 f"{float(shed.sum() * P) / 1e3:,.1f} t not delivered (up to {float(shed.max()):.3g} kg/s, "
                 f"first at {fmt_hhmm(bad[0] * P)})"
+            )
+    d = grid.default_day
+    if len(d.times_s) == len(t):
+        tr = grid.warm
+        for c, r, rm, row in shut_beyond_ratio(prob, tr.point_p_pa, tr.edge_q_kg_s):
+            out.append(
+                f"note: compressor {c} is shut in the default day at {fmt_hhmm(t[row])} with a discharge-to-suction "
+                f"ratio of {r:.3f}, above its maximum {rm:g}; the optimiser models a shut station as running at zero "
+                "flow within its ratio limit, so a day that needs that state is not found"
             )
     if raw.sigma_lp_kg > 1.0:
         out.append(
