@@ -121,3 +121,15 @@ def test_psgp_periodic_day_replays() -> None:
     res = optimize_day(lp.load_default_network(), profile=winter_day_profile(), spec=spec)
     assert res.feasible, res.raw.status
     assert res.replay is not None and res.replay.agrees, (res.replay.p_rel, res.replay.q_rel)
+
+
+def test_fine_check_on_the_optimisers_own_grid_is_the_replay() -> None:
+    """The grid-error check run on the optimiser's own grid reproduces the optimiser (the replay, from the
+    transferred start state); on the simulator's 1 km / 60 s grid it reports a finite difference."""
+    from linepack.optimize.day.finecheck import fine_check
+
+    spec = quick(start=StartMode.STEADY, end=EndMode.FREE)
+    res = optimize_day(lp.load_network("examples/small_line.yaml"), profile=winter_day_profile(), spec=spec)
+    same = fine_check(res, spec.segment_length_m, spec.step_s)
+    assert same.completed and same.max_dp_bar < 1e-6 and same.linepack_diff_pct < 1e-6
+    assert abs(same.margin_fine_bar - same.margin_opt_bar) < 1e-6
