@@ -1,6 +1,6 @@
 """Day-ahead optimisation speed (issue 15): the PSGP winter day and GasLib-40 over 24 h.
 
-Run: python benchmarks/day_ahead.py [--segment-km 20] [--step-min 15] [--period-h 1] [--start steady|periodic]
+Run: python benchmarks/day_ahead.py [--segment-km 40] [--step-min 30] [--period-h 1] [--start steady|periodic]
      [--skip-psgp] [--skip-gaslib] [--fine-check]
 Prints one row per case: segments, steps, NLP size, outcome, IPOPT solves and iterations, CPU time of the
 whole run (grid, default day, NLP, replay) against the goal as a ratio, and the replay agreement.
@@ -65,8 +65,8 @@ def _row(name: str, cn: Any, spec: DaySpec, goal_s: float, fine: bool = False) -
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--segment-km", type=float, default=20.0)
-    ap.add_argument("--step-min", type=float, default=15.0)
+    ap.add_argument("--segment-km", type=float, default=40.0)
+    ap.add_argument("--step-min", type=float, default=30.0)
     ap.add_argument("--period-h", type=float, default=1.0)
     ap.add_argument("--start", default="steady", choices=[m.value for m in StartMode])
     ap.add_argument("--skip-psgp", action="store_true")

@@ -456,8 +456,8 @@ def day(
     ] = "winter_day",
     horizon: Annotated[str, typer.Option("--horizon", help="length of the day: 24h, 48h, ...")] = "24h",
     period: Annotated[str, typer.Option("--period", help="control period: set-points hold for it (1h, 30min)")] = "1h",
-    step: Annotated[str, typer.Option("--step", help="time step of the simulator and optimiser (15min)")] = "15min",
-    segment_km: Annotated[float, typer.Option("--segment-km", help="longest pipe segment [km]")] = 20.0,
+    step: Annotated[str, typer.Option("--step", help="time step of the simulator and optimiser (30min)")] = "30min",
+    segment_km: Annotated[float, typer.Option("--segment-km", help="longest pipe segment [km]")] = 40.0,
     objective: Annotated[
         str, typer.Option("--objective", help="fuel, cost, unserved, linepack, or weighted: fuel=1,linepack=0.5")
     ] = "fuel",
