@@ -447,6 +447,19 @@ def _weights(text: str) -> dict[str, float]:
     return out_w
 
 
+def _serve_day(res: object, port: int) -> None:
+    try:
+        from ..web.app import LOOPBACK_NAMES, create_app
+        from ..web.day_view import day_routes
+        from ..web.server import address, bind, run
+    except ImportError as exc:
+        raise InputError(f"--serve needs the web extra ({exc.name} is missing): pip install 'linepack[web]'") from None
+    sock = bind("127.0.0.1", port)
+    app = create_app(allowed_hosts=LOOPBACK_NAMES, extra_routes=day_routes(res))  # type: ignore[arg-type]
+    out.print(f"the day-ahead schedule at {address(sock)}day (Ctrl-C stops it)", highlight=False)
+    run(app, sock)
+
+
 @optimize_app.command()
 def day(
     file: FileArg = None,
@@ -492,6 +505,8 @@ def day(
     ] = None,
     plot: Annotated[Path | None, typer.Option("--plot", help="PNG of set-points, linepack, delivery pressures")] = None,
     no_check: Annotated[bool, typer.Option("--no-check", help="skip the replay in the transient simulator")] = False,
+    serve: Annotated[bool, typer.Option("--serve", help="open the web view of the schedule (page /day)")] = False,
+    port: Annotated[int, typer.Option("--port", help="port of the web view (0: a free one)")] = 8767,
     nomination: NominationOpt = None,
     cs: CsOpt = None,
     reference: ReferenceOpt = None,
@@ -565,6 +580,8 @@ def day(
         if plot is not None:
             plot_day(res, plot)
             out.print(f"plot written to {plot}")
+        if serve:
+            _serve_day(res, port)
         if not res.feasible:
             raise typer.Exit(3)
         if res.replay is not None and not res.replay.agrees:
