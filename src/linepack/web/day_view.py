@@ -89,7 +89,7 @@ def day_payload(res: DayResult) -> dict[str, Any]:
             "energy_cost_kusd": [_num(o.energy_cost_usd / 1e3), _num(df.energy_cost_usd / 1e3)],
             "lowest_margin_bar": [_num(o.lowest_margin_bar), _num(df.lowest_margin_bar)],
             "linepack_swing_t": [_num(o.swing_t), _num(df.swing_t)],
-            "replay_worst": None if res.replay is None else _num(res.replay.worst),
+            "replay_worst": None if res.replay is None or not math.isfinite(res.replay.worst) else res.replay.worst,
             "replay_agrees": None if res.replay is None else bool(res.replay.agrees),
             "cpu_s": _num(res.cpu_s),
         },

@@ -73,8 +73,8 @@
   function fmt(v, digits) { return v === null ? "-" : v.toFixed(digits); }
 
   fetch("/api/day").then((r) => r.json()).then((data) => {
-    $("title").textContent = "day-ahead schedule: " + data.network + " (" + data.scenario + "), " + data.profile +
-      "; " + data.grid;
+    $("title").textContent = "day-ahead schedule: " + data.network + ", scenario " + data.scenario + ", profile " +
+      data.profile + "; " + data.grid;
     const info = $("info");
     if (!data.feasible) {
       text(info, "p", "no feasible schedule: the day cannot be run within its limits", "bad");
