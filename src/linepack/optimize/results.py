@@ -103,7 +103,7 @@ class OptimizationResult:
             out.append(
                 {
                     "id": cn.edge_ids[e],
-                    "decision": "off" if mode == CompMode.OFF else ("bypass" if pd <= ps * (1 + 1e-9) else "run"),
+                    "decision": _decision(mode, ps, pd, float(self.comp_power_w[k])),
                     "suction_barg": (ps - cn.ambient_pa) / BAR_PA,
                     "discharge_barg": (pd - cn.ambient_pa) / BAR_PA,
                     "ratio": pd / ps,
@@ -189,3 +189,14 @@ class OptimizationResult:
     def to_json(self, path: str | Path) -> None:
         """Write the result as JSON (atomically: temporary file, then rename)."""
         atomic_write_text(path, json.dumps(self.to_dict(), indent=1) + "\n")
+
+
+def _decision(mode: CompMode, ps_pa: float, pd_pa: float, power_w: float) -> str:
+    """What a compressor does at an optimum: off, bypass (told so, or no compression and no power), run, or run
+    throttled (no compression to within 1e-6 of the suction pressure while its units turn at more than 1 kW:
+    the discharge valve takes back the head they make at their lowest speed, and they burn fuel for it)."""
+    if mode == CompMode.OFF:
+        return "off"
+    if mode == CompMode.BYPASS or (pd_pa <= ps_pa * (1 + 1e-9) and power_w <= 1.0):
+        return "bypass"
+    return "run (throttled)" if pd_pa <= ps_pa * (1 + 1e-6) and power_w > 1e3 else "run"

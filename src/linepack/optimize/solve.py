@@ -157,7 +157,7 @@ def solve_nlp(
             result, props = _solve_with(model_cn, problem, options, start, configs, cn)
         except LinepackError:
             break
-        if (result.success, -result.objective) > (best.success, -best.objective):  # a converged optimum first
+        if _better(result, best, problem):  # a converged optimum first
             best = result
     if not best.success:
         # no optimum settled with these stations running: closing every station with units that is free to
@@ -170,9 +170,17 @@ def solve_nlp(
                 result, _ = _solve_with(replace(model_cn, comp_mode=closed), problem, options, start, configs, cn)
             except LinepackError:
                 return best
-            if (result.success, -result.objective) > (best.success, -best.objective):
+            if _better(result, best, problem):
                 best = result
     return best
+
+
+def _better(result: OptimizationResult, best: OptimizationResult, problem: Problem) -> bool:
+    """Whether ``result`` is a better optimum than ``best``: converged before not converged, then the lower value
+    of what the solver minimises (the reported objective divided by its scale, which is negative for the
+    problems reported as maximised, such as capacity)."""
+    sign = 1.0 if problem.objective_scale >= 0 else -1.0
+    return (result.success, -sign * result.objective) > (best.success, -sign * best.objective)
 
 
 def _start_configs(cn: CompiledNetwork) -> tuple[NDArray[np.int64], NDArray[np.int64], Start | None]:
