@@ -423,7 +423,7 @@ class DaySolver:
     # --- rounds -----------------------------------------------------------------------------------
     def rounds(self, w0: F64, lam: tuple[F64, F64] | None = None) -> RawDay:
         """Rounds from ``w0`` until the friction terms settle (see the module docstring). A segment whose
-        frozen/live regime flips between rounds is pinned to the regime of the round before, its start-of-step
+        frozen/live regime flips between rounds is pinned to the regime of the new solution, its start-of-step
         flow bounded to that side of the simulator's threshold, so that the rounds settle."""
         spec = self.prob.spec
         grid = self.prob.grid
