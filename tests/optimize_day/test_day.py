@@ -136,3 +136,15 @@ def test_fine_check_on_the_optimisers_own_grid_is_the_replay() -> None:
     same = fine_check(res, spec.segment_length_m, spec.step_s)
     assert same.completed and same.max_dp_bar < 1e-6 and same.linepack_diff_pct < 1e-6
     assert abs(same.margin_fine_bar - same.margin_opt_bar) < 1e-6
+
+
+def test_optimal_start_is_the_steady_least_fuel_state() -> None:
+    """--start optimal: the day starts at the steady least-fuel state of t = 0 (its set-points from the steady
+    optimiser), keeps every limit, replays, and burns no more than the default set-points from that start."""
+    spec = quick(start=StartMode.OPTIMAL, end=EndMode.FREE)
+    res = optimize_day(lp.load_network("examples/small_line.yaml"), profile=winter_day_profile(), spec=spec)
+    assert res.feasible and res.replay is not None and res.replay.agrees
+    x0 = res.prob.grid.x0
+    assert x0 is not None
+    assert np.all(x0.point_p_pa[0] <= res.prob.p_hi + 1.0) and np.all(x0.point_p_pa[0] >= res.prob.p_lo - 1.0)
+    assert res.optimised.fuel_t <= res.default.fuel_t + 1e-9
