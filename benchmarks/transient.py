@@ -4,6 +4,9 @@ one core) and how the time per step scales with the number of segments.
     python benchmarks/transient.py            # goal rows + scaling rows (a few minutes)
     python benchmarks/transient.py --quick    # scaling rows over 2 h only
 
+The default PSGP network mixes its sources' gases (issue 12) and runs its stations through their units' maps
+(issue 21); the "one gas" rows are the same network with ``mixing: off`` (no gas tracking).
+
 Prints one table: network, residual kernel (numba-compiled or numpy), segment length, segments, unknowns,
 steps, wall and CPU time, CPU time per step, Newton iterations per step. The start (steady solve, the
 discretised steady state) is in the totals; ``ms/step`` (CPU) excludes it. The goal rows run the numpy and
@@ -74,6 +77,15 @@ def run(name: str, net: lp.Network, seg_km: float, hours: float, dt: float, kern
     )
 
 
+def one_gas_network(net: lp.Network) -> lp.Network:
+    """``net`` with its sources' gases not mixed (``mixing: off``: the network gas everywhere, no tracking)."""
+    from linepack.model.network import Settings
+
+    one = net.copy()
+    one.settings = Settings(**{**one.settings.model_dump(), "mixing": "off"})
+    return one
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="scaling rows over 2 h only, no 24-h goal row")
@@ -93,9 +105,11 @@ def main() -> None:
         rows.append(run("PSGP psgp_base", psgp, seg_km, 2.0, 60.0, **kw))
     if not args.quick:
         run("warm-up (kernel compilation, cached on disk)", psgp, 20.0, 0.1, 60.0)
+        one_gas = one_gas_network(psgp)
         for r in range(args.rounds):
             for kernel in ("numpy", "auto") if r % 2 == 0 else ("auto", "numpy"):
                 rows.append(run("PSGP psgp_base 24 h (goal)", psgp, 1.0, 24.0, 60.0, kernel, **kw))
+            rows.append(run("PSGP 24 h, one gas", one_gas, 1.0, 24.0, 60.0, "auto", **kw))
     head = (
         f"{'network':28s} {'kernel':>6s} {'seg km':>6s} {'segments':>8s} {'unknowns':>8s} {'steps':>6s} "
         f"{'wall s':>8s} {'CPU s':>8s} {'ms/step':>8s} {'Newton/step':>11s}"
@@ -107,6 +121,11 @@ def main() -> None:
             f"{r.name:28s} {r.kernel:>6s} {r.seg_km:6.1f} {r.segments:8d} {r.unknowns:8d} {r.steps:6d} {r.wall_s:8.2f} "
             f"{r.cpu_s:8.2f} {r.per_step_ms:8.2f} {r.iters:11.2f}"
         )
+    mixed = [r.cpu_s for r in rows if r.name.endswith("(goal)") and r.kernel == "numba"]
+    single = [r.cpu_s for r in rows if r.name.endswith("one gas")]
+    if mixed and single:
+        ratio = float(np.median(mixed) / np.median(single))
+        print(f"gases mixed and tracked / one gas (numba, medians): {ratio:.2f} (issue 12's goal: at most 1.3)")
     print(f"options: {kw}; goal: PSGP 24 h, 60 s, 1 km in under 2 s CPU; load average {os.getloadavg()[0]:.1f}")
 
 

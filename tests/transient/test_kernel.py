@@ -13,15 +13,45 @@ from linepack.transient import kernel as kmod
 pytest.importorskip("numba")
 
 
-def _run(monkeypatch: pytest.MonkeyPatch, mode: str) -> lp.transient.TransientResult:  # type: ignore[name-defined]
+def _run(monkeypatch: pytest.MonkeyPatch, mode: str, mixing: str = "auto") -> lp.transient.TransientResult:  # type: ignore[name-defined]
+    from linepack.model.network import Settings
+
     monkeypatch.setenv(kmod.ENV, mode)
     opts = TransientOptions(horizon_s=1800.0, dt_s=60.0, segment_length_m=5000.0)
-    return solve_transient(lp.load_default_network(), "psgp_base", profile=winter_day_profile(), options=opts)
+    net = lp.load_default_network()
+    net.settings = Settings(**{**net.settings.model_dump(), "mixing": mixing})
+    return solve_transient(net, "psgp_base", profile=winter_day_profile(), options=opts)
+
+
+def test_kernel_run_equals_the_numpy_run_with_one_gas(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One gas (mixing off): Z from the network gas's table."""
+    ref = _run(monkeypatch, "numpy", "off")
+    res = _run(monkeypatch, "auto", "off")
+    assert res.gas_holdup_kg is None  # no tracking
+    assert np.array_equal(ref.newton_iterations, res.newton_iterations)
+    assert np.max(np.abs(res.node_p_pa / ref.node_p_pa - 1.0)) < 1e-13
+    assert np.max(np.abs(res.edge_q_kg_s - ref.edge_q_kg_s)) < 1e-9 * np.max(np.abs(ref.edge_q_kg_s))
 
 
 def test_kernel_run_equals_the_numpy_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PSGP's gases mix: the kernels take Z from the property layer's Taylor expansions (re-centred as LocalZ)."""
     ref = _run(monkeypatch, "numpy")
+    used = {"law": 0, "storage": 0}
+    law, storage = kmod.StepKernel.segment_law, kmod.StepKernel.storage
+
+    def counted(fn, key):  # type: ignore[no-untyped-def]
+        def call(*a):  # type: ignore[no-untyped-def]
+            out = fn(*a)
+            used[key] += out is not None
+            return out
+
+        return call
+
+    monkeypatch.setattr(kmod.StepKernel, "segment_law", counted(law, "law"))
+    monkeypatch.setattr(kmod.StepKernel, "storage", counted(storage, "storage"))
     res = _run(monkeypatch, "auto")
+    assert res.seg.cn.quality is not None and res.gas_holdup_kg is not None  # gases tracked
+    assert used["law"] > 30 and used["storage"] > 30  # the kernels answered every step
     assert np.array_equal(ref.newton_iterations, res.newton_iterations)
     assert np.max(np.abs(res.node_p_pa / ref.node_p_pa - 1.0)) < 1e-13
     assert np.max(np.abs(res.linepack_kg / ref.linepack_kg - 1.0)) < 1e-13
@@ -64,3 +94,31 @@ def test_kernels_match_the_numpy_terms_and_fall_back_outside_the_table(monkeypat
     p_out[0] = 1e9
     assert kern.storage(p_out, sys_.volume, rho_old, 1.0, 60.0) is None
     assert np.all(np.isfinite(sys_.storage_rate(p_out)))
+
+
+def test_unit_series_of_the_whole_run_equal_those_of_each_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The unit series evaluated once for all steps (transient.unit_record) are those of unit_points at each step
+    (with the gas of that step: PSGP's gases mix and move)."""
+    import copy
+
+    from linepack.transient import unit_record
+
+    once = _run(monkeypatch, "auto")
+    init = unit_record.UnitRecorder.__init__
+
+    def per_step(self: unit_record.UnitRecorder, cs: object, n_t: int, names: tuple[str, ...]) -> None:
+        init(self, cs, n_t, names)  # type: ignore[arg-type]
+        self.cs = copy.copy(self.cs)  # not the network's stations: every step takes the per-step path
+
+    monkeypatch.setattr(unit_record.UnitRecorder, "__init__", per_step)
+    each = _run(monkeypatch, "auto")
+    assert once.units is not None and each.units is not None
+    assert np.array_equal(once.units.config, each.units.config)
+    running = 0
+    for name, ref in each.units.values.items():
+        got = once.units.values[name]
+        assert np.array_equal(np.isnan(got), np.isnan(ref)), name
+        ok = ~np.isnan(ref)
+        running = int(ok.sum())
+        assert np.allclose(got[ok], ref[ok], rtol=1e-12, atol=1e-12 * np.max(np.abs(ref[ok]))), name
+    assert running > 0

@@ -38,6 +38,7 @@ from numpy.typing import NDArray
 
 from .drivers import available_power_w
 from .poly import in_n, in_q, line, poly2, rmax, rmin, root, rwhere
+from .power_kernel import compiled_bracket, compiled_newton
 from .units import UnitArrays
 
 Arr = NDArray[Any]
@@ -120,6 +121,21 @@ def power_flow(u: UnitArrays, idx: I64, h: Any, rho: Any, q_top: Any) -> Arr:
     """
     hr, rr = np.real(h), np.real(rho)
     top = np.real(q_top).astype(float)
+    fast = compiled_bracket()
+    if fast is not None:  # the same loop compiled (stations.power_kernel: the same bracket, bit for bit)
+        x, a = np.empty(len(idx)), np.empty(len(idx))
+        flags = np.empty(len(idx), dtype=np.int64)
+        fast(np.asarray(idx, dtype=np.int64), np.asarray(hr, dtype=float), np.asarray(rr, dtype=float), top,
+             u.q_ref, u.kind, u.head, u.eta, u.surge, u.choke, u.n_min, u.n_max, u.q_cx, u.flow_per_rpm,
+             u.eta_piston, u.power_w, x, a, flags)  # fmt: skip
+        step = compiled_newton()
+        if step is not None and not np.iscomplexobj(h) and not np.iscomplexobj(rho):
+            q = np.empty(len(idx))  # real heads and densities: the Newton step compiled too
+            step(np.asarray(idx, dtype=np.int64), np.asarray(hr, dtype=float), np.asarray(rr, dtype=float), x, a,
+                 flags, u.kind, u.head, u.eta, u.surge, u.choke, u.n_min, u.n_max, u.q_cx, u.flow_per_rpm,
+                 u.eta_piston, u.power_w, q)  # fmt: skip
+            return q
+        return _newton_step(u, idx, h, rho, hr, rr, x, a, flags == 1, flags == 2)
     a = np.full(len(idx), 1e-6) * u.q_ref[idx]
     b = np.maximum(top, a * 2.0)
     ga, gb = _power_gap(u, idx, a, hr, rr).real, _power_gap(u, idx, b, hr, rr).real
@@ -143,6 +159,13 @@ def power_flow(u: UnitArrays, idx: I64, h: Any, rho: Any, q_top: Any) -> Arr:
         side = np.where(right, 1, -1)
         if np.all((b - a <= 1e-13 * np.maximum(top, 1e-9)) | (np.abs(gx) <= 1e-12 * (1.0 + np.abs(rr * x * hr)))):
             break
+    return _newton_step(u, idx, h, rho, hr, rr, x, a, free, stuck)
+
+
+def _newton_step(
+    u: UnitArrays, idx: I64, h: Any, rho: Any, hr: Any, rr: Any, x: Arr, a: Arr, free: Arr, stuck: Arr
+) -> Arr:
+    """The Newton step of :func:`power_flow` from the bracketed root ``x`` (complex: carries the derivative)."""
     slope = np.imag(_power_gap(u, idx, x + 1j * STEP, hr, rr)) / STEP
     slope = np.where(np.abs(slope) > 0, slope, 1.0)
     q = x - _power_gap(u, idx, x, h, rho) / slope

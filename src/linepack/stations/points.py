@@ -207,6 +207,38 @@ def station_ends(
     return m, p[np.where(rev, b, a)], p[np.where(rev, a, b)]
 
 
+def pair_columns(cs: CompiledStations, ev: StationEval) -> dict[str, F64]:
+    """The numeric columns of :class:`UnitPoints` for every running unit of ``ev`` (its pairs, in pair order)."""
+    un = cs.units
+    idx = ev.pair_unit
+    h = np.real(ev.head)
+    q = np.real(ev.q_m3_s)
+    n_run = np.real(ev.speed_rpm)
+    a, b, c0 = in_q(un.head[idx], n_run)
+    q_surge, _ = root(a - un.surge[idx, 2], b - un.surge[idx, 1], c0 - un.surge[idx, 0], 0.0, -1)
+    q_choke, _ = root(a - un.choke[idx, 2], b - un.choke[idx, 1], c0 - un.choke[idx, 0], 0.0, -1)
+    turbo = un.kind[idx] == 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        surge = np.where(turbo, (q - q_surge) / q, np.nan)
+        choke = np.where(turbo, (q_choke - q) / q, np.nan)
+    return {
+        "surge_margin": surge,
+        "choke_margin": choke,
+        "speed_rpm": np.real(ev.speed_rpm),
+        "flow_m3_s": q,
+        "head_kj_per_kg": h / 1e3,
+        "head_asked_kj_per_kg": np.real(ev.head_asked) / 1e3,
+        "efficiency": np.real(ev.efficiency),
+        "power_mw": np.real(ev.unit_power_w) / 1e6,
+        "power_avail_mw": np.real(ev.power_avail_w) / 1e6,
+        "energy_mw": np.real(ev.unit_energy_w) / 1e6,
+        "fuel_kg_s": np.real(ev.unit_fuel_kg_s),
+        "recycle_kg_s": np.maximum(np.real(ev.rho * (ev.q_m3_s - ev.q_net_m3_s)), 0.0),
+        "p_suction_bar": np.real(ev.p_in_pa) / 1e5,
+        "rho_kg_m3": np.real(ev.rho),
+    }
+
+
 def unit_points(
     cn: CompiledNetwork,
     p_pa: F64,
@@ -261,30 +293,9 @@ def unit_points(
     slots = np.flatnonzero(run)
     if len(slots):
         ev = evaluate(cs, gas, slots, config[slots], m[slots], ps[slots], pd[slots])
-        un = cs.units
         idx = ev.pair_unit
-        h = np.real(ev.head)
-        q = np.real(ev.q_m3_s)
-        n_run = np.real(ev.speed_rpm)
-        a, b, c0 = in_q(un.head[idx], n_run)
-        q_surge, _ = root(a - un.surge[idx, 2], b - un.surge[idx, 1], c0 - un.surge[idx, 0], 0.0, -1)
-        q_choke, _ = root(a - un.choke[idx, 2], b - un.choke[idx, 1], c0 - un.choke[idx, 0], 0.0, -1)
-        turbo = un.kind[idx] == 0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cols["surge_margin"][idx] = np.where(turbo, (q - q_surge) / q, np.nan)
-            cols["choke_margin"][idx] = np.where(turbo, (q_choke - q) / q, np.nan)
-        cols["speed_rpm"][idx] = np.real(ev.speed_rpm)
-        cols["flow_m3_s"][idx] = q
-        cols["head_kj_per_kg"][idx] = h / 1e3
-        cols["head_asked_kj_per_kg"][idx] = np.real(ev.head_asked) / 1e3
-        cols["efficiency"][idx] = np.real(ev.efficiency)
-        cols["power_mw"][idx] = np.real(ev.unit_power_w) / 1e6
-        cols["power_avail_mw"][idx] = np.real(ev.power_avail_w) / 1e6
-        cols["energy_mw"][idx] = np.real(ev.unit_energy_w) / 1e6
-        cols["fuel_kg_s"][idx] = np.real(ev.unit_fuel_kg_s)
-        cols["recycle_kg_s"][idx] = np.maximum(np.real(ev.rho * (ev.q_m3_s - ev.q_net_m3_s)), 0.0)
-        cols["p_suction_bar"][idx] = np.real(ev.p_in_pa) / 1e5
-        cols["rho_kg_m3"][idx] = np.real(ev.rho)
+        for name, values in pair_columns(cs, ev).items():
+            cols[name][idx] = values
         stage[idx] = ev.pair_stage + 1
         for i, u in enumerate(idx):
             state[u] = _state(ev, i, cs)

@@ -117,6 +117,24 @@ def _group_min(values: Arr, groups: I64, n: int) -> Arr:
     return out
 
 
+def config_pairs(cs: CompiledStations, slot_config: I64) -> tuple[I64, I64, I64, I64]:
+    """The running units of each slot's configuration: per pair its slot, unit, stage and the slot's stage count."""
+    cf = cs.configs
+    order = np.argsort(cf.pair_config, kind="stable")
+    counts = np.bincount(cf.pair_config, minlength=len(cf))
+    starts = np.concatenate([[0], np.cumsum(counts)])
+    per = counts[slot_config]
+    pair_slot = np.repeat(np.arange(len(slot_config)), per)
+    offs = np.arange(int(per.sum())) - np.repeat(np.cumsum(per) - per, per)
+    pair = order[starts[slot_config][pair_slot] + offs]
+    return pair_slot, cf.pair_unit[pair], cf.pair_stage[pair], cf.n_stages[slot_config][pair_slot]
+
+
+def stage_inlet_pa(ps: Any, ratio: Any, pair_slot: I64, stage: I64, n_stages: I64) -> Arr:
+    """Inlet pressure of every pair's stage [Pa]: the station ratio shared equally by its stages."""
+    return np.asarray(ps[pair_slot] * ratio ** (stage / n_stages))
+
+
 def evaluate(
     cs: CompiledStations,
     gas: SuctionGas,
@@ -136,21 +154,11 @@ def evaluate(
     cf, un = cs.configs, cs.units
     n_slot = len(slot_config)
     m, ps, pd = (np.asarray(v) for v in (m, ps, pd))
-    # the units of each slot's configuration
-    order = np.argsort(cf.pair_config, kind="stable")
-    counts = np.bincount(cf.pair_config, minlength=len(cf))
-    starts = np.concatenate([[0], np.cumsum(counts)])
-    per = counts[slot_config]
-    pair_slot = np.repeat(np.arange(n_slot), per)
-    offs = np.arange(int(per.sum())) - np.repeat(np.cumsum(per) - per, per)
-    pair = order[starts[slot_config][pair_slot] + offs]
-    idx = cf.pair_unit[pair]
-    stage = cf.pair_stage[pair]
-    n_stages = cf.n_stages[slot_config][pair_slot]
+    pair_slot, idx, stage, n_stages = config_pairs(cs, slot_config)
     st = slot_station[pair_slot]
     t_k, mm, kap = gas.t_k[st], gas.molar_mass[st], gas.kappa[st]
     ratio = pd[pair_slot] / ps[pair_slot]
-    p_in = ps[pair_slot] * ratio ** (stage / n_stages)
+    p_in = stage_inlet_pa(ps, ratio, pair_slot, stage, n_stages)
     r_stage = ratio ** (1.0 / n_stages)
     z = z_lifted(gas.z, p_in, t_k, st)
     rho = p_in * mm / (z * R_J_PER_MOL_K * t_k)

@@ -182,8 +182,8 @@ class TransientSystem(SteadySystem):
         self._no_state = ResistiveState(*(self._nan_res,) * 9)
         self._fuel_state: ControlState | None = None
         self._fuel = np.zeros(0)
-        # compiled residual kernels (numba) for the network gas; the numpy path for mixtures (their Z is not one table)
-        self.kernel = StepKernel.make(self) if use_kernel and self.props.uniform else None
+        # compiled residual kernels (numba): Z from the network gas's table, or the mixtures' Taylor expansions
+        self.kernel = StepKernel.make(self) if use_kernel else None
         self.withdrawal: F64 | None = None  # kg/s drawn at every point besides the sinks (leaks), or None
 
     def _set_z(self) -> None:
@@ -213,8 +213,6 @@ class TransientSystem(SteadySystem):
         self._set_z()
         if self.stations is not None:  # the stations with units compress (and burn) the gas they now take in
             self.stations = StationRows(cn, self.state.comp_mode, self.stations.configs, props)
-        if not props.uniform:
-            self.kernel = None  # the kernels hold the network gas's k1, a_h and Z table
 
     # --- boundary conditions of the step --------------------------------------------------------
     def set_step(self, dt: float, rho_old: F64, q_old: F64 | None = None) -> None:
@@ -450,7 +448,7 @@ class TransientSystem(SteadySystem):
         if not np.isfinite(self.dt):
             return np.zeros(self.n)
         rho_factor = self.rho_factor
-        if self.kernel is not None and not isinstance(rho_factor, np.ndarray):
+        if self.kernel is not None:
             out = self.kernel.storage(p, self.volume, self.rho_old, rho_factor, self.dt)
             if out is not None:
                 return out

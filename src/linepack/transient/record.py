@@ -12,6 +12,7 @@ from ..stations.points import running, unit_points
 from .discretise import SegmentedNetwork
 from .events import Event
 from .results import UNIT_SERIES, TransientResult, UnitSeries
+from .unit_record import UnitRecorder
 
 if TYPE_CHECKING:
     from .solve import TransientOptions
@@ -43,8 +44,9 @@ class Recorder:
         self.power = np.zeros((n_t, len(base.comp_edge)))
         self.fuel = np.zeros((n_t, len(base.comp_edge)))
         cs = base.stations
-        self.unit_values = {k: np.full((n_t, len(cs.units)), np.nan) for k in UNIT_SERIES} if cs is not None else {}
-        self.unit_config = np.full((n_t, len(cs.ids) if cs is not None else 0), -1, dtype=np.int64)
+        # unit series: the stations' inputs kept per step, evaluated for all steps at once (unit_record)
+        self.units = UnitRecorder(cs, n_t, tuple(UNIT_SERIES)) if cs is not None else None
+        self.unit_direct: dict[int, dict[str, F64]] = {}  # steps whose stations an event changed: evaluated at once
         self.iters = np.zeros(n_t, dtype=np.int64)
         self.integral = np.zeros(n_t)
         self.leak = np.zeros(n_t)
@@ -132,15 +134,18 @@ class Recorder:
             self.survival[below] = 0.0
 
     def _units(self, k: int, run: Run, p: F64, q: F64) -> None:
-        """Every unit's operating point at step ``k`` (the station configurations in force)."""
+        """Every unit's operating point at step ``k`` (the station configurations in force): its inputs kept for
+        the evaluation of all steps at once, or evaluated now when an event changed the stations."""
         st, cn = run.sys.state, run.cn
+        assert self.units is not None
+        if cn.stations is self.units.cs:
+            self.units.record(k, cn, p, q, st, run.sys.props)
+            return
         configs = st.configs(cn)
         pts = unit_points(cn, p, q, st.comp_mode, configs, st.reverse(), run.sys.props)
-        if pts is None:
-            return
-        for name, series in self.unit_values.items():
-            series[k] = getattr(pts, name)
-        self.unit_config[k] = np.where(running(cn, st.comp_mode), configs, -1)
+        if pts is not None and len(pts.unit_ids) == self.units.n_units:
+            self.unit_direct[k] = {name: np.asarray(getattr(pts, name), dtype=float) for name in UNIT_SERIES}
+            self.units.config[k] = np.where(running(cn, st.comp_mode), configs, -1)
 
     def result(
         self,
@@ -195,7 +200,11 @@ class Recorder:
 
     def _unit_series(self, n: int) -> UnitSeries | None:
         cs = self.seg.base.stations
-        if cs is None:
+        if cs is None or self.units is None:
             return None
-        values = {name: series[:n].copy() for name, series in self.unit_values.items()}
-        return UnitSeries(cs.units.ids, cs.ids, cs.configs.ids, self.unit_config[:n].copy(), values)
+        values = self.units.series(n)
+        for k, row in self.unit_direct.items():
+            if k < n:
+                for name, v in row.items():
+                    values[name][k] = v
+        return UnitSeries(cs.units.ids, cs.ids, cs.configs.ids, self.units.config[:n].copy(), values)
