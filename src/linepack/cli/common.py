@@ -269,5 +269,3 @@ FixedLossOpt = Annotated[
     typer.Option("--fixed-loss", help="GasLib fixed-loss resistors: resistor (default), short_pipe or error"),
 ]
 ScenarioOpt = Annotated[str | None, typer.Option("--scenario", "-s", help="scenario name (see `linepack scenarios`)")]
-
-

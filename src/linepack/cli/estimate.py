@@ -18,13 +18,21 @@ if TYPE_CHECKING:
     from ..estimate.scada import ScadaData
     from ..model.network import Network
 
-scada_app = typer.Typer(help="SCADA data: check a file against its tag map, or generate synthetic data.",
-                        no_args_is_help=True)
+scada_app = typer.Typer(
+    help="SCADA data: check a file against its tag map, or generate synthetic data.", no_args_is_help=True
+)
 
-ScadaOpt = Annotated[Path | None, typer.Option("--scada", help="SCADA readings: .csv, .csv.gz or .parquet "
-                                               "(time,tag,value,unit); default: the shipped PSGP data")]
-MetersOpt = Annotated[Path | None, typer.Option("--meters", "-m", help="tag map (.yaml, .json or .csv); default: "
-                                                "the shipped PSGP meter set")]
+ScadaOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--scada",
+        help="SCADA readings: .csv, .csv.gz or .parquet (time,tag,value,unit); default: the shipped PSGP data",
+    ),
+]
+MetersOpt = Annotated[
+    Path | None,
+    typer.Option("--meters", "-m", help="tag map (.yaml, .json or .csv); default: the shipped PSGP meter set"),
+]
 StartOpt = Annotated[str | None, typer.Option("--start", help="start of the window (ISO time, HH:MM or seconds)")]
 EndOpt = Annotated[str | None, typer.Option("--end", help="end of the window (ISO time, HH:MM or seconds)")]
 IgnoreOpt = Annotated[bool, typer.Option("--ignore-unknown-tags", help="drop tags the tag map does not know")]
@@ -64,14 +72,20 @@ def estimate(
     scada: ScadaOpt = None,
     meters: MetersOpt = None,
     scenario: ScenarioOpt = None,
-    dynamic: Annotated[bool, typer.Option("--dynamic", help="track the state through the window (Kalman filter)")]
-    = False,
+    dynamic: Annotated[
+        bool, typer.Option("--dynamic", help="track the state through the window (Kalman filter)")
+    ] = False,
     start: StartOpt = None,
     end: EndOpt = None,
-    minutes: Annotated[float, typer.Option("--minutes", help="steady: minutes of readings averaged from --start")]
-    = 15.0,
-    pseudo: Annotated[bool, typer.Option("--pseudo", help="assume scenario values (+/-30 %) where meters leave the "
-                                         "state open, instead of an error")] = False,
+    minutes: Annotated[
+        float, typer.Option("--minutes", help="steady: minutes of readings averaged from --start")
+    ] = 15.0,
+    pseudo: Annotated[
+        bool,
+        typer.Option(
+            "--pseudo", help="assume scenario values (+/-30 %) where meters leave the state open, instead of an error"
+        ),
+    ] = False,
     segment_km: SegmentOpt = 10.0,
     ignore_unknown_tags: IgnoreOpt = False,
     output: OutputOpt = None,
@@ -100,8 +114,9 @@ def estimate(
         if not dynamic:
             est = SteadyEstimator(net, ms, scn)
             first = data.span()[0] if t0 is None else t0
-            series = prepare(data, est.bound, start_s=first, end_s=first + minutes * 60.0,
-                             ignore_unknown_tags=ignore_unknown_tags)
+            series = prepare(
+                data, est.bound, start_s=first, end_s=first + minutes * 60.0, ignore_unknown_tags=ignore_unknown_tags
+            )
             print_issues(series.issues, out)
             res = est.estimate_window(series, 0.0, minutes * 60.0, pseudo=Pseudo() if pseudo else None)
             print_steady(res, out)
@@ -152,13 +167,23 @@ def leak_detect(
     end: EndOpt = None,
     window: Annotated[float, typer.Option("--window", help="model-based window [min]")] = 30.0,
     balance_window: Annotated[float, typer.Option("--balance-window", help="mass-balance window [min]")] = 120.0,
-    false_alarms: Annotated[float, typer.Option("--false-alarms", help="false alarms a year the thresholds allow")]
-    = 12.0,
+    false_alarms: Annotated[
+        float, typer.Option("--false-alarms", help="false alarms a year the thresholds allow")
+    ] = 12.0,
     reference: Annotated[float, typer.Option("--reference", help="leak-free hours at the start (baseline)")] = 2.0,
-    watch: Annotated[str | None, typer.Option("--watch", help="comma-separated pipes for the model-based method "
-                                              "(default: every pipe; PSGP data: the PSGP pipes)")] = None,
-    route: Annotated[str | None, typer.Option("--route", help="comma-separated nodes of a route for locations in km "
-                                              "(default for PSGP: the corridor)")] = None,
+    watch: Annotated[
+        str | None,
+        typer.Option(
+            "--watch",
+            help="comma-separated pipes for the model-based method (default: every pipe; PSGP data: the PSGP pipes)",
+        ),
+    ] = None,
+    route: Annotated[
+        str | None,
+        typer.Option(
+            "--route", help="comma-separated nodes of a route for locations in km (default for PSGP: the corridor)"
+        ),
+    ] = None,
     segment_km: SegmentOpt = 10.0,
     ignore_unknown_tags: IgnoreOpt = False,
     output: OutputOpt = None,
@@ -185,8 +210,14 @@ def leak_detect(
 
             watch_ids = watch_ids or tuple(f"PSGP-0{i}" for i in range(1, 9))
             route_ids = route_ids or PSGP_CORRIDOR
-        opts = LeakOptions(window_minutes=window, balance_minutes=balance_window, false_alarms_per_year=false_alarms,
-                           reference_hours=reference, watch=watch_ids, route=route_ids)
+        opts = LeakOptions(
+            window_minutes=window,
+            balance_minutes=balance_window,
+            false_alarms_per_year=false_alarms,
+            reference_hours=reference,
+            watch=watch_ids,
+            route=route_ids,
+        )
         opts.check()
         dyn = DynamicEstimator(net, ms, scenario_of(net, scenario), DynamicOptions(segment_length_m=segment_km * 1e3))
         series = prepare(data, dyn.bound, start_s=t0, end_s=t1, ignore_unknown_tags=ignore_unknown_tags)
@@ -214,8 +245,9 @@ def scada_check(
     meters: MetersOpt = None,
     scenario: ScenarioOpt = None,
     ignore_unknown_tags: IgnoreOpt = False,
-    stuck_minutes: Annotated[float, typer.Option("--stuck-minutes", help="a reading repeated this long is stuck")]
-    = 30.0,
+    stuck_minutes: Annotated[
+        float, typer.Option("--stuck-minutes", help="a reading repeated this long is stuck")
+    ] = 30.0,
 ) -> None:
     """Check SCADA readings against their tag map: unknown tags and units (errors), gaps, stuck meters and
     implausible readings (listed)."""
@@ -228,9 +260,11 @@ def scada_check(
         net, ms, data = _inputs(file, scada, meters)
         cn = compile_network(net, scenario_of(net, scenario))
         series = prepare(data, bind(ms, cn), ignore_unknown_tags=ignore_unknown_tags, stuck_minutes=stuck_minutes)
-        out.print(f"{data.source}: {data.n_rows} readings of {len(data.tags)} tags from "
-                  f"{data.format_time(data.span()[0])} to {data.format_time(data.span()[1])}, every "
-                  f"{series.dt_s:g} s")
+        out.print(
+            f"{data.source}: {data.n_rows} readings of {len(data.tags)} tags from "
+            f"{data.format_time(data.span()[0])} to {data.format_time(data.span()[1])}, every "
+            f"{series.dt_s:g} s"
+        )
         print_issues(series.issues, out, limit=200)
 
     guard(go)
@@ -242,12 +276,14 @@ def scada_synth(
     meters: MetersOpt = None,
     scenario: ScenarioOpt = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="readings file: .csv, .csv.gz or .parquet")] = Path(
-        "scada.csv.gz"),
+        "scada.csv.gz"
+    ),
     hours: Annotated[float, typer.Option("--hours", help="simulated hours")] = 24.0,
     interval: Annotated[float, typer.Option("--interval", help="SCADA interval [s]")] = 60.0,
     profile: Annotated[str, typer.Option("--profile", help="built-in profile (winter_day, constant)")] = "winter_day",
-    leak: Annotated[list[str] | None, typer.Option("--leak", help="PIPE:KM:KG_S@TIME, e.g. PSGP-06:120:12@05:00 "
-                                                   "(repeatable)")] = None,
+    leak: Annotated[
+        list[str] | None, typer.Option("--leak", help="PIPE:KM:KG_S@TIME, e.g. PSGP-06:120:12@05:00 (repeatable)")
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help="seed of the meter errors")] = 0,
     dropout: Annotated[float, typer.Option("--dropout", help="share of readings missing")] = 0.0,
     segment_km: Annotated[float, typer.Option("--segment-length", help="grid of the simulation [km]")] = 2.0,
@@ -266,11 +302,22 @@ def scada_synth(
         net = network_from(file)
         ms = load_meter_set(meters if meters is not None else default_meter_set_path("psgp_meters.yaml"))
         events = [parse_event(f"leak:{x}") for x in (leak or [])]
-        syn = synthesize(net, ms, scenario_of(net, scenario), profile=builtin_profile(profile, hours), events=events,
-                         hours=hours, interval_s=interval, errors=MeterErrors(dropout_rate=dropout), seed=seed,
-                         segment_length_m=segment_km * 1e3)
+        syn = synthesize(
+            net,
+            ms,
+            scenario_of(net, scenario),
+            profile=builtin_profile(profile, hours),
+            events=events,
+            hours=hours,
+            interval_s=interval,
+            errors=MeterErrors(dropout_rate=dropout),
+            seed=seed,
+            segment_length_m=segment_km * 1e3,
+        )
         write_scada(syn.data, output)
-        out.print(f"{syn.data.n_rows} readings of {len(ms.meters)} tags written to {output}"
-                  + (f"; leaks: {'; '.join(e.describe() for e in syn.leaks)}" if syn.leaks else ""))
+        out.print(
+            f"{syn.data.n_rows} readings of {len(ms.meters)} tags written to {output}"
+            + (f"; leaks: {'; '.join(e.describe() for e in syn.leaks)}" if syn.leaks else "")
+        )
 
     guard(go)

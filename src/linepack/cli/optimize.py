@@ -21,6 +21,7 @@ from .common import (
     NominationOpt,
     ReferenceOpt,
     ScenarioOpt,
+    err,
     guard,
     network_from,
     out,
@@ -405,5 +406,186 @@ def expand(
                 raise InputError(f"--output {output}: results are written as JSON; give a .json file")
             res.to_json(output)
             out.print(f"result written to {output}")
+
+    guard(go)
+
+
+def _duration_s(text: str, what: str) -> float:
+    """``24h``, ``1h``, ``30min``, ``15m``, ``900s``, ``2d`` or a bare number of hours -> seconds."""
+    import re
+
+    m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(d|h|min|m|s)?\s*", text)
+    if not m:
+        raise InputError(f"{what} '{text}': write a duration such as 24h, 1h, 30min or 900s")
+    value = float(m.group(1))
+    seconds = value * {"d": 86400.0, "h": 3600.0, "min": 60.0, "m": 60.0, "s": 1.0}[m.group(2) or "h"]
+    if seconds <= 0:
+        raise InputError(f"{what} '{text}': must be longer than zero")
+    return seconds
+
+
+def _weights(text: str) -> dict[str, float]:
+    """``fuel``, ``cost``, ``unserved``, ``linepack`` or weighted terms ``fuel=1,linepack=0.5``."""
+    from ..optimize.day.spec import OBJECTIVES, TERMS
+
+    text = text.strip()
+    if text in OBJECTIVES:
+        return dict(OBJECTIVES[text])
+    out_w: dict[str, float] = {}
+    for part in text.split(","):
+        key, sep, value = part.partition("=")
+        key = key.strip()
+        if key not in TERMS:
+            raise InputError(
+                f"--objective '{text}': unknown term '{key}'; use one of {', '.join(TERMS)} or weighted terms "
+                "such as fuel=1,linepack=0.5"
+            )
+        try:
+            out_w[key] = float(value) if sep else 1.0
+        except ValueError:
+            raise InputError(f"--objective '{text}': the weight of {key} must be a number") from None
+    return out_w
+
+
+def _serve_day(res: object, port: int) -> None:
+    try:
+        from ..web.app import LOOPBACK_NAMES, create_app
+        from ..web.day_view import day_routes
+        from ..web.server import address, bind, run
+    except ImportError as exc:
+        raise InputError(f"--serve needs the web extra ({exc.name} is missing): pip install 'linepack[web]'") from None
+    sock = bind("127.0.0.1", port)
+    app = create_app(allowed_hosts=LOOPBACK_NAMES, extra_routes=day_routes(res))  # type: ignore[arg-type]
+    out.print(f"the day-ahead schedule at {address(sock)}day (Ctrl-C stops it)", highlight=False)
+    run(app, sock)
+
+
+@optimize_app.command()
+def day(
+    file: FileArg = None,
+    scenario: ScenarioOpt = None,
+    profile: Annotated[
+        str, typer.Option("--profile", "-p", help="built-in profile (winter_day, constant) or a CSV/Parquet file")
+    ] = "winter_day",
+    horizon: Annotated[str, typer.Option("--horizon", help="length of the day: 24h, 48h, ...")] = "24h",
+    period: Annotated[str, typer.Option("--period", help="control period: set-points hold for it (1h, 30min)")] = "1h",
+    step: Annotated[str, typer.Option("--step", help="time step of the simulator and optimiser (30min)")] = "30min",
+    segment_km: Annotated[float, typer.Option("--segment-km", help="longest pipe segment [km]")] = 40.0,
+    objective: Annotated[
+        str, typer.Option("--objective", help="fuel, cost, unserved, linepack, or weighted: fuel=1,linepack=0.5")
+    ] = "fuel",
+    start: Annotated[
+        str,
+        typer.Option(
+            "--start",
+            help="periodic (the day repeats), steady (t = 0 steady state), optimal (its least-fuel steady state) "
+            "or settled",
+        ),
+    ] = "periodic",
+    end: Annotated[
+        str, typer.Option("--end", help="end-of-day linepack: start (>= start), target (--end-linepack) or free")
+    ] = "start",
+    end_linepack_t: Annotated[
+        float | None, typer.Option("--end-linepack", help="end-of-day linepack target [t] (with --end target)")
+    ] = None,
+    prices: Annotated[
+        Path | None, typer.Option("--prices", help="CSV of prices over the day (docs/day-ahead.md)")
+    ] = None,
+    free_supply: Annotated[
+        list[str] | None, typer.Option("--free-supply", help="flow source whose send-out is decided ('*': all)")
+    ] = None,
+    allow_shed: Annotated[bool, typer.Option("--allow-shed", help="deliveries may be cut, at their penalty")] = False,
+    no_switch_off: Annotated[bool, typer.Option("--no-switch-off", help="never switch a station off")] = False,
+    must_run: Annotated[list[str] | None, typer.Option("--must-run", help="station that may not switch off")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="schedule per period: .csv, .parquet or .nc")
+    ] = None,
+    replay_output: Annotated[
+        Path | None, typer.Option("--replay-output", help="the replayed day in full: .nc or .parquet")
+    ] = None,
+    plot: Annotated[Path | None, typer.Option("--plot", help="PNG of set-points, linepack, delivery pressures")] = None,
+    no_check: Annotated[bool, typer.Option("--no-check", help="skip the replay in the transient simulator")] = False,
+    serve: Annotated[bool, typer.Option("--serve", help="open the web view of the schedule (page /day)")] = False,
+    port: Annotated[int, typer.Option("--port", help="port of the web view (0: a free one)")] = 8767,
+    nomination: NominationOpt = None,
+    cs: CsOpt = None,
+    reference: ReferenceOpt = None,
+    fixed_loss: FixedLossOpt = "resistor",
+) -> None:
+    """The best schedule of a day (compressor, regulator and send-out set-points per control period) on the
+    transient simulator's grid, replayed in the simulator as proof (docs/day-ahead.md).
+
+    Prints the schedule, the comparison with the default set-points (fuel, cost, pressure margin, linepack
+    swing), the replay check and the limits binding by hour; an infeasible day names the violated limits and
+    their hours (exit code 3).
+    """
+
+    def go() -> None:
+        from ..optimize.day.prices import read_prices
+        from ..optimize.day.report import plot_day, print_day_report, save_schedule
+        from ..optimize.day.run import optimize_day
+        from ..optimize.day.spec import DaySpec, EndMode, StartMode
+        from ..transient import builtin_profile, read_profile
+
+        if output is not None and output.suffix.lower() not in (".csv", ".parquet", ".nc"):
+            raise InputError(f"--output {output}: use a .csv, .parquet or .nc file name")
+        if replay_output is not None and replay_output.suffix.lower() not in (".nc", ".parquet"):
+            raise InputError(f"--replay-output {replay_output}: use a .nc or .parquet file name")
+        if plot is not None and plot.suffix.lower() != ".png":
+            raise InputError(f"--plot {plot}: use a .png file name")
+        if replay_output is not None and no_check:
+            raise InputError("--replay-output needs the replay: drop --no-check")
+        horizon_s = _duration_s(horizon, "--horizon")
+        try:
+            start_mode, end_mode = StartMode(start), EndMode(end)
+        except ValueError:
+            raise InputError(
+                f"--start {start} / --end {end}: start is periodic, steady, optimal or settled; end is start, target "
+                "or free"
+            ) from None
+        if end_mode == EndMode.TARGET and end_linepack_t is None:
+            raise InputError("--end target needs --end-linepack TONNES")
+        if end_linepack_t is not None and end_mode != EndMode.TARGET:
+            raise InputError("--end-linepack applies with --end target")
+        if start_mode == StartMode.PERIODIC and end_mode != EndMode.START:
+            raise InputError("a periodic day (--start periodic) ends where it starts: use --start steady or settled")
+        prof = read_profile(profile) if Path(profile).suffix.lower() in (".csv", ".parquet") else None
+        if prof is None:
+            prof = builtin_profile(profile, horizon_s / 3600.0)
+        spec = DaySpec(
+            horizon_s=horizon_s,
+            period_s=_duration_s(period, "--period"),
+            step_s=_duration_s(step, "--step"),
+            segment_length_m=segment_km * 1e3,
+            start=start_mode,
+            end=end_mode,
+            end_target_kg=(end_linepack_t or float("nan")) * 1e3,
+            weights=_weights(objective),
+            allow_shed=allow_shed,
+            free_supply=tuple(free_supply or ()),
+            switch_off=not no_switch_off,
+            must_run=tuple(must_run or ()),
+            prices=read_prices(prices) if prices is not None else None,
+        )
+        spec.check()
+        gl = GaslibOptions(nomination, None, None, cs, reference, fixed_loss)  # zones referenced as `linepack run`
+        net = network_from(file, gl)
+        res = optimize_day(net, scenario_of(net, scenario), profile=prof, spec=spec, check=not no_check)
+        print_day_report(res, out)
+        if output is not None:
+            out.print(f"schedule written to {save_schedule(res, output)}")
+        if replay_output is not None and res.replay is not None:
+            written = res.replay.result.save(replay_output)
+            out.print(f"replayed day written to {', '.join(str(p) for p in written)}")
+        if plot is not None:
+            plot_day(res, plot)
+            out.print(f"plot written to {plot}")
+        if serve:
+            _serve_day(res, port)
+        if not res.feasible:
+            raise typer.Exit(3)
+        if res.replay is not None and not res.replay.agrees:
+            err.print("the replay in the transient simulator does not reproduce the optimised day (see above)")
+            raise typer.Exit(3)
 
     guard(go)

@@ -22,17 +22,22 @@ def serve(
     max_upload_mb: Annotated[float, typer.Option(help="largest upload accepted, in MB")] = 8.0,
     workers: Annotated[int, typer.Option(help="solves run at the same time (a thread pool)")] = 2,
     max_queue: Annotated[
-        int | None, typer.Option(help="solves and uploads running or waiting at once (default 64, or 8 per worker if "
-                                 "more); "
-                                 "503 with Retry-After beyond")
+        int | None,
+        typer.Option(
+            help="solves and uploads running or waiting at once (default 64, or 8 per worker if "
+            "more); "
+            "503 with Retry-After beyond"
+        ),
     ] = None,
     request_timeout: Annotated[
         float, typer.Option(help="longest time a request may take, in s (its solve is capped to it); 503 beyond")
     ] = 60.0,
     tiles: Annotated[
         str | None,
-        typer.Option(help="optional online tile layer, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; "
-                     "the built-in offline base map is always there"),
+        typer.Option(
+            help="optional online tile layer, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; "
+            "the built-in offline base map is always there"
+        ),
     ] = None,
 ) -> None:
     """Start the web application: the network on a map, scenarios, results, profiles, uploads, downloads."""

@@ -13,17 +13,20 @@ from .discretise import SegmentedNetwork, segment_network
 from .events import Event, EventKind, leak_event, parse_event
 from .profiles import Profile, builtin_profile, constant_profile, read_profile, winter_day_profile
 from .results import TransientResult
-from .solve import TransientOptions, solve_transient
+from .solve import RunStart, TransientOptions, TransientStart, initial_state, solve_transient
 
 __all__ = [
     "Event",
     "EventKind",
     "Profile",
+    "RunStart",
     "SegmentedNetwork",
     "TransientOptions",
     "TransientResult",
+    "TransientStart",
     "builtin_profile",
     "constant_profile",
+    "initial_state",
     "leak_event",
     "parse_event",
     "read_profile",

@@ -151,52 +151,95 @@ def _scales(cn: CompiledNetwork, schedule: Schedule, profile: Profile) -> tuple[
     return p_ref, m_ref
 
 
-def solve_transient(
+@dataclass(frozen=True)
+class TransientStart:
+    """A state of the segmented network to start a run from, instead of the steady state at t = 0.
+
+    ``point_p_pa``: absolute pressure at every point of the segmented network [Pa] (network nodes first, then
+    the interior points, the order of :class:`~linepack.transient.discretise.SegmentedNetwork`);
+    ``edge_q_kg_s``: mass flow of every edge of the segmented network [kg/s] (segments, then the other edges);
+    ``source_supply_kg_s``: supply of every source [kg/s] (a starting guess for pressure-held sources; None:
+    their steady supply at t = 0). The control state and the viscosity still come from the steady state of
+    the boundary values at t = 0. Used to continue a run, or to start a periodic day from its own end state.
+    """
+
+    point_p_pa: F64
+    edge_q_kg_s: F64
+    source_supply_kg_s: F64 | None = None
+
+
+@dataclass(frozen=True)
+class RunStart:
+    """What a run starts from (see :func:`initial_state`): the segmented network, the viscosity of every
+    resistive edge of ``seg.cn`` (held for the run) [Pa s], the reference scales of the equations, the
+    control state and the state at t = 0 (every point, every edge of the segmented network, every source)."""
+
+    seg: SegmentedNetwork
+    viscosity_pa_s: F64
+    p_ref_pa: float
+    m_ref_kg_s: float
+    state: ControlState
+    point_p_pa: F64
+    edge_q_kg_s: F64
+    source_supply_kg_s: F64
+
+
+@dataclass
+class _Setup:
+    run: Run
+    x: F64
+    init_iterations: int
+    cn: CompiledNetwork
+    schedule: Schedule
+    b0: Boundary
+    steady: SteadyResult
+
+
+def initial_state(
     network: Network | CompiledNetwork,
     scenario: str | None = None,
     *,
     profile: Profile | None = None,
-    events: Sequence[Event] = (),
     options: TransientOptions | None = None,
     fixed_friction: dict[str, float] | None = None,
-    progress: Progress | None = None,
-) -> TransientResult:
-    """Simulate ``network`` (its default scenario unless ``scenario`` is given) over time.
-
-    The run starts at the steady state of the boundary values at t = 0 and integrates the isothermal
-    gas-flow equations implicitly (see :mod:`linepack.transient.equations`). ``profile`` varies demands,
-    supplies and set-points over time (constant when None); ``events`` are applied at their times;
-    ``fixed_friction`` maps pipe ids to a constant Darcy friction factor. ``progress(t, horizon)`` is called
-    after every step. Never modifies ``network``.
-
-    Raises :class:`InputError` for bad options, profiles or events and the steady solver's errors when the
-    initial state has no solution. A run that cannot continue (Newton fails even on short steps, or the
-    network runs empty) returns a result with ``completed=False`` up to that time.
-    """
-    t_wall = time.perf_counter()
+) -> RunStart:
+    """The start of the run :func:`solve_transient` makes with the same arguments: the discretised steady
+    state of the boundary values at t = 0 on the segment grid, with its control state and viscosity."""
     opts = options or TransientOptions()
     opts.check()
+    setup = _setup(network, scenario, profile or constant_profile(), opts, fixed_friction)
+    run, x = setup.run, setup.x
+    p, q, s = run.sys.split(x)
+    supply = np.where(run.state.src_pressure, 0.0, run.state.src_inflow)
+    supply[run.sys.psrc] = s
+    return RunStart(run.seg, run.mu.copy(), run.p_ref, run.m_ref, run.state, p.copy(), q.copy(), supply)
+
+
+def _setup(
+    network: Network | CompiledNetwork,
+    scenario: str | None,
+    profile: Profile,
+    opts: TransientOptions,
+    fixed_friction: dict[str, float] | None,
+) -> _Setup:
+    """The run at t = 0: steady state of the boundary values, segmented, then the discretised rest state."""
     cn_orig = network if isinstance(network, CompiledNetwork) else compile_network(network, scenario)
     if not np.any(cn_orig.edge_kind == EdgeKind.PIPE):
         raise InputError(
             f"scenario {cn_orig.scenario} has no pipe in service: nothing stores gas, so there is no transient; "
             "use the steady solver (linepack run)"
         )
-    profile = profile or constant_profile()
     schedule = Schedule(cn_orig, profile)
     b0 = schedule.at(0.0)
     cn0 = with_boundary(cn_orig, b0)
     steady = solve_steady(cn0, options=SteadyOptions(tolerance=min(opts.tolerance, 1e-10)))
     seg = segment_network(cn0, opts.segment_length_m, fixed_friction)
-    events = tuple(sorted((resolve(seg, e) for e in events), key=lambda e: e.time_s))
-    late = [e.describe() for e in events if e.time_s >= opts.horizon_s]
     p_ref, m_ref = _scales(cn0, schedule, profile)
     mu_base = (
         _viscosity(cn0, steady.p_mean_pa) if steady.props is None else steady.props.viscosity_res(steady.p_mean_pa)
     )
     mu = np.concatenate([mu_base[seg.seg_pipe], mu_base[seg.n_pipes :]])
     run = Run(seg, schedule, opts, mu, seg.fixed_friction, p_ref, m_ref)
-    run.warnings.extend(f"event {d} is at or after the end of the run ({opts.horizon_s / 3600:g} h)" for d in late)
     tracking = steady.gas_state is not None
     demand0 = b0.demand_kg_s
     if tracking:
@@ -245,6 +288,69 @@ def solve_transient(
         if not changed:
             break
         x = run.set_state(new_state, x)
+    return _Setup(run, x, init_iters, cn_orig, schedule, b0, steady)
+
+
+def _start_from(run: Run, x: F64, start: TransientStart) -> F64:
+    """The unknowns of ``run`` at the state ``start`` (checked against the segmented network)."""
+    cn = run.cn
+    bad = []
+    if np.shape(start.point_p_pa) != (cn.n_nodes,):
+        bad.append(f"point_p_pa needs {cn.n_nodes} values, one per point of the segmented network")
+    if np.shape(start.edge_q_kg_s) != (cn.n_edges,):
+        bad.append(f"edge_q_kg_s needs {cn.n_edges} values, one per edge of the segmented network")
+    if start.source_supply_kg_s is not None and np.shape(start.source_supply_kg_s) != (len(cn.source_ids),):
+        bad.append(f"source_supply_kg_s needs {len(cn.source_ids)} values, one per source")
+    if not bad and not (np.all(np.isfinite(start.point_p_pa)) and np.all(np.asarray(start.point_p_pa) > 0)):
+        bad.append("point_p_pa must be finite and > 0 (absolute pressures in Pa)")
+    if not bad and not np.all(np.isfinite(start.edge_q_kg_s)):
+        bad.append("edge_q_kg_s must be finite")
+    if bad:
+        raise InputError(["transient start state: " + b for b in bad])
+    _, _, s = run.sys.split(x)
+    if start.source_supply_kg_s is not None:
+        s = np.asarray(start.source_supply_kg_s, dtype=float)[run.sys.psrc]
+    return run.sys.pack(np.asarray(start.point_p_pa, dtype=float), np.asarray(start.edge_q_kg_s, dtype=float), s)
+
+
+def solve_transient(
+    network: Network | CompiledNetwork,
+    scenario: str | None = None,
+    *,
+    profile: Profile | None = None,
+    events: Sequence[Event] = (),
+    options: TransientOptions | None = None,
+    fixed_friction: dict[str, float] | None = None,
+    progress: Progress | None = None,
+    start: TransientStart | None = None,
+) -> TransientResult:
+    """Simulate ``network`` (its default scenario unless ``scenario`` is given) over time.
+
+    The run starts at the steady state of the boundary values at t = 0 (or at ``start``, see
+    :class:`TransientStart`) and integrates the isothermal gas-flow equations implicitly (see
+    :mod:`linepack.transient.equations`). ``profile`` varies demands, supplies and set-points over time
+    (constant when None); ``events`` are applied at their times; ``fixed_friction`` maps pipe ids to a
+    constant Darcy friction factor. ``progress(t, horizon)`` is called after every step. Never modifies
+    ``network``.
+
+    Raises :class:`InputError` for bad options, profiles or events and the steady solver's errors when the
+    initial state has no solution. A run that cannot continue (Newton fails even on short steps, or the
+    network runs empty) returns a result with ``completed=False`` up to that time.
+    """
+    t_wall = time.perf_counter()
+    opts = options or TransientOptions()
+    opts.check()
+    profile = profile or constant_profile()
+    setup = _setup(network, scenario, profile, opts, fixed_friction)
+    run, x, init_iters = setup.run, setup.x, setup.init_iterations
+    cn_orig, schedule, b0, steady = setup.cn, setup.schedule, setup.b0, setup.steady
+    seg = run.seg
+    if start is not None:
+        x = _start_from(run, x, start)
+    events = tuple(sorted((resolve(seg, e) for e in events), key=lambda e: e.time_s))
+    late = [e.describe() for e in events if e.time_s >= opts.horizon_s]
+    run.warnings.extend(f"event {d} is at or after the end of the run ({opts.horizon_s / 3600:g} h)" for d in late)
+    p_ref = run.p_ref
     n_steps = int(np.ceil(opts.horizon_s / opts.dt_s - 1e-9))
     times = np.minimum(np.arange(n_steps + 1) * opts.dt_s, opts.horizon_s)
     rec = Recorder(seg, n_steps + 1, opts)
