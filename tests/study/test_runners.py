@@ -197,7 +197,7 @@ def test_ctrl_c_stores_finished_batches_and_points_to_resume(tmp_path: Path) -> 
     # far more cases than can finish before the signal, however fast or loaded the machine is
     out = tmp_path / "int"
     exe = shutil.which("linepack") or str(Path(sys.executable).parent / "linepack")
-    cmd = [exe, "study", "montecarlo", "--cases", "2000", "--workers", "2", "--batch-size", "1", "--no-shed",
+    cmd = [exe, "study", "montecarlo", "--cases", "20000", "--workers", "2", "--batch-size", "1", "--no-shed",
            "--no-plots", "--no-progress", "--output", str(out)]  # fmt: skip
     # its own process group, signalled as a whole, like Ctrl-C in a terminal (workers get SIGINT too)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
@@ -211,7 +211,7 @@ def test_ctrl_c_stores_finished_batches_and_points_to_resume(tmp_path: Path) -> 
     assert proc.returncode == 130, stdout + stderr
     assert "interrupted:" in stdout and "--resume" in stdout and "Traceback" not in stdout + stderr
     stored = len(ResultStore(out).done_ids())
-    assert f"{stored} of 2000 cases are stored" in stdout.replace("\n", " ")
+    assert f"{stored} of 20000 cases are stored" in stdout.replace("\n", " ")
 
 
 def test_unit_outages_are_contingencies(tmp_path: Path) -> None:
