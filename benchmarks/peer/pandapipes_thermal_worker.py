@@ -22,27 +22,12 @@ warnings.filterwarnings("ignore")
 
 import pandapipes as pp  # noqa: E402
 from pandapipes.component_models.component_toolbox import p_correction_height_air  # noqa: E402
-from pandapipes.properties.fluids import Fluid, FluidPropertyConstant, FluidPropertyLinear, _add_fluid_to_net  # noqa: E402
-
-R = 8.314462618
-P_NORMAL, T_NORMAL = 101325.0, 273.15
+from pandapipes_worker import add_exchange_fluid  # noqa: E402  (this script's directory, run as a script)
 
 
 def build(case: dict) -> tuple[object, np.ndarray]:
     net = pp.create_empty_network(fluid=None)
-    rho_n = P_NORMAL * case["molar_mass_kg_per_mol"] / (R * T_NORMAL)
-    z = case["compressibility"]
-    fluid = Fluid(
-        name="exchange_gas",
-        fluid_type="gas",
-        density=FluidPropertyConstant(rho_n),
-        viscosity=FluidPropertyConstant(case["viscosity_pa_s"]),
-        heat_capacity=FluidPropertyConstant(case["cp_j_kg_k"]),
-        molar_mass=FluidPropertyConstant(case["molar_mass_kg_per_mol"] * 1e3),
-        compressibility=FluidPropertyLinear(z["slope_per_bar"], z["offset"]),
-        der_compressibility=FluidPropertyConstant(z["slope_per_bar"]),
-    )
-    _add_fluid_to_net(net, fluid)
+    add_exchange_fluid(net, case, case["cp_j_kg_k"])
     heights = np.array([n["height_m"] for n in case["nodes"]], dtype=float)
     p_amb_bar = np.asarray(p_correction_height_air(heights), dtype=float)
     p_guess = max(e["p_abs_pa"] for e in case["ext_grids"]) / 1e5

@@ -30,8 +30,9 @@ R = 8.314462618
 P_NORMAL, T_NORMAL = 101325.0, 273.15
 
 
-def build(case: dict) -> tuple[object, np.ndarray]:
-    net = pp.create_empty_network(fluid=None)
+def add_exchange_fluid(net: object, case: dict, cp_j_kg_k: float) -> None:
+    """The case's gas as a pandapipes fluid (normal density from the molar mass, constant viscosity and heat
+    capacity ``cp_j_kg_k``, Z linear in pressure) added to ``net``."""
     rho_n = P_NORMAL * case["molar_mass_kg_per_mol"] / (R * T_NORMAL)
     z = case["compressibility"]
     fluid = Fluid(
@@ -39,12 +40,17 @@ def build(case: dict) -> tuple[object, np.ndarray]:
         fluid_type="gas",
         density=FluidPropertyConstant(rho_n),
         viscosity=FluidPropertyConstant(case["viscosity_pa_s"]),
-        heat_capacity=FluidPropertyConstant(2160.0),
+        heat_capacity=FluidPropertyConstant(cp_j_kg_k),
         molar_mass=FluidPropertyConstant(case["molar_mass_kg_per_mol"] * 1e3),
         compressibility=FluidPropertyLinear(z["slope_per_bar"], z["offset"]),
         der_compressibility=FluidPropertyConstant(z["slope_per_bar"]),
     )
     _add_fluid_to_net(net, fluid)
+
+
+def build(case: dict) -> tuple[object, np.ndarray]:
+    net = pp.create_empty_network(fluid=None)
+    add_exchange_fluid(net, case, 2160.0)  # isothermal: the heat capacity is not used
     t = case["temperature_k"]
     heights = np.array([n["height_m"] for n in case["nodes"]], dtype=float)
     p_amb_bar = np.asarray(p_correction_height_air(heights), dtype=float)
