@@ -269,3 +269,19 @@ FixedLossOpt = Annotated[
     typer.Option("--fixed-loss", help="GasLib fixed-loss resistors: resistor (default), short_pipe or error"),
 ]
 ScenarioOpt = Annotated[str | None, typer.Option("--scenario", "-s", help="scenario name (see `linepack scenarios`)")]
+
+
+def serve_routes(make_routes: Callable[[], Any], page: str, what: str, port: int) -> None:
+    """Serve the web app on the loopback interface with the result routes ``make_routes()`` gives (it imports the
+    view module, so a missing web extra is reported here) and say where ``what`` is: ``<address><page>``."""
+    try:
+        from ..web.app import LOOPBACK_NAMES, create_app
+        from ..web.server import address, bind, run
+
+        routes = make_routes()
+    except ImportError as exc:
+        raise InputError(f"--serve needs the web extra ({exc.name} is missing): pip install 'linepack[web]'") from None
+    sock = bind("127.0.0.1", port)
+    app = create_app(allowed_hosts=LOOPBACK_NAMES, extra_routes=routes)
+    out.print(f"{what} at {address(sock)}{page} (Ctrl-C stops it)", highlight=False)
+    run(app, sock)

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ..errors import InputError
-from .common import FileArg, ScenarioOpt, err, guard, network_from, out, scenario_of
+from .common import FileArg, ScenarioOpt, err, guard, network_from, out, scenario_of, serve_routes
 
 if TYPE_CHECKING:
     from ..estimate.meters import MeterSet
@@ -146,16 +146,12 @@ def estimate(
 
 
 def _serve(res: object, port: int) -> None:
-    try:
-        from ..web.app import LOOPBACK_NAMES, create_app
+    def routes() -> Any:
         from ..web.estimate_view import estimate_routes
-        from ..web.server import address, bind, run
-    except ImportError as exc:
-        raise InputError(f"--serve needs the web extra ({exc.name} is missing): pip install 'linepack[web]'") from None
-    sock = bind("127.0.0.1", port)
-    app = create_app(allowed_hosts=LOOPBACK_NAMES, extra_routes=estimate_routes(res))  # type: ignore[arg-type]
-    out.print(f"estimates against readings at {address(sock)}estimate (Ctrl-C stops it)", highlight=False)
-    run(app, sock)
+
+        return estimate_routes(res)  # type: ignore[arg-type]
+
+    serve_routes(routes, "estimate", "estimates against readings", port)
 
 
 def leak_detect(

@@ -26,6 +26,7 @@ from .common import (
     network_from,
     out,
     scenario_of,
+    serve_routes,
 )
 
 optimize_app = typer.Typer(
@@ -448,16 +449,12 @@ def _weights(text: str) -> dict[str, float]:
 
 
 def _serve_day(res: object, port: int) -> None:
-    try:
-        from ..web.app import LOOPBACK_NAMES, create_app
+    def routes() -> Any:
         from ..web.day_view import day_routes
-        from ..web.server import address, bind, run
-    except ImportError as exc:
-        raise InputError(f"--serve needs the web extra ({exc.name} is missing): pip install 'linepack[web]'") from None
-    sock = bind("127.0.0.1", port)
-    app = create_app(allowed_hosts=LOOPBACK_NAMES, extra_routes=day_routes(res))  # type: ignore[arg-type]
-    out.print(f"the day-ahead schedule at {address(sock)}day (Ctrl-C stops it)", highlight=False)
-    run(app, sock)
+
+        return day_routes(res)  # type: ignore[arg-type]
+
+    serve_routes(routes, "day", "the day-ahead schedule", port)
 
 
 @optimize_app.command()
