@@ -285,15 +285,7 @@ class _Aga8Model:
         if unique.size <= self.max_exact_temperatures:
             groups = [(self.table(float(t)), np.flatnonzero(tf == t), np.ones(int(np.sum(tf == t)))) for t in unique]
         else:
-            u = tf / self.temperature_step_k
-            j = np.floor(u).astype(np.int64)
-            s = u - j
-            weights = (
-                -s * (s - 1.0) * (s - 2.0) / 6.0,
-                (s + 1.0) * (s - 1.0) * (s - 2.0) / 2.0,
-                -(s + 1.0) * s * (s - 2.0) / 2.0,
-                (s + 1.0) * s * (s - 1.0) / 6.0,
-            )
+            j, weights = _lagrange4(tf, self.temperature_step_k)
             groups = []
             for node in np.unique(np.concatenate([j + m for m in (-1, 0, 1, 2)])):
                 offset = node - j
@@ -331,15 +323,7 @@ class _Aga8Model:
         z[inside] = 0.0
         if dz is not None:
             dz[inside] = 0.0
-        u = tf / self.temperature_step_k
-        j = np.floor(u).astype(np.int64)
-        s = u - j
-        weights = (
-            -s * (s - 1.0) * (s - 2.0) / 6.0,
-            (s + 1.0) * (s - 1.0) * (s - 2.0) / 2.0,
-            -(s + 1.0) * s * (s - 2.0) / 2.0,
-            (s + 1.0) * s * (s - 1.0) / 6.0,
-        )
+        j, weights = _lagrange4(tf, self.temperature_step_k)
         j_inside = j[inside]
         nodes: NDArray[np.int64] = np.unique(np.concatenate([j_inside + m for m in (-1, 0, 1, 2)]))
         for node in nodes:
@@ -407,3 +391,18 @@ class Gerg2008(_Aga8Model):
     """
 
     method: Method = "gerg2008"
+
+
+def _lagrange4(t_k: NDArray[np.float64], step_k: float) -> tuple[NDArray[np.int64], tuple[NDArray[np.float64], ...]]:
+    """The grid index ``j = floor(T/dT)`` and the cubic Lagrange weights ``w_m(s)``, ``s = T/dT - j``, on the
+    nodes ``j + m``, m = -1, 0, 1, 2 (temperatures in K, ``step_k`` the grid step dT)."""
+    u = t_k / step_k
+    j = np.floor(u).astype(np.int64)
+    s = u - j
+    weights = (
+        -s * (s - 1.0) * (s - 2.0) / 6.0,
+        (s + 1.0) * (s - 1.0) * (s - 2.0) / 2.0,
+        -(s + 1.0) * s * (s - 2.0) / 2.0,
+        (s + 1.0) * s * (s - 1.0) / 6.0,
+    )
+    return j, weights
