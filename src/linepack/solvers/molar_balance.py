@@ -37,13 +37,9 @@ def least_sink_mol_s(cn: CompiledNetwork) -> F64 | None:
     q = cn.quality
     if q is None:
         return None
-    gs = q.gas_set
-    used = np.unique(q.source_gas) if len(q.source_gas) else np.arange(gs.k)
     least = np.full(len(cn.sink_ids), np.inf)
-    for g in used:  # the few source gases, not the sinks
-        y = np.zeros((len(cn.sink_ids), gs.k))
-        y[:, g] = 1.0
-        least = np.minimum(least, q.sink_mass_kg_s(y, cn.sink_demand) / gs.molar_mass_kg_per_mol[g])
+    for g in q.used_gases():  # the few source gases, not the sinks
+        least = np.minimum(least, q.sink_mass_pure_kg_s(int(g), cn.sink_demand) / q.gas_set.molar_mass_kg_per_mol[g])
     return np.asarray(least, dtype=float)
 
 
