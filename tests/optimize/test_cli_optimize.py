@@ -46,6 +46,8 @@ def test_fuel_default_prints_decisions_and_verification(tmp_path: Path, monkeypa
         (["dispatch"], "supply"),
         (["capacity"], "KASUR.demand"),
         (["shed", "--outage", "TABEER_LNG.supply", "--outage", "PGPC_FSRU.supply"], "unserved gas penalty"),
+        # a tenth of the supply: closing the stations leaves parts that the steady start leaves out (was a crash)
+        (["shed", "--supply-scale", "0.1"], "unserved gas penalty"),
     ],
 )
 def test_default_commands_run(args: list[str], fragment: str) -> None:
