@@ -273,12 +273,21 @@ def _merge(moves: list[Move], later: list[Move]) -> list[Move]:
     return list(out.values())
 
 
-def _repack(sys: SteadySystem, x: F64, new_sys: SteadySystem) -> F64:
-    """The solution ``x`` of ``sys`` as a starting point for ``new_sys`` (pressure-held sources may differ)."""
+def _pack(cn: CompiledNetwork, state: ControlState, p_ref: float, m_ref: float, p: F64, q: F64, s: F64) -> F64:
+    """``SteadySystem(cn, state, ..., p_ref, m_ref).pack(p, q, s)`` without building the system (the same scaling,
+    the same arithmetic): ``s`` holds the supplies of the pressure-held sources of ``state``."""
+    k = int(np.count_nonzero(state.src_pressure))
+    xscale = np.concatenate([np.full(cn.n_nodes, p_ref), np.full(cn.n_edges, m_ref), np.full(k, m_ref)])
+    return np.concatenate([p, q, s]) / xscale
+
+
+def _repack(sys: SteadySystem, x: F64, state: ControlState) -> F64:
+    """The solution ``x`` of ``sys`` as a starting point for a system of ``state`` (pressure-held sources may
+    differ; the same network and scales)."""
     p, q, s = sys.split(x)
     supply = np.where(sys.state.src_pressure, 0.0, sys.state.src_inflow)
     supply[sys.psrc] = s
-    return new_sys.pack(p, q, supply[new_sys.psrc])
+    return _pack(sys.cn, state, sys.p_ref, sys.m_ref, p, q, supply[np.flatnonzero(state.src_pressure)])
 
 
 def _probe_unlimited_supply(cn: CompiledNetwork, opt: SteadyOptions) -> list[str]:
@@ -363,7 +372,7 @@ def solve_steady(
     if warm_pqs is not None:
         p_w, q_w, s_w = warm_pqs
         mu = _viscosity(cn, _mean_pressure(cn, p_w), props)
-        x = SteadySystem(cn, state, mu, p_ref, m_ref, props).pack(p_w, q_w, s_w)
+        x = _pack(cn, state, p_ref, m_ref, p_w, q_w, s_w)
     else:
         mu = _viscosity(cn, _mean_pressure(cn, _initial_pressure(cn, state, p_ref)), props)
     total_iters = 0
@@ -380,9 +389,6 @@ def solve_steady(
     attempts, combined = 0, False  # failed attempts from `last`; whether the last one added limits
     avoided: list[str] = []  # the last problems that moves together would have made (see _feasible_moves)
     quiet = False  # the last round's rules asked for nothing and its gas moved by less than QUIET
-
-    def system(st: ControlState) -> SteadySystem:
-        return SteadySystem(cn, st, mu, p_ref, m_ref, props)
 
     for outer in range(1, rounds + 1):  # noqa: B007 (outer is reported in the result)
         remaining = opt.max_time_s - (time.perf_counter() - t0)
@@ -416,14 +422,14 @@ def solve_steady(
             if alternatives:
                 last_moves = alternatives
                 state = _blended(active.apply(prev_sys.state, last_moves), gas)
-                x = _repack(prev_sys, prev_x, system(state))
+                x = _repack(prev_sys, prev_x, state)
                 continue
             limited = active.moves(state, sys, out.x, limits_only=True) if rescues < 3 else []
             if limited:
                 # what the failed iterate shows out of reach goes to its limit, still from the last solution
                 rescues += 1
                 state, last_moves = _blended(active.apply(state, limited), gas), []
-                x = _repack(prev_sys, prev_x, system(state))
+                x = _repack(prev_sys, prev_x, state)
                 continue
             sys, out = _newton_with_continuation(cn, state, mu, p_ref, m_ref, None, nopts, linear, props=props)
             total_iters += out.iterations
@@ -538,7 +544,7 @@ def solve_steady(
             avoided = skipped or avoided
         new_state = _blended(active.apply(state, moves), gas) if moves else state
         last, last_moves, failed, attempts, combined = (sys, x), moves, [], 0, False
-        x = _repack(sys, x, system(new_state))
+        x = _repack(sys, x, new_state)
         state = new_state
     else:
         diag = []
