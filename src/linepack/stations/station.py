@@ -261,7 +261,11 @@ def evaluate(
     q_run = rwhere(recycling, env.lo, q_share)
     q_net = rwhere(recycling, q_prop, q_share)
     p_unit, h_unit, n_unit, eta = unit_power(un, idx, q_run, h, rho)
-    p_av = available_power_w(un.power_w[idx], n_unit)
+    with np.errstate(invalid="ignore"):
+        # a turbo unit asked for a head its speed line cannot reach on the rising branch of a head curve linear in
+        # the speed has no speed (root at -inf, its complex step inf): no available power either (NaN, as the
+        # compiled path gives without a warning; reported as such, never used by the solver's rows)
+        p_av = available_power_w(un.power_w[idx], n_unit)
     e_unit = energy_w(un.energy[idx], p_unit)
     fuel = np.where(un.gas_fired[idx], 1.0, 0.0) * e_unit / gas.lhv_j_per_kg[st]
     recycle = rho * (q_run - q_net)
