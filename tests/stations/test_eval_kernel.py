@@ -1,6 +1,7 @@
-"""The compiled station model (stations.eval_kernel) gives the numpy path's values and complex-step derivatives
-to 1e-12 relative: every configuration of the PSGP stations and of small stations with serial stages and piston
-units, at operating points from recycling to beyond capacity, with and without the drivers' power limits."""
+"""The compiled station model (stations.eval_kernel) gives the numpy path's values bit for bit, and (where it is
+asked to run the complex step too) its complex-step derivatives to 1e-12 relative: every configuration of the
+PSGP stations and of small stations with serial stages and piston units, at operating points from recycling to
+beyond capacity, with and without the drivers' power limits."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from station_nets import line_network
 
 import linepack as lp
-from linepack.stations import eval_kernel
+from linepack.stations import eval_kernel, station
 from linepack.stations.choice import all_candidates
 from linepack.stations.points import suction_gas
 from linepack.stations.station import evaluate
@@ -53,6 +54,11 @@ def _check(ref: object, fast: object, step_scale: float = 0.0) -> None:
         _close(getattr(ref, f.name), getattr(fast, f.name), f.name, step_scale)
 
 
+def _identical(ref: object, fast: object) -> None:
+    for f in dataclasses.fields(ref):
+        assert np.array_equal(getattr(ref, f.name), getattr(fast, f.name), equal_nan=True), f.name
+
+
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @pytest.mark.parametrize("net", ["psgp", "serial", "piston"])
 def test_compiled_station_model_equals_numpy(monkeypatch: pytest.MonkeyPatch, net: str) -> None:
@@ -70,8 +76,10 @@ def test_compiled_station_model_equals_numpy(monkeypatch: pytest.MonkeyPatch, ne
     m = rng.uniform(-5.0, 600.0, n)  # recycling to beyond capacity
     for limits in (True, False, rng.random(n) < 0.5):
         ref, fast = _evaluate_both(monkeypatch, cn, m, ps, pd, limits)
-        _check(ref, fast)
-        h = 1j * 1e-30  # the complex step in each input, as solvers.station_rows takes it
+        _identical(ref, fast)
+        h = 1j * 1e-30
+        # the complex step in each input, as solvers.station_rows takes it (through the kernel on request)
+        monkeypatch.setattr(station, "COMPLEX_COMPILED", True)
         for mc, psc, pdc, size in ((m + h, ps, pd, 100.0), (m, ps + h, pd, 50e5), (m, ps, pd + h, 50e5)):
             ref, fast = _evaluate_both(monkeypatch, cn, mc, psc, pdc, limits)
             _check(ref, fast, 1e-30 / size)

@@ -42,6 +42,10 @@ from .units import CompiledStations
 Arr = NDArray[Any]
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
+# the complex step through the compiled model agrees with numpy's to 1e-12 but not bit for bit (numpy's SIMD
+# complex multiply fuses the multiply-add, its complex division scales by a reciprocal): the Jacobian's complex
+# evaluations (about one in twenty of a transient's) stay in numpy, so that no result depends on numba
+COMPLEX_COMPILED = False
 # (p [Pa], T [K], station of each point) -> (Z, dZ/dp [1/Pa]): each station's own suction gas
 ZFunction = Callable[[F64, F64, I64], tuple[F64, F64]]
 
@@ -238,7 +242,8 @@ def evaluate(
     rho = p_in * mm / (z * R_J_PER_MOL_K * t_k)
     h = isentropic_head(z, t_k, mm, kap, r_stage)
     need = np.broadcast_to(np.asarray(limits, dtype=bool), (n_slot,))[pair_slot] | ~cf.uniform[slot_config][pair_slot]
-    kernel = compiled_station() if len(idx) else None
+    real = not any(np.iscomplexobj(v) for v in (m, h, rho, r_stage))
+    kernel = compiled_station() if len(idx) and (real or COMPLEX_COMPILED) else None
     if kernel is not None:
         return _evaluate_compiled(kernel, cs, slot_config, st, pair_slot, idx, stage, g, keys, need, m, p_in, rho,
                                   h, r_stage, gas)  # fmt: skip
