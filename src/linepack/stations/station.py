@@ -46,6 +46,9 @@ I64 = NDArray[np.int64]
 # complex multiply fuses the multiply-add, its complex division scales by a reciprocal): the Jacobian's complex
 # evaluations (about one in twenty of a transient's) stay in numpy, so that no result depends on numba
 COMPLEX_COMPILED = False
+KERNEL_UNIT_FIELDS = ("kind", "head", "eta", "surge", "choke", "n_min", "n_max", "q_sn", "h_sn", "q_cx", "h_cx", "h_sx",
+                      "flow_per_rpm", "ratio_max", "torque_max_nm", "eta_piston", "q_ref", "power_w", "energy",
+                      "gas_fired")  # fmt: skip
 # (p [Pa], T [K], station of each point) -> (Z, dZ/dp [1/Pa]): each station's own suction gas
 ZFunction = Callable[[F64, F64, I64], tuple[F64, F64]]
 
@@ -166,6 +169,10 @@ def _evaluate_compiled(
 ) -> StationEval:  # fmt: skip
     """:func:`evaluate` from the stage states on, in one compiled call (:mod:`.eval_kernel`)."""
     un = cs.units
+    units = cs.__dict__.get("_kernel_units")
+    if units is None:  # the unit arrays in the kernel's order, gathered once per compiled stations
+        units = tuple(getattr(un, name) for name in KERNEL_UNIT_FIELDS)
+        cs.__dict__["_kernel_units"] = units
     cplx = any(np.iscomplexobj(v) for v in (m, h, rho, r_stage))
     dt = np.complex128 if cplx else np.float64
     n_pair, n_slot, ng = len(idx), len(slot_config), len(keys)
@@ -175,9 +182,7 @@ def _evaluate_compiled(
     slot = np.empty((8, n_slot), dtype=dt)
     work = np.empty((4, ng), dtype=dt)
     lhv = np.ascontiguousarray(gas.lhv_j_per_kg[st], dtype=float)
-    kernel(idx, pair_slot, g, keys // 16, need, h_, rho_, r_, m_, lhv, un.kind, un.head, un.eta, un.surge, un.choke,
-           un.n_min, un.n_max, un.q_sn, un.h_sn, un.q_cx, un.h_cx, un.h_sx, un.flow_per_rpm, un.ratio_max,
-           un.torque_max_nm, un.eta_piston, un.q_ref, un.power_w, un.energy, un.gas_fired,
+    kernel(idx, pair_slot, g, keys // 16, need, h_, rho_, r_, m_, lhv, *units,
            pair[0], pair[1], code, pair[2], pair[3], pair[4], pair[5], pair[6], pair[7], pair[8], pair[9], pair[10],
            pair[11], slot, work[:2], work[2:])  # fmt: skip
     lo, hi, margin, q_run, q_net, p_unit, h_unit, n_unit, eta, p_av, e_unit, fuel = pair[:12]
