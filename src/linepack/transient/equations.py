@@ -472,31 +472,11 @@ class TransientSystem(SteadySystem):
         hit = self._power_cache
         if hit is not None and hit[0] == key and hit[1] is self.props and hit[2] is self.stations:
             return hit[3]
-        out = self._units_power(p, q_all, derivatives) or super().compressor_power(p, q_all, derivatives)
+        out = super().compressor_power(p, q_all, derivatives)
         for v in out:
             v.flags.writeable = False
         self._power_cache = (key, self.props, self.stations, out)
         return out
-
-    def _units_power(self, p: F64, q_all: F64, derivatives: bool) -> tuple[F64, F64, F64, F64] | None:
-        """:meth:`SteadySystem.compressor_power` where every compressor is a station with units on its maps (the
-        PSGP system): their terms alone, without the one-machine model the steady code evaluates for all and then
-        overwrites (the same values); None otherwise."""
-        st, cn = self.stations, self.cn
-        n = len(cn.comp_edge)
-        if st is None or cn.gas.kappa is None or len(st.k) != n or bool(np.any(st.rescue)):
-            return None
-        t = self.station_terms(p, q_all, derivatives)
-        assert t is not None
-        P, dP_dq, dP_dps, dP_dpd = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
-        P[st.k], dP_dq[st.k], dP_dps[st.k], dP_dpd[st.k] = t.power, *t.d_power
-        live = 1.0 - cn.comp_active_arc if len(cn.comp_active_arc) else 1.0
-        return (
-            np.asarray(P * live, float),
-            np.asarray(dP_dq * live, float) * self.c_sign,
-            np.asarray(dP_dps * live, float),
-            np.asarray(dP_dpd * live, float),
-        )
 
     def fuel_factor(self) -> F64:
         """:meth:`SteadySystem.fuel_factor`, kept while the control state is the same object."""
