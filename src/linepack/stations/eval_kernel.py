@@ -9,11 +9,13 @@ runs per unit in one loop: the envelope (surge, maximum speed, choke, the driver
 regula falsi and Newton step as :mod:`.power_kernel`), the equal-distance-from-surge load sharing of each stage,
 the unit's operating point, power, driver energy and fuel, and the per-station capacities, head margins and sums.
 
-The kernel is written once for real and complex inputs (numba compiles both): the complex step that gives the
-Newton Jacobian its exact derivatives runs through it as through the numpy code, with branches chosen on real
-parts only. Sums and minima run in the order of ``np.add.at`` and ``np.lexsort``; the arithmetic is the same
-sequence of IEEE operations, so the results agree with the numpy path to rounding (1e-12 relative in the tests,
-``tests/stations/test_eval_kernel.py``; most values are bit for bit).
+Sums and minima run in the order of ``np.add.at`` and ``np.lexsort`` and the arithmetic is the same sequence of
+IEEE operations, so for real inputs the results are the numpy path's bit for bit
+(``tests/stations/test_eval_kernel.py``): the steady solver takes it too, with unchanged results. The kernel is
+written once for real and complex numbers (branches on real parts only) and runs the complex step of the Newton
+Jacobian to 1e-12 of numpy's, but not bit for bit (numpy's SIMD complex multiply fuses the multiply-add and its
+complex division scales by a reciprocal), so those evaluations stay in numpy unless
+``linepack.stations.station.COMPLEX_COMPILED`` is set (rare in a transient: chord steps reuse the factorisation).
 
 ``LINEPACK_KERNEL=numpy`` keeps the numpy path; ``auto`` takes the kernel once numba is loaded (a transient) or
 after a study's worth of calls (:class:`linepack.lazy_kernel.LazyKernel`).

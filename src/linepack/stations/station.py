@@ -44,7 +44,7 @@ F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 # the complex step through the compiled model agrees with numpy's to 1e-12 but not bit for bit (numpy's SIMD
 # complex multiply fuses the multiply-add, its complex division scales by a reciprocal): the Jacobian's complex
-# evaluations (about one in twenty of a transient's) stay in numpy, so that no result depends on numba
+# evaluations (about one in fifty of a transient's) stay in numpy, so that no result depends on numba
 COMPLEX_COMPILED = False
 KERNEL_UNIT_FIELDS = ("kind", "head", "eta", "surge", "choke", "n_min", "n_max", "q_sn", "h_sn", "q_cx", "h_cx", "h_sx",
                       "flow_per_rpm", "ratio_max", "torque_max_nm", "eta_piston", "q_ref", "power_w", "energy",
@@ -177,7 +177,7 @@ def _evaluate_compiled(
     dt = np.complex128 if cplx else np.float64
     n_pair, n_slot, ng = len(idx), len(slot_config), len(keys)
     h_, rho_, r_, m_ = (np.ascontiguousarray(v, dtype=dt) for v in (h, rho, r_stage, m))
-    pair = np.empty((13, n_pair), dtype=dt)
+    pair = np.empty((12, n_pair), dtype=dt)
     code = np.empty(n_pair, dtype=np.int64)
     slot = np.empty((8, n_slot), dtype=dt)
     work = np.empty((4, ng), dtype=dt)
