@@ -75,3 +75,24 @@ def test_a_draw_short_in_moles_is_reported_before_solving_and_the_solve_agrees(
     with pytest.raises(InfeasibleError) as full:
         lp.solve_steady(cn, options=base.options, initial=base.result)
     assert any("supply below demand" in d or "at capacity" in d for d in full.value.diagnosis)
+
+
+def test_a_draw_short_by_a_sliver_of_a_pressure_held_source_names_the_shortage(draws: tuple) -> None:
+    """Draw 531 asks EETL_FSRU, the pressure-held terminal, for 0.05 % more than its capacity (the other sources at
+    their inflows, the gas settled): with EETL at its capacity no source is left to balance the network. The solve
+    says so in the round it finds it, naming the source, its capacity and the shortage, warm from the base or cold
+    (it used to repeat the same round until the 60 rounds ran out: "controlled elements keep switching")."""
+    base, _ = draws
+    net = lp.load_default_network()
+    spec = list(montecarlo(net, base.cn, 532, seed=0))[531]
+    cn = array_overlay(base).apply(spec)
+    texts = []
+    for initial in (base.result, None):
+        with pytest.raises(InfeasibleError) as err:
+            lp.solve_steady(cn, options=base.options, initial=initial)
+        assert "rounds" not in str(err.value)
+        short = [d for d in err.value.diagnosis if d.startswith("supply below demand: source EETL_FSRU")]
+        assert len(short) == 1, err.value.diagnosis
+        texts.append(short[0])
+    assert "above its capacity 690.0 MMSCFD" in texts[0] and "0.05 % of its capacity" in texts[0]
+    assert texts[0] == texts[1]

@@ -406,11 +406,14 @@ class SteadySystem:
             np.asarray(dP_dpd * live, float),
         )
 
-    def compressor_fuel(self, p: F64, q_all: F64, derivatives: bool = True) -> tuple[F64, F64, F64, F64]:
+    def compressor_fuel(
+        self, p: F64, q_all: F64, derivatives: bool = True, power: tuple[F64, F64, F64, F64] | None = None
+    ) -> tuple[F64, F64, F64, F64]:
         """Fuel gas [kg/s] burnt by every compressor's driver (drawn at its suction) and its derivatives (d/dq of
         the edge flow, d/dp_s, d/dp_d in the direction it compresses): shaft power over driver efficiency and
-        heating value, or for stations with units their drivers' energy rate at their loads."""
-        P, dP_dq, dP_dps, dP_dpd = self.compressor_power(p, q_all, derivatives)
+        heating value, or for stations with units their drivers' energy rate at their loads. ``power`` is
+        :meth:`compressor_power` at the same ``(p, q_all, derivatives)`` when the caller has it already."""
+        P, dP_dq, dP_dps, dP_dpd = power if power is not None else self.compressor_power(p, q_all, derivatives)
         ff = self.fuel_factor()
         fuel, d_q, d_ps, d_pd = ff * P, ff * dP_dq, ff * dP_dps, ff * dP_dpd
         t = self.station_terms(p, q_all, derivatives)
@@ -431,7 +434,8 @@ class SteadySystem:
         """Fuel mass flow per watt of shaft power for every compressor (0 when none is burnt)."""
         cn = self.cn
         lhv = self.props.comp_fuel_lhv_j_per_kg
-        active = ~np.isin(self.state.comp_mode, (CompMode.BYPASS, CompMode.OFF))
+        mode = self.state.comp_mode
+        active = (mode != CompMode.BYPASS) & (mode != CompMode.OFF)
         return np.where(cn.comp_gas_driven & active, 1.0 / (cn.comp_eta_driver * lhv), 0.0)
 
     # --- residual and Jacobian ------------------------------------------------------------------
@@ -466,8 +470,9 @@ class SteadySystem:
         P = dP_dq = dP_dps = dP_dpd = np.zeros(len(ce))
         cs, cd = self.c_suction, self.c_discharge
         if len(ce):
-            P, dP_dq, dP_dps, dP_dpd = self.compressor_power(p, q, with_jacobian)
-            fuel, df_dq, df_dps, df_dpd = self.compressor_fuel(p, q, with_jacobian)
+            power = self.compressor_power(p, q, with_jacobian)
+            P, dP_dq, dP_dps, dP_dpd = power
+            fuel, df_dq, df_dps, df_dpd = self.compressor_fuel(p, q, with_jacobian, power)
             np.subtract.at(bal, cs, fuel)
         if with_jacobian:
             add(et, n + eall, np.ones(m))

@@ -537,6 +537,13 @@ def solve_steady(
                 # demand: its supply is below its capacity after all (the demands moved with the gas)
                 kept = [mv for mv in moves if not (mv.kind == "src" and mv.mode == SourceBound.CAPACITY)]
                 if len(kept) < len(moves) and not _problems(cn, active.preview(state, kept), fuel_now):
+                    # unless no source is left to take the difference and those sources are asked for more than
+                    # their capacity with the gas these flows carry: then supply is short (dropping the bound
+                    # would only repeat this round until the rounds run out)
+                    short = _short_at_capacity(cn, [mv for mv in moves if mv not in kept], supply, problems)
+                    if short:
+                        bounds = bound_texts(cn, state, p)
+                        raise InfeasibleError(f"scenario {cn.scenario} is infeasible", short + bounds + problems)
                     moves, problems = kept, []
             if problems:
                 bounds = bound_texts(cn, active.apply(state, moves), p)
@@ -576,6 +583,33 @@ ISOTHERMAL_NOTE = (
     "estimation and optimisation runs do) is isothermal at settings.temperature_c; the coupled solve is "
     "solve_steady(network) or linepack run --thermal"
 )
+
+
+def _short_at_capacity(cn: CompiledNetwork, capped: list[Move], supply: F64, problems: list[str]) -> list[str]:
+    """The shortage when pressure-held sources asked for more than their capacity cannot be put at it because
+    no source would be left to balance their island (``problems`` name only such islands, no surplus): with
+    those sources at capacity the island's supply falls short of its demand and compressor fuel by the excess.
+
+    The texts name each source, what it is asked to supply, its capacity and the excess (empty when a problem
+    is another one, or when no source is asked for more than its capacity)."""
+    if not capped or any(not d.startswith("island") for d in problems):
+        return []
+    out = []
+    for mv in capped:
+        k = mv.k
+        cap, asked = float(cn.source_capacity[k]), float(supply[k])
+        if not asked > cap * (1.0 + 1e-9):
+            return []
+        basis = cn.source_basis[k]
+        excess = asked - cap
+        out.append(
+            f"supply below demand: source {cn.source_ids[k]} would have to supply {basis.kg_s_to_mmscfd(asked):.1f} MMSCFD "
+            f"({asked:.2f} kg/s) to hold its pressure, above its capacity {basis.kg_s_to_mmscfd(cap):.1f} MMSCFD "
+            f"({cap:.2f} kg/s); at its capacity the supply is short of the demand and the compressor fuel by "
+            f"{basis.kg_s_to_mmscfd(excess):.2f} MMSCFD ({excess:.3f} kg/s, {100.0 * excess / cap:.2f} % of its "
+            "capacity) and no other source can take the difference. Reduce demand or add supply"
+        )
+    return out
 
 
 def _supply(state: ControlState, s: F64, psrc: NDArray[np.int64] | None = None) -> F64:
