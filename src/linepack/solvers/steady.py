@@ -603,11 +603,12 @@ def _short_at_capacity(cn: CompiledNetwork, capped: list[Move], supply: F64, pro
         basis = cn.source_basis[k]
         excess = asked - cap
         out.append(
-            f"supply below demand: source {cn.source_ids[k]} would have to supply {basis.kg_s_to_mmscfd(asked):.1f} MMSCFD "
-            f"({asked:.2f} kg/s) to hold its pressure, above its capacity {basis.kg_s_to_mmscfd(cap):.1f} MMSCFD "
-            f"({cap:.2f} kg/s); at its capacity the supply is short of the demand and the compressor fuel by "
-            f"{basis.kg_s_to_mmscfd(excess):.2f} MMSCFD ({excess:.3f} kg/s, {100.0 * excess / cap:.2f} % of its "
-            "capacity) and no other source can take the difference. Reduce demand or add supply"
+            f"supply below demand: source {cn.source_ids[k]} would have to supply "
+            f"{basis.kg_s_to_mmscfd(asked):.1f} MMSCFD ({asked:.2f} kg/s) to hold its pressure, above its capacity "
+            f"{basis.kg_s_to_mmscfd(cap):.1f} MMSCFD ({cap:.2f} kg/s); at its capacity the supply is short of the "
+            f"demand and the compressor fuel by {basis.kg_s_to_mmscfd(excess):.2f} MMSCFD ({excess:.3f} kg/s, "
+            f"{100.0 * excess / cap:.2f} % of its capacity) and no other source can take the difference. Reduce "
+            "demand or add supply"
         )
     return out
 
