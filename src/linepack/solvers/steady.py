@@ -185,7 +185,8 @@ def _newton_with_continuation(
     if linear is not None:
         sys.linear = linear  # one solver (and its symbolic analyses) for every system of the solve
     if x0 is None:
-        p0, q0, s0 = _initial_guess(cn, state, p_ref, sys.linear.name)
+        start = sys.linearised_start()  # a passive network: its linearised pipe laws (None for any other)
+        p0, q0, s0 = start if start is not None else _initial_guess(cn, state, p_ref, sys.linear.name)
         x0 = sys.pack(p0, q0, s0)
     out = newton(sys.residual, sys.jacobian, x0, opts, sys.max_step, sys.factorize)
     if out.converged or not continuation:
