@@ -31,8 +31,8 @@ from .hydraulics import FrictionLaw
 from .model.components import (
     TYPES_BY_COLLECTION,
     Compressor,
-    CompressorUnit,
     CompressorMode,
+    CompressorUnit,
     Driver,
     Edge,
     Node,
