@@ -366,6 +366,12 @@ def solve_steady(
         x = SteadySystem(cn, state, mu, p_ref, m_ref, props).pack(p_w, q_w, s_w)
     else:
         mu = _viscosity(cn, _mean_pressure(cn, _initial_pressure(cn, state, p_ref)), props)
+        if cn.n_edges == len(cn.res_edge):  # a passive network: its linearised laws, and the viscosity at them
+            first = SteadySystem(cn, state, mu, p_ref, m_ref, props)
+            first.linear = linear
+            start = first.linearised_start()
+            if start is not None:
+                mu, x = _viscosity(cn, _mean_pressure(cn, start[0]), props), first.pack(*start)
     total_iters = 0
     norms: tuple[float, ...] = ()
     outer = 0
