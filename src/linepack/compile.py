@@ -469,12 +469,13 @@ def compile_view(view: NetworkView) -> CompiledNetwork:
     rough = np.concatenate([_column(pipes, "roughness_mm") * 1e-3, np.zeros(n_r)])
     eff = np.concatenate([_column(pipes, "efficiency"), np.ones(n_r)])
     default_law = _LAW[network.settings.friction_law.value]
+    pipe_laws = list(map(attrgetter("law"), pipes))
     law = np.concatenate(
         [
-            np.fromiter(
-                (default_law if w is None else _LAW[w.value] for w in map(attrgetter("law"), pipes)),
-                dtype=np.int64,
-                count=len(pipes),
+            np.full(len(pipes), default_law, dtype=np.int64)
+            if pipe_laws.count(None) == len(pipes)  # every pipe on the network's law (a C-level count)
+            else np.fromiter(
+                (default_law if w is None else _LAW[w.value] for w in pipe_laws), dtype=np.int64, count=len(pipes)
             ),
             np.full(n_r, default_law, dtype=np.int64),
         ]
