@@ -24,12 +24,17 @@ def invoke(*args: str) -> tuple[int, str]:
     return res.exit_code, res.output
 
 
-def test_fuel_default_prints_decisions_and_verification(tmp_path: Path) -> None:
+def test_fuel_default_prints_decisions_and_verification(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from linepack.cli import common
+
+    monkeypatch.setattr(common.out, "width", 80)  # the consoles are sized at import (tests/conftest.py)
     out_file = tmp_path / "fuel.json"
     code, out = invoke("optimize", "fuel", "-o", str(out_file))
     assert code == 0, out
     for fragment in ("Compressor stations (decisions)", "CS1", "Binding constraints", "Verified by the steady-state"):
         assert fragment in out
+    # at 80 columns the ids stay whole (no "SNGPL…")
+    assert "SNGPL_CS_SDQ" in out and "SINDH_S_FIELDS.supply" in out and "…" not in out
     doc = json.loads(out_file.read_text())
     assert doc["format"] == "linepack-optimization/1" and doc["problem"] == "fuel" and doc["success"]
     assert {c["id"] for c in doc["compressors"]} >= {"CS1", "CS2", "CS3"}
@@ -41,6 +46,8 @@ def test_fuel_default_prints_decisions_and_verification(tmp_path: Path) -> None:
         (["dispatch"], "supply"),
         (["capacity"], "KASUR.demand"),
         (["shed", "--outage", "TABEER_LNG.supply", "--outage", "PGPC_FSRU.supply"], "unserved gas penalty"),
+        # a tenth of the supply: closing the stations leaves parts that the steady start leaves out (was a crash)
+        (["shed", "--supply-scale", "0.1"], "unserved gas penalty"),
     ],
 )
 def test_default_commands_run(args: list[str], fragment: str) -> None:

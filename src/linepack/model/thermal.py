@@ -99,6 +99,16 @@ def _u_value(value: float | None, field: str) -> float | None:
     return value
 
 
+def _ground_temperature(v: float | None) -> float | None:
+    return celsius(v, "ground_temperature_c", *GROUND_RANGE_C, "ground temperature")
+
+
+def _ground_temperatures_by_season(v: dict[str, float]) -> dict[str, float]:
+    for season, value in v.items():
+        celsius(value, f"ground_temperature_by_season_c.{season}", *GROUND_RANGE_C, "ground temperature")
+    return v
+
+
 class GroundRegion(StrictModel):
     """A region of uniform ground conditions (ground temperature by season, soil) that pipes refer to."""
 
@@ -115,17 +125,8 @@ class GroundRegion(StrictModel):
     soil_conductivity_w_mk: float | None = _f("soil thermal conductivity", "W/(m K)", default=None, gt=0, le=10)
     provenance: str = _f("S, D or A tag with references", default="")
 
-    @field_validator("ground_temperature_c")
-    @classmethod
-    def _ground_c(cls, v: float | None) -> float | None:
-        return celsius(v, "ground_temperature_c", *GROUND_RANGE_C, "ground temperature")
-
-    @field_validator("ground_temperature_by_season_c")
-    @classmethod
-    def _seasons_c(cls, v: dict[str, float]) -> dict[str, float]:
-        for season, value in v.items():
-            celsius(value, f"ground_temperature_by_season_c.{season}", *GROUND_RANGE_C, "ground temperature")
-        return v
+    _ground_c = field_validator("ground_temperature_c")(_ground_temperature)
+    _seasons_c = field_validator("ground_temperature_by_season_c")(_ground_temperatures_by_season)
 
 
 class AfterCooler(StrictModel):
@@ -225,17 +226,8 @@ class ThermalSettings(StrictModel):
     def _u(cls, v: float | None) -> float | None:
         return _u_value(v, "heat_transfer_coefficient_w_m2k")
 
-    @field_validator("ground_temperature_c")
-    @classmethod
-    def _ground_c(cls, v: float | None) -> float | None:
-        return celsius(v, "ground_temperature_c", *GROUND_RANGE_C, "ground temperature")
-
-    @field_validator("ground_temperature_by_season_c")
-    @classmethod
-    def _seasons_c(cls, v: dict[str, float]) -> dict[str, float]:
-        for season, value in v.items():
-            celsius(value, f"ground_temperature_by_season_c.{season}", *GROUND_RANGE_C, "ground temperature")
-        return v
+    _ground_c = field_validator("ground_temperature_c")(_ground_temperature)
+    _seasons_c = field_validator("ground_temperature_by_season_c")(_ground_temperatures_by_season)
 
     @field_validator("source_temperature_c")
     @classmethod

@@ -6,9 +6,9 @@ import math
 from typing import Any
 
 from rich.console import Console, Group
-from rich.table import Table
 from rich.text import Text
 
+from ..console_tables import compact_table
 from .expansion import ExpansionResult
 from .results import OptimizationResult
 from .settings import CrossCheck
@@ -35,10 +35,9 @@ def optimization_report(res: OptimizationResult, check: CrossCheck | None = None
         )
     ]
     if len(cn.comp_edge):
-        t = Table(title="Compressor stations (decisions)")
-        for col in ("station", "decision", "suction barg", "discharge barg", "ratio", "flow MMSCFD", "power MW",
-                    "max MW", "fuel MMSCFD"):  # fmt: skip
-            t.add_column(col, justify="left" if col in ("station", "decision") else "right")
+        t = compact_table("Compressor stations (decisions)", "station", [
+            ("decision", "text"), ("suction\nbarg", "num"), ("discharge\nbarg", "num"), ("ratio", "num"),
+            ("flow\nMMSCFD", "num"), ("power\nMW", "num"), ("max\nMW", "num"), ("fuel\nMMSCFD", "num")])  # fmt: skip
         for c in res.compressor_settings():
             t.add_row(
                 c["id"], c["decision"], _f(c["suction_barg"]), _f(c["discharge_barg"]), _f(c["ratio"], 3),
@@ -46,23 +45,21 @@ def optimization_report(res: OptimizationResult, check: CrossCheck | None = None
             )  # fmt: skip
         parts.append(t)
     if len(cn.reg_edge):
-        t = Table(title="Control valves / regulators (decisions)")
-        for col in ("regulator", "decision", "inlet barg", "outlet barg", "flow MMSCFD"):
-            t.add_column(col)
+        t = compact_table("Control valves / regulators (decisions)", "regulator", [
+            ("decision", "text"), ("inlet\nbarg", "num"), ("outlet\nbarg", "num"),
+            ("flow\nMMSCFD", "num")])  # fmt: skip
         for r in res.regulator_settings():
             t.add_row(r["id"], r["decision"], _f(r["inlet_barg"]), _f(r["outlet_barg"]), _f(r["flow_mmscfd"], 0))
         parts.append(t)
     d = res.to_dict()
-    t = Table(title="Supplies")
-    for col in ("source", "supply MMSCFD", "capacity MMSCFD", "p barg"):
-        t.add_column(col, justify="left" if col == "source" else "right")
+    t = compact_table("Supplies", "source", [("supply\nMMSCFD", "num"), ("capacity\nMMSCFD", "num"),
+                                             ("p\nbarg", "num")])  # fmt: skip
     for s in d["sources"]:
         cap = s["capacity_mmscfd"]
         t.add_row(s["id"], _f(s["supply_mmscfd"], 0), "-" if cap is None else _f(cap, 0), _f(s["p_barg"]))
     parts.append(t)
-    t = Table(title="Deliveries")
-    for col in ("sink", "category", "delivered MMSCFD", "shed MMSCFD", "p barg"):
-        t.add_column(col, justify="left" if col in ("sink", "category") else "right")
+    t = compact_table("Deliveries", "sink", [("category", "id"), ("delivered\nMMSCFD", "num"),
+                                            ("shed\nMMSCFD", "num"), ("p\nbarg", "num")])  # fmt: skip
     for s in d["sinks"]:
         t.add_row(s["id"], s["category"], _f(s["delivered_mmscfd"], 0), _f(max(s["shed_mmscfd"], 0.0), 0),
                   _f(s["p_barg"]))  # fmt: skip
@@ -70,11 +67,11 @@ def optimization_report(res: OptimizationResult, check: CrossCheck | None = None
     if res.costs:
         parts.append(Text("Costs: " + "; ".join(f"{k} {v:,.0f} USD/day" for k, v in res.costs.items())))
     if res.binding:
-        t = Table(title=f"Binding constraints (largest {min(top, len(res.binding))} of {len(res.binding)})")
-        t.add_column("constraint")
         basis = " at the assumed penalties" if res.kind == "shed" else ""
-        t.add_column(f"value of loosening ({res.objective_unit} per unit{basis})", justify="right")
-        t.add_column("unit")
+        t = compact_table(
+            f"Binding constraints (largest {min(top, len(res.binding))} of {len(res.binding)}); value of loosening "
+            f"in {res.objective_unit} per unit of the limit{basis}",
+            "constraint", [("value", "num"), ("unit", "id")])  # fmt: skip
         per_mmscfd = cn.gas.basis.kg_s_to_mmscfd(1.0)
         flagged = 0
         for b in res.binding[:top]:
@@ -125,10 +122,9 @@ def expansion_report(res: ExpansionResult, top: int = 12) -> Group:
         f"{e.lifetime_years} y) + O&M {e.om_fraction_per_year:.0%}/y, fuel {e.fuel_usd_per_mmbtu:g} USD/MMBtu",
         style="bold",
     )
-    t = Table(title=f"Options by annual cost (best {min(top, len(res.evaluated))})")
-    for col in ("option", "capital M USD", "compression MW", "fuel M USD/y", "annual M USD/y", "tariff USD/MMBtu",
-                "status"):  # fmt: skip
-        t.add_column(col, justify="left" if col in ("option", "status") else "right")
+    t = compact_table(f"Options by annual cost (best {min(top, len(res.evaluated))})", "option", [
+        ("capital\nM USD", "num"), ("compression\nMW", "num"), ("fuel\nM USD/y", "num"),
+        ("annual\nM USD/y", "num"), ("tariff\nUSD/MMBtu", "num"), ("status", "text")])  # fmt: skip
     for ev in res.evaluated[:top]:
         status = "feasible" if ev.feasible else ev.reason.split(":")[0]
         t.add_row(

@@ -176,7 +176,7 @@ def _compare(
     # the simulator leaves out parts that no supply reaches and that have no demand (a sink fully shed at the
     # end of a line): those carry no gas, their pressure is free, and they are compared by what is left
     rn = res.network
-    i, e, k = _positions(cn.node_ids, rn.node_ids), _positions(cn.edge_ids, rn.edge_ids), _positions(
+    i, e, k = positions(cn.node_ids, rn.node_ids), positions(cn.edge_ids, rn.edge_ids), positions(
         cn.source_ids, rn.source_ids
     )
     rp = np.abs(res.p_pa - p_pa[i]) / np.abs(p_pa[i])
@@ -194,7 +194,7 @@ def _compare(
     )
 
 
-def _positions(ids: Sequence[str], kept: Sequence[str]) -> NDArray[np.intp]:
+def positions(ids: Sequence[str], kept: Sequence[str]) -> NDArray[np.intp]:
     """Where each of ``kept`` sits in ``ids``."""
     where = {x: j for j, x in enumerate(ids)}
     return np.array([where[x] for x in kept], dtype=np.intp)

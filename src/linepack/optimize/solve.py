@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -11,11 +12,13 @@ from numpy.typing import NDArray
 from ..compile import CompiledNetwork, CompMode
 from ..errors import ConvergenceError, InfeasibleError, LinepackError
 from ..quality.properties import GasProps
+from ..results import SteadyResult
 from ..solvers.equations import FIXED_LOSS_SMOOTHING, TIE_RESISTANCE, ControlState
 from ..solvers.station_rows import initial_configs
 from ..solvers.steady import _initial_guess, _scales, solve_steady
 from ..stations.choice import choose
 from ..stations.points import suction_gas
+from ..stations.units import CompiledStations
 from ..units import BAR_PA
 from .formulations.nlp import NlpModel, NlpOptions, RawSolution
 from .formulations.sensitivity import reported_marginals
@@ -23,7 +26,7 @@ from .physics import FrozenPhysics
 from .problems import Problem
 from .quality_limits import OptimizerGas
 from .results import Binding, OptimizationResult
-from .settings import AT_RATIO_ONE, IDLE_FLOW, newton_scales, settings_network
+from .settings import AT_RATIO_ONE, IDLE_FLOW, newton_scales, positions, settings_network
 
 F64 = NDArray[np.float64]
 HOLD_FROM = 1e-7  # bounds are held exactly once the fixed point is this close (see at_bound)
@@ -46,8 +49,7 @@ def _start(cn: CompiledNetwork, warm: bool) -> tuple[F64, F64, F64]:
     """A starting point: the scenario's own steady state if it solves, else the simulator's initial guess."""
     if warm:
         try:
-            res = solve_steady(cn)
-            return res.p_pa.copy(), res.q_kg_s.copy(), res.source_supply_kg_s.copy()
+            return _on_network(cn, solve_steady(cn))
         except LinepackError:
             pass
     state = ControlState.initial(cn)
@@ -56,6 +58,22 @@ def _start(cn: CompiledNetwork, warm: bool) -> tuple[F64, F64, F64]:
     supply = np.where(cn.source_is_pressure, 0.0, cn.source_inflow)
     supply[np.flatnonzero(cn.source_is_pressure)] = s
     return p, q, supply
+
+
+def _on_network(cn: CompiledNetwork, res: SteadyResult) -> Start:
+    """The pressures, flows and supplies of the steady state ``res`` as a start on all of ``cn``: the steady solver
+    leaves out the parts that no supply reaches and that have no demand (a station closed, a source out), which
+    the optimiser keeps; they start with no flow at the median pressure of the rest."""
+    rn = res.network
+    if rn.node_ids == cn.node_ids and rn.edge_ids == cn.edge_ids and rn.source_ids == cn.source_ids:
+        return res.p_pa.copy(), res.q_kg_s.copy(), res.source_supply_kg_s.copy()
+    p = np.full(cn.n_nodes, float(np.median(res.p_pa)))
+    p[positions(cn.node_ids, rn.node_ids)] = res.p_pa
+    q = np.zeros(cn.n_edges)
+    q[positions(cn.edge_ids, rn.edge_ids)] = res.q_kg_s
+    s = np.zeros(len(cn.source_ids))
+    s[positions(cn.source_ids, rn.source_ids)] = res.source_supply_kg_s
+    return p, q, s
 
 
 def _shed_start(problem: Problem) -> F64:
@@ -194,12 +212,24 @@ def _start_configs(cn: CompiledNetwork) -> tuple[NDArray[np.int64], NDArray[np.i
         res = solve_steady(cn)
     except LinepackError:
         return initial_configs(cs), modes, None
+    rn = res.network
+    # the steady state's compressors and configurations on cn (it may have left out dead parts, see _on_network)
+    at = positions([cn.edge_ids[e] for e in cn.comp_edge], [rn.edge_ids[e] for e in rn.comp_edge])
+    res_mode = cn.comp_mode.copy()
+    res_mode[at] = res.comp_mode
     k = cs.comp_k
-    stopped = np.isin(res.comp_mode[k], (CompMode.BYPASS, CompMode.OFF))
-    modes[k[stopped]] = res.comp_mode[k[stopped]]
+    stopped = np.isin(res_mode[k], (CompMode.BYPASS, CompMode.OFF))
+    modes[k[stopped]] = res_mode[k[stopped]]
     configs = res.control.station_config if res.control is not None else None
-    chosen = initial_configs(cs) if configs is None else np.asarray(configs, dtype=np.int64)
-    return chosen, modes, (res.p_pa.copy(), res.q_kg_s.copy(), res.source_supply_kg_s.copy())
+    chosen = initial_configs(cs)
+    if configs is not None and rn.stations is not None:
+        # a configuration is named within its station: (station id, configuration id) on both networks
+        def named(st: CompiledStations, c: Sequence[int]) -> list[str]:
+            return [f"{st.ids[st.configs.station[i]]}\0{st.configs.ids[i]}" for i in c]
+
+        kept = positions(cs.ids, rn.stations.ids)
+        chosen[kept] = positions(named(cs, range(len(cs.configs.ids))), named(rn.stations, configs))
+    return chosen, modes, _on_network(cn, res)
 
 
 def _configs_of(cn: CompiledNetwork, res: OptimizationResult) -> tuple[NDArray[np.int64], NDArray[np.int64], Start]:

@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import Any
 
 import numpy as np
 from rich.console import Console
-from rich.table import Table
 
+from ..console_tables import CompactTable, compact_table
 from .lpg import LpgResult
 from .montecarlo import McResult
 from .plan import MonthlyPlan
 from .results import SupplyResult
 
+# columns that hold names or times (kept whole, left-aligned); every other column holds numbers
+_NAME_COLUMNS = frozenset({"terminal", "class", "at", "arrival", "berthed", "unload end", "first short", "status",
+                           "who loses most (MMSCF)"})  # fmt: skip
 
-def _table(title: str, columns: list[str]) -> Table:
-    t = Table(title=title, title_justify="left")
-    for k, c in enumerate(columns):
-        t.add_column(c, justify="left" if k == 0 else "right")
-    return t
+
+def _table(title: str, columns: list[str]) -> CompactTable:
+    """A table whose first column (the ids) and name/time columns are kept whole; numbers right-aligned.
+
+    Headers of several words are stacked on lines of at most 10 characters so the numbers set the widths.
+    """
+    return compact_table(title, columns[0], [
+        ("\n".join(textwrap.wrap(c, 10, break_long_words=False)), "text" if c.startswith("who") else
+         "id" if c in _NAME_COLUMNS else "num") for c in columns[1:]])  # fmt: skip
 
 
 def _f(x: Any, nd: int = 0) -> str:
