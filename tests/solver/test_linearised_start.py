@@ -46,3 +46,21 @@ def test_same_answer_as_from_the_flow_split(monkeypatch: pytest.MonkeyPatch, n_s
     assert new.iterations <= old.iterations
     assert np.max(np.abs(new.p_pa / old.p_pa - 1.0)) < 1e-9
     assert np.max(np.abs(new.q_kg_s - old.q_kg_s)) < 1e-7 * float(np.max(np.abs(old.q_kg_s)))
+
+
+@pytest.mark.parametrize("backend", ["pardiso", "cholmod"])
+def test_cholesky_start_matches_the_lu_start(monkeypatch: pytest.MonkeyPatch, backend: str) -> None:
+    """From LAPLACIAN_SPD_MIN_SIZE free nodes on the start's Laplacians go to a Cholesky backend: same start."""
+    from linepack.solvers import linear
+
+    if not linear.available_backends()[backend]:
+        pytest.skip(f"{backend} is not installed")
+    cn = lp.compile_network(lattice_network(12, seed=4))
+    lu = _system(cn).linearised_start()
+    monkeypatch.setattr(linear, "LAPLACIAN_SPD_MIN_SIZE", 0)
+    sys = _system(cn)
+    sys.linear = linear.SchurSolver(backend)
+    chol = sys.linearised_start()
+    assert lu is not None and chol is not None
+    for a, b in zip(lu, chol, strict=True):
+        assert np.allclose(a, b, rtol=1e-9, atol=1e-9 * float(np.max(np.abs(a))))
