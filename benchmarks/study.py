@@ -33,7 +33,7 @@ from linepack.study.store import ResultStore
 
 def _run(
     ctx: StudyContext, n: int, workers: int, dask: bool, out: Path
-) -> tuple[RunStats, float, float, dict[str, int], float]:
+) -> tuple[RunStats, float, float, dict[str, str], float]:
     net = lp.load_default_network()
     cases = montecarlo(net, base_case(ctx).cn, n, seed=0)
     shutil.rmtree(out, ignore_errors=True)
@@ -44,7 +44,8 @@ def _run(
     parent_cpu_ms = (time.process_time() - c0) / n * 1e3
     con = ResultStore(out).connect()
     mean_ms, cpu_ms = con.execute("SELECT avg(wall_ms), avg(cpu_ms) FROM cases").fetchone()
-    status = dict(con.execute("SELECT status, count(*) FROM cases GROUP BY status").fetchall())
+    rows = con.execute("SELECT status, count(*), avg(cpu_ms) FROM cases GROUP BY status").fetchall()
+    status = {str(k): f"{int(c)} ({float(ms):.1f} ms CPU)" for k, c, ms in rows}
     return stats, float(mean_ms), float(cpu_ms), status, parent_cpu_ms
 
 
@@ -64,6 +65,7 @@ def _worker_machinery(ctx: StudyContext, base: BaseCase, n: int = 200) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         store = ResultStore(Path(tmp) / "s")
         store.open({"kind": "benchmark"}, ctx.key, n, resume=False, overwrite=True)
+        store.write_batch(*pickle.loads(back))  # warm: the first write imports pyarrow's Parquet writer (0.3-1 s)
         c1 = time.process_time()
         store.write_batch(*pickle.loads(back))
         write = time.process_time() - c1
@@ -99,7 +101,7 @@ def main() -> None:
         runs += [("dask LocalCluster", 1, True, args.dask_cases), ("dask LocalCluster", 2, True, args.dask_cases)]
     head = (
         f"{'backend':18s} {'workers':>7s} {'cases':>6s} {'wall s':>8s} {'cases/s':>8s} {'in-case ms':>10s} "
-        f"{'in-case cpu ms':>14s} {'overhead ms':>11s} {'parent cpu':>10s}  statuses"
+        f"{'in-case cpu ms':>14s} {'overhead ms':>11s} {'parent cpu':>10s}  statuses (count, mean in-case CPU)"
     )
     print(head)
     rates: dict[tuple[str, int], float] = {}

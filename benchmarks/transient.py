@@ -3,6 +3,7 @@ one core) and how the time per step scales with the number of segments.
 
     python benchmarks/transient.py            # goal rows + scaling rows (a few minutes)
     python benchmarks/transient.py --quick    # scaling rows over 2 h only
+    python benchmarks/transient.py --profile 4  # where a step's time goes: cProfile of 4 h of the goal row
 
 The default PSGP network mixes its sources' gases (issue 12) and runs its stations through their units' maps
 (issue 21); the "one gas" rows are the same network with ``mixing: off`` (no gas tracking).
@@ -86,13 +87,60 @@ def one_gas_network(net: lp.Network) -> lp.Network:
     return one
 
 
+# the parts of a step (file, function; cumulative time over all callers, so parts overlap where one calls another)
+PROFILE_PARTS = (
+    ("residual evaluations (Newton)", "transient/equations.py", "residual"),
+    ("  segment laws (residuals and Jacobians)", "transient/equations.py", "resistive"),
+    ("compressor power, all callers (residuals, rules, recording)", "solvers/equations.py", "compressor_power"),
+    ("Jacobians", "transient/equations.py", "_jacobian"),
+    ("linear solves (KLU, chord steps reuse the factorisation)", "solvers/backends.py", "solve"),
+    ("control rules after each step (ActiveSet.update)", "solvers/active_set.py", "update"),
+    ("  configuration choice", "solvers/station_bounds.py", "chosen_configs"),
+    ("control state and boundary of the step", "transient/step.py", "controls"),
+    ("friction update (Colebrook per step)", "transient/equations.py", "freeze_friction"),
+    ("gas tracking and property update", "transient/gas.py", "advance"),
+    ("recording", "transient/record.py", "record"),
+    ("the station model, all callers (evaluate)", "stations/station.py", "evaluate"),
+    ("  its compiled part (eval_kernel)", "stations/eval_kernel.py", "_station_py"),
+)
+
+
+def profile(hours: float) -> None:
+    """cProfile of the PSGP goal row (1 km, 60 s steps, kernels) over ``hours``: each part's share of the steps."""
+    import cProfile
+    import pstats
+
+    psgp = lp.load_default_network()
+    run("warm-up", psgp, 20.0, 0.1, 60.0)
+    opts = TransientOptions(horizon_s=hours * 3600.0, dt_s=60.0, segment_length_m=1e3, output_interval_s=3600.0)
+    pr = cProfile.Profile()
+    pr.enable()
+    solve_transient(psgp, profile=winter_day_profile(hours), options=opts)
+    pr.disable()
+    stats = pstats.Stats(pr).stats  # type: ignore[attr-defined]
+
+    def cumulative(path: str, name: str) -> float:
+        return sum(v[3] for k, v in stats.items() if k[0].replace("\\", "/").endswith(path) and k[2] == name)
+
+    steps = cumulative("transient/solve.py", "solve_transient") - cumulative("transient/solve.py", "_setup")
+    print(f"cProfile of PSGP psgp_base over {hours:g} h (1 km, 60 s, kernels): {steps:.2f} s in the steps under the "
+          f"profiler (load average {os.getloadavg()[0]:.1f})")  # fmt: skip
+    for label, path, name in PROFILE_PARTS:
+        t = cumulative(path, name)
+        print(f"{label:60s} {t:7.2f} s {100.0 * t / steps:5.1f} %")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="scaling rows over 2 h only, no 24-h goal row")
     ap.add_argument("--no-reuse", action="store_true", help="a fresh factorisation every step (no chord Newton)")
     ap.add_argument("--no-lag", action="store_true", help="friction factor implicit (not lagged one step)")
     ap.add_argument("--rounds", type=int, default=2, help="alternating numpy/compiled runs of the 24-h goal row")
+    ap.add_argument("--profile", type=float, metavar="HOURS", help="only a cProfile of the goal row over HOURS")
     args = ap.parse_args()
+    if args.profile:
+        profile(args.profile)
+        return
     kw = {"reuse_factorization": not args.no_reuse, "lag_friction": not args.no_lag}
     from tests.conftest import every_component_network
 

@@ -40,3 +40,39 @@ def test_compiled_mixture_z_is_bit_for_bit_the_numpy_series(monkeypatch: pytest.
         monkeypatch.setenv("LINEPACK_KERNEL", "numpy")
         ref = table.evaluate(rows, p)
         assert fast[0].tobytes() == ref[0].tobytes() and fast[1].tobytes() == ref[1].tobytes()
+
+
+def test_compiled_collapse_is_bit_for_bit_the_numpy_stencils() -> None:
+    """A mixture's series (the stencil's vertices and weights, then the weighted sum in the stencil's order) from
+    the compiled kernels equals numpy's bit for bit: the PSGP system's three source gases, mixtures over the
+    whole simplex including its corners and edges."""
+    import os
+
+    import linepack as lp
+    from linepack.gas import mixture_z
+
+    cn = lp.compile_network(lp.load_default_network(), "psgp_base")
+    gases = cn.quality.gas_set
+    mz = mixture_z.mixture_z(gases, cn.gas.temperature_k)
+    rng = np.random.default_rng(11)
+    w = rng.dirichlet(np.ones(gases.k), 200)
+    w[:gases.k] = np.eye(gases.k)  # pure gases
+    w[gases.k] = 0.0
+    w[gases.k, :2] = 0.5  # an edge of the simplex
+    saved = os.environ.get("LINEPACK_KERNEL")
+    try:
+        os.environ["LINEPACK_KERNEL"] = "numpy"
+        ref = mz.collapse(w)
+        ref_rows, ref_wt = mz.stencils(w)
+        os.environ["LINEPACK_KERNEL"] = "numba"
+        fast = mz.collapse(w)
+        rows, wt = mz.stencils(w)
+    finally:
+        if saved is None:
+            os.environ.pop("LINEPACK_KERNEL", None)
+        else:
+            os.environ["LINEPACK_KERNEL"] = saved
+    assert mixture_z._compiled_stencil() is not None and mixture_z._compiled_weighted() is not None
+    assert np.array_equal(rows, ref_rows) and wt.tobytes() == ref_wt.tobytes()
+    for name in ("coef_z", "coef_dz", "coef_d2z"):
+        assert getattr(fast, name).tobytes() == getattr(ref, name).tobytes(), name

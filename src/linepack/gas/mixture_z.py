@@ -276,6 +276,70 @@ _compiled_series = LazyKernel(lambda numba: numba.njit(cache=True, nogil=True)(_
 _compiled_clenshaw = LazyKernel(lambda numba: numba.njit(cache=True, nogil=True)(_clenshaw_py), warm_calls=4000)
 
 
+def _stencil_py(w: F64, perm: I64, nodes: F64, n_nodes: I64, strides: I64, flat: I64, wt: F64) -> None:
+    """:meth:`MixtureZ.stencils` (K > 1) for the mixtures ``w`` (n, K): the grid vertices ``flat`` (n, 4^(K-1))
+    and weights ``wt``, from the axes' nodes ``nodes[j, :n_nodes[j]]``; the same operations in the same order as
+    :func:`stick_breaking` and :func:`_lagrange4` (cumulative sum, clip, search, products)."""
+    n, k = w.shape
+    lw = np.empty(4)
+    for r in range(n):
+        flat[r, 0] = 0
+        wt[r, 0] = 1.0
+        size = 1
+        csum = 0.0
+        for j in range(k - 1):
+            wj = w[r, perm[j]]
+            csum = csum + wj
+            rest = 1.0 - csum + wj
+            u = wj / rest if rest > 1e-300 else 0.0
+            if u < 0.0:
+                u = 0.0
+            elif u > 1.0:
+                u = 1.0
+            m_nodes = n_nodes[j]
+            nn = m_nodes - 1
+            if u != u:
+                cnt = m_nodes  # NaN sorts last (np.searchsorted)
+            else:
+                cnt = 0
+                while cnt < m_nodes and nodes[j, cnt] <= u:
+                    cnt += 1
+            i = min(max(cnt - 1, 0), nn - 1)
+            j0 = min(max(i - 1, 0), nn - 3)
+            for m in range(4):
+                val = 1.0
+                for l_ in range(4):
+                    if l_ != m:
+                        val *= (u - nodes[j, j0 + l_]) / (nodes[j, j0 + m] - nodes[j, j0 + l_])
+                lw[m] = val
+            for old in range(size - 1, -1, -1):
+                f = flat[r, old]
+                wv = wt[r, old]
+                for m in range(3, -1, -1):
+                    flat[r, old * 4 + m] = f + (j0 + m) * strides[j]
+                    wt[r, old * 4 + m] = wv * lw[m]
+            size *= 4
+
+
+def _weighted_rows_py(rows: I64, wt: F64, coef: F64, out: F64) -> None:
+    """``out[i] = sum_v wt[i, v] coef[rows[i, v]]``, summed in the stencil's order from 0 (as the CSR product of
+    :meth:`MixtureZ.collapse` runs through a row)."""
+    n, v = rows.shape
+    d = coef.shape[1]
+    for i in range(n):
+        for c in range(d):
+            out[i, c] = 0.0
+        for jj in range(v):
+            a = wt[i, jj]
+            r = rows[i, jj]
+            for c in range(d):
+                out[i, c] += a * coef[r, c]
+
+
+_compiled_stencil = LazyKernel(lambda numba: numba.njit(cache=True, nogil=True)(_stencil_py), warm_calls=200)
+_compiled_weighted = LazyKernel(lambda numba: numba.njit(cache=True, nogil=True)(_weighted_rows_py), warm_calls=200)
+
+
 def _cheb_derivative_matrix(deg: int) -> F64:
     """D (deg+1, deg) with c' = c @ D the Chebyshev coefficients of the derivative d/ds."""
     D = np.zeros((deg + 1, max(deg, 1)))
@@ -342,6 +406,10 @@ class MixtureZ:
         self._deriv2 = self._deriv @ _cheb_derivative_matrix(self.degree - 1)
         self.axis_sizes = tuple(self._choose_axis(j) for j in range(gases.k - 1))
         self._axis_nodes = [_axis_nodes(n) for n in self.axis_sizes]
+        self._n_nodes = np.array([len(a) for a in self._axis_nodes], dtype=np.int64)
+        self._nodes_2d = np.zeros((len(self._axis_nodes), int(self._n_nodes.max(initial=1))))
+        for j, a in enumerate(self._axis_nodes):
+            self._nodes_2d[j, : len(a)] = a
         self._strides = np.array([int(np.prod([n + 1 for n in self.axis_sizes[j + 1 :]])) for j in range(gases.k - 1)])
         self._vertex_row: dict[int, int] = {}
         self._vertex_coef: list[F64] = []  # per built vertex: the Chebyshev series of Z(p)
@@ -430,6 +498,13 @@ class MixtureZ:
         fixed order (the tensor product of the axes' stencils); the vertices are built here when new."""
         w = np.atleast_2d(np.asarray(w, dtype=float))
         n = len(w)
+        kernel = _compiled_stencil() if self.gases.k > 1 else None
+        if kernel is not None:  # the same stencils compiled (bit for bit: tests/gas/test_mixture_z_kernel.py)
+            v = 4 ** (self.gases.k - 1)
+            flat, wt = np.empty((n, v), dtype=np.int64), np.empty((n, v))
+            kernel(np.ascontiguousarray(w), self._perm, self._nodes_2d, self._n_nodes, self._strides.astype(np.int64),
+                   flat, wt)  # fmt: skip
+            return self._rows_of(flat), wt
         flat = np.zeros((n, 1), dtype=np.int64)
         wt = np.ones((n, 1))
         if self.gases.k > 1:
@@ -489,6 +564,11 @@ class MixtureZ:
         rows, wt = self.stencils(w)
         assert self._coef_matrix is not None
         n, v = rows.shape
+        weighted = _compiled_weighted()
+        if weighted is not None:  # the same sums in the same order, compiled
+            coef = np.empty((n, self._coef_matrix.shape[1]))
+            weighted(rows, wt, self._coef_matrix, coef)
+            return CollapsedZ(self.p_min_pa, self.p_max_pa, coef, coef @ self._deriv, coef @ self._deriv2)
         # a sparse (n x vertices) matrix with each row's entries in the stencil's order: the product sums them in
         # that order (the CSR kernel runs through a row as stored), without an (n, V, degree) temporary
         weights = sp.csr_matrix(

@@ -56,6 +56,11 @@ VOLUME_REFS: tuple[StandardConditions, ...] = (ISO_15C, US_60F, NORMAL_0C)
 _VOLUME_REFS = VOLUME_REFS
 
 
+#: standard densities and calorific values of the pure source gases per gas set, sink kinds and metering references
+#: (the gas set is held, so its id is not reused while the entry lives)
+_PURE_BASIS: dict[tuple[object, ...], tuple[GasSet, F64]] = {}
+
+
 @dataclass(frozen=True)
 class QualitySpec:
     """Gas-quality arrays of a compiled scenario (per source and per sink, SI units).
@@ -162,16 +167,36 @@ class QualitySpec:
         linearly in mass fractions; the density, up to the compression factor at standard conditions, which is why
         the bounds are widened by 1 %)."""
         compiled = np.asarray(compiled_kg_s, dtype=float)
-        used = np.unique(self.source_gas) if len(self.source_gas) else np.arange(self.gas_set.k)
-        n = len(compiled)
         lo, hi = compiled.copy(), compiled.copy()
-        for g in used:  # the few source gases, not the sinks
-            y = np.zeros((n, self.gas_set.k))
-            y[:, g] = 1.0
-            m = self.sink_mass_kg_s(y, compiled)
+        for g in self.used_gases():  # the few source gases, not the sinks
+            m = self.sink_mass_pure_kg_s(int(g), compiled)
             lo, hi = np.minimum(lo, m), np.maximum(hi, m)
         variable = self.sink_kind != SinkKind.MASS
         return np.where(variable, lo * 0.99, lo), np.where(variable, hi * 1.01, hi)
+
+    def used_gases(self) -> NDArray[np.int64]:
+        """The gases the sources supply (every gas of the set when there is no source)."""
+        return np.unique(self.source_gas) if len(self.source_gas) else np.arange(self.gas_set.k)
+
+    def sink_mass_pure_kg_s(self, g: int, compiled_kg_s: F64) -> F64:
+        """:meth:`sink_mass_kg_s` of every sink receiving gas ``g`` alone (the same arithmetic; the pure gas's standard
+        densities and calorific values are kept per gas set, sink kinds and metering references: a study's cases
+        differ only in their demands)."""
+        key = (id(self.gas_set), g, self.sink_kind.tobytes(), self.sink_volume_ref.tobytes(), self.reference)
+        hit = _PURE_BASIS.get(key)
+        if hit is None or hit[0] is not self.gas_set:
+            if len(_PURE_BASIS) > 64:
+                _PURE_BASIS.clear()
+            y = np.zeros((len(self.sink_kind), self.gas_set.k))
+            y[:, g] = 1.0
+            hit = _PURE_BASIS[key] = (self.gas_set, self.delivered_basis(y))
+        out = np.array(compiled_kg_s, dtype=float, copy=True)
+        vol = self.sink_kind == SinkKind.VOLUME
+        en = self.sink_kind == SinkKind.ENERGY
+        new = hit[1]
+        out[vol] *= new[vol] / self.sink_basis[vol]
+        out[en] *= self.sink_basis[en] / new[en]
+        return out
 
     def sink_mass_kg_s(self, y_sink: F64, compiled_kg_s: F64) -> F64:
         """Mass demand [kg/s] of every sink with the gas it receives (gas mass fractions ``y_sink``, one row per

@@ -75,16 +75,17 @@ class StationRows:
         user = cn.comp_mode[self.k]
         self.rescue = (mode == CompMode.POWER) & (user != CompMode.POWER) & ~np.isfinite(cn.comp_power_max_w[self.k])
         self.gas = suction_gas(cn, props)  # each station's own suction gas when the network's gases mix
-        self._cache: dict[tuple[bool, bool], tuple[F64, F64, F64, StationTerms]] = {}
+        self._cache: dict[tuple[bool, bool], tuple[bytes, StationTerms]] = {}
 
     def terms(self, q_st: F64, ps: F64, pd: F64, derivatives: bool = True, limits: bool = False) -> StationTerms:
         """Values (with ``derivatives``, also their exact derivatives; zeros without) at station flows ``q_st``
         and suction/discharge pressures (per station). Capacity and head margin include the drivers' power
         limits for the stations at a map limit, or for all with ``limits``."""
+        point = q_st.tobytes() + ps.tobytes() + pd.tobytes()  # the same point, bit for bit
         for key in ((derivatives, limits), (True, limits)) if not derivatives else ((True, limits),):
             c = self._cache.get(key)
-            if c is not None and np.array_equal(c[0], q_st) and np.array_equal(c[1], ps) and np.array_equal(c[2], pd):
-                return c[3]
+            if c is not None and c[0] == point:
+                return c[1]
         S = len(self.cs)
         mask = np.ones(S, dtype=bool) if limits else self.at_limit
         if derivatives:
@@ -129,5 +130,5 @@ class StationRows:
             d_margin=d("head_margin", ones),
             ev=ev,
         )
-        self._cache[(derivatives, limits)] = (q_st.copy(), ps.copy(), pd.copy(), out)
+        self._cache[(derivatives, limits)] = (point, out)
         return out

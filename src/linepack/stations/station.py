@@ -35,12 +35,20 @@ from numpy.typing import NDArray
 from ..units import R_J_PER_MOL_K
 from .drivers import available_power_w, energy_w
 from .envelope import envelope, unit_power
+from .eval_kernel import compiled_station
 from .poly import rmax, rwhere
 from .units import CompiledStations
 
 Arr = NDArray[Any]
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
+# the complex step through the compiled model agrees with numpy's to 1e-12 but not bit for bit (numpy's SIMD
+# complex multiply fuses the multiply-add, its complex division scales by a reciprocal): the Jacobian's complex
+# evaluations (about one in fifty of a transient's) stay in numpy, so that no result depends on numba
+COMPLEX_COMPILED = False
+KERNEL_UNIT_FIELDS = ("kind", "head", "eta", "surge", "choke", "n_min", "n_max", "q_sn", "h_sn", "q_cx", "h_cx", "h_sx",
+                      "flow_per_rpm", "ratio_max", "torque_max_nm", "eta_piston", "q_ref", "power_w", "energy",
+                      "gas_fired")  # fmt: skip
 # (p [Pa], T [K], station of each point) -> (Z, dZ/dp [1/Pa]): each station's own suction gas
 ZFunction = Callable[[F64, F64, I64], tuple[F64, F64]]
 
@@ -135,6 +143,81 @@ def stage_inlet_pa(ps: Any, ratio: Any, pair_slot: I64, stage: I64, n_stages: I6
     return np.asarray(ps[pair_slot] * ratio ** (stage / n_stages))
 
 
+def _pairs(cs: CompiledStations, slot_station: I64, slot_config: I64) -> tuple[I64, I64, I64, I64, I64, I64]:
+    """:func:`config_pairs` with each pair's (slot, stage) group and the sorted group keys (slot * 16 + stage),
+    kept per compiled stations for the slots asked (a solver asks for the same few again and again)."""
+    cache: dict[bytes, tuple[I64, I64, I64, I64, I64, I64]] = cs.__dict__.setdefault("_pair_cache", {})
+    key = np.asarray(slot_station, dtype=np.int64).tobytes() + b"|" + np.asarray(slot_config, dtype=np.int64).tobytes()
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    pair_slot, idx, stage, n_stages = config_pairs(cs, slot_config)
+    keys, g = np.unique(pair_slot * 16 + stage, return_inverse=True)
+    out = (pair_slot, idx, stage, n_stages, g.astype(np.int64), keys)
+    for a in out:
+        a.flags.writeable = False
+    if len(cache) > 256:
+        cache.clear()
+    cache[key] = out
+    return out
+
+
+def _evaluate_compiled(
+    kernel: Callable[..., None], cs: CompiledStations, slot_config: I64, st: I64, pair_slot: I64, idx: I64,
+    stage: I64, g: I64, keys: I64, need: NDArray[np.bool_], m: Arr, p_in: Arr, rho: Arr, h: Arr, r_stage: Arr,
+    gas: SuctionGas,
+) -> StationEval:  # fmt: skip
+    """:func:`evaluate` from the stage states on, in one compiled call (:mod:`.eval_kernel`)."""
+    un = cs.units
+    units = cs.__dict__.get("_kernel_units")
+    if units is None:  # the unit arrays in the kernel's order, gathered once per compiled stations
+        units = tuple(getattr(un, name) for name in KERNEL_UNIT_FIELDS)
+        cs.__dict__["_kernel_units"] = units
+    cplx = any(np.iscomplexobj(v) for v in (m, h, rho, r_stage))
+    dt = np.complex128 if cplx else np.float64
+    n_pair, n_slot, ng = len(idx), len(slot_config), len(keys)
+    h_, rho_, r_, m_ = (np.ascontiguousarray(v, dtype=dt) for v in (h, rho, r_stage, m))
+    pair = np.empty((12, n_pair), dtype=dt)
+    code = np.empty(n_pair, dtype=np.int64)
+    slot = np.empty((8, n_slot), dtype=dt)
+    work = np.empty((4, ng), dtype=dt)
+    lhv = np.ascontiguousarray(gas.lhv_j_per_kg[st], dtype=float)
+    kernel(idx, pair_slot, g, keys // 16, need, h_, rho_, r_, m_, lhv, *units,
+           pair[0], pair[1], code, pair[2], pair[3], pair[4], pair[5], pair[6], pair[7], pair[8], pair[9], pair[10],
+           pair[11], slot, work[:2], work[2:])  # fmt: skip
+    lo, hi, margin, q_run, q_net, p_unit, h_unit, n_unit, eta, p_av, e_unit, fuel = pair[:12]
+    return StationEval(
+        slot_config=np.asarray(slot_config, dtype=np.int64),
+        power_w=slot[0],
+        energy_w=slot[1],
+        fuel_kg_s=slot[2],
+        recycle_kg_s=slot[3],
+        flow_cap_kg_s=slot[4],
+        flow_cap_row_kg_s=slot[5],
+        head_margin=slot[6],
+        over_capacity=slot[7],
+        pair_slot=pair_slot.astype(np.int64),
+        pair_unit=idx.astype(np.int64),
+        pair_stage=stage.astype(np.int64),
+        p_in_pa=p_in,
+        rho=rho,
+        head_asked=h,
+        head=h_unit,
+        q_m3_s=q_run,
+        q_net_m3_s=q_net,
+        speed_rpm=n_unit,
+        efficiency=eta,
+        unit_power_w=p_unit,
+        power_avail_w=p_av,
+        unit_energy_w=e_unit,
+        unit_fuel_kg_s=fuel,
+        q_lo=lo,
+        q_hi=hi,
+        hi_code=code,
+        unit_margin=margin,
+    )
+
+
 def evaluate(
     cs: CompiledStations,
     gas: SuctionGas,
@@ -154,7 +237,7 @@ def evaluate(
     cf, un = cs.configs, cs.units
     n_slot = len(slot_config)
     m, ps, pd = (np.asarray(v) for v in (m, ps, pd))
-    pair_slot, idx, stage, n_stages = config_pairs(cs, slot_config)
+    pair_slot, idx, stage, n_stages, g, keys = _pairs(cs, slot_station, slot_config)
     st = slot_station[pair_slot]
     t_k, mm, kap = gas.t_k[st], gas.molar_mass[st], gas.kappa[st]
     ratio = pd[pair_slot] / ps[pair_slot]
@@ -164,10 +247,13 @@ def evaluate(
     rho = p_in * mm / (z * R_J_PER_MOL_K * t_k)
     h = isentropic_head(z, t_k, mm, kap, r_stage)
     need = np.broadcast_to(np.asarray(limits, dtype=bool), (n_slot,))[pair_slot] | ~cf.uniform[slot_config][pair_slot]
+    real = not any(np.iscomplexobj(v) for v in (m, h, rho, r_stage))
+    kernel = compiled_station() if len(idx) and (real or COMPLEX_COMPILED) else None
+    if kernel is not None:
+        return _evaluate_compiled(kernel, cs, slot_config, st, pair_slot, idx, stage, g, keys, need, m, p_in, rho,
+                                  h, r_stage, gas)  # fmt: skip
     env = envelope(un, idx, h, rho, r_stage, need)
     # load sharing within each (slot, stage)
-    grp = pair_slot * 16 + stage
-    keys, g = np.unique(grp, return_inverse=True)
     ng = len(keys)
     dt = np.result_type(env.lo, m, ps, pd, complex if np.iscomplexobj(env.lo) else float)
     sum_lo = np.zeros(ng, dtype=dt)
@@ -185,7 +271,11 @@ def evaluate(
     q_run = rwhere(recycling, env.lo, q_share)
     q_net = rwhere(recycling, q_prop, q_share)
     p_unit, h_unit, n_unit, eta = unit_power(un, idx, q_run, h, rho)
-    p_av = available_power_w(un.power_w[idx], n_unit)
+    with np.errstate(invalid="ignore"):
+        # a turbo unit asked for a head its speed line cannot reach on the rising branch of a head curve linear in
+        # the speed has no speed (root at -inf, its complex step inf): no available power either (NaN, as the
+        # compiled path gives without a warning; reported as such, never used by the solver's rows)
+        p_av = available_power_w(un.power_w[idx], n_unit)
     e_unit = energy_w(un.energy[idx], p_unit)
     fuel = np.where(un.gas_fired[idx], 1.0, 0.0) * e_unit / gas.lhv_j_per_kg[st]
     recycle = rho * (q_run - q_net)

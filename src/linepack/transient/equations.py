@@ -21,6 +21,7 @@ steady problem (used to start a run exactly at rest).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -181,6 +182,7 @@ class TransientSystem(SteadySystem):
         self._nan_res = np.full(len(cn.res_edge), np.nan)
         self._no_state = ResistiveState(*(self._nan_res,) * 9)
         self._fuel_state: ControlState | None = None
+        self._power_cache: tuple[Any, ...] | None = None
         self._fuel = np.zeros(0)
         # compiled residual kernels (numba): Z from the network gas's table, or the mixtures' Taylor expansions
         self.kernel = StepKernel.make(self) if use_kernel else None
@@ -458,6 +460,23 @@ class TransientSystem(SteadySystem):
     def z_suction(self, p_pa: F64) -> tuple[F64, F64]:
         """Z at compressor suction from the cached table (:class:`ZFast`) or the suction gas's mixture."""
         return self.z_comp(p_pa)
+
+    def compressor_power(self, p: F64, q_all: F64, derivatives: bool = True) -> tuple[F64, F64, F64, F64]:
+        """:meth:`SteadySystem.compressor_power`, kept for the point it was last asked at (a residual asks for it
+        twice: power, then fuel; recording and the control rules again at the converged point). The power
+        depends on the point, the gas and the stations' rows only (a new gas or control state makes new rows),
+        so the kept arrays (read-only) are those a new call would give."""
+        ce = self.cn.comp_edge
+        key = (p[self.c_suction].tobytes() + p[self.c_discharge].tobytes() + q_all[ce].tobytes(), derivatives,
+               id(self.props), id(self.stations))  # fmt: skip
+        hit = self._power_cache
+        if hit is not None and hit[0] == key and hit[1] is self.props and hit[2] is self.stations:
+            return hit[3]
+        out = super().compressor_power(p, q_all, derivatives)
+        for v in out:
+            v.flags.writeable = False
+        self._power_cache = (key, self.props, self.stations, out)
+        return out
 
     def fuel_factor(self) -> F64:
         """:meth:`SteadySystem.fuel_factor`, kept while the control state is the same object."""

@@ -69,6 +69,7 @@ class Recorder:
         self.burnt = np.zeros((n_t, k))
         self.leaked = np.zeros((n_t, k))
         self.snap_y: list[F64] = []
+        self.sinks = base_sinks(seg)
         self.tracked = False
 
     def record(self, k: int, t: float, run: Run, x: F64, iters: int) -> None:
@@ -93,7 +94,7 @@ class Recorder:
         self.demand[k] = sys.demand
         if len(run.cn.comp_edge):
             P, *_ = sys.compressor_power(p, q, False)
-            active = ~np.isin(st.comp_mode, (CompMode.BYPASS, CompMode.OFF))
+            active = (st.comp_mode != CompMode.BYPASS) & (st.comp_mode != CompMode.OFF)
             self.power[k] = np.where(active, P, 0.0)
             self.fuel[k] = run.fuel(x)
             if run.cn.stations is not None:
@@ -104,8 +105,7 @@ class Recorder:
         tracker = run.gas.tracker if run.gas is not None else None
         if tracker is not None:
             self.tracked = True
-            y = tracker.fractions()
-            self.sink_y[k] = y[base_sinks(seg)]
+            self.sink_y[k] = tracker.fractions_at(self.sinks)
             self.holdup[k] = tracker.holdup()
             self.supplied[k] = tracker.supplied
             self.delivered[k] = tracker.delivered

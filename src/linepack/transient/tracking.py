@@ -121,6 +121,13 @@ class QualityTracker:
         k = self._mass.shape[0]
         return np.asarray(np.where(total > 0, y / np.where(total > 0, total, 1.0), 1.0 / k).T)
 
+    def fractions_at(self, points: NDArray[np.int64]) -> F64:
+        """:meth:`fractions` of ``points`` only, (len(points), K): the same operations on their columns."""
+        y = np.clip(self._mass[:, points], 0.0, None)
+        total = y.sum(axis=0)
+        k = self._mass.shape[0]
+        return np.asarray(np.where(total > 0, y / np.where(total > 0, total, 1.0), 1.0 / k).T)
+
     def fractions_t(self) -> F64:
         """Gas mass fractions at every point, gas-major (K, n_points)."""
         y = np.clip(self._mass, 0.0, None)
