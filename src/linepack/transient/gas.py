@@ -45,6 +45,20 @@ I64 = NDArray[np.int64]
 DRIFT = 1e-6
 
 
+def upwind_theta(q: F64, q_smooth: float) -> F64:
+    """:func:`~linepack.quality.mixing.upwind_blend` of the flows ``q`` [kg/s] for one smoothing flow ``q_smooth``
+    [kg/s], bit for bit, with the cubic evaluated only inside the band ``|q| < q_smooth`` (outside it the cubic
+    gives exactly 1 and 0, as here; a step's flows leave nearly every edge outside it)."""
+    if not q_smooth > 0.0:
+        return upwind_blend(q, q_smooth)
+    up, down = q >= q_smooth, q <= -q_smooth
+    theta = np.where(up, 1.0, 0.0)
+    band = np.flatnonzero(~(up | down))  # also NaN flows, which the cubic keeps NaN
+    if len(band):
+        theta[band] = upwind_blend(q[band], q_smooth)
+    return theta
+
+
 def initial_point_fractions(seg: SegmentedNetwork, steady: SteadyResult) -> F64:
     """Gas mass fractions at every point from a steady state: its nodes' gas at the base nodes, and each pipe's
     gas (its upstream node's) at the pipe's interior points."""
@@ -196,7 +210,7 @@ class TransientGas:
         m_point = 1.0 / tot  # molar mass of a mixture: 1 / sum(y_k / M_k)
         e = cn.res_edge
         ef, et = cn.edge_from[e], cn.edge_to[e]
-        theta = upwind_blend(q_edge[e], self.q_smooth)
+        theta = upwind_theta(q_edge[e], self.q_smooth)
         own = np.flatnonzero((theta != 1.0) & (theta != 0.0))
         m_res = np.where(theta == 1.0, m_point[ef], m_point[et])
         w_own = np.zeros((len(own), gs.k))
