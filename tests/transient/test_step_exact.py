@@ -1,4 +1,5 @@
-"""Per-step shortcuts of the transient (frozen Colebrook friction, the upwind weights) give the general functions' values bit for bit."""
+"""Per-step shortcuts of the transient (frozen Colebrook friction, upwind weights) are the general functions,
+bit for bit."""
 
 from __future__ import annotations
 
