@@ -383,11 +383,10 @@ class TransientSystem(SteadySystem):
         cn = self.cn
         lam = self._lam_base
         if self._live:
-            aq = np.abs(q)
             lam = lam.copy()
-            re = 4.0 * aq / (np.pi * cn.diameter_m * self.mu)
             for code, sel in self._live:
-                re_s = np.maximum(re[sel], 1e-8)
+                # Re of the slow segments only (the same operations on their elements)
+                re_s = np.maximum(4.0 * np.abs(q[sel]) / (np.pi * cn.diameter_m[sel] * self.mu[sel]), 1e-8)
                 if code in _LAMINAR_BELOW_2000:
                     # below Re = 2000 these laws are Hagen-Poiseuille exactly (darcy_friction blends with
                     # weight 0): lambda = 64/Re / E^2, the same floating-point value without the call
