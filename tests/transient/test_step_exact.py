@@ -36,3 +36,29 @@ def test_upwind_theta_is_upwind_blend_bit_for_bit() -> None:
     for s in (qs, 0.0):
         want = upwind_blend(q, s)
         assert upwind_theta(q, s).tobytes() == want.tobytes()
+
+
+def test_blend_rows_compiled_is_numpy_bit_for_bit(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    pytest.importorskip("numba")
+    from linepack.gas.mixture_z import CollapsedZ
+    from linepack.transient.gas import blend_rows
+
+    rng = np.random.default_rng(21)
+    n, m = 400, 150
+
+    def series() -> CollapsedZ:
+        r = np.random.default_rng(5)
+        return CollapsedZ(1e5, 1e7, r.normal(size=(n + m, 13)), r.normal(size=(n + m, 12)), r.normal(size=(n + m, 11)))
+
+    rows = n + np.sort(rng.choice(m, 90, replace=False))
+    a, b = rng.integers(0, n, 90), rng.integers(0, n, 90)
+    th = rng.uniform(0.0, 1.0, 90)
+    got = {}
+    for how in ("numpy", "numba"):
+        monkeypatch.setenv("LINEPACK_KERNEL", how)
+        s = series()
+        blend_rows(s, rows, a, b, th)
+        got[how] = (s.coef_z.tobytes(), s.coef_dz.tobytes(), s.coef_d2z.tobytes())
+    assert got["numpy"] == got["numba"]

@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..gas.mixture_z import CollapsedZ, LocalZ
+from ..lazy_kernel import LazyKernel
 from ..quality.coupling import gas_state, source_mass_fractions
 from ..quality.mixing import upwind_blend
 from ..quality.properties import GasProps, compressor_kappa, fuel_lhv, mixture_model
@@ -243,6 +244,35 @@ class TransientGas:
         return np.asarray(self.tracker.point_mass / volume_m3)
 
 
+_NO_EDGES = np.zeros(0, dtype=np.int64)
+
+
+def _blend_rows_py(coef: F64, rows: I64, a: I64, b: I64, th: F64) -> None:
+    """``coef[rows] = th coef[a] + (1 - th) coef[b]`` row by row: the same operations, in the same order, as
+    numpy's on the gathered rows (so the two paths agree bit for bit)."""
+    for i in range(len(rows)):
+        t, u = th[i], 1.0 - th[i]
+        for j in range(coef.shape[1]):
+            coef[rows[i], j] = t * coef[a[i], j] + u * coef[b[i], j]
+
+
+_compiled_blend = LazyKernel(lambda numba: numba.njit(cache=True, nogil=True)(_blend_rows_py), warm_calls=50)
+
+
+def blend_rows(series: CollapsedZ, rows: I64, a: I64, b: I64, th: F64) -> None:
+    """The Z series (value, first and second derivative coefficients) of ``rows``: the blend ``th`` of the
+    series of rows ``a`` and ``1 - th`` of rows ``b`` (a blending edge's series, see
+    :meth:`linepack.quality.zrows.ZRowCache.update`); compiled when numba is there, numpy otherwise, bit for
+    bit the same (``tests/transient/test_step_exact.py``). Rows ``rows`` must differ from ``a`` and ``b``."""
+    fn = _compiled_blend()
+    for coef in (series.coef_z, series.coef_dz, series.coef_d2z):
+        if fn is not None:
+            fn(coef, rows, a, b, th)
+        else:
+            t = th[:, None]
+            coef[rows] = t * coef[a] + (1.0 - t) * coef[b]
+
+
 class _ZCache:
     """Z evaluators of the segments, points and compressors of a transient, kept across steps: the rows of a
     :class:`~linepack.quality.zrows.ZRowCache` (rebuilt when a mixture drifted by more than :data:`DRIFT`), each
@@ -263,7 +293,13 @@ class _ZCache:
     ) -> tuple[LocalZ, LocalZ, LocalZ]:
         """The evaluators for gas-major point mixtures ``w_t`` (K, n), the resistive edges' upwind weights
         ``theta``, the edges ``own`` that carry a blend and their mixtures ``w_own`` (len(own), K)."""
-        rows_res, stale = self.rows.update(cn, w_t, theta, own, w_own)
+        rows_res, stale = self.rows.update(cn, w_t, theta, _NO_EDGES, w_own)
+        if len(own):  # the blending edges' rows, as ZRowCache.update builds them, in one compiled pass
+            n = self.rows.n_nodes
+            e = cn.res_edge[own]
+            rows_res[own] = n + own
+            blend_rows(self.rows.series, n + own, cn.edge_from[e], cn.edge_to[e], theta[own])
+            stale[n + own] = True
         moved = stale[rows_res] | (rows_res != self.rows_res)
         self.rows_res = rows_res
         self.lz_res.rows = rows_res
