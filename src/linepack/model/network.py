@@ -334,7 +334,7 @@ class Network(EditingMixin):
             return None
         colls = self.collections
         node_coll = colls.get("nodes", {})
-        if not all(type(c) is TYPES_BY_COLLECTION[name] for name, coll in colls.items() for c in coll.values()):
+        if not all(set(map(type, coll.values())) <= {TYPES_BY_COLLECTION.get(name)} for name, coll in colls.items()):
             return None  # a collection holding another type (edited by hand): the general path
         total = sum(len(coll) for coll in colls.values())
         if len(set().union(*(coll.keys() for coll in colls.values()))) != total:

@@ -30,8 +30,8 @@ from ..hydraulics.z_integral import pressure_function
 from ..quality.properties import GasProps
 from ..units import G_M_PER_S2, R_J_PER_MOL_K
 from .components import components
-from .linear import SchurSolver, SparseLU
-from .passive import squared_pressure_scale
+from .linear import SchurSolver, SparseLU, laplacian_backend
+from .passive import LinearisedNetwork, squared_pressure_scale
 from .sparsity import CscAssembler, SchurPlan
 from .station_rows import StationRows, StationTerms, initial_configs
 
@@ -39,6 +39,7 @@ F64 = NDArray[np.float64]
 DROOP = 1e-7  # pressure droop of shared pressure controls at the reference flow, fraction of reference pressure
 FIXED_LOSS_SMOOTHING = 1e-3  # flow (fraction of the reference flow) over which a fixed loss changes sign
 TIE_RESISTANCE = 1e-9  # pressure drop across a tie at the reference flow, as a fraction of the reference pressure
+LINEARISED_ROUNDS = 4  # rounds of the linearised start of a passive network (SteadySystem.linearised_start)
 RE_LAMINAR_LINEAR = 1.0  # below this Reynolds number the friction term is evaluated in its linear laminar form
 
 
@@ -720,6 +721,68 @@ class SteadySystem:
             return np.ones(n) if c is None else c
 
         return scale
+
+    def linearised_start(self, rounds: int = LINEARISED_ROUNDS) -> tuple[F64, F64, F64] | None:
+        """A starting point ``(p, q, s)`` for a passive network (pipes and resistors fed by pressure-held sources
+        without droop; None for any other): the flows and pressures of the pipe laws linearised about a flow,
+        ``p_i^2 - E p_j^2 = r_e q`` with the secant resistance ``r_e = Z k1 (lambda L_e/D + zeta) |q_e|`` of the
+        full law (friction at that flow), solved as a weighted Laplacian in squared pressures with the held
+        pressures as Dirichlet conditions (:class:`.passive.LinearisedNetwork`). The first round linearises about
+        each pipe's flow for a 10 % pressure drop, each later one about the mean of the last two rounds' flows
+        (Wood and Charles 1972, the linear theory method). Only the start: Newton then solves the exact system,
+        and its answer does not depend on this point."""
+        cn, st, n, m = self.cn, self.state, self.n, self.m
+        if m == 0 or m != len(cn.res_edge) or self.k == 0 or np.any(self.src_droop):
+            return None
+        held = cn.source_node[self.psrc].astype(np.int64)
+        if len(np.unique(held)) != self.k or self.k >= n:
+            return None
+        p_held = st.src_p_target[self.psrc]
+        p_flat = np.full(n, float(np.max(p_held)))
+        z_mean = float(np.mean(z_at(cn, p_flat[:1])[0]))
+        c = squared_pressure_scale(
+            np.ones(n), cn.elevation_m, cn.gas.molar_mass_kg_per_mol, cn.gas.temperature_k, z_mean
+        )
+        if c is None:
+            return None
+        e_phi = 1.0 / c
+        net = LinearisedNetwork(
+            cn.edge_from,
+            cn.edge_to,
+            held,
+            p_held**2 * e_phi[held],
+            self.fixed_injection,
+            e_phi,
+            laplacian_backend(self.linear.name, n - self.k, self.linear),
+        )
+        e = cn.res_edge
+        D = cn.diameter_m
+        floor = 1e-9 * self.m_ref
+
+        def resistance(p: F64, q_abs: F64) -> F64:
+            q_all = np.zeros(m)
+            q_all[e] = np.maximum(q_abs, floor)
+            rs = self.resistive(p, q_all)[4]
+            r = np.empty(m)
+            r[e] = rs.z * self.k1 * rs.lambda_equivalent * rs.length_eff / D * np.maximum(q_abs, floor)
+            return r
+
+        # a flow for 10 % pressure drop at the held pressure (lambda = 0.01): the scale of the first linearisation
+        q_abs = np.sqrt(0.19 * p_flat[0] ** 2 / (self.k1 * 0.01 * cn.length_m / D))
+        p, out = p_flat, None
+        for k in range(rounds):
+            r = resistance(p, q_abs)
+            if not np.all(np.isfinite(r)) or not np.all(r > 0.0):
+                return None
+            out = net.solve(r)
+            if out is None:
+                return None
+            v, q, _s = out
+            p = np.sqrt(np.maximum(v / e_phi, (0.05 * p_flat) ** 2))
+            q_abs = 0.5 * (q_abs + np.abs(q[e])) if k else np.abs(q[e])
+        assert out is not None
+        v, q, s = out
+        return p, q, s
 
     def solve_linear(self, jac: sp.spmatrix, rhs: F64) -> F64 | None:
         """One linear step ``jac dx = rhs`` through :meth:`factorize`."""

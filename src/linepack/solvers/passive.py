@@ -268,3 +268,80 @@ def squared_pressure_scale(
     kappa = 2.0 * G_M_PER_S2 * molar_mass / (z_mean * R_J_PER_MOL_K * temperature_k)
     h = elevation_m - float(np.mean(elevation_m)) if len(elevation_m) else elevation_m
     return np.asarray(1.0 / (p_pu * np.exp(kappa * h)), dtype=float)
+
+
+class LinearisedNetwork:
+    """A passive network's pipe laws ``p_i^2 - E p_j^2 = r(q) q`` written on the node potentials ``v = p^2 e^phi``
+    (see the module docstring) with a secant resistance ``r`` per edge: a weighted graph Laplacian with the held
+    nodes as Dirichlet rows. Its free-node block has one pattern, assembled by one scatter-add per solve; every
+    solve after the first reuses the symbolic analysis of ``backend``.
+
+    ``edge_from`` / ``edge_to``: the ends of every edge; ``held``: the nodes held by pressure sources (distinct);
+    ``v_held``: their potentials; ``injection``: fixed injection per node [kg/s] (supply > 0, demand < 0, held
+    sources excluded); ``e_phi``: e^phi per node."""
+
+    def __init__(
+        self, edge_from: I64, edge_to: I64, held: I64, v_held: F64, injection: F64, e_phi: F64, backend: Backend
+    ) -> None:
+        n = len(e_phi)
+        self.n, self.held, self.v_held, self.injection, self.e_phi = n, held, v_held, injection, e_phi
+        self.backend = backend
+        self.edge_from, self.edge_to = edge_from.astype(np.int64), edge_to.astype(np.int64)
+        self.sym = 1.0 / np.sqrt(e_phi[self.edge_from] * e_phi[self.edge_to])  # e^{-(phi_i + phi_j)/2}
+        is_free = np.ones(n, dtype=bool)
+        is_free[held] = False
+        self.free = np.flatnonzero(is_free)
+        fpos = np.full(n, -1, dtype=np.int64)
+        fpos[self.free] = np.arange(len(self.free))
+        vpos = np.full(n, -1, dtype=np.int64)
+        vpos[held] = np.arange(len(held))
+        a, b = fpos[self.edge_from], fpos[self.edge_to]
+        both = np.flatnonzero((a >= 0) & (b >= 0) & (a != b))
+        # triplets of L_ff: +g on both diagonals, -g on both off-diagonals of every free-free edge; +g on the
+        # diagonal of the free end of an edge to a held node (its other end goes to the right-hand side)
+        fa = np.flatnonzero((a >= 0) & (b < 0))
+        fb = np.flatnonzero((b >= 0) & (a < 0))
+        nf = len(self.free)
+        rows = np.concatenate([a[both], b[both], a[both], b[both], a[fa], b[fb], np.arange(nf)])
+        cols = np.concatenate([a[both], b[both], b[both], a[both], a[fa], b[fb], np.arange(nf)])
+        self._edge = np.concatenate([both, both, both, both, fa, fb])
+        self._sign = np.concatenate([np.ones(2 * len(both)), -np.ones(2 * len(both)), np.ones(len(fa) + len(fb))])
+        from .sparsity import _csc_pattern, with_data  # (sparsity imports nothing from here)
+
+        self._with_data = with_data
+        self._slot, indices, indptr = _csc_pattern(rows, cols, nf, nf)
+        self._nnz = len(indices)
+        self._template = sp.csc_matrix((np.zeros(self._nnz), indices, indptr), shape=(nf, nf))
+        self._template.has_sorted_indices = True
+        self._n_edge_slots = len(self._edge)
+        # held ends: the right-hand side gets g v_held at the free end
+        self._rhs_edge = np.concatenate([fa, fb])
+        self._rhs_row = np.concatenate([a[fa], b[fb]])
+        self._rhs_held = np.concatenate([vpos[self.edge_to[fa]], vpos[self.edge_from[fb]]])
+
+    def solve(self, resistance: F64) -> tuple[F64, F64, F64] | None:
+        """Node potentials ``v`` [Pa^2], edge flows [kg/s] and the supply [kg/s] of each held node for the secant
+        resistances ``resistance`` [Pa^2 s/kg] (> 0) of every edge; None when the Laplacian is singular."""
+        g = self.sym / resistance
+        # potentials relative to the highest held one: the flows are differences of potentials of order 1e13 Pa^2
+        # that may differ by 1e2 (nearly no flow); relative ones keep those differences exact
+        offset = float(np.max(self.v_held))
+        u_held = self.v_held - offset
+        weights = np.concatenate([g[self._edge] * self._sign, np.zeros(len(self.free))])
+        data = np.bincount(self._slot, weights=weights, minlength=self._nnz)
+        l_ff = self._with_data(self._template, data)
+        rhs = self.injection[self.free] + np.bincount(
+            self._rhs_row, weights=g[self._rhs_edge] * u_held[self._rhs_held], minlength=len(self.free)
+        )
+        solve = self.backend.factor(l_ff)
+        u_free = None if solve is None else solve(rhs)
+        if u_free is None:
+            return None
+        u = np.empty(self.n)
+        u[self.free] = u_free
+        u[self.held] = u_held
+        q = g * (u[self.edge_from] - u[self.edge_to])
+        balance = self.injection.copy()
+        np.subtract.at(balance, self.edge_from, q)
+        np.add.at(balance, self.edge_to, q)
+        return u + offset, q, -balance[self.held]

@@ -186,7 +186,8 @@ def _newton_with_continuation(
     if linear is not None:
         sys.linear = linear  # one solver (and its symbolic analyses) for every system of the solve
     if x0 is None:
-        p0, q0, s0 = _initial_guess(cn, state, p_ref, sys.linear.name)
+        start = sys.linearised_start()  # a passive network: its linearised pipe laws (None for any other)
+        p0, q0, s0 = start if start is not None else _initial_guess(cn, state, p_ref, sys.linear.name)
         x0 = sys.pack(p0, q0, s0)
     out = newton(sys.residual, sys.jacobian, x0, opts, sys.max_step, sys.factorize)
     if out.converged or not continuation:
@@ -375,6 +376,12 @@ def solve_steady(
         x = _pack(cn, state, p_ref, m_ref, p_w, q_w, s_w)
     else:
         mu = _viscosity(cn, _mean_pressure(cn, _initial_pressure(cn, state, p_ref)), props)
+        if cn.n_edges == len(cn.res_edge):  # a passive network: its linearised laws, and the viscosity at them
+            first = SteadySystem(cn, state, mu, p_ref, m_ref, props)
+            first.linear = linear
+            start = first.linearised_start()
+            if start is not None:
+                mu, x = _viscosity(cn, _mean_pressure(cn, start[0]), props), first.pack(*start)
     total_iters = 0
     norms: tuple[float, ...] = ()
     outer = 0
