@@ -55,8 +55,9 @@ def upwind_theta(q: F64, q_smooth: float) -> F64:
     up, down = q >= q_smooth, q <= -q_smooth
     theta = np.where(up, 1.0, 0.0)
     band = np.flatnonzero(~(up | down))  # also NaN flows, which the cubic keeps NaN
-    if len(band):
-        theta[band] = upwind_blend(q[band], q_smooth)
+    if len(band):  # upwind_blend's cubic, the same operations on these elements
+        s = np.clip(q[band] / q_smooth, -1.0, 1.0)
+        theta[band] = 0.5 + 0.75 * s - 0.25 * s**3
     return theta
 
 
@@ -218,8 +219,8 @@ class TransientGas:
         if len(own):
             th = theta[own]
             y_own = (th * y_t[:, ef[own]] + (1.0 - th) * y_t[:, et[own]]).T
-            m_res[own] = gs.molar_mass(gs.mole_from_mass(y_own))
             w_own = gs.mole_from_mass(y_own)
+            m_res[own] = gs.molar_mass(w_own)
         if self._cache is None or self._cache.n_res != len(e):
             self._cache = _ZCache(self.mz.collapse, cn, gs.k)  # type: ignore[union-attr]
         z = self._cache.update_t(cn, w_t, theta, own, w_own)
