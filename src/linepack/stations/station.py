@@ -246,7 +246,12 @@ def evaluate(
     z = z_lifted(gas.z, p_in, t_k, st)
     rho = p_in * mm / (z * R_J_PER_MOL_K * t_k)
     h = isentropic_head(z, t_k, mm, kap, r_stage)
-    need = np.broadcast_to(np.asarray(limits, dtype=bool), (n_slot,))[pair_slot] | ~cf.uniform[slot_config][pair_slot]
+    lim = np.asarray(limits, dtype=bool)
+    if lim.ndim == 0:  # one value for all slots (np.broadcast_to is slow for these short arrays)
+        lim = np.full(n_slot, bool(lim))
+    elif lim.shape != (n_slot,):
+        lim = np.broadcast_to(lim, (n_slot,))
+    need = lim[pair_slot] | ~cf.uniform[slot_config][pair_slot]
     real = not any(np.iscomplexobj(v) for v in (m, h, rho, r_stage))
     kernel = compiled_station() if len(idx) and (real or COMPLEX_COMPILED) else None
     if kernel is not None:

@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 
 from ..compile import CompiledNetwork, friction_law_of, z_at
 from ..hydraulics import darcy_friction
+from ..hydraulics.colebrook_white import _LN10, COLEBROOK_NEWTON_STEPS
 from ..hydraulics.constants import RE_LAMINAR
 from ..hydraulics.friction import FrictionLaw
 from ..quality.properties import GasProps
@@ -100,6 +101,27 @@ class ZOf:
 
     def value(self, p_pa: F64) -> F64:
         return self.fn(p_pa)[0]
+
+
+def colebrook_turbulent(re: F64, rel_roughness: F64, efficiency: F64) -> F64:
+    """The Darcy friction factor [-] of :func:`~linepack.hydraulics.darcy_friction` for the Colebrook law at
+    Reynolds numbers ``re`` >= 4,000 (fully turbulent: the laminar blend's weight is exactly 1), without the
+    derivative: the same operations in the same order as :func:`~linepack.hydraulics.colebrook_white.colebrook`
+    (Swamee-Jain start, :data:`~linepack.hydraulics.colebrook_white.COLEBROOK_NEWTON_STEPS` Newton steps on
+    1/sqrt(lambda)) and the efficiency's 1/E^2, so the values are ``darcy_friction``'s bit for bit
+    (``tests/transient/test_step_exact.py``) at half the numpy calls. Used by the frozen friction update
+    of every step (segments with Re >= :data:`RE_FROZEN_MIN`).
+
+    Reference: Colebrook (1939), as in :mod:`linepack.hydraulics.colebrook_white`."""
+    a = rel_roughness / 3.7
+    b = 2.51 / re
+    c = 2.0 / _LN10
+    x = 2.0 * np.abs(np.log10(rel_roughness / 3.7 + 5.74 * re**-0.9))
+    for _ in range(COLEBROOK_NEWTON_STEPS):
+        u = a + b * x
+        x = x - (x + 2.0 * np.log10(u)) / (1.0 + c * b / u)
+    lam = 1.0 / x**2
+    return np.asarray(lam * (1.0 / (efficiency * efficiency)))
 
 
 def density_kg_m3(cn: CompiledNetwork, p_pa: F64, zf: ZFast | ZOf | None = None) -> tuple[F64, F64]:
@@ -246,6 +268,9 @@ class TransientSystem(SteadySystem):
         lam = np.zeros(len(q_res))
         for code, sel in self._law_groups_all:
             sel = sel[~slow[sel]]
+            if code == int(FrictionLaw.COLEBROOK):
+                lam[sel] = colebrook_turbulent(re[sel], self.rel_rough[sel], cn.efficiency[sel])
+                continue
             lam[sel], _ = darcy_friction(
                 friction_law_of(code), re[sel], self.rel_rough[sel], D[sel], cn.efficiency[sel], mu_pa_s=self.mu[sel]
             )
@@ -358,11 +383,10 @@ class TransientSystem(SteadySystem):
         cn = self.cn
         lam = self._lam_base
         if self._live:
-            aq = np.abs(q)
             lam = lam.copy()
-            re = 4.0 * aq / (np.pi * cn.diameter_m * self.mu)
             for code, sel in self._live:
-                re_s = np.maximum(re[sel], 1e-8)
+                # Re of the slow segments only (the same operations on their elements)
+                re_s = np.maximum(4.0 * np.abs(q[sel]) / (np.pi * cn.diameter_m[sel] * self.mu[sel]), 1e-8)
                 if code in _LAMINAR_BELOW_2000:
                     # below Re = 2000 these laws are Hagen-Poiseuille exactly (darcy_friction blends with
                     # weight 0): lambda = 64/Re / E^2, the same floating-point value without the call

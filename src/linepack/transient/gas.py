@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..gas.mixture_z import CollapsedZ, LocalZ
+from ..lazy_kernel import LazyKernel
 from ..quality.coupling import gas_state, source_mass_fractions
 from ..quality.mixing import upwind_blend
 from ..quality.properties import GasProps, compressor_kappa, fuel_lhv, mixture_model
@@ -43,6 +44,21 @@ I64 = NDArray[np.int64]
 #: since the last build: |dZ/dw| < 0.25 for natural gas and hydrogen blends at pipeline pressures, so the Z
 #: error this caching adds stays below 2.5e-7.
 DRIFT = 1e-6
+
+
+def upwind_theta(q: F64, q_smooth: float) -> F64:
+    """:func:`~linepack.quality.mixing.upwind_blend` of the flows ``q`` [kg/s] for one smoothing flow ``q_smooth``
+    [kg/s], bit for bit, with the cubic evaluated only inside the band ``|q| < q_smooth`` (outside it the cubic
+    gives exactly 1 and 0, as here; a step's flows leave nearly every edge outside it)."""
+    if not q_smooth > 0.0:
+        return upwind_blend(q, q_smooth)
+    up, down = q >= q_smooth, q <= -q_smooth
+    theta = np.where(up, 1.0, 0.0)
+    band = np.flatnonzero(~(up | down))  # also NaN flows, which the cubic keeps NaN
+    if len(band):  # upwind_blend's cubic, the same operations on these elements
+        s = np.clip(q[band] / q_smooth, -1.0, 1.0)
+        theta[band] = 0.5 + 0.75 * s - 0.25 * s**3
+    return theta
 
 
 def initial_point_fractions(seg: SegmentedNetwork, steady: SteadyResult) -> F64:
@@ -196,15 +212,15 @@ class TransientGas:
         m_point = 1.0 / tot  # molar mass of a mixture: 1 / sum(y_k / M_k)
         e = cn.res_edge
         ef, et = cn.edge_from[e], cn.edge_to[e]
-        theta = upwind_blend(q_edge[e], self.q_smooth)
+        theta = upwind_theta(q_edge[e], self.q_smooth)
         own = np.flatnonzero((theta != 1.0) & (theta != 0.0))
         m_res = np.where(theta == 1.0, m_point[ef], m_point[et])
         w_own = np.zeros((len(own), gs.k))
         if len(own):
             th = theta[own]
             y_own = (th * y_t[:, ef[own]] + (1.0 - th) * y_t[:, et[own]]).T
-            m_res[own] = gs.molar_mass(gs.mole_from_mass(y_own))
             w_own = gs.mole_from_mass(y_own)
+            m_res[own] = gs.molar_mass(w_own)
         if self._cache is None or self._cache.n_res != len(e):
             self._cache = _ZCache(self.mz.collapse, cn, gs.k)  # type: ignore[union-attr]
         z = self._cache.update_t(cn, w_t, theta, own, w_own)
@@ -229,6 +245,35 @@ class TransientGas:
         return np.asarray(self.tracker.point_mass / volume_m3)
 
 
+_NO_EDGES = np.zeros(0, dtype=np.int64)
+
+
+def _blend_rows_py(coef: F64, rows: I64, a: I64, b: I64, th: F64) -> None:
+    """``coef[rows] = th coef[a] + (1 - th) coef[b]`` row by row: the same operations, in the same order, as
+    numpy's on the gathered rows (so the two paths agree bit for bit)."""
+    for i in range(len(rows)):
+        t, u = th[i], 1.0 - th[i]
+        for j in range(coef.shape[1]):
+            coef[rows[i], j] = t * coef[a[i], j] + u * coef[b[i], j]
+
+
+_compiled_blend = LazyKernel(lambda numba: numba.njit(cache=True, nogil=True)(_blend_rows_py), warm_calls=50)
+
+
+def blend_rows(series: CollapsedZ, rows: I64, a: I64, b: I64, th: F64) -> None:
+    """The Z series (value, first and second derivative coefficients) of ``rows``: the blend ``th`` of the
+    series of rows ``a`` and ``1 - th`` of rows ``b`` (a blending edge's series, see
+    :meth:`linepack.quality.zrows.ZRowCache.update`); compiled when numba is there, numpy otherwise, bit for
+    bit the same (``tests/transient/test_step_exact.py``). Rows ``rows`` must differ from ``a`` and ``b``."""
+    fn = _compiled_blend()
+    for coef in (series.coef_z, series.coef_dz, series.coef_d2z):
+        if fn is not None:
+            fn(coef, rows, a, b, th)
+        else:
+            t = th[:, None]
+            coef[rows] = t * coef[a] + (1.0 - t) * coef[b]
+
+
 class _ZCache:
     """Z evaluators of the segments, points and compressors of a transient, kept across steps: the rows of a
     :class:`~linepack.quality.zrows.ZRowCache` (rebuilt when a mixture drifted by more than :data:`DRIFT`), each
@@ -249,7 +294,13 @@ class _ZCache:
     ) -> tuple[LocalZ, LocalZ, LocalZ]:
         """The evaluators for gas-major point mixtures ``w_t`` (K, n), the resistive edges' upwind weights
         ``theta``, the edges ``own`` that carry a blend and their mixtures ``w_own`` (len(own), K)."""
-        rows_res, stale = self.rows.update(cn, w_t, theta, own, w_own)
+        rows_res, stale = self.rows.update(cn, w_t, theta, _NO_EDGES, w_own)
+        if len(own):  # the blending edges' rows, as ZRowCache.update builds them, in one compiled pass
+            n = self.rows.n_nodes
+            e = cn.res_edge[own]
+            rows_res[own] = n + own
+            blend_rows(self.rows.series, n + own, cn.edge_from[e], cn.edge_to[e], theta[own])
+            stale[n + own] = True
         moved = stale[rows_res] | (rows_res != self.rows_res)
         self.rows_res = rows_res
         self.lz_res.rows = rows_res

@@ -32,15 +32,16 @@ if TYPE_CHECKING:
 F64 = NDArray[np.float64]
 
 
-def with_boundary(cn: CompiledNetwork, b: Boundary) -> CompiledNetwork:
-    """``cn`` with the boundary values ``b`` as its scenario values."""
+def with_boundary(cn: CompiledNetwork, b: Boundary, out: NDArray[np.bool_] | None = None) -> CompiledNetwork:
+    """``cn`` with the boundary values ``b`` as its scenario values (``out``: sources taken out, no inflow)."""
     ratio = np.where(cn.comp_mode == CompMode.RATIO, b.comp_target, cn.comp_ratio_set)
     pset = np.where(cn.comp_mode == CompMode.PRESSURE, b.comp_target, cn.comp_p_set_pa)
     power = np.where(cn.comp_mode == CompMode.POWER, b.comp_target, cn.comp_power_set_w)
+    inflow = np.where(cn.source_is_pressure, 0.0, b.inflow_kg_s)
     return replace(
         cn,
         sink_demand=b.demand_kg_s,
-        source_inflow=np.where(cn.source_is_pressure, 0.0, b.inflow_kg_s),
+        source_inflow=inflow if out is None else np.where(out, 0.0, inflow),
         source_p_set_pa=b.src_p_set_pa,
         comp_ratio_set=ratio,
         comp_p_set_pa=pset,
@@ -234,8 +235,7 @@ class Run:
         return new.pack(p, q, supply[new.psrc])
 
     def controls(self, b: Boundary) -> tuple[ActiveSet, CompiledNetwork]:
-        cur = with_boundary(self.cn, b)
-        cur = replace(cur, source_inflow=np.where(self.out, 0.0, cur.source_inflow))
+        cur = with_boundary(self.cn, b, self.out)
         return ActiveSet(cur), cur
 
     def _newton(self, x: F64) -> NewtonOutcome:
